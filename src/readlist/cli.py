@@ -1,0 +1,70 @@
+"""The Typer app: global options, command registration, and the one error boundary."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from typing import Annotated
+
+import typer
+
+from readlist import __version__
+from readlist.commands import common, dbcmd, edit, items, lists
+from readlist.errors import DatabaseError, ReadlistError
+
+app = typer.Typer(
+    name="readlist",
+    help="A reading list for ML-systems papers, articles and repos — in Chinese and English.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"readlist {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    db: common.DbOption = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """A reading list for ML-systems papers, articles and repos — in Chinese and English."""
+    common.set_global_db(db)
+
+
+for module in (items, lists, edit, dbcmd):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: every error a user can cause becomes `error:` + `hint:`, exit 1."""
+    from readlist import output
+
+    try:
+        app()
+    except ReadlistError as exc:
+        output.print_error(exc)
+        sys.exit(exc.exit_code)
+    except sqlite3.OperationalError as exc:
+        output.print_error(DatabaseError(f"database error: {exc}", "another readlist may be writing; try again"))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        output.err().print("interrupted; nothing was half-written")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
+        if os.environ.get("READLIST_DEBUG"):
+            raise
+        output.print_error(ReadlistError(f"internal error: {type(exc).__name__}: {exc}",
+                                         "rerun with READLIST_DEBUG=1 for the traceback and report it"))
+        sys.exit(1)

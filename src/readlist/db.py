@@ -1,0 +1,176 @@
+"""Connections, pragmas and migrate-on-open, for both the sqlite3 read side and the SQLAlchemy write side."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from readlist.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: inside the installed wheel, or the repo's top-level folder in a checkout."""
+    packaged = Path(__file__).with_name("migrations")
+    if (packaged / "env.py").exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+def known_revisions() -> list[str]:
+    """Revision ids are the 4-digit prefixes of the version files, so no Alembic import is needed."""
+    versions = migrations_dir() / "versions"
+    return sorted(p.name[:4] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def head_revision() -> str:
+    return known_revisions()[-1]
+
+
+def _check_location(path: Path) -> None:
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file", "pass a file path: --db ~/readlist.db")
+    if not parent.is_dir():
+        raise DatabaseError(
+            f"cannot create the database: folder {parent} does not exist",
+            f"create it first (mkdir -p {parent}) or choose another --db",
+        )
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise DatabaseError(f"cannot write to {path}", "choose a --db in a folder you can write to")
+
+
+def _apply_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _current_revision(conn: sqlite3.Connection) -> str | None:
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"{conn_path(conn)} is not a readlist database ({exc})", "check --db / READLIST_DB"
+        ) from None
+    if "alembic_version" not in tables:
+        if tables:
+            raise DatabaseError(
+                f"{conn_path(conn)} is a SQLite database, but not a readlist one", "choose another --db"
+            )
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
+def conn_path(conn: sqlite3.Connection) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row else "the database"
+
+
+def backup_file(path: Path, suffix: str = "") -> Path:
+    """A consistent copy next to the database (SQLite's online backup, so WAL contents are included)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{stamp}{suffix}.bak")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def upgrade(path: Path, revision: str = "head") -> None:
+    """Run the Alembic migrations (the only place a schema is built or changed)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    command.upgrade(cfg, revision)
+
+
+def ensure_schema(path: Path) -> None:
+    """Migrate on open: free when up to date, backs up then upgrades an older file, refuses a newer one."""
+    _check_location(path)
+    existed = path.exists() and path.stat().st_size > 0
+    conn = sqlite3.connect(path)
+    try:
+        _apply_pragmas(conn)
+        current = _current_revision(conn)
+    finally:
+        conn.close()
+    revisions = known_revisions()
+    if current == revisions[-1]:
+        return
+    if current is not None and current not in revisions:
+        raise DatabaseError(
+            f"{path} was written by a newer readlist (schema {current}; this one knows up to {revisions[-1]})",
+            "upgrade readlist (pip install -U readlist) or use another --db",
+        )
+    if existed and current is not None:
+        backup_file(path, f"-before-{revisions[-1]}")
+    upgrade(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A stdlib sqlite3 connection for the read side (and raw writes such as the search index)."""
+    ensure_schema(path)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    _apply_pragmas(conn)
+    return conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE: take the write lock up front so two writers queue instead of failing later."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def engine(path: Path) -> Engine:
+    """A SQLAlchemy engine whose transactions all start with BEGIN IMMEDIATE (DESIGN §6)."""
+    from sqlalchemy import create_engine, event
+
+    ensure_schema(path)
+    eng = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(eng, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        _apply_pragmas(dbapi_conn)
+
+    @event.listens_for(eng, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return eng
+
+
+def copy_database(path: Path, target: Path) -> Path:
+    if target.is_dir():
+        target = target / path.name
+    shutil.copyfile(path, target)
+    return target

@@ -1,0 +1,30 @@
+"""The closed set of errors a user can cause, each with a hint and an exit code."""
+
+from __future__ import annotations
+
+
+class ReadlistError(Exception):
+    """An error the user can act on: one message line and one hint line, exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class NotFoundError(ReadlistError):
+    """An id, arXiv ID or tag that is not in the library."""
+
+
+class InvalidInputError(ReadlistError):
+    """Input that is not a URL, an arXiv ID, a status, a date …"""
+
+
+class DatabaseError(ReadlistError):
+    """The database file cannot be opened, is not SQLite, or is from a newer readlist."""
+
+
+class NetworkError(ReadlistError):
+    """arXiv or a feed could not be reached or answered with something unusable."""

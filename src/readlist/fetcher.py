@@ -1,0 +1,88 @@
+"""Completes papers' metadata from arXiv: network first, then one short write per chunk (DESIGN §6, §7)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from readlist import config
+from readlist.arxiv_client import ArxivClient, ChunkResult, PaperMetadata, chunks
+from readlist.models import Item
+from readlist.store import Store, apply_metadata
+
+Progress = Callable[[int, int], None]  # (papers done, requests sent)
+
+
+@dataclass
+class FetchReport:
+    fetched: list[int] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    news: list[str] = field(default_factory=list)  # "#3 2408.11743: v1 → v2"
+    errors: list[str] = field(default_factory=list)
+    requests: int = 0
+
+
+def client_for(store: Store) -> ArxivClient:
+    interval = config.arxiv_min_interval()
+
+    def throttle() -> None:
+        wait = store.reserve_slot("arxiv_next_request", interval)
+        if wait > 0:
+            time.sleep(wait)
+
+    return ArxivClient(throttle)
+
+
+def lookup(store: Store, arxiv_ids: list[str]) -> tuple[dict[str, PaperMetadata], ChunkResult]:
+    """Network only (used by `add` before it writes): metadata for these IDs, and what went wrong."""
+    client = client_for(store)
+    merged = ChunkResult()
+    for chunk in chunks(sorted(set(arxiv_ids))):
+        result = client.fetch_chunk(chunk)
+        merged.found.update(result.found)
+        merged.not_found += result.not_found
+        merged.failed += result.failed
+        merged.error = merged.error or result.error
+    return merged.found, merged
+
+
+def fetch(store: Store, targets: list[tuple[int, str]], progress: Progress | None = None) -> FetchReport:
+    """Fetch in chunks of ≤100; each chunk is committed as it arrives, so an interrupted run resumes."""
+    report = FetchReport()
+    client = client_for(store)
+    by_arxiv: dict[str, list[int]] = {}
+    for item_id, arxiv_id in targets:
+        by_arxiv.setdefault(arxiv_id, []).append(item_id)
+    done = 0
+    for chunk in chunks(list(by_arxiv)):
+        result = client.fetch_chunk(chunk)
+        report.requests = client.requests_sent
+        _save_chunk(store, result, by_arxiv, report)
+        done += len(chunk)
+        if progress:
+            progress(done, client.requests_sent)
+    return report
+
+
+def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]], report: FetchReport) -> None:
+    with store.session() as session:
+        for arxiv_id, meta in result.found.items():
+            for item_id in by_arxiv[arxiv_id]:
+                item = session.get(Item, item_id)
+                if item is None:
+                    continue
+                for line in apply_metadata(item, meta):
+                    report.news.append(f"#{item_id} {arxiv_id}: {line}")
+                report.fetched.append(item_id)
+                session.info["touched"].add(item_id)
+        for arxiv_id in result.not_found:
+            for item_id in by_arxiv[arxiv_id]:
+                item = session.get(Item, item_id)
+                if item is not None:
+                    item.metadata_status = "not_found"
+            report.not_found.append(arxiv_id)
+    report.failed += result.failed
+    if result.error and result.error not in report.errors:
+        report.errors.append(result.error)

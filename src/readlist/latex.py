@@ -1,0 +1,26 @@
+"""Readable Unicode from the LaTeX fragments arXiv titles and abstracts carry (`$\\alpha$`, `\\textit{}`, `--`)."""
+
+from __future__ import annotations
+
+import re
+
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+_WS = re.compile(r"\s+")
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace and turn common LaTeX into Unicode; plain text passes through untouched."""
+    if not text:
+        return ""
+    text = _WS.sub(" ", text).strip()
+    if "\\" not in text and "$" not in text and "--" not in text and "{" not in text:
+        return text
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    # A bare % would start a LaTeX comment and swallow the rest of the abstract.
+    protected = _UNESCAPED_PERCENT.sub(r"\\%", text)
+    try:
+        converted = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(protected)
+    except Exception:  # malformed LaTeX: keep the original rather than lose the text
+        return text
+    return _WS.sub(" ", converted).strip()

@@ -1,0 +1,100 @@
+"""SQLModel tables: the single definition of the schema (migrations are generated from it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Named constraints so Alembic batch migrations on SQLite can find and alter them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+# Timestamps are ISO-8601 UTC strings (`2026-11-21T08:54:00Z`): they sort as text, read the same from the
+# stdlib sqlite3 read side and the SQLAlchemy write side, and carry their zone explicitly.
+
+
+class Item(SQLModel, table=True):
+    """A paper, article or repo on the reading list."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # paper | article | repo
+    key: str = Field(unique=True)  # arxiv:2408.11743 | doi:10.1145/… | github:owner/repo | url:https://…
+    arxiv_id: str | None = Field(default=None, index=True)
+    arxiv_version: int | None = None
+    url: str
+    title: str
+    short_name: str | None = None
+    # Authors are a JSON list of {"name", "affiliation"}: always read and written whole with their item, in
+    # order, and searched through the FTS index, so a join table would only add queries.
+    authors: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    abstract: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    venue: str | None = None
+    doi: str | None = None
+    comment: str | None = None
+    affiliation: str | None = None
+    primary_category: str | None = None
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="unread", index=True)  # inbox | unread | reading | read | skipped
+    priority: int = 0
+    rating: str | None = None
+    added_at: str = Field(index=True)
+    started_at: str | None = None
+    finished_at: str | None = None
+    metadata_status: str = "pending"  # pending | fetched | not_found | failed | none
+    metadata_fetched_at: str | None = None
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    slug: str = Field(unique=True)  # case-folded, whitespace-collapsed: `KV Cache` and `kv  cache` are one tag
+
+
+class ItemTag(SQLModel, table=True):
+    item_id: int = Field(foreign_key="item.id", primary_key=True, ondelete="CASCADE")
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, ondelete="CASCADE", index=True)
+
+
+class Note(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True, ondelete="CASCADE")
+    body: str
+    created_at: str
+    updated_at: str
+    source: str | None = None  # None for notes typed by the user; `file#section` for imported ones
+
+
+class Link(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("item_id", "url"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True, ondelete="CASCADE")
+    url: str
+    role: str  # code | pdf | project | related
+
+
+class Source(SQLModel, table=True):
+    """Where an imported item came from, so that re-importing a file is idempotent."""
+
+    __table_args__ = (UniqueConstraint("item_id", "file", "section"), Index("ix_source_file", "file"))
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True, ondelete="CASCADE")
+    file: str
+    line: int
+    section: str
+
+
+class Meta(SQLModel, table=True):
+    """Small key/value state shared across processes (e.g. the time of the last arXiv request)."""
+
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,150 @@
+"""The read side: plain SQL on a stdlib sqlite3 connection, returning plain dicts (DESIGN §2).
+
+Every function takes a DB-API connection and returns data, so another reader (PostgreSQL) can sit beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from readlist.errors import NotFoundError
+from readlist.ids import parse_item_ref
+from readlist.records import tag_slug
+
+ITEM_COLUMNS = (
+    "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
+    "venue, doi, comment, affiliation, primary_category, categories, status, priority, rating, added_at, "
+    "started_at, finished_at, metadata_status, metadata_fetched_at"
+)
+TODO_ORDER = "CASE i.status WHEN 'reading' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
+
+
+@dataclass
+class ItemFilter:
+    status: list[str] | None = None
+    tag: str | None = None
+    kind: str | None = None
+    since: str | None = None  # ISO timestamp: added (or finished) on or after
+    ids: list[int] | None = None
+
+    def sql(self) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if self.status:
+            clauses.append(f"i.status IN ({','.join('?' * len(self.status))})")
+            params += self.status
+        if self.kind:
+            clauses.append("i.kind = ?")
+            params.append(self.kind)
+        if self.tag:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM itemtag it JOIN tag t ON t.id = it.tag_id "
+                "WHERE it.item_id = i.id AND t.slug = ?)"
+            )
+            params.append(tag_slug(self.tag))
+        if self.since:
+            clauses.append("(i.added_at >= ? OR i.finished_at >= ? OR i.started_at >= ?)")
+            params += [self.since] * 3
+        if self.ids is not None:
+            clauses.append("i.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(self.ids))
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def list_items(
+    conn: sqlite3.Connection,
+    flt: ItemFilter | None = None,
+    *,
+    order: str = "i.id",
+    limit: int | None = None,
+    full: bool = True,
+) -> list[dict[str, Any]]:
+    where, params = (flt or ItemFilter()).sql()
+    cols = ", ".join(f"i.{c.strip()}" for c in ITEM_COLUMNS.split(","))
+    sql = f"SELECT {cols} FROM item i{where} ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = conn.execute(sql, params).fetchall()
+    items = [_item_dict(r) for r in rows]
+    _attach_related(conn, items, full=full)
+    return items
+
+
+def todo(conn: sqlite3.Connection, *, tag: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
+    """The unread queue: reading first, then priority, then oldest added."""
+    return list_items(conn, ItemFilter(status=["reading", "unread"], tag=tag), order=TODO_ORDER, limit=limit,
+                      full=False)
+
+
+def count_todo(conn: sqlite3.Connection, *, tag: str | None = None) -> int:
+    where, params = ItemFilter(status=["reading", "unread"], tag=tag).sql()
+    return int(conn.execute(f"SELECT count(*) FROM item i{where}", params).fetchone()[0])
+
+
+def find_item_id(conn: sqlite3.Connection, ref: str) -> int:
+    how, value = parse_item_ref(ref)
+    column = "id" if how == "id" else "key"
+    row = conn.execute(f"SELECT id FROM item WHERE {column} = ?", (value,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
+    return int(row[0])
+
+
+def get_item(conn: sqlite3.Connection, ref: str) -> dict[str, Any]:
+    item_id = find_item_id(conn, ref)
+    return list_items(conn, ItemFilter(ids=[item_id]))[0]
+
+
+def tag_counts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT t.name, count(it.item_id) AS n FROM tag t LEFT JOIN itemtag it ON it.tag_id = t.id "
+        "GROUP BY t.id HAVING n > 0 ORDER BY n DESC, t.name"
+    ).fetchall()
+    return [{"tag": r[0], "count": r[1]} for r in rows]
+
+
+def _item_dict(row: sqlite3.Row) -> dict[str, Any]:
+    item = dict(row)
+    people = json.loads(item.pop("authors") or "[]")
+    item["authors"] = [p.get("name", "") for p in people]
+    item["author_affiliations"] = [p.get("affiliation") for p in people]
+    item["categories"] = json.loads(item["categories"] or "[]")
+    return item
+
+
+def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, full: bool) -> None:
+    """Tags, notes, links and sources for many items in four queries, not four per item."""
+    if not items:
+        return
+    ids = json.dumps([it["id"] for it in items])
+    related: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in ("tags", "notes", "links", "sources")}
+    for item_id, name in conn.execute(
+        "SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id "
+        "WHERE it.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.slug", (ids,)
+    ):
+        related["tags"][item_id].append(name)
+    if full:
+        for item_id, body, created, updated, source in conn.execute(
+            "SELECT item_id, body, created_at, updated_at, source FROM note "
+            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id", (ids,)
+        ):
+            related["notes"][item_id].append(
+                {"body": body, "created_at": created, "updated_at": updated, "source": source}
+            )
+        for item_id, url, role in conn.execute(
+            "SELECT item_id, url, role FROM link WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (ids,),
+        ):
+            related["links"][item_id].append({"url": url, "role": role})
+        for item_id, file, line, section in conn.execute(
+            "SELECT item_id, file, line, section FROM source "
+            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY file, line, section", (ids,)
+        ):
+            related["sources"][item_id].append({"file": file, "line": line, "section": section})
+    for item in items:
+        for name, by_item in related.items():
+            item[name] = by_item.get(item["id"], [])

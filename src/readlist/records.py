@@ -1,0 +1,98 @@
+"""Plain data passed between layers: what an importer, the arXiv client or a JSONL file says about an item."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from readlist.errors import InvalidInputError
+from readlist.ids import Reference
+
+STATUSES = ("inbox", "unread", "reading", "read", "skipped")
+# How far along an item is; merging keeps the most advanced status.
+STATUS_RANK = {"inbox": 0, "unread": 1, "skipped": 2, "reading": 3, "read": 4}
+KINDS = ("paper", "article", "repo")
+
+
+@dataclass
+class NoteDraft:
+    body: str
+    source: str | None = None
+    created_at: str | None = None
+
+
+@dataclass
+class SourceDraft:
+    file: str
+    line: int
+    section: str
+
+
+@dataclass
+class ItemDraft:
+    """Everything known about one item from one place; merged into the library by the store."""
+
+    ref: Reference
+    title: str | None = None
+    short_name: str | None = None
+    abstract: str | None = None
+    authors: list[dict[str, str]] = field(default_factory=list)
+    published: str | None = None
+    venue: str | None = None
+    affiliation: str | None = None
+    rating: str | None = None
+    priority: int | None = None
+    status: str | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: list[NoteDraft] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (url, role)
+    sources: list[SourceDraft] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)  # other Item columns, e.g. from a JSONL export
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def normalise_tag(name: str) -> str:
+    """Tags keep the user's spelling, minus stray `#`, surrounding spaces and doubled whitespace."""
+    return re.sub(r"\s+", " ", name.strip().lstrip("#").strip())
+
+
+def tag_slug(name: str) -> str:
+    return normalise_tag(name).casefold()
+
+
+def check_status(status: str) -> str:
+    value = status.strip().lower()
+    if value not in STATUSES:
+        raise InvalidInputError(f"unknown status {status!r}", f"use one of: {', '.join(STATUSES)}")
+    return value
+
+
+def check_kind(kind: str) -> str:
+    value = kind.strip().lower()
+    if value not in KINDS:
+        raise InvalidInputError(f"unknown kind {kind!r}", f"use one of: {', '.join(KINDS)}")
+    return value
+
+
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def parse_since(value: str) -> str:
+    """`7d`, `2w`, `3m`, `1y` or a date `2026-11-01` → an ISO UTC timestamp to compare against."""
+    from datetime import timedelta
+
+    text = value.strip().lower()
+    m = _RELATIVE.match(text)
+    if m:
+        start = datetime.now(UTC) - timedelta(days=int(m.group(1)) * _DAYS[m.group(2)])
+        return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise InvalidInputError(f"cannot read the date {value!r}", "use 7d, 2w, 3m, 1y or YYYY-MM-DD") from None
+    return day.strftime("%Y-%m-%dT00:00:00Z")

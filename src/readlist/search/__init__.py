@@ -1,0 +1,1 @@
+"""Full-text search: text normalisation, index maintenance, query building and ranking."""

@@ -1,0 +1,57 @@
+"""Text normalisation shared by the index and the query builder: NFKC, CJK split into single characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# U+2063 INVISIBLE SEPARATOR is a Unicode Cf character: FTS5's unicode61 tokenizer treats it as a separator,
+# so putting it around every CJK character makes each one its own token, and it can be stripped exactly.
+CJK_SEPARATOR = "\u2063"
+_CJK = (
+    "\u3040-\u30ff"  # kana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # compatibility ideographs
+    "\uac00-\ud7af"  # hangul
+)
+CJK_CHAR = re.compile(f"[{_CJK}]")
+CJK_RUN = re.compile(f"[{_CJK}]+")
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_MIXED_CASE_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[A-Z])\w+\b|\b[A-Za-z]+\d+\w*\b")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def split_cjk(text: str) -> str:
+    """Separate every CJK character so that 1- and 2-character Chinese words are searchable."""
+    return CJK_CHAR.sub(lambda m: f"{CJK_SEPARATOR}{m.group(0)}{CJK_SEPARATOR}", text)
+
+
+def camel_parts(word: str) -> list[str]:
+    """`KVCache` → [KV, Cache]; `FlashAttention2` → [Flash, Attention, 2]."""
+    return _CAMEL.findall(word)
+
+
+def camel_expansions(text: str) -> str:
+    """Split forms of camelCase words, appended to indexed text so `kv cache` finds `KVCache`."""
+    extra = []
+    for word in _MIXED_CASE_WORD.findall(text):
+        parts = camel_parts(word)
+        if len(parts) > 1:
+            extra.append(" ".join(parts))
+    return " ".join(extra)
+
+
+def for_index(text: str | None) -> str:
+    if not text:
+        return ""
+    text = nfkc(text)
+    extra = camel_expansions(text)
+    return split_cjk(f"{text} {extra}" if extra else text)
+
+
+def strip_separators(text: str) -> str:
+    return text.replace(CJK_SEPARATOR, "")
