@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -75,12 +74,8 @@ def upgrade() -> None:
         "itemtag",
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("tag_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["item.id"], name=op.f("fk_itemtag_item_id_item"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["tag_id"], ["tag.id"], name=op.f("fk_itemtag_tag_id_tag"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_itemtag_item_id_item"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["tag_id"], ["tag.id"], name=op.f("fk_itemtag_tag_id_tag"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("item_id", "tag_id", name=op.f("pk_itemtag")),
     )
     with op.batch_alter_table("itemtag", schema=None) as batch_op:
@@ -92,9 +87,7 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("url", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["item.id"], name=op.f("fk_link_item_id_item"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_link_item_id_item"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_link")),
         sa.UniqueConstraint("item_id", "url", name=op.f("uq_link_item_id")),
     )
@@ -109,9 +102,7 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["item.id"], name=op.f("fk_note_item_id_item"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_note_item_id_item"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_note")),
     )
     with op.batch_alter_table("note", schema=None) as batch_op:
@@ -124,9 +115,7 @@ def upgrade() -> None:
         sa.Column("file", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("section", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["item.id"], name=op.f("fk_source_item_id_item"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_source_item_id_item"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_source")),
         sa.UniqueConstraint("item_id", "file", "section", name=op.f("uq_source_item_id")),
     )

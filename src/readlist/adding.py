@@ -58,8 +58,9 @@ def add_items(
             report.warnings.append(f"arXiv does not know {', '.join(result.not_found)}")
     with store.session() as session:
         for ref in refs:
-            draft = ItemDraft(ref=ref, title=title, tags=tags, priority=priority,
-                              notes=[NoteDraft(note)] if note else [])
+            draft = ItemDraft(
+                ref=ref, title=title, tags=tags, priority=priority, notes=[NoteDraft(note)] if note else []
+            )
             merged = store.merge(session, draft)
             item = session.get(Item, merged.item_id)
             assert item is not None

@@ -161,8 +161,10 @@ class ArxivClient:
             if exc.code in (429, 500, 502, 503, 504):
                 raise TransientError(f"HTTP {exc.code}", _retry_after(exc.headers)) from None
             if exc.code == 400:
-                raise NetworkError(f"arXiv refused the request: {_error_message(body)}",
-                                   "check the arXiv IDs (readlist show ID)") from None
+                raise NetworkError(
+                    f"arXiv refused the request: {_error_message(body)}",
+                    "check the arXiv IDs (readlist show ID)",
+                ) from None
             raise NetworkError(f"arXiv answered HTTP {exc.code}", "try again later: readlist fetch") from None
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
@@ -174,8 +176,10 @@ class ArxivClient:
                 return self._get(ids)
             except TransientError as exc:
                 if attempt == MAX_TRIES - 1:
-                    raise NetworkError(f"arXiv did not answer after {MAX_TRIES} tries: {exc}",
-                                       "the papers stay pending; run readlist fetch later") from None
+                    raise NetworkError(
+                        f"arXiv did not answer after {MAX_TRIES} tries: {exc}",
+                        "the papers stay pending; run readlist fetch later",
+                    ) from None
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt
                 self.sleep(min(delay, 120.0) + random.uniform(0, self.backoff / 3))
         raise AssertionError("unreachable")

@@ -1,7 +1,5 @@
 """The Typer app: global options, command registration, and the one error boundary."""
 
-from __future__ import annotations
-
 import os
 import sqlite3
 import sys
@@ -65,6 +63,10 @@ def main() -> None:
     except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
         if os.environ.get("READLIST_DEBUG"):
             raise
-        output.print_error(ReadlistError(f"internal error: {type(exc).__name__}: {exc}",
-                                         "rerun with READLIST_DEBUG=1 for the traceback and report it"))
+        output.print_error(
+            ReadlistError(
+                f"internal error: {type(exc).__name__}: {exc}",
+                "rerun with READLIST_DEBUG=1 for the traceback and report it",
+            )
+        )
         sys.exit(1)

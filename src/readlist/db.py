@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,6 +115,34 @@ def ensure_schema(path: Path) -> None:
     revisions = known_revisions()
     if current == revisions[-1]:
         return
+    with _migration_lock(path):
+        _migrate(path, revisions, existed)
+
+
+@contextmanager
+def _migration_lock(path: Path) -> Iterator[None]:
+    """Two processes opening a new or old file at once must not both migrate it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's own locking still keeps the file consistent
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _migrate(path: Path, revisions: list[str], existed: bool) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        current = _current_revision(conn)  # again, under the lock: another process may have migrated
+    finally:
+        conn.close()
+    if current == revisions[-1]:
+        return
     if current is not None and current not in revisions:
         raise DatabaseError(
             f"{path} was written by a newer readlist (schema {current}; this one knows up to {revisions[-1]})",
@@ -124,8 +151,13 @@ def ensure_schema(path: Path) -> None:
     if existed and current is not None:
         backup_file(path, f"-before-{revisions[-1]}")
     upgrade(path)
-    conn = sqlite3.connect(path)
+    conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
+    if current is not None:  # items from before the search index existed get indexed now
+        from readlist.search import index
+
+        with write_transaction(conn):
+            index.rebuild(conn)
     conn.close()
 
 
@@ -167,10 +199,3 @@ def engine(path: Path) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return eng
-
-
-def copy_database(path: Path, target: Path) -> Path:
-    if target.is_dir():
-        target = target / path.name
-    shutil.copyfile(path, target)
-    return target

@@ -15,9 +15,42 @@ ACCEPTED_FORMS_HINT = (
 
 # Archives that used the old `archive/YYMMNNN` scheme (before April 2007).
 OLD_ARCHIVES = frozenset(
-    "acc-phys adap-org alg-geom ao-sci astro-ph atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas cond-mat "
-    "cs dg-ga funct-an gr-qc hep-ex hep-lat hep-ph hep-th math math-ph mtrl-th nlin nucl-ex nucl-th "
-    "patt-sol physics plasm-ph q-alg q-bio quant-ph solv-int supr-con".split()
+    {
+        "acc-phys",
+        "adap-org",
+        "alg-geom",
+        "ao-sci",
+        "astro-ph",
+        "atom-ph",
+        "bayes-an",
+        "chao-dyn",
+        "chem-ph",
+        "cmp-lg",
+        "comp-gas",
+        "cond-mat",
+        "cs",
+        "dg-ga",
+        "funct-an",
+        "gr-qc",
+        "hep-ex",
+        "hep-lat",
+        "hep-ph",
+        "hep-th",
+        "math",
+        "math-ph",
+        "mtrl-th",
+        "nlin",
+        "nucl-ex",
+        "nucl-th",
+        "patt-sol",
+        "physics",
+        "plasm-ph",
+        "q-alg",
+        "q-bio",
+        "quant-ph",
+        "solv-int",
+        "supr-con",
+    }
 )
 
 _NEW_ID = r"(?P<yymm>\d{4})\.(?P<num>\d{4,5})"
@@ -36,16 +69,65 @@ _DOI_IN_PATH = re.compile(r"/doi/(?:abs/|full/|pdf/|epdf/)?(?P<doi>10\.\d{4,9}/[
 # Query parameters that only track where a click came from; they never change the page.
 TRACKING_PARAMS = frozenset(
     {
-        "spm_id_from", "vd_source", "share_code", "share_source", "share_medium", "share_plat", "share_tag",
-        "share_session_id", "share_from", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid",
-        "igshid", "ref_src", "ref_url", "from_source", "scene", "chksm", "srcid", "sharer_sharetime",
-        "sharer_shareid", "clicktime", "enterid", "exportkey", "pass_ticket", "wx_header", "poc_token",
-        "utm", "from", "is_from", "timestamp", "unique_k", "bd_vid", "si", "feature", "via",
+        "spm_id_from",
+        "vd_source",
+        "share_code",
+        "share_source",
+        "share_medium",
+        "share_plat",
+        "share_tag",
+        "share_session_id",
+        "share_from",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "ref_src",
+        "ref_url",
+        "from_source",
+        "scene",
+        "chksm",
+        "srcid",
+        "sharer_sharetime",
+        "sharer_shareid",
+        "clicktime",
+        "enterid",
+        "exportkey",
+        "pass_ticket",
+        "wx_header",
+        "poc_token",
+        "utm",
+        "from",
+        "is_from",
+        "timestamp",
+        "unique_k",
+        "bd_vid",
+        "si",
+        "feature",
+        "via",
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_GITHUB_NOT_REPOS = frozenset({"orgs", "user-attachments", "settings", "topics", "features", "marketplace",
-                               "sponsors", "about", "login", "notifications", "explore", "search", "apps"})
+_GITHUB_NOT_REPOS = frozenset(
+    {
+        "orgs",
+        "user-attachments",
+        "settings",
+        "topics",
+        "features",
+        "marketplace",
+        "sponsors",
+        "about",
+        "login",
+        "notifications",
+        "explore",
+        "search",
+        "apps",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -176,8 +258,9 @@ def _github_reference(url: str) -> Reference | None:
     if len(segments) < 2 or segments[0].lower() in _GITHUB_NOT_REPOS:
         return None
     owner, repo = segments[0], segments[1].removesuffix(".git")
-    return Reference(kind="repo", key=f"github:{owner.lower()}/{repo.lower()}",
-                     url=f"https://github.com/{owner}/{repo}")
+    return Reference(
+        kind="repo", key=f"github:{owner.lower()}/{repo.lower()}", url=f"https://github.com/{owner}/{repo}"
+    )
 
 
 def is_url(text: str) -> bool:

@@ -17,7 +17,13 @@ from readlist.errors import ReadlistError
 
 # C0/C1 control characters (ESC among them) would let a note or a feed drive the terminal: show them as \xNN.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-STATUS_STYLE = {"reading": "bold yellow", "unread": "cyan", "read": "green", "skipped": "dim", "inbox": "magenta"}
+STATUS_STYLE = {
+    "reading": "bold yellow",
+    "unread": "cyan",
+    "read": "green",
+    "skipped": "dim",
+    "inbox": "magenta",
+}
 
 _stdout: Console | None = None
 _stderr: Console | None = None
@@ -171,8 +177,15 @@ def progress(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[extra]}"), TimeElapsedColumn(), console=err(), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[extra]}"),
+        TimeElapsedColumn(),
+        console=err(),
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=total, extra="")
 
         def advance(done: int, requests: int) -> None:

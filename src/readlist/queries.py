@@ -76,8 +76,9 @@ def list_items(
 
 def todo(conn: sqlite3.Connection, *, tag: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
     """The unread queue: reading first, then priority, then oldest added."""
-    return list_items(conn, ItemFilter(status=["reading", "unread"], tag=tag), order=TODO_ORDER, limit=limit,
-                      full=False)
+    return list_items(
+        conn, ItemFilter(status=["reading", "unread"], tag=tag), order=TODO_ORDER, limit=limit, full=False
+    )
 
 
 def count_todo(conn: sqlite3.Connection, *, tag: str | None = None) -> int:
@@ -124,13 +125,15 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
     related: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in ("tags", "notes", "links", "sources")}
     for item_id, name in conn.execute(
         "SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id "
-        "WHERE it.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.slug", (ids,)
+        "WHERE it.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.slug",
+        (ids,),
     ):
         related["tags"][item_id].append(name)
     if full:
         for item_id, body, created, updated, source in conn.execute(
             "SELECT item_id, body, created_at, updated_at, source FROM note "
-            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id", (ids,)
+            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (ids,),
         ):
             related["notes"][item_id].append(
                 {"body": body, "created_at": created, "updated_at": updated, "source": source}
@@ -142,7 +145,8 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
             related["links"][item_id].append({"url": url, "role": role})
         for item_id, file, line, section in conn.execute(
             "SELECT item_id, file, line, section FROM source "
-            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY file, line, section", (ids,)
+            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY file, line, section",
+            (ids,),
         ):
             related["sources"][item_id].append({"file": file, "line": line, "section": section})
     for item in items:

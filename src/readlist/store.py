@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,17 @@ from readlist.models import Item, ItemTag, Link, Meta, Note, Source, Tag
 from readlist.records import STATUS_RANK, ItemDraft, check_status, normalise_tag, now_iso, tag_slug
 from readlist.search import index
 
-EDITABLE_FIELDS = ("title", "short_name", "abstract", "venue", "affiliation", "priority", "rating", "kind", "url")
+EDITABLE_FIELDS = (
+    "title",
+    "short_name",
+    "abstract",
+    "venue",
+    "affiliation",
+    "priority",
+    "rating",
+    "kind",
+    "url",
+)
 
 
 @dataclass
@@ -48,6 +59,7 @@ class Store:
                 touched: set[int] = session.info["touched"]
                 if touched:
                     raw = session.connection().connection.driver_connection
+                    assert isinstance(raw, sqlite3.Connection)
                     index.refresh(raw, touched)
 
     # --- lookup -------------------------------------------------------------------------------------------
@@ -157,6 +169,7 @@ class Store:
             raise InvalidInputError("the note is empty", 'write some text: readlist note 1 "…"')
         with self.session() as session:
             item = self.get(session, ref)
+            assert item.id is not None
             stamp = now_iso()
             session.add(Note(item_id=item.id, body=body.strip(), created_at=stamp, updated_at=stamp))
             session.info["touched"].add(item.id)
@@ -170,6 +183,7 @@ class Store:
             for note in notes:
                 session.delete(note)
             if body.strip():
+                assert item.id is not None
                 stamp = now_iso()
                 created = notes[0].created_at if notes else stamp
                 session.add(Note(item_id=item.id, body=body.strip(), created_at=created, updated_at=stamp))
@@ -321,8 +335,13 @@ def _add_notes(session: Session, item_id: int, draft: ItemDraft) -> list[str]:
             changes.append("note updated")
         else:
             session.add(
-                Note(item_id=item_id, body=body, source=note.source,
-                     created_at=note.created_at or stamp, updated_at=stamp)
+                Note(
+                    item_id=item_id,
+                    body=body,
+                    source=note.source,
+                    created_at=note.created_at or stamp,
+                    updated_at=stamp,
+                )
             )
             changes.append("note")
         bodies.add(body)
@@ -386,8 +405,9 @@ class FetchTargets:
                 items = [store.get(session, ref) for ref in refs]
                 missing = [ref for ref, it in zip(refs, items, strict=True) if not it.arxiv_id]
                 if missing:
-                    raise InvalidInputError(f"not an arXiv paper: {', '.join(missing)}",
-                                            "fetch works on arXiv papers only")
+                    raise InvalidInputError(
+                        f"not an arXiv paper: {', '.join(missing)}", "fetch works on arXiv papers only"
+                    )
             else:
                 query = select(Item).where(col(Item.arxiv_id).is_not(None))
                 if not everything:

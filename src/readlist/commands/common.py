@@ -1,7 +1,5 @@
 """Options shared by every command (`--db`, `--json`) and how commands open the library."""
 
-from __future__ import annotations
-
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -40,7 +38,7 @@ def read_conn(option: str | None) -> sqlite3.Connection:
     return db.connect(db_path(option))
 
 
-def store(option: str | None) -> Store:
+def store(option: str | None) -> "Store":
     from readlist.store import Store
 
     return Store(db_path(option))

@@ -1,7 +1,5 @@
 """`readlist db …`: where the library lives, an integrity check, a backup, a search reindex."""
 
-from __future__ import annotations
-
 import typer
 
 from readlist import db as database
@@ -35,8 +33,10 @@ def check(json_: JsonOption = False, db: DbOption = None) -> None:
         output.print_json({**report, "ok": healthy})
     else:
         output.print_table(["check", "result"], [[k, v] for k, v in report.items()])
-        output.say("ok" if healthy else "problems found — readlist db reindex fixes an index out of step",
-                   "green" if healthy else "red")
+        output.say(
+            "ok" if healthy else "problems found — readlist db reindex fixes an index out of step",
+            "green" if healthy else "red",
+        )
     if not healthy:
         raise typer.Exit(1)
 

@@ -1,7 +1,5 @@
 """Changing one item: reading status, tags, notes and fields."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +20,28 @@ def _status_command(status: str, verb: str) -> Any:
 
     command.__doc__ = f"Mark items as {status}: `readlist {verb.split()[0]} 1`."
     return command
+
+
+def _edit_in_editor(current: str) -> str | None:
+    """Open $VISUAL/$EDITOR on a temp file holding the text; None if the editor failed."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "note.md")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(current)
+        try:
+            code = subprocess.call([*shlex.split(editor), path])
+        except OSError as exc:
+            raise InvalidInputError(f"cannot start the editor {editor!r}: {exc}", "set $EDITOR") from None
+        if code != 0:
+            return None
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
 
 
 def status(
@@ -55,10 +75,8 @@ def note(
     """Add a note, or edit your notes in $EDITOR: `readlist note 1 "…"`."""
     lib = store(db)
     if edit_:
-        import click
-
         current = lib.user_notes(ref)
-        edited = click.edit(current, extension=".md")
+        edited = _edit_in_editor(current)
         if edited is None or edited.strip() == current.strip():
             output.say("note unchanged")
             return
@@ -85,8 +103,15 @@ def edit(
     """Change fields: `readlist edit 1 --title "…" --priority 2`."""
     changes = {
         name: value
-        for name, value in dict(title=title, short_name=short_name, priority=priority, rating=rating,
-                                venue=venue, url=url, abstract=abstract).items()
+        for name, value in dict(
+            title=title,
+            short_name=short_name,
+            priority=priority,
+            rating=rating,
+            venue=venue,
+            url=url,
+            abstract=abstract,
+        ).items()
         if value is not None
     }
     if not changes:

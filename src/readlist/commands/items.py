@@ -1,7 +1,5 @@
 """`add`, `fetch`, `show` and `rm`: getting items in, completing them, looking at one, removing one."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 
@@ -13,10 +11,14 @@ from readlist.errors import InvalidInputError, ReadlistError
 
 
 def add(
-    refs: Annotated[list[str], typer.Argument(help="arXiv IDs or links, DOIs, GitHub or web URLs.", show_default=False)],
+    refs: Annotated[
+        list[str], typer.Argument(help="arXiv IDs or links, DOIs, GitHub or web URLs.", show_default=False)
+    ],
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag to add (repeatable).")] = None,
     note: Annotated[str | None, typer.Option("--note", "-m", help="A note on the item.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Title (web pages have none until you give one).")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Title (web pages have none until you give one).")
+    ] = None,
     priority: Annotated[int | None, typer.Option("--priority", "-p", help="Higher comes first in todo.")] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Do not ask arXiv for metadata now.")] = False,
     db: DbOption = None,
@@ -24,8 +26,7 @@ def add(
     """Add papers, articles or repos: `readlist add 2408.11743 --tag quantization`."""
     from readlist.adding import add_items
 
-    report = add_items(store(db), refs, tags=tag or [], note=note, title=title, priority=priority,
-                       fetch=not no_fetch)
+    report = add_items(store(db), refs, tags=tag or [], note=note, title=title, priority=priority, fetch=not no_fetch)
     for line in report.lines:
         output.say(line)
     for line in report.warnings:

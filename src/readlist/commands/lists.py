@@ -1,7 +1,5 @@
 """`todo`, `list` and `tags`: the read commands over many items (plain sqlite3, no SQLAlchemy)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -20,7 +20,7 @@ FROM item i
 def _index_row(row: sqlite3.Row | tuple[object, ...]) -> tuple[object, ...]:
     item_id, title, short_name, authors_json, abstract, venue, affiliation, comment, tags, notes = row
     authors = " ; ".join(a.get("name", "") for a in json.loads(str(authors_json or "[]")))
-    title_text = f"{short_name} : {title}" if short_name and short_name not in str(title) else title
+    title_text = f"{short_name} : {title}" if short_name and str(short_name) not in str(title) else str(title)
     venue_text = " ; ".join(str(v) for v in (venue, affiliation, comment) if v)
     return (
         item_id,
@@ -41,14 +41,19 @@ def refresh(conn: sqlite3.Connection, item_ids: Iterable[int]) -> None:
         marks = ",".join("?" * len(chunk))
         conn.execute(f"DELETE FROM search_index WHERE rowid IN ({marks})", chunk)
         rows = conn.execute(f"{_ROWS_SQL} WHERE i.id IN ({marks})", chunk).fetchall()
-        conn.executemany("INSERT INTO search_index (rowid, title, authors, tags, abstract, notes, venue) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", [_index_row(r) for r in rows])
+        conn.executemany(
+            "INSERT INTO search_index (rowid, title, authors, tags, abstract, notes, venue) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [_index_row(r) for r in rows],
+        )
 
 
 def rebuild(conn: sqlite3.Connection) -> int:
     """Rebuild the whole index from the item tables; returns the number of items indexed."""
     conn.execute("DELETE FROM search_index")
     rows = conn.execute(_ROWS_SQL).fetchall()
-    conn.executemany("INSERT INTO search_index (rowid, title, authors, tags, abstract, notes, venue) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)", [_index_row(r) for r in rows])
+    conn.executemany(
+        "INSERT INTO search_index (rowid, title, authors, tags, abstract, notes, venue) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [_index_row(r) for r in rows],
+    )
     return len(rows)
