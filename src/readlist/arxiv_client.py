@@ -140,7 +140,10 @@ def _error_message(body: bytes) -> str:
 class ArxivClient:
     """One request at a time, spaced by `throttle` (shared across processes through the database)."""
 
-    def __init__(self, throttle: Callable[[], None], sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, throttle: Callable[[], None], sleep: Callable[[float], None] = time.sleep, max_tries: int = MAX_TRIES
+    ) -> None:
+        self.max_tries = max_tries
         self.endpoint = config.arxiv_endpoint()
         self.timeout = config.arxiv_timeout()
         self.backoff = float(os.environ.get("READLIST_ARXIV_BACKOFF", "3"))

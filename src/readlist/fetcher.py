@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from readlist import config
-from readlist.arxiv_client import ArxivClient, ChunkResult, PaperMetadata, chunks
+from readlist.arxiv_client import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
 from readlist.models import Item
 from readlist.store import Store, apply_metadata
 
+# `add` is interactive: offline, the user should get the prompt back in seconds, with the paper saved as pending.
+ADD_TRIES = 2
 Progress = Callable[[int, int], None]  # (papers done, requests sent)
 
 
@@ -24,7 +26,7 @@ class FetchReport:
     requests: int = 0
 
 
-def client_for(store: Store) -> ArxivClient:
+def client_for(store: Store, max_tries: int = MAX_TRIES) -> ArxivClient:
     interval = config.arxiv_min_interval()
 
     def throttle() -> None:
@@ -32,12 +34,12 @@ def client_for(store: Store) -> ArxivClient:
         if wait > 0:
             time.sleep(wait)
 
-    return ArxivClient(throttle)
+    return ArxivClient(throttle, max_tries=max_tries)
 
 
 def lookup(store: Store, arxiv_ids: list[str]) -> tuple[dict[str, PaperMetadata], ChunkResult]:
     """Network only (used by `add` before it writes): metadata for these IDs, and what went wrong."""
-    client = client_for(store)
+    client = client_for(store, max_tries=ADD_TRIES)
     merged = ChunkResult()
     for chunk in chunks(sorted(set(arxiv_ids))):
         result = client.fetch_chunk(chunk)
