@@ -1,0 +1,1 @@
+"""Notes → items: decoding (encodings, mojibake), markdown structure, link classification, merge."""

@@ -1,0 +1,224 @@
+"""Repair UTF-8 text that was decoded with a Windows code page (cp1252/cp1254) and saved again.
+
+Going back is `line.encode(code page)` — except that the bytes the code page does not define (and soft
+hyphens) were dropped on the way, so some characters lost a continuation byte. Every damaged position has a
+handful of candidates (which byte, where); a character bigram model picks the most likely sequence (Viterbi).
+Lines that are not mojibake are returned unchanged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from functools import lru_cache
+import unicodedata
+from dataclasses import dataclass, field
+
+import ftfy  # noqa: F401  (registers the "sloppy-windows-125x" codecs used below)
+
+from readlist.importer.charmodel import CharModel
+
+# Code pages tried in order; "sloppy" variants (from ftfy) map every byte, so encoding never loses one.
+CODE_PAGES = ("sloppy-windows-1252", "sloppy-windows-1254")
+# Bytes a strict decode with those code pages leaves out: undefined ones, plus 0xAD (soft hyphen).
+DROPPED_BYTES = bytes([0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD])
+LOW_CONFIDENCE_MARGIN = 2.0  # natural-log points between the best and the runner-up choice
+_BAD_CATEGORIES = {"Cn", "Cs", "Co", "Cc"}
+MAX_COMBINATIONS = 400  # per damaged run; bounds the search (measured: 99.27% at 400, 99.19% at 150)
+MAX_OPTIONS = 12
+BRACKET_WEIGHT = 4.0
+_CLOSER_OF = dict(zip("【「『（《〈〔", "】」』）》〉〕", strict=True))
+_OPENER_OF = {v: k for k, v in _CLOSER_OF.items()}
+IN_FILE_WEIGHT = 10_000  # undamaged text of the file being repaired counts like the clean notes
+
+
+@dataclass
+class RepairStats:
+    lines_repaired: int = 0
+    chars_restored: int = 0  # characters rebuilt from a dropped byte
+    low_confidence: int = 0
+    unrepairable: int = 0
+
+
+@dataclass
+class _Slot:
+    """One character position: a single known character, or the candidates for a damaged one."""
+
+    options: list[str]
+    damaged: bool = False
+    scores: list[float] = field(default_factory=list)
+
+
+def _seq_len(lead: int) -> int:
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 0
+
+
+def _plausible(ch: str) -> bool:
+    # Zero-width joiners and marks (Cf) are possible but rare in notes; curly quotes, their rivals, are not.
+    return unicodedata.category(ch) not in _BAD_CATEGORIES
+
+
+@lru_cache(maxsize=65536)
+def _candidates(lead: int, present: bytes, missing: int) -> tuple[str, ...]:
+    """Every character formed by inserting `missing` dropped bytes around the continuation bytes we have."""
+    found: list[str] = []
+    for fill in itertools.product(DROPPED_BYTES, repeat=missing):
+        for positions in itertools.combinations(range(len(present) + missing), missing):
+            rest = iter(present)
+            extra = iter(fill)
+            tail = bytes(next(extra) if i in positions else next(rest) for i in range(len(present) + missing))
+            try:
+                ch = bytes([lead]).join([b"", tail]).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1 and _plausible(ch) and ch not in found:
+                found.append(ch)
+    return tuple(found)
+
+
+def _slots(raw: bytes) -> tuple[list[_Slot], int, int] | None:
+    """Split the bytes into character slots; None when the bytes are not UTF-8 at all."""
+    slots: list[_Slot] = []
+    valid = damaged = 0
+    i = 0
+    while i < len(raw):
+        b = raw[i]
+        if b < 0x80:
+            slots.append(_Slot([chr(b)]))
+            i += 1
+            continue
+        need = _seq_len(b)
+        if need == 0:
+            return None  # a stray continuation byte or an impossible lead: not mojibake of UTF-8
+        j = i + 1
+        while j < len(raw) and j - i < need and 0x80 <= raw[j] <= 0xBF:
+            j += 1
+        chunk = raw[i:j]
+        if len(chunk) == need:
+            try:
+                slots.append(_Slot([chunk.decode("utf-8")]))
+                valid += 1
+            except UnicodeDecodeError:
+                return None
+        else:
+            options = _candidates(b, bytes(chunk[1:]), need - len(chunk))
+            if not options:
+                return None
+            slots.append(_Slot(list(options), damaged=True))
+            damaged += 1
+        i = j
+    return slots, valid, damaged
+
+
+def _as_bytes(line: str) -> bytes | None:
+    for code_page in CODE_PAGES:
+        try:
+            return line.encode(code_page)
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
+def _window_score(chars: list[str], start: int, end: int, model: CharModel) -> float:
+    """Trigram log-probability of chars[start:end] (damaged run plus two characters of right context)."""
+    score = 0.0
+    for i in range(start, min(end, len(chars))):
+        score += model.logp3(chars[i - 2] if i >= 2 else None, chars[i - 1] if i >= 1 else None, chars[i])
+    return score
+
+
+def _bracket_balance(chars: list[str], k: int) -> float:
+    """Brackets come in pairs: reward an opener whose closer follows unmatched (and vice versa), punish a
+    bracket that would have no partner. This is what tells 【 from its byte-neighbours 、 and 」."""
+    ch = chars[k]
+    if ch in _CLOSER_OF:
+        closer = _CLOSER_OF[ch]
+        after = chars[k + 1 :]
+        return BRACKET_WEIGHT if after.count(closer) > after.count(ch) else -BRACKET_WEIGHT
+    if ch in _OPENER_OF:
+        opener = _OPENER_OF[ch]
+        before = chars[:k]
+        return BRACKET_WEIGHT if before.count(opener) > before.count(ch) else -BRACKET_WEIGHT
+    return 0.0
+
+
+def _best_run(chars: list[str], slots: list[_Slot], i: int, j: int, model: CharModel) -> tuple[list[str], float]:
+    """Best reading of damaged slots i..j-1 in context, and its margin over the runner-up."""
+    # Rare characters cannot win against common ones in context; keeping the likeliest few bounds the search.
+    keep = max(2, min(MAX_OPTIONS, int(MAX_COMBINATIONS ** (1 / (j - i)))))
+    options = [sorted(slots[k].options, key=model.unigram_logp, reverse=True)[:keep] for k in range(i, j)]
+    scored = []
+    for combo in itertools.product(*options):
+        chars[i:j] = combo
+        score = _window_score(chars, i, j + 2, model)
+        score += sum(_bracket_balance(chars, k) for k in range(i, j))
+        scored.append((score, list(combo)))
+    scored.sort(key=lambda sp: sp[0], reverse=True)
+    margin = scored[0][0] - scored[1][0] if len(scored) > 1 else float("inf")
+    return scored[0][1], margin
+
+
+def _decode_slots(slots: list[_Slot], model: CharModel, stats: RepairStats) -> str:
+    """Fixed characters stay; each run of damaged ones gets its most likely reading in context."""
+    chars = [s.options[0] for s in slots]
+    i = 0
+    while i < len(slots):
+        if not slots[i].damaged:
+            i += 1
+            continue
+        j = i
+        while j < len(slots) and slots[j].damaged:
+            j += 1
+        chars[i:j], margin = _best_run(chars, slots, i, j, model)
+        if margin < LOW_CONFIDENCE_MARGIN:
+            stats.low_confidence += j - i
+        i = j
+    return "".join(chars)
+
+
+def analyse(line: str) -> tuple[list[_Slot], int] | None:
+    """The slots of a mojibake line and its damaged count, or None if the line is not mojibake."""
+    if line.isascii():
+        return None
+    raw = _as_bytes(line)
+    if raw is None:
+        return None
+    parsed = _slots(raw)
+    if parsed is None:
+        return None
+    slots, valid, damaged = parsed
+    # Real Latin-1 text ("café") decodes to nothing valid; mojibake of UTF-8 is mostly whole sequences.
+    if valid == 0 or damaged > 2 * valid + 2:
+        return None
+    return slots, damaged
+
+
+def known_text(slots: list[_Slot]) -> str:
+    """The undamaged characters of a line, with damaged positions as line breaks (for model training)."""
+    return "".join(s.options[0] if not s.damaged else "\n" for s in slots)
+
+
+def repair_lines(lines: list[str], model: CharModel) -> tuple[list[str], RepairStats]:
+    """Repair every mojibake line; other lines come back exactly as they were."""
+    stats = RepairStats()
+    analysed = [analyse(line) for line in lines]
+    for result in analysed:  # first learn from what is certain in this very file
+        if result is not None:
+            for piece in known_text(result[0]).split("\n"):
+                model.add_text(piece, weight=IN_FILE_WEIGHT)
+    out = []
+    for line, result in zip(lines, analysed, strict=True):
+        if result is None:
+            out.append(line)
+            continue
+        slots, damaged = result
+        out.append(_decode_slots(slots, model, stats) if damaged else "".join(s.options[0] for s in slots))
+        stats.lines_repaired += 1
+        stats.chars_restored += damaged
+    return out, stats
