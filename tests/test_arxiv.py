@@ -10,9 +10,13 @@ from tests.conftest import Run
 
 def test_add_any_arxiv_link_fetches_title_authors_and_abstract(run: Run, arxiv_server: ArxivServer) -> None:
     arxiv_server.add(
-        "2408.11743", version=2, title="MARLIN: Mixed-Precision   Auto-Regressive\n Parallel Inference",
-        authors="Elias Frantar|Roberto L. Castro|Dan Alistarh", affiliation="IST Austria",
-        summary="We achieve $\\sim$4x speedups with \\textit{mixed} precision -- really.", comment="12 pages",
+        "2408.11743",
+        version=2,
+        title="MARLIN: Mixed-Precision   Auto-Regressive\n Parallel Inference",
+        authors="Elias Frantar|Roberto L. Castro|Dan Alistarh",
+        affiliation="IST Austria",
+        summary="We achieve $\\sim$4x speedups with \\textit{mixed} precision -- really.",
+        comment="12 pages",
     )
     result = run("add", "https://arxiv.org/pdf/2408.11743v1", "--tag", "quantization")
     assert result.code == 0, result

@@ -111,6 +111,27 @@ TRACKING_PARAMS = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Pages that are papers even without an arXiv ID or DOI in the URL (venues and paper indexes).
+PAPER_HOSTS = frozenset(
+    {
+        "openreview.net",
+        "aclanthology.org",
+        "proceedings.mlr.press",
+        "papers.nips.cc",
+        "proceedings.neurips.cc",
+        "openaccess.thecvf.com",
+        "ieeexplore.ieee.org",
+        "dl.acm.org",
+        "semanticscholar.org",
+        "www.usenix.org",
+        "usenix.org",
+        "paperswithcode.com",
+        "ojs.aaai.org",
+        "link.springer.com",
+        "mlsys.org",
+        "vldb.org",
+    }
+)
 _GITHUB_NOT_REPOS = frozenset(
     {
         "orgs",
@@ -282,7 +303,9 @@ def url_reference(url: str) -> Reference:
         return repo
     clean = canonical_url(url)
     key_url = "https://" + clean.split("://", 1)[1] if clean.startswith("http://") else clean
-    return Reference(kind="article", key=f"url:{key_url}", url=clean)
+    host = (urlsplit(clean).hostname or "").removeprefix("www.")
+    kind = "paper" if host in PAPER_HOSTS or clean.lower().endswith(".pdf") else "article"
+    return Reference(kind=kind, key=f"url:{key_url}", url=clean)
 
 
 def parse_reference(text: str) -> Reference:

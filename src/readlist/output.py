@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -192,3 +193,37 @@ def progress(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
             bar.update(task, completed=done, extra=f"{requests} request(s)" if requests else "")
 
         yield advance
+
+
+def _by_kind(counts: Any) -> str:
+    total = sum(counts.values())
+    if not total:
+        return "0"
+    return f"{total} (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ")"
+
+
+def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
+    table = Table(title="import (dry run: nothing written)" if dry_run else "import", title_justify="left")
+    for name in ("file", "encoding", "new", "merged", "unchanged", "skipped", "repaired"):
+        table.add_column(name, overflow="fold")
+    for r in reports:
+        if r.error:
+            table.add_row(text(Path(r.path).name), text(r.error, "yellow"), "", "", "", "", "")
+            continue
+        repaired = ""
+        if r.lines_repaired:
+            repaired = f"{r.lines_repaired} lines, {r.chars_restored} chars ({r.low_confidence} low-confidence)"
+        table.add_row(
+            text(Path(r.path).name),
+            text(r.encoding),
+            text(_by_kind(r.new)),
+            text(_by_kind(r.merged)),
+            text(_by_kind(r.unchanged)),
+            text(r.skipped),
+            text(repaired),
+        )
+    out().print(table)
+    new = sum(sum(r.new.values()) for r in reports)
+    merged = sum(sum(r.merged.values()) for r in reports)
+    verb = "would add" if dry_run else "added"
+    say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,45 +79,13 @@ class Store:
 
     def merge(self, session: Session, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
         """Insert a new item, or fold the draft into the existing one with the same key. Never duplicates."""
-        item = session.exec(select(Item).where(Item.key == draft.ref.key)).first()
-        created = item is None
-        changes: list[str] = []
-        if item is None:
-            item = _new_item(draft)
-            session.add(item)
-            session.flush()
-        else:
-            changes += _fill_fields(item, draft, keep_mine=keep_mine)
-        assert item.id is not None
-        session.info["touched"].add(item.id)
-        changes += self._add_tags(session, item.id, draft.tags)
-        changes += _add_notes(session, item.id, draft)
-        changes += _add_links(session, item.id, draft.links)
-        changes += _add_sources(session, item.id, draft)
-        return MergeResult(item.id, created, [] if created else changes)
+        return Merger(session, [draft.ref.key]).merge(draft, keep_mine=keep_mine)
 
     def _add_tags(self, session: Session, item_id: int, names: Sequence[str]) -> list[str]:
-        added = []
-        for name in names:
-            tag = self.tag_named(session, name)
-            if tag is None or tag.id is None:
-                continue
-            if session.get(ItemTag, (item_id, tag.id)) is None:
-                session.add(ItemTag(item_id=item_id, tag_id=tag.id))
-                added.append(f"tag {tag.name}")
-        session.flush()
-        return added
+        return Merger(session, []).add_tags(item_id, names)
 
     def tag_named(self, session: Session, name: str) -> Tag | None:
-        clean = normalise_tag(name)
-        if not clean:
-            return None
-        tag = session.exec(select(Tag).where(Tag.slug == tag_slug(clean))).first()
-        if tag is None:
-            tag = Tag(name=clean, slug=tag_slug(clean))
-            session.add(tag)
-            session.flush()
-        return tag
+        return Merger(session, []).tag_named(name)
 
     # --- everyday edits -----------------------------------------------------------------------------------
 
@@ -296,7 +265,7 @@ def _new_item(draft: ItemDraft) -> Item:
 def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
     """Fill what the item lacks from the draft; never overwrite what the user already has."""
     changes = []
-    if draft.title and _placeholder_title(item):
+    if draft.title and draft.title != item.title and _placeholder_title(item):
         item.title = draft.title
         changes.append("title")
     for name in ("short_name", "abstract", "published", "venue", "affiliation", "rating"):
@@ -318,57 +287,141 @@ def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
     return changes
 
 
-def _add_notes(session: Session, item_id: int, draft: ItemDraft) -> list[str]:
-    changes = []
-    existing = session.exec(select(Note).where(Note.item_id == item_id)).all()
-    bodies = {n.body.strip() for n in existing}
-    by_source = {n.source: n for n in existing if n.source}
-    for note in draft.notes:
-        body = note.body.strip()
-        if not body or body in bodies:
-            continue
-        stamp = now_iso()
-        if note.source and note.source in by_source:
-            # The same section of the same file was edited: update its note instead of adding another.
-            old = by_source[note.source]
-            old.body, old.updated_at = body, stamp
-            changes.append("note updated")
-        else:
-            session.add(
-                Note(
+class Merger:
+    """Merges many drafts in one session with a handful of queries: what exists is loaded up front."""
+
+    def __init__(self, session: Session, keys: Sequence[str]) -> None:
+        self.session = session
+        self.items: dict[str, Item] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            for item in session.exec(select(Item).where(col(Item.key).in_(chunk))).all():
+                self.items[item.key] = item
+        ids = [i.id for i in self.items.values() if i.id is not None]
+        self.tags = {t.slug: t for t in session.exec(select(Tag)).all()}
+        self.item_tags: set[tuple[int, int]] = set()
+        self.notes: dict[int, list[Note]] = defaultdict(list)
+        self.links: dict[int, set[str]] = defaultdict(set)
+        self.sources: dict[tuple[int, str, str], Source] = {}
+        self.fresh: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk_ids = ids[start : start + 500]
+            for link in session.exec(select(ItemTag).where(col(ItemTag.item_id).in_(chunk_ids))).all():
+                self.item_tags.add((link.item_id, link.tag_id))
+            for note in session.exec(select(Note).where(col(Note.item_id).in_(chunk_ids))).all():
+                self.notes[note.item_id].append(note)
+            for url_link in session.exec(select(Link).where(col(Link.item_id).in_(chunk_ids))).all():
+                self.links[url_link.item_id].add(url_link.url)
+            for src in session.exec(select(Source).where(col(Source.item_id).in_(chunk_ids))).all():
+                self.sources[(src.item_id, src.file, src.section)] = src
+
+    def create_missing(self, drafts: Sequence[ItemDraft]) -> set[str]:
+        """Insert every item not yet in the library in one flush (one INSERT batch, not one per item)."""
+        new: dict[str, Item] = {}
+        for draft in drafts:
+            if draft.ref.key not in self.items and draft.ref.key not in new:
+                new[draft.ref.key] = _new_item(draft)
+        self.session.add_all(new.values())
+        self.session.flush()
+        self.items.update(new)
+        self.fresh = set(new)
+        return self.fresh
+
+    def merge(self, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
+        item = self.items.get(draft.ref.key)
+        if item is not None and item.key in self.fresh:  # created by create_missing from this very draft
+            self.fresh.discard(item.key)
+            return self._merge_into(item, draft, created=True, keep_mine=keep_mine)
+        created = item is None
+        if item is None:
+            item = _new_item(draft)
+            self.session.add(item)
+            self.session.flush()
+            self.items[item.key] = item
+        return self._merge_into(item, draft, created=created, keep_mine=keep_mine)
+
+    def _merge_into(self, item: Item, draft: ItemDraft, *, created: bool, keep_mine: bool) -> MergeResult:
+        changes: list[str] = [] if created else _fill_fields(item, draft, keep_mine=keep_mine)
+        assert item.id is not None
+        self.session.info["touched"].add(item.id)
+        with self.session.no_autoflush:
+            changes += self.add_tags(item.id, draft.tags)
+            changes += self._add_notes(item.id, draft)
+            changes += self._add_links(item.id, draft.links)
+            self._add_sources(item.id, draft)
+        return MergeResult(item.id, created, [] if created else changes)
+
+    def tag_named(self, name: str) -> Tag | None:
+        clean = normalise_tag(name)
+        if not clean:
+            return None
+        tag = self.tags.get(tag_slug(clean))
+        if tag is None:
+            tag = Tag(name=clean, slug=tag_slug(clean))
+            self.session.add(tag)
+            self.session.flush()
+            self.tags[tag.slug] = tag
+        return tag
+
+    def add_tags(self, item_id: int, names: Sequence[str]) -> list[str]:
+        added = []
+        for name in names:
+            tag = self.tag_named(name)
+            if tag is None or tag.id is None or (item_id, tag.id) in self.item_tags:
+                continue
+            self.session.add(ItemTag(item_id=item_id, tag_id=tag.id))
+            added.append(f"tag {tag.name}")
+            self.item_tags.add((item_id, tag.id))
+        return added
+
+    def _add_notes(self, item_id: int, draft: ItemDraft) -> list[str]:
+        changes = []
+        existing = self.notes[item_id]
+        bodies = {n.body.strip() for n in existing}
+        by_source = {n.source: n for n in existing if n.source}
+        for note in draft.notes:
+            body = note.body.strip()
+            if not body or body in bodies:
+                continue
+            stamp = now_iso()
+            if note.source and note.source in by_source:
+                # The same section of the same file was edited: update its note instead of adding another.
+                old = by_source[note.source]
+                old.body, old.updated_at = body, stamp
+                changes.append("note updated")
+            else:
+                new = Note(
                     item_id=item_id,
                     body=body,
                     source=note.source,
                     created_at=note.created_at or stamp,
                     updated_at=stamp,
                 )
-            )
-            changes.append("note")
-        bodies.add(body)
-    return changes
+                self.session.add(new)
+                existing.append(new)
+                changes.append("note")
+            bodies.add(body)
+        return changes
 
+    def _add_links(self, item_id: int, links: Sequence[tuple[str, str]]) -> list[str]:
+        have = self.links[item_id]
+        changes = []
+        for url, role in links:
+            if url not in have:
+                self.session.add(Link(item_id=item_id, url=url, role=role))
+                have.add(url)
+                changes.append(f"link {url}")
+        return changes
 
-def _add_links(session: Session, item_id: int, links: Sequence[tuple[str, str]]) -> list[str]:
-    have = {link.url for link in session.exec(select(Link).where(Link.item_id == item_id)).all()}
-    changes = []
-    for url, role in links:
-        if url not in have:
-            session.add(Link(item_id=item_id, url=url, role=role))
-            have.add(url)
-            changes.append(f"link {url}")
-    return changes
-
-
-def _add_sources(session: Session, item_id: int, draft: ItemDraft) -> list[str]:
-    for src in draft.sources:
-        row = session.exec(
-            select(Source).where(Source.item_id == item_id, Source.file == src.file, Source.section == src.section)
-        ).first()
-        if row is None:
-            session.add(Source(item_id=item_id, file=src.file, line=src.line, section=src.section))
-        elif row.line != src.line:
-            row.line = src.line
-    return []
+    def _add_sources(self, item_id: int, draft: ItemDraft) -> None:
+        for src in draft.sources:
+            row = self.sources.get((item_id, src.file, src.section))
+            if row is None:
+                row = Source(item_id=item_id, file=src.file, line=src.line, section=src.section)
+                self.session.add(row)
+                self.sources[(item_id, src.file, src.section)] = row
+            elif row.line != src.line and row not in self.session.new:
+                row.line = src.line
 
 
 def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:

@@ -55,7 +55,6 @@ class CharModel:
         bi = self.bigrams.get(prev + ch, 0) / prev_count if prev_count else 0.0
         return math.log(_LAMBDA * bi + (1 - _LAMBDA) * uni)
 
-
     def logp3(self, a: str | None, b: str | None, ch: str) -> float:
         """log P(ch | a b), memoised: the repair asks for the same few contexts many times."""
         key = f"{a or chr(0)}{b or chr(0)}{ch}"

@@ -9,10 +9,9 @@ Lines that are not mojibake are returned unchanged.
 from __future__ import annotations
 
 import itertools
-import math
-from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import ftfy  # noqa: F401  (registers the "sloppy-windows-125x" codecs used below)
 
@@ -37,7 +36,6 @@ class RepairStats:
     lines_repaired: int = 0
     chars_restored: int = 0  # characters rebuilt from a dropped byte
     low_confidence: int = 0
-    unrepairable: int = 0
 
 
 @dataclass

@@ -1,0 +1,39 @@
+"""`readlist import`: bring existing markdown notes (any encoding, even garbled) into the library."""
+
+from typing import Annotated
+
+import typer
+
+from readlist import output
+from readlist.commands.common import DbOption, store
+
+
+def import_(
+    paths: Annotated[list[str], typer.Argument(help="Markdown/text files or folders of them.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")] = False,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Extra tag on everything imported.")] = None,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch arXiv metadata for new papers.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Import notes: `readlist import data/notes/` (papers, articles and repos, with tags and notes)."""
+    from readlist.importer.run import collect, merge_reports, read_file
+
+    files = collect(paths)
+    lib = store(db)
+    reports = []
+    with output.progress("reading notes", total=len(files)) as advance:
+        for n, path in enumerate(files, 1):
+            reports.append(read_file(path, tag or []))
+            advance(n, 0)
+    total = sum(len(r.drafts) for r in reports)
+    with output.progress("merging", total=total) as advance:
+        merge_reports(lib, reports, dry_run=dry_run, progress=advance)
+    output.print_import_summary(reports, dry_run=dry_run)
+    if fetch and not dry_run:
+        from readlist.commands.items import fetch as fetch_command
+
+        fetch_command(refs=None, all_=False, db=db)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)

@@ -1,0 +1,324 @@
+"""Markdown blocks → item drafts: tags from headings, titles and notes from the text around each link.
+
+Two shapes cover the notes we have seen, and are told apart by structure, never by file name:
+- an *item section*: an un-numbered heading naming one paper/repo/article whose bare link comes first
+  (`## Marlin 5` / full title / `https://arxiv.org/pdf/…  IST 2024.8` / code links / the user's summary);
+- a *list section*: headings as topics over tables, lists and paragraphs of links (numbered blog headings,
+  awesome-lists, chat logs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from readlist.ids import Reference
+from readlist.importer.links import classify, is_generic_text, is_profile, role_for
+from readlist.importer.markdown import BARE_URL, Block, Line, Link
+from readlist.records import ItemDraft, NoteDraft, SourceDraft
+
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*")
+_EMPHASIS = re.compile(r"[*_`~]+")
+_RATING = re.compile(r"\s+((?:[1-5](?:\.\d)?[+\-]?|推荐|必读|强推)[?？!！]*)\s*$")
+_DATE = re.compile(r"(?:首次更新|最后更新|更新|发布)?\s*\d{4}\s*[./\-年]\s*\d{1,2}(?:\s*[./\-月]\s*\d{1,2}日?)?")
+_TABLE_DATE = re.compile(r"^\s*(\d{4})\s*[./\-年]\s*(\d{1,2})")
+ITEM_SECTION_WINDOW = 3  # the primary link must appear within the first blocks of an item section
+# Table columns by meaning (Chinese and English headers).
+COLUMN_ROLES = {
+    "link": ("论文", "链接", "paper", "link", "title", "名称", "标题", "项目", "框架", "repo", "name"),
+    "date": ("日期", "时间", "date", "year", "time"),
+    "team": ("团队", "作者", "机构", "team", "author", "org", "affiliation", "单位"),
+    "note": ("概要", "描述", "介绍", "简介", "说明", "summary", "description", "note", "备注", "要点"),
+}
+
+
+@dataclass
+class Skipped:
+    boilerplate: int = 0
+    no_link: int = 0
+
+
+@dataclass
+class Extraction:
+    drafts: list[ItemDraft] = field(default_factory=list)
+    skipped: Skipped = field(default_factory=Skipped)
+
+
+def clean_heading(text: str) -> str:
+    """`### 3.2.1 KV Cache 压缩` → `KV Cache 压缩`; emphasis and numbering go."""
+    text = _EMPHASIS.sub("", text)
+    text = _NUMBERING.sub("", text).strip()
+    return re.sub(r"\s+", " ", text).strip(" -—:：#")
+
+
+def split_rating(heading: str) -> tuple[str, str | None]:
+    """`CAT KV压缩 5？` → (`CAT KV压缩`, `5？`); `Quartet2` and `LLM-42` have no rating."""
+    m = _RATING.search(heading)
+    if not m:
+        return heading.strip(), None
+    return heading[: m.start()].strip(), m.group(1)
+
+
+def looks_like_title(text: str) -> bool:
+    """An English paper title: a few words, mostly Latin letters, no URL."""
+    text = text.strip()
+    if len(text) < 12 or BARE_URL.search(text) or len(text) > 300:
+        return False
+    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return len(text.split()) >= 3 and letters > 3 * cjk and letters >= 0.5 * len(text.replace(" ", ""))
+
+
+def _strip_urls(text: str) -> str:
+    return re.sub(r"\s+", " ", BARE_URL.sub(" ", text)).strip(" ,，。:：;；-")
+
+
+class _Doc:
+    """State while walking one file's blocks."""
+
+    def __init__(self, file: str, blocks: list[Block]) -> None:
+        self.file = file
+        self.blocks = blocks
+        self.result = Extraction()
+        self.occurrences: Counter[tuple[str, str]] = Counter()
+
+    def draft(self, ref: Reference, line: int, path: list[str], **fields: object) -> ItemDraft:
+        section = " > ".join(path) or "(top)"
+        self.occurrences[(ref.key, section)] += 1
+        n = self.occurrences[(ref.key, section)]
+        note = fields.pop("note", None)
+        draft = ItemDraft(ref=ref, tags=list(path), sources=[SourceDraft(self.file, line, section)], **fields)  # type: ignore[arg-type]
+        if isinstance(note, str) and note.strip():
+            draft.notes.append(NoteDraft(note.strip(), source=f"{self.file}#{section}#{n}"))
+        self.result.drafts.append(draft)
+        return draft
+
+
+def _title_heading_index(blocks: list[Block]) -> int | None:
+    """The document title: the first heading, when no later heading is at a higher level."""
+    headings = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    if not headings:
+        return None
+    first = headings[0]
+    if all(blocks[i].level >= blocks[first].level for i in headings[1:]) and blocks[first].level <= 2:
+        return first
+    return None
+
+
+def _sections(blocks: list[Block]) -> list[tuple[int | None, int, int]]:
+    """(heading index or None, first block, end block) for every stretch between headings."""
+    cuts = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    spans: list[tuple[int | None, int, int]] = [(None, 0, cuts[0] if cuts else len(blocks))]
+    for n, h in enumerate(cuts):
+        spans.append((h, h + 1, cuts[n + 1] if n + 1 < len(cuts) else len(blocks)))
+    return spans
+
+
+def _first_link(blocks: list[Block], start: int, end: int) -> tuple[int, Line, Link] | None:
+    for i in range(start, min(end, start + ITEM_SECTION_WINDOW)):
+        block = blocks[i]
+        if block.kind == "row":
+            return None
+        for line in block.lines:
+            for link in line.links:
+                if classify(link.url) is not None:
+                    return i, line, link
+    return None
+
+
+def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple[int, Line, Link] | None:
+    heading = blocks[h].text
+    if _NUMBERING.match(heading) and _NUMBERING.match(heading).group(0).strip():  # type: ignore[union-attr]
+        return None
+    found = _first_link(blocks, start, end)
+    if found is None:
+        return None
+    _, _, link = found
+    if link.text and not is_generic_text(link.text):
+        return None  # a list of named links under a topic heading
+    return found
+
+
+def extract(file: str, text: str, blocks: list[Block]) -> Extraction:
+    doc = _Doc(file, blocks)
+    title_idx = _title_heading_index(blocks)
+    path: list[tuple[int, str]] = []  # (level, tag)
+    lines = text.split("\n")
+    for h, start, end in _sections(blocks):
+        if h is not None:
+            heading = blocks[h]
+            path = [(lvl, tag) for lvl, tag in path if lvl < heading.level]
+            primary = None if h == title_idx else _is_item_section(blocks, h, start, end)
+            if primary is not None:
+                _item_section(doc, h, start, end, primary, [t for _, t in path if t], lines)
+                # Sub-headings of an item section (e.g. "论文深入解析") belong to the item, not to topics.
+                path.append((heading.level, ""))
+                continue
+            tag = "" if h == title_idx else clean_heading(heading.text)
+            path.append((heading.level, tag))
+        tags = [t for _, t in path if t]
+        if path and path[-1][1] == "" and h is not None and h != title_idx:
+            continue  # inside an item section's sub-heading: already part of that item's note
+        _list_section(doc, blocks[start:end], tags)
+    return doc.result
+
+
+def _item_section(
+    doc: _Doc, h: int, start: int, end: int, primary: tuple[int, Line, Link], tags: list[str], lines: list[str]
+) -> None:
+    blocks = doc.blocks
+    short_name, rating = split_rating(clean_heading(blocks[h].text))
+    block_idx, link_line, link = primary
+    ref = classify(link.url)
+    assert ref is not None
+    title = None
+    rest = _strip_urls(link_line.text)
+    block = blocks[block_idx]
+    before = [ln for ln in block.lines if ln.number < link_line.number and not ln.links]
+    if before and looks_like_title(before[-1].text):
+        title = before[-1].text.strip()
+    elif block_idx > start:
+        prev = blocks[block_idx - 1]
+        if prev.kind == "paragraph" and prev.lines and looks_like_title(prev.lines[-1].text):
+            title = prev.lines[-1].text.strip()
+    if title is None and looks_like_title(rest):
+        title, rest = rest, ""
+    affiliation = _DATE.sub(" ", rest).strip(" ,，;；。") or None
+    draft = doc.draft(
+        ref, link.line, tags, title=title or short_name, short_name=short_name, rating=rating, affiliation=affiliation
+    )
+    # The rest of the section is the user's summary: markdown kept, minus links-only lines and images.
+    last_line = blocks[end].line - 1 if end < len(blocks) else len(lines)
+    skip_lines = {blocks[h].line, link_line.number}
+    if title:
+        skip_lines |= {ln.number for b in blocks[start : block_idx + 1] for ln in b.lines if ln.text.strip() == title}
+    for b in blocks[start:end]:
+        for ln in b.lines:
+            for other in ln.links:
+                other_ref = classify(other.url)
+                if other_ref is None or other.url == link.url:
+                    continue
+                if other_ref.arxiv_id and other_ref.key != ref.key:
+                    doc.draft(other_ref, other.line, tags, note=_strip_urls(ln.text) or None)
+                elif other_ref.key != ref.key:
+                    draft.links.append((other_ref.url, role_for(other_ref, other.url)))
+            if ln.links and not _strip_urls(ln.text).strip(":： "):
+                skip_lines.add(ln.number)
+            elif ln.links and re.fullmatch(r"[\w\s]{0,20}[:：]\s*", _strip_urls(ln.text) + ":"):
+                skip_lines.add(ln.number)  # "GitHub: https://…"
+    body = []
+    for number in range(blocks[h].line, last_line + 1):
+        raw = lines[number - 1] if number - 1 < len(lines) else ""
+        if number in skip_lines or raw.lstrip().startswith("<img") or raw.lstrip().startswith("!["):
+            continue
+        body.append(raw)
+    note = "\n".join(body).strip()
+    if note:
+        section = f"{' > '.join(tags) or '(top)'} > {short_name}"
+        doc.occurrences[("#section", section)] += 1
+        n = doc.occurrences[("#section", section)]
+        draft.notes.append(NoteDraft(note, source=f"{doc.file}#{section}#{n}"))
+
+
+def _list_section(doc: _Doc, blocks: list[Block], tags: list[str]) -> None:
+    for i, block in enumerate(blocks):
+        if block.kind == "row":
+            _table_row(doc, block, tags)
+        elif block.kind == "paragraph":
+            previous = blocks[i - 1] if i and blocks[i - 1].kind == "paragraph" else None
+            _paragraph(doc, block, previous, tags)
+
+
+def _skip(doc: _Doc, url: str, front: bool) -> bool:
+    ref = classify(url)
+    if ref is None:
+        if url.startswith(("http://", "https://")):
+            doc.result.skipped.boilerplate += 1
+        return True
+    if front and is_profile(ref.url):
+        doc.result.skipped.boilerplate += 1
+        return True
+    return False
+
+
+def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str]) -> None:
+    if block.in_front and not block.in_list and all(not ln.links for ln in block.lines):
+        return
+    for n, line in enumerate(block.lines):
+        for link in line.links:
+            if _skip(doc, link.url, block.in_front):
+                continue
+            ref = classify(link.url)
+            assert ref is not None
+            title = link.text if link.text and not is_generic_text(link.text) else None
+            rest = _strip_urls(line.text.replace(link.text, " ") if link.text else line.text)
+            used_title_line = None
+            if title is None and looks_like_title(rest):
+                title, rest = rest, ""
+            if title is None and not rest:  # a URL alone on its line: its title is often the line before
+                candidates = [ln for ln in block.lines[:n] if not ln.links]
+                if not candidates and previous is not None and len(block.lines) == 1 and not rest:
+                    candidates = [ln for ln in previous.lines[-1:] if not ln.links]
+                if candidates and looks_like_title(candidates[-1].text):
+                    title, used_title_line = candidates[-1].text.strip(), candidates[-1].number
+            context = [rest] + [
+                _strip_urls(ln.text) for ln in block.lines if ln is not line and ln.number != used_title_line
+            ]
+            note = " ".join(c for c in context if c and len(c) >= 4) if len(line.links) == 1 else rest
+            doc.draft(ref, link.line, tags, title=title, note=note if note and len(note) >= 4 else None)
+
+
+def _column(header: list[str], role: str) -> int | None:
+    for i, name in enumerate(header):
+        low = name.lower()
+        if any(word in low for word in COLUMN_ROLES[role]):
+            return i
+    return None
+
+
+def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
+    if block.in_front:
+        doc.result.skipped.boilerplate += sum(len(c.links) for c in block.cells)
+        return
+    cells, header = block.cells, block.header
+    link_col = _column(header, "link")
+    if link_col is None or link_col >= len(cells) or not cells[link_col].links:
+        link_col = next((i for i, c in enumerate(cells) if c.links), None)
+    if link_col is None:
+        doc.result.skipped.no_link += 1
+        return
+
+    def cell(role: str) -> str:
+        i = _column(header, role)
+        return cells[i].text.strip() if i is not None and i < len(cells) and i != link_col else ""
+
+    team = cell("team")
+    date = _TABLE_DATE.match(cell("date"))
+    note_parts = [_strip_urls(p) for p in (cell("note"),) if p and p.upper() != "NA"]
+    described = _column(header, "note")
+    for i, c in enumerate(cells):  # columns we cannot name still carry the user's words
+        if i not in (link_col, described, _column(header, "team"), _column(header, "date")) and len(c.text) > 20:
+            note_parts.append(_strip_urls(c.text))
+    fields = {
+        "note": " — ".join(p for p in note_parts if p) or None,
+        "affiliation": team if team and team.upper() != "NA" else None,
+        "published": f"{date.group(1)}-{int(date.group(2)):02d}" if date else None,
+    }
+    primary = []
+    for link in cells[link_col].links:
+        if _skip(doc, link.url, False):
+            continue
+        ref = classify(link.url)
+        assert ref is not None
+        title = link.text if link.text and not is_generic_text(link.text) else None
+        primary.append(doc.draft(ref, link.line, tags, title=title, **fields))
+    # Papers cited in other columns ("参见论文 [title](arxiv)") are reading items too, linked to the row's repo.
+    for i, c in enumerate(cells):
+        for link in c.links if i != link_col else []:
+            ref = classify(link.url)
+            if ref is None or not (ref.arxiv_id or ref.doi):
+                continue
+            title = link.text if link.text and not is_generic_text(link.text) else None
+            paper = doc.draft(ref, link.line, tags, title=title, **fields)
+            paper.links += [(d.ref.url, role_for(d.ref, d.ref.url)) for d in primary if d.ref.kind != "paper"]

@@ -1,0 +1,114 @@
+"""`readlist import`: files → drafts (no transaction held while parsing) → one transaction that merges all."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from readlist.errors import InvalidInputError
+from readlist.importer.decode import UndecodableError, decode
+from readlist.importer.extract import extract
+from readlist.importer.markdown import parse
+from readlist.records import ItemDraft
+
+NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd")
+
+
+@dataclass
+class FileReport:
+    path: str
+    encoding: str = ""
+    lines_repaired: int = 0
+    chars_restored: int = 0
+    low_confidence: int = 0
+    new: Counter[str] = field(default_factory=Counter)  # by kind
+    merged: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0
+    error: str | None = None
+    drafts: list[ItemDraft] = field(default_factory=list)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll back a --dry-run after counting."""
+
+
+def collect(paths: Iterable[str]) -> list[Path]:
+    """Files to import: given files as they are, directories searched for notes. Missing paths are errors."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InvalidInputError(f"no such file or folder: {raw}", "give markdown files or a folder of them")
+    if not files:
+        raise InvalidInputError("no notes found to import", f"notes are files ending in {', '.join(NOTE_SUFFIXES)}")
+    return files
+
+
+def read_file(path: Path, extra_tags: list[str]) -> FileReport:
+    """Decode, parse and extract one file; a file that is not text is reported, not fatal."""
+    report = FileReport(str(path.resolve()))
+    try:
+        decoded = decode(path.read_bytes())
+    except (UndecodableError, OSError) as exc:
+        report.error = f"skipped: {exc}"
+        return report
+    report.encoding = decoded.encoding
+    report.lines_repaired = decoded.repair.lines_repaired
+    report.chars_restored = decoded.repair.chars_restored
+    report.low_confidence = decoded.repair.low_confidence
+    extraction = extract(report.path, decoded.text, parse(decoded.text))
+    report.skipped = extraction.skipped.boilerplate + extraction.skipped.no_link
+    for draft in extraction.drafts:
+        draft.tags += extra_tags
+    report.drafts = extraction.drafts
+    return report
+
+
+def merge_reports(
+    store: object,
+    reports: list[FileReport],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Merge every draft in one transaction: an error or Ctrl-C leaves the library as it was."""
+    from readlist.store import Merger, Store
+
+    assert isinstance(store, Store)
+    created: set[str] = set()
+    try:
+        with store.session() as session:
+            merger = Merger(session, sorted({d.ref.key for r in reports for d in r.drafts}))
+            merger.create_missing([d for r in reports for d in r.drafts])
+            done = 0
+            for report in reports:
+                seen: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
+                for draft in report.drafts:
+                    result = merger.merge(draft)
+                    state = (
+                        "new"
+                        if result.created or draft.ref.key in created
+                        else ("merged" if result.changes else "unchanged")
+                    )
+                    if result.created:
+                        created.add(draft.ref.key)
+                    rank = {"unchanged": 0, "merged": 1, "new": 2}
+                    if rank[state] > rank.get(seen.get(draft.ref.key, "unchanged"), -1) or draft.ref.key not in seen:
+                        seen[draft.ref.key] = state
+                    done += 1
+                    if progress:
+                        progress(done, 0)
+                kinds = {d.ref.key: d.ref.kind for d in report.drafts}
+                for key, state in seen.items():
+                    getattr(report, state)[kinds[key]] += 1
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
