@@ -285,7 +285,12 @@ def _github_reference(url: str) -> Reference | None:
 
 
 def is_url(text: str) -> bool:
-    parts = urlsplit(text.strip())
+    """An http(s) URL with a dotted host that Python can take apart (ports, brackets and all)."""
+    try:
+        parts = urlsplit(text.strip())
+        _ = parts.port
+    except ValueError:
+        return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "." in (parts.hostname or "")
 
 

@@ -96,9 +96,9 @@ class _Doc:
 
 
 def _title_heading_index(blocks: list[Block]) -> int | None:
-    """The document title: the first heading, when no later heading is at a higher level."""
+    """The document title: the first heading, when later headings sit below it (never a lone heading)."""
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading"]
-    if not headings:
+    if len(headings) < 2:
         return None
     first = headings[0]
     if all(blocks[i].level >= blocks[first].level for i in headings[1:]) and blocks[first].level <= 2:
@@ -278,10 +278,10 @@ def _column(header: list[str], role: str) -> int | None:
 
 
 def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
-    if block.in_front:
-        doc.result.skipped.boilerplate += sum(len(c.links) for c in block.cells)
-        return
     cells, header = block.cells, block.header
+    if block.in_front and _column(header, "link") is None and _column(header, "note") is None:
+        doc.result.skipped.boilerplate += sum(len(c.links) for c in cells)  # a byline table: author, blog …
+        return
     link_col = _column(header, "link")
     if link_col is None or link_col >= len(cells) or not cells[link_col].links:
         link_col = next((i for i, c in enumerate(cells) if c.links), None)

@@ -80,10 +80,13 @@ def _candidates(lead: int, present: bytes, missing: int) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _slots(raw: bytes) -> tuple[list[_Slot], int, int] | None:
-    """Split the bytes into character slots; None when the bytes are not UTF-8 at all."""
+def _slots(raw: bytes) -> tuple[list[_Slot], int, int, int] | None:
+    """Split the bytes into character slots; None when the bytes are not UTF-8 at all.
+
+    Also counts the evidence: whole multi-byte sequences, damaged ones that kept a continuation byte (a
+    lead byte followed by one is mojibake, not Latin text), and bare lead bytes (which "café" also has)."""
     slots: list[_Slot] = []
-    valid = damaged = 0
+    valid = partial = bare = 0
     i = 0
     while i < len(raw):
         b = raw[i]
@@ -109,9 +112,12 @@ def _slots(raw: bytes) -> tuple[list[_Slot], int, int] | None:
             if not options:
                 return None
             slots.append(_Slot(list(options), damaged=True))
-            damaged += 1
+            if len(chunk) > 1:
+                partial += 1
+            else:
+                bare += 1
         i = j
-    return slots, valid, damaged
+    return slots, valid, partial, bare
 
 
 def _as_bytes(line: str) -> bytes | None:
@@ -190,11 +196,12 @@ def analyse(line: str) -> tuple[list[_Slot], int] | None:
     parsed = _slots(raw)
     if parsed is None:
         return None
-    slots, valid, damaged = parsed
-    # Real Latin-1 text ("café") decodes to nothing valid; mojibake of UTF-8 is mostly whole sequences.
-    if valid == 0 or damaged > 2 * valid + 2:
+    slots, valid, partial, bare = parsed
+    evidence = valid + partial
+    # Real Latin text ("café") has only bare lead bytes; mojibake of UTF-8 is mostly whole sequences.
+    if evidence == 0 or bare > 2 * evidence + 2:
         return None
-    return slots, damaged
+    return slots, partial + bare
 
 
 def known_text(slots: list[_Slot]) -> str:
