@@ -100,5 +100,5 @@ def _modules_after(args: list[str]) -> set[str]:
 def test_read_commands_never_import_the_write_stack(run: Run) -> None:
     run("add", "2408.11743", "--tag", "cuda", "--no-fetch")
     heavy = {"sqlmodel", "sqlalchemy", "alembic", "arxiv", "feedparser"}
-    for args in (["todo"], ["list", "--json"], ["show", "1"], ["tags"], ["--help"]):
+    for args in (["todo"], ["list", "--json"], ["show", "1"], ["tags"], ["--help"], ["search", "cuda"]):
         assert not (heavy & _modules_after(args)), args

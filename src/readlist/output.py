@@ -227,3 +227,37 @@ def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
     merged = sum(sum(r.merged.values()) for r in reports)
     verb = "would add" if dry_run else "added"
     say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}")
+
+
+def _snippet(snippet: str) -> Text:
+    """A snippet with the matched words highlighted; everything else literal."""
+    result = Text()
+    for chunk in snippet.split("\x02"):
+        hit, _, rest = chunk.partition("\x03") if "\x03" in chunk else ("", "", chunk)
+        if hit:
+            result.append(safe(hit), "bold reverse")
+        result.append(safe(rest), "dim")
+    return result
+
+
+def _snippet_adds_something(snippet: str, title: str) -> bool:
+    plain = snippet.replace("\x02", "").replace("\x03", "").strip("… ")
+    return bool(plain) and plain[:24] not in title
+
+
+def print_search_results(items: list[dict[str, Any]]) -> None:
+    table = Table(show_lines=True)
+    table.add_column("id", justify="right", style="bold")
+    table.add_column("status")
+    table.add_column("title / snippet", overflow="fold", ratio=1)
+    table.add_column("tags", style="blue", overflow="fold", max_width=28)
+    for item in items:
+        label = item["title"]
+        if item.get("short_name") and item["short_name"] not in label:
+            label = f"{item['short_name']}: {label}"
+        cell = Text.assemble(text(label, "bold"))
+        if item.get("snippet") and _snippet_adds_something(item["snippet"], item["title"]):
+            cell.append("\n")
+            cell.append(_snippet(item["snippet"]))
+        table.add_row(str(item["id"]), status_text(item["status"]), cell, text(", ".join(item.get("tags", []))))
+    out().print(table)

@@ -31,8 +31,9 @@ def split_cjk(text: str) -> str:
 
 
 def camel_parts(word: str) -> list[str]:
-    """`KVCache` → [KV, Cache]; `FlashAttention2` → [Flash, Attention, 2]."""
-    return _CAMEL.findall(word)
+    """`KVCache` → [KV, Cache]; `FlashAttention2` → [Flash, Attention, 2]; other scripts stay whole."""
+    parts = _CAMEL.findall(word)
+    return parts if "".join(parts) == word else [word]
 
 
 def camel_expansions(text: str) -> str:

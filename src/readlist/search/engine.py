@@ -1,0 +1,114 @@
+"""Runs a parsed query against the FTS5 index (BM25, title weighted highest), with a fuzzy fallback."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from readlist.queries import ItemFilter, list_items
+from readlist.search.query import Query, parse
+from readlist.search.text import nfkc, strip_separators
+
+# BM25 weights per column: title, authors, tags, abstract, notes, venue.
+WEIGHTS = (10.0, 4.0, 6.0, 2.0, 2.0, 1.0)
+HIT_START, HIT_END = "\x02", "\x03"  # snippet markers; rendered bold, or «» in JSON
+FUZZY_BELOW = 3  # fewer FTS hits than this → also propose close matches
+FUZZY_CUTOFF = 80
+
+
+@dataclass
+class SearchResult:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    fuzzy: bool = False  # the items are close matches, not matches
+    query: Query | None = None
+
+
+def _filters(query: Query, tag: str | None, status: list[str] | None, kind: str | None) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    statuses = list(status or []) + query.status
+    if statuses:
+        clauses.append(f"i.status IN ({','.join('?' * len(statuses))})")
+        params += statuses
+    kinds = ([kind] if kind else []) + query.kinds
+    if kinds:
+        clauses.append(f"i.kind IN ({','.join('?' * len(kinds))})")
+        params += kinds
+    if query.years:
+        clauses.append("(" + " OR ".join("substr(coalesce(i.published, i.added_at), 1, 4) = ?"
+                                         for _ in query.years) + ")")
+        params += query.years
+    if tag:
+        where, tag_params = ItemFilter(tag=tag).sql()
+        clauses.append(where.removeprefix(" WHERE "))
+        params += tag_params
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def search(
+    conn: sqlite3.Connection,
+    text: str,
+    *,
+    tag: str | None = None,
+    status: list[str] | None = None,
+    kind: str | None = None,
+    limit: int = 20,
+    fuzzy: bool = True,
+) -> SearchResult:
+    query = parse(text)
+    extra, params = _filters(query, tag, status, kind)
+    if query.match is None:
+        sql = f"SELECT i.id, 0.0 AS score, '' AS snippet FROM item i WHERE 1 = 1{extra} ORDER BY i.id LIMIT ?"
+        rows = conn.execute(sql, [*params, limit]).fetchall()
+    else:
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = (
+            f"SELECT i.id, bm25(search_index, {weights}) AS score, "
+            f"snippet(search_index, -1, '{HIT_START}', '{HIT_END}', '…', 14) AS snippet "
+            f"FROM search_index JOIN item i ON i.id = search_index.rowid "
+            f"WHERE search_index MATCH ?{extra} ORDER BY score LIMIT ?"
+        )
+        rows = conn.execute(sql, [query.match, *params, limit]).fetchall()
+    result = SearchResult(_hydrate(conn, rows), query=query)
+    if fuzzy and len(result.items) < FUZZY_BELOW and query.words:
+        close = _close_matches(conn, " ".join(query.words), limit, {it["id"] for it in result.items})
+        if close and not result.items:
+            result.fuzzy = True
+        result.items += close
+    return result
+
+
+def _hydrate(conn: sqlite3.Connection, rows: list[Any]) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    by_id = {it["id"]: it for it in list_items(conn, ItemFilter(ids=ids), full=False)}
+    items = []
+    for item_id, score, snippet in rows:
+        item = by_id[item_id]
+        item["score"] = round(-float(score), 4)
+        item["snippet"] = strip_separators(snippet or "").strip()
+        items.append(item)
+    return items
+
+
+def _close_matches(conn: sqlite3.Connection, text: str, limit: int, exclude: set[int]) -> list[dict[str, Any]]:
+    """Typos: rapidfuzz over titles, short names and tags."""
+    from rapidfuzz import fuzz, process, utils
+
+    needle = nfkc(text).casefold()
+    choices: dict[int, str] = {}
+    for item_id, title, short_name, tags in conn.execute(
+        "SELECT i.id, i.title, coalesce(i.short_name, ''), "
+        "(SELECT group_concat(t.name, ' ') FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id) "
+        "FROM item i"
+    ):
+        if item_id not in exclude:
+            choices[item_id] = f"{short_name} {title} {tags or ''}"
+    found = process.extract(needle, choices, scorer=fuzz.partial_ratio, processor=utils.default_process,
+                            limit=limit, score_cutoff=FUZZY_CUTOFF)
+    rows = [(item_id, -score / 100, "") for _, score, item_id in found]
+    items = _hydrate(conn, rows)
+    for item in items:
+        item["fuzzy"] = True
+    return items

@@ -1,0 +1,63 @@
+"""The bilingual synonym list: shipped groups plus the user's own (config dir), read at query time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from readlist import config
+from readlist.search.text import nfkc
+
+SHIPPED = Path(__file__).with_name("glossary.txt")
+USER_FILE_NAME = "glossary.txt"
+
+
+def user_file() -> Path:
+    return config.config_dir() / USER_FILE_NAME
+
+
+def normalise(term: str) -> str:
+    return " ".join(nfkc(term).casefold().split())
+
+
+def compact(term: str) -> str:
+    """The spelling-insensitive form used to match terms: no spaces, hyphens or underscores."""
+    return "".join(ch for ch in normalise(term) if ch not in " -_")
+
+
+def read_groups(path: Path) -> list[list[str]]:
+    groups = []
+    if not path.exists():
+        return groups
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            terms = [normalise(t) for t in line.split("|") if t.strip()]
+            if len(terms) > 1:
+                groups.append(terms)
+    return groups
+
+
+@lru_cache(maxsize=4)
+def _load(user_path: str) -> tuple[list[list[str]], dict[str, int]]:
+    groups = read_groups(SHIPPED) + read_groups(Path(user_path))
+    index: dict[str, int] = {}
+    for n, group in enumerate(groups):
+        for term in group:
+            index.setdefault(compact(term), n)
+    return groups, index
+
+
+def groups() -> list[list[str]]:
+    return _load(str(user_file()))[0]
+
+
+def synonyms(term: str) -> list[str] | None:
+    """Every term of the group `term` belongs to (matched ignoring case, spaces and hyphens), or None."""
+    all_groups, index = _load(str(user_file()))
+    n = index.get(compact(term))
+    return None if n is None else all_groups[n]
+
+
+def max_words() -> int:
+    return max((len(t.split()) for g in groups() for t in g), default=1)
