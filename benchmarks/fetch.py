@@ -32,8 +32,7 @@ def main() -> None:
         server.add(aid, title=f"Benchmark paper {aid}")
     server.start()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"READLIST_DB": str(Path(tmp) / "b.db"), "READLIST_ARXIV_URL": server.url,
-               "READLIST_ARXIV_INTERVAL": "3"}
+        env = {"READLIST_DB": str(Path(tmp) / "b.db"), "READLIST_ARXIV_URL": server.url, "READLIST_ARXIV_INTERVAL": "3"}
         run(["add", "--no-fetch", *ids], env)
         start = time.perf_counter()
         run(["fetch"], env)
@@ -46,8 +45,10 @@ def main() -> None:
         per_paper = (time.perf_counter() - start) / SAMPLE
     server.stop()
     print(f"batched:   {N} papers, {batched_requests} requests, {batched:.1f} s wall")
-    print(f"per paper: {len(server.requests)} requests for {SAMPLE} papers, {per_paper:.2f} s each "
-          f"→ {N} requests, ~{per_paper * N:.0f} s for {N}")
+    print(
+        f"per paper: {len(server.requests)} requests for {SAMPLE} papers, {per_paper:.2f} s each "
+        f"→ {N} requests, ~{per_paper * N:.0f} s for {N}"
+    )
 
 
 if __name__ == "__main__":

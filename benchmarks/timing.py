@@ -18,8 +18,9 @@ def median_wall(cmd: list[str], runs: int = 7, env: dict[str, str] | None = None
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                       env={**os.environ, **(env or {})})
+        subprocess.run(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env={**os.environ, **(env or {})}
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

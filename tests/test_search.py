@@ -75,8 +75,11 @@ def test_json_has_score_and_highlighted_snippet(run: Run, library: None) -> None
 
 
 def test_filters_tag_status_kind_and_field_qualifiers(run: Run, arxiv_server: ArxivServer) -> None:
-    arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference",
-                     authors="Elias Frantar|Dan Alistarh")
+    arxiv_server.add(
+        "2408.11743",
+        title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference",
+        authors="Elias Frantar|Dan Alistarh",
+    )
     arxiv_server.add("2210.17323", title="GPTQ: Accurate Post-Training Quantization", authors="Elias Frantar")
     run("add", "2408.11743", "2210.17323", "--tag", "量化")
     run("start", "2408.11743")
@@ -120,8 +123,25 @@ def test_reindex_rebuilds_the_index(run: Run, library: None, isolated_library: P
     assert [i["url"] for i in hits] == ["https://example.com/11"] and not hits[0].get("fuzzy")  # type: ignore[index]
 
 
-@pytest.mark.parametrize("query", ['"unbalanced', "AND", "OR NOT", "NEAR(a b)", "*", "-rl", "^x", ":", "c++", "α-β",
-                                   "x" * 10_000, "title:", "year:abc", "status:nope"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced',
+        "AND",
+        "OR NOT",
+        "NEAR(a b)",
+        "*",
+        "-rl",
+        "^x",
+        ":",
+        "c++",
+        "α-β",
+        "x" * 10_000,
+        "title:",
+        "year:abc",
+        "status:nope",
+    ],
+)
 def test_hostile_queries_give_results_or_a_clear_message(run: Run, library: None, query: str) -> None:
     result = run("search", "--", query)  # NUL and the like are covered in-process by the hypothesis test
     assert result.code in (0, 1) and "Traceback" not in result.err

@@ -22,8 +22,12 @@ def search(
     from readlist.search.engine import search as run_search
 
     result = run_search(
-        read_conn(db), query, tag=tag, status=[check_status(s) for s in status or []] or None,
-        kind=check_kind(kind) if kind else None, limit=limit,
+        read_conn(db),
+        query,
+        tag=tag,
+        status=[check_status(s) for s in status or []] or None,
+        kind=check_kind(kind) if kind else None,
+        limit=limit,
     )
     if json_:
         for item in result.items:
@@ -46,7 +50,9 @@ def glossary(json_: JsonOption = False) -> None:
     if json_:
         output.print_json(groups)
         return
-    output.print_table(["#", "terms (a query for one finds all)"], [[n, " | ".join(g)] for n, g in enumerate(groups, 1)])
+    output.print_table(
+        ["#", "terms (a query for one finds all)"], [[n, " | ".join(g)] for n, g in enumerate(groups, 1)]
+    )
     output.say(f"add your own groups, one per line (terms separated by |), to {gl.user_file()}")
 
 

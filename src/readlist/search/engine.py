@@ -11,7 +11,7 @@ from readlist.search.query import Query, parse
 from readlist.search.text import nfkc, strip_separators
 
 # BM25 weights per column: title, authors, tags, abstract, notes, venue.
-WEIGHTS = (10.0, 4.0, 6.0, 2.0, 2.0, 1.0)
+WEIGHTS = (30.0, 3.0, 5.0, 1.5, 0.5, 0.5)
 HIT_START, HIT_END = "\x02", "\x03"  # snippet markers; rendered bold, or «» in JSON
 FUZZY_BELOW = 3  # fewer FTS hits than this → also propose close matches
 FUZZY_CUTOFF = 80
@@ -35,8 +35,9 @@ def _filters(query: Query, tag: str | None, status: list[str] | None, kind: str 
         clauses.append(f"i.kind IN ({','.join('?' * len(kinds))})")
         params += kinds
     if query.years:
-        clauses.append("(" + " OR ".join("substr(coalesce(i.published, i.added_at), 1, 4) = ?"
-                                         for _ in query.years) + ")")
+        clauses.append(
+            "(" + " OR ".join("substr(coalesce(i.published, i.added_at), 1, 4) = ?" for _ in query.years) + ")"
+        )
         params += query.years
     if tag:
         where, tag_params = ItemFilter(tag=tag).sql()
@@ -105,8 +106,14 @@ def _close_matches(conn: sqlite3.Connection, text: str, limit: int, exclude: set
     ):
         if item_id not in exclude:
             choices[item_id] = f"{short_name} {title} {tags or ''}"
-    found = process.extract(needle, choices, scorer=fuzz.partial_ratio, processor=utils.default_process,
-                            limit=limit, score_cutoff=FUZZY_CUTOFF)
+    found = process.extract(
+        needle,
+        choices,
+        scorer=fuzz.partial_ratio,
+        processor=utils.default_process,
+        limit=limit,
+        score_cutoff=FUZZY_CUTOFF,
+    )
     rows = [(item_id, -score / 100, "") for _, score, item_id in found]
     items = _hydrate(conn, rows)
     for item in items:

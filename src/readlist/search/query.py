@@ -16,8 +16,17 @@ from readlist.search.text import CJK_CHAR, camel_parts, nfkc
 
 MAX_QUERY_CHARS = 1000
 MAX_CONCEPTS = 32
-COLUMNS = {"title": "title", "author": "authors", "authors": "authors", "tag": "tags", "tags": "tags",
-           "note": "notes", "notes": "notes", "abstract": "abstract", "venue": "venue"}
+COLUMNS = {
+    "title": "title",
+    "author": "authors",
+    "authors": "authors",
+    "tag": "tags",
+    "tags": "tags",
+    "note": "notes",
+    "notes": "notes",
+    "abstract": "abstract",
+    "venue": "venue",
+}
 FILTERS = ("status", "kind", "year")
 _TOKEN = re.compile(r'(\w+):"([^"]*)"?|(\w+):(\S+)|"([^"]*)"?|(\S+)')
 _ATOM = re.compile(r"[^\W_]+")

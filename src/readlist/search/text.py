@@ -18,7 +18,8 @@ _CJK = (
 CJK_CHAR = re.compile(f"[{_CJK}]")
 CJK_RUN = re.compile(f"[{_CJK}]+")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_MIXED_CASE_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[A-Z])\w+\b|\b[A-Za-z]+\d+\w*\b")
+# ASCII letter/digit runs (CJK characters count as \w, so \b cannot find "Flash" in "记录Flash").
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def nfkc(text: str) -> str:
@@ -39,7 +40,9 @@ def camel_parts(word: str) -> list[str]:
 def camel_expansions(text: str) -> str:
     """Split forms of camelCase words, appended to indexed text so `kv cache` finds `KVCache`."""
     extra = []
-    for word in _MIXED_CASE_WORD.findall(text):
+    for word in _ASCII_WORD.findall(text):
+        if word.islower() or word.isupper() and word.isalpha() or word.isdigit():
+            continue
         parts = camel_parts(word)
         if len(parts) > 1:
             extra.append(" ".join(parts))
