@@ -26,7 +26,7 @@ def compact(term: str) -> str:
 
 
 def read_groups(path: Path) -> list[list[str]]:
-    groups = []
+    groups: list[list[str]] = []
     if not path.exists():
         return groups
     for line in path.read_text(encoding="utf-8").splitlines():
