@@ -14,9 +14,28 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synth import build  # noqa: E402
 from timing import FLOOR, READLIST, median_wall  # noqa: E402
 
-QUERIES = ["kv cache", "量化", "speculative decoding", "投机解码", "attention kernel", "稀疏", "moe", "RL",
-           "triton compiler", "推理 加速", "tag:cuda", "title:scheduler", "pipeline parallel", "显存 offloading",
-           "flash atention", "distillation", "low-rank adapter", "长上下文", "gpu", "throughput latency"]
+QUERIES = [
+    "kv cache",
+    "量化",
+    "speculative decoding",
+    "投机解码",
+    "attention kernel",
+    "稀疏",
+    "moe",
+    "RL",
+    "triton compiler",
+    "推理 加速",
+    "tag:cuda",
+    "title:scheduler",
+    "pipeline parallel",
+    "显存 offloading",
+    "flash atention",
+    "distillation",
+    "low-rank adapter",
+    "长上下文",
+    "gpu",
+    "throughput latency",
+]
 
 
 def in_process(path: Path, rounds: int = 5) -> tuple[float, float]:
@@ -54,9 +73,11 @@ def main() -> None:
             p50, p95 = in_process(path)
             wall = median_wall([READLIST, "search", "kv cache"], env={"READLIST_DB": str(path), "NO_COLOR": "1"})
             size = index_bytes(path) / 1e6
-            print(f"{n:>7} items: index {size:.1f} MB (db {os.path.getsize(path) / 1e6:.1f} MB), "
-                  f"in-process p50 {p50:.1f} ms p95 {p95:.1f} ms, "
-                  f"CLI 'search \"kv cache\"' {wall:.3f} s = {wall / floor:.2f}× floor")
+            print(
+                f"{n:>7} items: index {size:.1f} MB (db {os.path.getsize(path) / 1e6:.1f} MB), "
+                f"in-process p50 {p50:.1f} ms p95 {p95:.1f} ms, "
+                f"CLI 'search \"kv cache\"' {wall:.3f} s = {wall / floor:.2f}× floor"
+            )
 
 
 if __name__ == "__main__":

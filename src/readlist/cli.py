@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from readlist import __version__
-from readlist.commands import common, dbcmd, edit, importcmd, items, lists, searchcmd
+from readlist.commands import common, dbcmd, edit, importcmd, items, lists, searchcmd, share
 from readlist.errors import DatabaseError, ReadlistError
 
 app = typer.Typer(
@@ -39,7 +39,7 @@ def _main(
     common.set_global_db(db)
 
 
-for module in (items, importcmd, lists, searchcmd, edit, dbcmd):
+for module in (items, importcmd, lists, searchcmd, share, edit, dbcmd):
     module.register(app)
 
 

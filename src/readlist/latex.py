@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+_UNESCAPED_SPECIAL = re.compile(r"(?<!\\)([%&#])")
 _WS = re.compile(r"\s+")
 
 
@@ -17,8 +17,8 @@ def clean(text: str | None) -> str:
         return text
     from pylatexenc.latex2text import LatexNodes2Text
 
-    # A bare % would start a LaTeX comment and swallow the rest of the abstract.
-    protected = _UNESCAPED_PERCENT.sub(r"\\%", text)
+    # A bare % would start a LaTeX comment and swallow the rest of the abstract; & and # would vanish.
+    protected = _UNESCAPED_SPECIAL.sub(r"\\\1", text)
     try:
         converted = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(protected)
     except Exception:  # malformed LaTeX: keep the original rather than lose the text

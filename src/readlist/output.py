@@ -227,6 +227,9 @@ def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
     merged = sum(sum(r.merged.values()) for r in reports)
     verb = "would add" if dry_run else "added"
     say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}")
+    conflicts = sum(r.conflicts for r in reports)
+    if conflicts:
+        say(f"{conflicts} field(s) differed (title, venue, rating …); your values were kept")
 
 
 def _snippet(snippet: str) -> Text:
@@ -261,3 +264,33 @@ def print_search_results(items: list[dict[str, Any]]) -> None:
             cell.append(_snippet(item["snippet"]))
         table.add_row(str(item["id"]), status_text(item["status"]), cell, text(", ".join(item.get("tags", []))))
     out().print(table)
+
+
+def _bar(value: int, biggest: int, width: int = 30) -> Text:
+    cells = round(width * value / biggest) if biggest else 0
+    return Text("█" * cells + (" " if cells else ""), style="cyan") + Text(str(value))
+
+
+def print_stats(data: dict[str, Any]) -> None:
+    console = out()
+    console.print(text(f"{data['total']} items · " + ", ".join(f"{n} {k}" for k, n in data["by_kind"].items()), "bold"))
+    for title, rows in (
+        ("by status", [(k, v) for k, v in sorted(data["by_status"].items())]),
+        ("top tags", [(t["tag"], t["count"]) for t in data["top_tags"]]),
+    ):
+        table = Table(title=title, title_justify="left", show_header=False, box=None)
+        table.add_column(overflow="fold")
+        table.add_column()
+        biggest = max((v for _, v in rows), default=0)
+        for label, value in rows:
+            table.add_row(text(label), _bar(value, biggest))
+        console.print(table)
+    months = Table(title="per month", title_justify="left", box=None)
+    months.add_column("month")
+    months.add_column("added")
+    months.add_column("read")
+    biggest = max((max(m["added"], m["read"]) for m in data["per_month"]), default=0)
+    for m in data["per_month"]:
+        months.add_row(text(m["month"]), _bar(m["added"], biggest), _bar(m["read"], biggest))
+    console.print(months)
+    console.print(text(f"pace: {data['read_per_week']} items read per week (last 8 weeks)"))

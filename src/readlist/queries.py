@@ -152,3 +152,27 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
     for item in items:
         for name, by_item in related.items():
             item[name] = by_item.get(item["id"], [])
+
+
+def stats(conn: sqlite3.Connection, months: int = 12) -> dict[str, Any]:
+    """Counts by status, top tags, items added and read per month, and the recent reading pace."""
+    by_status = dict(conn.execute("SELECT status, count(*) FROM item GROUP BY status").fetchall())
+    per_month: dict[str, dict[str, int]] = defaultdict(lambda: {"added": 0, "read": 0})
+    for month, n in conn.execute("SELECT substr(added_at, 1, 7), count(*) FROM item GROUP BY 1"):
+        per_month[month]["added"] = n
+    for month, n in conn.execute(
+        "SELECT substr(finished_at, 1, 7), count(*) FROM item WHERE finished_at IS NOT NULL GROUP BY 1"
+    ):
+        per_month[month]["read"] = n
+    recent = sorted(per_month)[-months:]
+    read_8_weeks = conn.execute(
+        "SELECT count(*) FROM item WHERE finished_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-56 days')"
+    ).fetchone()[0]
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_kind": dict(conn.execute("SELECT kind, count(*) FROM item GROUP BY kind").fetchall()),
+        "top_tags": tag_counts(conn)[:15],
+        "per_month": [{"month": m, **per_month[m]} for m in recent],
+        "read_per_week": round(read_8_weeks / 8, 2),
+    }

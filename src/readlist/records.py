@@ -20,6 +20,7 @@ class NoteDraft:
     body: str
     source: str | None = None
     created_at: str | None = None
+    updated_at: str | None = None
 
 
 @dataclass

@@ -40,6 +40,7 @@ class MergeResult:
     item_id: int
     created: bool
     changes: list[str] = field(default_factory=list)  # what a merge added: "tag cuda", "note", "link" …
+    conflicts: list[str] = field(default_factory=list)  # fields where both sides had different values
 
 
 class Store:
@@ -262,6 +263,19 @@ def _new_item(draft: ItemDraft) -> Item:
     return item
 
 
+def _conflicts(item: Item, draft: ItemDraft) -> list[str]:
+    """Fields both sides filled in differently (the library's value is kept)."""
+    names = ("title", "short_name", "venue", "affiliation", "rating")
+    return [
+        n
+        for n in names
+        if getattr(draft, n)
+        and getattr(item, n)
+        and getattr(draft, n) != getattr(item, n)
+        and not (n == "title" and _placeholder_title(item))
+    ]
+
+
 def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
     """Fill what the item lacks from the draft; never overwrite what the user already has."""
     changes = []
@@ -349,7 +363,8 @@ class Merger:
             changes += self._add_notes(item.id, draft)
             changes += self._add_links(item.id, draft.links)
             self._add_sources(item.id, draft)
-        return MergeResult(item.id, created, [] if created else changes)
+        conflicts = [] if created else _conflicts(item, draft)
+        return MergeResult(item.id, created, [] if created else changes, conflicts)
 
     def tag_named(self, name: str) -> Tag | None:
         clean = normalise_tag(name)
@@ -395,7 +410,7 @@ class Merger:
                     body=body,
                     source=note.source,
                     created_at=note.created_at or stamp,
-                    updated_at=stamp,
+                    updated_at=note.updated_at or stamp,
                 )
                 self.session.add(new)
                 existing.append(new)

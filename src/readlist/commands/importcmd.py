@@ -13,9 +13,12 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")] = False,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Extra tag on everything imported.")] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch arXiv metadata for new papers.")] = False,
+    keep_mine: Annotated[
+        bool, typer.Option("--keep-mine", help="Merging an export: never move my items' reading status.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Import notes: `readlist import data/notes/` (papers, articles and repos, with tags and notes)."""
+    """Import notes or a teammate's export: `readlist import data/notes/`, `readlist import team/bob.jsonl`."""
     from readlist.importer.run import collect, merge_reports, read_file
 
     files = collect(paths)
@@ -27,7 +30,7 @@ def import_(
             advance(n, 0)
     total = sum(len(r.drafts) for r in reports)
     with output.progress("merging", total=total) as advance:
-        merge_reports(lib, reports, dry_run=dry_run, progress=advance)
+        merge_reports(lib, reports, dry_run=dry_run, keep_mine=keep_mine, progress=advance)
     output.print_import_summary(reports, dry_run=dry_run)
     if fetch and not dry_run:
         from readlist.commands.items import fetch as fetch_command

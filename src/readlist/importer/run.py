@@ -10,10 +10,11 @@ from pathlib import Path
 from readlist.errors import InvalidInputError
 from readlist.importer.decode import UndecodableError, decode
 from readlist.importer.extract import extract
+from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
 from readlist.importer.markdown import parse
 from readlist.records import ItemDraft
 
-NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd")
+NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd", ".jsonl", ".json")
 
 
 @dataclass
@@ -27,6 +28,7 @@ class FileReport:
     merged: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
+    conflicts: int = 0
     error: str | None = None
     drafts: list[ItemDraft] = field(default_factory=list)
 
@@ -60,6 +62,12 @@ def read_file(path: Path, extra_tags: list[str]) -> FileReport:
         report.error = f"skipped: {exc}"
         return report
     report.encoding = decoded.encoding
+    if path.suffix.lower() in (".jsonl", ".json") and looks_like_export(decoded.text):
+        report.encoding += " (readlist export)"
+        report.drafts = [to_draft(row) for row in parse_records(decoded.text, path.name)]
+        for draft in report.drafts:
+            draft.tags += extra_tags
+        return report
     report.lines_repaired = decoded.repair.lines_repaired
     report.chars_restored = decoded.repair.chars_restored
     report.low_confidence = decoded.repair.low_confidence
@@ -76,6 +84,7 @@ def merge_reports(
     reports: list[FileReport],
     *,
     dry_run: bool = False,
+    keep_mine: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Merge every draft in one transaction: an error or Ctrl-C leaves the library as it was."""
@@ -91,7 +100,8 @@ def merge_reports(
             for report in reports:
                 seen: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
                 for draft in report.drafts:
-                    result = merger.merge(draft)
+                    result = merger.merge(draft, keep_mine=keep_mine)
+                    report.conflicts += len(result.conflicts)
                     state = (
                         "new"
                         if result.created or draft.ref.key in created

@@ -85,11 +85,13 @@ def _ranked(conn: sqlite3.Connection, match: str, extra: str, params: list[Any],
     ).fetchall()
     if not ranked:
         return []
-    snippets = dict(conn.execute(
-        f"SELECT rowid, snippet(search_index, -1, '{HIT_START}', '{HIT_END}', '…', 14) FROM search_index "
-        "WHERE search_index MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-        [match, json.dumps([r[0] for r in ranked])],
-    ).fetchall())
+    snippets = dict(
+        conn.execute(
+            f"SELECT rowid, snippet(search_index, -1, '{HIT_START}', '{HIT_END}', '…', 14) FROM search_index "
+            "WHERE search_index MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+            [match, json.dumps([r[0] for r in ranked])],
+        ).fetchall()
+    )
     return [(rowid, score, snippets.get(rowid, "")) for rowid, score in ranked]
 
 

@@ -1,0 +1,83 @@
+"""`digest`, `export` and `stats`: what we read, for the team, for other tools, and for ourselves."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from readlist import output
+from readlist.commands.common import DbOption, JsonOption, TagFilter, read_conn
+from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter, build_filter
+from readlist.errors import InvalidInputError
+
+OutOption = Annotated[str | None, typer.Option("--output", "-o", help="Write to this file (atomically).")]
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        from readlist.export.formats import write_atomically
+
+        write_atomically(Path(out), text)
+        output.err().print(output.text(f"wrote {out}"))
+    else:
+        sys.stdout.write(text)
+
+
+def digest(
+    since: SinceFilter = None,
+    status: StatusFilter = None,
+    tag: TagFilter = None,
+    kind: KindFilter = None,
+    group_by: Annotated[str, typer.Option("--group-by", "-g", help="tag, status or week.")] = "tag",
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en (default: the notes' language).")] = None,
+    full_notes: Annotated[bool, typer.Option("--full-notes", help="Whole notes, not the first paragraph.")] = False,
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """Markdown for the team wiki or chat: `readlist digest --since 7d`."""
+    from readlist.export.digest import GROUPS, LABELS
+    from readlist.export.digest import digest as make_digest
+
+    if group_by not in GROUPS:
+        raise InvalidInputError(f"cannot group by {group_by!r}", f"use one of: {', '.join(GROUPS)}")
+    if lang is not None and lang not in LABELS:
+        raise InvalidInputError(f"no labels for language {lang!r}", "use --lang zh or --lang en")
+    flt = build_filter(status, tag, kind, since)
+    _emit(make_digest(read_conn(db), flt, group_by=group_by, lang=lang, full_notes=full_notes), out)
+
+
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, json, bibtex or csv.")] = "jsonl",
+    status: StatusFilter = None,
+    tag: TagFilter = None,
+    kind: KindFilter = None,
+    since: SinceFilter = None,
+    bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a UTF-8 BOM (for Excel).")] = False,
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export items: `readlist export --format jsonl -o team/alice.jsonl` (lossless; stable order)."""
+    from readlist.export.formats import FORMATS, records, render
+
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+    rows = records(read_conn(db), build_filter(status, tag, kind, since))
+    _emit(render(fmt, rows, bom=bom), out)
+
+
+def stats(json_: JsonOption = False, db: DbOption = None) -> None:
+    """Counts by status, top tags, added/read per month, reading pace: `readlist stats`."""
+    from readlist.queries import stats as collect
+
+    data = collect(read_conn(db))
+    if json_:
+        output.print_json(data)
+    else:
+        output.print_stats(data)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(digest)
+    app.command()(export)
+    app.command()(stats)
