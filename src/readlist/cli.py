@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from readlist import __version__
-from readlist.commands import common, dbcmd, edit, importcmd, items, lists, searchcmd, share
+from readlist.commands import common
 from readlist.errors import DatabaseError, ReadlistError
 
 app = typer.Typer(
@@ -39,8 +39,38 @@ def _main(
     common.set_global_db(db)
 
 
-for module in (items, importcmd, lists, searchcmd, share, edit, dbcmd):
-    module.register(app)
+# Which module defines each command. Building Typer's parameters for every command costs ~1 ms each, so
+# a run registers only the command it was asked for (all of them for --help or an unknown name).
+COMMAND_MODULES = {
+    "items": ("add", "fetch", "show", "rm"),
+    "importcmd": ("import",),
+    "lists": ("todo", "list", "tags"),
+    "searchcmd": ("search", "glossary"),
+    "share": ("digest", "export", "stats"),
+    "edit": ("start", "done", "skip", "status", "tag", "note", "edit"),
+    "dbcmd": ("db",),
+}
+
+
+def _requested_command(argv: list[str]) -> str | None:
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--db":
+            skip = True
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def register_commands(argv: list[str] | None = None) -> None:
+    import importlib
+
+    wanted = _requested_command(argv or [])
+    for module_name, names in COMMAND_MODULES.items():
+        if wanted is None or wanted in names or not any(wanted in n for n in COMMAND_MODULES.values()):
+            importlib.import_module(f"readlist.commands.{module_name}").register(app)
 
 
 def main() -> None:
@@ -48,6 +78,7 @@ def main() -> None:
     from readlist import output
 
     try:
+        register_commands(sys.argv[1:])
         app()
     except ReadlistError as exc:
         output.print_error(exc)

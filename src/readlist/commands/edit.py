@@ -11,14 +11,14 @@ from readlist.errors import InvalidInputError
 ItemArg = Annotated[str, typer.Argument(help="Item id or arXiv ID.")]
 
 
-def _status_command(status: str, verb: str) -> Any:
+def _status_command(name: str, status: str, verb: str) -> Any:
     def command(refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")], db: DbOption = None) -> None:
         lib = store(db)
         for ref in refs:
             item = lib.set_status(ref, status)
             output.say(f"#{item.id} {verb}: {item.title}")
 
-    command.__doc__ = f"Mark items as {status}: `readlist {verb.split()[0]} 1`."
+    command.__doc__ = f"Mark items as {status}: `readlist {name} 1`."
     return command
 
 
@@ -121,9 +121,9 @@ def edit(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("start")(_status_command("reading", "started"))
-    app.command("done")(_status_command("read", "done"))
-    app.command("skip")(_status_command("skipped", "skipped"))
+    app.command("start")(_status_command("start", "reading", "started"))
+    app.command("done")(_status_command("done", "read", "done"))
+    app.command("skip")(_status_command("skip", "skipped", "skipped"))
     app.command()(status)
     # `-misc` is a tag to remove, not an option.
     app.command(context_settings={"ignore_unknown_options": True})(tag)

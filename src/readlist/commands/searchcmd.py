@@ -14,7 +14,7 @@ def search(
     tag: TagFilter = None,
     status: Annotated[list[str] | None, typer.Option("--status", "-s", help="Only this status.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="paper, article or repo.")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many results.", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many results.", min=1)] = 10,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from readlist.queries import ItemFilter, list_items
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {
     "zh": {
         "title": "阅读周报",
         "period": "时间范围",

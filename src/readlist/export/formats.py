@@ -102,7 +102,7 @@ _BIB_SPECIAL = {
     "^": r"\textasciicircum{}",
 }
 _STOPWORDS = frozenset(
-    [
+    {
         "a",
         "an",
         "the",
@@ -121,7 +121,7 @@ _STOPWORDS = frozenset(
         "by",
         "from",
         "at",
-    ]
+    }
 )
 
 

@@ -34,7 +34,7 @@ def parse_records(text: str, name: str) -> list[dict[str, Any]]:
     stripped = text.strip()
     try:
         if stripped.startswith("["):
-            rows = json.loads(stripped)
+            rows: list[Any] = json.loads(stripped)
         else:
             rows = [json.loads(line) for line in stripped.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
@@ -45,7 +45,7 @@ def parse_records(text: str, name: str) -> list[dict[str, Any]]:
         raise InvalidInputError(
             f"{name} is not a readlist export (items need key and url)", "export with: readlist export --format jsonl"
         )
-    return rows
+    return list(rows)
 
 
 def to_draft(row: dict[str, Any]) -> ItemDraft:

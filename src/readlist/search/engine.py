@@ -16,6 +16,7 @@ WEIGHTS = (30.0, 3.0, 5.0, 1.5, 0.5, 0.5)
 HIT_START, HIT_END = "\x02", "\x03"  # snippet markers; rendered bold, or «» in JSON
 FUZZY_BELOW = 3  # fewer FTS hits than this → also propose close matches
 FUZZY_CUTOFF = 80
+TITLE_SCAN_MAX = 20_000  # scanning every title is ~5 ms per 1,000 items: only for libraries up to this size
 
 
 @dataclass
@@ -66,11 +67,49 @@ def search(
         rows = _ranked(conn, query.match, extra, params, limit)
     result = SearchResult(_hydrate(conn, rows), query=query)
     if fuzzy and len(result.items) < FUZZY_BELOW and query.words:
-        close = _close_matches(conn, " ".join(query.words), limit, {it["id"] for it in result.items})
-        if close and not result.items:
-            result.fuzzy = True
+        seen = {it["id"] for it in result.items}
+        close = _corrected(conn, query, extra, params, limit, seen)
+        if not close and conn.execute("SELECT count(*) FROM item").fetchone()[0] <= TITLE_SCAN_MAX:
+            close = _close_titles(conn, " ".join(query.words), limit, seen)
+        for item in close:
+            item["fuzzy"] = True
+        result.fuzzy = bool(close) and not result.items
         result.items += close
     return result
+
+
+def _corrected(
+    conn: sqlite3.Connection, query: Query, extra: str, params: list[Any], limit: int, seen: set[int]
+) -> list[dict[str, Any]]:
+    """Typos: replace each unknown word by the closest term of the index's own vocabulary, search again."""
+    from rapidfuzz import fuzz, process
+
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_index, row)")
+    fixed, changed = [], False
+    for word in query.words:
+        low = nfkc(word).casefold()
+        if not low.isascii() or not low.isalpha() or len(low) < 4:
+            fixed.append(word)
+            continue
+        terms = [
+            t
+            for (t,) in conn.execute(
+                "SELECT term FROM temp.search_vocab WHERE length(term) BETWEEN ? AND ?", (len(low) - 3, len(low) + 2)
+            )
+        ]
+        if low in terms:
+            fixed.append(word)
+            continue
+        best = process.extractOne(low, terms, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        fixed.append(best[0] if best else word)
+        changed = changed or best is not None
+    if not changed:
+        return []
+    corrected = parse(" ".join(fixed))
+    if corrected.match is None:
+        return []
+    rows = [r for r in _ranked(conn, corrected.match, extra, params, limit) if r[0] not in seen]
+    return _hydrate(conn, rows)
 
 
 def _ranked(conn: sqlite3.Connection, match: str, extra: str, params: list[Any], limit: int) -> list[Any]:
@@ -109,8 +148,8 @@ def _hydrate(conn: sqlite3.Connection, rows: list[Any]) -> list[dict[str, Any]]:
     return items
 
 
-def _close_matches(conn: sqlite3.Connection, text: str, limit: int, exclude: set[int]) -> list[dict[str, Any]]:
-    """Typos: rapidfuzz over titles, short names and tags."""
+def _close_titles(conn: sqlite3.Connection, text: str, limit: int, exclude: set[int]) -> list[dict[str, Any]]:
+    """Typos the vocabulary cannot fix (joined or split words): rapidfuzz over titles, short names and tags."""
     from rapidfuzz import fuzz, process, utils
 
     needle = nfkc(text).casefold()
@@ -131,7 +170,4 @@ def _close_matches(conn: sqlite3.Connection, text: str, limit: int, exclude: set
         score_cutoff=FUZZY_CUTOFF,
     )
     rows = [(item_id, -score / 100, "") for _, score, item_id in found]
-    items = _hydrate(conn, rows)
-    for item in items:
-        item["fuzzy"] = True
-    return items
+    return _hydrate(conn, rows)
