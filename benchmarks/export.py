@@ -18,10 +18,12 @@ def main() -> None:
         env = {"READLIST_DB": str(path), "NO_COLOR": "1"}
         floor = median_wall(FLOOR, 5)
         print(f"floor: {floor:.3f} s")
-        for label, args in (("digest (all 10,000 items)", ["digest"]),
-                            ("digest --since 30d", ["digest", "--since", "30d"]),
-                            ("export --format jsonl", ["export", "--format", "jsonl", "-o", f"{tmp}/x.jsonl"]),
-                            ("export --format bibtex", ["export", "--format", "bibtex"])):
+        for label, args in (
+            ("digest (all 10,000 items)", ["digest"]),
+            ("digest --since 30d", ["digest", "--since", "30d"]),
+            ("export --format jsonl", ["export", "--format", "jsonl", "-o", f"{tmp}/x.jsonl"]),
+            ("export --format bibtex", ["export", "--format", "bibtex"]),
+        ):
             start = time.perf_counter()
             wall = median_wall([READLIST, *args], 5, env)
             del start

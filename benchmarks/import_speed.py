@@ -28,7 +28,9 @@ def synthetic_corpus(folder: Path, megabytes: float) -> int:
     while written < megabytes * 1e6:
         copy += 1
         for n, text in enumerate(texts):
-            varied = ARXIV.sub(lambda m, c=copy: f"{m.group(1)}{m.group(2)}.{(int(m.group(3)) + c * 7) % 90000 + 10000:05d}", text)
+            varied = ARXIV.sub(
+                lambda m, c=copy: f"{m.group(1)}{m.group(2)}.{(int(m.group(3)) + c * 7) % 90000 + 10000:05d}", text
+            )
             varied = varied.replace("zhuanlan.zhihu.com/p/", f"zhuanlan.zhihu.com/p/{copy}0")
             varied = varied.replace("github.com/", f"github.com/c{copy}-")
             varied = varied.replace("mp.weixin.qq.com/s/", f"mp.weixin.qq.com/s/{copy}")
@@ -41,8 +43,9 @@ def synthetic_corpus(folder: Path, megabytes: float) -> int:
 def timed_import(paths: list[str], db: Path) -> tuple[float, float]:
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([READLIST, "import", *paths], env={**os.environ, "READLIST_DB": str(db)}, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [READLIST, "import", *paths], env={**os.environ, "READLIST_DB": str(db)}, check=True, stdout=subprocess.DEVNULL
+    )
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) / 1024

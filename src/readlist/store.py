@@ -9,10 +9,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import func, insert
+from sqlmodel import Session, SQLModel, col, select
 
 from readlist import db
 from readlist.arxiv_client import PaperMetadata
@@ -80,13 +81,16 @@ class Store:
 
     def merge(self, session: Session, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
         """Insert a new item, or fold the draft into the existing one with the same key. Never duplicates."""
-        return Merger(session, [draft.ref.key]).merge(draft, keep_mine=keep_mine)
+        merger = Merger(session, [draft.ref.key])
+        result = merger.merge(draft, keep_mine=keep_mine)
+        merger.flush_pending()
+        return result
 
     def _add_tags(self, session: Session, item_id: int, names: Sequence[str]) -> list[str]:
-        return Merger(session, []).add_tags(item_id, names)
-
-    def tag_named(self, session: Session, name: str) -> Tag | None:
-        return Merger(session, []).tag_named(name)
+        merger = Merger(session, [])
+        added = merger.add_tags(item_id, names)
+        merger.flush_pending()
+        return added
 
     # --- everyday edits -----------------------------------------------------------------------------------
 
@@ -210,7 +214,7 @@ class Store:
             return slot - now
 
 
-def apply_status(item: Item, status: str) -> None:
+def apply_status(item: Item | SimpleNamespace, status: str) -> None:
     """Move an item to a status, stamping when reading started and finished."""
     stamp = now_iso()
     if status == "reading" and not item.started_at:
@@ -234,9 +238,10 @@ def _default_title(ref: Reference) -> str:
     return ref.arxiv_id or ref.url
 
 
-def _new_item(draft: ItemDraft) -> Item:
+def _item_row(draft: ItemDraft) -> dict[str, Any]:
+    """The column values of a new item (a plain dict: batch inserts skip per-object model validation)."""
     ref = draft.ref
-    item = Item(
+    row = SimpleNamespace(
         kind=ref.kind,
         key=ref.key,
         arxiv_id=ref.arxiv_id,
@@ -248,19 +253,30 @@ def _new_item(draft: ItemDraft) -> Item:
         abstract=draft.abstract,
         authors=draft.authors,
         published=draft.published,
+        updated=None,
         venue=draft.venue,
+        comment=None,
         affiliation=draft.affiliation,
+        primary_category=None,
+        categories=[],
         rating=draft.rating,
         priority=draft.priority or 0,
-        status=draft.status or "unread",
+        status="unread",
         added_at=now_iso(),
+        started_at=None,
+        finished_at=None,
         metadata_status="pending" if ref.arxiv_id else "none",
+        metadata_fetched_at=None,
     )
     if draft.status:
-        apply_status(item, draft.status)
+        apply_status(row, draft.status)
     for name, value in draft.extra.items():  # an export's own timestamps win over "now"
-        setattr(item, name, value)
-    return item
+        setattr(row, name, value)
+    return vars(row)
+
+
+def _new_item(draft: ItemDraft) -> Item:
+    return Item(**_item_row(draft))
 
 
 def _conflicts(item: Item, draft: ItemDraft) -> list[str]:
@@ -302,7 +318,8 @@ def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
 
 
 class Merger:
-    """Merges many drafts in one session with a handful of queries: what exists is loaded up front."""
+    """Merges many drafts in one session with a handful of queries: what exists is loaded up front, and
+    new rows (items, tags, notes, links, sources) are inserted in batches rather than one ORM object each."""
 
     def __init__(self, session: Session, keys: Sequence[str]) -> None:
         self.session = session
@@ -314,57 +331,74 @@ class Merger:
         ids = [i.id for i in self.items.values() if i.id is not None]
         self.tags = {t.slug: t for t in session.exec(select(Tag)).all()}
         self.item_tags: set[tuple[int, int]] = set()
-        self.notes: dict[int, list[Note]] = defaultdict(list)
+        self.note_bodies: dict[int, set[str]] = defaultdict(set)
+        self.notes_by_source: dict[int, dict[str, Note | dict[str, Any]]] = defaultdict(dict)
         self.links: dict[int, set[str]] = defaultdict(set)
-        self.sources: dict[tuple[int, str, str], Source] = {}
-        self.fresh: set[str] = set()
+        self.sources: dict[tuple[int, str, str], Source | dict[str, Any]] = {}
+        self.fresh: dict[str, int] = {}  # key → id of items inserted by create_missing, not yet merged
+        self.pending: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
         for start in range(0, len(ids), 500):
             chunk_ids = ids[start : start + 500]
             for link in session.exec(select(ItemTag).where(col(ItemTag.item_id).in_(chunk_ids))).all():
                 self.item_tags.add((link.item_id, link.tag_id))
             for note in session.exec(select(Note).where(col(Note.item_id).in_(chunk_ids))).all():
-                self.notes[note.item_id].append(note)
+                self.note_bodies[note.item_id].add(note.body.strip())
+                if note.source:
+                    self.notes_by_source[note.item_id][note.source] = note
             for url_link in session.exec(select(Link).where(col(Link.item_id).in_(chunk_ids))).all():
                 self.links[url_link.item_id].add(url_link.url)
             for src in session.exec(select(Source).where(col(Source.item_id).in_(chunk_ids))).all():
                 self.sources[(src.item_id, src.file, src.section)] = src
 
-    def create_missing(self, drafts: Sequence[ItemDraft]) -> set[str]:
-        """Insert every item not yet in the library in one flush (one INSERT batch, not one per item)."""
-        new: dict[str, Item] = {}
+    def create_missing(self, drafts: Sequence[ItemDraft]) -> None:
+        """Insert every item not yet in the library in one batch (ids come back through RETURNING)."""
+        rows: dict[str, dict[str, Any]] = {}
         for draft in drafts:
-            if draft.ref.key not in self.items and draft.ref.key not in new:
-                new[draft.ref.key] = _new_item(draft)
-        self.session.add_all(new.values())
-        self.session.flush()
-        self.items.update(new)
-        self.fresh = set(new)
-        return self.fresh
+            if draft.ref.key not in self.items and draft.ref.key not in rows:
+                rows[draft.ref.key] = _item_row(draft)
+        if rows:
+            result = self.session.execute(insert(Item).returning(col(Item.id), col(Item.key)), list(rows.values()))
+            self.fresh = {key: item_id for item_id, key in result.all()}
 
     def merge(self, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
-        item = self.items.get(draft.ref.key)
-        if item is not None and item.key in self.fresh:  # created by create_missing from this very draft
-            self.fresh.discard(item.key)
-            return self._merge_into(item, draft, created=True, keep_mine=keep_mine)
+        key = draft.ref.key
+        if key in self.fresh:  # inserted by create_missing from this very draft
+            item_id = self.fresh.pop(key)
+            self.items[key] = cast(Item, None)  # loaded lazily if another draft for it comes along
+            return self._merge_into(item_id, None, draft, created=True, keep_mine=keep_mine)
+        item = self.items.get(key)
+        if item is None and key in self.items:
+            item = self.session.exec(select(Item).where(Item.key == key)).one()
+            self.items[key] = item
         created = item is None
         if item is None:
             item = _new_item(draft)
             self.session.add(item)
             self.session.flush()
             self.items[item.key] = item
-        return self._merge_into(item, draft, created=created, keep_mine=keep_mine)
-
-    def _merge_into(self, item: Item, draft: ItemDraft, *, created: bool, keep_mine: bool) -> MergeResult:
-        changes: list[str] = [] if created else _fill_fields(item, draft, keep_mine=keep_mine)
         assert item.id is not None
-        self.session.info["touched"].add(item.id)
+        return self._merge_into(item.id, item, draft, created=created, keep_mine=keep_mine)
+
+    def _merge_into(
+        self, item_id: int, item: Item | None, draft: ItemDraft, *, created: bool, keep_mine: bool
+    ) -> MergeResult:
+        changes: list[str] = [] if created or item is None else _fill_fields(item, draft, keep_mine=keep_mine)
+        self.session.info["touched"].add(item_id)
         with self.session.no_autoflush:
-            changes += self.add_tags(item.id, draft.tags)
-            changes += self._add_notes(item.id, draft)
-            changes += self._add_links(item.id, draft.links)
-            self._add_sources(item.id, draft)
-        conflicts = [] if created else _conflicts(item, draft)
-        return MergeResult(item.id, created, [] if created else changes, conflicts)
+            changes += self.add_tags(item_id, draft.tags)
+            changes += self._add_notes(item_id, draft)
+            changes += self._add_links(item_id, draft.links)
+            self._add_sources(item_id, draft)
+        conflicts = [] if created or item is None else _conflicts(item, draft)
+        return MergeResult(item_id, created, [] if created else changes, conflicts)
+
+    def flush_pending(self) -> None:
+        """Insert the batched rows; call before the transaction commits."""
+        self.session.flush()
+        for model, rows in self.pending.items():
+            if rows:
+                self.session.execute(insert(model), rows)
+        self.pending.clear()
 
     def tag_named(self, name: str) -> Tag | None:
         clean = normalise_tag(name)
@@ -384,36 +418,38 @@ class Merger:
             tag = self.tag_named(name)
             if tag is None or tag.id is None or (item_id, tag.id) in self.item_tags:
                 continue
-            self.session.add(ItemTag(item_id=item_id, tag_id=tag.id))
+            self.pending[ItemTag].append({"item_id": item_id, "tag_id": tag.id})
             added.append(f"tag {tag.name}")
             self.item_tags.add((item_id, tag.id))
         return added
 
     def _add_notes(self, item_id: int, draft: ItemDraft) -> list[str]:
         changes = []
-        existing = self.notes[item_id]
-        bodies = {n.body.strip() for n in existing}
-        by_source = {n.source: n for n in existing if n.source}
+        bodies = self.note_bodies[item_id]
+        by_source = self.notes_by_source[item_id]
         for note in draft.notes:
             body = note.body.strip()
             if not body or body in bodies:
                 continue
             stamp = now_iso()
-            if note.source and note.source in by_source:
+            old = by_source.get(note.source) if note.source else None
+            if isinstance(old, Note):
                 # The same section of the same file was edited: update its note instead of adding another.
-                old = by_source[note.source]
                 old.body, old.updated_at = body, stamp
                 changes.append("note updated")
+            elif old is not None:
+                old["body"] = body
             else:
-                new = Note(
-                    item_id=item_id,
-                    body=body,
-                    source=note.source,
-                    created_at=note.created_at or stamp,
-                    updated_at=note.updated_at or stamp,
-                )
-                self.session.add(new)
-                existing.append(new)
+                row = {
+                    "item_id": item_id,
+                    "body": body,
+                    "source": note.source,
+                    "created_at": note.created_at or stamp,
+                    "updated_at": note.updated_at or stamp,
+                }
+                self.pending[Note].append(row)
+                if note.source:
+                    by_source[note.source] = row
                 changes.append("note")
             bodies.add(body)
         return changes
@@ -423,7 +459,7 @@ class Merger:
         changes = []
         for url, role in links:
             if url not in have:
-                self.session.add(Link(item_id=item_id, url=url, role=role))
+                self.pending[Link].append({"item_id": item_id, "url": url, "role": role})
                 have.add(url)
                 changes.append(f"link {url}")
         return changes
@@ -432,10 +468,10 @@ class Merger:
         for src in draft.sources:
             row = self.sources.get((item_id, src.file, src.section))
             if row is None:
-                row = Source(item_id=item_id, file=src.file, line=src.line, section=src.section)
-                self.session.add(row)
-                self.sources[(item_id, src.file, src.section)] = row
-            elif row.line != src.line and row not in self.session.new:
+                new = {"item_id": item_id, "file": src.file, "line": src.line, "section": src.section}
+                self.pending[Source].append(new)
+                self.sources[(item_id, src.file, src.section)] = new
+            elif isinstance(row, Source) and row.line != src.line:
                 row.line = src.line
 
 

@@ -19,15 +19,12 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import notes or a teammate's export: `readlist import data/notes/`, `readlist import team/bob.jsonl`."""
-    from readlist.importer.run import collect, merge_reports, read_file
+    from readlist.importer.run import collect, merge_reports, read_files
 
     files = collect(paths)
     lib = store(db)
-    reports = []
     with output.progress("reading notes", total=len(files)) as advance:
-        for n, path in enumerate(files, 1):
-            reports.append(read_file(path, tag or []))
-            advance(n, 0)
+        reports = read_files(files, tag or [], progress=advance)
     total = sum(len(r.drafts) for r in reports)
     with output.progress("merging", total=total) as advance:
         merge_reports(lib, reports, dry_run=dry_run, keep_mine=keep_mine, progress=advance)
