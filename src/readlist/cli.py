@@ -48,6 +48,7 @@ COMMAND_MODULES = {
     "searchcmd": ("search", "glossary"),
     "share": ("digest", "export", "stats"),
     "edit": ("start", "done", "skip", "status", "tag", "note", "edit"),
+    "feedcmd": ("feed", "inbox", "keep"),
     "dbcmd": ("db",),
 }
 

@@ -52,6 +52,7 @@ class Item(SQLModel, table=True):
     finished_at: str | None = None
     metadata_status: str = "pending"  # pending | fetched | not_found | failed | none
     metadata_fetched_at: str | None = None
+    inbox_score: float | None = None  # how strongly a feed entry matched the feed's terms (inbox order)
 
 
 class Tag(SQLModel, table=True):
@@ -98,3 +99,18 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class Feed(SQLModel, table=True):
+    """An arXiv listing or blog feed whose new matching entries land in the inbox."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    name: str = Field(unique=True)
+    match: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    etag: str | None = None
+    last_modified: str | None = None
+    last_pulled: str | None = None
+    last_error: str | None = None
+    added_at: str

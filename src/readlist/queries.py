@@ -18,7 +18,7 @@ from readlist.records import tag_slug
 ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
     "venue, doi, comment, affiliation, primary_category, categories, status, priority, rating, added_at, "
-    "started_at, finished_at, metadata_status, metadata_fetched_at"
+    "started_at, finished_at, metadata_status, metadata_fetched_at, inbox_score"
 )
 TODO_ORDER = "CASE i.status WHEN 'reading' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
 
@@ -79,6 +79,24 @@ def todo(conn: sqlite3.Connection, *, tag: str | None = None, limit: int | None 
     return list_items(
         conn, ItemFilter(status=["reading", "unread"], tag=tag), order=TODO_ORDER, limit=limit, full=False
     )
+
+
+def inbox(conn: sqlite3.Connection, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """New feed entries waiting for triage: best matches first, then newest."""
+    return list_items(
+        conn,
+        ItemFilter(status=["inbox"]),
+        limit=limit,
+        full=False,
+        order="coalesce(i.inbox_score, 0) DESC, coalesce(i.published, i.added_at) DESC, i.id",
+    )
+
+
+def feeds(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT id, name, url, match, tags, last_pulled, last_error, etag, last_modified FROM feed ORDER BY name"
+    ).fetchall()
+    return [{**dict(r), "match": json.loads(r["match"]), "tags": json.loads(r["tags"])} for r in rows]
 
 
 def count_todo(conn: sqlite3.Connection, *, tag: str | None = None) -> int:

@@ -267,6 +267,7 @@ def _item_row(draft: ItemDraft) -> dict[str, Any]:
         finished_at=None,
         metadata_status="pending" if ref.arxiv_id else "none",
         metadata_fetched_at=None,
+        inbox_score=None,
     )
     if draft.status:
         apply_status(row, draft.status)

@@ -1,0 +1,112 @@
+"""`readlist feed …`, `inbox` and `keep`: follow arXiv listings and blogs, triage what they bring."""
+
+from typing import Annotated
+
+import typer
+
+from readlist import output
+from readlist.commands.common import DbOption, JsonOption, LimitOption, read_conn, store
+
+app = typer.Typer(help="Feeds to follow: add, list, rm, pull.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    url: Annotated[str, typer.Argument(help="RSS or Atom URL (arXiv listings: https://rss.arxiv.org/rss/cs.CL).")],
+    name: Annotated[str | None, typer.Option("--name", help="Short name (default: from the URL).")] = None,
+    match: Annotated[
+        str | None, typer.Option("--match", "-m", help='Terms, comma-separated: "kv cache, 量化".')
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag new entries with this.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Follow a feed: `readlist feed add https://rss.arxiv.org/rss/cs.CL --match "kv cache, 量化"`."""
+    from readlist.feeds import add_feed
+
+    terms = [t.strip() for t in (match or "").split(",") if t.strip()]
+    feed = add_feed(store(db), url, name, terms, tag or [])
+    output.say(f"following {feed.name} ({feed.url})" + (f", matching {', '.join(terms)}" if terms else ""))
+
+
+@app.command("list")
+def list_(json_: JsonOption = False, db: DbOption = None) -> None:
+    """The feeds you follow: `readlist feed list`."""
+    from readlist.queries import feeds
+
+    rows = feeds(read_conn(db))
+    if json_:
+        output.print_json(rows)
+    elif not rows:
+        output.say("no feeds yet — readlist feed add <url>")
+    else:
+        output.print_table(
+            ["name", "url", "match", "tags", "last pulled", "last error"],
+            [
+                [
+                    r["name"],
+                    r["url"],
+                    ", ".join(r["match"]),
+                    ", ".join(r["tags"]),
+                    r["last_pulled"] or "never",
+                    r["last_error"] or "",
+                ]
+                for r in rows
+            ],
+        )
+
+
+@app.command("rm")
+def rm(ref: Annotated[str, typer.Argument(help="Feed name, URL or id.")], db: DbOption = None) -> None:
+    """Stop following a feed (its items stay): `readlist feed rm flashinfer`."""
+    from readlist.feeds import remove_feed
+
+    feed = remove_feed(store(db), ref)
+    output.say(f"no longer following {feed.name}")
+
+
+@app.command("pull")
+def pull(
+    refs: Annotated[list[str] | None, typer.Argument(help="Feeds to pull (default: all).")] = None,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch arXiv metadata for new papers.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Fetch every feed; new matching entries land in the inbox: `readlist feed pull`."""
+    from readlist.feeds import pull as run_pull
+
+    reports = run_pull(store(db), refs or None)
+    for r in reports:
+        line = f"{r.name}: {r.status}, {r.entries} entries, {len(r.added)} new in inbox"
+        if r.updated:
+            line += f", {len(r.updated)} updated"
+        output.say(line)
+        if r.warning:
+            output.warn(f"{r.name}: {r.warning}")
+    if fetch and any(r.added or r.updated for r in reports):
+        from readlist.commands.items import fetch as fetch_command
+
+        fetch_command(refs=None, all_=False, db=db)
+
+
+def inbox(limit: LimitOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
+    """New feed entries to triage, best matches first: `readlist inbox`."""
+    from readlist.queries import inbox as waiting
+
+    items = waiting(read_conn(db), limit=limit)
+    if json_:
+        output.print_json(items)
+    else:
+        output.print_items(items, "inbox is empty — readlist feed pull brings new entries", f"inbox: {len(items)}")
+
+
+def keep(refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")], db: DbOption = None) -> None:
+    """Keep inbox entries: they join the unread queue (`readlist skip` drops one): `readlist keep 41 42`."""
+    lib = store(db)
+    for ref in refs:
+        item = lib.set_status(ref, "unread")
+        output.say(f"#{item.id} kept: {item.title}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="feed")
+    root.command()(inbox)
+    root.command()(keep)
