@@ -17,8 +17,7 @@ def build_library(path: Path) -> sqlite3.Connection:
     from readlist.importer.run import collect, merge_reports, read_file
     from readlist.store import Store
 
-    reports = [read_file(p, []) for p in collect([str(ROOT / "data" / "notes")])]
-    merge_reports(Store(path), reports)
+    merge_reports(Store(path), (read_file(p, []) for p in collect([str(ROOT / "data" / "notes")])))
     return db.connect(path)
 
 

@@ -325,11 +325,6 @@ class Merger:
     def __init__(self, session: Session, keys: Sequence[str]) -> None:
         self.session = session
         self.items: dict[str, Item] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            for item in session.exec(select(Item).where(col(Item.key).in_(chunk))).all():
-                self.items[item.key] = item
-        ids = [i.id for i in self.items.values() if i.id is not None]
         self.tags = {t.slug: t for t in session.exec(select(Tag)).all()}
         self.item_tags: set[tuple[int, int]] = set()
         self.note_bodies: dict[int, set[str]] = defaultdict(set)
@@ -338,8 +333,21 @@ class Merger:
         self.sources: dict[tuple[int, str, str], Source | dict[str, Any]] = {}
         self.fresh: dict[str, int] = {}  # key → id of items inserted by create_missing, not yet merged
         self.pending: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
-        for start in range(0, len(ids), 500):
-            chunk_ids = ids[start : start + 500]
+        self.preload(keys)
+
+    def preload(self, keys: Sequence[str]) -> None:
+        """Load the existing items with these keys, and their tags, notes, links and sources."""
+        session = self.session
+        wanted = [k for k in keys if k not in self.items]
+        loaded: list[int] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for item in session.exec(select(Item).where(col(Item.key).in_(chunk))).all():
+                self.items[item.key] = item
+                if item.id is not None:
+                    loaded.append(item.id)
+        for start in range(0, len(loaded), 500):
+            chunk_ids = loaded[start : start + 500]
             for link in session.exec(select(ItemTag).where(col(ItemTag.item_id).in_(chunk_ids))).all():
                 self.item_tags.add((link.item_id, link.tag_id))
             for note in session.exec(select(Note).where(col(Note.item_id).in_(chunk_ids))).all():
@@ -359,7 +367,7 @@ class Merger:
                 rows[draft.ref.key] = _item_row(draft)
         if rows:
             result = self.session.execute(insert(Item).returning(col(Item.id), col(Item.key)), list(rows.values()))
-            self.fresh = {key: item_id for item_id, key in result.all()}
+            self.fresh.update({key: item_id for item_id, key in result.all()})
 
     def merge(self, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
         key = draft.ref.key

@@ -23,11 +23,10 @@ def import_(
 
     files = collect(paths)
     lib = store(db)
-    with output.progress("reading notes", total=len(files)) as advance:
-        reports = read_files(files, tag or [], progress=advance)
-    total = sum(len(r.drafts) for r in reports)
-    with output.progress("merging", total=total) as advance:
-        merge_reports(lib, reports, dry_run=dry_run, keep_mine=keep_mine, progress=advance)
+    with output.progress("importing", total=len(files)) as advance:
+        reports = merge_reports(
+            lib, read_files(files, tag or []), dry_run=dry_run, keep_mine=keep_mine, progress=advance
+        )
     output.print_import_summary(reports, dry_run=dry_run)
     if fetch and not dry_run:
         from readlist.commands.items import fetch as fetch_command

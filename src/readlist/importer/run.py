@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,74 +84,76 @@ def read_file(path: Path, extra_tags: list[str]) -> FileReport:
 PARALLEL_BYTES = 256_000  # below this, starting worker processes costs more than it saves
 
 
-def read_files(
-    files: list[Path], extra_tags: list[str], progress: Callable[[int, int], None] | None = None
-) -> list[FileReport]:
-    """Decode and parse files, on every core when there is enough to do (no database work here)."""
+def read_files(files: list[Path], extra_tags: list[str]) -> Iterator[FileReport]:
+    """Decode and parse files in the given order, on every core when there is enough to do.
+
+    A generator: the caller merges each file while the next ones are still being parsed, and only a few
+    files' drafts are in memory at once."""
     total = sum(p.stat().st_size for p in files)
     workers = min(len(files), os.cpu_count() or 1)
     if workers < 2 or total < PARALLEL_BYTES:
-        reports = []
-        for n, path in enumerate(files, 1):
-            reports.append(read_file(path, extra_tags))
-            if progress:
-                progress(n, 0)
-        return reports
-    from concurrent.futures import ProcessPoolExecutor
+        for path in files:
+            yield read_file(path, extra_tags)
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    # Biggest first, so the slow files start early; results come back in the given order.
-    order = sorted(range(len(files)), key=lambda i: -files[i].stat().st_size)
-    results: dict[int, FileReport] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {i: pool.submit(read_file, files[i], extra_tags) for i in order}
-        for n, i in enumerate(order, 1):
-            results[i] = futures[i].result()
-            if progress:
-                progress(n, 0)
-    return [results[i] for i in range(len(files))]
+        ahead: list[Future[FileReport]] = []
+        queue = iter(files)
+        for path in itertools.islice(queue, workers * 2):
+            ahead.append(pool.submit(read_file, path, extra_tags))
+        while ahead:
+            report = ahead.pop(0).result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                ahead.append(pool.submit(read_file, nxt, extra_tags))
+            yield report
 
 
 def merge_reports(
     store: object,
-    reports: list[FileReport],
+    reports: Iterable[FileReport],
     *,
     dry_run: bool = False,
     keep_mine: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> None:
+) -> list[FileReport]:
     """Merge every draft in one transaction: an error or Ctrl-C leaves the library as it was."""
     from readlist.store import Merger, Store
 
     assert isinstance(store, Store)
     created: set[str] = set()
+    done: list[FileReport] = []
+    rank = {"unchanged": 0, "merged": 1, "new": 2}
     try:
         with store.session() as session:
-            merger = Merger(session, sorted({d.ref.key for r in reports for d in r.drafts}))
-            merger.create_missing([d for r in reports for d in r.drafts])
-            done = 0
+            merger = Merger(session, [])
             for report in reports:
+                merger.preload(sorted({d.ref.key for d in report.drafts}))
+                merger.create_missing(report.drafts)
                 seen: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
                 for draft in report.drafts:
                     result = merger.merge(draft, keep_mine=keep_mine)
                     report.conflicts += len(result.conflicts)
-                    state = (
-                        "new"
-                        if result.created or draft.ref.key in created
-                        else ("merged" if result.changes else "unchanged")
-                    )
+                    key = draft.ref.key
+                    if result.created or key in created:
+                        state = "new"
+                    else:
+                        state = "merged" if result.changes else "unchanged"
                     if result.created:
-                        created.add(draft.ref.key)
-                    rank = {"unchanged": 0, "merged": 1, "new": 2}
-                    if rank[state] > rank.get(seen.get(draft.ref.key, "unchanged"), -1) or draft.ref.key not in seen:
-                        seen[draft.ref.key] = state
-                    done += 1
-                    if progress:
-                        progress(done, 0)
+                        created.add(key)
+                    if key not in seen or rank[state] > rank[seen[key]]:
+                        seen[key] = state
                 kinds = {d.ref.key: d.ref.kind for d in report.drafts}
                 for key, state in seen.items():
                     getattr(report, state)[kinds[key]] += 1
-            merger.flush_pending()
+                merger.flush_pending()
+                report.drafts = []  # merged: free the memory before the next file
+                done.append(report)
+                if progress:
+                    progress(len(done), 0)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
+    return done

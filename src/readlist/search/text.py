@@ -18,8 +18,9 @@ _CJK = (
 CJK_CHAR = re.compile(f"[{_CJK}]")
 CJK_RUN = re.compile(f"[{_CJK}]+")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-# ASCII letter/digit runs (CJK characters count as \w, so \b cannot find "Flash" in "记录Flash").
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+# ASCII words with a case or letter/digit change inside (KVCache, vLLM, Attention2): only these need
+# splitting. Written without \b, because CJK characters count as \w ("记录Flash" has no boundary).
+_SPLITTABLE_WORD = re.compile(r"[A-Za-z0-9]*(?:[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z][0-9]|[0-9][A-Za-z])[A-Za-z0-9]*")
 
 
 def nfkc(text: str) -> str:
@@ -28,7 +29,7 @@ def nfkc(text: str) -> str:
 
 def split_cjk(text: str) -> str:
     """Separate every CJK character so that 1- and 2-character Chinese words are searchable."""
-    return CJK_CHAR.sub(lambda m: f"{CJK_SEPARATOR}{m.group(0)}{CJK_SEPARATOR}", text)
+    return CJK_CHAR.sub(f"{CJK_SEPARATOR}\\g<0>{CJK_SEPARATOR}", text)
 
 
 def camel_parts(word: str) -> list[str]:
@@ -40,9 +41,7 @@ def camel_parts(word: str) -> list[str]:
 def camel_expansions(text: str) -> str:
     """Split forms of camelCase words, appended to indexed text so `kv cache` finds `KVCache`."""
     extra = []
-    for word in _ASCII_WORD.findall(text):
-        if word.islower() or word.isupper() and word.isalpha() or word.isdigit():
-            continue
+    for word in _SPLITTABLE_WORD.findall(text):
         parts = camel_parts(word)
         if len(parts) > 1:
             extra.append(" ".join(parts))
