@@ -78,31 +78,38 @@ def search(
     return result
 
 
+def _edits(word: str) -> list[str]:
+    """Spellings one edit away, likeliest kinds of typo first (swapped, missing, extra, wrong letter)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    inserts = [a + c + b for a, b in splits for c in letters]
+    deletes = [a + b[1:] for a, b in splits if b]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in letters if c != b[0]]
+    return list(dict.fromkeys(swaps + inserts + deletes + replaces))
+
+
+def _known(conn: sqlite3.Connection, word: str) -> bool:
+    row = conn.execute("SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1", ('"' + word + '"',))
+    return row.fetchone() is not None
+
+
 def _corrected(
     conn: sqlite3.Connection, query: Query, extra: str, params: list[Any], limit: int, seen: set[int]
 ) -> list[dict[str, Any]]:
-    """Typos: replace each unknown word by the closest term of the index's own vocabulary, search again."""
-    from rapidfuzz import fuzz, process
+    """Typos: replace each unknown word by a known spelling one edit away, and search again.
 
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_index, row)")
+    Each candidate is checked with a one-row MATCH, which stays fast at any library size (scanning the
+    index vocabulary costs ~1 s at 100,000 items)."""
     fixed, changed = [], False
     for word in query.words:
         low = nfkc(word).casefold()
-        if not low.isascii() or not low.isalpha() or len(low) < 4:
+        if not low.isascii() or not low.isalpha() or len(low) < 4 or _known(conn, low):
             fixed.append(word)
             continue
-        terms = [
-            t
-            for (t,) in conn.execute(
-                "SELECT term FROM temp.search_vocab WHERE length(term) BETWEEN ? AND ?", (len(low) - 3, len(low) + 2)
-            )
-        ]
-        if low in terms:
-            fixed.append(word)
-            continue
-        best = process.extractOne(low, terms, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        fixed.append(best[0] if best else word)
-        changed = changed or best is not None
+        found = next((c for c in _edits(low) if _known(conn, c)), None)
+        fixed.append(found or word)
+        changed = changed or found is not None
     if not changed:
         return []
     corrected = parse(" ".join(fixed))
