@@ -76,6 +76,15 @@ def status_text(status: str) -> Text:
     return text(status, STATUS_STYLE.get(status, ""))
 
 
+def display_title(item: dict[str, Any]) -> str:
+    """The title, led by the short name the notes use when the title does not already say it."""
+    label = item["title"] or item["url"]
+    short = item.get("short_name")
+    if short and short.casefold() not in label.casefold():
+        label = f"{short}: {label}"
+    return str(label)
+
+
 def items_table(items: list[dict[str, Any]], title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=True)
     # One line per item (ellipsis, not wrapping): a queue scans faster, and renders in half the time.
@@ -86,9 +95,7 @@ def items_table(items: list[dict[str, Any]], title: str | None = None) -> Table:
     table.add_column("tags", style="blue", no_wrap=True, overflow="ellipsis", min_width=8, max_width=20)
     table.add_column("added", style="dim", no_wrap=True, min_width=10)
     for item in items:
-        label = item["title"] or item["url"]
-        if item.get("short_name") and item["short_name"] not in label:
-            label = f"{item['short_name']}: {label}"
+        label = display_title(item)
         table.add_row(
             str(item["id"]),
             status_text(item["status"]),
@@ -256,9 +263,7 @@ def print_search_results(items: list[dict[str, Any]]) -> None:
     table.add_column("title / snippet", overflow="fold", ratio=1)
     table.add_column("tags", style="blue", overflow="fold", max_width=28)
     for item in items:
-        label = item["title"]
-        if item.get("short_name") and item["short_name"] not in label:
-            label = f"{item['short_name']}: {label}"
+        label = display_title(item)
         cell = Text.assemble(text(label, "bold"))
         if item.get("snippet") and _snippet_adds_something(item["snippet"], item["title"]):
             cell.append("\n")
