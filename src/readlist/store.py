@@ -12,7 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
 from readlist import db
@@ -190,10 +190,6 @@ class Store:
             session.delete(item)
             session.info["touched"].add(item.id)
             return item
-
-    def count_items(self) -> int:
-        with Session(self.engine) as session:
-            return int(session.exec(select(func.count()).select_from(Item)).one())
 
     # --- small shared state -------------------------------------------------------------------------------
 

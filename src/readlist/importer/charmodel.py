@@ -46,15 +46,6 @@ class CharModel:
     def unigram_logp(self, ch: str) -> float:
         return math.log((self.unigrams.get(ch, 0) + 0.1) / (self.total + 0.1 * self.vocab))
 
-    def logp(self, prev: str | None, ch: str) -> float:
-        """log P(ch | prev), interpolating the bigram with the unigram estimate."""
-        uni = (self.unigrams.get(ch, 0) + 0.1) / (self.total + 0.1 * self.vocab)
-        if prev is None:
-            return math.log(uni)
-        prev_count = self.unigrams.get(prev, 0)
-        bi = self.bigrams.get(prev + ch, 0) / prev_count if prev_count else 0.0
-        return math.log(_LAMBDA * bi + (1 - _LAMBDA) * uni)
-
     def logp3(self, a: str | None, b: str | None, ch: str) -> float:
         """log P(ch | a b), memoised: the repair asks for the same few contexts many times."""
         key = f"{a or chr(0)}{b or chr(0)}{ch}"
