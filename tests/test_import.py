@@ -222,3 +222,17 @@ def test_truncated_character_at_line_end_does_not_crash(run: Run, tmp_path: Path
 def test_any_markdown_never_crashes_the_importer(text: str) -> None:
     result = extract("h.md", text, parse(text))
     assert all(d.ref.key for d in result.drafts)
+
+
+def test_an_error_in_any_file_leaves_the_library_as_it_was(run: Run, tmp_path: Path, notes_dir: Path) -> None:
+    run("add", "2408.11743", "--no-fetch")
+    before = run("list", "--json").out
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "a-notes.md").write_text((notes_dir / "chat-notes-kernels-and-reasoning.md").read_text("utf-8"), "utf-8")
+    (folder / "b-export.jsonl").write_text(
+        '{"key": "arxiv:2401.00001", "url": "https://arxiv.org/abs/2401.00001"}\n{broken\n'
+    )
+    result = run("import", str(folder))
+    assert result.code == 1 and result.err.startswith("error: ") and "not valid JSON" in result.err
+    assert run("list", "--json").out == before  # the notes file merged first was rolled back too

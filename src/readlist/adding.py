@@ -11,7 +11,7 @@ from readlist.errors import InvalidInputError
 from readlist.ids import Reference, parse_reference
 from readlist.models import Item
 from readlist.records import ItemDraft, NoteDraft
-from readlist.store import Store, apply_metadata
+from readlist.store import Merger, Store, apply_metadata
 
 
 @dataclass
@@ -57,11 +57,12 @@ def add_items(
         if not_found:
             report.warnings.append(f"arXiv does not know {', '.join(result.not_found)}")
     with store.session() as session:
+        merger = Merger(session, [ref.key for ref in refs])
         for ref in refs:
             draft = ItemDraft(
                 ref=ref, title=title, tags=tags, priority=priority, notes=[NoteDraft(note)] if note else []
             )
-            merged = store.merge(session, draft)
+            merged = merger.merge(draft)
             item = session.get(Item, merged.item_id)
             assert item is not None
             news = apply_metadata(item, found[ref.arxiv_id]) if ref.arxiv_id in found else []
@@ -74,4 +75,5 @@ def add_items(
                 what = f" (merged: {', '.join(merged.changes)})" if merged.changes else ""
                 report.lines.append(f"already in your list as #{item.id}: {item.title}{what}")
             report.lines += [f"  #{item.id}: {line}" for line in news]
+        merger.flush_pending()
     return report

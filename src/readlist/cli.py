@@ -69,8 +69,9 @@ def register_commands(argv: list[str] | None = None) -> None:
     import importlib
 
     wanted = _requested_command(argv or [])
+    known = any(wanted in names for names in COMMAND_MODULES.values())
     for module_name, names in COMMAND_MODULES.items():
-        if wanted is None or wanted in names or not any(wanted in n for n in COMMAND_MODULES.values()):
+        if not known or wanted in names:
             importlib.import_module(f"readlist.commands.{module_name}").register(app)
 
 

@@ -34,16 +34,22 @@ def arxiv_endpoint() -> str:
     return os.environ.get("READLIST_ARXIV_URL", "https://export.arxiv.org/api/query")
 
 
-def arxiv_timeout() -> float:
+def _seconds(variable: str, default: float) -> float:
+    """A duration from the environment; a value that is not a number falls back to the default."""
     try:
-        return float(os.environ.get("READLIST_ARXIV_TIMEOUT", "20"))
+        return max(0.0, float(os.environ.get(variable, default)))
     except ValueError:
-        return 20.0
+        return default
+
+
+def arxiv_timeout() -> float:
+    return _seconds("READLIST_ARXIV_TIMEOUT", 20.0)
 
 
 def arxiv_min_interval() -> float:
     """Seconds between two arXiv API requests; arXiv asks for at least 3."""
-    try:
-        return max(0.0, float(os.environ.get("READLIST_ARXIV_INTERVAL", "3")))
-    except ValueError:
-        return 3.0
+    return _seconds("READLIST_ARXIV_INTERVAL", 3.0)
+
+
+def feed_timeout() -> float:
+    return _seconds("READLIST_FEED_TIMEOUT", 20.0)

@@ -42,13 +42,6 @@ class PullReport:
     warning: str | None = None
 
 
-def _timeout() -> float:
-    try:
-        return float(__import__("os").environ.get("READLIST_FEED_TIMEOUT", "20"))
-    except ValueError:
-        return 20.0
-
-
 def add_feed(store: Store, url: str, name: str | None, match: list[str], tags: list[str]) -> Feed:
     if not is_url(url):
         raise InvalidInputError(f"{url!r} is not a feed URL", "give the http(s) address of an RSS or Atom feed")
@@ -91,7 +84,7 @@ def _download(feed: Feed, store: Store) -> tuple[int, bytes, dict[str, str]]:
             time.sleep(wait)
     request = urllib.request.Request(feed.url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=_timeout()) as response:
+        with urllib.request.urlopen(request, timeout=config.feed_timeout()) as response:
             return response.status, response.read(), dict(response.headers.items())
     except urllib.error.HTTPError as exc:
         return exc.code, b"", dict(exc.headers.items()) if exc.headers else {}

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readlist.errors import InvalidInputError
 from readlist.importer.decode import UndecodableError, decode
@@ -15,6 +16,9 @@ from readlist.importer.extract import extract
 from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
 from readlist.importer.markdown import parse
 from readlist.records import ItemDraft
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when merging, not when parsing in workers
+    from readlist.store import Store
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd", ".jsonl", ".json")
 
@@ -111,7 +115,7 @@ def read_files(files: list[Path], extra_tags: list[str]) -> Iterator[FileReport]
 
 
 def merge_reports(
-    store: object,
+    store: Store,
     reports: Iterable[FileReport],
     *,
     dry_run: bool = False,
@@ -119,9 +123,8 @@ def merge_reports(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
     """Merge every draft in one transaction: an error or Ctrl-C leaves the library as it was."""
-    from readlist.store import Merger, Store
+    from readlist.store import Merger
 
-    assert isinstance(store, Store)
     created: set[str] = set()
     done: list[FileReport] = []
     rank = {"unchanged": 0, "merged": 1, "new": 2}
