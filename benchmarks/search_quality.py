@@ -15,7 +15,7 @@ QUERIES = ROOT / "tests" / "data" / "search_queries.json"
 def build_library(path: Path) -> sqlite3.Connection:
     from readlist import db
     from readlist.importer.run import collect, merge_reports, read_file
-    from readlist.store import Store
+    from readlist.library.write import Store
 
     merge_reports(Store(path), (read_file(p, []) for p in collect([str(ROOT / "data" / "notes")])))
     return db.connect(path)

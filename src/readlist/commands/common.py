@@ -10,7 +10,7 @@ import typer
 from readlist import config, db
 
 if TYPE_CHECKING:
-    from readlist.store import Store
+    from readlist.library.write import Store
 
 DbOption = Annotated[
     str | None,
@@ -40,6 +40,6 @@ def read_conn(option: str | None) -> sqlite3.Connection:
 
 
 def store(option: str | None) -> "Store":
-    from readlist.store import Store
+    from readlist.library.write import Store
 
     return Store(db_path(option))

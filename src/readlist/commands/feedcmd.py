@@ -21,7 +21,7 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Follow a feed: `readlist feed add https://rss.arxiv.org/rss/cs.CL --match "kv cache, 量化"`."""
-    from readlist.feeds import add_feed
+    from readlist.library.feeds import add_feed
 
     terms = [t.strip() for t in (match or "").split(",") if t.strip()]
     feed = add_feed(store(db), url, name, terms, tag or [])
@@ -31,7 +31,7 @@ def add(
 @app.command("list")
 def list_(json_: JsonOption = False, db: DbOption = None) -> None:
     """The feeds you follow: `readlist feed list`."""
-    from readlist.queries import feeds
+    from readlist.library.read import feeds
 
     rows = feeds(read_conn(db))
     if json_:
@@ -58,7 +58,7 @@ def list_(json_: JsonOption = False, db: DbOption = None) -> None:
 @app.command("rm")
 def rm(ref: Annotated[str, typer.Argument(help="Feed name, URL or id.")], db: DbOption = None) -> None:
     """Stop following a feed (its items stay): `readlist feed rm flashinfer`."""
-    from readlist.feeds import remove_feed
+    from readlist.library.feeds import remove_feed
 
     feed = remove_feed(store(db), ref)
     output.say(f"no longer following {feed.name}")
@@ -71,7 +71,7 @@ def pull(
     db: DbOption = None,
 ) -> None:
     """Fetch every feed; new matching entries land in the inbox: `readlist feed pull`."""
-    from readlist.feeds import pull as run_pull
+    from readlist.library.feeds import pull as run_pull
 
     reports = run_pull(store(db), refs or None)
     for r in reports:
@@ -89,7 +89,7 @@ def pull(
 
 def inbox(limit: LimitOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
     """New feed entries to triage, best matches first: `readlist inbox`."""
-    from readlist.queries import inbox as waiting
+    from readlist.library.read import inbox as waiting
 
     items = waiting(read_conn(db), limit=limit)
     if json_:

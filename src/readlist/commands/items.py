@@ -24,7 +24,7 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add papers, articles or repos: `readlist add 2408.11743 --tag quantization`."""
-    from readlist.adding import add_items
+    from readlist.library.add import add_items
 
     report = add_items(store(db), refs, tags=tag or [], note=note, title=title, priority=priority, fetch=not no_fetch)
     for line in report.lines:
@@ -39,8 +39,8 @@ def fetch(
     db: DbOption = None,
 ) -> None:
     """Fetch arXiv metadata for pending papers, in polite batches: `readlist fetch`."""
-    from readlist.fetcher import fetch as run_fetch
-    from readlist.store import FetchTargets
+    from readlist.library.fetch import fetch as run_fetch
+    from readlist.library.write import FetchTargets
 
     lib = store(db)
     targets = FetchTargets.select(lib, refs or [], all_)
@@ -66,7 +66,7 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Everything about one item: `readlist show 1` or `readlist show 2408.11743`."""
-    from readlist.queries import get_item
+    from readlist.library.read import get_item
 
     item = get_item(read_conn(db), ref)
     if json_:
@@ -81,7 +81,7 @@ def rm(
     db: DbOption = None,
 ) -> None:
     """Remove items (asks first): `readlist rm 3`."""
-    from readlist.queries import get_item
+    from readlist.library.read import get_item
 
     conn = read_conn(db)
     items = [get_item(conn, ref) for ref in refs]

@@ -4,9 +4,11 @@ from typing import Annotated
 
 import typer
 
-from readlist import output, queries
+from readlist import output
 from readlist.commands.common import DbOption, JsonOption, LimitOption, TagFilter, read_conn
-from readlist.records import check_kind, check_status, parse_since
+from readlist.domain import check_kind, check_status
+from readlist.library import read as queries
+from readlist.library.records import parse_since
 
 StatusFilter = Annotated[list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).")]
 KindFilter = Annotated[str | None, typer.Option("--kind", "-k", help="paper, article or repo.")]

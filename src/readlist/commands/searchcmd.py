@@ -6,7 +6,7 @@ import typer
 
 from readlist import output
 from readlist.commands.common import DbOption, JsonOption, TagFilter, read_conn
-from readlist.records import check_kind, check_status
+from readlist.domain import check_kind, check_status
 
 
 def search(

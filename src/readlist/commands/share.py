@@ -68,7 +68,7 @@ def export(
 
 def stats(json_: JsonOption = False, db: DbOption = None) -> None:
     """Counts by status, top tags, added/read per month, reading pace: `readlist stats`."""
-    from readlist.queries import stats as collect
+    from readlist.library.read import stats as collect
 
     data = collect(read_conn(db))
     if json_:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from readlist.queries import ItemFilter, list_items
+from readlist.library.read import ItemFilter, list_items
 
 LABELS: dict[str, dict[str, Any]] = {
     "zh": {

@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from readlist.queries import ItemFilter, list_items
+from readlist.library.read import ItemFilter, list_items
 
 FORMATS = ("jsonl", "json", "bibtex", "csv")
 # Everything an item is, minus the database's own row number: identity is `key`.

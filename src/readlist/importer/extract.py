@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from readlist.ids import Reference
 from readlist.importer.links import classify, is_generic_text, is_profile, role_for
 from readlist.importer.markdown import BARE_URL, Block, Line, Link
-from readlist.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*")
 _EMPHASIS = re.compile(r"[*_`~]+")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from readlist.domain import STATUSES
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference
-from readlist.records import STATUSES, ItemDraft, NoteDraft, SourceDraft
+from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
 # Item columns carried as they are (the export's own timestamps and metadata state win over "now").
 EXTRA_FIELDS = (

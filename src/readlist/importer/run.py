@@ -15,10 +15,10 @@ from readlist.importer.decode import UndecodableError, decode
 from readlist.importer.extract import extract
 from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
 from readlist.importer.markdown import parse
-from readlist.records import ItemDraft
+from readlist.library.records import ItemDraft
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when merging, not when parsing in workers
-    from readlist.store import Store
+    from readlist.library.write import Store
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd", ".jsonl", ".json")
 
@@ -123,7 +123,7 @@ def merge_reports(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
     """Merge every draft in one transaction: an error or Ctrl-C leaves the library as it was."""
-    from readlist.store import Merger
+    from readlist.library.merge import Merger
 
     created: set[str] = set()
     done: list[FileReport] = []

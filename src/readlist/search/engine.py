@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from readlist.queries import ItemFilter, list_items
+from readlist.library.read import ItemFilter, list_items
 from readlist.search.query import Query, parse
 from readlist.search.text import nfkc, strip_separators
 

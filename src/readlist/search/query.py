@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from readlist.domain import check_kind, check_status
 from readlist.errors import InvalidInputError
-from readlist.records import check_kind, check_status
 from readlist.search import glossary
 from readlist.search.text import CJK_CHAR, camel_parts, nfkc
 

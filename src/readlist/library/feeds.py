@@ -20,11 +20,12 @@ from sqlmodel import select
 from readlist import config
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import arxiv_reference, is_url, parse_arxiv_id, url_reference
+from readlist.library.merge import Merger
+from readlist.library.records import ItemDraft, now_iso
+from readlist.library.write import Store
 from readlist.models import Feed
-from readlist.records import ItemDraft, now_iso
 from readlist.search import glossary
 from readlist.search.text import nfkc
-from readlist.store import Merger, Store
 
 ARXIV_HOSTS = ("arxiv.org", "rss.arxiv.org", "export.arxiv.org")
 USER_AGENT = "readlist/0.1 (feed reader)"

@@ -9,11 +9,6 @@ from datetime import UTC, datetime
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference
 
-STATUSES = ("inbox", "unread", "reading", "read", "skipped")
-# How far along an item is; merging keeps the most advanced status.
-STATUS_RANK = {"inbox": 0, "unread": 1, "skipped": 2, "reading": 3, "read": 4}
-KINDS = ("paper", "article", "repo")
-
 
 @dataclass
 class NoteDraft:
@@ -54,29 +49,6 @@ class ItemDraft:
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def normalise_tag(name: str) -> str:
-    """Tags keep the user's spelling, minus stray `#`, surrounding spaces and doubled whitespace."""
-    return re.sub(r"\s+", " ", name.strip().lstrip("#").strip())
-
-
-def tag_slug(name: str) -> str:
-    return normalise_tag(name).casefold()
-
-
-def check_status(status: str) -> str:
-    value = status.strip().lower()
-    if value not in STATUSES:
-        raise InvalidInputError(f"unknown status {status!r}", f"use one of: {', '.join(STATUSES)}")
-    return value
-
-
-def check_kind(kind: str) -> str:
-    value = kind.strip().lower()
-    if value not in KINDS:
-        raise InvalidInputError(f"unknown kind {kind!r}", f"use one of: {', '.join(KINDS)}")
-    return value
 
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")

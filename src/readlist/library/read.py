@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from readlist.domain import tag_slug
 from readlist.errors import NotFoundError
 from readlist.ids import parse_item_ref
-from readlist.records import tag_slug
 
 ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from readlist import config, latex
+from readlist import config
 from readlist.errors import NetworkError
 from readlist.ids import find_arxiv_id_in_url, parse_arxiv_id
+from readlist.net import latex
 
 CHUNK_SIZE = 100
 MAX_TRIES = 4

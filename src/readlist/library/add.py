@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
-from readlist.arxiv_client import PaperMetadata
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, parse_reference
+from readlist.library.merge import Merger, apply_metadata
+from readlist.library.records import ItemDraft, NoteDraft
+from readlist.library.write import Store
 from readlist.models import Item
-from readlist.records import ItemDraft, NoteDraft
-from readlist.store import Merger, Store, apply_metadata
+from readlist.net.arxiv import PaperMetadata
 
 
 @dataclass
@@ -48,7 +49,7 @@ def add_items(
     not_found: set[str] = set()
     wanted = _needs_metadata(store, refs) if fetch else []
     if wanted:
-        from readlist.fetcher import lookup
+        from readlist.library.fetch import lookup
 
         found, result = lookup(store, wanted)
         if result.error:

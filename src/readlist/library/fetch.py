@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from readlist import config
-from readlist.arxiv_client import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
+from readlist.library.merge import apply_metadata
+from readlist.library.write import Store
 from readlist.models import Item
-from readlist.store import Store, apply_metadata
+from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
 
 # `add` is interactive: offline, the user should get the prompt back in seconds, with the paper saved as pending.
 ADD_TRIES = 2
