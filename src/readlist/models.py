@@ -53,6 +53,14 @@ class Item(SQLModel, table=True):
     metadata_status: str = "pending"  # pending | fetched | not_found | failed | none
     metadata_fetched_at: str | None = None
     inbox_score: float | None = None  # how strongly a feed entry matched the feed's terms (inbox order)
+    # Better-BibTeX style (`frantar2024marlin`): assigned once author and year are known, never changed after.
+    citation_key: str | None = Field(default=None, unique=True)
+    year: int | None = None  # of the work (published version if known, else first arXiv version)
+    work_type: str | None = None  # journal-article | proceedings-article | posted-content | blog-post | software …
+    site: str | None = None  # site name of a web article (知乎, 微信公众号, a blog's name)
+    # Source-specific details shown by `show` and kept by exports (repo stars/language/topics/licence, S2 ids …).
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    added_by: str | None = None  # the member who added it (team libraries)
 
 
 class Tag(SQLModel, table=True):
@@ -73,6 +81,7 @@ class Note(SQLModel, table=True):
     created_at: str
     updated_at: str
     source: str | None = None  # None for notes typed by the user; `file#section` for imported ones
+    author: str | None = None  # the member who wrote it (team libraries); None for imported notes
 
 
 class Link(SQLModel, table=True):
@@ -114,3 +123,31 @@ class Feed(SQLModel, table=True):
     last_pulled: str | None = None
     last_error: str | None = None
     added_at: str
+
+
+class ItemText(SQLModel, table=True):
+    """The main text of a web article, kept offline: searchable and safe from link rot."""
+
+    item_id: int = Field(foreign_key="item.id", primary_key=True, ondelete="CASCADE")
+    text: str
+    fetched_at: str
+    source_url: str | None = None
+
+
+class Attachment(SQLModel, table=True):
+    """A local file that belongs to an item (its PDF)."""
+
+    __table_args__ = (UniqueConstraint("item_id", "path"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True, ondelete="CASCADE")
+    path: str
+    kind: str = "pdf"
+    added_at: str
+
+
+class Tombstone(SQLModel, table=True):
+    """A removed item: its key keeps re-imports from bringing it back; its record lets `restore` undo `rm`."""
+
+    key: str = Field(primary_key=True)
+    removed_at: str
+    record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
