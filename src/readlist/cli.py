@@ -1,7 +1,6 @@
 """The Typer app: global options, command registration, and the one error boundary."""
 
 import os
-import sqlite3
 import sys
 from typing import Annotated
 
@@ -9,7 +8,7 @@ import typer
 
 from readlist import __version__
 from readlist.commands import common
-from readlist.errors import DatabaseError, ReadlistError
+from readlist.errors import ReadlistError
 
 app = typer.Typer(
     name="readlist",
@@ -77,23 +76,27 @@ def register_commands(argv: list[str] | None = None) -> None:
 
 def main() -> None:
     """Console-script entry point: every error a user can cause becomes `error:` + `hint:`, exit 1."""
-    from readlist import output
+    from readlist import db, output
 
+    db.on_lock_wait = lambda: output.err().print("waiting for another readlist process to finish writing…")
     try:
         register_commands(sys.argv[1:])
         app()
     except ReadlistError as exc:
         output.print_error(exc)
         sys.exit(exc.exit_code)
-    except sqlite3.OperationalError as exc:
-        output.print_error(DatabaseError(f"database error: {exc}", "another readlist may be writing; try again"))
-        sys.exit(1)
     except KeyboardInterrupt:
         output.err().print("interrupted; nothing was half-written")
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
+        from readlist.db import friendly_error
+
+        friendly = friendly_error(exc)
+        if friendly is not None and not os.environ.get("READLIST_DEBUG"):
+            output.print_error(friendly)
+            sys.exit(friendly.exit_code)
         if os.environ.get("READLIST_DEBUG"):
             raise
         output.print_error(

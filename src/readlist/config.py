@@ -53,3 +53,8 @@ def arxiv_min_interval() -> float:
 
 def feed_timeout() -> float:
     return _seconds("READLIST_FEED_TIMEOUT", 20.0)
+
+
+def lock_timeout() -> float:
+    """How long a write waits for another process's write transaction (an import can take a while)."""
+    return _seconds("READLIST_LOCK_TIMEOUT", 120.0)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import stat
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 10_000
+# When a writer waiting for another process's write transaction says so (how long it waits: config.lock_timeout).
+LOCK_NOTICE_SECONDS = 1.5
+
+# Called once when a write has to wait for another process (the CLI prints a line; library users get nothing).
+on_lock_wait: Callable[[], None] | None = None
 
 
 def migrations_dir() -> Path:
@@ -40,6 +47,9 @@ def _check_location(path: Path) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise DatabaseError(f"{path} is a directory, not a database file", "pass a file path: --db ~/readlist.db")
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        # /dev/null, a FIFO, a device: SQLite would write `-journal` and `.lock` files beside it.
+        raise DatabaseError(f"{path} is not a regular file", "pass a database file path: --db ~/readlist.db")
     if not parent.is_dir():
         raise DatabaseError(
             f"cannot create the database: folder {parent} does not exist",
@@ -57,9 +67,19 @@ def _apply_pragmas(conn: sqlite3.Connection) -> None:
 def _current_revision(conn: sqlite3.Connection) -> str | None:
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        row = (
+            conn.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
+        )
+    except sqlite3.OperationalError as exc:
+        if is_locked(exc):
+            raise DatabaseError(
+                f"{conn_path(conn)} is locked by another program", "close the program holding it and try again"
+            ) from None
+        raise DatabaseError(f"cannot read {conn_path(conn)} ({exc})", "check --db / READLIST_DB") from None
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(
-            f"{conn_path(conn)} is not a readlist database ({exc})", "check --db / READLIST_DB"
+            f"{conn_path(conn)} is not a readlist database or is damaged ({exc})",
+            "check --db / READLIST_DB; readlist db check diagnoses a damaged library",
         ) from None
     if "alembic_version" not in tables:
         if tables:
@@ -67,8 +87,19 @@ def _current_revision(conn: sqlite3.Connection) -> str | None:
                 f"{conn_path(conn)} is a SQLite database, but not a readlist one", "choose another --db"
             )
         return None
-    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    return row[0] if row else None
+    if row is None:
+        if tables - {"alembic_version"}:
+            raise DatabaseError(
+                f"{conn_path(conn)} has readlist tables but no schema version (alembic_version is empty)",
+                "restore a backup (readlist.db.*.bak beside it), or export what you can and start a new library",
+            )
+        return None
+    return str(row[0])
+
+
+def is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def conn_path(conn: sqlite3.Connection) -> str:
@@ -106,7 +137,9 @@ def ensure_schema(path: Path) -> None:
     """Migrate on open: free when up to date, backs up then upgrades an older file, refuses a newer one."""
     _check_location(path)
     existed = path.exists() and path.stat().st_size > 0
-    conn = sqlite3.connect(path)
+    from readlist.config import lock_timeout
+
+    conn = sqlite3.connect(path, timeout=lock_timeout())
     try:
         _apply_pragmas(conn)
         current = _current_revision(conn)
@@ -144,9 +177,14 @@ def _migrate(path: Path, revisions: list[str], existed: bool) -> None:
     if current == revisions[-1]:
         return
     if current is not None and current not in revisions:
+        if current > revisions[-1]:
+            raise DatabaseError(
+                f"{path} was written by a newer readlist (schema {current}; this one knows up to {revisions[-1]})",
+                "upgrade readlist (pip install -U readlist) or use another --db",
+            )
         raise DatabaseError(
-            f"{path} was written by a newer readlist (schema {current}; this one knows up to {revisions[-1]})",
-            "upgrade readlist (pip install -U readlist) or use another --db",
+            f"{path} has an unknown schema version {current!r} (this readlist knows {revisions[0]}–{revisions[-1]})",
+            "the file was changed by another program; restore a backup (readlist.db.*.bak beside it)",
         )
     if existed and current is not None:
         backup_file(path, f"-before-{revisions[-1]}")
@@ -170,10 +208,64 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def begin_immediate(conn: sqlite3.Connection, wait: float | None = None) -> None:
+    """BEGIN IMMEDIATE, waiting for another writer as long as a person would, and saying so after a moment.
+
+    SQLite's busy timeout does the waiting; it is split in two so the notice comes after LOCK_NOTICE_SECONDS.
+    """
+    from readlist.config import lock_timeout
+
+    total = lock_timeout() if wait is None else wait
+    started = time.monotonic()
+    first = min(LOCK_NOTICE_SECONDS, total)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(first * 1000)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_locked(exc) or total <= first:
+                raise _locked_error(total) if is_locked(exc) else exc from None
+        if on_lock_wait is not None:
+            on_lock_wait()
+        remaining = max(0.0, total - (time.monotonic() - started))
+        conn.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _locked_error(total) if is_locked(exc) else exc from None
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _locked_error(waited: float) -> DatabaseError:
+    return DatabaseError(
+        f"the library is busy: another process kept it locked for {waited:.0f} s",
+        "wait for the other readlist (an import?) to finish, then try again; nothing was changed",
+    )
+
+
+def quick_check(conn: sqlite3.Connection) -> None:
+    """Refuse to write into a damaged file: a write there can spread the damage (issue 16)."""
+    try:
+        result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        result = str(exc)
+    if result != "ok":
+        raise damaged_error(conn_path(conn), str(result))
+
+
+def damaged_error(path: str, detail: str) -> DatabaseError:
+    return DatabaseError(
+        f"the library {path} is damaged ({' '.join(detail.split())}); nothing was written",
+        'run "readlist db check" for the diagnosis and how to recover',
+    )
+
+
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE: take the write lock up front so two writers queue instead of failing later."""
-    conn.execute("BEGIN IMMEDIATE")
+    begin_immediate(conn)
     try:
         yield conn
     except BaseException:
@@ -193,9 +285,35 @@ def engine(path: Path) -> Engine:
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         _apply_pragmas(dbapi_conn)
+        quick_check(dbapi_conn)
 
     @event.listens_for(eng, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_immediate(conn.connection.driver_connection)
 
     return eng
+
+
+def friendly_error(exc: BaseException) -> DatabaseError | None:
+    """A database failure a user can act on, from sqlite3 or SQLAlchemy's wrapper of it; None for anything else."""
+    orig = getattr(exc, "orig", None)
+    cause = orig if isinstance(orig, sqlite3.Error) else exc
+    if not isinstance(cause, sqlite3.Error):
+        return None
+    text = str(cause)
+    if is_locked(cause):
+        from readlist.config import lock_timeout
+
+        return _locked_error(lock_timeout())
+    if (
+        "malformed" in text
+        or "not a database" in text
+        or isinstance(cause, sqlite3.DatabaseError)
+        and "corrupt" in text
+    ):
+        return damaged_error("file", text)
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(f"cannot write to the library ({text})", "check the file's permissions and the disk")
+    if "disk" in text and "full" in text:
+        return DatabaseError("the disk is full; nothing was written", "free some space and try again")
+    return DatabaseError(f"database error: {text}", 'run "readlist db check" to diagnose the library')

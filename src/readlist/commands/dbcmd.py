@@ -5,6 +5,7 @@ import typer
 from readlist import db as database
 from readlist import output
 from readlist.commands.common import DbOption, JsonOption, db_path, read_conn
+from readlist.errors import NotFoundError
 
 app = typer.Typer(help="The database file: path, check, backup, reindex.", no_args_is_help=True)
 
@@ -18,26 +19,27 @@ def path(db: DbOption = None) -> None:
 @app.command()
 def check(json_: JsonOption = False, db: DbOption = None) -> None:
     """Check integrity, foreign keys, schema version and the search index: `readlist db check`."""
-    conn = read_conn(db)
-    report = {
-        "path": str(db_path(db)),
-        "schema": conn.execute("SELECT version_num FROM alembic_version").fetchone()[0],
-        "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0],
-        "foreign_key_problems": len(conn.execute("PRAGMA foreign_key_check").fetchall()),
-        "items": conn.execute("SELECT count(*) FROM item").fetchone()[0],
-        "indexed": conn.execute("SELECT count(*) FROM search_index").fetchone()[0],
-    }
-    healthy = report["integrity"] == "ok" and not report["foreign_key_problems"]
-    healthy = healthy and report["items"] == report["indexed"]
+    from dataclasses import asdict
+
+    from readlist.library.health import check as diagnose
+
+    path = db_path(db)
+    if not path.exists():
+        raise NotFoundError(f"no library at {path}", "any write command (readlist add …) creates it")
+    report = diagnose(path)
     if json_:
-        output.print_json({**report, "ok": healthy})
+        output.print_json({**asdict(report), "ok": report.ok})
     else:
-        output.print_table(["check", "result"], [[k, v] for k, v in report.items()])
-        output.say(
-            "ok" if healthy else "problems found — readlist db reindex fixes an index out of step",
-            "green" if healthy else "red",
-        )
-    if not healthy:
+        rows: list[list[object]] = [["schema", report.schema], ["integrity", report.integrity]]
+        rows.append(["items", report.items])
+        rows += [["indexed", report.indexed], ["foreign key problems", report.foreign_key_problems]]
+        output.print_table(["check", "result"], rows)
+        for problem in report.problems:
+            output.warn(problem)
+        for step in report.advice:
+            output.say(f"  → {step}")
+        output.say("ok" if report.ok else "problems found", "green" if report.ok else "red")
+    if not report.ok:
         raise typer.Exit(1)
 
 
