@@ -6,21 +6,48 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from readlist import cli
+from readlist import db as readlist_db
 from tests.arxiv_server import ArxivServer
 
 READLIST = shutil.which("readlist", path=str(Path(sys.executable).parent)) or "readlist"
 
 
+NOTES_DIR = Path(__file__).resolve().parents[1] / "data" / "notes"
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's backup API (a WAL file is folded in, never half-copied)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty library at the current schema, built once per worker: copying it beats migrating per test."""
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    readlist_db.ensure_schema(path)
+    return path
+
+
 @pytest.fixture(autouse=True)
-def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_template: Path) -> Path:
     db = tmp_path / "library.db"
+    _copy_database(migrated_template, db)
     monkeypatch.setenv("READLIST_DB", str(db))
     monkeypatch.setenv("READLIST_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("READLIST_ARXIV_URL", "http://127.0.0.1:9/api/query")  # closed port: "offline"
@@ -33,12 +60,14 @@ def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class Result:
-    def __init__(self, proc: subprocess.CompletedProcess[str]) -> None:
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
+    """What one run of readlist left behind: exit code, stdout and stderr (never mixed)."""
 
-    def json(self) -> object:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code = code
+        self.out = out
+        self.err = err
+
+    def json(self) -> Any:
         return json.loads(self.out)
 
     def __repr__(self) -> str:
@@ -46,11 +75,31 @@ class Result:
 
 
 Run = Callable[..., Result]
+_RUNNER = CliRunner()
 
 
 @pytest.fixture
-def run() -> Run:
-    """Run the installed `readlist` console script in a subprocess, as a user would."""
+def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run readlist in-process through the same error boundary the console script uses (`cli.run`)."""
+
+    def _run(*args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
+        del timeout  # accepted for parity with run_process; an in-process run cannot be killed
+        with monkeypatch.context() as patch:
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            with _RUNNER.isolation(input=input) as (out, err, _mixed):
+                code = cli.run(args)
+                sys.stdout.flush()
+                sys.stderr.flush()
+                return Result(code, out.getvalue().decode(), err.getvalue().decode("utf-8", "backslashreplace"))
+
+    return _run
+
+
+@pytest.fixture
+def run_process() -> Run:
+    """Run the installed `readlist` console script in a subprocess: for what only a real process shows
+    (startup imports, signals, two processes at once, the installed entry point)."""
 
     def _run(*args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
         proc = subprocess.run(
@@ -61,7 +110,7 @@ def run() -> Run:
             timeout=timeout,
             env={**os.environ, **(env or {})},
         )
-        return Result(proc)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return _run
 
@@ -77,4 +126,24 @@ def arxiv_server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-de
 
 @pytest.fixture
 def notes_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "data" / "notes"
+    return NOTES_DIR
+
+
+@pytest.fixture(scope="module")
+def _notes_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    """The shipped notes imported once per module through the real CLI path."""
+    path = tmp_path_factory.mktemp("notes") / "notes.db"
+    _copy_database(migrated_template, path)
+    with pytest.MonkeyPatch.context() as patch, _RUNNER.isolation() as (_out, err, _mixed):
+        patch.setenv("READLIST_CONFIG_DIR", str(path.parent / "config"))
+        code = cli.run(["--db", str(path), "import", str(NOTES_DIR)])
+        sys.stderr.flush()
+        assert code == 0 and err.getvalue() == b"", err.getvalue().decode()
+    return path
+
+
+@pytest.fixture
+def imported_notes(_notes_template: Path, isolated_library: Path) -> Path:
+    """This test's library holds the shipped notes (a copy of the module's one import)."""
+    _copy_database(_notes_template, isolated_library)
+    return isolated_library

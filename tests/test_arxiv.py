@@ -73,12 +73,12 @@ def test_fetch_batches_250_pending_papers_into_three_requests_matched_by_id(
         assert item["title"] == f"Title of {item['arxiv_id']}"
 
 
-def test_requests_are_spaced_across_processes(run: Run, arxiv_server: ArxivServer) -> None:
+def test_requests_are_spaced_across_processes(run_process: Run, arxiv_server: ArxivServer) -> None:
     arxiv_server.add("2401.00001")
     arxiv_server.add("2401.00002")
     env = {"READLIST_ARXIV_INTERVAL": "1.5"}
-    run("add", "2401.00001", env=env)
-    run("add", "2401.00002", env=env)
+    run_process("add", "2401.00001", env=env)
+    run_process("add", "2401.00002", env=env)
     gap = arxiv_server.request_times[1] - arxiv_server.request_times[0]
     assert gap >= 1.4
 

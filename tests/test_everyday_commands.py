@@ -167,15 +167,3 @@ def test_db_path_check_and_backup(run: Run, isolated_library: Path) -> None:
     assert backup.code == 0
     copies = list(isolated_library.parent.glob("library.db.*.bak"))
     assert len(copies) == 1 and copies[0].stat().st_size > 0
-
-
-def test_every_command_has_help_and_is_in_the_readme(run: Run) -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    import typer.main
-
-    from readlist.cli import app
-
-    group = typer.main.get_command(app)
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
-        assert command.help, f"{name} has no help"
-        assert f"readlist {name}" in readme, f"{name} is not documented in the README"

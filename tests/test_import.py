@@ -23,9 +23,7 @@ def _items(run: Run, *args: str) -> list[dict]:  # type: ignore[type-arg]
     return result.json()  # type: ignore[return-value]
 
 
-def test_real_notes_give_every_arxiv_paper_exactly_once(run: Run, notes_dir: Path) -> None:
-    result = run("import", str(notes_dir))
-    assert result.code == 0 and result.err == "", result
+def test_real_notes_give_every_arxiv_paper_exactly_once(run: Run, imported_notes: Path) -> None:
     items = _items(run)
     arxiv = [i["arxiv_id"] for i in items if i["arxiv_id"]]
     assert len(arxiv) == len(set(arxiv))
@@ -34,8 +32,7 @@ def test_real_notes_give_every_arxiv_paper_exactly_once(run: Run, notes_dir: Pat
     assert len(keys) == len(set(keys))
 
 
-def test_real_notes_carry_tags_notes_ratings_and_sources(run: Run, notes_dir: Path) -> None:
-    run("import", str(notes_dir))
+def test_real_notes_carry_tags_notes_ratings_and_sources(run: Run, imported_notes: Path) -> None:
     kv = _items(run, "--tag", "KV Cache 压缩")
     assert kv and all("KV Cache 压缩" in i["tags"] for i in kv)
     tree = run("show", "2511.00413", "--json").json()

@@ -1,7 +1,7 @@
 """The Typer app: global options, command registration, and the one error boundary."""
 
-import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -49,6 +49,7 @@ COMMAND_MODULES = {
     "edit": ("start", "done", "skip", "status", "tag", "note", "edit"),
     "feedcmd": ("feed", "inbox", "keep"),
     "dbcmd": ("db",),
+    "configcmd": ("config",),
 }
 
 
@@ -65,39 +66,50 @@ def _requested_command(argv: list[str]) -> str | None:
 
 
 def register_commands(argv: list[str] | None = None) -> None:
+    """Register the modules `argv` needs (all of them for help or an unknown name); each module only once."""
     import importlib
 
     wanted = _requested_command(argv or [])
     known = any(wanted in names for names in COMMAND_MODULES.values())
     for module_name, names in COMMAND_MODULES.items():
-        if not known or wanted in names:
+        if (not known or wanted in names) and module_name not in _registered:
             importlib.import_module(f"readlist.commands.{module_name}").register(app)
+            _registered.add(module_name)
 
 
-def main() -> None:
-    """Console-script entry point: every error a user can cause becomes `error:` + `hint:`, exit 1."""
+_registered: set[str] = set()
+
+
+def run(argv: Sequence[str]) -> int:
+    """The one error boundary, callable in-process: every error a user can cause becomes `error:` + `hint:`.
+
+    Returns the exit code instead of exiting, so tests (and embedders) run the exact path `main` runs."""
     from readlist import db, output
 
+    args = list(argv)
+    output.reset()
     db.on_lock_wait = lambda: output.err().print("waiting for another readlist process to finish writing…")
     try:
-        register_commands(sys.argv[1:])
-        app()
+        register_commands(args)
+        app(args=args, prog_name="readlist")
+    except SystemExit as exc:  # Click ends every standalone run this way, success included
+        return _exit_code(exc.code)
     except ReadlistError as exc:
         output.print_error(exc)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         output.err().print("interrupted; nothing was half-written")
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        sys.exit(0)
+        return 0
     except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
         from readlist.db import friendly_error
 
         friendly = friendly_error(exc)
-        if friendly is not None and not os.environ.get("READLIST_DEBUG"):
+        if friendly is not None and not _debug():
             output.print_error(friendly)
-            sys.exit(friendly.exit_code)
-        if os.environ.get("READLIST_DEBUG"):
+            return friendly.exit_code
+        if _debug():
             raise
         output.print_error(
             ReadlistError(
@@ -105,4 +117,28 @@ def main() -> None:
                 "rerun with READLIST_DEBUG=1 for the traceback and report it",
             )
         )
-        sys.exit(1)
+        return 1
+    return 0
+
+
+def _debug() -> bool:
+    from readlist import config
+
+    try:
+        return config.debug()
+    except ReadlistError:  # a bad READLIST_DEBUG must not hide the error being reported
+        return True
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)  # sys.exit("message") prints the message and exits 1
+    return 1
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run(sys.argv[1:]))

@@ -1,60 +1,350 @@
-"""Where the database and the user's configuration live."""
+"""Every setting: where things live, each environment variable and the TOML config file, parsed in one place.
+
+A setting's value comes from, in order: the command-line option, its `READLIST_*` environment variable, the
+config file (`readlist config path`), its default. Settings are data (`Setting` rows in `SETTINGS`): adding
+one is one line here, and `readlist config`, the error messages and the README table follow from it."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from readlist.errors import ConfigError
 
 APP_NAME = "readlist"
+CONFIG_FILE_NAME = "config.toml"
+T = TypeVar("T")
 
 
-def database_path(cli_value: str | None = None) -> Path:
-    """`--db` beats `READLIST_DB`, which beats the platform's user data dir."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    env = os.environ.get("READLIST_DB")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
+# ---- parsers: text → value, or ValueError saying what was expected ----------------------------------------
 
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "readlist.db"
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0 or value == float("inf"):  # also refuses nan
+        raise ValueError("a number of seconds, 0 or more (e.g. 3 or 0.5)")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError("a whole number, 1 or more (e.g. 20)")
+    return value
+
+
+def http_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an http(s) URL (e.g. https://export.arxiv.org/api/query)")
+    return text.strip()
+
+
+def name(text: str) -> str:
+    value = " ".join(text.split())
+    if not value:
+        raise ValueError("a non-empty name (e.g. alice)")
+    return value
+
+
+def language(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("auto", "zh", "en"):
+        raise ValueError("zh, en or auto (the notes' language)")
+    return value
+
+
+def path(text: str) -> str:
+    if not text.strip():
+        raise ValueError("a file path (e.g. ~/papers/readlist.db)")
+    return str(Path(text.strip()).expanduser())
+
+
+def flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError("1 or 0 (true or false)")
+
+
+# ---- the table of settings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One setting: its config-file key, how its text is parsed, its default, and one line of help."""
+
+    key: str
+    parse: Callable[[str], T]
+    default: T
+    help: str
+    in_file: bool = True  # False: environment only (e.g. where the config file itself lives)
+    env_name: str = field(default="")
+
+    @property
+    def env(self) -> str:
+        return self.env_name or f"READLIST_{self.key.upper()}"
+
+
+DB: Setting[str | None] = Setting("db", path, None, "Database file (default: the platform's user data dir).")
+USER: Setting[str | None] = Setting("user", name, None, "Your name on notes and items you add (default: login name).")
+TODO_LIMIT = Setting("todo_limit", positive_int, 20, "How many items `readlist todo` shows.")
+DIGEST_LANGUAGE = Setting("digest_language", language, "auto", "Labels of `readlist digest`: zh, en or auto.")
+ARXIV_URL = Setting("arxiv_url", http_url, "https://export.arxiv.org/api/query", "arXiv API endpoint or mirror.")
+ARXIV_TIMEOUT = Setting("arxiv_timeout", seconds, 20.0, "Seconds to wait for an arXiv answer.")
+ARXIV_INTERVAL = Setting("arxiv_interval", seconds, 3.0, "Seconds between two arXiv requests (arXiv asks ≥ 3).")
+ARXIV_BACKOFF = Setting("arxiv_backoff", seconds, 3.0, "First wait before retrying a busy arXiv; doubles each try.")
+FEED_TIMEOUT = Setting("feed_timeout", seconds, 20.0, "Seconds to wait for a feed.")
+LOCK_TIMEOUT = Setting("lock_timeout", seconds, 120.0, "Seconds a write waits for another process's write.")
+CONFIG_DIR: Setting[str | None] = Setting(
+    "config_dir", path, None, "Where config.toml and the glossary live (default: user config dir).", in_file=False
+)
+DEBUG = Setting("debug", flag, False, "Show the traceback of an internal error.", in_file=False)
+
+SETTINGS: dict[str, Setting[Any]] = {
+    s.key: s
+    for s in (
+        DB,
+        USER,
+        TODO_LIMIT,
+        DIGEST_LANGUAGE,
+        ARXIV_URL,
+        ARXIV_TIMEOUT,
+        ARXIV_INTERVAL,
+        ARXIV_BACKOFF,
+        FEED_TIMEOUT,
+        LOCK_TIMEOUT,
+        CONFIG_DIR,
+        DEBUG,
+    )
+}
+
+
+# ---- reading ------------------------------------------------------------------------------------------------
+
+
+def value(setting: Setting[T], cli_value: T | None = None) -> T:
+    """The setting's value: command-line option > environment > config file > default."""
+    if cli_value is not None:
+        return cli_value
+    return resolve(setting)[0]
+
+
+def resolve(setting: Setting[T]) -> tuple[T, str]:
+    """(value, where it came from: "env", "file" or "default")."""
+    raw = os.environ.get(setting.env)
+    if raw is not None and (raw != "" or setting.parse is flag):
+        hint = f"fix or unset {setting.env} (default: {setting.default})"
+        return _parse(setting, raw, f"{setting.env}={raw!r}", hint), "env"
+    if setting.in_file:
+        stored = load_file()
+        if setting.key in stored:
+            where = f"{setting.key} = {stored[setting.key]!r} in {config_file()}"
+            hint = f"run: readlist config set {setting.key} VALUE (or: readlist config unset {setting.key})"
+            return _parse(setting, _as_text(setting, stored[setting.key]), where, hint), "file"
+    return setting.default, "default"
+
+
+def _parse(setting: Setting[T], raw: str, where: str, hint: str) -> T:
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where} is not {exc}", hint) from None
+
+
+def _as_text(setting: Setting[Any], stored: object) -> str:
+    if isinstance(stored, bool):
+        return "true" if stored else "false"
+    if isinstance(stored, int | float | str):
+        return str(stored)
+    raise ConfigError(
+        f"{setting.key} in {config_file()} must be a single value, not {type(stored).__name__}",
+        f"run: readlist config set {setting.key} <value>",
+    )
+
+
+def unknown_key(key: str) -> ConfigError:
+    known = ", ".join(k for k, s in SETTINGS.items() if s.in_file)
+    return ConfigError(f"unknown setting {key!r}", f"known settings: {known}")
+
+
+def setting(key: str) -> Setting[Any]:
+    found = SETTINGS.get(key.strip().lower().replace("-", "_"))
+    if found is None or not found.in_file:
+        raise unknown_key(key)
+    return found
+
+
+# ---- the config file ----------------------------------------------------------------------------------------
+
+_file_cache: dict[tuple[str, int, int], dict[str, object]] = {}
 
 
 def config_dir() -> Path:
-    """`READLIST_CONFIG_DIR` (used by tests) or the platform's user config dir."""
-    env = os.environ.get("READLIST_CONFIG_DIR")
-    if env:
-        return Path(env).expanduser()
+    """`READLIST_CONFIG_DIR` or the platform's user config dir."""
+    configured = value(CONFIG_DIR)
+    if configured:
+        return Path(configured)
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
-def arxiv_endpoint() -> str:
-    return os.environ.get("READLIST_ARXIV_URL", "https://export.arxiv.org/api/query")
+def config_file() -> Path:
+    return config_dir() / CONFIG_FILE_NAME
 
 
-def _seconds(variable: str, default: float) -> float:
-    """A duration from the environment; a value that is not a number falls back to the default."""
+def load_file() -> dict[str, object]:
+    """The config file's settings, checked for unknown keys; {} when there is no file. Read once per change."""
+    file = config_file()
     try:
-        return max(0.0, float(os.environ.get(variable, default)))
-    except ValueError:
-        return default
+        stat = file.stat()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read {file}: {exc.strerror}", "check its permissions") from None
+    stamp = (str(file), stat.st_mtime_ns, stat.st_size)
+    if stamp not in _file_cache:
+        _file_cache.clear()
+        _file_cache[stamp] = _read(file)
+    return _file_cache[stamp]
+
+
+def _read(file: Path) -> dict[str, object]:
+    import tomllib
+
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file} is not valid TOML: {exc}", "fix the line it names, or delete the file") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {file}: {exc.strerror}", "check its permissions") from None
+    for key in data:
+        if key not in SETTINGS or not SETTINGS[key].in_file:
+            error = unknown_key(key)
+            raise ConfigError(f"{error.message} in {file}", f"remove it; {error.hint}")
+    return data
+
+
+def set_value(key: str, text: str) -> object:
+    """Check `text` like any other source, then store it; returns the stored value."""
+    found = setting(key)
+    parsed = _parse(found, text, f"{found.key} = {text!r}", "`readlist config list` shows every setting and its help")
+    _write_file({**_raw_file(), found.key: parsed})
+    return parsed
+
+
+def unset(key: str) -> bool:
+    """Remove a key from the file; False when it was not there."""
+    found = setting(key)
+    data = _raw_file()
+    if found.key not in data:
+        return False
+    del data[found.key]
+    _write_file(data)
+    return True
+
+
+def _raw_file() -> dict[str, Any]:
+    """The file as stored, unknown keys kept (so a `set` never drops what a newer readlist wrote)."""
+    file = config_file()
+    if not file.exists():
+        return {}
+    import tomllib
+
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file} is not valid TOML: {exc}", "fix the line it names, or delete the file") from None
+
+
+def _write_file(data: dict[str, Any]) -> None:
+    import tomli_w
+
+    file = config_file()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, file)  # atomic: a reader never sees half a file
+
+
+def describe() -> list[dict[str, object]]:
+    """Every file setting with its effective value and source, for `readlist config list`."""
+    rows: list[dict[str, object]] = []
+    for s in SETTINGS.values():
+        if s.in_file:
+            current, source = resolve(s)
+            rows.append({"key": s.key, "value": current, "source": source, "env": s.env, "help": s.help})
+    return rows
+
+
+# ---- typed accessors used across the code ------------------------------------------------------------------
+
+
+def database_path(cli_value: str | None = None) -> Path:
+    """`--db` beats `READLIST_DB`, then the config file's `db`, then the platform's user data dir."""
+    configured = cli_value or value(DB)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "readlist.db"
+
+
+def database_is_default(cli_value: str | None = None) -> bool:
+    return not (cli_value or value(DB))
+
+
+def user() -> str:
+    configured = value(USER)
+    if configured:
+        return configured
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (e.g. a container with an unknown uid)
+        return "me"
+
+
+def debug() -> bool:
+    return value(DEBUG)
+
+
+def arxiv_endpoint() -> str:
+    return value(ARXIV_URL)
 
 
 def arxiv_timeout() -> float:
-    return _seconds("READLIST_ARXIV_TIMEOUT", 20.0)
+    return value(ARXIV_TIMEOUT)
 
 
 def arxiv_min_interval() -> float:
     """Seconds between two arXiv API requests; arXiv asks for at least 3."""
-    return _seconds("READLIST_ARXIV_INTERVAL", 3.0)
+    return value(ARXIV_INTERVAL)
+
+
+def arxiv_backoff() -> float:
+    return value(ARXIV_BACKOFF)
 
 
 def feed_timeout() -> float:
-    return _seconds("READLIST_FEED_TIMEOUT", 20.0)
+    return value(FEED_TIMEOUT)
 
 
 def lock_timeout() -> float:
     """How long a write waits for another process's write transaction (an import can take a while)."""
-    return _seconds("READLIST_LOCK_TIMEOUT", 120.0)
+    return value(LOCK_TIMEOUT)

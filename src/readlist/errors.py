@@ -28,3 +28,7 @@ class DatabaseError(ReadlistError):
 
 class NetworkError(ReadlistError):
     """arXiv or a feed could not be reached or answered with something unusable."""
+
+
+class ConfigError(ReadlistError):
+    """A setting (environment variable, config file or `readlist config`) with a bad key or value."""

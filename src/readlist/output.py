@@ -44,6 +44,12 @@ def err() -> Console:
     return _stderr
 
 
+def reset() -> None:
+    """Forget both consoles, so the next print sees the current streams, COLUMNS and NO_COLOR (in-process runs)."""
+    global _stdout, _stderr
+    _stdout = _stderr = None
+
+
 def safe(text: object) -> str:
     """Text from notes or the network, with control characters made visible (never interpreted)."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", "" if text is None else str(text))

@@ -1,6 +1,5 @@
 """Options shared by every command (`--db`, `--json`) and how commands open the library."""
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -29,8 +28,9 @@ def set_global_db(value: str | None) -> None:
 
 def db_path(option: str | None) -> Path:
     """A command's own `--db` beats the global one placed before the command name."""
-    path = config.database_path(option or _global_db[0])
-    if not (option or _global_db[0]) and "READLIST_DB" not in os.environ:
+    chosen = option or _global_db[0]
+    path = config.database_path(chosen)
+    if config.database_is_default(chosen):
         path.parent.mkdir(parents=True, exist_ok=True)  # the default location is ours to create
     return path
 

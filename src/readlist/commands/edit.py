@@ -91,13 +91,17 @@ def note(
 
 def edit(
     ref: ItemArg,
-    title: Annotated[str | None, typer.Option("--title")] = None,
-    short_name: Annotated[str | None, typer.Option("--short-name")] = None,
-    priority: Annotated[int | None, typer.Option("--priority", "-p")] = None,
-    rating: Annotated[str | None, typer.Option("--rating")] = None,
-    venue: Annotated[str | None, typer.Option("--venue")] = None,
-    url: Annotated[str | None, typer.Option("--url")] = None,
-    abstract: Annotated[str | None, typer.Option("--abstract")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    short_name: Annotated[
+        str | None, typer.Option("--short-name", help="The short name the notes use (e.g. Marlin).")
+    ] = None,
+    priority: Annotated[
+        int | None, typer.Option("--priority", "-p", help="Priority: higher comes first in `todo`.")
+    ] = None,
+    rating: Annotated[str | None, typer.Option("--rating", help="Your rating, free text (e.g. 5, 推荐).")] = None,
+    venue: Annotated[str | None, typer.Option("--venue", help="Journal or conference.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="New URL; the item is re-identified from it.")] = None,
+    abstract: Annotated[str | None, typer.Option("--abstract", help="New abstract.")] = None,
     db: DbOption = None,
 ) -> None:
     """Change fields: `readlist edit 1 --title "…" --priority 2`."""

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from readlist import output
+from readlist import config, output
 from readlist.commands.common import DbOption, JsonOption, LimitOption, TagFilter, read_conn
 from readlist.domain import check_kind, check_status
 from readlist.library import read as queries
@@ -26,14 +26,16 @@ def build_filter(status: list[str] | None, tag: str | None, kind: str | None, si
 
 def todo(
     tag: TagFilter = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many to show.", min=1)] = 20,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", help="How many to show (default: config todo_limit, 20).", min=1)
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Show the whole queue.")] = False,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """The unread queue: reading first, then priority, then oldest added."""
     conn = read_conn(db)
-    items = queries.todo(conn, tag=tag, limit=None if all_ else limit)
+    items = queries.todo(conn, tag=tag, limit=None if all_ else config.value(config.TODO_LIMIT, limit))
     if json_:
         output.print_json(items)
         return

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from readlist import output
+from readlist import config, output
 from readlist.commands.common import DbOption, JsonOption, TagFilter, read_conn
 from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter, build_filter
 from readlist.errors import InvalidInputError
@@ -30,7 +30,9 @@ def digest(
     tag: TagFilter = None,
     kind: KindFilter = None,
     group_by: Annotated[str, typer.Option("--group-by", "-g", help="tag, status or week.")] = "tag",
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en (default: the notes' language).")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh, en or auto (default: config digest_language, auto).")
+    ] = None,
     full_notes: Annotated[bool, typer.Option("--full-notes", help="Whole notes, not the first paragraph.")] = False,
     out: OutOption = None,
     db: DbOption = None,
@@ -41,10 +43,16 @@ def digest(
 
     if group_by not in GROUPS:
         raise InvalidInputError(f"cannot group by {group_by!r}", f"use one of: {', '.join(GROUPS)}")
-    if lang is not None and lang not in LABELS:
-        raise InvalidInputError(f"no labels for language {lang!r}", "use --lang zh or --lang en")
+    lang = config.value(config.DIGEST_LANGUAGE, lang)
+    if lang != "auto" and lang not in LABELS:
+        raise InvalidInputError(f"no labels for language {lang!r}", "use --lang zh, --lang en or --lang auto")
     flt = build_filter(status, tag, kind, since)
-    _emit(make_digest(read_conn(db), flt, group_by=group_by, lang=lang, full_notes=full_notes), out)
+    _emit(
+        make_digest(
+            read_conn(db), flt, group_by=group_by, lang=None if lang == "auto" else lang, full_notes=full_notes
+        ),
+        out,
+    )
 
 
 def export(

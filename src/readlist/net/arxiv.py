@@ -7,7 +7,6 @@ the `arxiv` package's own feed parser, so fields come out exactly as that packag
 from __future__ import annotations
 
 import email.utils
-import os
 import random
 import time
 import urllib.error
@@ -147,7 +146,7 @@ class ArxivClient:
         self.max_tries = max_tries
         self.endpoint = config.arxiv_endpoint()
         self.timeout = config.arxiv_timeout()
-        self.backoff = float(os.environ.get("READLIST_ARXIV_BACKOFF", "3"))
+        self.backoff = config.arxiv_backoff()
         self.throttle = throttle
         self.sleep = sleep
         self.requests_sent = 0
