@@ -26,7 +26,7 @@ READLIST = shutil.which("readlist", path=str(Path(sys.executable).parent)) or "r
 NOTES_DIR = Path(__file__).resolve().parents[1] / "data" / "notes"
 
 
-def _copy_database(source: Path, target: Path) -> None:
+def copy_database(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's backup API (a WAL file is folded in, never half-copied)."""
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
@@ -47,7 +47,7 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_template: Path) -> Path:
     db = tmp_path / "library.db"
-    _copy_database(migrated_template, db)
+    copy_database(migrated_template, db)
     monkeypatch.setenv("READLIST_DB", str(db))
     monkeypatch.setenv("READLIST_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("READLIST_ARXIV_URL", "http://127.0.0.1:9/api/query")  # closed port: "offline"
@@ -129,21 +129,28 @@ def notes_dir() -> Path:
     return NOTES_DIR
 
 
-@pytest.fixture(scope="module")
-def _notes_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
-    """The shipped notes imported once per module through the real CLI path."""
-    path = tmp_path_factory.mktemp("notes") / "notes.db"
-    _copy_database(migrated_template, path)
+def cli_in_process(argv: list[str], config_dir: Path, *, quiet: bool = False) -> int:
+    """One in-process run outside any test's environment (for fixtures shared by many tests)."""
     with pytest.MonkeyPatch.context() as patch, _RUNNER.isolation() as (_out, err, _mixed):
-        patch.setenv("READLIST_CONFIG_DIR", str(path.parent / "config"))
-        code = cli.run(["--db", str(path), "import", str(NOTES_DIR)])
+        patch.setenv("READLIST_CONFIG_DIR", str(config_dir))
+        patch.setenv("READLIST_ARXIV_URL", "http://127.0.0.1:9/api/query")  # closed port: never the internet
+        code = cli.run(argv)
         sys.stderr.flush()
-        assert code == 0 and err.getvalue() == b"", err.getvalue().decode()
+        assert not (quiet and err.getvalue()), err.getvalue().decode()
+        return code
+
+
+@pytest.fixture(scope="session")
+def notes_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    """The shipped notes imported once per worker through the real CLI path (tests copy it, never change it)."""
+    path = tmp_path_factory.mktemp("notes") / "notes.db"
+    copy_database(migrated_template, path)
+    assert cli_in_process(["--db", str(path), "import", str(NOTES_DIR)], path.parent / "config", quiet=True) == 0
     return path
 
 
 @pytest.fixture
-def imported_notes(_notes_template: Path, isolated_library: Path) -> Path:
-    """This test's library holds the shipped notes (a copy of the module's one import)."""
-    _copy_database(_notes_template, isolated_library)
+def imported_notes(notes_template: Path, isolated_library: Path) -> Path:
+    """This test's library holds the shipped notes (a copy of the one import)."""
+    copy_database(notes_template, isolated_library)
     return isolated_library

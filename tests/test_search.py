@@ -13,7 +13,7 @@ from readlist import db
 from readlist.errors import ReadlistError
 from readlist.search.engine import search
 from tests.arxiv_server import ArxivServer
-from tests.conftest import Run
+from tests.conftest import Run, cli_in_process, copy_database
 
 TITLES = {
     "https://example.com/1": "KVCache offloading for long context serving",
@@ -36,10 +36,19 @@ def _ids(run: Run, *args: str) -> set[str]:
     return {item["url"] for item in result.json()}  # type: ignore[union-attr]
 
 
-@pytest.fixture
-def library(run: Run) -> None:
+@pytest.fixture(scope="module")
+def _titles_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    """The eleven titled items, added once per module through the CLI; tests get a copy."""
+    path = tmp_path_factory.mktemp("titles") / "titles.db"
+    copy_database(migrated_template, path)
     for url, title in TITLES.items():
-        assert run("add", url, "--title", title).code == 0
+        assert cli_in_process(["--db", str(path), "add", url, "--title", title], path.parent / "config") == 0
+    return path
+
+
+@pytest.fixture
+def library(_titles_template: Path, isolated_library: Path) -> None:
+    copy_database(_titles_template, isolated_library)
 
 
 @pytest.mark.parametrize("query", ["kv cache", "KVCache", "kvcache", "kv-cache", "kv_cache", "KV缓存"])

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from search_quality import QUERIES, build_library, evaluate  # noqa: E402
+from search_quality import QUERIES, evaluate  # noqa: E402
+
+from readlist import db  # noqa: E402
 
 MUST_FIND_ALL = ("kv cache", "量化", "投机解码", "RL")
 
 
 @pytest.fixture(scope="module")
-def notes_library(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
-    return build_library(tmp_path_factory.mktemp("quality") / "notes.db")
+def notes_library(notes_template: Path) -> sqlite3.Connection:
+    return db.connect(notes_template)  # read-only use: the shared import, not a copy
 
 
 def test_query_set_is_big_enough_and_half_chinese() -> None:

@@ -16,6 +16,15 @@ def user_file() -> Path:
     return config.config_dir() / USER_FILE_NAME
 
 
+def _loaded() -> tuple[list[list[str]], dict[str, int]]:
+    path = user_file()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _load(str(path), stamp)
+
+
 def normalise(term: str) -> str:
     return " ".join(nfkc(term).casefold().split())
 
@@ -39,7 +48,8 @@ def read_groups(path: Path) -> list[list[str]]:
 
 
 @lru_cache(maxsize=4)
-def _load(user_path: str) -> tuple[list[list[str]], dict[str, int]]:
+def _load(user_path: str, stamp: int) -> tuple[list[list[str]], dict[str, int]]:
+    """Cached per (file, modification time): an edited glossary is read again, an unchanged one never."""
     groups = read_groups(SHIPPED) + read_groups(Path(user_path))
     index: dict[str, int] = {}
     for n, group in enumerate(groups):
@@ -49,12 +59,12 @@ def _load(user_path: str) -> tuple[list[list[str]], dict[str, int]]:
 
 
 def groups() -> list[list[str]]:
-    return _load(str(user_file()))[0]
+    return _loaded()[0]
 
 
 def synonyms(term: str) -> list[str] | None:
     """Every term of the group `term` belongs to (matched ignoring case, spaces and hyphens), or None."""
-    all_groups, index = _load(str(user_file()))
+    all_groups, index = _loaded()
     n = index.get(compact(term))
     return None if n is None else all_groups[n]
 
