@@ -3,6 +3,7 @@ or the internet."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -91,7 +92,9 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Run:
                 code = cli.run(args)
                 sys.stdout.flush()
                 sys.stderr.flush()
-                return Result(code, out.getvalue().decode(), err.getvalue().decode("utf-8", "backslashreplace"))
+                result = Result(code, out.getvalue().decode(), err.getvalue().decode("utf-8", "backslashreplace"))
+        gc.collect(1)  # a process would exit here: close the connections and engines it left behind (young cycles)
+        return result
 
     return _run
 
