@@ -2,18 +2,114 @@
 
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click import core as click_core
+from typer._click import exceptions as click_errors
+from typer.core import TyperGroup
 
 from readlist import __version__
 from readlist.commands import common
 from readlist.errors import ReadlistError
 
+class ReadlistGroup(TyperGroup):
+    """Click's usage errors and Ctrl-C in our own words: `error:` + `hint:`, exit 2; `interrupted`, exit 130."""
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except click_errors.UsageError as exc:
+            _usage_error(exc)
+            code = 2
+        except click_errors.ClickException as exc:
+            from readlist import output
+
+            output.print_error(ReadlistError(exc.format_message(), 'see "readlist help"'))
+            code = exc.exit_code
+        except typer.Abort:
+            from readlist import output
+
+            output.err().print(output.text(output.interrupted[0]))
+            code = 130
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def get_command(self, ctx: click_core.Context, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            readable_metavars(command)
+        return command
+
+    def format_help(self, ctx: click_core.Context, formatter: Any) -> None:
+        readable_metavars(self)
+        super().format_help(ctx, formatter)
+
+    def invoke(self, ctx: click_core.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            from readlist import output
+
+            output.err().print(output.text(output.interrupted[0]))
+            raise typer.Exit(130) from None
+
+
+def readable_metavars(command: Any) -> None:
+    """`ITEM...` and `--name NAME` in help, instead of Typer's `{refs}` and `<str>`."""
+    for param in getattr(command, "params", []):
+        if param.param_type_name == "argument" and not getattr(param, "_readable", False):
+            name = (param.metavar or param.name or "").strip("[]").rstrip("_").upper()
+            name += "..." if param.nargs == -1 and not name.endswith("...") else ""
+            param.metavar = name if param.required else f"[{name}]"
+            # Typer wraps required arguments in {braces} in the usage line; people read plain NAME
+            param.make_metavar = lambda ctx=None, usage=False, _m=param.metavar: _m
+            param._readable = True
+            continue
+        if param.metavar is not None or getattr(param, "is_flag", False) or param.name is None:
+            continue
+        name = param.name.rstrip("_").upper()
+        if getattr(param.type, "name", "") in ("text", "integer", "float", "str", "int"):
+            param.metavar = name
+    for sub in getattr(command, "commands", {}).values():
+        readable_metavars(sub)
+
+
+def _usage_error(exc: click_errors.UsageError) -> None:
+    import difflib
+
+    from readlist import output
+
+    message, _, suggestion = exc.format_message().partition(". Did you mean")
+    message = message.rstrip(".")
+    message = message[:1].lower() + message[1:]
+    command = exc.ctx.command_path if exc.ctx else "readlist"
+    hint = f'see "{command} --help"'
+    if isinstance(exc, click_errors.NoSuchOption) and exc.possibilities:
+        hint = f"did you mean {' or '.join(sorted(exc.possibilities))}? ({hint})"
+    elif message.startswith("no such command"):
+        wanted = message.split("'")[1] if "'" in message else ""
+        names = [n for group in COMMAND_MODULES.values() for n in group]
+        close = difflib.get_close_matches(wanted, names, n=2, cutoff=0.5)
+        hint = f"did you mean {' or '.join(close)}?" if close else 'see "readlist help" for every command'
+    output.print_error(ReadlistError(message.replace("'", '"'), hint))
+
+
 app = typer.Typer(
     name="readlist",
+    cls=ReadlistGroup,
     help="A reading list for ML-systems papers, articles and repos — in Chinese and English.",
-    no_args_is_help=True,
+    no_args_is_help=False,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -29,13 +125,40 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     db: common.DbOption = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """A reading list for ML-systems papers, articles and repos — in Chinese and English."""
+    """A reading list for ML-systems papers, articles and repos — in Chinese and English.
+
+    Run `readlist` alone for a home view, `readlist help COMMAND` for one command.
+    """
     common.set_global_db(db)
+    if ctx.invoked_subcommand is None:
+        from readlist.commands.home import home
+
+        home(db)
+
+
+@app.command("help")
+def help_(
+    ctx: typer.Context,
+    command: Annotated[
+        list[str] | None, typer.Argument(help="A command (or group and command).", metavar="[COMMAND]...")
+    ] = None,
+) -> None:
+    """Help for every command, or for one: `readlist help todo`."""
+    group = ctx.parent.command if ctx.parent else ctx.command
+    target_ctx = ctx.parent or ctx
+    for name in command or []:
+        found = group.get_command(target_ctx, name) if isinstance(group, TyperGroup) else None
+        if found is None:
+            raise click_errors.UsageError(f"No such command '{name}'.", ctx)
+        target_ctx = click_core.Context(found, info_name=name, parent=target_ctx)
+        group = found
+    typer.echo(group.get_help(target_ctx))
 
 
 # Which module defines each command. Building Typer's parameters for every command costs ~1 ms each, so
@@ -69,8 +192,11 @@ def register_commands(argv: list[str] | None = None) -> None:
     """Register the modules `argv` needs (all of them for help or an unknown name); each module only once."""
     import importlib
 
-    wanted = _requested_command(argv or [])
-    known = any(wanted in names for names in COMMAND_MODULES.values())
+    args = argv or []
+    wanted = _requested_command(args)
+    # `readlist` alone (the home view) needs no command; `readlist --help` and unknown names need them all
+    home = wanted is None and not any(a in ("-h", "--help") for a in args)
+    known = home or any(wanted in names for names in COMMAND_MODULES.values())
     for module_name, names in COMMAND_MODULES.items():
         if (not known or wanted in names) and module_name not in _registered:
             importlib.import_module(f"readlist.commands.{module_name}").register(app)
@@ -98,7 +224,7 @@ def run(argv: Sequence[str]) -> int:
         output.print_error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        output.err().print("interrupted; nothing was half-written")
+        output.err().print(output.text(output.interrupted[0]))
         return 130
     except BrokenPipeError:
         return 0

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-import re
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from readlist.errors import ReadlistError
+from readlist.term import pager, style, table, views
+from readlist.term.table import Column
+from readlist.term.width import one_line
+from readlist.term.width import safe as safe
 
-# C0/C1 control characters (ESC among them) would let a note or a feed drive the terminal: show them as \xNN.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-STATUS_STYLE = {
-    "reading": "bold yellow",
-    "unread": "cyan",
-    "read": "green",
-    "skipped": "dim",
-    "inbox": "magenta",
-}
-
+# What Ctrl-C prints; a command that knows better (import: nothing was changed) sets it.
+interrupted = ["interrupted"]
 _stdout: Console | None = None
 _stderr: Console | None = None
 
@@ -48,11 +46,7 @@ def reset() -> None:
     """Forget both consoles, so the next print sees the current streams, COLUMNS and NO_COLOR (in-process runs)."""
     global _stdout, _stderr
     _stdout = _stderr = None
-
-
-def safe(text: object) -> str:
-    """Text from notes or the network, with control characters made visible (never interpreted)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", "" if text is None else str(text))
+    interrupted[0] = "interrupted"
 
 
 def text(value: object, style: str = "") -> Text:
@@ -79,109 +73,129 @@ def print_error(error: ReadlistError) -> None:
 
 
 def status_text(status: str) -> Text:
-    return text(status, STATUS_STYLE.get(status, ""))
+    return text(status, views.STATUS_STYLE.get(status, ""))
 
 
-def display_title(item: dict[str, Any]) -> str:
-    """The title, led by the short name the notes use when the title does not already say it."""
-    label = item["title"] or item["url"]
-    short = item.get("short_name")
-    if short and short.casefold() not in label.casefold():
-        label = f"{short}: {label}"
-    return str(label)
+display_title = views.display_title
 
 
-def items_table(items: list[dict[str, Any]], title: str | None = None) -> Table:
-    table = Table(title=title, title_justify="left", show_lines=False, expand=True)
-    # One line per item (ellipsis, not wrapping): a queue scans faster, and renders in half the time.
-    table.add_column("id", justify="right", style="bold", no_wrap=True, min_width=2)
-    table.add_column("status", no_wrap=True, min_width=7)
-    table.add_column("kind", style="dim", no_wrap=True, min_width=5)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=1)
-    table.add_column("tags", style="blue", no_wrap=True, overflow="ellipsis", min_width=8, max_width=20)
-    table.add_column("added", style="dim", no_wrap=True, min_width=10)
-    for item in items:
-        label = display_title(item)
-        table.add_row(
-            str(item["id"]),
-            status_text(item["status"]),
-            text(item["kind"]),
-            text(label),
-            text(", ".join(item.get("tags", []))),
-            text((item.get("added_at") or "")[:10]),
-        )
-    return table
+@dataclass
+class View:
+    """How a read command prints: the format, whether a pager may be used, whether long cells wrap."""
+
+    fmt: str = "table"
+    pager: bool = True
+    wrap: bool = False
+    raw: bool = False
 
 
-def print_items(items: list[dict[str, Any]], empty: str, title: str | None = None) -> None:
-    if not items:
-        say(empty)
+def pick_format(fmt: str | None, json_: bool = False) -> str:
+    """--json wins; else the asked format; else a table on a terminal and TSV in a pipe (as gh does)."""
+    if json_:
+        return "json"
+    if fmt:
+        return str(fmt)
+    return "table" if sys.stdout.isatty() else "tsv"
+
+
+def term_width() -> int | None:
+    """The terminal's width; COLUMNS when not a terminal; None (no limit) in a pipe."""
+    if sys.stdout.isatty():
+        try:
+            return max(20, os.get_terminal_size(sys.stdout.fileno()).columns)
+        except (OSError, ValueError):
+            pass
+    columns = os.environ.get("COLUMNS", "")
+    return max(20, int(columns)) if columns.isdigit() else None
+
+
+def emit_lines(lines: Iterable[str], view: View) -> None:
+    pager.emit(lines, pager=view.pager)
+
+
+def print_jsonl(rows: Iterable[Any]) -> None:
+    emit_lines((json.dumps(r, ensure_ascii=False) for r in rows), View(pager=False))
+
+
+def print_grid(
+    view: View, columns: list[Column], rows: list[list[str]], data: list[Any], *, title: str | None = None
+) -> None:
+    """Any list of records in the chosen format: fitted table, TSV (no header, like gh), CSV, JSON, JSONL."""
+    if view.fmt == "json":
+        print_json(data)
+    elif view.fmt == "jsonl":
+        print_jsonl(data)
+    elif view.fmt == "tsv":
+        emit_lines(("\t".join(one_line(c) for c in row) for row in rows), view)
+    elif view.fmt == "csv":
+        from readlist.export.formats import csv_lines
+
+        emit_lines(csv_lines([c.name for c in columns], rows), view)
+    else:
+        color = style.color_wanted()
+        width = term_width()
+        head = [style.paint(one_line(title), "bold", color)] if title else []
+        body = table.render(columns, rows, width=width, wrap_cells=view.wrap, color=color)
+        emit_lines(itertools.chain(head, body), view)
+
+
+def print_items(
+    items: list[dict[str, Any]],
+    empty: str,
+    title: str | None = None,
+    *,
+    view: View | None = None,
+    why: str | None = None,
+) -> None:
+    """Items in the chosen format. An empty result says why on stderr (`no tag "cuda"`) when we know."""
+    view = view or View(pick_format(None))
+    if not items and (why or view.fmt == "table"):
+        if why:
+            err().print(text(why, "yellow"))
+        else:
+            say(empty)
+        if view.fmt == "table":
+            return
+    columns = views.item_columns()
+    if view.fmt in ("tsv", "csv"):
+        rows = [views.item_record(i) for i in items]
+    else:
+        rows = [views.item_row(i) for i in items] if view.fmt == "table" else []
+    print_grid(view, columns, rows, items, title=title)
+
+
+def print_table(
+    columns: list[str],
+    rows: list[list[object]],
+    title: str | None = None,
+    view: View | None = None,
+    *,
+    data: list[Any] | None = None,
+    flex: str | None = None,
+) -> None:
+    """A small table (tags, feeds, checks) in the chosen format; `flex` names the column that takes the room."""
+    view = view or View(pick_format(None))
+    if data is None:
+        data = [dict(zip(columns, row, strict=True)) for row in rows]
+    flex = flex or columns[-1]
+    cols = [Column(name, flex=name == flex) for name in columns]
+    print_grid(view, cols, [[one_line(v) for v in row] for row in rows], data, title=title)
+
+
+def print_item(item: dict[str, Any], view: View | None = None) -> None:
+    """`show`: every field a person cares about, notes last (their markdown rendered unless --raw)."""
+    view = view or View(pick_format(None))
+    if view.fmt in ("json", "jsonl"):
+        print_json(item) if view.fmt == "json" else print_jsonl([item])
         return
-    out().print(items_table(items, title))
-
-
-def print_table(columns: list[str], rows: list[list[object]], title: str | None = None) -> None:
-    table = Table(title=title, title_justify="left")
-    for name in columns:
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*(text(v) for v in row))
-    out().print(table)
-
-
-def print_item(item: dict[str, Any]) -> None:
-    """`show`: every field a person cares about, notes last."""
-    console = out()
-    head = Text.assemble(text(f"#{item['id']} ", "bold"), text(item["title"], "bold"))
-    console.print(head)
-    fields: list[tuple[str, object]] = [
-        ("short name", item.get("short_name")),
-        ("kind", item["kind"]),
-        ("key", item["key"]),
-        ("url", item["url"]),
-        ("status", item["status"]),
-        ("authors", _authors_line(item)),
-        ("affiliation", item.get("affiliation")),
-        ("published", item.get("published")),
-        ("updated", item.get("updated")),
-        ("version", f"v{item['arxiv_version']}" if item.get("arxiv_version") else None),
-        ("venue", item.get("venue")),
-        ("doi", item.get("doi")),
-        ("comment", item.get("comment")),
-        ("categories", ", ".join(item.get("categories") or [])),
-        ("pdf", f"https://arxiv.org/pdf/{item['arxiv_id']}" if item.get("arxiv_id") else None),
-        ("priority", item.get("priority") or None),
-        ("rating", item.get("rating")),
-        ("tags", ", ".join(item.get("tags") or [])),
-        ("added", item.get("added_at")),
-        ("started", item.get("started_at")),
-        ("finished", item.get("finished_at")),
-        ("metadata", item.get("metadata_status")),
-    ]
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, value in fields:
-        if value not in (None, ""):
-            grid.add_row(label, status_text(str(value)) if label == "status" else text(value))
-    for link in item.get("links") or []:
-        grid.add_row(f"link ({link['role']})", text(link["url"]))
-    for src in item.get("sources") or []:
-        grid.add_row("from", text(f"{src['file']}:{src['line']}  {src['section']}"))
-    console.print(grid)
-    if item.get("abstract"):
-        console.print(text("\nabstract", "bold"))
-        console.print(text(item["abstract"]))
-    for note in item.get("notes") or []:
-        console.print(text(f"\nnote · {(note['created_at'] or '')[:10]}", "bold"))
-        console.print(text(note["body"]))
-
-
-def _authors_line(item: dict[str, Any]) -> str:
-    parts = []
-    for name, aff in zip(item.get("authors") or [], item.get("author_affiliations") or [], strict=False):
-        parts.append(f"{name} ({aff})" if aff else name)
-    return ", ".join(parts)
+    if view.fmt in ("tsv", "csv"):
+        pairs = [["id", str(item["id"])], ["title", one_line(item["title"])]]
+        pairs += [[label, value] for label, value in views.item_fields(item)]
+        pairs += [["note", one_line(n["body"])] for n in item.get("notes") or []]
+        print_grid(view, [Column("field"), Column("value")], pairs, [])
+        return
+    width = term_width() or 100
+    emit_lines(views.show_lines(item, width, color=style.color_wanted(), raw=view.raw), view)
 
 
 @contextmanager
@@ -246,36 +260,32 @@ def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
         say(f"{conflicts} field(s) differed (title, venue, rating …); your values were kept")
 
 
-def _snippet(snippet: str) -> Text:
-    """A snippet with the matched words highlighted; everything else literal."""
-    result = Text()
-    for chunk in snippet.split("\x02"):
-        hit, _, rest = chunk.partition("\x03") if "\x03" in chunk else ("", "", chunk)
-        if hit:
-            result.append(safe(hit), "bold reverse")
-        result.append(safe(rest), "dim")
-    return result
-
-
 def _snippet_adds_something(snippet: str, title: str) -> bool:
     plain = snippet.replace("\x02", "").replace("\x03", "").strip("… ")
     return bool(plain) and plain[:24] not in title
 
 
-def print_search_results(items: list[dict[str, Any]]) -> None:
-    table = Table(show_lines=True)
-    table.add_column("id", justify="right", style="bold")
-    table.add_column("status")
-    table.add_column("title / snippet", overflow="fold", ratio=1)
-    table.add_column("tags", style="blue", overflow="fold", max_width=28)
-    for item in items:
-        label = display_title(item)
-        cell = Text.assemble(text(label, "bold"))
-        if item.get("snippet") and _snippet_adds_something(item["snippet"], item["title"]):
-            cell.append("\n")
-            cell.append(_snippet(item["snippet"]))
-        table.add_row(str(item["id"]), status_text(item["status"]), cell, text(", ".join(item.get("tags", []))))
-    out().print(table)
+def print_search_results(items: list[dict[str, Any]], view: View | None = None) -> None:
+    """Ranked results: the item row, then (on a terminal) the snippet that matched, on one line below."""
+    view = view or View(pick_format(None))
+    if view.fmt != "table":
+        rows = [[*views.item_record(i), views.snippet_plain(i.get("snippet") or "")] for i in items]
+        print_grid(view, [*views.item_columns(), Column("snippet")], rows, items)
+        return
+    color = style.color_wanted()
+    width = term_width()
+    columns = views.item_columns()
+    lines = table.render(columns, [views.item_row(i) for i in items], width=width, color=color)
+    emit_lines(_with_snippets(lines, items, (width or 100) - 4, color), view)
+
+
+def _with_snippets(lines: Iterator[str], items: list[dict[str, Any]], width: int, color: bool) -> Iterator[str]:
+    yield next(lines)  # the header
+    for item, line in zip(items, lines, strict=False):
+        yield line
+        snippet = item.get("snippet") or ""
+        if snippet and _snippet_adds_something(snippet, item["title"] or ""):
+            yield "    " + views.snippet_line(snippet, width, color)
 
 
 def _bar(value: int, biggest: int, width: int = 30) -> Text:
@@ -283,20 +293,24 @@ def _bar(value: int, biggest: int, width: int = 30) -> Text:
     return Text("█" * cells + (" " if cells else ""), style="cyan") + Text(str(value))
 
 
-def print_stats(data: dict[str, Any]) -> None:
+def print_stats(data: dict[str, Any], view: View | None = None) -> None:
+    view = view or View(pick_format(None))
+    if view.fmt != "table":
+        _stats_records(data, view)
+        return
     console = out()
     console.print(text(f"{data['total']} items · " + ", ".join(f"{n} {k}" for k, n in data["by_kind"].items()), "bold"))
     for title, rows in (
         ("by status", [(k, v) for k, v in sorted(data["by_status"].items())]),
         ("top tags", [(t["tag"], t["count"]) for t in data["top_tags"]]),
     ):
-        table = Table(title=title, title_justify="left", show_header=False, box=None)
-        table.add_column(overflow="fold")
-        table.add_column()
-        biggest = max((v for _, v in rows), default=0)
+        grid = Table(title=title, title_justify="left", show_header=False, box=None)
+        grid.add_column(overflow="fold")
+        grid.add_column()
+        biggest = max((int(v) for _, v in rows), default=0)
         for label, value in rows:
-            table.add_row(text(label), _bar(value, biggest))
-        console.print(table)
+            grid.add_row(text(label), _bar(int(value), biggest))
+        console.print(grid)
     months = Table(title="per month", title_justify="left", box=None)
     months.add_column("month")
     months.add_column("added")
@@ -306,3 +320,19 @@ def print_stats(data: dict[str, Any]) -> None:
         months.add_row(text(m["month"]), _bar(m["added"], biggest), _bar(m["read"], biggest))
     console.print(months)
     console.print(text(f"pace: {data['read_per_week']} items read per week (last 8 weeks)"))
+
+
+def _stats_records(data: dict[str, Any], view: View) -> None:
+    """Stats for programs: JSON as collected; TSV/CSV as (measure, label, value) rows."""
+    rows = [["total", "", str(data["total"])]]
+    rows += [["kind", k, str(n)] for k, n in data["by_kind"].items()]
+    rows += [["status", k, str(n)] for k, n in sorted(data["by_status"].items())]
+    rows += [["tag", t["tag"], str(t["count"])] for t in data["top_tags"]]
+    rows += [["added", m["month"], str(m["added"])] for m in data["per_month"]]
+    rows += [["read", m["month"], str(m["read"])] for m in data["per_month"]]
+    rows += [["read_per_week", "", str(data["read_per_week"])]]
+    cols = [Column("measure"), Column("label", flex=True), Column("value")]
+    if view.fmt == "json":
+        print_json(data)
+    else:
+        print_grid(view, cols, rows, [data])

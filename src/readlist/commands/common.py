@@ -1,23 +1,60 @@
-"""Options shared by every command (`--db`, `--json`) and how commands open the library."""
+"""Options shared by every command (`--db`, `--format`, `--json`, `--no-pager`) and how commands open the library."""
 
 import sqlite3
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from readlist import config, db
+from readlist import config, db, output
+from readlist.errors import DatabaseError
 
 if TYPE_CHECKING:
     from readlist.library.write import Store
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database file (default: $READLIST_DB, then the user data dir).", show_default=False),
+    typer.Option(
+        "--db",
+        help="Database file (default: $READLIST_DB, then the user data dir).",
+        show_default=False,
+        metavar="PATH",
+    ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for programs instead of a table.")]
-LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most this many.", min=0)]
-TagFilter = Annotated[str | None, typer.Option("--tag", "-t", help="Only items with this tag.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", "-n", help="Show at most this many.", min=0, metavar="COUNT")
+]
+TagFilter = Annotated[str | None, typer.Option("--tag", "-t", help="Only items with this tag.", metavar="TAG")]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (default on a terminal), tsv (default in a pipe: full values, no header), json, jsonl or csv.",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+NoPagerOption = Annotated[bool, typer.Option("--no-pager", help="Never page long output through $PAGER.")]
+WrapOption = Annotated[bool, typer.Option("--wrap", help="Wrap long titles over several lines instead of cutting.")]
+
+
+def view(fmt: OutputFormat | None, json_: bool = False, no_pager: bool = False, wrap: bool = False) -> output.View:
+    """The output choice of a read command, from its shared options."""
+    return output.View(output.pick_format(fmt.value if fmt else None, json_), pager=not no_pager, wrap=wrap)
+
 
 _global_db: list[str | None] = [None]
 
@@ -36,7 +73,14 @@ def db_path(option: str | None) -> Path:
 
 
 def read_conn(option: str | None) -> sqlite3.Connection:
-    return db.connect(db_path(option))
+    """A read-only look: a `--db` that names no file is a typo, not a wish for a new empty library."""
+    path = db_path(option)
+    if (option or _global_db[0]) and not path.exists():
+        raise DatabaseError(
+            f"no library at {path} (the file does not exist)",
+            "check the path; any write command (readlist add, readlist import) creates it",
+        )
+    return db.connect(path)
 
 
 def store(option: str | None) -> "Store":

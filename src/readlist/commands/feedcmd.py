@@ -5,7 +5,17 @@ from typing import Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, JsonOption, LimitOption, read_conn, store
+from readlist.commands.common import (
+    DbOption,
+    FormatOption,
+    JsonOption,
+    LimitOption,
+    NoPagerOption,
+    read_conn,
+    store,
+    view,
+)
+from readlist.term import timefmt
 
 app = typer.Typer(help="Feeds to follow: add, list, rm, pull.", no_args_is_help=True)
 
@@ -14,9 +24,7 @@ app = typer.Typer(help="Feeds to follow: add, list, rm, pull.", no_args_is_help=
 def add(
     url: Annotated[str, typer.Argument(help="RSS or Atom URL (arXiv listings: https://rss.arxiv.org/rss/cs.CL).")],
     name: Annotated[str | None, typer.Option("--name", help="Short name (default: from the URL).")] = None,
-    match: Annotated[
-        str | None, typer.Option("--match", "-m", help='Terms, comma-separated: "kv cache, 量化".')
-    ] = None,
+    match: Annotated[str | None, typer.Option("--match", help='Terms, comma-separated: "kv cache, 量化".')] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag new entries with this.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -29,14 +37,13 @@ def add(
 
 
 @app.command("list")
-def list_(json_: JsonOption = False, db: DbOption = None) -> None:
+def list_(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
     """The feeds you follow: `readlist feed list`."""
     from readlist.library.read import feeds
 
     rows = feeds(read_conn(db))
-    if json_:
-        output.print_json(rows)
-    elif not rows:
+    chosen = view(fmt, json_)
+    if not rows and chosen.fmt == "table":
         output.say("no feeds yet — readlist feed add <url>")
     else:
         output.print_table(
@@ -47,11 +54,14 @@ def list_(json_: JsonOption = False, db: DbOption = None) -> None:
                     r["url"],
                     ", ".join(r["match"]),
                     ", ".join(r["tags"]),
-                    r["last_pulled"] or "never",
+                    timefmt.minute(r["last_pulled"]) or "never",
                     r["last_error"] or "",
                 ]
                 for r in rows
             ],
+            view=chosen,
+            data=rows,
+            flex="url",
         )
 
 
@@ -87,15 +97,20 @@ def pull(
         fetch_command(refs=None, all_=False, db=db)
 
 
-def inbox(limit: LimitOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
+def inbox(
+    limit: LimitOption = None,
+    fmt: FormatOption = None,
+    json_: JsonOption = False,
+    no_pager: NoPagerOption = False,
+    db: DbOption = None,
+) -> None:
     """New feed entries to triage, best matches first: `readlist inbox`."""
     from readlist.library.read import inbox as waiting
 
     items = waiting(read_conn(db), limit=limit)
-    if json_:
-        output.print_json(items)
-    else:
-        output.print_items(items, "inbox is empty — readlist feed pull brings new entries", f"inbox: {len(items)}")
+    chosen = view(fmt, json_, no_pager)
+    empty = "inbox is empty — readlist feed pull brings new entries"
+    output.print_items(items, empty, f"inbox: {len(items)}" if chosen.fmt == "table" else None, view=chosen)
 
 
 def keep(refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")], db: DbOption = None) -> None:

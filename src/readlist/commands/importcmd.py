@@ -10,7 +10,7 @@ from readlist.commands.common import DbOption, store
 
 def import_(
     paths: Annotated[list[str], typer.Argument(help="Markdown/text files or folders of them.", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Extra tag on everything imported.")] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch arXiv metadata for new papers.")] = False,
     keep_mine: Annotated[

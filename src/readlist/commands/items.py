@@ -6,13 +6,14 @@ from typing import Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, JsonOption, read_conn, store
+from readlist.commands.common import DbOption, FormatOption, JsonOption, NoPagerOption, read_conn, store, view
 from readlist.errors import InvalidInputError, ReadlistError
 
 
 def add(
     refs: Annotated[
-        list[str], typer.Argument(help="arXiv IDs or links, DOIs, GitHub or web URLs.", show_default=False)
+        list[str],
+        typer.Argument(help="arXiv IDs or links, DOIs, GitHub or web URLs.", show_default=False, metavar="REF..."),
     ],
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag to add (repeatable).")] = None,
     note: Annotated[str | None, typer.Option("--note", "-m", help="A note on the item.")] = None,
@@ -34,7 +35,9 @@ def add(
 
 
 def fetch(
-    refs: Annotated[list[str] | None, typer.Argument(help="Items to refresh (default: every pending paper).")] = None,
+    refs: Annotated[
+        list[str] | None, typer.Argument(help="Items to refresh (default: every pending paper).", metavar="[ITEM]...")
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Refresh every paper: new versions, DOIs, venues.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -61,22 +64,24 @@ def fetch(
 
 
 def show(
-    ref: Annotated[str, typer.Argument(help="Item id or arXiv ID.")],
+    ref: Annotated[str, typer.Argument(help="Item id, arXiv ID, DOI or URL.", metavar="ITEM")],
+    raw: Annotated[bool, typer.Option("--raw", help="Print notes as written, without rendering markdown.")] = False,
+    fmt: FormatOption = None,
     json_: JsonOption = False,
+    no_pager: NoPagerOption = False,
     db: DbOption = None,
 ) -> None:
-    """Everything about one item: `readlist show 1` or `readlist show 2408.11743`."""
+    """Everything about one item, notes rendered: `readlist show 1` or `readlist show 2408.11743`."""
     from readlist.library.read import get_item
 
     item = get_item(read_conn(db), ref)
-    if json_:
-        output.print_json(item)
-    else:
-        output.print_item(item)
+    chosen = view(fmt, json_, no_pager)
+    chosen.raw = raw
+    output.print_item(item, chosen)
 
 
 def rm(
-    refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")],
+    refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.", metavar="ITEM...")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: DbOption = None,
 ) -> None:

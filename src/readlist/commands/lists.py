@@ -1,18 +1,33 @@
 """`todo`, `list` and `tags`: the read commands over many items (plain sqlite3, no SQLAlchemy)."""
 
+import sqlite3
 from typing import Annotated
 
 import typer
 
 from readlist import config, output
-from readlist.commands.common import DbOption, JsonOption, LimitOption, TagFilter, read_conn
+from readlist.commands.common import (
+    DbOption,
+    FormatOption,
+    JsonOption,
+    LimitOption,
+    NoPagerOption,
+    TagFilter,
+    WrapOption,
+    read_conn,
+    view,
+)
 from readlist.domain import check_kind, check_status
 from readlist.library import read as queries
 from readlist.library.records import parse_since
 
-StatusFilter = Annotated[list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).")]
-KindFilter = Annotated[str | None, typer.Option("--kind", "-k", help="paper, article or repo.")]
-SinceFilter = Annotated[str | None, typer.Option("--since", help="Added/read since: 7d, 2w, 3m or 2026-11-01.")]
+StatusFilter = Annotated[
+    list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
+]
+KindFilter = Annotated[str | None, typer.Option("--kind", "-k", help="paper, article or repo.", metavar="KIND")]
+SinceFilter = Annotated[
+    str | None, typer.Option("--since", help="Added/read since: 7d, 2w, 3m or 2026-11-01.", metavar="WHEN")
+]
 
 
 def build_filter(status: list[str] | None, tag: str | None, kind: str | None, since: str | None) -> queries.ItemFilter:
@@ -24,24 +39,39 @@ def build_filter(status: list[str] | None, tag: str | None, kind: str | None, si
     )
 
 
+def why_empty(conn: sqlite3.Connection, tag: str | None) -> str | None:
+    """Why a filter found nothing, when the reason is a tag the library does not have."""
+    if not tag:
+        return None
+    missing, close = queries.tag_suggestion(conn, tag)
+    if not missing:
+        return None
+    return f'no tag "{tag}"' + (f' (did you mean "{close}"?)' if close else " (see: readlist tags)")
+
+
 def todo(
     tag: TagFilter = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="How many to show (default: config todo_limit, 20).", min=1)
+        int | None,
+        typer.Option("--limit", "-n", help="How many to show (default: config todo_limit, 20).", min=1, metavar="COUNT"),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Show the whole queue.")] = False,
+    fmt: FormatOption = None,
     json_: JsonOption = False,
+    wrap: WrapOption = False,
+    no_pager: NoPagerOption = False,
     db: DbOption = None,
 ) -> None:
     """The unread queue: reading first, then priority, then oldest added."""
     conn = read_conn(db)
+    chosen = view(fmt, json_, no_pager, wrap)
     items = queries.todo(conn, tag=tag, limit=None if all_ else config.value(config.TODO_LIMIT, limit))
-    if json_:
-        output.print_json(items)
-        return
-    total = queries.count_todo(conn, tag=tag)
-    title = f"to read: {total}" + (f" (showing {len(items)}; --all for every one)" if total > len(items) else "")
-    output.print_items(items, "nothing to read — add something with: readlist add <arxiv-url>", title)
+    title = None
+    if chosen.fmt == "table":
+        total = queries.count_todo(conn, tag=tag)
+        title = f"to read: {total}" + (f" (showing {len(items)}; --all for every one)" if total > len(items) else "")
+    empty = "nothing to read — add something with: readlist add <arxiv-url>"
+    output.print_items(items, empty, title, view=chosen, why=why_empty(conn, tag) if not items else None)
 
 
 def list_(
@@ -50,22 +80,28 @@ def list_(
     kind: KindFilter = None,
     since: SinceFilter = None,
     limit: LimitOption = None,
+    fmt: FormatOption = None,
     json_: JsonOption = False,
+    wrap: WrapOption = False,
+    no_pager: NoPagerOption = False,
     db: DbOption = None,
 ) -> None:
     """Every item, or those matching the filters: `readlist list --status read --tag cuda`."""
-    items = queries.list_items(read_conn(db), build_filter(status, tag, kind, since), limit=limit, full=json_)
-    if json_:
-        output.print_json(items)
-    else:
-        output.print_items(items, "no items match")
+    conn = read_conn(db)
+    chosen = view(fmt, json_, no_pager, wrap)
+    full = chosen.fmt in ("json", "jsonl")
+    items = queries.list_items(conn, build_filter(status, tag, kind, since), limit=limit, full=full)
+    output.print_items(items, "no items match", view=chosen, why=why_empty(conn, tag) if not items else None)
 
 
 def tags(
     rename: Annotated[
-        tuple[str, str] | None, typer.Option("--rename", help="Rename (or merge) a tag: --rename old new.")
+        tuple[str, str] | None,
+        typer.Option("--rename", help="Rename (or merge) a tag: --rename old new.", metavar="OLD NEW"),
     ] = None,
+    fmt: FormatOption = None,
     json_: JsonOption = False,
+    no_pager: NoPagerOption = False,
     db: DbOption = None,
 ) -> None:
     """Tags with their item counts; `--rename old new` renames one everywhere."""
@@ -76,12 +112,11 @@ def tags(
         output.say(f"renamed tag {rename[0]!r} → {rename[1]!r} on {count} item(s)")
         return
     rows = queries.tag_counts(read_conn(db))
-    if json_:
-        output.print_json(rows)
-    elif not rows:
+    chosen = view(fmt, json_, no_pager)
+    if not rows and chosen.fmt == "table":
         output.say("no tags yet — add one with: readlist tag 1 +kv-cache")
-    else:
-        output.print_table(["tag", "items"], [[r["tag"], r["count"]] for r in rows])
+        return
+    output.print_table(["tag", "items"], [[r["tag"], r["count"]] for r in rows], view=chosen, data=rows, flex="tag")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,18 +7,20 @@ from typing import Annotated
 import typer
 
 from readlist import config, output
-from readlist.commands.common import DbOption, JsonOption, TagFilter, read_conn
+from readlist.commands.common import DbOption, FormatOption, JsonOption, TagFilter, read_conn, view
 from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter, build_filter
 from readlist.errors import InvalidInputError
 
-OutOption = Annotated[str | None, typer.Option("--output", "-o", help="Write to this file (atomically).")]
+OutOption = Annotated[
+    str | None, typer.Option("--output", "-o", help="Write to this file (atomically).", metavar="FILE")
+]
 
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        from readlist.export.formats import write_atomically
+        from readlist.export.outfile import write_output
 
-        write_atomically(Path(out), text)
+        write_output(Path(out), text)
         output.err().print(output.text(f"wrote {out}"))
     else:
         sys.stdout.write(text)
@@ -74,15 +76,12 @@ def export(
     _emit(render(fmt, rows, bom=bom), out)
 
 
-def stats(json_: JsonOption = False, db: DbOption = None) -> None:
+def stats(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
     """Counts by status, top tags, added/read per month, reading pace: `readlist stats`."""
     from readlist.library.read import stats as collect
 
     data = collect(read_conn(db))
-    if json_:
-        output.print_json(data)
-    else:
-        output.print_stats(data)
+    output.print_stats(data, view(fmt, json_))
 
 
 def register(app: typer.Typer) -> None:

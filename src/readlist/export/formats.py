@@ -5,12 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 from readlist.library.read import ItemFilter, list_items
@@ -62,6 +59,27 @@ CSV_COLUMNS = (
 )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: a leading ' before formula starters (numbers stay numbers)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_lines(header: list[str], rows: list[list[str]]) -> list[str]:
+    """CSV for `--format csv` on read commands: header first, every cell quoted and neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(c) for c in row])
+    return buffer.getvalue().rstrip("\n").split("\n") if rows or header else []
+
+
 def to_csv(rows: list[dict[str, Any]], bom: bool = False) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -69,21 +87,24 @@ def to_csv(rows: list[dict[str, Any]], bom: bool = False) -> str:
     for r in rows:
         writer.writerow(
             [
-                r["key"],
-                r["kind"],
-                r["title"],
-                "; ".join(a["name"] for a in r["authors"]),
-                r["url"],
-                r["arxiv_id"] or "",
-                r["status"],
-                r["priority"],
-                r["rating"] or "",
-                "; ".join(r["tags"]),
-                r["venue"] or "",
-                r["published"] or "",
-                r["added_at"],
-                r["finished_at"] or "",
-                r["notes"][0]["body"] if r["notes"] else "",
+                csv_cell(c)
+                for c in [
+                    r["key"],
+                    r["kind"],
+                    r["title"],
+                    "; ".join(a["name"] for a in r["authors"]),
+                    r["url"],
+                    r["arxiv_id"] or "",
+                    r["status"],
+                    r["priority"],
+                    r["rating"] or "",
+                    "; ".join(r["tags"]),
+                    r["venue"] or "",
+                    r["published"] or "",
+                    r["added_at"],
+                    r["finished_at"] or "",
+                    r["notes"][0]["body"] if r["notes"] else "",
+                ]
             ]
         )
     return ("\ufeff" if bom else "") + buffer.getvalue()
@@ -129,6 +150,14 @@ def bib_escape(text: str) -> str:
     return "".join(_BIB_SPECIAL.get(ch, ch) for ch in text)
 
 
+def bib_url(url: str) -> str:
+    """A URL whose braces, backslashes and spaces are percent-encoded, so the entry's braces stay balanced."""
+    return "".join(_URL_UNSAFE.get(ch, ch) for ch in url)
+
+
+_URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20", "\n": "%0A", "\r": "%0D", "\t": "%09"}
+
+
 def _ascii_word(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", plain.lower())
@@ -168,7 +197,7 @@ def to_bibtex(rows: list[dict[str, Any]]) -> str:
                 fields.append(("primaryClass", r["primary_category"]))
         if r.get("doi"):
             fields.append(("doi", bib_escape(r["doi"])))
-        fields.append(("url", r["url"]))
+        fields.append(("url", bib_url(r["url"])))
         if r["tags"]:
             fields.append(("keywords", bib_escape(", ".join(r["tags"]))))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
@@ -184,16 +213,3 @@ def render(fmt: str, rows: list[dict[str, Any]], *, bom: bool = False) -> str:
     if fmt == "bibtex":
         return to_bibtex(rows)
     return to_csv(rows, bom=bom)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

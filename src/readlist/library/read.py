@@ -126,6 +126,21 @@ def tag_counts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [{"tag": r[0], "count": r[1]} for r in rows]
 
 
+def tag_suggestion(conn: sqlite3.Connection, name: str) -> tuple[bool, str | None]:
+    """(the tag is missing, the closest existing tag name) — for "no tag "cuda" (did you mean …)"."""
+    import difflib
+
+    names = [r[0] for r in conn.execute("SELECT name FROM tag")]
+    slug = tag_slug(name)
+    if any(tag_slug(n) == slug for n in names):
+        return False, None
+    by_fold = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.6)
+    if not close:
+        close = [f for f in by_fold if slug and (slug in f or f in slug)][:1]
+    return True, (by_fold[close[0]] if close else None)
+
+
 def _item_dict(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     people = json.loads(item.pop("authors") or "[]")
@@ -193,4 +208,20 @@ def stats(conn: sqlite3.Connection, months: int = 12) -> dict[str, Any]:
         "top_tags": tag_counts(conn)[:15],
         "per_month": [{"month": m, **per_month[m]} for m in recent],
         "read_per_week": round(read_8_weeks / 8, 2),
+    }
+
+
+def home(conn: sqlite3.Connection, *, top: int = 5) -> dict[str, Any]:
+    """What `readlist` alone shows: reading now, the top of the queue, inbox and pending-metadata counts."""
+    counts = dict(conn.execute("SELECT status, count(*) FROM item GROUP BY status").fetchall())
+    pending = conn.execute("SELECT count(*) FROM item WHERE kind = 'paper' AND metadata_status = 'pending'").fetchone()[
+        0
+    ]
+    return {
+        "total": sum(counts.values()),
+        "counts": counts,
+        "reading": list_items(conn, ItemFilter(status=["reading"]), order="i.started_at DESC, i.id", full=False),
+        "next": list_items(conn, ItemFilter(status=["unread"]), order=TODO_ORDER, limit=top, full=False),
+        "inbox": counts.get("inbox", 0),
+        "metadata_pending": int(pending),
     }

@@ -1,0 +1,152 @@
+"""What each read command shows: item rows for tables and TSV/CSV, and the `show` page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from readlist.term import markdown, style, timefmt
+from readlist.term.table import Column
+from readlist.term.width import cells, one_line, pad, safe, wrap
+
+STATUS_STYLE = {
+    "reading": "bold yellow",
+    "unread": "cyan",
+    "read": "green",
+    "skipped": "dim",
+    "inbox": "magenta",
+}
+ITEM_FIELDS = ("id", "status", "kind", "title", "tags", "added")
+
+
+def display_title(item: dict[str, Any]) -> str:
+    """The title, led by the short name the notes use when the title does not already say it."""
+    label = item.get("title") or item.get("url") or ""
+    short = item.get("short_name")
+    if short and short.casefold() not in label.casefold():
+        label = f"{short}: {label}"
+    return str(label)
+
+
+def item_columns() -> list[Column]:
+    """Drop order when narrow: tags, then kind, then the date (shortened to 11-22 first)."""
+    return [
+        Column("id", right=True, style="bold"),
+        Column("status", styler=lambda s: STATUS_STYLE.get(s, "")),
+        Column("kind", style="dim", drop=2),
+        Column("title", flex=True),
+        Column("tags", style="blue", drop=1, shrink_to=10, max_width=28),
+        Column("added", style="dim", drop=3, shrink_to=5, shorten=timefmt.short_date),
+    ]
+
+
+def item_row(item: dict[str, Any]) -> list[str]:
+    """Table cells: one line each, control characters visible, dates in local time."""
+    return [
+        str(item["id"]),
+        item["status"],
+        item["kind"],
+        one_line(display_title(item)),
+        one_line(", ".join(item.get("tags") or [])),
+        timefmt.date(item.get("added_at")),
+    ]
+
+
+def item_record(item: dict[str, Any]) -> list[str]:
+    """TSV/CSV cells: full values, exact local timestamps."""
+    return [
+        str(item["id"]),
+        item["status"],
+        item["kind"],
+        one_line(display_title(item)),
+        one_line(",".join(item.get("tags") or [])),
+        timefmt.iso(item.get("added_at")),
+    ]
+
+
+def snippet_plain(snippet: str) -> str:
+    return one_line(snippet.replace("\x02", "").replace("\x03", ""))
+
+
+def snippet_line(snippet: str, width: int, color: bool) -> str:
+    """The snippet on one line of `width` cells, matched words highlighted."""
+    out, used = [], 0
+    for n, chunk in enumerate(snippet.split("\x02")):
+        hit, _, rest = chunk.partition("\x03") if n else ("", "", chunk)
+        for text, spec in ((one_line(hit), "bold reverse"), (one_line(rest), "dim")):
+            if not text or used >= width:
+                continue
+            if used + cells(text) > width:
+                from readlist.term.width import truncate
+
+                text = truncate(text, width - used)
+            out.append(style.paint(text, spec, color))
+            used += cells(text)
+    return "".join(out)
+
+
+def _authors_line(item: dict[str, Any]) -> str:
+    parts = []
+    for name, aff in zip(item.get("authors") or [], item.get("author_affiliations") or [], strict=False):
+        parts.append(f"{name} ({aff})" if aff else name)
+    return ", ".join(parts)
+
+
+def item_fields(item: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of every field a person cares about, in reading order, dates local."""
+    fields: list[tuple[str, object]] = [
+        ("short name", item.get("short_name")),
+        ("kind", item.get("kind")),
+        ("key", item.get("key")),
+        ("url", item.get("url")),
+        ("status", item.get("status")),
+        ("authors", _authors_line(item)),
+        ("affiliation", item.get("affiliation")),
+        ("published", timefmt.date(item.get("published"))),
+        ("updated", timefmt.date(item.get("updated"))),
+        ("version", f"v{item['arxiv_version']}" if item.get("arxiv_version") else None),
+        ("venue", item.get("venue")),
+        ("doi", item.get("doi")),
+        ("comment", item.get("comment")),
+        ("categories", ", ".join(item.get("categories") or [])),
+        ("pdf", f"https://arxiv.org/pdf/{item['arxiv_id']}" if item.get("arxiv_id") else None),
+        ("priority", item.get("priority") or None),
+        ("rating", item.get("rating")),
+        ("tags", ", ".join(item.get("tags") or [])),
+        ("added", timefmt.minute(item.get("added_at"))),
+        ("started", timefmt.minute(item.get("started_at"))),
+        ("finished", timefmt.minute(item.get("finished_at"))),
+        ("metadata", item.get("metadata_status")),
+    ]
+    out = [(label, one_line(value)) for label, value in fields if value not in (None, "")]
+    out += [(f"link ({link['role']})", one_line(link["url"])) for link in item.get("links") or []]
+    out += [("from", one_line(f"{s['file']}:{s['line']}  {s['section']}")) for s in item.get("sources") or []]
+    return out
+
+
+def show_lines(item: dict[str, Any], width: int, *, color: bool, raw: bool) -> Iterator[str]:
+    """The `show` page: heading, fields, abstract, then each note rendered (or raw with --raw)."""
+    width = max(40, width)
+    head = f"#{item['id']} " + one_line(item.get("title") or item.get("url"))
+    for line in wrap(head, width):
+        yield style.paint(line, "bold", color)
+    fields = item_fields(item)
+    label_width = max((cells(label) for label, _ in fields), default=0)
+    for label, value in fields:
+        for n, line in enumerate(wrap(value, width - label_width - 2)):
+            lead = style.paint(pad(label if n == 0 else "", label_width), "dim", color)
+            shown = style.paint(line, STATUS_STYLE.get(value, ""), color) if label == "status" else line
+            yield f"{lead}  {shown}"
+    if item.get("abstract"):
+        yield ""
+        yield style.paint("abstract", "bold", color)
+        yield from wrap(one_line(item["abstract"]), width)
+    for note in item.get("notes") or []:
+        yield ""
+        author = f" · {one_line(note['author'])}" if note.get("author") else ""
+        yield style.paint(f"note · {timefmt.minute(note.get('created_at'))}{author}", "bold", color)
+        body = note.get("body") or ""
+        if raw:
+            yield from safe(body).rstrip("\n").split("\n")
+        else:
+            yield from markdown.render(body, width, color=color)

@@ -1,0 +1,133 @@
+"""Cell widths of terminal text: CJK counts two cells, and wraps between any two CJK characters."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from wcwidth import wcwidth
+
+# C0/C1 control characters (ESC among them) would let a note or a feed drive the terminal.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Where a line may break: after whitespace, and before or after a wide (CJK) character.
+_WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+_TOKEN = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+# Closing punctuation that should not start a line (kinsoku): it sticks to the character before it.
+_NO_LINE_START = frozenset("，。、；：！？）》」』】〕…,.;:!?)]}%")
+
+
+def safe(value: object) -> str:
+    """Text from notes or the network with control characters made visible (never interpreted)."""
+    text = "" if value is None else str(value)
+    if text.isascii() and text.isprintable():
+        return text
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def one_line(value: object) -> str:
+    """Safe text on one line: runs of whitespace (newlines, tabs) become one space."""
+    return " ".join(safe(value).split())
+
+
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> int:
+    w = wcwidth(ch)
+    if w < 0:
+        return 0
+    return w
+
+
+def cells(text: str) -> int:
+    """Terminal cells the text takes (ASCII fast path: one per character)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(ch) for ch in text)
+
+
+def truncate(text: str, width: int) -> str:
+    """The text cut to `width` cells, ending in … when something was cut."""
+    if cells(text) <= width:
+        return text
+    if width <= 0:
+        return ""
+    out, used = [], 0
+    for ch in text:
+        w = _char_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out).rstrip() + "…"
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - cells(text))
+    return gap + text if right else text + gap
+
+
+Segment = tuple[str, str]  # (text, style)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells: Latin words stay whole, CJK breaks between characters."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend("".join(t for t, _ in line) for line in wrap_styled([(paragraph, "")], width))
+    return lines
+
+
+def wrap_styled(segments: list[Segment], width: int) -> list[list[Segment]]:
+    """Styled text wrapped like `wrap`, each line a list of (text, style) pieces."""
+    width = max(1, width)
+    tokens = [(tok, st) for text, st in segments for tok in _TOKEN.findall(text)]
+    lines: list[list[Segment]] = []
+    line: list[Segment] = []
+    used = 0
+    for token, st in tokens:
+        size = cells(token)
+        if token.isspace():
+            if line:
+                line.append((" ", st))
+                used += 1
+            continue
+        if used + size <= width:
+            line.append((token, st))
+            used += size
+            continue
+        carry: list[Segment] = []
+        if token[0] in _NO_LINE_START:
+            _strip_end(line)
+            if len(line) > 1 and cells(line[-1][0]) <= 2:
+                # closing punctuation never starts a line: the character before it moves down with it
+                carry = [line.pop()]
+        _strip_end(line)
+        if line:
+            lines.append(line)
+        line, used = carry, sum(cells(t) for t, _ in carry)
+        while used + size > width and size > 1:  # a word longer than the line (a URL): cut it by cells
+            head = _take(token, max(1, width - used))
+            lines.append([*line, (head, st)])
+            line, used = [], 0
+            token = token[len(head) :]
+            size = cells(token)
+        line.append((token, st))
+        used += size
+    _strip_end(line)
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _strip_end(line: list[Segment]) -> None:
+    while line and line[-1][0].isspace():
+        line.pop()
+
+
+def _take(token: str, width: int) -> str:
+    used = 0
+    for i, ch in enumerate(token):
+        used += _char_width(ch)
+        if used > width:
+            return token[: max(1, i)]
+    return token
