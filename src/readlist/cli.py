@@ -26,6 +26,7 @@ class ReadlistGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         try:
+            check_arguments_are_text(sys.argv[1:] if args is None else list(args))
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except click_errors.UsageError as exc:
             _usage_error(exc)
@@ -62,6 +63,32 @@ class ReadlistGroup(TyperGroup):
 
             output.err().print(output.text(output.interrupted[0]))
             raise typer.Exit(130) from None
+
+
+# Options whose values are file names: any bytes are fine there (Python keeps them as surrogate escapes).
+_PATH_OPTIONS = frozenset({"--db", "-o", "--output"})
+
+
+def check_arguments_are_text(argv: list[str]) -> None:
+    """Bytes that are not UTF-8 (a GBK terminal) reach us as lone surrogates and could not be stored."""
+    from readlist.errors import InvalidInputError
+
+    command = _requested_command(argv)
+    previous = ""
+    for arg in argv:
+        after_path_option, previous = previous in _PATH_OPTIONS, arg
+        if command == "import" or after_path_option or arg.isascii():
+            continue
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            guess = raw.decode("gb18030", "replace")
+            shown = raw.decode("utf-8", "backslashreplace")
+            raise InvalidInputError(
+                f'argument "{shown}" is not UTF-8 text',
+                f'set your terminal to UTF-8 (e.g. LANG=zh_CN.UTF-8); read as GBK it would be "{guess}"',
+            ) from None
 
 
 def readable_metavars(command: Any) -> None:

@@ -199,23 +199,37 @@ def print_item(item: dict[str, Any], view: View | None = None) -> None:
 
 
 @contextmanager
-def progress(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr when it is a terminal; silent otherwise. Yields advance(done, requests)."""
+def progress(label: str, total: int, unit: str = "") -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr when it is a terminal; silent otherwise. Yields advance(done, requests).
+
+    `unit="bytes"` shows the share done and the time left instead of a count.
+    """
     if not err().is_terminal:
         yield lambda done, requests: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    count = TaskProgressColumn() if unit == "bytes" else MofNCompleteColumn()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        count,
         TextColumn("{task.fields[extra]}"),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
         console=err(),
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=total, extra="")
+        task = bar.add_task(label, total=max(1, total), extra="")
 
         def advance(done: int, requests: int) -> None:
             bar.update(task, completed=done, extra=f"{requests} request(s)" if requests else "")

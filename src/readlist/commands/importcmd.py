@@ -23,9 +23,15 @@ def import_(
 
     files = collect(paths)
     lib = store(db)
-    with output.progress("importing", total=len(files)) as advance:
+    output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
+    sizes = [p.stat().st_size for p in files]
+    with output.progress("importing", total=sum(sizes), unit="bytes") as advance:
         reports = merge_reports(
-            lib, read_files(files, tag or []), dry_run=dry_run, keep_mine=keep_mine, progress=advance
+            lib,
+            read_files(files, tag or []),
+            dry_run=dry_run,
+            keep_mine=keep_mine,
+            progress=lambda done, _: advance(sum(sizes[:done]), 0),
         )
     output.print_import_summary(reports, dry_run=dry_run)
     if fetch and not dry_run:

@@ -49,12 +49,9 @@ def digest(
     if lang != "auto" and lang not in LABELS:
         raise InvalidInputError(f"no labels for language {lang!r}", "use --lang zh, --lang en or --lang auto")
     flt = build_filter(status, tag, kind, since)
-    _emit(
-        make_digest(
-            read_conn(db), flt, group_by=group_by, lang=None if lang == "auto" else lang, full_notes=full_notes
-        ),
-        out,
-    )
+    lang = None if lang == "auto" else lang
+    text = make_digest(read_conn(db), flt, group_by=group_by, lang=lang, full_notes=full_notes, since_text=since)
+    _emit(text, out)
 
 
 def export(

@@ -1,4 +1,5 @@
-"""The markdown digest a team lead pastes into a wiki or chat: plain CommonMark, safe against any title."""
+"""The markdown digest a team lead pastes into a wiki or chat: CommonMark that keeps the notes' own markdown
+(bold, lists, code, links) and cannot be broken by any title, tag or note."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from readlist.library.read import ItemFilter, list_items
+from readlist.term import timefmt
 
 LABELS: dict[str, dict[str, Any]] = {
     "zh": {
-        "title": "阅读周报",
+        "title": "阅读记录",
+        "all": "全部",
+        "this_week": "本周阅读",
+        "last_days": "近 {n} 天阅读",
+        "last_months": "近 {n} 个月阅读",
         "period": "时间范围",
         "added": "新增",
         "started": "开始阅读",
@@ -28,6 +34,10 @@ LABELS: dict[str, dict[str, Any]] = {
     },
     "en": {
         "title": "Reading digest",
+        "all": "all time",
+        "this_week": "This week's reading",
+        "last_days": "Reading of the last {n} days",
+        "last_months": "Reading of the last {n} months",
         "period": "Period",
         "added": "added",
         "started": "started",
@@ -46,14 +56,57 @@ GROUPS = ("tag", "status", "week")
 # Enough to stop links, emphasis, code, HTML and table cells; lines start with "- " or "> ", so # and
 # numbers cannot start a heading or a list.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+# Control characters (ESC, BEL, backspace, C1) would drive the terminal the digest is printed on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# What a note line may not do inside the digest's quote: open a heading or a setext underline, start raw
+# HTML (autolinks like <https://…> stay), or open a table.
+_HEADING = re.compile(r"^(\s*)(#{1,6})(?=\s|$)")
+_SETEXT = re.compile(r"^(\s*)([=-])(?=[=\s-]*$)")
+_HTML_START = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)(?=[A-Za-z/!?])")
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 _CJK = re.compile("[\u4e00-\u9fff]")
 STATUS_ORDER = {"read": 0, "reading": 1, "unread": 2, "skipped": 3, "inbox": 4}
 
 
+def plain(text: str | None) -> str:
+    """Text without control characters (they would reach the reader's terminal)."""
+    return _CONTROL.sub("", text or "")
+
+
 def md_text(text: str | None) -> str:
     """Text that cannot open a link, emphasis, HTML or a table cell, on one line."""
-    flat = " ".join((text or "").split())
+    flat = " ".join(plain(text).split())
     return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def note_lines(body: str) -> list[str]:
+    """A note's own markdown kept (bold, lists, code, links), minus what could break the digest around it."""
+    out: list[str] = []
+    fence = ""
+    for line in plain(body).splitlines():
+        opener = _FENCE.match(line)
+        if fence:
+            out.append(line)
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opener:
+            fence = opener.group(1)
+            out.append(line)
+            continue
+        if not line.strip():
+            out.append("")
+            continue
+        line = _HEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        line = _SETEXT.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        line = _HTML_START.sub("&lt;", line).replace("|", "\\|")
+        out.append(line)
+    if fence:
+        out.append(fence[0] * len(fence))  # a fence the note never closed would swallow the rest
+    while out and not out[-1].strip():
+        out.pop()
+    return out
 
 
 def md_url(url: str) -> str:
@@ -90,22 +143,41 @@ def _item_lines(item: dict[str, Any], labels: dict[str, Any], full_notes: bool) 
         parts.append(md_text(place))
     status = labels["status"].get(item["status"], item["status"])
     if item["status"] == "read" and item.get("finished_at"):
-        status += f" {item['finished_at'][:10]}"
+        status += f" {timefmt.date(item['finished_at'])}"
     parts.append(status)
     if item["tags"]:
-        parts.append(" ".join(f"`{t.replace('`', '')}`" for t in item["tags"]))
+        parts.append(" ".join(f"`{plain(t).replace('`', '')}`" for t in item["tags"]))
     code = next((lk["url"] for lk in item.get("links") or [] if lk["role"] == "code"), None)
     if code:
         parts.append(f"[{labels['code']}]({md_url(code)})")
     lines = ["- " + " · ".join(parts)]
     for note in item.get("notes") or []:
         body = note["body"] if full_notes else _first_paragraph(note["body"])
-        for line in body.splitlines():
-            if line.strip():
-                lines.append("  > " + md_text(line))
+        quoted = note_lines(body)
+        if quoted:
+            lines.append("")
+            lines += [("  > " + line).rstrip() for line in quoted]
+            lines.append("")
         if not full_notes:
             break
     return lines
+
+
+def heading(labels: dict[str, Any], since_text: str | None, period: str) -> str:
+    """The range the digest covers, as the reader would say it: 本周 / 近 30 天 / 2026-11-01 – 2026-11-22."""
+    if not since_text:
+        return f"{labels['title']} ({labels['all']}, {period})"
+    relative = _RELATIVE.match(since_text)
+    if not relative:
+        return f"{labels['title']} {period}"
+    n, unit = int(relative.group(1)), relative.group(2).lower()
+    days = n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+    if days == 7:
+        return f"{labels['this_week']} ({period})"
+    if unit in "my":
+        months = n if unit == "m" else 12 * n
+        return f"{labels['last_months'].format(n=months)} ({period})"
+    return f"{labels['last_days'].format(n=days)} ({period})"
 
 
 def _group_key(item: dict[str, Any], by: str, labels: dict[str, Any]) -> tuple[str, str]:
@@ -114,7 +186,8 @@ def _group_key(item: dict[str, Any], by: str, labels: dict[str, Any]) -> tuple[s
         return f"{STATUS_ORDER.get(item['status'], 9)}", labels["status"].get(item["status"], item["status"])
     if by == "week":
         stamp = item.get("finished_at") or item.get("started_at") or item["added_at"]
-        year, week, _ = datetime.fromisoformat(stamp.replace("Z", "+00:00")).isocalendar()
+        moment = timefmt.local(stamp) or datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        year, week, _ = moment.isocalendar()
         return f"{-year:05d}{-week:03d}", f"{year} " + labels["week"].format(w=week)
     tags = sorted(item["tags"], key=str.casefold)
     return ("0" + tags[0].casefold(), tags[0]) if tags else ("1", labels["other"])
@@ -127,18 +200,19 @@ def digest(
     group_by: str = "tag",
     lang: str | None = None,
     full_notes: bool = False,
+    since_text: str | None = None,
 ) -> str:
     labels = LABELS[lang or detect_language(conn)]
     items = list_items(conn, flt, order="i.key")
-    now = datetime.now(UTC).strftime("%Y-%m-%d")
-    since = (flt.since or "")[:10]
-    period = f"{since} — {now}" if since else f"{labels['to']} {now}"
+    now = datetime.now(UTC).astimezone().strftime("%Y-%m-%d")
+    since = timefmt.date(flt.since) if flt.since else ""
+    period = f"{since} – {now}" if since else f"{labels['to']} {now}"
     counts = {
         "added": sum(1 for i in items if not flt.since or i["added_at"] >= flt.since),
         "started": sum(1 for i in items if i["started_at"] and (not flt.since or i["started_at"] >= flt.since)),
         "read": sum(1 for i in items if i["finished_at"] and (not flt.since or i["finished_at"] >= flt.since)),
     }
-    out = [f"# {labels['title']} {period}", ""]
+    out = [f"# {heading(labels, since_text, period)}", ""]
     out.append(f"{labels['period']}: {period} · " + " · ".join(f"{labels[k]} {v}" for k, v in counts.items()))
     out.append("")
     if not items:

@@ -68,4 +68,5 @@ def parse_since(value: str) -> str:
         day = datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
         raise InvalidInputError(f"cannot read the date {value!r}", "use 7d, 2w, 3m, 1y or YYYY-MM-DD") from None
-    return day.strftime("%Y-%m-%dT00:00:00Z")
+    # a date means the reader's own midnight, stored as UTC like every timestamp
+    return day.astimezone().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
