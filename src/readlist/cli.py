@@ -13,6 +13,7 @@ from readlist import __version__
 from readlist.commands import common
 from readlist.errors import ReadlistError
 
+
 class ReadlistGroup(TyperGroup):
     """Click's usage errors and Ctrl-C in our own words: `error:` + `hint:`, exit 2; `interrupted`, exit 130."""
 

@@ -53,7 +53,9 @@ def todo(
     tag: TagFilter = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", "-n", help="How many to show (default: config todo_limit, 20).", min=1, metavar="COUNT"),
+        typer.Option(
+            "--limit", "-n", help="How many to show (default: config todo_limit, 20).", min=1, metavar="COUNT"
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Show the whole queue.")] = False,
     fmt: FormatOption = None,
