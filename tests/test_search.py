@@ -75,7 +75,7 @@ def test_stemming_and_full_width_input(run: Run, library: None) -> None:
 
 def test_typo_shows_labelled_close_matches(run: Run, library: None) -> None:
     result = run("search", "flash atention")
-    assert result.code == 0 and "close matches" in result.out and "FlashAttention" in result.out
+    assert result.code == 0 and "close matches" in result.err and "FlashAttention" in result.out
 
 
 def test_json_has_score_and_highlighted_snippet(run: Run, library: None) -> None:
