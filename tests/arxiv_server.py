@@ -40,7 +40,8 @@ def paper(arxiv_id: str, version: int = 1, title: str | None = None, **extra: st
 def entry_xml(p: dict[str, object]) -> str:
     aid, v = p["id"], p["version"]
     authors = []
-    for i, name in enumerate(p["authors"]):  # type: ignore[attr-defined]
+    names: list[str] = p["authors"]  # type: ignore[assignment]
+    for i, name in enumerate(names):
         aff = (
             f"<arxiv:affiliation>{escape(str(p['affiliation']))}</arxiv:affiliation>"
             if p["affiliation"] and i == 0
@@ -106,8 +107,8 @@ class ArxivServer:
                     time.sleep(5)
                     return
                 if isinstance(action, tuple):
-                    status, headers, body = action
-                    self._send(status, body, headers)
+                    status, headers, raw = action
+                    self._send(status, raw, headers)
                     return
                 ids = [i for i in query.get("id_list", [""])[0].split(",") if i]
                 bad = [i for i in ids if not i.replace(".", "").replace("/", "").replace("-", "").isalnum()]

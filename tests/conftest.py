@@ -137,7 +137,7 @@ def cli_in_process(argv: list[str], config_dir: Path, *, quiet: bool = False) ->
     with pytest.MonkeyPatch.context() as patch, _RUNNER.isolation() as (_out, err, _mixed):
         patch.setenv("READLIST_CONFIG_DIR", str(config_dir))
         patch.setenv("READLIST_ARXIV_URL", "http://127.0.0.1:9/api/query")  # closed port: never the internet
-        code = cli.run(argv)
+        code: int = cli.run(argv)
         sys.stderr.flush()
         assert not (quiet and err.getvalue()), err.getvalue().decode()
         return code

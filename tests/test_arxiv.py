@@ -21,12 +21,12 @@ def test_add_any_arxiv_link_fetches_title_authors_and_abstract(run: Run, arxiv_s
     result = run("add", "https://arxiv.org/pdf/2408.11743v1", "--tag", "quantization")
     assert result.code == 0, result
     item = run("show", "2408.11743", "--json").json()
-    assert item["title"] == "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference"  # type: ignore[index]
-    assert item["authors"] == ["Elias Frantar", "Roberto L. Castro", "Dan Alistarh"]  # type: ignore[index]
-    assert item["author_affiliations"][0] == "IST Austria"  # type: ignore[index]
-    assert item["abstract"] == "We achieve ∼4x speedups with mixed precision – really."  # type: ignore[index]
-    assert item["arxiv_version"] == 2 and item["metadata_status"] == "fetched"  # type: ignore[index]
-    assert item["published"].startswith("2024-08-21") and item["categories"] == ["cs.LG", "cs.AI"]  # type: ignore[index]
+    assert item["title"] == "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference"
+    assert item["authors"] == ["Elias Frantar", "Roberto L. Castro", "Dan Alistarh"]
+    assert item["author_affiliations"][0] == "IST Austria"
+    assert item["abstract"] == "We achieve ∼4x speedups with mixed precision – really."
+    assert item["arxiv_version"] == 2 and item["metadata_status"] == "fetched"
+    assert item["published"].startswith("2024-08-21") and item["categories"] == ["cs.LG", "cs.AI"]
     shown = run("show", "1").out
     assert "Elias Frantar" in shown and "https://arxiv.org/pdf/2408.11743" in shown and "12 pages" in shown
 
@@ -39,14 +39,14 @@ def test_add_several_forms_at_once_is_one_request(run: Run, arxiv_server: ArxivS
     assert len(arxiv_server.requests) == 1
     assert sorted(arxiv_server.requests[0]["id_list"][0].split(",")) == ["2409.16997", "2410.00161", "2410.02367"]
     assert arxiv_server.requests[0]["max_results"] == ["3"]
-    titles = sorted(i["title"] for i in run("list", "--json").json())  # type: ignore[union-attr]
+    titles = sorted(i["title"] for i in run("list", "--json").json())
     assert titles == ["Paper 2409.16997", "Paper 2410.00161", "Paper 2410.02367"]
 
 
 def test_offline_add_saves_the_paper_as_pending_and_fetch_completes_it_later(run: Run) -> None:
     offline = run("add", "2408.11743", "--tag", "quantization")
     assert offline.code == 0 and "readlist fetch" in offline.err
-    assert run("show", "1", "--json").json()["metadata_status"] == "pending"  # type: ignore[index]
+    assert run("show", "1", "--json").json()["metadata_status"] == "pending"
     server = ArxivServer()
     server.add("2408.11743", title="MARLIN")
     server.start()
@@ -55,7 +55,7 @@ def test_offline_add_saves_the_paper_as_pending_and_fetch_completes_it_later(run
     finally:
         server.stop()
     assert fetched.code == 0 and "fetched 1 of 1" in fetched.out
-    assert run("show", "1", "--json").json()["title"] == "MARLIN"  # type: ignore[index]
+    assert run("show", "1", "--json").json()["title"] == "MARLIN"
 
 
 def test_fetch_batches_250_pending_papers_into_three_requests_matched_by_id(
@@ -69,7 +69,7 @@ def test_fetch_batches_250_pending_papers_into_three_requests_matched_by_id(
     assert result.code == 0, result
     assert len(arxiv_server.requests) == 3
     assert [r["max_results"][0] for r in arxiv_server.requests] == ["100", "100", "50"]
-    for item in run("list", "--json").json():  # type: ignore[union-attr]
+    for item in run("list", "--json").json():
         assert item["title"] == f"Title of {item['arxiv_id']}"
 
 
@@ -88,7 +88,7 @@ def test_unknown_id_is_marked_not_found_and_named(run: Run, arxiv_server: ArxivS
     run("add", "--no-fetch", "2401.00001", "2401.99999")
     result = run("fetch")
     assert result.code == 0 and "2401.99999" in result.err
-    statuses = {i["arxiv_id"]: i["metadata_status"] for i in run("list", "--json").json()}  # type: ignore[union-attr]
+    statuses = {i["arxiv_id"]: i["metadata_status"] for i in run("list", "--json").json()}
     assert statuses == {"2401.00001": "fetched", "2401.99999": "not_found"}
 
 
@@ -108,7 +108,7 @@ def test_persistent_503_leaves_papers_pending_and_exits_1(run: Run, arxiv_server
     result = run("fetch")
     assert result.code == 1 and "pending" in result.err and "Traceback" not in result.err
     assert len(arxiv_server.requests) == 4
-    assert run("show", "1", "--json").json()["metadata_status"] == "pending"  # type: ignore[index]
+    assert run("show", "1", "--json").json()["metadata_status"] == "pending"
 
 
 def test_stalled_server_times_out(run: Run, arxiv_server: ArxivServer) -> None:
@@ -129,7 +129,7 @@ def test_html_error_page_and_truncated_xml_are_errors_not_tracebacks(run: Run, a
     arxiv_server.script.append((200, {}, b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'))
     truncated = run("fetch")
     assert truncated.code == 1 and "Traceback" not in truncated.err
-    assert run("show", "1", "--json").json()["metadata_status"] == "pending"  # type: ignore[index]
+    assert run("show", "1", "--json").json()["metadata_status"] == "pending"
 
 
 def test_http_400_is_not_retried(run: Run, arxiv_server: ArxivServer) -> None:
@@ -147,4 +147,4 @@ def test_refetch_reports_new_version_and_publication(run: Run, arxiv_server: Arx
     result = run("fetch", "--all")
     assert "v1 → v3" in result.out and "PPoPP 2025" in result.out
     item = run("show", "1", "--json").json()
-    assert item["doi"] == "10.1145/3710848.3710871" and item["venue"] == "PPoPP 2025"  # type: ignore[index]
+    assert item["doi"] == "10.1145/3710848.3710871" and item["venue"] == "PPoPP 2025"

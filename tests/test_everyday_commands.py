@@ -26,7 +26,7 @@ def test_add_same_arxiv_paper_twice_merges_tags(run: Run) -> None:
 
 def test_list_json_has_the_documented_item_schema(run: Run) -> None:
     run("add", "2408.11743", "--tag", "cuda", "--note", "n1", "--no-fetch")
-    item = run("list", "--json").json()[0]  # type: ignore[index]
+    item = run("list", "--json").json()[0]
     for key in (
         "id",
         "kind",
@@ -59,7 +59,7 @@ def test_todo_orders_reading_first_then_priority_then_oldest(run: Run) -> None:
     run("edit", "3", "--priority", "5")
     run("start", "4")
     run("done", "1")
-    ids = [item["id"] for item in run("todo", "--json").json()]  # type: ignore[union-attr]
+    ids = [item["id"] for item in run("todo", "--json").json()]
     assert ids == [4, 3, 2]
 
 
@@ -67,15 +67,15 @@ def test_status_transitions_record_start_and_finish(run: Run) -> None:
     run("add", "2408.11743", "--no-fetch")
     run("start", "2408.11743")
     started = run("show", "1", "--json").json()
-    assert started["status"] == "reading" and started["started_at"]  # type: ignore[index]
+    assert started["status"] == "reading" and started["started_at"]
     run("done", "1")
     done = run("show", "1", "--json").json()
-    assert done["status"] == "read" and done["finished_at"]  # type: ignore[index]
+    assert done["status"] == "read" and done["finished_at"]
     run("skip", "1")
-    assert run("show", "1", "--json").json()["status"] == "skipped"  # type: ignore[index]
+    assert run("show", "1", "--json").json()["status"] == "skipped"
     run("status", "1", "unread")
     back = run("show", "1", "--json").json()
-    assert back["status"] == "unread" and back["finished_at"] is None  # type: ignore[index]
+    assert back["status"] == "unread" and back["finished_at"] is None
 
 
 def test_list_filters_by_status_tag_and_kind(run: Run) -> None:
@@ -83,8 +83,8 @@ def test_list_filters_by_status_tag_and_kind(run: Run) -> None:
     run("add", "https://github.com/linkedin/Liger-Kernel", "--tag", "cuda")
     run("done", "2")
     read_cuda = run("list", "--status", "read", "--tag", "CUDA", "--json").json()
-    assert [i["kind"] for i in read_cuda] == ["repo"]  # type: ignore[union-attr]
-    assert [i["id"] for i in run("list", "--kind", "paper", "--json").json()] == [1]  # type: ignore[union-attr]
+    assert [i["kind"] for i in read_cuda] == ["repo"]
+    assert [i["id"] for i in run("list", "--kind", "paper", "--json").json()] == [1]
 
 
 def test_tag_add_remove_rename_and_counts(run: Run) -> None:
@@ -92,7 +92,7 @@ def test_tag_add_remove_rename_and_counts(run: Run) -> None:
     assert run("tag", "1", "+kv-cache", "-misc").code == 0
     assert run("tags", "--json").json() == [{"tag": "kv-cache", "count": 1}]
     assert run("tags", "--rename", "kv-cache", "KV Cache").code == 0
-    assert run("show", "1", "--json").json()["tags"] == ["KV Cache"]  # type: ignore[index]
+    assert run("show", "1", "--json").json()["tags"] == ["KV Cache"]
 
 
 def test_note_edit_uses_the_editor(run: Run, tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_note_edit_uses_the_editor(run: Run, tmp_path: Path) -> None:
     editor.write_text('#!/bin/sh\necho "edited in the editor" > "$1"\n')
     editor.chmod(0o755)
     assert run("note", "1", "--edit", env={"EDITOR": str(editor), "VISUAL": str(editor)}).code == 0
-    notes = run("show", "1", "--json").json()["notes"]  # type: ignore[index]
+    notes = run("show", "1", "--json").json()["notes"]
     assert [n["body"] for n in notes] == ["edited in the editor"]
 
 
@@ -162,7 +162,7 @@ def test_db_path_check_and_backup(run: Run, isolated_library: Path) -> None:
     assert run("db", "path").out.strip() == str(isolated_library)
     run("add", "2408.11743", "--no-fetch")
     check = run("db", "check", "--json")
-    assert check.code == 0 and check.json()["ok"] is True  # type: ignore[index]
+    assert check.code == 0 and check.json()["ok"] is True
     backup = run("db", "backup")
     assert backup.code == 0
     copies = list(isolated_library.parent.glob("library.db.*.bak"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -18,8 +19,9 @@ def feeds() -> Iterator[FeedServer]:
     server.stop()
 
 
-def _inbox(run: Run) -> list[dict]:  # type: ignore[type-arg]
-    return run("inbox", "--json").json()  # type: ignore[return-value]
+def _inbox(run: Run) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = run("inbox", "--json").json()
+    return items
 
 
 def test_arxiv_listing_matches_terms_bilingually_and_lands_in_inbox(run: Run, feeds: FeedServer) -> None:
@@ -40,7 +42,7 @@ def test_arxiv_listing_matches_terms_bilingually_and_lands_in_inbox(run: Run, fe
     assert run("todo", "--json").json() == []
     run("keep", "2611.00001")
     run("skip", "2611.00002")
-    assert [i["arxiv_id"] for i in run("todo", "--json").json()] == ["2611.00001"]  # type: ignore[union-attr]
+    assert [i["arxiv_id"] for i in run("todo", "--json").json()] == ["2611.00001"]
     assert _inbox(run) == []
 
 
@@ -53,7 +55,7 @@ def test_second_pull_uses_etag_and_adds_nothing(run: Run, feeds: FeedServer) -> 
     again = run("feed", "pull")
     assert "not modified" in again.out and feeds.hits[-1][1] is not None
     items = run("list", "--json").json()
-    assert len(items) == 1 and items[0]["url"] == "https://flashinfer.ai/post" and items[0]["kind"] == "article"  # type: ignore[index]
+    assert len(items) == 1 and items[0]["url"] == "https://flashinfer.ai/post" and items[0]["kind"] == "article"
 
 
 def test_rdf_and_atom_feeds_and_dedup_against_the_list(run: Run, feeds: FeedServer) -> None:
@@ -77,7 +79,7 @@ def test_replacement_updates_a_listed_paper_instead_of_adding(run: Run, feeds: F
     out = run("feed", "pull").out
     assert "0 new in inbox, 1 updated" in out
     item = run("show", "1", "--json").json()
-    assert item["arxiv_version"] == 2 and item["status"] == "unread"  # type: ignore[index]
+    assert item["arxiv_version"] == 2 and item["status"] == "unread"
 
 
 def test_broken_failing_and_stalled_feeds_warn_and_the_rest_go_on(run: Run, feeds: FeedServer) -> None:
@@ -94,7 +96,7 @@ def test_broken_failing_and_stalled_feeds_warn_and_the_rest_go_on(run: Run, feed
     assert "salvaged" in result.err
     urls = {i["url"] for i in _inbox(run)}
     assert "https://g.example/1" in urls and "https://b.example/1" in urls
-    listed = {f["name"]: f for f in run("feed", "list", "--json").json()}  # type: ignore[union-attr]
+    listed = {f["name"]: f for f in run("feed", "list", "--json").json()}
     assert listed["down"]["last_error"] == "HTTP 500" and listed["good"]["last_error"] is None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,10 +18,11 @@ from tests.garble import garble
 MOJIBAKE_MARKS = re.compile("[æçåèäéï][\u0080-\u024f\u2000-\u20ff]")
 
 
-def _items(run: Run, *args: str) -> list[dict]:  # type: ignore[type-arg]
+def _items(run: Run, *args: str) -> list[dict[str, Any]]:
     result = run("list", "--json", *args)
     assert result.code == 0, result
-    return result.json()  # type: ignore[return-value]
+    items: list[dict[str, Any]] = result.json()
+    return items
 
 
 def test_real_notes_give_every_arxiv_paper_exactly_once(run: Run, imported_notes: Path) -> None:
@@ -36,15 +38,15 @@ def test_real_notes_carry_tags_notes_ratings_and_sources(run: Run, imported_note
     kv = _items(run, "--tag", "KV Cache 压缩")
     assert kv and all("KV Cache 压缩" in i["tags"] for i in kv)
     tree = run("show", "2511.00413", "--json").json()
-    assert tree["short_name"] == "TreeTraining"  # type: ignore[index]
-    assert tree["title"].startswith("Tree Training: Accelerating Agentic LLMs")  # type: ignore[index]
-    assert any("Gradient Restoration" in n["body"] for n in tree["notes"])  # type: ignore[index]
-    assert tree["sources"] and tree["sources"][0]["line"] > 0  # type: ignore[index]
-    assert tree["sources"][0]["file"].endswith(".md")  # type: ignore[index]
+    assert tree["short_name"] == "TreeTraining"
+    assert tree["title"].startswith("Tree Training: Accelerating Agentic LLMs")
+    assert any("Gradient Restoration" in n["body"] for n in tree["notes"])
+    assert tree["sources"] and tree["sources"][0]["line"] > 0
+    assert tree["sources"][0]["file"].endswith(".md")
     rated = [i for i in _items(run) if i["rating"]]
     assert any(i["rating"] == "5？" for i in rated) and any(i["rating"].startswith("推荐") for i in rated)
     marlin = run("show", "2408.11743", "--json").json()
-    assert any("marlin" in n["body"].lower() for n in marlin["notes"])  # type: ignore[index]
+    assert any("marlin" in n["body"].lower() for n in marlin["notes"])
     assert "marlin" in run("show", "2408.11743").out.lower()
 
 

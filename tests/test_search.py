@@ -33,7 +33,7 @@ TITLES = {
 def _ids(run: Run, *args: str) -> set[str]:
     result = run("search", *args, "--json", "--limit", "50")
     assert result.code == 0 and result.err == "", result
-    return {item["url"] for item in result.json()}  # type: ignore[union-attr]
+    return {item["url"] for item in result.json()}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_typo_shows_labelled_close_matches(run: Run, library: None) -> None:
 
 def test_json_has_score_and_highlighted_snippet(run: Run, library: None) -> None:
     items = run("search", "dumplings", "--json").json()
-    assert len(items) == 1 and items[0]["score"] > 0 and "«dumplings»" in items[0]["snippet"]  # type: ignore[index]
+    assert len(items) == 1 and items[0]["score"] > 0 and "«dumplings»" in items[0]["snippet"]
 
 
 def test_filters_tag_status_kind_and_field_qualifiers(run: Run, arxiv_server: ArxivServer) -> None:
@@ -92,10 +92,10 @@ def test_filters_tag_status_kind_and_field_qualifiers(run: Run, arxiv_server: Ar
     arxiv_server.add("2210.17323", title="GPTQ: Accurate Post-Training Quantization", authors="Elias Frantar")
     run("add", "2408.11743", "2210.17323", "--tag", "量化")
     run("start", "2408.11743")
-    assert {i["arxiv_id"] for i in run("search", "author:Frantar title:marlin", "--json").json()} == {"2408.11743"}  # type: ignore[union-attr]
-    assert {i["arxiv_id"] for i in run("search", "frantar", "--status", "unread", "--json").json()} == {"2210.17323"}  # type: ignore[union-attr]
-    assert len(run("search", "quantization", "--tag", "量化", "--kind", "paper", "--json").json()) == 2  # type: ignore[arg-type]
-    assert run("search", "status:reading kind:paper", "--json").json()[0]["arxiv_id"] == "2408.11743"  # type: ignore[index]
+    assert {i["arxiv_id"] for i in run("search", "author:Frantar title:marlin", "--json").json()} == {"2408.11743"}
+    assert {i["arxiv_id"] for i in run("search", "frantar", "--status", "unread", "--json").json()} == {"2210.17323"}
+    assert len(run("search", "quantization", "--tag", "量化", "--kind", "paper", "--json").json()) == 2
+    assert run("search", "status:reading kind:paper", "--json").json()[0]["arxiv_id"] == "2408.11743"
 
 
 def test_index_follows_every_write(run: Run) -> None:
@@ -125,11 +125,11 @@ def test_reindex_rebuilds_the_index(run: Run, library: None, isolated_library: P
     conn.commit()
     conn.close()
     assert run("db", "check").code == 1  # the index is out of step, and check says so
-    assert all(i.get("fuzzy") for i in run("search", "dumplings", "--json").json())  # type: ignore[union-attr]
+    assert all(i.get("fuzzy") for i in run("search", "dumplings", "--json").json())
     assert "reindexed 11" in run("db", "reindex").out
     assert run("db", "check").code == 0
     hits = run("search", "dumplings", "--json").json()
-    assert [i["url"] for i in hits] == ["https://example.com/11"] and not hits[0].get("fuzzy")  # type: ignore[index]
+    assert [i["url"] for i in hits] == ["https://example.com/11"] and not hits[0].get("fuzzy")
 
 
 @pytest.mark.parametrize(

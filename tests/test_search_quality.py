@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from search_quality import QUERIES, evaluate  # noqa: E402
+from search_quality import QUERIES, evaluate  # type: ignore[import-not-found]  # noqa: E402
 
 from readlist import db  # noqa: E402
 
@@ -31,7 +31,7 @@ def test_query_set_is_big_enough_and_half_chinese() -> None:
 
 def test_mean_recall_at_10_meets_the_target(notes_library: sqlite3.Connection) -> None:
     rows = evaluate(notes_library)
-    recall = sum(float(r["recall@10"]) for r in rows) / len(rows)  # type: ignore[arg-type]
+    recall = sum(float(r["recall@10"]) for r in rows) / len(rows)
     assert recall >= 0.95, rows
 
 

@@ -41,7 +41,7 @@ def test_older_schema_is_backed_up_then_upgraded(tmp_path: Path, run: Run) -> No
     conn.close()
     result = run("--db", str(path), "list", "--json")
     assert result.code == 0, result
-    assert [i["title"] for i in result.json()] == ["Marlin"]  # type: ignore[union-attr]
+    assert [i["title"] for i in result.json()] == ["Marlin"]
     backups = list(tmp_path.glob("old.db.*.bak"))
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])
@@ -83,7 +83,7 @@ def test_two_processes_adding_50_items_each_lose_nothing(tmp_path: Path, run: Ru
     for p in procs + singles:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
-    assert len(run("list", "--json").json()) == 110  # type: ignore[arg-type]
+    assert len(run("list", "--json").json()) == 110
 
 
 def _modules_after(args: list[str]) -> set[str]:

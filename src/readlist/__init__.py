@@ -1,3 +1,20 @@
-"""readlist: a reading-list manager for ML-systems papers and articles."""
+"""readlist: a reading-list manager for ML-systems papers and articles; `Library` is its Python API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+__all__ = ["Library", "__version__"]
+
+if TYPE_CHECKING:
+    from readlist.library import Library
+
+
+def __getattr__(name: str) -> Any:
+    """`from readlist import Library` imports the library package only then: `readlist todo` never pays for it."""
+    if name == "Library":
+        from readlist.library import Library
+
+        return Library
+    raise AttributeError(f"module 'readlist' has no attribute {name!r}")

@@ -6,7 +6,7 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +118,7 @@ def print_jsonl(rows: Iterable[Any]) -> None:
 
 
 def print_grid(
-    view: View, columns: list[Column], rows: list[list[str]], data: list[Any], *, title: str | None = None
+    view: View, columns: list[Column], rows: list[list[str]], data: Sequence[Any], *, title: str | None = None
 ) -> None:
     """Any list of records in the chosen format: fitted table, TSV (no header, like gh), CSV, JSON, JSONL."""
     if view.fmt == "json":
@@ -140,7 +140,7 @@ def print_grid(
 
 
 def print_items(
-    items: list[dict[str, Any]],
+    items: Sequence[Mapping[str, Any]],
     empty: str,
     title: str | None = None,
     *,
@@ -182,7 +182,7 @@ def print_table(
     print_grid(view, cols, [[one_line(v) for v in row] for row in rows], data, title=title)
 
 
-def print_item(item: dict[str, Any], view: View | None = None) -> None:
+def print_item(item: Mapping[str, Any], view: View | None = None) -> None:
     """`show`: every field a person cares about, notes last (their markdown rendered unless --raw)."""
     view = view or View(pick_format(None))
     if view.fmt in ("json", "jsonl"):
@@ -279,7 +279,7 @@ def _snippet_adds_something(snippet: str, title: str) -> bool:
     return bool(plain) and plain[:24] not in title
 
 
-def print_search_results(items: list[dict[str, Any]], view: View | None = None) -> None:
+def print_search_results(items: Sequence[Mapping[str, Any]], view: View | None = None) -> None:
     """Ranked results: the item row, then (on a terminal) the snippet that matched, on one line below."""
     view = view or View(pick_format(None))
     if view.fmt != "table":
@@ -293,7 +293,7 @@ def print_search_results(items: list[dict[str, Any]], view: View | None = None) 
     emit_lines(_with_snippets(lines, items, (width or 100) - 4, color), view)
 
 
-def _with_snippets(lines: Iterator[str], items: list[dict[str, Any]], width: int, color: bool) -> Iterator[str]:
+def _with_snippets(lines: Iterator[str], items: Sequence[Mapping[str, Any]], width: int, color: bool) -> Iterator[str]:
     yield next(lines)  # the header
     for item, line in zip(items, lines, strict=False):
         yield line

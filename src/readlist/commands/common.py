@@ -11,6 +11,7 @@ from readlist import config, db, output
 from readlist.errors import DatabaseError
 
 if TYPE_CHECKING:
+    from readlist.library import Library
     from readlist.library.write import Store
 
 DbOption = Annotated[
@@ -87,3 +88,10 @@ def store(option: str | None) -> "Store":
     from readlist.library.write import Store
 
     return Store(db_path(option))
+
+
+def library(option: str | None) -> "Library":
+    """The Library the command works on (commands parse, call the Library, render)."""
+    from readlist.library import Library
+
+    return Library(db_path(option))

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, FormatOption, JsonOption, NoPagerOption, read_conn, store, view
+from readlist.commands.common import DbOption, FormatOption, JsonOption, NoPagerOption, library, read_conn, store, view
 from readlist.errors import InvalidInputError, ReadlistError
 
 
@@ -25,9 +25,7 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add papers, articles or repos: `readlist add 2408.11743 --tag quantization`."""
-    from readlist.library.add import add_items
-
-    report = add_items(store(db), refs, tags=tag or [], note=note, title=title, priority=priority, fetch=not no_fetch)
+    report = library(db).add(*refs, tags=tag or [], note=note, title=title, priority=priority, fetch=not no_fetch)
     for line in report.lines:
         output.say(line)
     for line in report.warnings:
@@ -72,9 +70,7 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Everything about one item, notes rendered: `readlist show 1` or `readlist show 2408.11743`."""
-    from readlist.library.read import get_item
-
-    item = get_item(read_conn(db), ref)
+    item = library(db).show(ref)
     chosen = view(fmt, json_, no_pager)
     chosen.raw = raw
     output.print_item(item, chosen)

@@ -14,6 +14,7 @@ from readlist.commands.common import (
     NoPagerOption,
     TagFilter,
     WrapOption,
+    library,
     read_conn,
     view,
 )
@@ -113,7 +114,7 @@ def tags(
         count = store(db).rename_tag(*rename)
         output.say(f"renamed tag {rename[0]!r} → {rename[1]!r} on {count} item(s)")
         return
-    rows = queries.tag_counts(read_conn(db))
+    rows = library(db).tags()
     chosen = view(fmt, json_, no_pager)
     if not rows and chosen.fmt == "table":
         output.say("no tags yet — add one with: readlist tag 1 +kv-cache")

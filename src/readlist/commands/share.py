@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from readlist import config, output
-from readlist.commands.common import DbOption, FormatOption, JsonOption, TagFilter, read_conn, view
+from readlist.commands.common import DbOption, FormatOption, JsonOption, TagFilter, library, read_conn, view
 from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter, build_filter
 from readlist.errors import InvalidInputError
 
@@ -75,9 +75,7 @@ def export(
 
 def stats(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
     """Counts by status, top tags, added/read per month, reading pace: `readlist stats`."""
-    from readlist.library.read import stats as collect
-
-    data = collect(read_conn(db))
+    data = library(db).stats()
     output.print_stats(data, view(fmt, json_))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,7 +124,7 @@ def detect_language(conn: sqlite3.Connection) -> str:
     return "zh" if texts and chinese * 3 >= len(texts) else "en"
 
 
-def _authors(item: dict[str, Any]) -> str:
+def _authors(item: Mapping[str, Any]) -> str:
     names = item["authors"]
     short = ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
     return md_text(short)
@@ -133,7 +134,7 @@ def _first_paragraph(body: str) -> str:
     return body.strip().split("\n\n", 1)[0]
 
 
-def _item_lines(item: dict[str, Any], labels: dict[str, Any], full_notes: bool) -> list[str]:
+def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: bool) -> list[str]:
     url = f"https://arxiv.org/abs/{item['arxiv_id']}" if item.get("arxiv_id") else item["url"]
     parts = [f"[{md_text(item['title']) or md_text(url)}]({md_url(url)})"]
     if item["authors"]:
@@ -180,7 +181,7 @@ def heading(labels: dict[str, Any], since_text: str | None, period: str) -> str:
     return f"{labels['last_days'].format(n=days)} ({period})"
 
 
-def _group_key(item: dict[str, Any], by: str, labels: dict[str, Any]) -> tuple[str, str]:
+def _group_key(item: Mapping[str, Any], by: str, labels: dict[str, Any]) -> tuple[str, str]:
     """(sort key, heading) of the group an item belongs to."""
     if by == "status":
         return f"{STATUS_ORDER.get(item['status'], 9)}", labels["status"].get(item["status"], item["status"])
@@ -217,13 +218,13 @@ def digest(
     out.append("")
     if not items:
         return "\n".join([*out, labels["empty"], ""])
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for item in items:
         groups[_group_key(item, group_by, labels)].append(item)
     for key in sorted(groups):
         out += [f"## {md_text(key[1])}", ""]
         ordered = sorted(groups[key], key=lambda i: (STATUS_ORDER.get(i["status"], 9), i["title"].casefold(), i["key"]))
-        for item in ordered:
-            out += _item_lines(item, labels, full_notes)
+        for entry in ordered:
+            out += _item_lines(entry, labels, full_notes)
         out.append("")
     return "\n".join(out)

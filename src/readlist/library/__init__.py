@@ -1,0 +1,284 @@
+"""`Library`: the Python API of one reading list; the CLI is a thin client of it.
+
+Importing this module is cheap (no SQLAlchemy, no network code): each method imports what its use case needs,
+so read-only use stays on the fast stdlib sqlite3 path (DESIGN §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from readlist import config
+
+if TYPE_CHECKING:
+    from readlist.importer.run import FileReport
+    from readlist.library.add import AddReport
+    from readlist.library.feeds import PullReport
+    from readlist.library.fetch import FetchReport
+    from readlist.library.read import ItemFilter, Reader
+    from readlist.library.records import ItemRecord, TagCount
+    from readlist.library.write import Store
+    from readlist.search.engine import SearchResult
+
+Items = list["ItemRecord"]  # `list` is also a method name below: the aliases keep annotations unambiguous
+Reports = list["FileReport"]
+TagCounts = list["TagCount"]
+Rows = list[dict[str, Any]]
+Pulls = list["PullReport"]
+
+
+class Library:
+    """One reading list, as sqlite-utils' `Database` is one database file.
+
+    >>> with Library("papers.db") as lib:
+    ...     lib.add("2408.11743", tags=["quantization"], fetch=False)
+    ...     [item["title"] for item in lib.todo()]
+
+    `path` defaults like the CLI's: `$READLIST_DB`, then the config file's `db`, then the user data dir.
+    Items are named by number (`"1"` or `1`), arXiv ID or key. Errors are `readlist.errors.ReadlistError`s."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = config.database_path(str(path) if path is not None else None)
+        self._reader: Reader | None = None
+        self._store: Store | None = None
+
+    # ---- plumbing ------------------------------------------------------------------------------------------
+
+    @property
+    def reader(self) -> Reader:
+        """The read side (plain SQL, no ORM); opened on first use."""
+        if self._reader is None:
+            from readlist import db
+            from readlist.library.read import SqliteReader
+
+            self._reader = SqliteReader(db.connect(self.path))
+        return self._reader
+
+    @property
+    def store(self) -> Store:
+        """The write side (SQLModel sessions, BEGIN IMMEDIATE); opened on first use."""
+        if self._store is None:
+            from readlist.library.write import Store
+
+            self._store = Store(self.path)
+        return self._store
+
+    def close(self) -> None:
+        """Close the connections this library opened (it can be used again: they reopen on demand)."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._store is not None:
+            self._store.engine.dispose()
+            self._store = None
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Library({str(self.path)!r})"
+
+    # ---- reading ---------------------------------------------------------------------------------------------
+
+    def todo(self, *, tag: str | None = None, limit: int | None = None, everything: bool = False) -> Items:
+        """The unread queue: reading first, then priority, then oldest added.
+
+        `limit=None` takes the config's todo_limit; `everything=True` returns the whole queue."""
+        return self.reader.todo(tag=tag, limit=None if everything else config.value(config.TODO_LIMIT, limit))
+
+    def todo_count(self, *, tag: str | None = None) -> int:
+        return self.reader.count_todo(tag=tag)
+
+    def list(
+        self,
+        *,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+        full: bool = True,
+    ) -> Items:
+        """Items by id, filtered like `readlist list` (statuses take the CLI's words; since: `7d` or a date)."""
+        return self.reader.list_items(
+            self.filter(status=status, tag=tag, kind=kind, since=since), limit=limit, full=full
+        )
+
+    def show(self, ref: str | int) -> ItemRecord:
+        """One item with its notes, links and sources."""
+        return self.reader.get_item(str(ref))
+
+    def tags(self) -> TagCounts:
+        return self.reader.tag_counts()
+
+    def stats(self) -> dict[str, Any]:
+        return self.reader.stats()
+
+    def inbox(self, *, limit: int | None = None) -> Items:
+        return self.reader.inbox(limit=limit)
+
+    def feeds(self) -> Rows:
+        return self.reader.feeds()
+
+    def search(
+        self,
+        query: str,
+        *,
+        tag: str | None = None,
+        status: Sequence[str] | None = None,
+        kind: str | None = None,
+        limit: int = 10,
+        fuzzy: bool = True,
+    ) -> SearchResult:
+        """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`."""
+        from readlist.library.read import SqliteReader
+        from readlist.search.engine import search
+
+        reader = self.reader
+        assert isinstance(reader, SqliteReader)  # search runs on SQLite FTS5 (a PostgreSQL search comes later)
+        flt = self.filter(status=status, tag=tag, kind=kind)
+        return search(reader.conn, query, tag=tag, status=flt.status, kind=flt.kind, limit=limit, fuzzy=fuzzy)
+
+    def digest(
+        self,
+        *,
+        since: str | None = None,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        group_by: str = "tag",
+        lang: str | None = None,
+        full_notes: bool = False,
+    ) -> str:
+        """Markdown for a team wiki or chat (lang: zh, en or auto; None: config digest_language)."""
+        from readlist.errors import InvalidInputError
+        from readlist.export.digest import GROUPS, LABELS, digest
+        from readlist.library.read import SqliteReader
+
+        if group_by not in GROUPS:
+            raise InvalidInputError(f"cannot group by {group_by!r}", f"use one of: {', '.join(GROUPS)}")
+        language = config.value(config.DIGEST_LANGUAGE, lang)
+        if language != "auto" and language not in LABELS:
+            raise InvalidInputError(f"no labels for language {language!r}", "use zh, en or auto")
+        reader = self.reader
+        assert isinstance(reader, SqliteReader)
+        flt = self.filter(status=status, tag=tag, kind=kind, since=since)
+        return digest(
+            reader.conn, flt, group_by=group_by, lang=None if language == "auto" else language, full_notes=full_notes
+        )
+
+    def export(
+        self,
+        fmt: str = "jsonl",
+        *,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        bom: bool = False,
+    ) -> str:
+        """The items as jsonl, json, bibtex or csv text (jsonl is lossless and re-importable)."""
+        from readlist.errors import InvalidInputError
+        from readlist.export.formats import FORMATS, records, render
+        from readlist.library.read import SqliteReader
+
+        if fmt not in FORMATS:
+            raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+        reader = self.reader
+        assert isinstance(reader, SqliteReader)
+        rows = records(reader.conn, self.filter(status=status, tag=tag, kind=kind, since=since))
+        return render(fmt, rows, bom=bom)
+
+    @staticmethod
+    def filter(
+        *,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+    ) -> ItemFilter:
+        """An ItemFilter from the words a person uses (checked: a bad status or kind is an InvalidInputError)."""
+        from readlist.domain import check_kind, check_status
+        from readlist.library.read import ItemFilter
+        from readlist.library.records import parse_since
+
+        return ItemFilter(
+            status=[check_status(s) for s in status] if status else None,
+            tag=tag,
+            kind=check_kind(kind) if kind else None,
+            since=parse_since(since) if since else None,
+        )
+
+    # ---- writing ---------------------------------------------------------------------------------------------
+
+    def add(
+        self,
+        *refs: str,
+        tags: Iterable[str] = (),
+        note: str | None = None,
+        title: str | None = None,
+        priority: int | None = None,
+        fetch: bool = True,
+    ) -> AddReport:
+        """Add papers, articles or repos; adding one again merges. `fetch=False` leaves arXiv metadata pending."""
+        from readlist.library.add import add_items
+
+        return add_items(
+            self.store, list(refs), tags=list(tags), note=note, title=title, priority=priority, fetch=fetch
+        )
+
+    def import_(
+        self,
+        *paths: str | Path,
+        tags: Iterable[str] = (),
+        dry_run: bool = False,
+        keep_mine: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Reports:
+        """Import notes or exports (files or folders) in one transaction: all of it, or nothing on an error."""
+        from readlist.importer.run import collect, merge_reports, read_files
+
+        files = collect([str(p) for p in paths])
+        return merge_reports(
+            self.store, read_files(files, list(tags)), dry_run=dry_run, keep_mine=keep_mine, progress=progress
+        )
+
+    def fetch(
+        self, *refs: str | int, everything: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> FetchReport | None:
+        """Fetch arXiv metadata for pending papers (or `refs`; `everything` refreshes all); None: nothing to do."""
+        from readlist.library.fetch import fetch
+        from readlist.library.write import FetchTargets
+
+        targets = FetchTargets.select(self.store, [str(r) for r in refs], everything)
+        return fetch(self.store, targets, progress=progress) if targets else None
+
+    def tag(self, ref: str | int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> ItemRecord:
+        item = self.store.retag(str(ref), list(add), list(remove))
+        return self.show(str(item.id))
+
+    def note(self, ref: str | int, body: str) -> ItemRecord:
+        item = self.store.add_note(str(ref), body)
+        return self.show(str(item.id))
+
+    def status(self, ref: str | int, status: str) -> ItemRecord:
+        item = self.store.set_status(str(ref), status)
+        return self.show(str(item.id))
+
+    def edit(self, ref: str | int, **changes: Any) -> ItemRecord:
+        item = self.store.edit(str(ref), changes)
+        return self.show(str(item.id))
+
+    def remove(self, ref: str | int) -> None:
+        self.store.remove(str(ref))
+
+    def pull_feeds(self, *feeds: str) -> Pulls:
+        """Fetch followed feeds (all, or those named) into the inbox."""
+        from readlist.library.feeds import pull
+
+        return pull(self.store, list(feeds) or None)

@@ -9,11 +9,12 @@ import json
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from readlist.domain import tag_slug
 from readlist.errors import NotFoundError
 from readlist.ids import parse_item_ref
+from readlist.library.records import ItemRecord, TagCount
 
 ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
@@ -61,7 +62,7 @@ def list_items(
     order: str = "i.id",
     limit: int | None = None,
     full: bool = True,
-) -> list[dict[str, Any]]:
+) -> list[ItemRecord]:
     where, params = (flt or ItemFilter()).sql()
     cols = ", ".join(f"i.{c.strip()}" for c in ITEM_COLUMNS.split(","))
     sql = f"SELECT {cols} FROM item i{where} ORDER BY {order}"
@@ -71,17 +72,17 @@ def list_items(
     rows = conn.execute(sql, params).fetchall()
     items = [_item_dict(r) for r in rows]
     _attach_related(conn, items, full=full)
-    return items
+    return cast(list[ItemRecord], items)  # the columns and related lists above are exactly ItemRecord's keys
 
 
-def todo(conn: sqlite3.Connection, *, tag: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
+def todo(conn: sqlite3.Connection, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]:
     """The unread queue: reading first, then priority, then oldest added."""
     return list_items(
         conn, ItemFilter(status=["reading", "unread"], tag=tag), order=TODO_ORDER, limit=limit, full=False
     )
 
 
-def inbox(conn: sqlite3.Connection, *, limit: int | None = None) -> list[dict[str, Any]]:
+def inbox(conn: sqlite3.Connection, *, limit: int | None = None) -> list[ItemRecord]:
     """New feed entries waiting for triage: best matches first, then newest."""
     return list_items(
         conn,
@@ -113,17 +114,17 @@ def find_item_id(conn: sqlite3.Connection, ref: str) -> int:
     return int(row[0])
 
 
-def get_item(conn: sqlite3.Connection, ref: str) -> dict[str, Any]:
+def get_item(conn: sqlite3.Connection, ref: str) -> ItemRecord:
     item_id = find_item_id(conn, ref)
     return list_items(conn, ItemFilter(ids=[item_id]))[0]
 
 
-def tag_counts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def tag_counts(conn: sqlite3.Connection) -> list[TagCount]:
     rows = conn.execute(
         "SELECT t.name, count(it.item_id) AS n FROM tag t LEFT JOIN itemtag it ON it.tag_id = t.id "
         "GROUP BY t.id HAVING n > 0 ORDER BY n DESC, t.name"
     ).fetchall()
-    return [{"tag": r[0], "count": r[1]} for r in rows]
+    return [TagCount(tag=r[0], count=r[1]) for r in rows]
 
 
 def tag_suggestion(conn: sqlite3.Connection, name: str) -> tuple[bool, str | None]:
@@ -225,3 +226,55 @@ def home(conn: sqlite3.Connection, *, top: int = 5) -> dict[str, Any]:
         "inbox": counts.get("inbox", 0),
         "metadata_pending": int(pending),
     }
+
+
+class Reader(Protocol):
+    """What the read side offers, whatever holds the library: the sqlite3 reader below, a PostgreSQL one later."""
+
+    def list_items(
+        self, flt: ItemFilter | None = None, *, order: str = "i.id", limit: int | None = None, full: bool = True
+    ) -> list[ItemRecord]: ...
+    def todo(self, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]: ...
+    def count_todo(self, *, tag: str | None = None) -> int: ...
+    def inbox(self, *, limit: int | None = None) -> list[ItemRecord]: ...
+    def get_item(self, ref: str) -> ItemRecord: ...
+    def tag_counts(self) -> list[TagCount]: ...
+    def feeds(self) -> list[dict[str, Any]]: ...
+    def stats(self, months: int = 12) -> dict[str, Any]: ...
+    def close(self) -> None: ...
+
+
+class SqliteReader:
+    """The Reader over one stdlib sqlite3 connection (the fast path of DESIGN §2)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def list_items(
+        self, flt: ItemFilter | None = None, *, order: str = "i.id", limit: int | None = None, full: bool = True
+    ) -> list[ItemRecord]:
+        return list_items(self.conn, flt, order=order, limit=limit, full=full)
+
+    def todo(self, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]:
+        return todo(self.conn, tag=tag, limit=limit)
+
+    def count_todo(self, *, tag: str | None = None) -> int:
+        return count_todo(self.conn, tag=tag)
+
+    def inbox(self, *, limit: int | None = None) -> list[ItemRecord]:
+        return inbox(self.conn, limit=limit)
+
+    def get_item(self, ref: str) -> ItemRecord:
+        return get_item(self.conn, ref)
+
+    def tag_counts(self) -> list[TagCount]:
+        return tag_counts(self.conn)
+
+    def feeds(self) -> list[dict[str, Any]]:
+        return feeds(self.conn)
+
+    def stats(self, months: int = 12) -> dict[str, Any]:
+        return stats(self.conn, months)
+
+    def close(self) -> None:
+        self.conn.close()

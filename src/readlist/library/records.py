@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference
@@ -70,3 +71,66 @@ def parse_since(value: str) -> str:
         raise InvalidInputError(f"cannot read the date {value!r}", "use 7d, 2w, 3m, 1y or YYYY-MM-DD") from None
     # a date means the reader's own midnight, stored as UTC like every timestamp
     return day.astimezone().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---- the read side's records (what `list --json`, `show --json` and `Library` return) ----------------------
+
+
+class NoteRecord(TypedDict):
+    body: str
+    created_at: str | None
+    updated_at: str | None
+    source: str | None  # `file#section` for imported notes, None for typed ones
+
+
+class LinkRecord(TypedDict):
+    url: str
+    role: str  # code | pdf | project | related
+
+
+class SourceRecord(TypedDict):
+    file: str
+    line: int
+    section: str
+
+
+class ItemRecord(TypedDict):
+    """One item as the read side returns it; the README's "JSON item schema" documents every key."""
+
+    id: int
+    kind: str
+    key: str
+    arxiv_id: str | None
+    arxiv_version: int | None
+    url: str
+    title: str
+    short_name: str | None
+    authors: list[str]
+    author_affiliations: list[str | None]
+    abstract: str | None
+    published: str | None
+    updated: str | None
+    venue: str | None
+    doi: str | None
+    comment: str | None
+    affiliation: str | None
+    primary_category: str | None
+    categories: list[str]
+    status: str
+    priority: int
+    rating: str | None
+    added_at: str
+    started_at: str | None
+    finished_at: str | None
+    metadata_status: str
+    metadata_fetched_at: str | None
+    inbox_score: float | None
+    tags: list[str]
+    notes: list[NoteRecord]  # empty unless the full record was asked for
+    links: list[LinkRecord]
+    sources: list[SourceRecord]
+
+
+class TagCount(TypedDict):
+    tag: str
+    count: int

@@ -148,7 +148,7 @@ def _hydrate(conn: sqlite3.Connection, rows: list[Any]) -> list[dict[str, Any]]:
     by_id = {it["id"]: it for it in list_items(conn, ItemFilter(ids=ids), full=False)}
     items = []
     for item_id, score, snippet in rows:
-        item = by_id[item_id]
+        item: dict[str, Any] = dict(by_id[item_id])
         item["score"] = round(-float(score), 4)
         item["snippet"] = strip_separators(snippet or "").strip()
         items.append(item)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from readlist.term import markdown, style, timefmt
@@ -19,7 +19,7 @@ STATUS_STYLE = {
 ITEM_FIELDS = ("id", "status", "kind", "title", "tags", "added")
 
 
-def display_title(item: dict[str, Any]) -> str:
+def display_title(item: Mapping[str, Any]) -> str:
     """The title, led by the short name the notes use when the title does not already say it."""
     label = item.get("title") or item.get("url") or ""
     short = item.get("short_name")
@@ -40,7 +40,7 @@ def item_columns() -> list[Column]:
     ]
 
 
-def item_row(item: dict[str, Any]) -> list[str]:
+def item_row(item: Mapping[str, Any]) -> list[str]:
     """Table cells: one line each, control characters visible, dates in local time."""
     return [
         str(item["id"]),
@@ -52,7 +52,7 @@ def item_row(item: dict[str, Any]) -> list[str]:
     ]
 
 
-def item_record(item: dict[str, Any]) -> list[str]:
+def item_record(item: Mapping[str, Any]) -> list[str]:
     """TSV/CSV cells: full values, exact local timestamps."""
     return [
         str(item["id"]),
@@ -85,14 +85,14 @@ def snippet_line(snippet: str, width: int, color: bool) -> str:
     return "".join(out)
 
 
-def _authors_line(item: dict[str, Any]) -> str:
+def _authors_line(item: Mapping[str, Any]) -> str:
     parts = []
     for name, aff in zip(item.get("authors") or [], item.get("author_affiliations") or [], strict=False):
         parts.append(f"{name} ({aff})" if aff else name)
     return ", ".join(parts)
 
 
-def item_fields(item: dict[str, Any]) -> list[tuple[str, str]]:
+def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every field a person cares about, in reading order, dates local."""
     fields: list[tuple[str, object]] = [
         ("short name", item.get("short_name")),
@@ -124,7 +124,7 @@ def item_fields(item: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def show_lines(item: dict[str, Any], width: int, *, color: bool, raw: bool) -> Iterator[str]:
+def show_lines(item: Mapping[str, Any], width: int, *, color: bool, raw: bool) -> Iterator[str]:
     """The `show` page: heading, fields, abstract, then each note rendered (or raw with --raw)."""
     width = max(40, width)
     head = f"#{item['id']} " + one_line(item.get("title") or item.get("url"))
