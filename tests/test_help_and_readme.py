@@ -22,7 +22,7 @@ def _walk(prefix: str, command: Any) -> list[tuple[str, Any]]:
 
 
 def command_paths() -> list[tuple[str, Any]]:
-    cli.register_commands([])  # no command named: every module registers, as for `readlist --help`
+    cli.register_commands(["--help"])  # every module registers, as for `readlist --help`
     return _walk("", typer.main.get_command(cli.app))
 
 
