@@ -1,0 +1,82 @@
+"""OpenReview API v2 notes: a forum link → title, authors, venue, year, abstract, keywords."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from readlist.net.metadata import WorkMetadata, clean_text, person
+
+DEFAULT_URL = "https://api2.openreview.net"
+_NOT_PUBLISHED = ("submitted to", "under review", "withdrawn", "desk rejected", "rejected")
+
+
+def endpoint() -> str:
+    return os.environ.get("READLIST_OPENREVIEW_URL", DEFAULT_URL).rstrip("/")
+
+
+def note_id(url: str) -> str | None:
+    """`openreview.net/forum?id=X`, `/pdf?id=X`, `/attachment?id=X` → X."""
+    parts = urlsplit(url)
+    if not (parts.hostname or "").lower().endswith("openreview.net"):
+        return None
+    values = parse_qs(parts.query).get("id") or []
+    return values[0].strip() or None if values else None
+
+
+def notes_url(forum_id: str) -> str:
+    return f"{endpoint()}/notes"
+
+
+def _value(content: dict[str, Any], name: str) -> Any:
+    """API v2 wraps every field as {"value": …}; API v1 did not."""
+    field = content.get(name)
+    return field.get("value") if isinstance(field, dict) else field
+
+
+def _date(note: dict[str, Any]) -> str | None:
+    for name in ("pdate", "odate", "cdate", "tcdate"):
+        stamp = note.get(name)
+        if isinstance(stamp, int | float) and stamp > 0:
+            return datetime.fromtimestamp(stamp / 1000, UTC).strftime("%Y-%m-%d")
+    return None
+
+
+def parse_notes(body: bytes | str, forum_id: str) -> WorkMetadata | None:
+    """A `/notes?id=X` response → metadata for note X; None when the answer has no such note."""
+    data = json.loads(body)
+    if not isinstance(data, dict) or not isinstance(data.get("notes"), list):
+        raise ValueError("not an OpenReview notes answer")
+    note = next((n for n in data["notes"] if isinstance(n, dict) and n.get("id") == forum_id), None)
+    note = note or next((n for n in data["notes"] if isinstance(n, dict) and n.get("forum") == forum_id), None)
+    if note is None or not isinstance(note.get("content"), dict):
+        return None
+    content: dict[str, Any] = note["content"]
+    names = _value(content, "authors")
+    authors = [p for p in (person(n) for n in (names if isinstance(names, list) else [])) if p]
+    venue = clean_text(_value(content, "venue"))
+    published = _date(note)
+    accepted = bool(venue) and not any(word in (venue or "").lower() for word in _NOT_PUBLISHED)
+    keywords = _value(content, "keywords")
+    details = {
+        "openreview_id": forum_id,
+        "venueid": clean_text(_value(content, "venueid")),
+        "keywords": [k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else None,
+        "tldr": clean_text(_value(content, "TLDR")),
+    }
+    return WorkMetadata(
+        source="openreview",
+        title=clean_text(_value(content, "title")),
+        authors=authors,
+        venue=venue,
+        year=int(published[:4]) if published else None,
+        published=published,
+        work_type="proceedings-article" if accepted else "posted-content",
+        site="OpenReview",
+        abstract=clean_text(_value(content, "abstract")),
+        url=f"https://openreview.net/forum?id={forum_id}",
+        details={k: v for k, v in details.items() if v},
+    )

@@ -1,0 +1,82 @@
+"""Semantic Scholar Graph API batch lookup: arXiv preprints → their published DOI, venue and year."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from readlist.net.metadata import WorkMetadata, as_dict, clean_text, year_of
+
+DEFAULT_URL = "https://api.semanticscholar.org/graph/v1"
+FIELDS = "externalIds,venue,year,publicationVenue,title,publicationTypes"
+BATCH_SIZE = 500  # the API's own limit per request
+
+
+def endpoint() -> str:
+    return os.environ.get("READLIST_S2_URL", DEFAULT_URL).rstrip("/")
+
+
+def batch_url() -> str:
+    return f"{endpoint()}/paper/batch"
+
+
+def batch_body(arxiv_ids: list[str]) -> bytes:
+    return json.dumps({"ids": [f"ARXIV:{i}" for i in arxiv_ids]}).encode()
+
+
+def headers() -> dict[str, str]:
+    out = {"Content-Type": "application/json"}
+    key = os.environ.get("S2_API_KEY", "").strip()
+    if key:
+        out["x-api-key"] = key
+    return out
+
+
+def _work_type(paper: dict[str, Any]) -> str | None:
+    venue = as_dict(paper.get("publicationVenue"))
+    kind = str(venue.get("type") or "").lower()
+    types = [str(t) for t in paper.get("publicationTypes") or []]
+    if kind == "conference" or "Conference" in types:
+        return "proceedings-article"
+    if kind == "journal" or "JournalArticle" in types:
+        return "journal-article"
+    return None
+
+
+def _published(paper: dict[str, Any]) -> WorkMetadata | None:
+    ids = as_dict(paper.get("externalIds"))
+    venue_obj = as_dict(paper.get("publicationVenue"))
+    venue = clean_text(venue_obj.get("name")) or clean_text(paper.get("venue"))
+    doi = clean_text(ids.get("DOI"))
+    if doi and doi.lower().startswith("10.48550/"):
+        doi = None  # arXiv's own DOI says nothing about publication
+    if venue and venue.lower() in ("arxiv", "arxiv.org", "corr"):
+        venue = None
+    return WorkMetadata(
+        source="s2",
+        title=clean_text(paper.get("title")),
+        venue=venue,
+        year=year_of(paper.get("year")),
+        doi=doi,
+        arxiv_id=clean_text(ids.get("ArXiv")),
+        work_type=_work_type(paper) if (doi or venue) else None,
+        details={k: v for k, v in {"s2_paper_id": paper.get("paperId"), "dblp": ids.get("DBLP")}.items() if v},
+    )
+
+
+def parse_batch(body: bytes | str, arxiv_ids: list[str]) -> dict[str, WorkMetadata]:
+    """The batch answer is a list in request order with `null` for unknown papers; matched by position
+    (S2 guarantees it) and checked against `externalIds.ArXiv` when present."""
+    data = json.loads(body)
+    if not isinstance(data, list):
+        raise ValueError("not a Semantic Scholar batch answer")
+    found: dict[str, WorkMetadata] = {}
+    for arxiv_id, paper in zip(arxiv_ids, data, strict=False):
+        if not isinstance(paper, dict):
+            continue
+        meta = _published(paper)
+        if meta is None or (meta.arxiv_id and meta.arxiv_id.lower() != arxiv_id.lower()):
+            continue
+        found[arxiv_id] = meta
+    return found
