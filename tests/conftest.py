@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from readlist import cli
 from readlist import db as readlist_db
 from tests.arxiv_server import ArxivServer
+from tests.sources_server import SourcesServer
 
 READLIST = shutil.which("readlist", path=str(Path(sys.executable).parent)) or "readlist"
 
@@ -55,6 +56,15 @@ def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_t
     monkeypatch.setenv("READLIST_ARXIV_INTERVAL", "0")
     monkeypatch.setenv("READLIST_ARXIV_BACKOFF", "0.01")
     monkeypatch.setenv("READLIST_ARXIV_TIMEOUT", "2")
+    # Metadata sources point at a closed port, and web pages go through a proxy that does not exist: no test
+    # reaches the internet; tests that want answers start `sources_server`.
+    for variable in ("READLIST_CROSSREF_URL", "READLIST_GITHUB_API_URL", "READLIST_S2_URL", "READLIST_OPENREVIEW_URL"):
+        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     return db
@@ -157,3 +167,15 @@ def imported_notes(notes_template: Path, isolated_library: Path) -> Path:
     """This test's library holds the shipped notes (a copy of the one import)."""
     copy_database(notes_template, isolated_library)
     return isolated_library
+
+
+@pytest.fixture
+def sources_server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    server = SourcesServer()
+    server.start()
+    monkeypatch.setenv("READLIST_CROSSREF_URL", f"{server.url}/crossref")
+    monkeypatch.setenv("READLIST_GITHUB_API_URL", f"{server.url}/github")
+    monkeypatch.setenv("READLIST_S2_URL", f"{server.url}/s2")
+    monkeypatch.setenv("READLIST_OPENREVIEW_URL", f"{server.url}/openreview")
+    yield server
+    server.stop()

@@ -1,13 +1,13 @@
 """`add`, `fetch`, `show` and `rm`: getting items in, completing them, looking at one, removing one."""
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from readlist import output
 from readlist.commands.common import DbOption, FormatOption, JsonOption, NoPagerOption, library, read_conn, store, view
-from readlist.errors import InvalidInputError, ReadlistError
+from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 
 
 def add(
@@ -34,42 +34,95 @@ def add(
 
 def fetch(
     refs: Annotated[
-        list[str] | None, typer.Argument(help="Items to refresh (default: every pending paper).", metavar="[ITEM]...")
+        list[str] | None, typer.Argument(help="Items to refresh (default: every pending item).", metavar="[ITEM]...")
     ] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Refresh every paper: new versions, DOIs, venues.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Refresh every item: new versions, DOIs, venues.")] = False,
+    published: Annotated[
+        bool, typer.Option("--published", help="Find which arXiv preprints are now published (DOI, venue, year).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Fetch arXiv metadata for pending papers, in polite batches: `readlist fetch`."""
+    """Complete pending items from arXiv, Crossref, GitHub, OpenReview and web pages: `readlist fetch`."""
     from readlist.library.fetch import fetch as run_fetch
+    from readlist.library.fetch import fetch_sources
     from readlist.library.write import FetchTargets
 
     lib = store(db)
-    targets = FetchTargets.select(lib, refs or [], all_)
-    if not targets:
-        output.say("nothing to fetch: every paper has its metadata (use --all to refresh)")
+    if published:
+        _fetch_published(lib, refs or [])
         return
-    with output.progress("fetching arXiv metadata", total=len(targets)) as advance:
-        report = run_fetch(lib, targets, progress=advance)
-    output.say(f"fetched {len(report.fetched)} of {len(targets)} papers in {report.requests} request(s)")
+    papers = FetchTargets.select(lib, refs or [], all_)
+    others = FetchTargets.select_sources(lib, refs or [], all_)
+    if not papers and not others:
+        output.say("nothing to fetch: every item has its metadata (use --all to refresh)")
+        return
+    reports = []
+    if papers:
+        with output.progress("fetching arXiv metadata", total=len(papers)) as advance:
+            reports.append(("arXiv", len(papers), run_fetch(lib, papers, progress=advance)))
+    if others:
+        with output.progress("fetching other metadata", total=len(others)) as advance:
+            reports.append(("other", len(others), fetch_sources(lib, others, progress=advance)))
+    _say_fetched(reports)
+
+
+def _say_fetched(reports: list[tuple[str, int, Any]]) -> None:
+    fetched = sum(len(r.fetched) for _, _, r in reports)
+    total = sum(n for _, n, _ in reports)
+    requests = sum(r.requests for _, _, r in reports)
+    output.say(f"fetched {fetched} of {total} item(s) in {requests} request(s)")
+    for label, _, report in reports:
+        for line in report.news:
+            output.say(f"  {line}")
+        if report.not_found:
+            who = "arXiv does not know" if label == "arXiv" else "not found (kept)"
+            output.warn(f"{who} {len(report.not_found)} item(s): {', '.join(report.not_found)}")
+        if report.failed:
+            why = "; ".join(dict.fromkeys(report.errors)) or "no answer"
+            output.warn(f"{len(report.failed)} item(s) stay pending or failed: {why}")
+    if fetched == 0 and any(r.failed for _, _, r in reports) and not any(r.not_found for _, _, r in reports):
+        raise ReadlistError("nothing was fetched", "check the network and run readlist fetch again")
+
+
+def _fetch_published(lib: Any, refs: list[str]) -> None:
+    from readlist.library.published import find_published
+
+    with output.progress("looking for published versions", total=0) as advance:
+        report, checked = find_published(lib, refs, progress=advance)
+    if not checked:
+        output.say("no arXiv preprints to check")
+        return
+    output.say(f"{len(report.fetched)} of {checked} preprint(s) are published ({report.requests} request(s))")
     for line in report.news:
         output.say(f"  {line}")
-    if report.not_found:
-        output.warn(f"arXiv does not know {len(report.not_found)} ID(s): {', '.join(report.not_found)}")
     if report.failed:
-        output.warn(f"{len(report.failed)} paper(s) stay pending: {'; '.join(report.errors) or 'no answer'}")
-        if not report.fetched and not report.not_found:
-            raise ReadlistError("nothing was fetched", "check the network and run readlist fetch again")
+        output.warn(f"{len(report.failed)} preprint(s) not checked: {'; '.join(report.errors) or 'no answer'}")
 
 
 def show(
     ref: Annotated[str, typer.Argument(help="Item id, arXiv ID, DOI or URL.", metavar="ITEM")],
     raw: Annotated[bool, typer.Option("--raw", help="Print notes as written, without rendering markdown.")] = False,
     fmt: FormatOption = None,
+    text: Annotated[bool, typer.Option("--text", help="Print the article's kept main text.")] = False,
     json_: JsonOption = False,
     no_pager: NoPagerOption = False,
     db: DbOption = None,
 ) -> None:
     """Everything about one item, notes rendered: `readlist show 1` or `readlist show 2408.11743`."""
+    from readlist.library.read import item_text
+
+    if text:
+        item, body = item_text(read_conn(db), ref)
+        if body is None:
+            raise NotFoundError(
+                f"no text kept for #{item['id']}",
+                f"web articles keep their text once fetched: readlist fetch {item['id']}",
+            )
+        if json_:
+            output.print_json({"id": item["id"], "title": item["title"], "url": item["url"], "text": body})
+        else:
+            output.say(body)
+        return
     item = library(db).show(ref)
     chosen = view(fmt, json_, no_pager)
     chosen.raw = raw

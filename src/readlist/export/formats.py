@@ -7,7 +7,6 @@ import io
 import json
 import re
 import sqlite3
-import unicodedata
 from typing import Any
 
 from readlist.library.read import ItemFilter, list_items
@@ -122,28 +121,12 @@ _BIB_SPECIAL = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-_STOPWORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "on",
-        "of",
-        "for",
-        "in",
-        "to",
-        "and",
-        "with",
-        "via",
-        "towards",
-        "toward",
-        "is",
-        "are",
-        "by",
-        "from",
-        "at",
-    }
+# A venue name with one of these words is a conference (its papers are @inproceedings), when no source said.
+_CONFERENCE_WORDS = (
+    "proceedings conference symposium workshop meeting iclr neurips nips icml cvpr iccv eccv acl emnlp naacl "
+    "osdi sosp nsdi eurosys asplos isca hpca mlsys ppopp kdd aaai ijcai sigmod vldb"
 )
+CONFERENCE_WORDS = frozenset(_CONFERENCE_WORDS.split())
 
 
 def bib_escape(text: str) -> str:
@@ -158,50 +141,80 @@ def bib_url(url: str) -> str:
 _URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20", "\n": "%0A", "\r": "%0D", "\t": "%09"}
 
 
-def _ascii_word(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", plain.lower())
-
-
 def bib_key(record: dict[str, Any]) -> str:
-    """`frantar2024marlin`: first author's family name, year, first significant title word."""
-    family = _ascii_word(record["authors"][0]["name"].split()[-1]) if record["authors"] else ""
-    year = (record.get("published") or record.get("added_at") or "")[:4]
-    words = [_ascii_word(w) for w in re.split(r"[\s:\-]+", record.get("short_name") or record["title"])]
-    word = next((w for w in words if w and w not in _STOPWORDS), "")
-    key = f"{family}{year}{word}" or _ascii_word(record["key"])[-20:]
-    return key or "item"
+    """The stored citation key; for an item without one yet, the key it would get (`frantar2024marlin`)."""
+    from readlist.library.citekeys import arxiv_year, base_key, title_word
+
+    if record.get("citation_key"):
+        return str(record["citation_key"])
+    year = record.get("year") or arxiv_year(record.get("arxiv_id")) or _year(record)
+    authors = [{"name": a["name"]} for a in record["authors"]]
+    if authors and year:
+        return base_key(authors, int(year), record.get("short_name") or record["title"])
+    word = title_word(record.get("short_name") or record["title"])
+    return f"{word or 'item'}{year or ''}"
+
+
+def _year(record: dict[str, Any]) -> str:
+    return str(record.get("year") or (record.get("published") or "")[:4] or "")
+
+
+def entry_type(record: dict[str, Any]) -> str:
+    """@inproceedings / @article for published papers, @misc for preprints, @online for articles, @software."""
+    if record["kind"] == "repo":
+        return "software"
+    if record["kind"] == "article":
+        return "online"
+    work_type, venue = record.get("work_type"), record.get("venue")
+    if work_type == "proceedings-article":
+        return "inproceedings"
+    if work_type == "journal-article":
+        return "article"
+    if venue:
+        words = set(re.findall(r"[a-z]+", venue.lower()))
+        return "inproceedings" if words & CONFERENCE_WORDS else "article"
+    return "misc"
+
+
+def _fields(r: dict[str, Any], kind: str) -> list[tuple[str, str]]:
+    fields = [("title", "{" + bib_escape(r["title"]) + "}")]
+    if r["authors"]:
+        fields.append(("author", " and ".join(bib_escape(a["name"]) for a in r["authors"])))
+    from readlist.library.citekeys import arxiv_year
+
+    year = _year(r) or str(arxiv_year(r.get("arxiv_id")) or "")
+    if year:
+        fields.append(("year", year))
+    venue_field = {"inproceedings": "booktitle", "article": "journal"}.get(kind)
+    if venue_field and r.get("venue"):
+        fields.append((venue_field, bib_escape(r["venue"])))
+    if kind == "online" and r.get("site"):
+        fields.append(("organization", bib_escape(r["site"])))
+    if kind == "software" and (r.get("details") or {}).get("description"):
+        fields.append(("note", bib_escape(r["details"]["description"])))
+    if r.get("arxiv_id"):
+        # As arXiv's own export does; a published paper keeps them too, so readers can find the free version.
+        fields += [("eprint", r["arxiv_id"]), ("archivePrefix", "arXiv")]
+        if r.get("primary_category"):
+            fields.append(("primaryClass", r["primary_category"]))
+    if r.get("doi"):
+        fields.append(("doi", bib_escape(r["doi"])))
+    fields.append(("url", bib_url(r["url"])))
+    if r["tags"]:
+        fields.append(("keywords", bib_escape(", ".join(r["tags"]))))
+    return fields
 
 
 def to_bibtex(rows: list[dict[str, Any]]) -> str:
-    entries, used = [], set()
+    from readlist.library.citekeys import unique_key
+
+    entries, used = [], {str(r["citation_key"]) for r in rows if r.get("citation_key")}
     for r in rows:
-        key = base = bib_key(r)
-        suffix = 0
-        while key in used:  # stable: rows come in key order, so the same library gives the same suffixes
-            suffix += 1
-            key = f"{base}{chr(ord('a') + suffix - 1)}" if suffix <= 26 else f"{base}{suffix}"
-        used.add(key)
-        published = bool(r.get("venue") and r["kind"] == "paper")
-        fields = [("title", "{" + bib_escape(r["title"]) + "}")]
-        if r["authors"]:
-            fields.append(("author", " and ".join(bib_escape(a["name"]) for a in r["authors"])))
-        year = (r.get("published") or "")[:4]
-        if year:
-            fields.append(("year", year))
-        if published:
-            fields.append(("journal", bib_escape(r["venue"])))
-        if r.get("arxiv_id"):
-            fields += [("eprint", r["arxiv_id"]), ("archivePrefix", "arXiv")]
-            if r.get("primary_category"):
-                fields.append(("primaryClass", r["primary_category"]))
-        if r.get("doi"):
-            fields.append(("doi", bib_escape(r["doi"])))
-        fields.append(("url", bib_url(r["url"])))
-        if r["tags"]:
-            fields.append(("keywords", bib_escape(", ".join(r["tags"]))))
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@{'article' if published else 'misc'}{{{key},\n{body}\n}}\n")
+        key = str(r["citation_key"]) if r.get("citation_key") else unique_key(bib_key(r), used.__contains__)
+        used.add(key)  # stable: rows come in key order, so the same library gives the same suffixes
+        kind = entry_type(r)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in _fields(r, kind))
+        entries.append(f"@{kind}{{{key},\n{body}\n}}\n")
     return "\n".join(entries)
 
 

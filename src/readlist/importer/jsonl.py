@@ -23,6 +23,10 @@ EXTRA_FIELDS = (
     "metadata_status",
     "metadata_fetched_at",
     "arxiv_version",
+    "year",
+    "work_type",
+    "site",
+    "details",
 )
 
 

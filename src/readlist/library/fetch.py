@@ -1,4 +1,4 @@
-"""Completes papers' metadata from arXiv: network first, then one short write per chunk (DESIGN §6, §7)."""
+"""Completes metadata: arXiv in chunks, other sources item by item; network first, then short writes (§6, §7)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from readlist.library.merge import apply_metadata
 from readlist.library.write import Store
 from readlist.models import Item
 from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
+from readlist.net.sources import Lookup
 
 # `add` is interactive: offline, the user should get the prompt back in seconds, with the paper saved as pending.
 ADD_TRIES = 2
@@ -89,3 +90,51 @@ def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]
     report.failed += result.failed
     if result.error and result.error not in report.errors:
         report.errors.append(result.error)
+
+
+SOURCE_WORKERS = 4  # different hosts in parallel; each host's own spacing is kept by net/http.py
+
+
+def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: Progress | None = None) -> FetchReport:
+    """Crossref, GitHub, OpenReview and web pages: asked in parallel, each answer written as it arrives."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from readlist.net.sources import lookup
+
+    report = FetchReport()
+    with ThreadPoolExecutor(max_workers=SOURCE_WORKERS) as pool:
+        futures = {pool.submit(lookup, key, url, tries=3): (item_id, key, url) for item_id, key, url in targets}
+        for done, future in enumerate(as_completed(futures), start=1):
+            item_id, key, url = futures[future]
+            _save_lookup(store, item_id, key, future.result(), report)
+            report.requests += 1
+            if progress:
+                progress(done, report.requests)
+    return report
+
+
+def _save_lookup(store: Store, item_id: int, key: str, found: Lookup, report: FetchReport) -> None:
+    from readlist.library.mapping import apply_work
+    from readlist.library.merge import save_text
+
+    if found.warning and found.status != "fetched":
+        report.errors.append(found.warning)
+    if found.status == "pending":
+        report.failed.append(key)
+        return
+    with store.session() as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            return
+        session.info["touched"].add(item_id)
+        if found.status in ("not_found", "failed") or found.meta is None:
+            item.metadata_status = found.status
+            (report.not_found if found.status == "not_found" else report.failed).append(key)
+            return
+        for line in apply_work(item, found.meta):
+            report.news.append(f"#{item_id} {key}: {line}")
+        if found.meta.text:
+            save_text(session, item_id, found.meta.text, found.meta.url)
+        report.fetched.append(item_id)
+        if found.warning:
+            report.news.append(f"#{item_id}: {found.warning}")

@@ -13,9 +13,11 @@ from sqlmodel import Session, SQLModel, col, select
 
 from readlist.domain import STATUS_RANK, normalise_tag, tag_slug
 from readlist.ids import Reference
+from readlist.library.citekeys import arxiv_year
 from readlist.library.records import ItemDraft, now_iso
 from readlist.models import Item, ItemTag, Link, Note, Source, Tag
 from readlist.net.arxiv import PaperMetadata
+from readlist.net.metadata import year_of
 
 
 @dataclass
@@ -77,7 +79,9 @@ def _item_row(draft: ItemDraft) -> dict[str, Any]:
         added_at=now_iso(),
         started_at=None,
         finished_at=None,
-        metadata_status="pending" if ref.arxiv_id else "none",
+        # Every kind has a source now (arXiv, Crossref, GitHub, OpenReview, the page itself): `fetch` completes it.
+        metadata_status="pending",
+        year=arxiv_year(ref.arxiv_id) or year_of(draft.published),
         metadata_fetched_at=None,
         inbox_score=None,
     )
@@ -315,6 +319,60 @@ def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:
     item.comment = meta.comment
     item.venue = meta.journal_ref or item.venue
     item.doi = meta.doi or item.doi
+    if item.work_type not in ("journal-article", "proceedings-article"):
+        # The year of the work is the published version's when known, else the first arXiv version's.
+        item.year = year_of(meta.published) or item.year
+        item.work_type = "posted-content"
     item.metadata_status = "fetched"
     item.metadata_fetched_at = now_iso()
     return news
+
+
+def assign_citation_keys(session: Session, item_ids: Sequence[int]) -> None:
+    """Give every touched item that has an author and a year its key, once: a key is never changed."""
+    from readlist.library.citekeys import base_key, unique_key
+
+    ids = list(item_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        query = select(Item).where(
+            col(Item.id).in_(chunk), col(Item.citation_key).is_(None), col(Item.year).is_not(None)
+        )
+        for item in session.exec(query).all():
+            if not item.authors or item.year is None:
+                continue
+            # A repo's title is `owner/name`; the owner is already the author, so the name gives the word.
+            title = item.title.split("/", 1)[-1] if item.kind == "repo" else (item.short_name or item.title)
+            base = base_key(item.authors, item.year, title)
+            with session.no_autoflush:
+                taken = {
+                    k
+                    for k in session.exec(select(Item.citation_key).where(col(Item.citation_key).startswith(base)))
+                    if k
+                }
+            item.citation_key = unique_key(base, taken.__contains__)
+            session.flush()
+
+
+def find_same_work(session: Session, doi: str | None, arxiv_id: str | None) -> Item | None:
+    """An item already in the library for the same work: same DOI (any case), or same arXiv preprint."""
+    from sqlalchemy import func
+
+    if doi:
+        found = session.exec(select(Item).where(func.lower(Item.doi) == doi.lower())).first()
+        if found is not None:
+            return found
+    if arxiv_id:
+        return session.exec(select(Item).where(Item.arxiv_id == arxiv_id)).first()
+    return None
+
+
+def save_text(session: Session, item_id: int, text: str, source_url: str | None) -> None:
+    """Keep an article's main text (replacing an older copy)."""
+    from readlist.models import ItemText
+
+    row = session.get(ItemText, item_id)
+    if row is None:
+        session.add(ItemText(item_id=item_id, text=text, fetched_at=now_iso(), source_url=source_url))
+    else:
+        row.text, row.fetched_at, row.source_url = text, now_iso(), source_url

@@ -19,7 +19,8 @@ from readlist.library.records import ItemRecord, TagCount
 ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
     "venue, doi, comment, affiliation, primary_category, categories, status, priority, rating, added_at, "
-    "started_at, finished_at, metadata_status, metadata_fetched_at, inbox_score"
+    "started_at, finished_at, metadata_status, metadata_fetched_at, inbox_score, citation_key, year, work_type, site, "
+    "details"
 )
 TODO_ORDER = "CASE i.status WHEN 'reading' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
 
@@ -119,6 +120,13 @@ def get_item(conn: sqlite3.Connection, ref: str) -> ItemRecord:
     return list_items(conn, ItemFilter(ids=[item_id]))[0]
 
 
+def item_text(conn: sqlite3.Connection, ref: str) -> tuple[ItemRecord, str | None]:
+    """An item and the main text kept for it (None when nothing was kept)."""
+    item = get_item(conn, ref)
+    row = conn.execute("SELECT text FROM itemtext WHERE item_id = ?", (item["id"],)).fetchone()
+    return item, (row[0] if row else None)
+
+
 def tag_counts(conn: sqlite3.Connection) -> list[TagCount]:
     rows = conn.execute(
         "SELECT t.name, count(it.item_id) AS n FROM tag t LEFT JOIN itemtag it ON it.tag_id = t.id "
@@ -148,6 +156,7 @@ def _item_dict(row: sqlite3.Row) -> dict[str, Any]:
     item["authors"] = [p.get("name", "") for p in people]
     item["author_affiliations"] = [p.get("affiliation") for p in people]
     item["categories"] = json.loads(item["categories"] or "[]")
+    item["details"] = json.loads(item["details"] or "{}")
     return item
 
 

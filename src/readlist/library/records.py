@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference
@@ -125,6 +125,11 @@ class ItemRecord(TypedDict):
     metadata_status: str
     metadata_fetched_at: str | None
     inbox_score: float | None
+    citation_key: str | None
+    year: int | None
+    work_type: str | None
+    site: str | None
+    details: dict[str, Any]
     tags: list[str]
     notes: list[NoteRecord]  # empty unless the full record was asked for
     links: list[LinkRecord]

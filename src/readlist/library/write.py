@@ -15,7 +15,7 @@ from readlist import db
 from readlist.domain import check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref
-from readlist.library.merge import Merger, MergeResult, apply_status
+from readlist.library.merge import Merger, MergeResult, apply_status, assign_citation_keys
 from readlist.library.records import ItemDraft, now_iso
 from readlist.models import Item, ItemTag, Meta, Note, Tag
 from readlist.search import index
@@ -50,6 +50,8 @@ class Store:
                 session.flush()
                 touched: set[int] = session.info["touched"]
                 if touched:
+                    assign_citation_keys(session, sorted(touched))
+                    session.flush()
                     raw = session.connection().connection.driver_connection
                     assert isinstance(raw, sqlite3.Connection)
                     index.refresh(raw, touched)
@@ -200,21 +202,45 @@ class Store:
 
 
 class FetchTargets:
-    """Which papers `fetch` should ask arXiv about."""
+    """Which items `fetch` should ask their sources about."""
 
     @staticmethod
     def select(store: Store, refs: Sequence[str], everything: bool) -> list[tuple[int, str]]:
         with store.session() as session:
             if refs:
                 items = [store.get(session, ref) for ref in refs]
-                missing = [ref for ref, it in zip(refs, items, strict=True) if not it.arxiv_id]
-                if missing:
-                    raise InvalidInputError(
-                        f"not an arXiv paper: {', '.join(missing)}", "fetch works on arXiv papers only"
-                    )
             else:
                 query = select(Item).where(col(Item.arxiv_id).is_not(None))
                 if not everything:
-                    query = query.where(col(Item.metadata_status).in_(("pending", "failed")))
+                    query = query.where(col(Item.metadata_status).in_(("pending", "failed", "none")))
                 items = list(session.exec(query.order_by(col(Item.id))).all())
             return [(it.id, it.arxiv_id) for it in items if it.id is not None and it.arxiv_id]
+
+    @staticmethod
+    def select_sources(store: Store, refs: Sequence[str], everything: bool) -> list[tuple[int, str, str]]:
+        """Items other than arXiv papers that a source can complete: (id, key, url)."""
+        with store.session() as session:
+            if refs:
+                items = [store.get(session, ref) for ref in refs]
+            else:
+                query = select(Item).where(col(Item.arxiv_id).is_(None))
+                if not everything:
+                    query = query.where(col(Item.metadata_status).in_(("pending", "failed", "none")))
+                items = list(session.exec(query.order_by(col(Item.id))).all())
+            return [(it.id, it.key, it.url) for it in items if it.id is not None and not it.arxiv_id]
+
+    @staticmethod
+    def preprints(store: Store, refs: Sequence[str]) -> list[tuple[int, str]]:
+        """arXiv papers not yet known as published (no journal or proceedings record): (id, arXiv ID)."""
+        with store.session() as session:
+            if refs:
+                items = [store.get(session, ref) for ref in refs]
+            else:
+                query = select(Item).where(col(Item.arxiv_id).is_not(None))
+                items = list(session.exec(query.order_by(col(Item.id))).all())
+            published = ("journal-article", "proceedings-article")
+            return [
+                (it.id, it.arxiv_id)
+                for it in items
+                if it.id is not None and it.arxiv_id and not (it.work_type in published and it.doi)
+            ]

@@ -13,8 +13,9 @@ USER_AGENT = "readlist/0.1 (mailto:readlist@example.org)"
 
 
 class HttpError(Exception):
-    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None,
-                 transient: bool = False) -> None:
+    def __init__(
+        self, reason: str, status: int | None = None, retry_after: float | None = None, transient: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason, self.status, self.retry_after, self.transient = reason, status, retry_after, transient
 
@@ -33,9 +34,18 @@ class Response:
         return json.loads(self.body)
 
 
-def get(url: str, *, params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-        timeout: float = 10, max_bytes: int = 5 << 20, tries: int = 1, host_interval: float = 0,
-        accept: str | None = None, data: bytes | None = None) -> Response:
+def get(
+    url: str,
+    *,
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+    max_bytes: int = 5 << 20,
+    tries: int = 1,
+    host_interval: float = 0,
+    accept: str | None = None,
+    data: bytes | None = None,
+) -> Response:
     full = f"{url}?{urlencode(params)}" if params else url
     req = urllib.request.Request(full, data=data, headers={"User-Agent": USER_AGENT, **(headers or {})})
     if accept:
@@ -46,7 +56,8 @@ def get(url: str, *, params: dict[str, str] | None = None, headers: dict[str, st
             return Response(r.geturl(), r.status, {k.lower(): v for k, v in r.headers.items()}, body[:max_bytes])
     except urllib.error.HTTPError as e:
         ra = e.headers.get("Retry-After") if e.headers else None
-        raise HttpError(f"HTTP {e.code}", e.code, float(ra) if ra and ra.isdigit() else None,
-                        e.code in (429, 500, 502, 503, 504)) from None
+        raise HttpError(
+            f"HTTP {e.code}", e.code, float(ra) if ra and ra.isdigit() else None, e.code in (429, 500, 502, 503, 504)
+        ) from None
     except (OSError, urllib.error.URLError) as e:
         raise HttpError(f"cannot connect ({getattr(e, 'reason', e)})", None, None, True) from None

@@ -27,7 +27,7 @@ def note_id(url: str) -> str | None:
     return values[0].strip() or None if values else None
 
 
-def notes_url(forum_id: str) -> str:
+def notes_url() -> str:
     return f"{endpoint()}/notes"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,6 +150,9 @@ def _meta_tags(text: str) -> dict[str, list[str]]:
     except Exception:  # lxml raises bare ParserError/ValueError on empty or odd documents
         return {}
     tags: dict[str, list[str]] = {}
+    title = clean_text(root.findtext(".//title"))
+    if title:
+        tags["title"] = [title]
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").strip().lower()
         value = clean_text(meta.get("content"))
@@ -167,7 +171,16 @@ def _site_name(url: str) -> str | None:
 
 
 def _trafilatura(text: str, url: str) -> dict[str, Any]:
+    import logging
+
     import trafilatura
+
+    for name in ("trafilatura", "htmldate", "courlan", "justext"):
+        # They log to stderr ("discarding data …"); what matters reaches the user as one warning from us.
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = False
 
     try:
         doc = trafilatura.bare_extraction(
@@ -240,7 +253,8 @@ def parse_page(body: bytes, url: str, content_type: str | None = None, truncated
     cite = _paper_fields(tags)
     found = _structured(text, url)
     page = _trafilatura(text, url)
-    meta.title = clean_text(cite["title"] or found.get("og_title") or found.get("title") or page.get("title"))
+    titles = (cite["title"], found.get("og_title"), found.get("title"), page.get("title"), *tags.get("title", []))
+    meta.title = next((clean for clean in map(clean_text, titles) if clean), None)
     names = (
         cite["authors"]
         or found.get("authors")
@@ -259,7 +273,9 @@ def parse_page(body: bytes, url: str, content_type: str | None = None, truncated
     meta.work_type = cite["work_type"] or ("blog-post" if mime in HTML_TYPES else None)
     main = page.get("text")
     if isinstance(main, str) and main.strip():
-        meta.text = main.strip()[:MAX_TEXT]
+        # Control characters from the page never reach a terminal; lines and tabs stay.
+        kept = "".join(ch for ch in main.strip()[:MAX_TEXT] if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+        meta.text = kept or None
     if not meta.title and not meta.text:
         meta.warnings.append("found neither a title nor text on the page")
     keywords = [t for t in page.get("tags") or [] if isinstance(t, str)]

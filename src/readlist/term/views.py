@@ -92,6 +92,19 @@ def _authors_line(item: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
+# Which source details `show` lists, in this order (the rest stay in --json).
+_DETAIL_LABELS = (("language", "language"), ("stars", "stars"), ("topics", "topics"), ("license", "licence"))
+
+
+def _details_lines(details: Mapping[str, Any]) -> list[tuple[str, str]]:
+    lines = []
+    for key, label in _DETAIL_LABELS:
+        value = details.get(key)
+        if value not in (None, "", []):
+            lines.append((label, one_line(", ".join(map(str, value)) if isinstance(value, list) else str(value))))
+    return lines
+
+
 def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every field a person cares about, in reading order, dates local."""
     fields: list[tuple[str, object]] = [
@@ -106,7 +119,11 @@ def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("updated", timefmt.date(item.get("updated"))),
         ("version", f"v{item['arxiv_version']}" if item.get("arxiv_version") else None),
         ("venue", item.get("venue")),
+        ("year", item.get("year")),
+        ("type", item.get("work_type")),
+        ("site", item.get("site")),
         ("doi", item.get("doi")),
+        ("cite as", item.get("citation_key")),
         ("comment", item.get("comment")),
         ("categories", ", ".join(item.get("categories") or [])),
         ("pdf", f"https://arxiv.org/pdf/{item['arxiv_id']}" if item.get("arxiv_id") else None),
@@ -119,6 +136,7 @@ def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("metadata", item.get("metadata_status")),
     ]
     out = [(label, one_line(value)) for label, value in fields if value not in (None, "")]
+    out += _details_lines(item.get("details") or {})
     out += [(f"link ({link['role']})", one_line(link["url"])) for link in item.get("links") or []]
     out += [("from", one_line(f"{s['file']}:{s['line']}  {s['section']}")) for s in item.get("sources") or []]
     return out

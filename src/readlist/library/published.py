@@ -1,0 +1,67 @@
+"""`fetch --published`: which arXiv preprints are now published (Semantic Scholar batch, then Crossref)."""
+
+from __future__ import annotations
+
+from readlist.library.fetch import FetchReport, Progress
+from readlist.library.mapping import apply_work
+from readlist.library.merge import find_same_work
+from readlist.library.write import FetchTargets, Store
+from readlist.models import Item
+from readlist.net.sources import Lookup
+
+
+def _published_record(found: Lookup) -> Lookup:
+    """S2 names the DOI; Crossref then gives the exact venue, year and type of that DOI."""
+    from readlist.net.sources import lookup
+
+    if found.meta is None or not found.meta.doi:
+        return found
+    precise = lookup(f"doi:{found.meta.doi.lower()}", f"https://doi.org/{found.meta.doi}", tries=3)
+    if precise.status == "fetched" and precise.meta is not None:
+        precise.meta.doi = precise.meta.doi or found.meta.doi
+        precise.meta.title = None  # the preprint keeps its own title and authors
+        precise.meta.authors = []
+        return precise
+    return found
+
+
+def find_published(store: Store, refs: list[str], progress: Progress | None = None) -> tuple[FetchReport, int]:
+    """Returns the report and how many preprints were checked."""
+    from readlist.net.sources import published_versions
+
+    targets = FetchTargets.preprints(store, refs)
+    report = FetchReport()
+    if not targets:
+        return report, 0
+    answers = published_versions(sorted({arxiv_id for _, arxiv_id in targets}))
+    report.requests = (len(answers) + 499) // 500
+    for done, (item_id, arxiv_id) in enumerate(targets, start=1):
+        found = answers.get(arxiv_id, Lookup("not_found"))
+        if found.status == "fetched" and found.meta is not None and (found.meta.doi or found.meta.venue):
+            found = _published_record(found)
+            report.requests += 1 if found.source == "crossref" else 0
+            _save(store, item_id, arxiv_id, found, report)
+        elif found.status == "pending" or found.status == "failed":
+            report.failed.append(arxiv_id)
+            if found.warning and found.warning not in report.errors:
+                report.errors.append(found.warning)
+        if progress:
+            progress(done, report.requests)
+    return report, len(targets)
+
+
+def _save(store: Store, item_id: int, arxiv_id: str, found: Lookup, report: FetchReport) -> None:
+    assert found.meta is not None
+    with store.session() as session:
+        item = session.get(Item, item_id)
+        if item is None:
+            return
+        other = find_same_work(session, found.meta.doi, None) if found.meta.doi else None
+        status = item.metadata_status
+        news = apply_work(item, found.meta)
+        item.metadata_status = status  # knowing the venue does not mean arXiv's metadata was fetched
+        if other is not None and other.id != item_id:
+            news.append(f"the published version is also in your list as #{other.id}")
+        session.info["touched"].add(item_id)
+        report.fetched.append(item_id)
+        report.news += [f"#{item_id} {arxiv_id}: {line}" for line in news]

@@ -1,0 +1,131 @@
+"""Which source completes which item, and one lookup through the shared HTTP module with one outcome.
+
+Outcomes follow the issue: 404/410 → not_found (kept); 429/5xx/timeouts/unreachable → pending (`fetch`
+retries); anything else that goes wrong → failed. Every failure is one warning line, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http.client import HTTPException
+from urllib.parse import quote, urlsplit
+
+from readlist.net import crossref, github, openreview, s2, webpage
+from readlist.net.metadata import WorkMetadata
+
+FETCHED, NOT_FOUND, PENDING, FAILED = "fetched", "not_found", "pending", "failed"
+DEFAULT_TIMEOUT = 15.0
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # a user's URL may hold spaces or CJK; percent-encode only those
+_LABELS = {"crossref": "Crossref", "github": "GitHub", "openreview": "OpenReview", "webpage": "the page", "s2": "S2"}
+
+
+@dataclass
+class Lookup:
+    status: str  # fetched | not_found | pending | failed
+    meta: WorkMetadata | None = None
+    warning: str | None = None
+    source: str = ""
+
+
+def source_for(key: str, url: str) -> str | None:
+    """The source that knows about an item with this key; None for arXiv papers (the arXiv client's)."""
+    if key.startswith("arxiv:"):
+        return None
+    if key.startswith("doi:"):
+        return "crossref"
+    if key.startswith("github:"):
+        return "github"
+    if openreview.note_id(url):
+        return "openreview"
+    if urlsplit(url).scheme in ("http", "https"):
+        return "webpage"
+    return None
+
+
+def _failure(source: str, exc: Exception, what: str) -> Lookup:
+    from readlist.net.http import HttpError
+
+    label = _LABELS.get(source, source)
+    if isinstance(exc, HttpError):
+        status = exc.status
+        if status in (404, 410):
+            return Lookup(NOT_FOUND, warning=f"{label} does not know {what} (HTTP {status})", source=source)
+        remaining = (getattr(exc, "headers", None) or {}).get("x-ratelimit-remaining")
+        if exc.transient or status == 429 or (status == 403 and (remaining == "0" or source == "github")):
+            hint = "; set GITHUB_TOKEN for a higher limit" if source == "github" and status in (403, 429) else ""
+            return Lookup(PENDING, warning=f"{label} did not answer for {what} ({exc}){hint}", source=source)
+        return Lookup(FAILED, warning=f"{label} refused {what} ({exc})", source=source)
+    return Lookup(FAILED, warning=f"{label} sent an answer for {what} that cannot be read ({exc})", source=source)
+
+
+def lookup(key: str, url: str, *, tries: int = 1, timeout: float = DEFAULT_TIMEOUT) -> Lookup:
+    """Ask the item's source about it. Never raises for network or format trouble."""
+    from readlist.net.http import HttpError, get
+
+    source = source_for(key, url)
+    if source is None:
+        return Lookup(FAILED, warning=f"no source knows about {url}")
+    what = key.split(":", 1)[1] if source != "webpage" else url
+    try:
+        if source == "crossref":
+            doi = key.split(":", 1)[1]
+            meta = crossref.parse_work(get(crossref.work_url(doi), timeout=timeout, tries=tries).body)
+        elif source == "github":
+            owner, _, repo = key.split(":", 1)[1].partition("/")
+            response = get(github.repo_url(owner, repo), headers=github.headers(), timeout=timeout, tries=tries)
+            meta = github.parse_repo(response.body)
+        elif source == "openreview":
+            forum = openreview.note_id(url) or ""
+            response = get(openreview.notes_url(), params={"id": forum}, timeout=timeout, tries=tries)
+            found = openreview.parse_notes(response.body, forum)
+            if found is None:
+                return Lookup(NOT_FOUND, warning=f"OpenReview has no note {forum}", source=source)
+            meta = found
+        else:
+            meta = _page(url, timeout=timeout, tries=tries)
+    except (HttpError, ValueError, UnicodeError, OSError, HTTPException) as exc:
+        return _failure(source, exc, what)
+    warning = f"{url}: {'; '.join(meta.warnings)}" if meta.warnings else None
+    return Lookup(FETCHED, meta, warning, source)
+
+
+def _page(url: str, *, timeout: float, tries: int) -> WorkMetadata:
+    from readlist.net.http import get
+
+    response = get(
+        quote(url, safe=_URL_SAFE),
+        headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"},
+        accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        timeout=timeout,
+        tries=tries,
+        max_bytes=webpage.MAX_BYTES,
+    )
+    content_type = response.headers.get("content-type") or response.headers.get("Content-Type")
+    truncated = len(response.body) >= webpage.MAX_BYTES
+    return webpage.parse_page(response.body, response.url or url, content_type, truncated=truncated)
+
+
+def published_versions(arxiv_ids: list[str], *, tries: int = 3, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Lookup]:
+    """Semantic Scholar in batches: for each arXiv ID, its published DOI/venue/year if S2 knows one."""
+    from readlist.net.http import HttpError, get
+
+    out: dict[str, Lookup] = {}
+    for start in range(0, len(arxiv_ids), s2.BATCH_SIZE):
+        chunk = arxiv_ids[start : start + s2.BATCH_SIZE]
+        try:
+            response = get(
+                s2.batch_url(),
+                params={"fields": s2.FIELDS},
+                headers=s2.headers(),
+                data=s2.batch_body(chunk),
+                timeout=timeout,
+                tries=tries,
+            )
+            found = s2.parse_batch(response.body, chunk)
+        except (HttpError, ValueError) as exc:
+            failure = _failure("s2", exc, f"{len(chunk)} paper(s)")
+            out.update({arxiv_id: failure for arxiv_id in chunk})
+            continue
+        for arxiv_id in chunk:
+            out[arxiv_id] = Lookup(FETCHED, found[arxiv_id], source="s2") if arxiv_id in found else Lookup(NOT_FOUND)
+    return out
