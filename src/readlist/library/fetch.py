@@ -93,48 +93,53 @@ def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]
 
 
 SOURCE_WORKERS = 4  # different hosts in parallel; each host's own spacing is kept by net/http.py
+WRITE_BATCH = 50
 
 
 def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: Progress | None = None) -> FetchReport:
-    """Crossref, GitHub, OpenReview and web pages: asked in parallel, each answer written as it arrives."""
+    """Crossref, GitHub, OpenReview and web pages: asked in parallel; answers written in short batches as they
+    arrive (one transaction per batch, not per item: a commit costs more than a lookup's write)."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from readlist.net.sources import lookup
 
     report = FetchReport()
+    batch: list[tuple[int, str, Lookup]] = []
+    last_write = time.monotonic()
     with ThreadPoolExecutor(max_workers=SOURCE_WORKERS) as pool:
-        futures = {pool.submit(lookup, key, url, tries=3): (item_id, key, url) for item_id, key, url in targets}
+        futures = {pool.submit(lookup, key, url, tries=3): (item_id, key) for item_id, key, url in targets}
         for done, future in enumerate(as_completed(futures), start=1):
-            item_id, key, url = futures[future]
-            _save_lookup(store, item_id, key, future.result(), report)
+            item_id, key = futures[future]
+            batch.append((item_id, key, future.result()))
             report.requests += 1
+            if len(batch) >= WRITE_BATCH or time.monotonic() - last_write > 2.0 or done == len(futures):
+                _save_lookups(store, batch, report)
+                batch, last_write = [], time.monotonic()
             if progress:
                 progress(done, report.requests)
     return report
 
 
-def _save_lookup(store: Store, item_id: int, key: str, found: Lookup, report: FetchReport) -> None:
+def _save_lookups(store: Store, batch: list[tuple[int, str, Lookup]], report: FetchReport) -> None:
     from readlist.library.mapping import apply_work
     from readlist.library.merge import save_text
 
-    if found.warning and found.status != "fetched":
-        report.errors.append(found.warning)
-    if found.status == "pending":
-        report.failed.append(key)
-        return
     with store.session() as session:
-        item = session.get(Item, item_id)
-        if item is None:
-            return
-        session.info["touched"].add(item_id)
-        if found.status in ("not_found", "failed") or found.meta is None:
-            item.metadata_status = found.status
-            (report.not_found if found.status == "not_found" else report.failed).append(key)
-            return
-        for line in apply_work(item, found.meta):
-            report.news.append(f"#{item_id} {key}: {line}")
-        if found.meta.text:
-            save_text(session, item_id, found.meta.text, found.meta.url)
-        report.fetched.append(item_id)
-        if found.warning:
-            report.news.append(f"#{item_id}: {found.warning}")
+        for item_id, key, found in batch:
+            if found.warning and found.status != "fetched":
+                report.errors.append(found.warning)
+            item = session.get(Item, item_id) if found.status != "pending" else None
+            if item is None:
+                report.failed += [key] if found.status == "pending" else []
+                continue
+            session.info["touched"].add(item_id)
+            if found.status in ("not_found", "failed") or found.meta is None:
+                item.metadata_status = found.status
+                (report.not_found if found.status == "not_found" else report.failed).append(key)
+                continue
+            report.news += [f"#{item_id} {key}: {line}" for line in apply_work(item, found.meta)]
+            if found.meta.text:
+                save_text(session, item_id, found.meta.text, found.meta.url)
+            report.fetched.append(item_id)
+            if found.warning:
+                report.news.append(f"#{item_id}: {found.warning}")

@@ -344,12 +344,12 @@ def assign_citation_keys(session: Session, item_ids: Sequence[int]) -> None:
             # A repo's title is `owner/name`; the owner is already the author, so the name gives the word.
             title = item.title.split("/", 1)[-1] if item.kind == "repo" else (item.short_name or item.title)
             base = base_key(item.authors, item.year, title)
+            # A range on the unique index (LIKE would scan the table): every key that starts with `base`.
+            query_keys = select(Item.citation_key).where(
+                col(Item.citation_key) >= base, col(Item.citation_key) < base + "\uffff"
+            )
             with session.no_autoflush:
-                taken = {
-                    k
-                    for k in session.exec(select(Item.citation_key).where(col(Item.citation_key).startswith(base)))
-                    if k
-                }
+                taken = {k for k in session.exec(query_keys) if k}
             item.citation_key = unique_key(base, taken.__contains__)
             session.flush()
 
