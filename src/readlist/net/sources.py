@@ -54,7 +54,7 @@ def _failure(source: str, exc: Exception, what: str) -> Lookup:
         if exc.transient or status == 429 or (status == 403 and (remaining == "0" or source == "github")):
             hint = "; set GITHUB_TOKEN for a higher limit" if source == "github" and status in (403, 429) else ""
             return Lookup(PENDING, warning=f"{label} did not answer for {what} ({exc}){hint}", source=source)
-        return Lookup(FAILED, warning=f"{label} refused {what} ({exc})", source=source)
+        return Lookup(FAILED, warning=f"{label}: {what}: {exc}", source=source)
     return Lookup(FAILED, warning=f"{label} sent an answer for {what} that cannot be read ({exc})", source=source)
 
 
@@ -107,13 +107,13 @@ def _page(url: str, *, timeout: float, tries: int) -> WorkMetadata:
 
 def published_versions(arxiv_ids: list[str], *, tries: int = 3, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Lookup]:
     """Semantic Scholar in batches: for each arXiv ID, its published DOI/venue/year if S2 knows one."""
-    from readlist.net.http import HttpError, get
+    from readlist.net.http import HttpError, post
 
     out: dict[str, Lookup] = {}
     for start in range(0, len(arxiv_ids), s2.BATCH_SIZE):
         chunk = arxiv_ids[start : start + s2.BATCH_SIZE]
         try:
-            response = get(
+            response = post(
                 s2.batch_url(),
                 params={"fields": s2.FIELDS},
                 headers=s2.headers(),
