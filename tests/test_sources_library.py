@@ -126,6 +126,19 @@ def test_doi_of_a_preprint_already_in_the_list_merges_into_it(
     assert len(db.connect(lib.path).execute("SELECT id FROM item").fetchall()) == 1
 
 
+def test_doi_that_arxiv_already_gave_a_preprint_merges_and_brings_the_venue(
+    lib: Store, sources_server: SourcesServer, arxiv_server: ArxivServer
+) -> None:
+    doi = sources_server.add_crossref("crossref_vllm.json")
+    arxiv_server.papers["2309.06180"] = paper("2309.06180", authors="Woosuk Kwon", doi=doi)
+    add_items(lib, ["2309.06180"], tags=[])
+    report = add_items(lib, [f"https://doi.org/{doi.upper()}"], tags=["sosp"])
+    got = item(lib, "1")
+    assert "already in your list as #1" in report.lines[0] and got["tags"] == ["sosp"]
+    assert got["venue"] == "Proceedings of the 29th Symposium on Operating Systems Principles"
+    assert got["metadata_status"] == "fetched" and got["abstract"] == "Abstract of 2309.06180."
+
+
 def test_arxiv_paper_has_a_year_before_any_fetch(lib: Store) -> None:
     add_items(lib, ["2408.11743", "hep-th/9901001"], tags=[], fetch=False)
     assert (item(lib, "1")["year"], item(lib, "2")["year"]) == (2024, 1999)

@@ -16,7 +16,7 @@ from readlist.library.records import ItemDraft, NoteDraft
 from readlist.library.write import Store
 from readlist.models import Item
 from readlist.net.arxiv import PaperMetadata
-from readlist.net.sources import Lookup
+from readlist.net.works import Lookup
 
 
 @dataclass
@@ -75,7 +75,7 @@ def add_budget() -> float:
 
 def _lookup_sources(refs: list[Reference], report: AddReport) -> dict[str, Lookup]:
     """One try per item within the budget; what does not answer in time stays pending for `fetch`."""
-    from readlist.net.sources import lookup
+    from readlist.net.works import lookup
 
     deadline = time.monotonic() + add_budget()
     looked: dict[str, Lookup] = {}
@@ -117,7 +117,6 @@ def add_items(
     if title and len(refs) > 1:
         raise InvalidInputError("--title applies to one item, but several were given", "add them one at a time")
     report = AddReport()
-    refs = _same_works(store, refs, {})
     looked = _lookup_sources(_needs_sources(store, refs), report) if fetch else {}
     refs = _same_works(store, refs, looked)
     found: dict[str, PaperMetadata] = {}

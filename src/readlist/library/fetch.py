@@ -11,7 +11,7 @@ from readlist.library.merge import apply_metadata
 from readlist.library.write import Store
 from readlist.models import Item
 from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
-from readlist.net.sources import Lookup
+from readlist.net.works import Lookup
 
 # `add` is interactive: offline, the user should get the prompt back in seconds, with the paper saved as pending.
 ADD_TRIES = 2
@@ -101,7 +101,7 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
     arrive (one transaction per batch, not per item: a commit costs more than a lookup's write)."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    from readlist.net.sources import lookup
+    from readlist.net.works import lookup
 
     report = FetchReport()
     batch: list[tuple[int, str, Lookup]] = []

@@ -43,7 +43,7 @@ def apply_work(item: Item, meta: WorkMetadata) -> list[str]:
     item.abstract = item.abstract or meta.abstract
     if meta.details:
         item.details = {**(item.details or {}), **meta.details}  # a new dict, so the JSON column is saved
-    if meta.source != "s2":
+    if meta.source != "s2" and not item.arxiv_id:  # an arXiv paper's own metadata still comes from arXiv
         item.metadata_status = "fetched"
         item.metadata_fetched_at = now_iso()
     return news

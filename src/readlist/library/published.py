@@ -7,12 +7,12 @@ from readlist.library.mapping import apply_work
 from readlist.library.merge import find_same_work
 from readlist.library.write import FetchTargets, Store
 from readlist.models import Item
-from readlist.net.sources import Lookup
+from readlist.net.works import Lookup
 
 
 def _published_record(found: Lookup) -> Lookup:
     """S2 names the DOI; Crossref then gives the exact venue, year and type of that DOI."""
-    from readlist.net.sources import lookup
+    from readlist.net.works import lookup
 
     if found.meta is None or not found.meta.doi:
         return found
@@ -27,7 +27,7 @@ def _published_record(found: Lookup) -> Lookup:
 
 def find_published(store: Store, refs: list[str], progress: Progress | None = None) -> tuple[FetchReport, int]:
     """Returns the report and how many preprints were checked."""
-    from readlist.net.sources import published_versions
+    from readlist.net.works import published_versions
 
     targets = FetchTargets.preprints(store, refs)
     report = FetchReport()

@@ -1,4 +1,4 @@
-"""Which source completes which item, and one lookup through the shared HTTP module with one outcome.
+"""Non-arXiv works: which source completes which item, and one lookup through the shared HTTP module.
 
 Outcomes follow the issue: 404/410 → not_found (kept); 429/5xx/timeouts/unreachable → pending (`fetch`
 retries); anything else that goes wrong → failed. Every failure is one warning line, never a traceback.
