@@ -18,9 +18,7 @@ from readlist.commands.common import (
     read_conn,
     view,
 )
-from readlist.domain import check_kind, check_status
 from readlist.library import read as queries
-from readlist.library.records import parse_since
 
 StatusFilter = Annotated[
     list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
@@ -32,12 +30,9 @@ SinceFilter = Annotated[
 
 
 def build_filter(status: list[str] | None, tag: str | None, kind: str | None, since: str | None) -> queries.ItemFilter:
-    return queries.ItemFilter(
-        status=[check_status(s) for s in status] if status else None,
-        tag=tag,
-        kind=check_kind(kind) if kind else None,
-        since=parse_since(since) if since else None,
-    )
+    from readlist.library import Library
+
+    return Library.filter(status=status, tag=tag, kind=kind, since=since)
 
 
 def why_empty(conn: sqlite3.Connection, tag: str | None) -> str | None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from readlist import config, output
+from readlist import output
 from readlist.commands.common import DbOption, FormatOption, JsonOption, TagFilter, library, read_conn, view
 from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter, build_filter
 from readlist.errors import InvalidInputError
@@ -40,17 +40,9 @@ def digest(
     db: DbOption = None,
 ) -> None:
     """Markdown for the team wiki or chat: `readlist digest --since 7d`."""
-    from readlist.export.digest import GROUPS, LABELS
-    from readlist.export.digest import digest as make_digest
-
-    if group_by not in GROUPS:
-        raise InvalidInputError(f"cannot group by {group_by!r}", f"use one of: {', '.join(GROUPS)}")
-    lang = config.value(config.DIGEST_LANGUAGE, lang)
-    if lang != "auto" and lang not in LABELS:
-        raise InvalidInputError(f"no labels for language {lang!r}", "use --lang zh, --lang en or --lang auto")
-    flt = build_filter(status, tag, kind, since)
-    lang = None if lang == "auto" else lang
-    text = make_digest(read_conn(db), flt, group_by=group_by, lang=lang, full_notes=full_notes, since_text=since)
+    text = library(db).digest(
+        since=since, status=status, tag=tag, kind=kind, group_by=group_by, lang=lang, full_notes=full_notes
+    )
     _emit(text, out)
 
 

@@ -164,13 +164,12 @@ class Library:
             raise InvalidInputError(f"cannot group by {group_by!r}", f"use one of: {', '.join(GROUPS)}")
         language = config.value(config.DIGEST_LANGUAGE, lang)
         if language != "auto" and language not in LABELS:
-            raise InvalidInputError(f"no labels for language {language!r}", "use zh, en or auto")
+            raise InvalidInputError(f"no labels for language {language!r}", "use --lang zh, --lang en or --lang auto")
         reader = self.reader
         assert isinstance(reader, SqliteReader)
         flt = self.filter(status=status, tag=tag, kind=kind, since=since)
-        return digest(
-            reader.conn, flt, group_by=group_by, lang=None if language == "auto" else language, full_notes=full_notes
-        )
+        lang = None if language == "auto" else language
+        return digest(reader.conn, flt, group_by=group_by, lang=lang, full_notes=full_notes, since_text=since)
 
     def export(
         self,
