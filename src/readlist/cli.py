@@ -201,6 +201,7 @@ COMMAND_MODULES = {
     "feedcmd": ("feed", "inbox", "keep"),
     "dbcmd": ("db",),
     "configcmd": ("config",),
+    "trash": ("trash", "restore"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 from readlist.errors import InvalidInputError
@@ -66,8 +67,52 @@ STATUS_LABELS = {
     Status.SKIPPED: "decided not to read",
 }
 
-# Inbox actions (`keep`, `skip` from the inbox) apply only to items still in the inbox.
-INBOX_ACTIONS = {"keep": Status.UNREAD, "skip": Status.SKIPPED}
+
+class Action(StrEnum):
+    """The everyday status commands. Each moves an item to one status, from some statuses only."""
+
+    KEEP = "keep"
+    SKIP = "skip"
+    START = "start"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Transition:
+    target: Status
+    allowed_from: frozenset[Status]
+    hint: str  # what to type instead when the item is somewhere the action does not apply ({ref} filled in)
+
+
+# The allowed moves, as data. An item already at the target is left alone (repeating a command is harmless);
+# any other status is refused with the hint, so no everyday command can undo a finished read.
+# `readlist status N STATUS` is the explicit way to make any move.
+TRANSITIONS: dict[Action, Transition] = {
+    Action.KEEP: Transition(
+        Status.UNREAD,
+        frozenset({Status.INBOX}),
+        "keep is for inbox entries; to queue it again: readlist status {ref} unread",
+    ),
+    Action.SKIP: Transition(
+        Status.SKIPPED,
+        frozenset({Status.INBOX, Status.UNREAD, Status.READING}),
+        "skip drops what you have not read; if you mean it: readlist status {ref} skipped",
+    ),
+    Action.START: Transition(
+        Status.READING,
+        frozenset({Status.INBOX, Status.UNREAD, Status.SKIPPED}),
+        "to read it again: readlist status {ref} reading",
+    ),
+    Action.DONE: Transition(Status.READ, frozenset({Status.INBOX, Status.UNREAD, Status.READING, Status.SKIPPED}), ""),
+}
+
+# The words each action prints for an item it moved.
+ACTION_VERBS = {Action.KEEP: "kept", Action.SKIP: "skipped", Action.START: "started", Action.DONE: "done"}
+
+# SQLite stores integers in 8 bytes: bigger numbers are refused before they reach the database.
+MAX_INT = 2**63 - 1  # the largest id
+MAX_COUNT = 1_000_000_000  # --limit and friends
+PRIORITY_RANGE = 1_000_000  # priorities live in -PRIORITY_RANGE..PRIORITY_RANGE
 
 
 def status_help() -> str:

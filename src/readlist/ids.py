@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from readlist.errors import InvalidInputError
+from readlist.errors import InvalidInputError, NotFoundError
 
 ACCEPTED_FORMS_HINT = (
     "accepted: 2408.11743, arXiv:2408.11743v2, hep-th/9901001, arxiv.org/abs|pdf|html links and mirrors, "
@@ -336,7 +336,9 @@ def parse_reference(text: str) -> Reference:
 def parse_item_ref(text: str) -> tuple[str, int | str]:
     """How the user names an existing item: a numeric id, or an arXiv ID/link (→ its key)."""
     raw = text.strip()
-    if raw.isdigit():
+    if raw.isdecimal() and raw.isascii():
+        if int(raw) > 2**63 - 1:  # no SQLite row has it, and asking would overflow the driver
+            raise NotFoundError(f"no item {raw}", 'run "readlist list" to see ids')
         return "id", int(raw)
     found = parse_arxiv_id(raw) or (find_arxiv_id_in_url(raw) if is_url(raw) else None)
     if found:

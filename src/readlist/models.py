@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, MetaData, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES
 
 # Named constraints so Alembic batch migrations on SQLite can find and alter them.
 SQLModel.metadata.naming_convention = {
@@ -21,8 +23,19 @@ metadata: MetaData = SQLModel.metadata
 # stdlib sqlite3 read side and the SQLAlchemy write side, and carry their zone explicitly.
 
 
+def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    """The database refuses values outside the domain's list too (named `ck_<table>_<column>`)."""
+    return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)
+
+
 class Item(SQLModel, table=True):
     """A paper, article or repo on the reading list."""
+
+    __table_args__ = (
+        one_of("status", STATUSES),
+        one_of("kind", KINDS),
+        one_of("metadata_status", METADATA_STATUSES),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True)  # paper | article | repo
@@ -85,7 +98,7 @@ class Note(SQLModel, table=True):
 
 
 class Link(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("item_id", "url"),)
+    __table_args__ = (UniqueConstraint("item_id", "url"), one_of("role", LINK_ROLES))
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id", index=True, ondelete="CASCADE")
     url: str

@@ -198,6 +198,23 @@ def print_item(item: Mapping[str, Any], view: View | None = None) -> None:
     emit_lines(views.show_lines(item, width, color=style.color_wanted(), raw=view.raw), view)
 
 
+def _note_heading(number: int, note: Mapping[str, Any]) -> str:
+    """`note 2 · 2026-11-21 · alice` (imported notes name their file instead of an author)."""
+    origin = note.get("author") or (note.get("source") or "").split("#", 1)[0].rsplit("/", 1)[-1]
+    return " · ".join(part for part in (f"note {number}", (note.get("created_at") or "")[:10], origin) if part)
+
+
+def print_notes(item: Mapping[str, Any]) -> None:
+    """`note N`: the item's notes, numbered for `--edit NUMBER` and `--rm NUMBER`."""
+    if not item.get("notes"):
+        say(f'#{item["id"]} has no notes — add one: readlist note {item["id"]} "…"')
+        return
+    say(f"#{item['id']} {item['title']}", "bold")
+    for number, note in enumerate(item["notes"], 1):
+        say(f"\n{_note_heading(number, note)}", "bold")
+        say(note["body"])
+
+
 @contextmanager
 def progress(label: str, total: int, unit: str = "") -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when it is a terminal; silent otherwise. Yields advance(done, requests).
@@ -269,6 +286,12 @@ def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
     merged = sum(sum(r.merged.values()) for r in reports)
     verb = "would add" if dry_run else "added"
     say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}")
+    removed = sum(getattr(r, "removed", 0) for r in reports)
+    if removed:
+        say(f"skipped (removed): {removed} item(s) you removed — readlist trash lists them; --restore-removed")
+    restored = sum(getattr(r, "restored", 0) for r in reports)
+    if restored:
+        say(f"{'would restore' if dry_run else 'restored'} {restored} removed item(s) from the trash")
     conflicts = sum(r.conflicts for r in reports)
     if conflicts:
         say(f"{conflicts} field(s) differed (title, venue, rating …); your values were kept")

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from readlist import config, db, output
+from readlist.domain import MAX_COUNT, PRIORITY_RANGE
 from readlist.errors import DatabaseError
 
 if TYPE_CHECKING:
     from readlist.library import Library
+    from readlist.library.records import StatusChange
     from readlist.library.write import Store
 
 DbOption = Annotated[
@@ -25,7 +27,7 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 LimitOption = Annotated[
-    int | None, typer.Option("--limit", "-n", help="Show at most this many.", min=0, metavar="COUNT")
+    int | None, typer.Option("--limit", "-n", help="Show at most this many.", min=0, max=MAX_COUNT, metavar="COUNT")
 ]
 TagFilter = Annotated[str | None, typer.Option("--tag", "-t", help="Only items with this tag.", metavar="TAG")]
 
@@ -47,6 +49,10 @@ FormatOption = Annotated[
         show_default=False,
         case_sensitive=False,
     ),
+]
+PriorityOption = Annotated[
+    int | None,
+    typer.Option("--priority", "-p", help="Higher comes first in todo.", min=-PRIORITY_RANGE, max=PRIORITY_RANGE),
 ]
 NoPagerOption = Annotated[bool, typer.Option("--no-pager", help="Never page long output through $PAGER.")]
 WrapOption = Annotated[bool, typer.Option("--wrap", help="Wrap long titles over several lines instead of cutting.")]
@@ -95,3 +101,11 @@ def library(option: str | None) -> "Library":
     from readlist.library import Library
 
     return Library(db_path(option))
+
+
+def report_status(changes: "list[StatusChange]", verb: str) -> None:
+    for change in changes:
+        if change.before == change.after:
+            output.say(f"#{change.item_id} is already {change.after}: {change.title}")
+        else:
+            output.say(f"#{change.item_id} {verb}: {change.title}")

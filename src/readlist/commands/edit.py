@@ -5,20 +5,22 @@ from typing import Annotated, Any
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, store
-from readlist.errors import InvalidInputError
+from readlist.commands.common import DbOption, JsonOption, PriorityOption, read_conn, report_status, store
+from readlist.domain import ACTION_VERBS, TRANSITIONS, Action, status_help
+from readlist.errors import InvalidInputError, ReadlistError
 
 ItemArg = Annotated[str, typer.Argument(help="Item id or arXiv ID.")]
 
 
-def _status_command(name: str, status: str, verb: str) -> Any:
-    def command(refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")], db: DbOption = None) -> None:
-        lib = store(db)
-        for ref in refs:
-            item = lib.set_status(ref, status)
-            output.say(f"#{item.id} {verb}: {item.title}")
+RefsArg = Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs (all or nothing).")]
 
-    command.__doc__ = f"Mark items as {status}: `readlist {name} 1`."
+
+def status_command(action: Action, doc: str) -> Any:
+    def command(refs: RefsArg, db: DbOption = None) -> None:
+        changes = store(db).set_status(refs, TRANSITIONS[action].target, action)
+        report_status(changes, ACTION_VERBS[action])
+
+    command.__doc__ = doc
     return command
 
 
@@ -45,13 +47,14 @@ def _edit_in_editor(current: str) -> str | None:
 
 
 def status(
-    ref: ItemArg,
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="unread, reading, read or skipped.")],
+    refs: Annotated[list[str], typer.Argument(metavar="ITEM...", help="Item ids or arXiv IDs (all or nothing).")],
+    new_status: Annotated[str, typer.Argument(metavar="STATUS", help=f"One of: {status_help()}.")],
     db: DbOption = None,
 ) -> None:
-    """Set any status: `readlist status 1 unread`."""
-    item = store(db).set_status(ref, new_status)
-    output.say(f"#{item.id} is now {item.status}: {item.title}")
+    """Set any status, any move allowed: `readlist status 1 2 unread`."""
+    changes = store(db).set_status(refs, new_status)
+    for change in changes:
+        output.say(f"#{change.item_id} is now {change.after}: {change.title}")
 
 
 def tag(
@@ -62,72 +65,109 @@ def tag(
     """Add and remove tags: `readlist tag 1 +kv-cache -misc`."""
     add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
     remove = [c[1:] for c in changes if c.startswith("-")]
-    item = store(db).retag(ref, add, remove)
-    output.say(f"#{item.id} tags updated: {item.title}")
+    change = store(db).retag(ref, add, remove)
+    done = [f"+{name}" for name in change.added] + [f"-{name}" for name in change.removed]
+    output.say(f"#{change.item_id} tags {' '.join(done) if done else 'unchanged'}: {change.title}")
 
 
 def note(
     ref: ItemArg,
-    body: Annotated[str | None, typer.Argument(help="The note text (markdown).")] = None,
-    edit_: Annotated[bool, typer.Option("--edit", "-e", help="Write the note in $EDITOR.")] = False,
+    body: Annotated[
+        str | None, typer.Argument(help="The note text (markdown); with --edit, the number of the note to edit.")
+    ] = None,
+    edit_: Annotated[
+        bool, typer.Option("--edit", "-e", help="Edit note NUMBER (or the only one, or a new one) in $EDITOR.")
+    ] = False,
+    rm: Annotated[int | None, typer.Option("--rm", help="Remove note NUMBER (see `readlist note N`).", min=1)] = None,
+    json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Add a note, or edit your notes in $EDITOR: `readlist note 1 "…"`."""
+    """Add a note, list an item's notes, edit or remove one: `readlist note 1 "…"`, `readlist note 1 --rm 2`."""
+    from readlist import config
+
+    if rm is not None:
+        removed = store(db).remove_note(ref, rm)
+        output.say(f"removed note {rm}: {_first_line(removed)}")
+    elif edit_:
+        _edit_note(ref, body, db, config.user())
+    elif body is None:
+        from readlist.library.read import get_item
+
+        item = get_item(read_conn(db), ref)
+        if json_:
+            output.print_json(item["notes"])
+        else:
+            output.print_notes(item)
+    else:
+        item_row = store(db).add_note(ref, body, config.user())
+        output.say(f"#{item_row.id} note added: {item_row.title}")
+
+
+def _first_line(body: str) -> str:
+    line = body.strip().splitlines()[0] if body.strip() else ""
+    return line if len(line) <= 60 else line[:59] + "…"
+
+
+def _edit_note(ref: str, number_text: str | None, db: str | None, author: str | None) -> None:
+    number = None
+    if number_text is not None:
+        if not number_text.strip().isdecimal() or len(number_text.strip()) > 9:
+            raise InvalidInputError(
+                f"--edit takes a note number, not {number_text!r}", f'run "readlist note {ref}" to list the notes'
+            )
+        number = int(number_text)
     lib = store(db)
-    if edit_:
-        current = lib.user_notes(ref)
-        edited = _edit_in_editor(current)
-        if edited is None or edited.strip() == current.strip():
-            output.say("note unchanged")
-            return
-        item = lib.replace_user_notes(ref, edited)
-        output.say(f"#{item.id} note saved")
+    current = lib.note_to_edit(ref, number)
+    edited = _edit_in_editor(current.body)
+    if edited is None:
+        raise ReadlistError("the editor failed (non-zero exit); nothing changed", "check $VISUAL / $EDITOR")
+    if edited.strip() == current.body.strip():
+        output.say("note unchanged")
         return
-    if body is None:
-        raise InvalidInputError("no note text given", 'readlist note 1 "your note", or readlist note 1 --edit')
-    item = lib.add_note(ref, body)
-    output.say(f"#{item.id} note added: {item.title}")
+    lib.save_note(current, edited, author)
+    output.say(f"#{current.item_id} note {'saved' if current.note_id else 'added'}")
 
 
 def edit(
     ref: ItemArg,
-    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
-    short_name: Annotated[
-        str | None, typer.Option("--short-name", help="The short name the notes use (e.g. Marlin).")
-    ] = None,
-    priority: Annotated[
-        int | None, typer.Option("--priority", "-p", help="Priority: higher comes first in `todo`.")
-    ] = None,
-    rating: Annotated[str | None, typer.Option("--rating", help="Your rating, free text (e.g. 5, 推荐).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
+    short_name: Annotated[str | None, typer.Option("--short-name", help="The short name notes use (Marlin).")] = None,
+    priority: PriorityOption = None,
+    rating: Annotated[str | None, typer.Option("--rating", help="Your rating (free text: 5, ★★★★).")] = None,
     venue: Annotated[str | None, typer.Option("--venue", help="Journal or conference.")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="New URL; the item is re-identified from it.")] = None,
-    abstract: Annotated[str | None, typer.Option("--abstract", help="New abstract.")] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="A new URL or arXiv ID: re-keys the item (kind follows).")
+    ] = None,
+    merge: Annotated[
+        bool, typer.Option("--merge", help="With --url: fold this item into the one that already has that URL.")
+    ] = False,
+    abstract: Annotated[str | None, typer.Option("--abstract", help="A new abstract.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Change fields: `readlist edit 1 --title "…" --priority 2`."""
-    changes = {
-        name: value
-        for name, value in dict(
-            title=title,
-            short_name=short_name,
-            priority=priority,
-            rating=rating,
-            venue=venue,
-            url=url,
-            abstract=abstract,
-        ).items()
-        if value is not None
-    }
+    """Change fields: `readlist edit 1 --title "…" --priority 2`, `readlist edit 1 --url 2408.11743`."""
+    given = dict(title=title, short_name=short_name, priority=priority, rating=rating, venue=venue, url=url)
+    changes = {name: value for name, value in {**given, "abstract": abstract}.items() if value is not None}
     if not changes:
         raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
-    item = store(db).edit(ref, changes)
-    output.say(f"#{item.id} updated ({', '.join(changes)}): {item.title}")
+    if merge and url is None:
+        raise InvalidInputError("--merge works with --url", "readlist edit 1 --url <url> --merge")
+    edited = store(db).edit(ref, changes, merge=merge)
+    if edited.merged_from is not None:
+        output.say(f"#{edited.merged_from} merged into #{edited.item_id} ({edited.key}): {edited.title}")
+    elif edited.old_key != edited.key:
+        output.say(f"#{edited.item_id} is now {edited.key} (was {edited.old_key}): {edited.title}")
+    else:
+        output.say(f"#{edited.item_id} updated ({', '.join(changes)}): {edited.title}")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("start")(_status_command("start", "reading", "started"))
-    app.command("done")(_status_command("done", "read", "done"))
-    app.command("skip")(_status_command("skip", "skipped", "skipped"))
+    app.command("start")(status_command(Action.START, "Start reading items: `readlist start 1`."))
+    app.command("done")(status_command(Action.DONE, "Mark items read: `readlist done 1 2`."))
+    app.command("skip")(
+        status_command(
+            Action.SKIP, "Decide not to read inbox or queued items (never a finished one): `readlist skip 3`."
+        )
+    )
     app.command()(status)
     # `-misc` is a tag to remove, not an option.
     app.command(context_settings={"ignore_unknown_options": True})(tag)

@@ -12,9 +12,11 @@ from readlist.commands.common import (
     LimitOption,
     NoPagerOption,
     read_conn,
+    report_status,
     store,
     view,
 )
+from readlist.domain import ACTION_VERBS, TRANSITIONS, Action
 from readlist.term import timefmt
 
 app = typer.Typer(help="Feeds to follow: add, list, rm, pull.", no_args_is_help=True)
@@ -113,12 +115,12 @@ def inbox(
     output.print_items(items, empty, f"inbox: {len(items)}" if chosen.fmt == "table" else None, view=chosen)
 
 
-def keep(refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")], db: DbOption = None) -> None:
+def keep(
+    refs: Annotated[list[str], typer.Argument(help="Inbox item ids (all or nothing).")], db: DbOption = None
+) -> None:
     """Keep inbox entries: they join the unread queue (`readlist skip` drops one): `readlist keep 41 42`."""
-    lib = store(db)
-    for ref in refs:
-        item = lib.set_status(ref, "unread")
-        output.say(f"#{item.id} kept: {item.title}")
+    changes = store(db).set_status(refs, TRANSITIONS[Action.KEEP].target, Action.KEEP)
+    report_status(changes, ACTION_VERBS[Action.KEEP])
 
 
 def register(root: typer.Typer) -> None:

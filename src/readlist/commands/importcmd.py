@@ -16,6 +16,9 @@ def import_(
     keep_mine: Annotated[
         bool, typer.Option("--keep-mine", help="Merging an export: never move my items' reading status.")
     ] = False,
+    restore_removed: Annotated[
+        bool, typer.Option("--restore-removed", help="Bring back items you removed (they are skipped by default).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Import notes or a teammate's export: `readlist import data/notes/`, `readlist import team/bob.jsonl`."""
@@ -31,6 +34,7 @@ def import_(
             read_files(files, tag or []),
             dry_run=dry_run,
             keep_mine=keep_mine,
+            restore_removed=restore_removed,
             progress=lambda done, _: advance(sum(sizes[:done]), 0),
         )
     output.print_import_summary(reports, dry_run=dry_run)

@@ -6,7 +6,17 @@ from typing import Annotated, Any
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, FormatOption, JsonOption, NoPagerOption, library, read_conn, store, view
+from readlist.commands.common import (
+    DbOption,
+    FormatOption,
+    JsonOption,
+    NoPagerOption,
+    PriorityOption,
+    library,
+    read_conn,
+    store,
+    view,
+)
 from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 
 
@@ -20,7 +30,7 @@ def add(
     title: Annotated[
         str | None, typer.Option("--title", help="Title (web pages have none until you give one).")
     ] = None,
-    priority: Annotated[int | None, typer.Option("--priority", "-p", help="Higher comes first in todo.")] = None,
+    priority: PriorityOption = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Do not ask arXiv for metadata now.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -130,26 +140,24 @@ def show(
 
 
 def rm(
-    refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.", metavar="ITEM...")],
+    refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs (all or nothing).", metavar="ITEM...")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Remove items (asks first): `readlist rm 3`."""
+    """Move items to the trash (asks first; `readlist restore` brings them back): `readlist rm 3`."""
     from readlist.library.read import get_item
 
     conn = read_conn(db)
     items = [get_item(conn, ref) for ref in refs]
     if not yes:
         if not sys.stdin.isatty():
-            raise InvalidInputError("refusing to delete without confirmation", "add --yes to delete")
+            raise InvalidInputError("refusing to remove without confirmation", "add --yes to remove")
         names = "; ".join(f"#{it['id']} {output.safe(it['title'])}" for it in items)
-        if not typer.confirm(f"Delete {names}?"):
-            output.say("nothing deleted")
+        if not typer.confirm(f"Move to the trash: {names}?"):
+            output.say("nothing removed")
             return
-    lib = store(db)
-    for item in items:
-        lib.remove(str(item["id"]))
-        output.say(f"removed #{item['id']} {item['title']}")
+    for removed in store(db).remove(refs):
+        output.say(f"removed #{removed.item_id} {removed.title} (readlist restore {removed.item_id} brings it back)")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from readlist.commands.common import (
     read_conn,
     view,
 )
+from readlist.domain import MAX_COUNT
 from readlist.library import read as queries
 
 StatusFilter = Annotated[
@@ -50,7 +51,12 @@ def todo(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", "-n", help="How many to show (default: config todo_limit, 20).", min=1, metavar="COUNT"
+            "--limit",
+            "-n",
+            help="How many to show (default: config todo_limit, 20).",
+            min=1,
+            max=MAX_COUNT,
+            metavar="COUNT",
         ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Show the whole queue.")] = False,

@@ -14,7 +14,7 @@ from readlist.commands.common import (
     read_conn,
     view,
 )
-from readlist.domain import check_kind, check_status
+from readlist.domain import MAX_COUNT, check_kind, check_status
 
 
 def search(
@@ -27,7 +27,9 @@ def search(
         list[str] | None, typer.Option("--status", "-s", help="Only this status.", metavar="STATUS")
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="paper, article or repo.", metavar="KIND")] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many results.", min=1, metavar="COUNT")] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="How many results.", min=1, max=MAX_COUNT, metavar="COUNT")
+    ] = 10,
     fmt: FormatOption = None,
     json_: JsonOption = False,
     no_pager: NoPagerOption = False,

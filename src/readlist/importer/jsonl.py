@@ -1,33 +1,37 @@
-"""A readlist JSON/JSONL export → drafts, so a teammate's list merges by canonical key."""
+"""A readlist JSON/JSONL export → drafts, so a teammate's list merges by canonical key.
+
+Every value that crosses into the library is checked here; a bad one is an error naming the line and field.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
-from readlist.domain import STATUSES
+from readlist.domain import (
+    MAX_INT,
+    PRIORITY_RANGE,
+    Kind,
+    LinkRole,
+    check_kind,
+    check_link_role,
+    check_metadata_status,
+    check_status,
+)
 from readlist.errors import InvalidInputError
-from readlist.ids import Reference
+from readlist.ids import Reference, is_url
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
+HINT = "fix that line, or export again with: readlist export --format jsonl"
+_KEY = re.compile(r"^(arxiv|doi|github|url):\S.*$")
+T = TypeVar("T")
+
 # Item columns carried as they are (the export's own timestamps and metadata state win over "now").
-EXTRA_FIELDS = (
-    "updated",
-    "comment",
-    "primary_category",
-    "categories",
-    "doi",
-    "added_at",
-    "started_at",
-    "finished_at",
-    "metadata_status",
-    "metadata_fetched_at",
-    "arxiv_version",
-    "year",
-    "work_type",
-    "site",
-    "details",
-)
+TEXT_FIELDS = ("comment", "primary_category", "doi", "work_type", "site")
+TIME_FIELDS = ("updated", "added_at", "started_at", "finished_at", "metadata_fetched_at")
 
 
 def looks_like_export(text: str) -> bool:
@@ -35,58 +39,204 @@ def looks_like_export(text: str) -> bool:
     return head.startswith("{") or (head.startswith("[") and '"key"' in text[:2000])
 
 
-def parse_records(text: str, name: str) -> list[dict[str, Any]]:
+def parse_records(text: str, name: str) -> list[tuple[str, dict[str, Any]]]:
+    """(where, record) pairs; `where` names the line (JSONL) or item (JSON array) for error messages."""
     stripped = text.strip()
     try:
         if stripped.startswith("["):
-            rows: list[Any] = json.loads(stripped)
+            rows = [(f"{name} item {n}", r) for n, r in enumerate(json.loads(stripped), 1)]
         else:
-            rows = [json.loads(line) for line in stripped.splitlines() if line.strip()]
+            rows = [
+                (f"{name} line {n}", json.loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+            ]
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"{name} is not valid JSON (line {exc.lineno}: {exc.msg})", "export with: readlist export --format jsonl"
-        ) from None
-    if not all(isinstance(r, dict) and r.get("key") and r.get("url") for r in rows):
-        raise InvalidInputError(
-            f"{name} is not a readlist export (items need key and url)", "export with: readlist export --format jsonl"
-        )
-    return list(rows)
+        raise InvalidInputError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg})", HINT) from None
+    for where, row in rows:
+        if not isinstance(row, dict) or not row.get("key") or not row.get("url"):
+            raise InvalidInputError(f"{where} is not a readlist item (items need key and url)", HINT)
+    return rows
 
 
-def to_draft(row: dict[str, Any]) -> ItemDraft:
-    ref = Reference(
-        kind=row.get("kind") or "article",
-        key=row["key"],
-        url=row["url"],
-        arxiv_id=row.get("arxiv_id"),
-        arxiv_version=row.get("arxiv_version"),
-        doi=row.get("doi"),
+class Fields:
+    """Typed access to one record's values; anything of the wrong shape raises with line and field."""
+
+    def __init__(self, row: dict[str, Any], where: str) -> None:
+        self.row, self.where = row, where
+
+    def fail(self, name: str, problem: str) -> InvalidInputError:
+        return InvalidInputError(f"{self.where}: {name} {problem}", HINT)
+
+    def text(self, name: str, row: dict[str, Any] | None = None) -> str | None:
+        value = (self.row if row is None else row).get(name)
+        if value is None or isinstance(value, str):
+            return value
+        raise self.fail(name, f"must be text, not {json.dumps(value, ensure_ascii=False)[:40]}")
+
+    def integer(self, name: str, low: int, high: int, row: dict[str, Any] | None = None) -> int | None:
+        value = (self.row if row is None else row).get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(name, f"must be a whole number, not {json.dumps(value)[:40]}")
+        if not low <= value <= high:
+            raise self.fail(name, f"{value} is out of range ({low}..{high})")
+        return value
+
+    def choice(self, name: str, check: Callable[[str], T]) -> T | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            return check(value)
+        except InvalidInputError as exc:
+            raise self.fail(name, f"is invalid: {exc.message}") from None
+
+    def timestamp(self, name: str, row: dict[str, Any] | None = None) -> str | None:
+        value = self.text(name, row)
+        if value is not None:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                raise self.fail(name, f"{value!r} is not an ISO-8601 date or time") from None
+        return value
+
+    def objects(self, name: str) -> list[dict[str, Any]]:
+        value = self.row.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(name, "must be a list of objects")
+        return value
+
+    def texts(self, name: str) -> list[str]:
+        value = self.row.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(name, "must be a list of text")
+        return value
+
+
+def _reference(f: Fields) -> Reference:
+    key, url = f.text("key") or "", f.text("url") or ""
+    if not _KEY.match(key):
+        raise f.fail("key", f"{key!r} is not a readlist key (arxiv:…, doi:…, github:…, url:…)")
+    if not is_url(url):
+        raise f.fail("url", f"{url!r} is not a URL")
+    arxiv_id = f.text("arxiv_id")
+    if key.startswith("arxiv:") and arxiv_id not in (None, key.removeprefix("arxiv:")):
+        raise f.fail("arxiv_id", f"{arxiv_id!r} does not match the key {key!r}")
+    return Reference(
+        kind=f.choice("kind", check_kind) or Kind.ARTICLE,
+        key=key,
+        url=url,
+        arxiv_id=arxiv_id,
+        arxiv_version=f.integer("arxiv_version", 1, 10_000),
+        doi=f.text("doi"),
     )
-    status = row.get("status") if row.get("status") in STATUSES else None
-    authors = [a if isinstance(a, dict) else {"name": str(a)} for a in row.get("authors") or []]
+
+
+def _authors(f: Fields) -> list[dict[str, str]]:
+    raw = f.row.get("authors") or []
+    if not isinstance(raw, list):
+        raise f.fail("authors", "must be a list")
+    authors = []
+    for person in raw:
+        if isinstance(person, str):
+            authors.append({"name": person})
+        elif isinstance(person, dict) and isinstance(person.get("name"), str):
+            affiliation = f.text("affiliation", person)
+            authors.append({"name": person["name"], **({"affiliation": affiliation} if affiliation else {})})
+        else:
+            raise f.fail("authors", "entries must be names or {name, affiliation}")
+    return authors
+
+
+def _notes(f: Fields) -> list[NoteDraft]:
+    notes = []
+    for note in f.objects("notes"):
+        body = f.text("body", note)
+        if body:
+            notes.append(
+                NoteDraft(
+                    body,
+                    f.text("source", note),
+                    f.timestamp("created_at", note),
+                    f.timestamp("updated_at", note),
+                    f.text("author", note),
+                )
+            )
+    return notes
+
+
+def _links(f: Fields) -> list[tuple[str, str]]:
+    links = []
+    for link in f.objects("links"):
+        url = f.text("url", link)
+        if not url:
+            continue
+        try:
+            role = check_link_role(f.text("role", link) or LinkRole.RELATED)
+        except InvalidInputError as exc:
+            raise f.fail("links role", f"is invalid: {exc.message}") from None
+        links.append((url, role.value))
+    return links
+
+
+def _sources(f: Fields) -> list[SourceDraft]:
+    return [
+        SourceDraft(src["file"], f.integer("line", 0, MAX_INT, src) or 0, f.text("section", src) or "")
+        for src in f.objects("sources")
+        if f.text("file", src)
+    ]
+
+
+def _extra(f: Fields) -> dict[str, object]:
+    extra: dict[str, object] = {}
+    for name in TEXT_FIELDS:
+        if name in f.row:
+            extra[name] = f.text(name)
+    for name in TIME_FIELDS:
+        if name in f.row:
+            extra[name] = f.timestamp(name)
+    if extra.get("added_at") is None:
+        extra.pop("added_at", None)  # never null: the merge stamps it
+    if "categories" in f.row:
+        extra["categories"] = f.texts("categories")
+    if f.row.get("metadata_status") is not None:
+        extra["metadata_status"] = str(f.choice("metadata_status", check_metadata_status))
+    if "arxiv_version" in f.row:
+        extra["arxiv_version"] = f.integer("arxiv_version", 1, 10_000)
+    if "year" in f.row:
+        extra["year"] = f.integer("year", 0, 9999)
+    if f.row.get("details") is not None:
+        if not isinstance(f.row["details"], dict):
+            raise f.fail("details", "must be an object")
+        extra["details"] = f.row["details"]
+    return extra
+
+
+def _rating(f: Fields) -> str | None:
+    value = f.row.get("rating")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return f.text("rating")
+
+
+def to_draft(row: dict[str, Any], where: str = "record") -> ItemDraft:
+    f = Fields(row, where)
+    status = f.choice("status", check_status)
     return ItemDraft(
-        ref=ref,
-        title=row.get("title"),
-        short_name=row.get("short_name"),
-        abstract=row.get("abstract"),
-        authors=authors,
-        published=row.get("published"),
-        venue=row.get("venue"),
-        affiliation=row.get("affiliation"),
-        rating=row.get("rating"),
-        priority=row.get("priority"),
-        status=status,
-        tags=list(row.get("tags") or []),
-        notes=[
-            NoteDraft(n["body"], n.get("source"), n.get("created_at"), n.get("updated_at"))
-            for n in row.get("notes") or []
-            if n.get("body")
-        ],
-        links=[(lk["url"], lk.get("role", "related")) for lk in row.get("links") or [] if lk.get("url")],
-        sources=[
-            SourceDraft(s["file"], int(s.get("line") or 0), s.get("section") or "")
-            for s in row.get("sources") or []
-            if s.get("file")
-        ],
-        extra={k: row[k] for k in EXTRA_FIELDS if k in row},
+        ref=_reference(f),
+        title=f.text("title"),
+        short_name=f.text("short_name"),
+        abstract=f.text("abstract"),
+        authors=_authors(f),
+        published=f.text("published"),  # free-form: notes give years, months or full dates
+        venue=f.text("venue"),
+        affiliation=f.text("affiliation"),
+        rating=_rating(f),
+        priority=f.integer("priority", -PRIORITY_RANGE, PRIORITY_RANGE),
+        status=status.value if status else None,
+        tags=f.texts("tags"),
+        notes=_notes(f),
+        links=_links(f),
+        sources=_sources(f),
+        extra=_extra(f),
     )

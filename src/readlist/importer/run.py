@@ -18,6 +18,9 @@ from readlist.importer.markdown import parse
 from readlist.library.records import ItemDraft
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when merging, not when parsing in workers
+    from sqlmodel import Session
+
+    from readlist.library.merge import Merger
     from readlist.library.write import Store
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd", ".jsonl", ".json")
@@ -34,6 +37,8 @@ class FileReport:
     merged: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
+    removed: int = 0  # items the user removed (in the trash): left alone unless --restore-removed
+    restored: int = 0  # … brought back from the trash by --restore-removed
     conflicts: int = 0
     error: str | None = None
     drafts: list[ItemDraft] = field(default_factory=list)
@@ -70,7 +75,7 @@ def read_file(path: Path, extra_tags: list[str]) -> FileReport:
     report.encoding = decoded.encoding
     if path.suffix.lower() in (".jsonl", ".json") and looks_like_export(decoded.text):
         report.encoding += " (readlist export)"
-        report.drafts = [to_draft(row) for row in parse_records(decoded.text, path.name)]
+        report.drafts = [to_draft(row, where) for where, row in parse_records(decoded.text, path.name)]
         for draft in report.drafts:
             draft.tags += extra_tags
         return report
@@ -114,12 +119,30 @@ def read_files(files: list[Path], extra_tags: list[str]) -> Iterator[FileReport]
             yield report
 
 
+def _handle_removed(session: Session, merger: Merger, report: FileReport, restore: bool) -> None:
+    """Drafts of removed items are dropped and counted, or (--restore-removed) their trash record comes back
+    first and the file's draft merges into it."""
+    from readlist.library.write import restore_tombstone
+
+    removed = merger.removed([d.ref.key for d in report.drafts])
+    if not removed:
+        return
+    if restore:
+        for tomb in removed.values():
+            restore_tombstone(session, merger, tomb)
+        report.restored = len(removed)
+        return
+    report.removed = len(removed)
+    report.drafts = [d for d in report.drafts if d.ref.key not in removed]
+
+
 def merge_reports(
     store: Store,
     reports: Iterable[FileReport],
     *,
     dry_run: bool = False,
     keep_mine: bool = False,
+    restore_removed: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
     """Merge every draft in one transaction: an error or Ctrl-C leaves the library as it was."""
@@ -133,6 +156,7 @@ def merge_reports(
             merger = Merger(session, [])
             for report in reports:
                 merger.preload(sorted({d.ref.key for d in report.drafts}))
+                _handle_removed(session, merger, report, restore_removed)
                 merger.create_missing(report.drafts)
                 seen: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
                 for draft in report.drafts:

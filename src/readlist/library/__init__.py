@@ -237,6 +237,7 @@ class Library:
         tags: Iterable[str] = (),
         dry_run: bool = False,
         keep_mine: bool = False,
+        restore_removed: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> Reports:
         """Import notes or exports (files or folders) in one transaction: all of it, or nothing on an error."""
@@ -244,7 +245,12 @@ class Library:
 
         files = collect([str(p) for p in paths])
         return merge_reports(
-            self.store, read_files(files, list(tags)), dry_run=dry_run, keep_mine=keep_mine, progress=progress
+            self.store,
+            read_files(files, list(tags)),
+            dry_run=dry_run,
+            keep_mine=keep_mine,
+            restore_removed=restore_removed,
+            progress=progress,
         )
 
     def fetch(
@@ -258,23 +264,33 @@ class Library:
         return fetch(self.store, targets, progress=progress) if targets else None
 
     def tag(self, ref: str | int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> ItemRecord:
-        item = self.store.retag(str(ref), list(add), list(remove))
+        """Add and remove tags; a tag the item already has (in any case) is left alone."""
+        change = self.store.retag(str(ref), list(add), list(remove))
+        return self.show(str(change.item_id))
+
+    def note(self, ref: str | int, body: str, author: str | None = None) -> ItemRecord:
+        from readlist import config
+
+        item = self.store.add_note(str(ref), body, author or config.user())
         return self.show(str(item.id))
 
-    def note(self, ref: str | int, body: str) -> ItemRecord:
-        item = self.store.add_note(str(ref), body)
-        return self.show(str(item.id))
+    def status(self, ref: str | int, status: str, *more: str | int) -> ItemRecord:
+        """Set the status of one item (or several, all or nothing); any move is allowed, aliases accepted."""
+        changes = self.store.set_status([str(ref), *(str(r) for r in more)], status)
+        return self.show(str(changes[0].item_id))
 
-    def status(self, ref: str | int, status: str) -> ItemRecord:
-        item = self.store.set_status(str(ref), status)
-        return self.show(str(item.id))
+    def edit(self, ref: str | int, *, merge: bool = False, **changes: Any) -> ItemRecord:
+        """Change fields; `url=` re-keys the item (or folds it into the item that has that URL with `merge`)."""
+        edited = self.store.edit(str(ref), changes, merge=merge)
+        return self.show(str(edited.item_id))
 
-    def edit(self, ref: str | int, **changes: Any) -> ItemRecord:
-        item = self.store.edit(str(ref), changes)
-        return self.show(str(item.id))
+    def remove(self, *refs: str | int) -> None:
+        """Move items to the trash, all or nothing (`restore` brings them back)."""
+        self.store.remove([str(r) for r in refs])
 
-    def remove(self, ref: str | int) -> None:
-        self.store.remove(str(ref))
+    def restore(self, *refs: str | int) -> tuple[ItemRecord, ...]:
+        """Bring removed items back from the trash with their notes, tags and links."""
+        return tuple(self.show(str(r.item_id)) for r in self.store.restore([str(r) for r in refs]))
 
     def pull_feeds(self, *feeds: str) -> Pulls:
         """Fetch followed feeds (all, or those named) into the inbox."""

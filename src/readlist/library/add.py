@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from readlist import config
+from readlist.domain import MetadataStatus
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, parse_reference
 from readlist.library.mapping import apply_work
@@ -135,7 +137,11 @@ def add_items(
         merger = Merger(session, [ref.key for ref in refs])
         for ref in refs:
             draft = ItemDraft(
-                ref=ref, title=title, tags=tags, priority=priority, notes=[NoteDraft(note)] if note else []
+                ref=ref,
+                title=title,
+                tags=tags,
+                priority=priority,
+                notes=[NoteDraft(note, author=config.user())] if note else [],
             )
             merged = merger.merge(draft)
             item = session.get(Item, merged.item_id)
@@ -144,7 +150,7 @@ def add_items(
             if ref.key in looked:
                 news += _apply_lookup(session, item, looked[ref.key])
             if ref.arxiv_id in not_found:
-                item.metadata_status = "not_found"
+                item.metadata_status = MetadataStatus.NOT_FOUND.value
             report.item_ids.append(merged.item_id)
             if merged.created:
                 report.lines.append(f"added #{item.id} {item.kind}: {item.title}")

@@ -247,8 +247,11 @@ def _merge_entries(store: Store, feed: Feed, entries: list[Any], report: PullRep
     patterns = compile_terms(feed.match)
     with store.session() as session:
         merger = Merger(session, sorted({d.ref.key for d, _ in drafts}))
+        removed = merger.removed([d.ref.key for d, _ in drafts])  # the user removed them: do not bring them back
         new: dict[str, ItemDraft] = {}
         for draft, announce in drafts:
+            if draft.ref.key in removed:
+                continue
             item = merger.items.get(draft.ref.key)
             if item is not None:
                 newer = (item.arxiv_version or 0) < (draft.ref.arxiv_version or 0)

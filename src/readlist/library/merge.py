@@ -11,11 +11,11 @@ from typing import Any, cast
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
-from readlist.domain import STATUS_RANK, normalise_tag, tag_slug
+from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug
 from readlist.ids import Reference
 from readlist.library.citekeys import arxiv_year
 from readlist.library.records import ItemDraft, now_iso
-from readlist.models import Item, ItemTag, Link, Note, Source, Tag
+from readlist.models import Item, ItemTag, Link, Note, Source, Tag, Tombstone
 from readlist.net.arxiv import PaperMetadata
 from readlist.net.metadata import year_of
 
@@ -31,14 +31,15 @@ class MergeResult:
 def apply_status(item: Item | SimpleNamespace, status: str) -> None:
     """Move an item to a status, stamping when reading started and finished."""
     stamp = now_iso()
-    if status == "reading" and not item.started_at:
-        item.started_at = stamp
-    if status == "read":
+    if status == Status.READING:
+        item.started_at = item.started_at or stamp
+        item.finished_at = None  # reading again: it is not finished any more
+    if status == Status.READ:
         item.started_at = item.started_at or stamp
         item.finished_at = item.finished_at or stamp
-    if status in ("unread", "inbox"):
+    if status in (Status.UNREAD, Status.INBOX):
         item.started_at = item.finished_at = None
-    item.status = status
+    item.status = Status(status).value
 
 
 def _placeholder_title(item: Item) -> bool:
@@ -47,7 +48,7 @@ def _placeholder_title(item: Item) -> bool:
 
 def _default_title(ref: Reference) -> str:
     """Until metadata arrives: the arXiv ID, `owner/repo`, or the URL."""
-    if ref.kind == "repo":
+    if ref.kind == Kind.REPO:
         return ref.url.removeprefix("https://github.com/")
     return ref.arxiv_id or ref.url
 
@@ -75,12 +76,12 @@ def _item_row(draft: ItemDraft) -> dict[str, Any]:
         categories=[],
         rating=draft.rating,
         priority=draft.priority or 0,
-        status="unread",
+        status=Status.UNREAD.value,
         added_at=now_iso(),
         started_at=None,
         finished_at=None,
         # Every kind has a source now (arXiv, Crossref, GitHub, OpenReview, the page itself): `fetch` completes it.
-        metadata_status="pending",
+        metadata_status=MetadataStatus.PENDING.value,
         year=arxiv_year(ref.arxiv_id) or year_of(draft.published),
         metadata_fetched_at=None,
         inbox_score=None,
@@ -162,10 +163,9 @@ class Merger:
                 self.items[item.key] = item
                 if item.id is not None:
                     loaded.append(item.id)
+        self.load_item_tags(loaded)
         for start in range(0, len(loaded), 500):
             chunk_ids = loaded[start : start + 500]
-            for link in session.exec(select(ItemTag).where(col(ItemTag.item_id).in_(chunk_ids))).all():
-                self.item_tags.add((link.item_id, link.tag_id))
             for note in session.exec(select(Note).where(col(Note.item_id).in_(chunk_ids))).all():
                 self.note_bodies[note.item_id].add(note.body.strip())
                 if note.source:
@@ -174,6 +174,22 @@ class Merger:
                 self.links[url_link.item_id].add(url_link.url)
             for src in session.exec(select(Source).where(col(Source.item_id).in_(chunk_ids))).all():
                 self.sources[(src.item_id, src.file, src.section)] = src
+
+    def removed(self, keys: Sequence[str]) -> dict[str, Tombstone]:
+        """Trash entries for these keys whose items are not in the library (call after preload)."""
+        wanted = sorted({k for k in keys if k not in self.items and k not in self.fresh})
+        found: dict[str, Tombstone] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update({t.key: t for t in self.session.exec(select(Tombstone).where(col(Tombstone.key).in_(chunk)))})
+        return found
+
+    def load_item_tags(self, item_ids: Sequence[int]) -> None:
+        """Learn which tags these items already have, so adding one again is a no-op."""
+        for start in range(0, len(item_ids), 500):
+            chunk = item_ids[start : start + 500]
+            for link in self.session.exec(select(ItemTag).where(col(ItemTag.item_id).in_(chunk))).all():
+                self.item_tags.add((link.item_id, link.tag_id))
 
     def create_missing(self, drafts: Sequence[ItemDraft]) -> None:
         """Insert every item not yet in the library in one batch (ids come back through RETURNING)."""
@@ -259,6 +275,8 @@ class Merger:
             stamp = now_iso()
             old = by_source.get(note.source) if note.source else None
             if isinstance(old, Note):
+                if old.author:  # the user edited this imported note: their text wins over the file's
+                    continue
                 # The same section of the same file was edited: update its note instead of adding another.
                 old.body, old.updated_at = body, stamp
                 changes.append("note updated")
@@ -271,6 +289,7 @@ class Merger:
                     "source": note.source,
                     "created_at": note.created_at or stamp,
                     "updated_at": note.updated_at or stamp,
+                    "author": note.author,
                 }
                 self.pending[Note].append(row)
                 if note.source:
@@ -323,7 +342,7 @@ def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:
         # The year of the work is the published version's when known, else the first arXiv version's.
         item.year = year_of(meta.published) or item.year
         item.work_type = "posted-content"
-    item.metadata_status = "fetched"
+    item.metadata_status = MetadataStatus.FETCHED.value
     item.metadata_fetched_at = now_iso()
     return news
 
@@ -376,3 +395,32 @@ def save_text(session: Session, item_id: int, text: str, source_url: str | None)
         session.add(ItemText(item_id=item_id, text=text, fetched_at=now_iso(), source_url=source_url))
     else:
         row.text, row.fetched_at, row.source_url = text, now_iso(), source_url
+
+
+def rekey(item: Item, ref: Reference) -> None:
+    """Give an item a new identity (its URL was edited): key, URL, kind and arXiv fields follow the reference."""
+    was_placeholder = _placeholder_title(item)
+    item.key, item.url, item.kind = ref.key, ref.url, ref.kind
+    item.arxiv_id, item.arxiv_version = ref.arxiv_id, ref.arxiv_version
+    item.metadata_status = MetadataStatus.PENDING.value  # the new identity's source completes it on `fetch`
+    item.doi = ref.doi or (None if item.key.startswith("doi:") else item.doi)
+    if was_placeholder:
+        item.title = _default_title(ref)
+
+
+def merge_item_into(session: Session, conn: Any, item: Item, target: Item) -> None:
+    """Fold one item (fields it alone has, tags, notes, links, sources, a more advanced status) into another,
+    then delete it. `conn` is the session's sqlite3 connection with dict rows, for the export record."""
+    from readlist.export.formats import records
+    from readlist.importer.jsonl import to_draft
+    from readlist.library.read import ItemFilter
+
+    record = records(conn, ItemFilter(ids=[item.id or 0]))[0]
+    identity = {k: getattr(target, k) for k in ("key", "url", "kind", "arxiv_id", "arxiv_version", "doi")}
+    draft = to_draft({**record, **identity}, f"item #{item.id}")
+    session.delete(item)
+    session.flush()
+    merger = Merger(session, [target.key])
+    merger.merge(draft, keep_mine=False)
+    merger.flush_pending()
+    session.info["touched"].add(item.id)

@@ -173,13 +173,13 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
     ):
         related["tags"][item_id].append(name)
     if full:
-        for item_id, body, created, updated, source in conn.execute(
-            "SELECT item_id, body, created_at, updated_at, source FROM note "
+        for item_id, body, created, updated, source, author in conn.execute(
+            "SELECT item_id, body, created_at, updated_at, source, author FROM note "
             "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
             (ids,),
         ):
             related["notes"][item_id].append(
-                {"body": body, "created_at": created, "updated_at": updated, "source": source}
+                {"body": body, "created_at": created, "updated_at": updated, "source": source, "author": author}
             )
         for item_id, url, role in conn.execute(
             "SELECT item_id, url, role FROM link WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
@@ -287,3 +287,22 @@ class SqliteReader:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def trash(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
+    rows = conn.execute("SELECT key, removed_at, record FROM tombstone ORDER BY removed_at DESC, key").fetchall()
+    out = []
+    for key, removed_at, record_json in rows:
+        record = json.loads(record_json or "{}")
+        out.append(
+            {
+                "id": record.get("id"),
+                "key": key,
+                "title": record.get("title") or key,
+                "removed_at": removed_at,
+                "tags": record.get("tags") or [],
+                "notes": len(record.get("notes") or []),
+            }
+        )
+    return out

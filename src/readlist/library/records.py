@@ -17,6 +17,7 @@ class NoteDraft:
     source: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    author: str | None = None
 
 
 @dataclass
@@ -46,6 +47,56 @@ class ItemDraft:
     links: list[tuple[str, str]] = field(default_factory=list)  # (url, role)
     sources: list[SourceDraft] = field(default_factory=list)
     extra: dict[str, object] = field(default_factory=dict)  # other Item columns, e.g. from a JSONL export
+
+
+# --- what the write side reports back ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    item_id: int
+    title: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class TagChange:
+    item_id: int
+    title: str
+    added: list[str]
+    removed: list[str]
+
+
+@dataclass(frozen=True)
+class NoteText:
+    item_id: int
+    note_id: int | None  # None: a new note
+    body: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    item_id: int
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Restored:
+    item_id: int
+    key: str
+    title: str
+    merged: bool  # the key was back in the library already (added again); the trash record was merged into it
+
+
+@dataclass(frozen=True)
+class Edited:
+    item_id: int
+    title: str
+    old_key: str
+    key: str
+    merged_from: int | None  # `edit --url … --merge`: the item folded into this one
 
 
 def now_iso() -> str:

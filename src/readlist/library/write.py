@@ -12,12 +12,22 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from readlist import db
-from readlist.domain import check_status, normalise_tag, tag_slug
+from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
-from readlist.ids import parse_item_ref
-from readlist.library.merge import Merger, MergeResult, apply_status, assign_citation_keys
-from readlist.library.records import ItemDraft, now_iso
-from readlist.models import Item, ItemTag, Meta, Note, Tag
+from readlist.ids import parse_item_ref, parse_reference
+from readlist.library.merge import Merger, MergeResult, apply_status, assign_citation_keys, merge_item_into, rekey
+from readlist.library.read import ItemFilter
+from readlist.library.records import (
+    Edited,
+    ItemDraft,
+    NoteText,
+    Removed,
+    Restored,
+    StatusChange,
+    TagChange,
+    now_iso,
+)
+from readlist.models import Item, ItemTag, Meta, Note, Tag, Tombstone
 from readlist.search import index
 
 EDITABLE_FIELDS = (
@@ -28,9 +38,54 @@ EDITABLE_FIELDS = (
     "affiliation",
     "priority",
     "rating",
-    "kind",
-    "url",
+    "url",  # re-keys the item; `kind` follows from the URL's identity and is not edited directly
 )
+
+
+@contextmanager
+def _dict_rows(session: Session) -> Iterator[sqlite3.Connection]:
+    """The session's own sqlite3 connection with the read side's row type, for reusing read-side queries."""
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    before = raw.row_factory
+    raw.row_factory = sqlite3.Row
+    try:
+        yield raw
+    finally:
+        raw.row_factory = before
+
+
+def _trash_matches(trash: Sequence[Tombstone], ref: str) -> list[Tombstone]:
+    raw = ref.strip()
+    if raw.isdecimal():
+        return [t for t in trash if str(t.record.get("id")) == raw]
+    keys = {raw}
+    for parse in (parse_item_ref, parse_reference):
+        try:
+            parsed = parse(raw)
+        except InvalidInputError:
+            continue
+        keys.add(str(parsed[1]) if isinstance(parsed, tuple) else parsed.key)
+    return [t for t in trash if t.key in keys]
+
+
+def restore_tombstone(session: Session, merger: Merger, tomb: Tombstone) -> Restored:
+    """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
+    from readlist.importer.jsonl import to_draft
+
+    draft = to_draft(tomb.record, f"trash entry {tomb.key}")
+    old_id = tomb.record.get("id")
+    existing = merger.items.get(tomb.key)
+    if existing is None and isinstance(old_id, int) and session.get(Item, old_id) is None:
+        draft.extra["id"] = old_id
+    result = merger.merge(draft, keep_mine=False)
+    session.delete(tomb)
+    return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
+
+
+def _refusal(action: Action, refused: Sequence[Item]) -> str:
+    where = "; ".join(f"#{it.id} is {it.status}" for it in refused)
+    return f"cannot {action} {where} (nothing was changed)"
 
 
 class Store:
@@ -58,6 +113,21 @@ class Store:
 
     # --- lookup -------------------------------------------------------------------------------------------
 
+    def get_many(self, session: Session, refs: Sequence[str]) -> list[Item]:
+        """Every reference resolved before anything is written (each item once); all missing ones in one error."""
+        items: dict[int | None, Item] = {}
+        missing = []
+        for ref in refs:
+            try:
+                item = self.get(session, ref)
+            except NotFoundError:
+                missing.append(ref)
+            else:
+                items.setdefault(item.id, item)
+        if missing:
+            raise NotFoundError(f"no item {', '.join(missing)}; nothing was changed", 'run "readlist list" to see ids')
+        return list(items.values())
+
     def get(self, session: Session, ref: str) -> Item:
         how, value = parse_item_ref(ref)
         if how == "id":
@@ -77,34 +147,46 @@ class Store:
         merger.flush_pending()
         return result
 
-    def _add_tags(self, session: Session, item_id: int, names: Sequence[str]) -> list[str]:
-        merger = Merger(session, [])
-        added = merger.add_tags(item_id, names)
-        merger.flush_pending()
-        return added
-
     # --- everyday edits -----------------------------------------------------------------------------------
 
-    def set_status(self, ref: str, status: str) -> Item:
-        status = check_status(status)
+    def set_status(self, refs: Sequence[str], status: str, action: Action | None = None) -> list[StatusChange]:
+        """Move every item, or none: all references and transitions are checked before anything is written."""
+        target = TRANSITIONS[action].target if action else check_status(status)
         with self.session() as session:
-            item = self.get(session, ref)
-            apply_status(item, status)
-            session.info["touched"].add(item.id)
-            return item
+            items = self.get_many(session, refs)
+            if action:
+                refused = [
+                    it for it in items if it.status != target and it.status not in TRANSITIONS[action].allowed_from
+                ]
+                if refused:
+                    raise InvalidInputError(
+                        _refusal(action, refused), TRANSITIONS[action].hint.format(ref=refused[0].id)
+                    )
+            changes = []
+            for item in items:
+                changes.append(StatusChange(item.id or 0, item.title, item.status, target))
+                if item.status != target or not action:
+                    apply_status(item, target)
+                    session.info["touched"].add(item.id)
+            return changes
 
-    def retag(self, ref: str, add: Sequence[str], remove: Sequence[str]) -> Item:
+    def retag(self, ref: str, add: Sequence[str], remove: Sequence[str]) -> TagChange:
+        """Add and remove tags in one transaction; tags the item already has (in any case) are left alone."""
         with self.session() as session:
             item = self.get(session, ref)
             assert item.id is not None
-            self._add_tags(session, item.id, add)
+            merger = Merger(session, [item.key])
+            added = [change.removeprefix("tag ") for change in merger.add_tags(item.id, add)]
+            merger.flush_pending()
+            removed = []
             for name in remove:
-                tag = session.exec(select(Tag).where(Tag.slug == tag_slug(name))).first()
+                tag = merger.tags.get(tag_slug(name))
                 link = session.get(ItemTag, (item.id, tag.id)) if tag and tag.id else None
-                if link is not None:
+                if link is not None and tag is not None:
                     session.delete(link)
+                    removed.append(tag.name)
             session.info["touched"].add(item.id)
-            return item
+            return TagChange(item.id, item.title, added, removed)
 
     def rename_tag(self, old: str, new: str) -> int:
         """Rename a tag everywhere; renaming onto an existing tag merges the two. Returns items affected."""
@@ -123,64 +205,161 @@ class Store:
                 for link in links:
                     session.delete(link)
                 session.flush()
+                merger = Merger(session, [])
+                merger.load_item_tags(item_ids)  # items that have both tags keep one
                 for item_id in item_ids:
-                    self._add_tags(session, item_id, [target.name])
+                    merger.add_tags(item_id, [target.name])
+                merger.flush_pending()
                 session.delete(tag)
             session.info["touched"].update(item_ids)
             return len(item_ids)
 
-    def add_note(self, ref: str, body: str) -> Item:
+    def add_note(self, ref: str, body: str, author: str | None = None) -> Item:
         if not body.strip():
             raise InvalidInputError("the note is empty", 'write some text: readlist note 1 "…"')
         with self.session() as session:
             item = self.get(session, ref)
             assert item.id is not None
             stamp = now_iso()
-            session.add(Note(item_id=item.id, body=body.strip(), created_at=stamp, updated_at=stamp))
+            session.add(Note(item_id=item.id, body=body.strip(), created_at=stamp, updated_at=stamp, author=author))
             session.info["touched"].add(item.id)
             return item
 
-    def replace_user_notes(self, ref: str, body: str) -> Item:
-        """What `note --edit` saves: the user's own notes become the edited text (imported notes stay)."""
+    def _numbered_note(self, session: Session, item: Item, number: int) -> Note:
+        notes = session.exec(select(Note).where(Note.item_id == item.id).order_by(col(Note.id))).all()
+        if not 1 <= number <= len(notes):
+            have = f"it has {len(notes)}" if notes else "it has none"
+            raise NotFoundError(
+                f"#{item.id} has no note {number} ({have})", f'run "readlist note {item.id}" to list them'
+            )
+        return notes[number - 1]
+
+    def note_to_edit(self, ref: str, number: int | None) -> NoteText:
+        """The note `note --edit [N]` opens: note N, else the only one, else a new one (note_id None)."""
         with self.session() as session:
             item = self.get(session, ref)
-            notes = session.exec(select(Note).where(Note.item_id == item.id, col(Note.source).is_(None))).all()
-            for note in notes:
-                session.delete(note)
-            if body.strip():
-                assert item.id is not None
-                stamp = now_iso()
-                created = notes[0].created_at if notes else stamp
-                session.add(Note(item_id=item.id, body=body.strip(), created_at=created, updated_at=stamp))
+            if number is None:
+                count = len(session.exec(select(Note.id).where(Note.item_id == item.id)).all())
+                if count != 1:
+                    return NoteText(item.id or 0, None, "")
+                number = 1
+            note = self._numbered_note(session, item, number)
+            return NoteText(item.id or 0, note.id, note.body)
+
+    def save_note(self, text: NoteText, body: str, author: str | None) -> None:
+        """Store an edited note by its row id (numbers may shift while an editor is open)."""
+        if not body.strip():
+            raise InvalidInputError(
+                "the note is empty; nothing changed", "to remove a note: readlist note N --rm NUMBER"
+            )
+        if text.note_id is None:
+            self.add_note(str(text.item_id), body, author)
+            return
+        with self.session() as session:
+            note = session.get(Note, text.note_id)
+            if note is None:
+                raise NotFoundError("the note was removed while you edited it", "add it again: readlist note N --edit")
+            # The editor becomes the author: a re-import of the file the note came from no longer overwrites it.
+            note.body, note.updated_at, note.author = body.strip(), now_iso(), author or note.author or "you"
+            session.info["touched"].add(note.item_id)
+
+    def remove_note(self, ref: str, number: int) -> str:
+        """Remove one note by its number in `readlist note N`; returns its text."""
+        with self.session() as session:
+            item = self.get(session, ref)
+            note = self._numbered_note(session, item, number)
+            session.delete(note)
             session.info["touched"].add(item.id)
-            return item
+            return note.body
 
-    def user_notes(self, ref: str) -> str:
-        with self.session() as session:
-            item = self.get(session, ref)
-            notes = session.exec(
-                select(Note).where(Note.item_id == item.id, col(Note.source).is_(None)).order_by(col(Note.id))
-            ).all()
-            return "\n\n".join(n.body for n in notes)
-
-    def edit(self, ref: str, changes: dict[str, Any]) -> Item:
+    def edit(self, ref: str, changes: dict[str, Any], *, merge: bool = False) -> Edited:
+        """Change fields. A new URL re-runs identity: the item is re-keyed, or (--merge) folded into the item
+        that already has the new key; without --merge that is refused."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
-            raise InvalidInputError(f"cannot edit {', '.join(sorted(unknown))}", f"editable: {EDITABLE_FIELDS}")
+            raise InvalidInputError(
+                f"cannot edit {', '.join(sorted(unknown))}", f"editable: {', '.join(EDITABLE_FIELDS)}"
+            )
+        if "title" in changes and not str(changes["title"]).strip():
+            raise InvalidInputError("the title is empty", 'give one: readlist edit 1 --title "…"')
+        new_ref = parse_reference(changes.pop("url")) if "url" in changes else None
         with self.session() as session:
             item = self.get(session, ref)
+            old_key, merged_from = item.key, None
+            if new_ref is not None and new_ref.key != item.key:
+                other = session.exec(select(Item).where(Item.key == new_ref.key)).first()
+                if other is not None and not merge:
+                    raise InvalidInputError(
+                        f"{new_ref.url} is already #{other.id} ({other.title}); nothing was changed",
+                        f"to fold #{item.id} into #{other.id}: readlist edit {ref} --url {new_ref.url} --merge",
+                    )
+                if other is not None:
+                    with _dict_rows(session) as raw:
+                        merge_item_into(session, raw, item, other)
+                    merged_from, item = item.id, other
+                else:
+                    rekey(item, new_ref)
+            elif new_ref is not None:
+                item.url = new_ref.url
             for name, value in changes.items():
                 setattr(item, name, value)
             session.add(item)
             session.info["touched"].add(item.id)
-            return item
+            return Edited(item.id or 0, item.title, old_key, item.key, merged_from)
 
-    def remove(self, ref: str) -> Item:
+    def remove(self, refs: Sequence[str]) -> list[Removed]:
+        """Move items to the trash, all or none: a tombstone keeps each one's full export record."""
+        from readlist.export.formats import records
+
         with self.session() as session:
-            item = self.get(session, ref)
-            session.delete(item)
-            session.info["touched"].add(item.id)
-            return item
+            items = self.get_many(session, refs)
+            with _dict_rows(session) as raw:
+                exported = {r["key"]: r for r in records(raw, ItemFilter(ids=[it.id or 0 for it in items]))}
+            stamp = now_iso()
+            for item in items:
+                record = {**exported[item.key], "id": item.id}  # the old number, for `restore N`
+                old = session.get(Tombstone, item.key)
+                if old is None:
+                    session.add(Tombstone(key=item.key, removed_at=stamp, record=record))
+                else:
+                    old.removed_at, old.record = stamp, record
+                session.delete(item)
+                session.info["touched"].add(item.id)
+            return [Removed(it.id or 0, it.key, it.title) for it in items]
+
+    def restore(self, refs: Sequence[str]) -> list[Restored]:
+        """Bring removed items back from the trash with their notes, tags and links, all or none."""
+        with self.session() as session:
+            tombstones = self.get_removed(session, refs)
+            merger = Merger(session, [t.key for t in tombstones])
+            restored = []
+            for tomb in tombstones:
+                restored.append(restore_tombstone(session, merger, tomb))
+            merger.flush_pending()
+            return restored
+
+    def empty_trash(self) -> int:
+        with self.session() as session:
+            tombstones = session.exec(select(Tombstone)).all()
+            for tomb in tombstones:
+                session.delete(tomb)
+            return len(tombstones)
+
+    def get_removed(self, session: Session, refs: Sequence[str]) -> list[Tombstone]:
+        """The trash entries these references name (old number, key, arXiv ID or URL); all must exist."""
+        trash = session.exec(select(Tombstone).order_by(col(Tombstone.removed_at).desc())).all()
+        found: dict[str, Tombstone] = {}
+        for ref in refs:
+            matches = _trash_matches(trash, ref)
+            if not matches:
+                raise NotFoundError(
+                    f"{ref} is not in the trash; nothing was restored", 'run "readlist trash" to see it'
+                )
+            if len(matches) > 1:
+                keys = ", ".join(t.key for t in matches)
+                raise InvalidInputError(f"#{ref} was the number of several removed items ({keys})", "restore by key")
+            found.setdefault(matches[0].key, matches[0])
+        return list(found.values())
 
     # --- small shared state -------------------------------------------------------------------------------
 
@@ -212,7 +391,11 @@ class FetchTargets:
             else:
                 query = select(Item).where(col(Item.arxiv_id).is_not(None))
                 if not everything:
-                    query = query.where(col(Item.metadata_status).in_(("pending", "failed", "none")))
+                    query = query.where(
+                        col(Item.metadata_status).in_(
+                            (MetadataStatus.PENDING, MetadataStatus.FAILED, MetadataStatus.NONE)
+                        )
+                    )
                 items = list(session.exec(query.order_by(col(Item.id))).all())
             return [(it.id, it.arxiv_id) for it in items if it.id is not None and it.arxiv_id]
 
