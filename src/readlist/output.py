@@ -244,7 +244,17 @@ def _by_kind(counts: Any) -> str:
     return f"{total} (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ")"
 
 
-def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
+def print_repairs(repairs: list[Any]) -> None:
+    """`import --repairs`: one line per uncertain repair, `file:line:column`, the choice in context, rivals."""
+    for path, r in repairs:
+        rivals = ", ".join(r.alternatives) or "-"
+        out().print(
+            text(f"{Path(path).name}:{r.line}:{r.column}: {r.chosen}  (or: {rivals})  …{r.context}…"), soft_wrap=True
+        )
+    say(f"{len(repairs)} low-confidence repair(s)")
+
+
+def print_import_summary(reports: list[Any], *, dry_run: bool, totals: Any = None) -> None:
     table = Table(title="import (dry run: nothing written)" if dry_run else "import", title_justify="left")
     for name in ("file", "encoding", "new", "merged", "unchanged", "skipped", "repaired"):
         table.add_column(name, overflow="fold")
@@ -265,13 +275,18 @@ def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
             text(repaired),
         )
     out().print(table)
-    new = sum(sum(r.new.values()) for r in reports)
-    merged = sum(sum(r.merged.values()) for r in reports)
+    if totals is None:
+        new = sum(sum(r.new.values()) for r in reports)
+        merged = sum(sum(r.merged.values()) for r in reports)
+        unchanged, differed = sum(sum(r.unchanged.values()) for r in reports), None
+    else:  # distinct items: one in three files counts once
+        new, merged, unchanged, differed = totals.new, totals.merged, totals.unchanged, totals.differed
     verb = "would add" if dry_run else "added"
-    say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}")
+    say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}, {unchanged} unchanged")
     conflicts = sum(r.conflicts for r in reports)
     if conflicts:
-        say(f"{conflicts} field(s) differed (title, venue, rating …); your values were kept")
+        names = ", ".join(sorted(differed)) if differed else "title, venue, rating …"
+        say(f"{conflicts} field(s) differed ({names}); your values were kept")
 
 
 def _snippet_adds_something(snippet: str, title: str) -> bool:

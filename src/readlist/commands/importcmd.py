@@ -16,24 +16,37 @@ def import_(
     keep_mine: Annotated[
         bool, typer.Option("--keep-mine", help="Merging an export: never move my items' reading status.")
     ] = False,
+    repairs: Annotated[
+        bool,
+        typer.Option(
+            "--repairs",
+            help="List the uncertain mojibake repairs of these files (line, context, alternatives); import nothing.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Import notes or a teammate's export: `readlist import data/notes/`, `readlist import team/bob.jsonl`."""
-    from readlist.importer.run import collect, merge_reports, read_files
+    from readlist.importer.run import collect, import_files, list_repairs
 
     files = collect(paths)
+    if repairs:
+        output.print_repairs(list_repairs(files))
+        return
     lib = store(db)
     output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
-    sizes = [p.stat().st_size for p in files]
-    with output.progress("importing", total=sum(sizes), unit="bytes") as advance:
-        reports = merge_reports(
+    total = sum(p.stat().st_size for p in files)
+    # One bar over the bytes, read then written (2 × the input size).
+    with output.progress("importing", total=2 * total, unit="bytes") as advance:
+        reports, totals = import_files(
             lib,
-            read_files(files, tag or []),
+            files,
+            tag or [],
             dry_run=dry_run,
             keep_mine=keep_mine,
-            progress=lambda done, _: advance(sum(sizes[:done]), 0),
+            on_read=lambda done, _: advance(done, 0),
+            on_write=lambda done, _: advance(total + done, 0),
         )
-    output.print_import_summary(reports, dry_run=dry_run)
+    output.print_import_summary(reports, dry_run=dry_run, totals=totals)
     if fetch and not dry_run:
         from readlist.commands.items import fetch as fetch_command
 

@@ -147,6 +147,7 @@ class Merger:
         self.notes_by_source: dict[int, dict[str, Note | dict[str, Any]]] = defaultdict(dict)
         self.links: dict[int, set[str]] = defaultdict(set)
         self.sources: dict[tuple[int, str, str], Source | dict[str, Any]] = {}
+        self.placed: set[tuple[int, str, str]] = set()  # sources already set by this merge (kept on release)
         self.fresh: dict[str, int] = {}  # key → id of items inserted by create_missing, not yet merged
         self.pending: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
         self.preload(keys)
@@ -174,6 +175,16 @@ class Merger:
                 self.links[url_link.item_id].add(url_link.url)
             for src in session.exec(select(Source).where(col(Source.item_id).in_(chunk_ids))).all():
                 self.sources[(src.item_id, src.file, src.section)] = src
+
+    def release(self) -> None:
+        """Forget what was loaded (after flush_pending): a long import keeps flat memory; later drafts for
+        the same items load them again from the transaction."""
+        self.items.clear()
+        self.item_tags.clear()
+        self.note_bodies.clear()
+        self.notes_by_source.clear()
+        self.links.clear()
+        self.sources.clear()
 
     def create_missing(self, drafts: Sequence[ItemDraft]) -> None:
         """Insert every item not yet in the library in one batch (ids come back through RETURNING)."""
@@ -290,7 +301,11 @@ class Merger:
         return changes
 
     def _add_sources(self, item_id: int, draft: ItemDraft) -> None:
+        """A file section's source line is its first mention in this merge (file order, deterministic)."""
         for src in draft.sources:
+            if (item_id, src.file, src.section) in self.placed:
+                continue
+            self.placed.add((item_id, src.file, src.section))
             row = self.sources.get((item_id, src.file, src.section))
             if row is None:
                 new = {"item_id": item_id, "file": src.file, "line": src.line, "section": src.section}
