@@ -259,7 +259,7 @@ def _skip(doc: _Doc, url: str, front: bool) -> bool:
 
 NEAR = 240  # characters of the text beside a link that become its note (bounded: linear in the line)
 MAX_NOTE = 2000
-CONTEXT_LINES = 3  # link-less lines this close to a link's line are its context
+CONTEXT_LINES = 8  # lines this close to a lone link's line are its context
 
 
 def _near(line: Line, k: int) -> str:
@@ -296,11 +296,13 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                     title, used_title_line = candidates[-1].text.strip(), candidates[-1].number
             note = rest
             if len(line.links) == 1:  # the link-less lines around a lone link say what it is
-                nearby = block.lines[max(0, n - CONTEXT_LINES) : n + CONTEXT_LINES + 1]
+                nearby = (
+                    block.lines[max(0, n - CONTEXT_LINES) : n + CONTEXT_LINES + 1]
+                    if len(block.lines) > 2 * CONTEXT_LINES + 1
+                    else block.lines
+                )
                 context = [rest] + [
-                    _strip_urls(ln.text[:MAX_NOTE])
-                    for ln in nearby
-                    if ln is not line and ln.number != used_title_line and not ln.links
+                    _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if ln is not line and ln.number != used_title_line
                 ]
                 note = " ".join(c for c in context if c and len(c) >= 4)[:MAX_NOTE]
             doc.draft(ref, link.line, tags, title=title, note=note if note and len(note) >= 4 else None)
