@@ -34,7 +34,7 @@ def test_reimporting_notes_leaves_the_export_byte_identical(run: Run, tmp_path: 
     assert run("import", str(folder)).code == 0
     assert _export(run) == first
     marlin = run("show", "2408.11743", "--json").json()
-    lines = {s["section"]: s["line"] for s in marlin["sources"]}  # type: ignore[index]
+    lines = {s["section"]: s["line"] for s in marlin["sources"]}
     assert lines["量化"] == 5
 
 
@@ -104,7 +104,7 @@ def test_counts_are_distinct_items_and_match_the_library(run: Run, tmp_path: Pat
         (tmp_path / name).write_text("- https://arxiv.org/abs/2408.11743\n- https://github.com/a/b\n", "utf-8")
     result = run("import", str(tmp_path))
     assert result.code == 0 and "added 2 item(s)" in result.out, result
-    assert len(run("list", "--json").json()) == 2  # type: ignore[arg-type]
+    assert len(run("list", "--json").json()) == 2
     again = run("import", str(tmp_path))
     assert "added 0 item(s), merged 0, 2 unchanged" in again.out, again
 
@@ -116,7 +116,7 @@ def test_other_writers_are_not_blocked_while_an_import_reads(tmp_path: Path, iso
     notes = tmp_path / "n.md"
     notes.write_text("## 量化\n\n" + "".join(f"- https://arxiv.org/abs/2401.{10000 + i}\n" for i in range(3000)))
     lib = store(None)
-    committed = []
+    committed: list[int] = []
 
     def meanwhile(done: int, total: int) -> None:
         if not committed:  # another process writes in the middle of the read phase

@@ -240,12 +240,13 @@ class Library:
         progress: Callable[[int, int], None] | None = None,
     ) -> Reports:
         """Import notes or exports (files or folders) in one transaction: all of it, or nothing on an error."""
-        from readlist.importer.run import collect, merge_reports, read_files
+        from readlist.importer.run import collect, import_files
 
         files = collect([str(p) for p in paths])
-        return merge_reports(
-            self.store, read_files(files, list(tags)), dry_run=dry_run, keep_mine=keep_mine, progress=progress
+        reports, _totals = import_files(
+            self.store, files, list(tags), dry_run=dry_run, keep_mine=keep_mine, on_read=progress
         )
+        return reports
 
     def fetch(
         self, *refs: str | int, everything: bool = False, progress: Callable[[int, int], None] | None = None
