@@ -150,6 +150,12 @@ class WebServer:
                 server.hits.append(Hit("GET", self.path, {k.lower(): v for k, v in self.headers.items()}))
                 server.behaviour(self.path)(self)
 
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                server.hits.append(Hit("POST", self.path, {k.lower(): v for k, v in self.headers.items()}))
+                server.behaviour(self.path)(self)
+
             def do_CONNECT(self) -> None:
                 server.hits.append(Hit("CONNECT", self.path, {k.lower(): v for k, v in self.headers.items()}))
                 answer(b"no tunnels here", 403)(self)
