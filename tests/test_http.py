@@ -109,7 +109,8 @@ def test_refused_connection_fails_at_once_without_retries() -> None:
     assert time.monotonic() - start < 1.5  # retries would take ≥ 1 + 2 + 4 s
 
 
-def test_unknown_host_fails_at_once_as_dns() -> None:
+def test_unknown_host_fails_at_once_as_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_env(monkeypatch, HTTP_PROXY="")
     start = time.monotonic()
     error = failure("http://no-such-host.invalid/", tries=4, backoff=1.0, timeout=3)
     assert error.reason in ("dns", "timeout")
