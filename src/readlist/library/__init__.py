@@ -132,17 +132,33 @@ class Library:
         tag: str | None = None,
         status: Sequence[str] | None = None,
         kind: str | None = None,
-        limit: int = 10,
+        since: str | None = None,
+        year: int | None = None,
+        limit: int | None = 10,
+        exact: bool = False,
         fuzzy: bool = True,
     ) -> SearchResult:
-        """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`."""
+        """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`, `.total`
+        counts every match (`limit=None` returns them all); `exact` searches only what was typed."""
         from readlist.library.read import SqliteReader
+        from readlist.library.records import parse_since
         from readlist.search.engine import search
 
         reader = self.reader
         assert isinstance(reader, SqliteReader)  # search runs on SQLite FTS5 (a PostgreSQL search comes later)
         flt = self.filter(status=status, tag=tag, kind=kind)
-        return search(reader.conn, query, tag=tag, status=flt.status, kind=flt.kind, limit=limit, fuzzy=fuzzy)
+        return search(
+            reader.conn,
+            query,
+            tag=tag,
+            status=flt.status,
+            kind=flt.kind,
+            since=parse_since(since) if since else None,
+            year=year,
+            limit=limit,
+            exact=exact,
+            fuzzy=fuzzy,
+        )
 
     def digest(
         self,
