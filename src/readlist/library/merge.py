@@ -386,6 +386,7 @@ def save_text(session: Session, item_id: int, text: str, source_url: str | None)
     """Keep an article's main text (replacing an older copy)."""
     from readlist.models import ItemText
 
+    session.info.setdefault("touched", set()).add(item_id)  # the text is searched: re-index the item
     row = session.get(ItemText, item_id)
     if row is None:
         session.add(ItemText(item_id=item_id, text=text, fetched_at=now_iso(), source_url=source_url))
