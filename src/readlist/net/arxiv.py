@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import random
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -205,6 +206,11 @@ class ArxivClient:
             raise NetworkError(f"arXiv answered HTTP {exc.code}", "try again later: readlist fetch") from None
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, socket.gaierror | ConnectionRefusedError):
+                # Offline or wrong endpoint: retrying cannot help, and the user is waiting (issue 12).
+                raise NetworkError(
+                    f"cannot reach arXiv ({reason})", "the papers stay pending; run readlist fetch later"
+                ) from None
             raise TransientError(f"cannot reach arXiv ({reason})") from None
 
     def _get_with_retries(self, ids: list[str]) -> bytes:
