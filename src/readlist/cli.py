@@ -1,5 +1,6 @@
 """The Typer app: global options, command registration, and the one error boundary."""
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -138,7 +139,7 @@ app = typer.Typer(
     help="A reading list for ML-systems papers, articles and repos — in Chinese and English.",
     no_args_is_help=False,
     invoke_without_command=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -201,6 +202,7 @@ COMMAND_MODULES = {
     "feedcmd": ("feed", "inbox", "keep"),
     "dbcmd": ("db",),
     "configcmd": ("config",),
+    "opencmd": ("open", "pdf"),
 }
 
 
@@ -214,6 +216,16 @@ def _requested_command(argv: list[str]) -> str | None:
         elif not token.startswith("-"):
             return token
     return None
+
+
+def _completion_words() -> list[str] | None:
+    """When the shell asks for completions, the words typed so far (from its environment); else None.
+
+    With no command word yet, every command is registered so that command names complete."""
+    if not os.environ.get("_READLIST_COMPLETE"):
+        return None
+    words = (os.environ.get("_TYPER_COMPLETE_ARGS") or os.environ.get("COMP_WORDS") or "").split()[1:]
+    return words if _requested_command(words) else ["--help"]
 
 
 def register_commands(argv: list[str] | None = None) -> None:
@@ -244,7 +256,7 @@ def run(argv: Sequence[str]) -> int:
     output.reset()
     db.on_lock_wait = lambda: output.err().print("waiting for another readlist process to finish writing…")
     try:
-        register_commands(args)
+        register_commands(_completion_words() or args)
         app(args=args, prog_name="readlist")
     except SystemExit as exc:  # Click ends every standalone run this way, success included
         return _exit_code(exc.code)

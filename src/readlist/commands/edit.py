@@ -5,14 +5,14 @@ from typing import Annotated, Any
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, store
+from readlist.commands.common import DbOption, ItemRef, ItemRefs, complete_status, complete_tag, store
 from readlist.errors import InvalidInputError
 
-ItemArg = Annotated[str, typer.Argument(help="Item id or arXiv ID.")]
+ItemArg = ItemRef
 
 
 def _status_command(name: str, status: str, verb: str) -> Any:
-    def command(refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")], db: DbOption = None) -> None:
+    def command(refs: ItemRefs, db: DbOption = None) -> None:
         lib = store(db)
         for ref in refs:
             item = lib.set_status(ref, status)
@@ -46,7 +46,9 @@ def _edit_in_editor(current: str) -> str | None:
 
 def status(
     ref: ItemArg,
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="unread, reading, read or skipped.")],
+    new_status: Annotated[
+        str, typer.Argument(metavar="STATUS", help="unread, reading, read or skipped.", autocompletion=complete_status)
+    ],
     db: DbOption = None,
 ) -> None:
     """Set any status: `readlist status 1 unread`."""
@@ -56,7 +58,9 @@ def status(
 
 def tag(
     ref: ItemArg,
-    changes: Annotated[list[str], typer.Argument(help="+name adds, -name removes (a bare name adds).")],
+    changes: Annotated[
+        list[str], typer.Argument(help="+name adds, -name removes (a bare name adds).", autocompletion=complete_tag)
+    ],
     db: DbOption = None,
 ) -> None:
     """Add and remove tags: `readlist tag 1 +kv-cache -misc`."""

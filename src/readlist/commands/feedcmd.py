@@ -8,6 +8,7 @@ from readlist import output
 from readlist.commands.common import (
     DbOption,
     FormatOption,
+    ItemRefs,
     JsonOption,
     LimitOption,
     NoPagerOption,
@@ -113,7 +114,7 @@ def inbox(
     output.print_items(items, empty, f"inbox: {len(items)}" if chosen.fmt == "table" else None, view=chosen)
 
 
-def keep(refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs.")], db: DbOption = None) -> None:
+def keep(refs: ItemRefs, db: DbOption = None) -> None:
     """Keep inbox entries: they join the unread queue (`readlist skip` drops one): `readlist keep 41 42`."""
     lib = store(db)
     for ref in refs:

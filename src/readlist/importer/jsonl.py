@@ -46,7 +46,7 @@ def parse_records(text: str, name: str) -> list[dict[str, Any]]:
         raise InvalidInputError(
             f"{name} is not valid JSON (line {exc.lineno}: {exc.msg})", "export with: readlist export --format jsonl"
         ) from None
-    if not all(isinstance(r, dict) and r.get("key") and r.get("url") for r in rows):
+    if not all(isinstance(r, dict) and r.get("key") and isinstance(r.get("url"), str) for r in rows):
         raise InvalidInputError(
             f"{name} is not a readlist export (items need key and url)", "export with: readlist export --format jsonl"
         )
@@ -88,5 +88,7 @@ def to_draft(row: dict[str, Any]) -> ItemDraft:
             for s in row.get("sources") or []
             if s.get("file")
         ],
+        citation_key=row.get("citation_key"),
+        attachments=[a["path"] for a in row.get("attachments") or [] if isinstance(a, dict) and a.get("path")],
         extra={k: row[k] for k in EXTRA_FIELDS if k in row},
     )

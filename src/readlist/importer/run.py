@@ -15,6 +15,7 @@ from readlist.errors import InvalidInputError
 from readlist.importer.chunks import HeadingWatch, chunks
 from readlist.importer.decode import TextFile, UndecodableError
 from readlist.importer.extract import Extractor
+from readlist.importer.formats import FOLDER_SUFFIXES, UnsupportedFileError, detect, read, refuse
 from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
 from readlist.importer.markdown import parse
 from readlist.importer.mojibake import Repair
@@ -23,7 +24,7 @@ from readlist.library.records import ItemDraft
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when writing, not when parsing
     from readlist.library.write import Store
 
-NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd", ".jsonl", ".json")
+NOTE_SUFFIXES = FOLDER_SUFFIXES
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 _RANK = {"unchanged": 0, "merged": 1, "new": 2}
 
@@ -44,6 +45,7 @@ class FileReport:
     conflicts: int = 0
     differed: Counter[str] = field(default_factory=Counter)  # field name → items whose value was kept
     error: str | None = None
+    problems: list[str] = field(default_factory=list)  # `line 12: malformed entry …, skipped`
     drafts: list[ItemDraft] = field(default_factory=list)  # only for read_file (whole-file use)
 
 
@@ -70,11 +72,12 @@ def collect(paths: Iterable[str]) -> list[Path]:
         if path.is_dir():
             files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES)
         elif path.is_file():
+            refuse(path)  # a PDF or zip named on the command line is an error before anything is written
             files.append(path)
         else:
             raise InvalidInputError(f"no such file or folder: {raw}", "give markdown files or a folder of them")
     if not files:
-        raise InvalidInputError("no notes found to import", f"notes are files ending in {', '.join(NOTE_SUFFIXES)}")
+        raise InvalidInputError("nothing found to import", f"import reads files ending in {', '.join(NOTE_SUFFIXES)}")
     return files
 
 
@@ -120,6 +123,22 @@ def parse_file(path: Path, extra_tags: list[str], emit: Callable[[list[ItemDraft
     text = _open(path, report)
     if text is None:
         return report
+    if _head(path).lstrip()[:1] in ("@", "%", "<", "[", "{"):  # maybe BibTeX, CSL-JSON or bookmarks
+        whole = "".join(line for line, _ in text.lines())
+        fmt = detect(whole)
+        if fmt is not None:
+            report.encoding += f" ({fmt})"
+            try:
+                parsed = read(fmt, whole, report.path)
+            except UnsupportedFileError as exc:  # found in a folder: skipped and reported, not fatal
+                report.error = f"skipped: {exc.message}"
+                return report
+            report.skipped, report.problems = parsed.skipped, parsed.problems
+            for draft in parsed.drafts:
+                draft.tags += extra_tags
+            emit(parsed.drafts, report.size)
+            return report
+        text = _open(path, report) or text
     if path.suffix.lower() in (".jsonl", ".json") and looks_like_export(_head(path)):
         report.encoding += " (readlist export)"
         whole = "".join(line for line, _ in text.lines())

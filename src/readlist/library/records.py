@@ -45,6 +45,8 @@ class ItemDraft:
     notes: list[NoteDraft] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (url, role)
     sources: list[SourceDraft] = field(default_factory=list)
+    citation_key: str | None = None  # the key a reference manager gave it (kept if no other item has it)
+    attachments: list[str] = field(default_factory=list)  # absolute paths of local files (PDFs)
     extra: dict[str, object] = field(default_factory=dict)  # other Item columns, e.g. from a JSONL export
 
 
