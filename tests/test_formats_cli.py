@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,11 @@ def library_bib(tmp_path: Path) -> Path:
     return path
 
 
-def _items(run: Run, *args: str) -> list[dict]:  # type: ignore[type-arg]
+def _items(run: Run, *args: str) -> list[dict[str, Any]]:
     result = run("export", "--format", "json", *args)
     assert result.code == 0, result
-    return result.json()  # type: ignore[return-value]
+    items: list[dict[str, Any]] = result.json()
+    return items
 
 
 def test_bibtex_import_dry_run_writes_nothing_then_import_reports_the_bad_entry(run: Run, library_bib: Path) -> None:
@@ -42,8 +44,8 @@ def test_show_by_citation_key_lists_the_attached_pdf(run: Run, library_bib: Path
     shown = run("show", "frantar2024marlin", "--json")
     assert shown.code == 0, shown
     item = shown.json()
-    assert item["citation_key"] == "frantar2024marlin"  # type: ignore[index]
-    assert item["attachments"][0]["path"] == str(library_bib.parent / "marlin.pdf")  # type: ignore[index]
+    assert item["citation_key"] == "frantar2024marlin"
+    assert item["attachments"][0]["path"] == str(library_bib.parent / "marlin.pdf")
     table = run("show", "10.1145/3600006.3613165")
     assert table.code == 0 and "mueller2020" in table.out
     assert str(library_bib.parent / "marlin.pdf") in run("show", "arxiv.org/abs/2408.11743").out
@@ -71,7 +73,7 @@ def test_mixed_folder_imports_each_file_by_its_content(run: Run, tmp_path: Path,
     keys = {i["key"] for i in _items(run)}
     assert {"arxiv:2408.11743", "doi:10.1145/3600006.3613165", "github:ist-daslab/marlin"} <= keys
     marlin = run("show", "2408.11743", "--json").json()
-    assert "大模型Infra相关博客（DeepSeek，VERL…）" in marlin["tags"] and "quantization" in marlin["tags"]  # type: ignore[index]
+    assert "大模型Infra相关博客（DeepSeek，VERL…）" in marlin["tags"] and "quantization" in marlin["tags"]
 
 
 def test_bibtex_export_round_trips_items_keys_tags_and_files(run: Run, tmp_path: Path, library_bib: Path) -> None:
@@ -80,16 +82,16 @@ def test_bibtex_export_round_trips_items_keys_tags_and_files(run: Run, tmp_path:
     before = _items(run)
     exported = tmp_path / "out.bib"
     assert run("export", "--format", "bibtex", "-o", str(exported)).code == 0
-    import bibtexparser
+    from bibtexparser.entrypoint import parse_string
 
-    parsed = bibtexparser.parse_string(exported.read_text(encoding="utf-8"))
+    parsed = parse_string(exported.read_text(encoding="utf-8"))
     assert not parsed.failed_blocks and len(parsed.entries) == len(before)
     fresh = tmp_path / "fresh.db"
     result = run("--db", str(fresh), "import", str(exported))
     assert result.code == 0 and result.err == "", result
     after = _items(run, "--db", str(fresh))
 
-    def shape(items: list[dict]) -> set[tuple[object, ...]]:  # type: ignore[type-arg]
+    def shape(items: list[dict[str, Any]]) -> set[tuple[object, ...]]:
         return {
             (
                 i["key"],
@@ -127,4 +129,4 @@ def test_jsonl_export_keeps_citation_keys_and_attachments(run: Run, tmp_path: Pa
     fresh = tmp_path / "fresh.db"
     assert run("--db", str(fresh), "import", str(exported)).code == 0
     item = run("--db", str(fresh), "show", "frantar2024marlin", "--json").json()
-    assert item["attachments"][0]["path"].endswith("marlin.pdf")  # type: ignore[index]
+    assert item["attachments"][0]["path"].endswith("marlin.pdf")

@@ -45,9 +45,9 @@ def test_add_local_pdf_finds_the_arxiv_id_and_attaches_the_file(run: Run, tmp_pa
     result = run("add", str(by_name), str(by_stamp), str(by_info), "--no-fetch")
     assert result.code == 0, result
     marlin = run("show", "2408.11743", "--json").json()
-    assert marlin["arxiv_version"] == 2  # type: ignore[index]
-    assert marlin["attachments"][0]["path"] == str(by_name)  # type: ignore[index]
-    assert run("show", "2106.09685", "--json").json()["attachments"][0]["path"] == str(by_stamp)  # type: ignore[index]
+    assert marlin["arxiv_version"] == 2
+    assert marlin["attachments"][0]["path"] == str(by_name)
+    assert run("show", "2106.09685", "--json").json()["attachments"][0]["path"] == str(by_stamp)
     shown = run("show", "10.1145/3600006.3613165")
     assert str(by_info) in shown.out and "A paper" in shown.out
     opened = run("open", "2408.11743", "--pdf", env={"BROWSER": "", "DISPLAY": ""})
@@ -63,10 +63,10 @@ def test_add_a_folder_adds_every_pdf_and_adding_again_merges(run: Run, tmp_path:
     (folder / "readme.txt").write_text("not a pdf")
     assert run("add", str(folder), "--no-fetch").code == 0
     items = run("list", "--json").json()
-    assert len(items) == 3  # type: ignore[arg-type]
+    assert len(items) == 3
     again = run("add", str(folder), "--no-fetch")
     assert again.out.count("already in your list") == 3
-    assert len(run("list", "--json").json()) == 3  # type: ignore[arg-type]
+    assert len(run("list", "--json").json()) == 3
     assert run("add", str(folder / "readme.txt")).err.startswith("error: readme.txt is not a PDF")
     assert run("add", str(tmp_path / "gone.pdf")).err.startswith("error: no such file")
 
@@ -85,7 +85,7 @@ def test_pdf_downloads_once_resumes_and_attaches(run: Run, tmp_path: Path) -> No
         assert [p for p, _ in server.requests] == ["/pdf/2408.11743v2", "/pdf/2408.11743v2"]
         assert server.requests[1][1] == "bytes=50000-"  # continued, not restarted
     item = run("show", "1", "--json").json()
-    saved = Path(item["attachments"][0]["path"])  # type: ignore[index]
+    saved = Path(item["attachments"][0]["path"])
     assert saved.read_bytes() == body and saved.name == "2408.11743v2.pdf"
 
 
@@ -118,7 +118,7 @@ def test_add_keeps_the_version_asked_for_while_knowing_the_latest(run: Run, arxi
     arxiv_server.add("2408.11743", version=3, title="MARLIN", authors="Elias Frantar", summary="Fast.")
     assert run("add", "arxiv.org/pdf/2408.11743v2").code == 0
     item = run("show", "2408.11743", "--json").json()
-    assert item["arxiv_version"] == 3 and item["details"]["asked_version"] == 2  # type: ignore[index]
+    assert item["arxiv_version"] == 3 and item["details"]["asked_version"] == 2
     assert "v3 (you added v2)" in run("show", "1").out
     opened = run("open", "1", "--pdf", env={"BROWSER": "", "DISPLAY": ""})
     assert opened.out == "https://arxiv.org/pdf/2408.11743v2\n"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from readlist.errors import NotFoundError
 
 
-def arxiv_pdf_url(item: dict[str, Any]) -> str | None:
+def arxiv_pdf_url(item: Mapping[str, Any]) -> str | None:
     if not item.get("arxiv_id"):
         return None
     number = (item.get("details") or {}).get("asked_version") or item.get("arxiv_version")
@@ -18,7 +19,7 @@ def arxiv_pdf_url(item: dict[str, Any]) -> str | None:
     return f"https://arxiv.org/pdf/{item['arxiv_id']}{version}"
 
 
-def target(item: dict[str, Any], *, pdf: bool = False, code: bool = False) -> str:
+def target(item: Mapping[str, Any], *, pdf: bool = False, code: bool = False) -> str:
     """The URL or local path to open: the page; with `pdf` the attached file, else the PDF link; with `code`
     the code link."""
     links = item.get("links") or []

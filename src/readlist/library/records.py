@@ -96,6 +96,12 @@ class SourceRecord(TypedDict):
     section: str
 
 
+class AttachmentRecord(TypedDict):
+    path: str
+    kind: str
+    added_at: str
+
+
 class ItemRecord(TypedDict):
     """One item as the read side returns it; the README's "JSON item schema" documents every key."""
 
@@ -136,6 +142,9 @@ class ItemRecord(TypedDict):
     notes: list[NoteRecord]  # empty unless the full record was asked for
     links: list[LinkRecord]
     sources: list[SourceRecord]
+    citation_key: str | None
+    details: dict[str, Any]  # source-specific extras; `asked_version` is the arXiv version the user added
+    attachments: list[AttachmentRecord]  # local files (PDFs)
 
 
 class TagCount(TypedDict):
