@@ -142,8 +142,6 @@ class ItemRecord(TypedDict):
     notes: list[NoteRecord]  # empty unless the full record was asked for
     links: list[LinkRecord]
     sources: list[SourceRecord]
-    citation_key: str | None
-    details: dict[str, Any]  # source-specific extras; `asked_version` is the arXiv version the user added
     attachments: list[AttachmentRecord]  # local files (PDFs)
 
 
