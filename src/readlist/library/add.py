@@ -161,8 +161,7 @@ def add_items(
             report.warnings.append(f"arXiv does not know {', '.join(result.not_found)}")
     with store.session() as session:
         merger = Merger(session, [ref.key for ref in refs])
-        for one in resolved:
-            ref = one.ref
+        for one, ref in zip(resolved, refs, strict=True):  # refs: after a DOI was matched to the same work
             draft = ItemDraft(
                 ref=ref,
                 title=title or one.title,
