@@ -255,38 +255,56 @@ def print_repairs(repairs: list[Any]) -> None:
 
 
 def print_import_summary(reports: list[Any], *, dry_run: bool, totals: Any = None) -> None:
-    table = Table(title="import (dry run: nothing written)" if dry_run else "import", title_justify="left")
-    for name in ("file", "encoding", "new", "merged", "unchanged", "skipped", "repaired"):
-        table.add_column(name, overflow="fold")
+    """One row per file, columns sized to their content; then distinct totals and the fields that differed."""
+    rows = []
     for r in reports:
         if r.error:
-            table.add_row(text(Path(r.path).name), text(r.error, "yellow"), "", "", "", "", "")
+            rows.append([Path(r.path).name, f"error: {r.error}", "", "", "", "", ""])
             continue
-        repaired = ""
-        if r.lines_repaired:
-            repaired = f"{r.lines_repaired} lines, {r.chars_restored} chars ({r.low_confidence} low-confidence)"
-        table.add_row(
-            text(Path(r.path).name),
-            text(r.encoding),
-            text(_by_kind(r.new)),
-            text(_by_kind(r.merged)),
-            text(_by_kind(r.unchanged)),
-            text(r.skipped),
-            text(repaired),
-        )
-    out().print(table)
-    if totals is None:
-        new = sum(sum(r.new.values()) for r in reports)
-        merged = sum(sum(r.merged.values()) for r in reports)
-        unchanged, differed = sum(sum(r.unchanged.values()) for r in reports), None
-    else:  # distinct items: one in three files counts once
+        repaired = f"{r.lines_repaired} ({r.low_confidence} unsure)" if r.lines_repaired else ""
+        counts = [str(sum(c.values())) for c in (r.new, r.merged, r.unchanged)]
+        rows.append([Path(r.path).name, r.encoding, *counts, str(r.skipped or ""), repaired])
+    columns = [
+        Column("file", flex=True),
+        Column("encoding", drop=1),
+        Column("new", right=True),
+        Column("merged", right=True),
+        Column("unchanged", right=True, drop=2),
+        Column("skipped", right=True, drop=4),
+        Column("repaired lines", drop=3),
+    ]
+    color = style.color_wanted()
+    heading = "import (dry run: nothing written)" if dry_run else "import"
+    lines = [style.paint(heading, "bold", color)]
+    lines += table.render(columns, rows, width=term_width() or 100, color=color)
+    emit_lines(lines, View(pager=False))
+    if totals is None:  # per-file sums (the importer's totals, when given, count an item in three files once)
+        new, merged = _summed(reports, "new"), _summed(reports, "merged")
+        unchanged, differed = _summed(reports, "unchanged"), _differed(reports)
+    else:
         new, merged, unchanged, differed = totals.new, totals.merged, totals.unchanged, totals.differed
-    verb = "would add" if dry_run else "added"
-    say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}, {unchanged} unchanged")
-    conflicts = sum(r.conflicts for r in reports)
-    if conflicts:
-        names = ", ".join(sorted(differed)) if differed else "title, venue, rating …"
-        say(f"{conflicts} field(s) differed ({names}); your values were kept")
+    kinds: Any = {}
+    for r in reports:
+        for kind, n in r.new.items():
+            kinds[kind] = kinds.get(kind, 0) + n
+    detail = f" ({', '.join(f'{k}: {n}' for k, n in sorted(kinds.items()))})" if len(kinds) > 1 and totals else ""
+    verb = ("would add", "would merge") if dry_run else ("added", "merged")
+    say(f"{verb[0]} {new} item(s){detail}, {verb[1]} {merged}, {unchanged} unchanged")
+    if differed:
+        fields = ", ".join(f"{name} {n}" for name, n in sorted(differed.items(), key=lambda kv: (-kv[1], kv[0])))
+        say(f"{sum(differed.values())} field(s) differed ({fields}); the values already in the library were kept")
+
+
+def _summed(reports: list[Any], state: str) -> int:
+    return sum(sum(getattr(r, state).values()) for r in reports)
+
+
+def _differed(reports: list[Any]) -> dict[str, int]:
+    fields: dict[str, int] = {}
+    for r in reports:
+        for name, n in (getattr(r, "differed", None) or {}).items():
+            fields[name] = fields.get(name, 0) + n
+    return fields
 
 
 def _snippet_adds_something(snippet: str, title: str) -> bool:
