@@ -232,11 +232,8 @@ def register_commands(argv: list[str] | None = None) -> None:
     """Register the modules `argv` needs (all of them for help or an unknown name); each module only once."""
     import importlib
 
-    args = argv or []
-    wanted = _requested_command(args)
-    # `readlist` alone (the home view) needs no command; `readlist --help` and unknown names need them all
-    home = wanted is None and not any(a in ("-h", "--help") for a in args)
-    known = home or any(wanted in names for names in COMMAND_MODULES.values())
+    wanted = _requested_command(argv or [])
+    known = any(wanted in names for names in COMMAND_MODULES.values())
     for module_name, names in COMMAND_MODULES.items():
         if (not known or wanted in names) and module_name not in _registered:
             importlib.import_module(f"readlist.commands.{module_name}").register(app)
@@ -256,7 +253,9 @@ def run(argv: Sequence[str]) -> int:
     output.reset()
     db.on_lock_wait = lambda: output.err().print("waiting for another readlist process to finish writing…")
     try:
-        register_commands(_completion_words() or args)
+        words = _completion_words() or args
+        if words:  # `readlist` alone is the home view: it needs no command registered (a faster start)
+            register_commands(words)
         app(args=args, prog_name="readlist")
     except SystemExit as exc:  # Click ends every standalone run this way, success included
         return _exit_code(exc.code)

@@ -38,12 +38,12 @@ def import_(
     """Import notes, BibTeX, CSL-JSON, bookmarks or an export: `readlist import library.bib data/notes/`."""
     from readlist.importer.run import collect, import_files, list_repairs
 
+    output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
     files = collect(paths)
     if repairs:
         output.print_repairs(list_repairs(files))
         return
     lib = store(db)
-    output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
     total = sum(p.stat().st_size for p in files)
     # One bar over the bytes, read then written (2 × the input size).
     with output.progress("importing", total=2 * total, unit="bytes") as advance:
