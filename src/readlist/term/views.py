@@ -24,9 +24,13 @@ def display_title(item: Mapping[str, Any]) -> str:
     """The title, led by the short name the notes use when the title does not already say it."""
     label = item.get("title") or item.get("url") or ""
     short = item.get("short_name")
-    if short and short.casefold() not in label.casefold():
+    if short and _squash(short) not in _squash(label):  # "TreeTraining" is already said by "Tree Training"
         label = f"{short}: {label}"
     return str(label)
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def item_columns() -> list[Column]:
