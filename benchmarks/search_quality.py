@@ -1,15 +1,22 @@
-"""recall@10 and precision@10 of `readlist search` on the labelled query set over the shipped notes."""
+"""Search quality on the labelled query set over the shipped notes: nDCG@10 and success@1/@5 by query type.
+
+Labels (tests/data/search_queries.json) were made by reading the items, not from search output: 2 = the item
+the user means (or the topic is in its title), 1 = relevant.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import sys
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "tests" / "data" / "search_queries.json"
+KNOWN_ITEM_TYPES = ("known-item", "typo", "spelling", "filtered")
 
 
 def build_library(path: Path) -> sqlite3.Connection:
@@ -21,43 +28,61 @@ def build_library(path: Path) -> sqlite3.Connection:
     return db.connect(path)
 
 
+def ndcg(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
+    dcg = sum((2 ** grades.get(key, 0) - 1) / math.log2(i + 2) for i, key in enumerate(ranked[:k]))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    best = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / best if best else 1.0
+
+
 def evaluate(conn: sqlite3.Connection, k: int = 10) -> list[dict[str, object]]:
     from readlist.search.engine import search
 
     rows = []
     for case in json.loads(QUERIES.read_text(encoding="utf-8")):
-        relevant = set(case["relevant"])
-        top = [it["key"] for it in search(conn, case["query"], limit=k, fuzzy=False).items]
-        everything = {it["key"] for it in search(conn, case["query"], limit=1000, fuzzy=False).items}
-        hits = len(relevant & set(top))
+        grades: dict[str, int] = case["relevant"]
+        ranked = [it["key"] for it in search(conn, case["query"], limit=k).items]
+        top = max(grades.values())
+        first = next((i for i, key in enumerate(ranked) if grades.get(key) == top), None)
         rows.append(
             {
                 "query": case["query"],
-                "relevant": len(relevant),
-                "recall@10": hits / min(k, len(relevant)) if relevant else 1.0,
-                "precision@10": hits / len(top) if top else 0.0,
-                "all_found": relevant <= everything,
-                "missing": sorted(relevant - everything),
+                "type": case["type"],
+                "ndcg@10": ndcg(ranked, grades, k),
+                "success@1": first == 0,
+                "success@5": first is not None and first < 5,
+                "first": first,
             }
         )
     return rows
+
+
+def summary(rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for r in rows:
+        groups[str(r["type"])].append(r)
+        groups["all"].append(r)
+    return {
+        name: {
+            "queries": len(rs),
+            "ndcg@10": sum(float(r["ndcg@10"]) for r in rs) / len(rs),  # type: ignore[arg-type]
+            "success@1": sum(bool(r["success@1"]) for r in rs) / len(rs),
+            "success@5": sum(bool(r["success@5"]) for r in rs) / len(rs),
+        }
+        for name, rs in groups.items()
+    }
 
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     with tempfile.TemporaryDirectory() as tmp:
         rows = evaluate(build_library(Path(tmp) / "q.db"))
-    print(f"{'query':24} {'relevant':>8} {'R@10':>6} {'P@10':>6} all-found")
+    print(f"{'query':40} {'type':11} {'nDCG@10':>7} first-grade-2-rank")
     for r in rows:
-        print(
-            f"{r['query']:24} {r['relevant']:8} {r['recall@10']:6.2f} {r['precision@10']:6.2f} {r['all_found']}"
-            + (f"  missing {r['missing']}" if r["missing"] else "")
-        )
-    n = len(rows)
-    print(
-        f"mean recall@10 {sum(r['recall@10'] for r in rows) / n:.3f}   "  # type: ignore[misc]
-        f"mean precision@10 {sum(r['precision@10'] for r in rows) / n:.3f}   over {n} queries"
-    )  # type: ignore[misc]
+        print(f"{str(r['query'])[:40]:40} {r['type']:11} {r['ndcg@10']:7.3f} {r['first']}")
+    print(f"\n{'type':11} {'queries':>7} {'nDCG@10':>8} {'S@1':>6} {'S@5':>6}")
+    for name, s in summary(rows).items():
+        print(f"{name:11} {s['queries']:7.0f} {s['ndcg@10']:8.3f} {s['success@1']:6.2f} {s['success@5']:6.2f}")
 
 
 if __name__ == "__main__":

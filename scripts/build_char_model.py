@@ -1,8 +1,10 @@
-"""Build src/readlist/importer/zh_char_model.tsv.gz from wordfreq's Chinese list and clean UTF-8 notes.
+"""Build src/readlist/importer/zh_char_model.tsv.gz: character 1-3-gram counts of written Chinese.
 
     python scripts/build_char_model.py data/notes/chat-notes-kernels-and-reasoning.md ...
 
-Needs `pip install wordfreq` (a build-time tool only; readlist does not depend on it at run time).
+Sources: wordfreq's Chinese word list and jieba's dictionary (n-grams inside words, weighted by word
+frequency: word boundaries the notes never show) and clean notes (running text, across words).
+Needs `pip install wordfreq jieba` (build-time tools only; readlist does not depend on them at run time).
 """
 
 from __future__ import annotations
@@ -12,51 +14,70 @@ import gzip
 from collections import Counter
 from pathlib import Path
 
-import wordfreq
-
 OUT = Path(__file__).resolve().parents[1] / "src" / "readlist" / "importer" / "zh_char_model.tsv.gz"
 SCALE = 1e9  # wordfreq frequencies → integer counts
-NOTE_WEIGHT = 10_000  # real running text outweighs within-word pairs from the word list (measured: 98.6% → 99.3%)
+NOTE_WEIGHT = 10_000  # real running text outweighs within-word pairs from the word lists (measured: 98.6% → 99.3%)
+Grams = tuple[Counter[str], Counter[str], Counter[str]]
 
 
-def count(files: list[Path], out: Path, min_bigram: int) -> None:
-    unigrams: Counter[str] = Counter()
-    bigrams: Counter[str] = Counter()
-    for word, freq in wordfreq.get_frequency_dict("zh", wordlist="large").items():
+def _words() -> dict[str, float]:
+    """Word → frequency (sums to about 1), from wordfreq and jieba together."""
+    import wordfreq
+
+    words = dict(wordfreq.get_frequency_dict("zh", wordlist="large"))
+    try:
+        import jieba
+    except ImportError:
+        return words
+    path = Path(jieba.__file__).with_name("dict.txt")
+    counts = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) >= 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    total = sum(counts.values()) or 1
+    for word, n in counts.items():
+        words[word] = words.get(word, 0.0) + 0.5 * n / total
+    return words
+
+
+def add_text(grams: Grams, text: str, weight: int) -> None:
+    uni, bi, tri = grams
+    for line in text.split("\n"):
+        line = line.replace("\t", " ")
+        for ch in line:
+            uni[ch] += weight
+        for i in range(len(line) - 1):
+            bi[line[i : i + 2]] += weight
+        for i in range(len(line) - 2):
+            tri[line[i : i + 3]] += weight
+
+
+def count(files: list[Path], texts: list[str] | None = None) -> Grams:
+    """The n-gram counts from the word lists plus these clean files (and texts)."""
+    grams: Grams = (Counter(), Counter(), Counter())
+    for word, freq in _words().items():
         weight = int(freq * SCALE)
-        if weight <= 0:
-            continue
-        for ch in word:
-            unigrams[ch] += weight
-        for a, b in zip(word, word[1:], strict=False):
-            bigrams[a + b] += weight
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        for ch in text:
-            if ch != "\t" and ch != "\n":
-                unigrams[ch] += NOTE_WEIGHT
-        for a, b in zip(text, text[1:], strict=False):
-            if not ({a, b} & {"\t", "\n"}):
-                bigrams[a + b] += NOTE_WEIGHT
-    trigrams: Counter[str] = Counter()
-    for word, freq in wordfreq.get_frequency_dict("zh", wordlist="large").items():
-        weight = int(freq * SCALE)
-        for i in range(len(word) - 2):
-            trigrams[word[i : i + 3]] += weight
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        for i in range(len(text) - 2):
-            gram = text[i : i + 3]
-            if "\n" not in gram and "\t" not in gram:
-                trigrams[gram] += NOTE_WEIGHT
+        if weight > 0:
+            add_text(grams, word, weight)
+    for text in [p.read_text(encoding="utf-8") for p in files] + (texts or []):
+        add_text(grams, text, NOTE_WEIGHT)
+    return grams
+
+
+def prune(grams: Grams, min_bigram: int, min_trigram: int) -> Grams:
+    uni, bi, tri = grams
+    return (
+        uni,
+        Counter({g: n for g, n in bi.items() if n >= min_bigram}),
+        Counter({g: n for g, n in tri.items() if n >= min_trigram and not g.isascii()}),
+    )
+
+
+def write(grams: Grams, out: Path) -> None:
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
-        for gram, n in sorted(unigrams.items()):
-            fh.write(f"{gram}\t{n}\n")
-        for gram, n in sorted(bigrams.items()):
-            if n >= min_bigram:
-                fh.write(f"{gram}\t{n}\n")
-        for gram, n in sorted(trigrams.items()):
-            if n >= 2 * NOTE_WEIGHT and not gram.isascii():
+        for counter in grams:
+            for gram, n in sorted(counter.items()):
                 fh.write(f"{gram}\t{n}\n")
 
 
@@ -65,8 +86,9 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--min-bigram", type=int, default=40)
+    parser.add_argument("--min-trigram", type=int, default=2 * NOTE_WEIGHT)
     args = parser.parse_args()
-    count(args.files, args.out, args.min_bigram)
+    write(prune(count(args.files), args.min_bigram, args.min_trigram), args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
 
 

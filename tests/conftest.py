@@ -21,6 +21,7 @@ from readlist import cli
 from readlist import db as readlist_db
 from tests.arxiv_server import ArxivServer
 from tests.sources_server import SourcesServer
+from tests.web_server import WebServer
 
 READLIST = shutil.which("readlist", path=str(Path(sys.executable).parent)) or "readlist"
 
@@ -52,6 +53,9 @@ def isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_t
     copy_database(migrated_template, db)
     monkeypatch.setenv("READLIST_DB", str(db))
     monkeypatch.setenv("READLIST_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("READLIST_STATE_DIR", str(tmp_path / "state"))
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
     monkeypatch.setenv("READLIST_ARXIV_URL", "http://127.0.0.1:9/api/query")  # closed port: "offline"
     monkeypatch.setenv("READLIST_ARXIV_INTERVAL", "0")
     monkeypatch.setenv("READLIST_ARXIV_BACKOFF", "0.01")
@@ -177,5 +181,13 @@ def sources_server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-
     monkeypatch.setenv("READLIST_GITHUB_API_URL", f"{server.url}/github")
     monkeypatch.setenv("READLIST_S2_URL", f"{server.url}/s2")
     monkeypatch.setenv("READLIST_OPENREVIEW_URL", f"{server.url}/openreview")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def web():  # type: ignore[no-untyped-def]
+    """A local web server whose paths answer as each test scripts them (tests/web_server.py)."""
+    server = WebServer().start()
     yield server
     server.stop()

@@ -132,10 +132,8 @@ def test_a_special_file_is_refused_without_creating_files_beside_it(tmp_path: Pa
 
 def test_a_library_held_in_exclusive_mode_is_called_locked(isolated_library: Path, run: Run) -> None:
     assert run("add", "--no-fetch", "https://example.com/a").code == 0
-    # A process would have exited here; in-process, the add's pooled connection may sit in an old GC
-    # generation and keep the WAL open, which makes leaving WAL mode fail for a reason no user sees.
-    gc.collect()
-    conn = sqlite3.connect(isolated_library, isolation_level=None)
+    gc.collect()  # in-process runs may still hold pooled connections, which block leaving WAL mode
+    conn = sqlite3.connect(isolated_library, isolation_level=None, timeout=10)
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA locking_mode = EXCLUSIVE")
     conn.execute("BEGIN EXCLUSIVE")

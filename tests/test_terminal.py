@@ -210,3 +210,36 @@ def test_arguments_that_are_not_utf8_are_a_clear_error(library: Path, run: Run) 
         result = run(*args)
         assert result.code == 1 and "not UTF-8" in result.err and "量化" in result.err, result
         assert "Traceback" not in result.err and "internal" not in result.err
+
+
+def test_ctrl_c_during_an_import_says_nothing_was_changed_and_exits_130(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import READLIST
+
+    notes = tmp_path / "big.md"
+    links = (f"- [Paper {i}](https://arxiv.org/abs/2301.{10000 + i:05d}) kv cache note {i}" for i in range(30000))
+    notes.write_text("# Big\n\n" + "\n".join(links) + "\n", encoding="utf-8")
+    db = tmp_path / "lib.db"
+    proc = subprocess.Popen(
+        [READLIST, "--db", str(db), "import", str(notes)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # Ctrl-C reaches the whole process group, workers included
+    )
+    deadline = time.monotonic() + 60
+    while not db.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    time.sleep(1.0)
+    if proc.poll() is not None:
+        pytest.skip("the import finished before Ctrl-C could be sent")
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.decode().strip().endswith("interrupted — nothing was changed") and b"Traceback" not in err
+    with sqlite3.connect(db) as conn:  # interrupted while the schema was being built, or while importing
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "item" not in tables or conn.execute("SELECT count(*) FROM item").fetchone()[0] == 0

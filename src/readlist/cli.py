@@ -1,5 +1,6 @@
 """The Typer app: global options, command registration, and the one error boundary."""
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -138,7 +139,7 @@ app = typer.Typer(
     help="A reading list for ML-systems papers, articles and repos — in Chinese and English.",
     no_args_is_help=False,
     invoke_without_command=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -202,6 +203,7 @@ COMMAND_MODULES = {
     "dbcmd": ("db",),
     "configcmd": ("config",),
     "trash": ("trash", "restore"),
+    "opencmd": ("open", "pdf"),
 }
 
 
@@ -217,15 +219,22 @@ def _requested_command(argv: list[str]) -> str | None:
     return None
 
 
+def _completion_words() -> list[str] | None:
+    """When the shell asks for completions, the words typed so far (from its environment); else None.
+
+    With no command word yet, every command is registered so that command names complete."""
+    if not os.environ.get("_READLIST_COMPLETE"):
+        return None
+    words = (os.environ.get("_TYPER_COMPLETE_ARGS") or os.environ.get("COMP_WORDS") or "").split()[1:]
+    return words if _requested_command(words) else ["--help"]
+
+
 def register_commands(argv: list[str] | None = None) -> None:
     """Register the modules `argv` needs (all of them for help or an unknown name); each module only once."""
     import importlib
 
-    args = argv or []
-    wanted = _requested_command(args)
-    # `readlist` alone (the home view) needs no command; `readlist --help` and unknown names need them all
-    home = wanted is None and not any(a in ("-h", "--help") for a in args)
-    known = home or any(wanted in names for names in COMMAND_MODULES.values())
+    wanted = _requested_command(argv or [])
+    known = any(wanted in names for names in COMMAND_MODULES.values())
     for module_name, names in COMMAND_MODULES.items():
         if (not known or wanted in names) and module_name not in _registered:
             importlib.import_module(f"readlist.commands.{module_name}").register(app)
@@ -245,7 +254,9 @@ def run(argv: Sequence[str]) -> int:
     output.reset()
     db.on_lock_wait = lambda: output.err().print("waiting for another readlist process to finish writing…")
     try:
-        register_commands(args)
+        words = _completion_words() or args
+        if words:  # `readlist` alone is the home view: it needs no command registered (a faster start)
+            register_commands(words)
         app(args=args, prog_name="readlist")
     except SystemExit as exc:  # Click ends every standalone run this way, success included
         return _exit_code(exc.code)

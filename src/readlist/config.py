@@ -71,6 +71,14 @@ def path(text: str) -> str:
     return str(Path(text.strip()).expanduser())
 
 
+def email(text: str) -> str:
+    value = text.strip()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or any(c.isspace() for c in value):
+        raise ValueError("an e-mail address (e.g. you@example.org)")
+    return value
+
+
 def flag(text: str) -> bool:
     value = text.strip().lower()
     if value in ("1", "true", "yes", "on"):
@@ -109,6 +117,20 @@ ARXIV_INTERVAL = Setting("arxiv_interval", seconds, 3.0, "Seconds between two ar
 ARXIV_BACKOFF = Setting("arxiv_backoff", seconds, 3.0, "First wait before retrying a busy arXiv; doubles each try.")
 FEED_TIMEOUT = Setting("feed_timeout", seconds, 20.0, "Seconds to wait for a feed.")
 LOCK_TIMEOUT = Setting("lock_timeout", seconds, 120.0, "Seconds a write waits for another process's write.")
+ADD_TIMEOUT = Setting("add_timeout", seconds, 8.0, "Total seconds `add` spends on metadata after saving the item.")
+HTTP_MAX_WAIT = Setting(
+    "http_max_wait", seconds, 60.0, "Longest wait before a retry; a server asking for more is left for later."
+)
+EMAIL: Setting[str | None] = Setting(
+    "email", email, None, "Your e-mail, sent as mailto: in the User-Agent (Crossref and arXiv ask for a contact)."
+)
+STATE_DIR: Setting[str | None] = Setting(
+    "state_dir",
+    path,
+    None,
+    "Small shared state such as per-host request times (default: user state dir).",
+    in_file=False,
+)
 CONFIG_DIR: Setting[str | None] = Setting(
     "config_dir", path, None, "Where config.toml and the glossary live (default: user config dir).", in_file=False
 )
@@ -127,7 +149,11 @@ SETTINGS: dict[str, Setting[Any]] = {
         ARXIV_BACKOFF,
         FEED_TIMEOUT,
         LOCK_TIMEOUT,
+        ADD_TIMEOUT,
+        HTTP_MAX_WAIT,
+        EMAIL,
         CONFIG_DIR,
+        STATE_DIR,
         DEBUG,
     )
 }
@@ -348,3 +374,25 @@ def feed_timeout() -> float:
 def lock_timeout() -> float:
     """How long a write waits for another process's write transaction (an import can take a while)."""
     return value(LOCK_TIMEOUT)
+
+
+def state_dir() -> Path:
+    """Small shared state (per-host request spacing): `READLIST_STATE_DIR` or the platform's user state dir."""
+    configured = value(STATE_DIR)
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
+def contact_email() -> str | None:
+    return value(EMAIL)
+
+
+def http_max_wait() -> float:
+    return value(HTTP_MAX_WAIT)
+
+
+def add_timeout() -> float:
+    return value(ADD_TIMEOUT)

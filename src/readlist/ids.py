@@ -326,15 +326,35 @@ def parse_reference(text: str) -> Reference:
         return doi_reference(m.group("doi"))
     if is_url(raw):
         return url_reference(raw)
-    if "://" not in raw and re.match(r"^(?:www\.)?(?:arxiv\.org|github\.com)/", raw, re.IGNORECASE):
-        return url_reference("https://" + raw)
+    bare = with_scheme(raw)
+    if bare:  # `www.example.org/x`, `arxiv.org/pdf/2408.11743v2` typed without https://
+        return url_reference(bare)
     if re.match(r"^(?:arxiv:)?\d{4}\.\d{4,5}(?:v\d+)?$", raw, re.IGNORECASE):
         raise InvalidInputError(f"{raw!r} looks like an arXiv ID but no such ID can exist", ACCEPTED_FORMS_HINT)
     raise InvalidInputError(f"{raw!r} is neither a URL nor an arXiv ID", ACCEPTED_FORMS_HINT)
 
 
+_REPO_REF = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<repo>[A-Za-z0-9._-]+)$")
+_HOSTLIKE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+_FILE_SUFFIXES = frozenset({"pdf", "md", "txt", "bib", "json", "jsonl", "html", "htm", "csv", "docx", "zip", "py"})
+_CITATION_KEY = re.compile(r"^[A-Za-z][\w:.+-]*$")
+ITEM_REF_HINT = 'give an id, arXiv ID, DOI, URL, owner/repo or citation key; "readlist list" shows ids'
+
+
+def with_scheme(text: str) -> str | None:
+    """`www.example.org/x` or `example.org/x` typed without a scheme → `https://…`; None if not host-like."""
+    raw = text.strip()
+    if "://" in raw or not _HOSTLIKE.match(raw):
+        return None
+    if "/" not in raw and raw.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES:
+        return None  # `paper.pdf`, `notes.md`: a file name, not a web site
+    candidate = "https://" + raw
+    return candidate if is_url(candidate) else None
+
+
 def parse_item_ref(text: str) -> tuple[str, int | str]:
-    """How the user names an existing item: a numeric id, or an arXiv ID/link (→ its key)."""
+    """How the user names an existing item: ("id", 12), ("key", "arxiv:…"/"doi:…"/"github:…"/"url:…")
+    or ("citation", "frantar2024marlin")."""
     raw = text.strip()
     if raw.isdecimal() and raw.isascii():
         if int(raw) > 2**63 - 1:  # no SQLite row has it, and asking would overflow the driver
@@ -343,4 +363,17 @@ def parse_item_ref(text: str) -> tuple[str, int | str]:
     found = parse_arxiv_id(raw) or (find_arxiv_id_in_url(raw) if is_url(raw) else None)
     if found:
         return "key", f"arxiv:{found[0]}"
-    raise InvalidInputError(f"{raw!r} is not an item id or an arXiv ID", 'run "readlist list" to see ids')
+    m = _DOI.match(raw)
+    if m:
+        return "key", doi_reference(m.group("doi")).key
+    if is_url(raw):
+        return "key", url_reference(raw).key
+    repo = _REPO_REF.match(raw)
+    if repo and "." not in repo.group("owner"):
+        return "key", f"github:{raw.lower().removesuffix('.git')}"
+    bare = with_scheme(raw)
+    if bare:
+        return "key", url_reference(bare).key
+    if _CITATION_KEY.match(raw):
+        return "citation", raw
+    raise InvalidInputError(f"{raw!r} does not name an item", ITEM_REF_HINT)

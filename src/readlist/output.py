@@ -198,23 +198,6 @@ def print_item(item: Mapping[str, Any], view: View | None = None) -> None:
     emit_lines(views.show_lines(item, width, color=style.color_wanted(), raw=view.raw), view)
 
 
-def _note_heading(number: int, note: Mapping[str, Any]) -> str:
-    """`note 2 · 2026-11-21 · alice` (imported notes name their file instead of an author)."""
-    origin = note.get("author") or (note.get("source") or "").split("#", 1)[0].rsplit("/", 1)[-1]
-    return " · ".join(part for part in (f"note {number}", (note.get("created_at") or "")[:10], origin) if part)
-
-
-def print_notes(item: Mapping[str, Any]) -> None:
-    """`note N`: the item's notes, numbered for `--edit NUMBER` and `--rm NUMBER`."""
-    if not item.get("notes"):
-        say(f'#{item["id"]} has no notes — add one: readlist note {item["id"]} "…"')
-        return
-    say(f"#{item['id']} {item['title']}", "bold")
-    for number, note in enumerate(item["notes"], 1):
-        say(f"\n{_note_heading(number, note)}", "bold")
-        say(note["body"])
-
-
 @contextmanager
 def progress(label: str, total: int, unit: str = "") -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when it is a terminal; silent otherwise. Yields advance(done, requests).
@@ -261,40 +244,73 @@ def _by_kind(counts: Any) -> str:
     return f"{total} (" + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) + ")"
 
 
-def print_import_summary(reports: list[Any], *, dry_run: bool) -> None:
-    table = Table(title="import (dry run: nothing written)" if dry_run else "import", title_justify="left")
-    for name in ("file", "encoding", "new", "merged", "unchanged", "skipped", "repaired"):
-        table.add_column(name, overflow="fold")
+def print_repairs(repairs: list[Any]) -> None:
+    """`import --repairs`: one line per uncertain repair, `file:line:column`, the choice in context, rivals."""
+    for path, r in repairs:
+        rivals = ", ".join(r.alternatives) or "-"
+        out().print(
+            text(f"{Path(path).name}:{r.line}:{r.column}: {r.chosen}  (or: {rivals})  …{r.context}…"), soft_wrap=True
+        )
+    say(f"{len(repairs)} low-confidence repair(s)")
+
+
+def print_import_summary(reports: list[Any], *, dry_run: bool, totals: Any = None) -> None:
+    """One row per file, columns sized to their content; then distinct totals and the fields that differed."""
+    rows = []
     for r in reports:
         if r.error:
-            table.add_row(text(Path(r.path).name), text(r.error, "yellow"), "", "", "", "", "")
+            rows.append([Path(r.path).name, f"error: {r.error}", "", "", "", "", ""])
             continue
-        repaired = ""
-        if r.lines_repaired:
-            repaired = f"{r.lines_repaired} lines, {r.chars_restored} chars ({r.low_confidence} low-confidence)"
-        table.add_row(
-            text(Path(r.path).name),
-            text(r.encoding),
-            text(_by_kind(r.new)),
-            text(_by_kind(r.merged)),
-            text(_by_kind(r.unchanged)),
-            text(r.skipped),
-            text(repaired),
-        )
-    out().print(table)
-    new = sum(sum(r.new.values()) for r in reports)
-    merged = sum(sum(r.merged.values()) for r in reports)
-    verb = "would add" if dry_run else "added"
-    say(f"{verb} {new} item(s), {'would merge' if dry_run else 'merged'} {merged}")
+        repaired = f"{r.lines_repaired} ({r.low_confidence} unsure)" if r.lines_repaired else ""
+        counts = [str(sum(c.values())) for c in (r.new, r.merged, r.unchanged)]
+        rows.append([Path(r.path).name, r.encoding, *counts, str(r.skipped or ""), repaired])
+    columns = [
+        Column("file", flex=True),
+        Column("encoding", drop=1),
+        Column("new", right=True),
+        Column("merged", right=True),
+        Column("unchanged", right=True, drop=2),
+        Column("skipped", right=True, drop=4),
+        Column("repaired lines", drop=3),
+    ]
+    color = style.color_wanted()
+    heading = "import (dry run: nothing written)" if dry_run else "import"
+    lines = [style.paint(heading, "bold", color)]
+    lines += table.render(columns, rows, width=term_width() or 100, color=color)
+    emit_lines(lines, View(pager=False))
+    if totals is None:  # per-file sums (the importer's totals, when given, count an item in three files once)
+        new, merged = _summed(reports, "new"), _summed(reports, "merged")
+        unchanged, differed = _summed(reports, "unchanged"), _differed(reports)
+    else:
+        new, merged, unchanged, differed = totals.new, totals.merged, totals.unchanged, totals.differed
+    kinds: Any = {}
+    for r in reports:
+        for kind, n in r.new.items():
+            kinds[kind] = kinds.get(kind, 0) + n
+    detail = f" ({', '.join(f'{k}: {n}' for k, n in sorted(kinds.items()))})" if len(kinds) > 1 and totals else ""
+    verb = ("would add", "would merge") if dry_run else ("added", "merged")
+    say(f"{verb[0]} {new} item(s){detail}, {verb[1]} {merged}, {unchanged} unchanged")
     removed = sum(getattr(r, "removed", 0) for r in reports)
     if removed:
         say(f"skipped (removed): {removed} item(s) you removed — readlist trash lists them; --restore-removed")
     restored = sum(getattr(r, "restored", 0) for r in reports)
     if restored:
         say(f"{'would restore' if dry_run else 'restored'} {restored} removed item(s) from the trash")
-    conflicts = sum(r.conflicts for r in reports)
-    if conflicts:
-        say(f"{conflicts} field(s) differed (title, venue, rating …); your values were kept")
+    if differed:
+        fields = ", ".join(f"{name} {n}" for name, n in sorted(differed.items(), key=lambda kv: (-kv[1], kv[0])))
+        say(f"{sum(differed.values())} field(s) differed ({fields}); the values already in the library were kept")
+
+
+def _summed(reports: list[Any], state: str) -> int:
+    return sum(sum(getattr(r, state).values()) for r in reports)
+
+
+def _differed(reports: list[Any]) -> dict[str, int]:
+    fields: dict[str, int] = {}
+    for r in reports:
+        for name, n in (getattr(r, "differed", None) or {}).items():
+            fields[name] = fields.get(name, 0) + n
+    return fields
 
 
 def _snippet_adds_something(snippet: str, title: str) -> bool:
@@ -373,3 +389,20 @@ def _stats_records(data: dict[str, Any], view: View) -> None:
         print_json(data)
     else:
         print_grid(view, cols, rows, [data])
+
+
+def _note_heading(number: int, note: Mapping[str, Any]) -> str:
+    """`note 2 · 2026-11-21 · alice` (imported notes name their file instead of an author)."""
+    origin = note.get("author") or (note.get("source") or "").split("#", 1)[0].rsplit("/", 1)[-1]
+    return " · ".join(part for part in (f"note {number}", (note.get("created_at") or "")[:10], origin) if part)
+
+
+def print_notes(item: Mapping[str, Any]) -> None:
+    """`note N`: the item's notes, numbered for `--edit NUMBER` and `--rm NUMBER`."""
+    if not item.get("notes"):
+        say(f'#{item["id"]} has no notes — add one: readlist note {item["id"]} "…"')
+        return
+    say(f"#{item['id']} {item['title']}", "bold")
+    for number, note in enumerate(item["notes"], 1):
+        say(f"\n{_note_heading(number, note)}", "bold")
+        say(note["body"])

@@ -16,6 +16,51 @@ if TYPE_CHECKING:
     from readlist.library.records import StatusChange
     from readlist.library.write import Store
 
+
+def _completion_db(ctx: typer.Context) -> Path:
+    option = ctx.params.get("db") or (ctx.parent.params.get("db") if ctx.parent else None)
+    return config.database_path(option or _global_db[0])
+
+
+def complete_item(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Ids, citation keys and arXiv IDs, read with plain sqlite3 (completion must feel instant)."""
+    from readlist.library import read_complete
+
+    conn = read_complete.open_readonly(_completion_db(ctx))
+    return read_complete.items(conn, incomplete) if conn else []
+
+
+def complete_tag(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Tag names; `+kv`/`-kv` (the `tag` command's changes) complete with their sign kept."""
+    from readlist.library import read_complete
+
+    conn = read_complete.open_readonly(_completion_db(ctx))
+    if conn is None:
+        return []
+    sign = incomplete[:1] if incomplete[:1] in "+-" and incomplete else ""
+    return [(sign + name, help_) for name, help_ in read_complete.tags(conn, incomplete[len(sign) :])]
+
+
+def complete_status(incomplete: str) -> list[str]:
+    from readlist.domain import STATUSES
+
+    return [s for s in STATUSES if s.startswith(incomplete.lower())]
+
+
+def complete_item_or_status(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """`status 1 2 rea…`: the items list is open-ended, so the next word may be an item or the status."""
+    return [(s, "status") for s in complete_status(incomplete)] + complete_item(ctx, incomplete)
+
+
+ItemRef = Annotated[
+    str,
+    typer.Argument(help="Id, arXiv ID, DOI, URL, owner/repo or citation key.", autocompletion=complete_item),
+]
+ItemRefs = Annotated[
+    list[str],
+    typer.Argument(help="Ids, arXiv IDs, DOIs, URLs, owner/repo or citation keys.", autocompletion=complete_item),
+]
+
 DbOption = Annotated[
     str | None,
     typer.Option(
@@ -29,7 +74,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Short for --format jso
 LimitOption = Annotated[
     int | None, typer.Option("--limit", "-n", help="Show at most this many.", min=0, max=MAX_COUNT, metavar="COUNT")
 ]
-TagFilter = Annotated[str | None, typer.Option("--tag", "-t", help="Only items with this tag.", metavar="TAG")]
+TagFilter = Annotated[
+    str | None,
+    typer.Option("--tag", "-t", help="Only items with this tag.", metavar="TAG", autocompletion=complete_tag),
+]
 
 
 class OutputFormat(StrEnum):

@@ -5,11 +5,22 @@ from typing import Annotated, Any
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, JsonOption, PriorityOption, read_conn, report_status, store
+from readlist.commands.common import (
+    DbOption,
+    ItemRef,
+    JsonOption,
+    PriorityOption,
+    complete_item_or_status,
+    complete_status,
+    complete_tag,
+    read_conn,
+    report_status,
+    store,
+)
 from readlist.domain import ACTION_VERBS, TRANSITIONS, Action, status_help
 from readlist.errors import InvalidInputError, ReadlistError
 
-ItemArg = Annotated[str, typer.Argument(help="Item id or arXiv ID.")]
+ItemArg = ItemRef
 
 
 RefsArg = Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs (all or nothing).")]
@@ -47,8 +58,15 @@ def _edit_in_editor(current: str) -> str | None:
 
 
 def status(
-    refs: Annotated[list[str], typer.Argument(metavar="ITEM...", help="Item ids or arXiv IDs (all or nothing).")],
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help=f"One of: {status_help()}.")],
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ITEM...", help="Item ids or arXiv IDs (all or nothing).", autocompletion=complete_item_or_status
+        ),
+    ],
+    new_status: Annotated[
+        str, typer.Argument(metavar="STATUS", help=f"One of: {status_help()}.", autocompletion=complete_status)
+    ],
     db: DbOption = None,
 ) -> None:
     """Set any status, any move allowed: `readlist status 1 2 unread`."""
@@ -59,7 +77,9 @@ def status(
 
 def tag(
     ref: ItemArg,
-    changes: Annotated[list[str], typer.Argument(help="+name adds, -name removes (a bare name adds).")],
+    changes: Annotated[
+        list[str], typer.Argument(help="+name adds, -name removes (a bare name adds).", autocompletion=complete_tag)
+    ],
     db: DbOption = None,
 ) -> None:
     """Add and remove tags: `readlist tag 1 +kv-cache -misc`."""

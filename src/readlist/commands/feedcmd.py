@@ -8,6 +8,7 @@ from readlist import output
 from readlist.commands.common import (
     DbOption,
     FormatOption,
+    ItemRefs,
     JsonOption,
     LimitOption,
     NoPagerOption,
@@ -115,9 +116,7 @@ def inbox(
     output.print_items(items, empty, f"inbox: {len(items)}" if chosen.fmt == "table" else None, view=chosen)
 
 
-def keep(
-    refs: Annotated[list[str], typer.Argument(help="Inbox item ids (all or nothing).")], db: DbOption = None
-) -> None:
+def keep(refs: ItemRefs, db: DbOption = None) -> None:
     """Keep inbox entries: they join the unread queue (`readlist skip` drops one): `readlist keep 41 42`."""
     changes = store(db).set_status(refs, TRANSITIONS[Action.KEEP].target, Action.KEEP)
     report_status(changes, ACTION_VERBS[Action.KEEP])

@@ -1,17 +1,27 @@
-"""`readlist import`: bring existing markdown notes (any encoding, even garbled) into the library."""
+"""`readlist import`: notes (any encoding, even garbled), BibTeX, CSL-JSON, bookmarks and exports → the library."""
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, store
+from readlist.commands.common import DbOption, complete_tag, store
+
+if TYPE_CHECKING:
+    from readlist.importer.run import FileReport
 
 
 def import_(
-    paths: Annotated[list[str], typer.Argument(help="Markdown/text files or folders of them.", show_default=False)],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="BibTeX, CSL-JSON, bookmarks, exports, notes, or folders of them.", show_default=False),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Extra tag on everything imported.")] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Extra tag on everything imported.", autocompletion=complete_tag),
+    ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch arXiv metadata for new papers.")] = False,
     keep_mine: Annotated[
         bool, typer.Option("--keep-mine", help="Merging an export: never move my items' reading status.")
@@ -19,29 +29,53 @@ def import_(
     restore_removed: Annotated[
         bool, typer.Option("--restore-removed", help="Bring back items you removed (they are skipped by default).")
     ] = False,
+    repairs: Annotated[
+        bool,
+        typer.Option(
+            "--repairs",
+            help="List the uncertain mojibake repairs of these files (line, context, alternatives); import nothing.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Import notes or a teammate's export: `readlist import data/notes/`, `readlist import team/bob.jsonl`."""
-    from readlist.importer.run import collect, merge_reports, read_files
+    """Import notes, BibTeX, CSL-JSON, bookmarks or an export: `readlist import library.bib data/notes/`."""
+    from readlist.importer.run import collect, import_files, list_repairs
 
-    files = collect(paths)
-    lib = store(db)
     output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
-    sizes = [p.stat().st_size for p in files]
-    with output.progress("importing", total=sum(sizes), unit="bytes") as advance:
-        reports = merge_reports(
+    files = collect(paths)
+    if repairs:
+        output.print_repairs(list_repairs(files))
+        return
+    lib = store(db)
+    total = sum(p.stat().st_size for p in files)
+    # One bar over the bytes, read then written (2 × the input size).
+    with output.progress("importing", total=2 * total, unit="bytes") as advance:
+        reports, totals = import_files(
             lib,
-            read_files(files, tag or []),
+            files,
+            tag or [],
             dry_run=dry_run,
             keep_mine=keep_mine,
             restore_removed=restore_removed,
-            progress=lambda done, _: advance(sum(sizes[:done]), 0),
+            on_read=lambda done, _: advance(done, 0),
+            on_write=lambda done, _: advance(total + done, 0),
         )
-    output.print_import_summary(reports, dry_run=dry_run)
+    output.print_import_summary(reports, dry_run=dry_run, totals=totals)
+    _print_problems(reports)
     if fetch and not dry_run:
         from readlist.commands.items import fetch as fetch_command
 
         fetch_command(refs=None, all_=False, db=db)
+
+
+def _print_problems(reports: "list[FileReport]", limit: int = 20) -> None:
+    """Entries that could not be read, with their lines, so the user can fix them and import again."""
+    for report in reports:
+        name = Path(report.path).name
+        for problem in report.problems[:limit]:
+            output.warn(f"{name}: {problem}")
+        if len(report.problems) > limit:
+            output.warn(f"{name}: … and {len(report.problems) - limit} more entries skipped")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,8 @@ from readlist.commands.common import (
     JsonOption,
     NoPagerOption,
     PriorityOption,
+    complete_item,
+    complete_tag,
     library,
     read_conn,
     store,
@@ -23,9 +25,15 @@ from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 def add(
     refs: Annotated[
         list[str],
-        typer.Argument(help="arXiv IDs or links, DOIs, GitHub or web URLs.", show_default=False, metavar="REF..."),
+        typer.Argument(
+            help="arXiv IDs or links, DOIs, GitHub or web URLs, local PDFs or folders of them.",
+            show_default=False,
+            metavar="REF...",
+        ),
     ],
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag to add (repeatable).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Tag to add (repeatable).", autocompletion=complete_tag)
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", "-m", help="A note on the item.")] = None,
     title: Annotated[
         str | None, typer.Option("--title", help="Title (web pages have none until you give one).")
@@ -44,7 +52,10 @@ def add(
 
 def fetch(
     refs: Annotated[
-        list[str] | None, typer.Argument(help="Items to refresh (default: every pending item).", metavar="[ITEM]...")
+        list[str] | None,
+        typer.Argument(
+            help="Items to refresh (default: every pending item).", metavar="[ITEM]...", autocompletion=complete_item
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Refresh every item: new versions, DOIs, venues.")] = False,
     published: Annotated[
@@ -110,7 +121,12 @@ def _fetch_published(lib: Any, refs: list[str]) -> None:
 
 
 def show(
-    ref: Annotated[str, typer.Argument(help="Item id, arXiv ID, DOI or URL.", metavar="ITEM")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="Id, arXiv ID, DOI, URL, owner/repo or citation key.", metavar="ITEM", autocompletion=complete_item
+        ),
+    ],
     raw: Annotated[bool, typer.Option("--raw", help="Print notes as written, without rendering markdown.")] = False,
     fmt: FormatOption = None,
     text: Annotated[bool, typer.Option("--text", help="Print the article's kept main text.")] = False,
@@ -140,7 +156,14 @@ def show(
 
 
 def rm(
-    refs: Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs (all or nothing).", metavar="ITEM...")],
+    refs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Ids, arXiv IDs, DOIs, URLs, owner/repo or citation keys.",
+            metavar="ITEM...",
+            autocompletion=complete_item,
+        ),
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: DbOption = None,
 ) -> None:

@@ -1,6 +1,6 @@
 """`readlist search` and `readlist glossary`: bilingual full-text search and the synonym list it uses."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,28 +16,48 @@ from readlist.commands.common import (
 )
 from readlist.domain import MAX_COUNT, check_kind, check_status
 
+if TYPE_CHECKING:
+    from readlist.search.engine import SearchResult
+
 
 def search(
-    query: Annotated[
-        str,
-        typer.Argument(help='Words, "phrases", and title: author: tag: note: status: kind: year:', metavar="QUERY"),
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help='Words, "phrases", and title: author: note: abstract: qualifiers; tag: status: kind: year: filters',
+            metavar="QUERY",
+        ),
     ],
     tag: TagFilter = None,
     status: Annotated[
-        list[str] | None, typer.Option("--status", "-s", help="Only this status.", metavar="STATUS")
+        list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="paper, article or repo.", metavar="KIND")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Added/read since: 7d, 2w, 3m or 2026-11-01.", metavar="WHEN")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Published in this year.", min=1000, max=9999, metavar="YEAR")
+    ] = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", help="How many results.", min=1, max=MAX_COUNT, metavar="COUNT")
     ] = 10,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Every result.")] = False,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Only what you typed: no spellings, synonyms or typo correction.")
+    ] = False,
     fmt: FormatOption = None,
     json_: JsonOption = False,
     no_pager: NoPagerOption = False,
     db: DbOption = None,
 ) -> None:
-    """Find items by title, authors, tags, abstract and notes, in Chinese or English: `readlist search "kv cache"`."""
+    """Find items by title, authors, tags, abstract, notes and article text, in Chinese or English:
+    `readlist search "kv cache"`."""
+    from readlist.library.records import parse_since
     from readlist.search.engine import search as run_search
+    from readlist.search.snippet import for_json
 
+    query = " ".join(words)
     conn = read_conn(db)
     chosen = view(fmt, json_, no_pager)
     result = run_search(
@@ -46,21 +66,48 @@ def search(
         tag=tag,
         status=[check_status(s) for s in status or []] or None,
         kind=check_kind(kind) if kind else None,
-        limit=limit,
+        since=parse_since(since) if since else None,
+        year=year,
+        limit=None if all_ else limit,
+        exact=exact,
     )
+    table = chosen.fmt == "table"
+    for line in messages(query, result, exact=exact):
+        # On a terminal the note leads the results; for programs stdout stays data and the note goes to stderr.
+        if table:
+            output.say(line, "yellow")
+        elif result.items:  # for programs an empty result speaks for itself
+            output.err().print(output.text(line, "yellow"))
     if chosen.fmt in ("json", "jsonl"):
         for item in result.items:
-            item["snippet"] = item["snippet"].replace("\x02", "«").replace("\x03", "»")
+            item["snippet"] = for_json(item["snippet"])
     if not result.items:
         from readlist.commands.lists import why_empty
 
         why = why_empty(conn, tag)
-        if chosen.fmt == "table" or why:
-            output.print_items([], f"no matches for {query!r}", view=chosen, why=why)
-            return
-    elif result.fuzzy:
-        output.warn(f"no exact matches for {query!r}; showing close matches")
+        if why:
+            output.print_items([], "", view=chosen, why=why)
+        elif not table:
+            output.print_search_results([], chosen)
+        return
     output.print_search_results(result.items, chosen)
+    if table and not all_ and result.total > len(result.items):
+        more = min(result.total, max(50, limit * 2))
+        output.say(f"showing {len(result.items)} of {result.total} — --limit {more} or --all for more", "dim")
+
+
+def messages(query: str, result: "SearchResult", *, exact: bool) -> list[str]:
+    """What the user should know before reading the results: corrections, fallbacks, nothing found."""
+    if result.corrected and result.literal_total == 0:
+        return [f'showing results for "{result.corrected}" (no match for "{query}")']
+    if result.corrected:
+        return [f'only {result.literal_total} for "{query}"; also showing results for "{result.corrected}"']
+    if result.fuzzy:
+        return [f'no matches for "{query}"; showing close titles']
+    if not result.items:
+        hint = " (without --exact, spellings, synonyms and typos are searched too)" if exact else ""
+        return [f'no matches for "{query}"{hint}']
+    return []
 
 
 def glossary(fmt: FormatOption = None, json_: JsonOption = False, no_pager: NoPagerOption = False) -> None:

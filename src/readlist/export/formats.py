@@ -199,9 +199,12 @@ def _fields(r: dict[str, Any], kind: str) -> list[tuple[str, str]]:
             fields.append(("primaryClass", r["primary_category"]))
     if r.get("doi"):
         fields.append(("doi", bib_escape(r["doi"])))
-    fields.append(("url", bib_url(r["url"])))
+    if r["url"]:  # an imported reference known only by its title has none
+        fields.append(("url", bib_url(r["url"])))
     if r["tags"]:
         fields.append(("keywords", bib_escape(", ".join(r["tags"]))))
+    if r.get("attachments"):  # Better BibTeX's form: paths joined by `;` (import reads it back)
+        fields.append(("file", ";".join(a["path"].replace(";", "\\;") for a in r["attachments"])))
     return fields
 
 

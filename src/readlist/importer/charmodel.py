@@ -32,6 +32,9 @@ class CharModel:
         self.total = max(1, sum(unigrams.values()))
         self.vocab = max(1, len(unigrams))
 
+    def copy(self) -> CharModel:
+        return CharModel(Counter(self.unigrams), Counter(self.bigrams), Counter(self.trigrams))
+
     def add_text(self, text: str, weight: int = 1) -> None:
         """Learn from text known to be correct (e.g. the undamaged lines of the file being repaired)."""
         self._cache.clear()

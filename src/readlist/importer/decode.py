@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readlist.importer.mojibake import RepairStats
+
+if TYPE_CHECKING:
+    from readlist.importer.mojibake import Repairer
 
 
 @dataclass
@@ -77,11 +84,112 @@ def decode(data: bytes) -> Decoded:
     """Text from bytes, with UTF-8-read-as-Windows-code-page lines repaired (see mojibake.py)."""
     text, encoding = bytes_to_text(data)
     lines = text.split("\n")
-    from readlist.importer import mojibake
+    from readlist.importer import charmodel, mojibake
 
-    if not any(mojibake.analyse(line) for line in lines if not line.isascii()):
+    repairer = mojibake.Repairer(charmodel.load)
+    for line in lines:
+        repairer.learn(line)
+    if not repairer.mojibake_lines:
         return Decoded(text, encoding)
-    from readlist.importer import charmodel
+    for number, line in enumerate(lines, 1):
+        repairer.learn_repairs(line, number)
+    repairer.learned()
+    fixed = [repairer.repair(line, n) for n, line in enumerate(lines, 1)]
+    return Decoded("\n".join(fixed), encoding + " (mojibake repaired)", repairer.stats)
 
-    fixed, stats = mojibake.repair_lines(lines, charmodel.load())
-    return Decoded("\n".join(fixed), encoding + " (mojibake repaired)", stats)
+
+BLOCK = 1 << 20  # bytes read at a time
+
+
+class TextFile:
+    """A notes file read as lines, a block at a time: big files are never held whole in memory.
+
+    UTF-8 (the usual case) streams; other encodings are detected on the whole file. Mojibake lines are
+    repaired on the way, after sweeps that teach the model the file's own text."""
+
+    def __init__(self, path: Path, watch: Callable[[str], None] | None = None) -> None:
+        self.path = path
+        self.title_line: int | None = None  # set by the caller from what `watch` saw
+        self.size = path.stat().st_size
+        self.encoding = "utf-8"
+        self._whole: str | None = None
+        self.repairer: Repairer | None = None
+        with path.open("rb") as fh:
+            head = fh.read(BLOCK)
+        if self._needs_whole(head):
+            self._whole, self.encoding = bytes_to_text(path.read_bytes())
+        self._learn(watch)
+
+    def _needs_whole(self, head: bytes) -> bool:
+        """BOMs, UTF-16 and binary files are decided by the first block; invalid UTF-8 by a sweep."""
+        if any(head.startswith(bom) for bom, _ in _BOMS if bom != codecs.BOM_UTF8) or _looks_utf16(head):
+            return True
+        if b"\x00" in head[:8000]:
+            raise UndecodableError("binary file (NUL bytes)")
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with self.path.open("rb") as fh:
+            while block := fh.read(BLOCK):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    return True
+        with contextlib.suppress(UnicodeDecodeError):  # only the very end is cut: replaced when read
+            decoder.decode(b"", final=True)
+        if head.startswith(codecs.BOM_UTF8):
+            self.encoding = "utf-8 (BOM)"
+        return False
+
+    def _raw_lines(self) -> Iterator[tuple[str, int]]:
+        """(line with its newline, bytes read so far)."""
+        if self._whole is not None:
+            done = 0
+            for line in self._whole.splitlines(keepends=True):
+                done += len(line)
+                yield line, min(self.size, done * self.size // max(1, len(self._whole)))
+            return
+        decoder = codecs.getincrementaldecoder("utf-8-sig" if "BOM" in self.encoding else "utf-8")("replace")
+        rest = ""
+        done = 0
+        with self.path.open("rb") as fh:
+            while True:
+                block = fh.read(BLOCK)
+                done += len(block)
+                text = rest + decoder.decode(block, final=not block)
+                lines = text.split("\n")
+                rest = lines.pop()
+                for line in lines:
+                    yield line + "\n", done
+                if not block:
+                    break
+        if rest:
+            yield rest, done
+
+    def _learn(self, watch: Callable[[str], None] | None) -> None:
+        """The first sweep: every line is shown to `watch`, and mojibake teaches the model the file's text."""
+        from readlist.importer import charmodel, mojibake
+
+        repairer = mojibake.Repairer(charmodel.load)
+        for line, _ in self._raw_lines():
+            repairer.learn(line.rstrip("\n"))
+            if watch is not None:
+                watch(line)
+        if repairer.mojibake_lines:
+            for number, (line, _) in enumerate(self._raw_lines(), 1):
+                repairer.learn_repairs(line.rstrip("\n"), number)
+            repairer.learned()
+            self.repairer = repairer
+            self.encoding += " (mojibake repaired)"
+
+    @property
+    def stats(self) -> RepairStats:
+        return self.repairer.stats if self.repairer else RepairStats()
+
+    def lines(self) -> Iterator[tuple[str, int]]:
+        """(line with its newline, byte offset after it), mojibake repaired."""
+        repairer = self.repairer
+        if repairer is None:
+            yield from self._raw_lines()
+            return
+        for number, (line, done) in enumerate(self._raw_lines(), 1):
+            body = line.rstrip("\n")
+            yield repairer.repair(body, number) + line[len(body) :], done

@@ -16,21 +16,14 @@ from dataclasses import dataclass, field
 from readlist.ids import Reference
 from readlist.importer.links import classify, is_generic_text, is_profile, role_for
 from readlist.importer.markdown import BARE_URL, Block, Line, Link
+from readlist.importer.tables import clean_title, column, row_fields
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*")
 _EMPHASIS = re.compile(r"[*_`~]+")
 _RATING = re.compile(r"\s+((?:[1-5](?:\.\d)?[+\-]?|推荐|必读|强推)[?？!！]*)\s*$")
 _DATE = re.compile(r"(?:首次更新|最后更新|更新|发布)?\s*\d{4}\s*[./\-年]\s*\d{1,2}(?:\s*[./\-月]\s*\d{1,2}日?)?")
-_TABLE_DATE = re.compile(r"^\s*(\d{4})\s*[./\-年]\s*(\d{1,2})")
 ITEM_SECTION_WINDOW = 3  # the primary link must appear within the first blocks of an item section
-# Table columns by meaning (Chinese and English headers).
-COLUMN_ROLES = {
-    "link": ("论文", "链接", "paper", "link", "title", "名称", "标题", "项目", "框架", "repo", "name"),
-    "date": ("日期", "时间", "date", "year", "time"),
-    "team": ("团队", "作者", "机构", "team", "author", "org", "affiliation", "单位"),
-    "note": ("概要", "描述", "介绍", "简介", "说明", "summary", "description", "note", "备注", "要点"),
-}
 
 
 @dataclass
@@ -75,13 +68,19 @@ def _strip_urls(text: str) -> str:
 
 
 class _Doc:
-    """State while walking one file's blocks."""
+    """State while walking one file's blocks, chunk after chunk."""
 
-    def __init__(self, file: str, blocks: list[Block]) -> None:
+    def __init__(self, file: str) -> None:
         self.file = file
-        self.blocks = blocks
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []
+        self.first_line = 1
         self.result = Extraction()
         self.occurrences: Counter[tuple[str, str]] = Counter()
+
+    def line_text(self, number: int) -> str:
+        index = number - self.first_line
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
 
     def draft(self, ref: Reference, line: int, path: list[str], **fields: object) -> ItemDraft:
         section = " > ".join(path) or "(top)"
@@ -140,33 +139,49 @@ def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple
     return found
 
 
+class Extractor:
+    """Drafts from a file's blocks, fed one chunk at a time; headings carry over from chunk to chunk."""
+
+    def __init__(self, file: str, title_line: int | None = None) -> None:
+        self.doc = _Doc(file)
+        self.title_line = title_line  # the document title's heading: not a tag
+        self.path: list[tuple[int, str]] = []  # (level, tag); tag "" inside an item section
+
+    def feed(self, blocks: list[Block], text: str, first_line: int = 1) -> list[ItemDraft]:
+        doc = self.doc
+        doc.blocks, doc.lines, doc.first_line = blocks, text.split("\n"), first_line
+        doc.result.drafts = []
+        for h, start, end in _sections(blocks):
+            if h is not None:
+                heading = blocks[h]
+                is_title = heading.line == self.title_line
+                self.path = [(lvl, tag) for lvl, tag in self.path if lvl < heading.level]
+                primary = None if is_title else _is_item_section(blocks, h, start, end)
+                if primary is not None:
+                    _item_section(doc, h, start, end, primary, [t for _, t in self.path if t])
+                    # Sub-headings of an item section (e.g. "论文深入解析") belong to the item, not to topics.
+                    self.path.append((heading.level, ""))
+                    continue
+                self.path.append((heading.level, "" if is_title else clean_heading(heading.text)))
+                if self.path[-1][1] == "" and not is_title:
+                    continue  # an empty heading: what follows is part of the item section above
+            _list_section(doc, blocks[start:end], [t for _, t in self.path if t])
+        return doc.result.drafts
+
+    @property
+    def skipped(self) -> Skipped:
+        return self.doc.result.skipped
+
+
 def extract(file: str, text: str, blocks: list[Block]) -> Extraction:
-    doc = _Doc(file, blocks)
+    """All drafts of a whole text at once (small files and tests)."""
     title_idx = _title_heading_index(blocks)
-    path: list[tuple[int, str]] = []  # (level, tag)
-    lines = text.split("\n")
-    for h, start, end in _sections(blocks):
-        if h is not None:
-            heading = blocks[h]
-            path = [(lvl, tag) for lvl, tag in path if lvl < heading.level]
-            primary = None if h == title_idx else _is_item_section(blocks, h, start, end)
-            if primary is not None:
-                _item_section(doc, h, start, end, primary, [t for _, t in path if t], lines)
-                # Sub-headings of an item section (e.g. "论文深入解析") belong to the item, not to topics.
-                path.append((heading.level, ""))
-                continue
-            tag = "" if h == title_idx else clean_heading(heading.text)
-            path.append((heading.level, tag))
-        tags = [t for _, t in path if t]
-        if path and path[-1][1] == "" and h is not None and h != title_idx:
-            continue  # inside an item section's sub-heading: already part of that item's note
-        _list_section(doc, blocks[start:end], tags)
-    return doc.result
+    extractor = Extractor(file, blocks[title_idx].line if title_idx is not None else None)
+    drafts = extractor.feed(blocks, text)
+    return Extraction(drafts, extractor.skipped)
 
 
-def _item_section(
-    doc: _Doc, h: int, start: int, end: int, primary: tuple[int, Line, Link], tags: list[str], lines: list[str]
-) -> None:
+def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, Line, Link], tags: list[str]) -> None:
     blocks = doc.blocks
     short_name, rating = split_rating(clean_heading(blocks[h].text))
     block_idx, link_line, link = primary
@@ -189,7 +204,7 @@ def _item_section(
         ref, link.line, tags, title=title or short_name, short_name=short_name, rating=rating, affiliation=affiliation
     )
     # The rest of the section is the user's summary: markdown kept, minus links-only lines and images.
-    last_line = blocks[end].line - 1 if end < len(blocks) else len(lines)
+    last_line = blocks[end].line - 1 if end < len(blocks) else doc.first_line + len(doc.lines) - 1
     skip_lines = {blocks[h].line, link_line.number}
     if title:
         skip_lines |= {ln.number for b in blocks[start : block_idx + 1] for ln in b.lines if ln.text.strip() == title}
@@ -209,7 +224,7 @@ def _item_section(
                 skip_lines.add(ln.number)  # "GitHub: https://…"
     body = []
     for number in range(blocks[h].line, last_line + 1):
-        raw = lines[number - 1] if number - 1 < len(lines) else ""
+        raw = doc.line_text(number)
         if number in skip_lines or raw.lstrip().startswith("<img") or raw.lstrip().startswith("!["):
             continue
         body.append(raw)
@@ -242,83 +257,94 @@ def _skip(doc: _Doc, url: str, front: bool) -> bool:
     return False
 
 
+NEAR = 240  # characters of the text beside a link that become its note (bounded: linear in the line)
+MAX_NOTE = 2000
+CONTEXT_LINES = 8  # lines this close to a lone link's line are its context
+
+
+def _near(line: Line, k: int) -> str:
+    """The text of `line` around its k-th link: up to the neighbouring links, at most NEAR characters a side."""
+    link = line.links[k]
+    left = line.links[k - 1].end if k else 0
+    right = line.links[k + 1].start if k + 1 < len(line.links) else len(line.text)
+    before = line.text[max(left, link.start - NEAR) : link.start]
+    after = line.text[link.end : min(right, link.end + NEAR)]
+    if not link.text:  # a bare URL: its own text is the URL
+        return _strip_urls(f"{before} {after}")
+    return _strip_urls(f"{before} {after}")
+
+
 def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str]) -> None:
     if block.in_front and not block.in_list and all(not ln.links for ln in block.lines):
         return
     for n, line in enumerate(block.lines):
-        for link in line.links:
+        for k, link in enumerate(line.links):
             if _skip(doc, link.url, block.in_front):
                 continue
             ref = classify(link.url)
             assert ref is not None
             title = link.text if link.text and not is_generic_text(link.text) else None
-            rest = _strip_urls(line.text.replace(link.text, " ") if link.text else line.text)
+            rest = _near(line, k)
             used_title_line = None
             if title is None and looks_like_title(rest):
                 title, rest = rest, ""
             if title is None and not rest:  # a URL alone on its line: its title is often the line before
-                candidates = [ln for ln in block.lines[:n] if not ln.links]
+                candidates = [ln for ln in block.lines[max(0, n - CONTEXT_LINES) : n] if not ln.links]
                 if not candidates and previous is not None and len(block.lines) == 1 and not rest:
                     candidates = [ln for ln in previous.lines[-1:] if not ln.links]
                 if candidates and looks_like_title(candidates[-1].text):
                     title, used_title_line = candidates[-1].text.strip(), candidates[-1].number
-            context = [rest] + [
-                _strip_urls(ln.text) for ln in block.lines if ln is not line and ln.number != used_title_line
-            ]
-            note = " ".join(c for c in context if c and len(c) >= 4) if len(line.links) == 1 else rest
+            note = rest
+            if len(line.links) == 1:  # the link-less lines around a lone link say what it is
+                nearby = (
+                    block.lines[max(0, n - CONTEXT_LINES) : n + CONTEXT_LINES + 1]
+                    if len(block.lines) > 2 * CONTEXT_LINES + 1
+                    else block.lines
+                )
+                context = [rest] + [
+                    _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if ln is not line and ln.number != used_title_line
+                ]
+                note = " ".join(c for c in context if c and len(c) >= 4)[:MAX_NOTE]
             doc.draft(ref, link.line, tags, title=title, note=note if note and len(note) >= 4 else None)
 
 
-def _column(header: list[str], role: str) -> int | None:
-    for i, name in enumerate(header):
-        low = name.lower()
-        if any(word in low for word in COLUMN_ROLES[role]):
-            return i
-    return None
-
-
 def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
+    """Every reading item of a row becomes an item; they share the row's fields and link to each other."""
     cells, header = block.cells, block.header
-    if block.in_front and _column(header, "link") is None and _column(header, "note") is None:
+    if block.in_front and column(header, "link") is None and column(header, "note") is None:
         doc.result.skipped.boilerplate += sum(len(c.links) for c in cells)  # a byline table: author, blog …
         return
-    link_col = _column(header, "link")
+    link_col = column(header, "link")
     if link_col is None or link_col >= len(cells) or not cells[link_col].links:
         link_col = next((i for i, c in enumerate(cells) if c.links), None)
     if link_col is None:
         doc.result.skipped.no_link += 1
         return
-
-    def cell(role: str) -> str:
-        i = _column(header, role)
-        return cells[i].text.strip() if i is not None and i < len(cells) and i != link_col else ""
-
-    team = cell("team")
-    date = _TABLE_DATE.match(cell("date"))
-    note_parts = [_strip_urls(p) for p in (cell("note"),) if p and p.upper() != "NA"]
-    described = _column(header, "note")
-    for i, c in enumerate(cells):  # columns we cannot name still carry the user's words
-        if i not in (link_col, described, _column(header, "team"), _column(header, "date")) and len(c.text) > 20:
-            note_parts.append(_strip_urls(c.text))
-    fields = {
-        "note": " — ".join(p for p in note_parts if p) or None,
-        "affiliation": team if team and team.upper() != "NA" else None,
-        "published": f"{date.group(1)}-{int(date.group(2)):02d}" if date else None,
-    }
-    primary = []
-    for link in cells[link_col].links:
-        if _skip(doc, link.url, False):
-            continue
-        ref = classify(link.url)
-        assert ref is not None
-        title = link.text if link.text and not is_generic_text(link.text) else None
-        primary.append(doc.draft(ref, link.line, tags, title=title, **fields))
-    # Papers cited in other columns ("参见论文 [title](arxiv)") are reading items too, linked to the row's repo.
-    for i, c in enumerate(cells):
-        for link in c.links if i != link_col else []:
+    fields = row_fields(block, link_col)
+    drafts: list[ItemDraft] = []
+    for i, cell in enumerate(cells):
+        for link in cell.links:
             ref = classify(link.url)
-            if ref is None or not (ref.arxiv_id or ref.doi):
+            if ref is None or _skip(doc, link.url, False):
                 continue
-            title = link.text if link.text and not is_generic_text(link.text) else None
-            paper = doc.draft(ref, link.line, tags, title=title, **fields)
-            paper.links += [(d.ref.url, role_for(d.ref, d.ref.url)) for d in primary if d.ref.kind != "paper"]
+            if i != link_col and is_profile(ref.url):
+                continue  # a team's, author's or product's home page says who, not what to read
+            if any(d.ref.key == ref.key for d in drafts):
+                continue
+            title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)
+            draft = doc.draft(
+                ref,
+                link.line,
+                tags + fields.tags,
+                title=title or None,
+                note=fields.note if i == link_col or ref.arxiv_id or ref.doi else None,
+                affiliation=fields.affiliation,
+                published=fields.published or date,
+            )
+            draft.authors = list(fields.authors)
+            drafts.append(draft)
+    for draft in drafts:
+        for other in drafts:
+            if other is not draft:
+                role = "code" if other.ref.kind == "repo" and draft.ref.kind == "paper" else "related"
+                draft.links.append((other.ref.url, role))

@@ -26,7 +26,7 @@ from readlist.ids import Reference, is_url
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
 HINT = "fix that line, or export again with: readlist export --format jsonl"
-_KEY = re.compile(r"^(arxiv|doi|github|url):\S.*$")
+_KEY = re.compile(r"^(arxiv|doi|github|url|title):\S.*$")  # title: items with no identifier (a PDF)
 T = TypeVar("T")
 
 # Item columns carried as they are (the export's own timestamps and metadata state win over "now").
@@ -52,7 +52,7 @@ def parse_records(text: str, name: str) -> list[tuple[str, dict[str, Any]]]:
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg})", HINT) from None
     for where, row in rows:
-        if not isinstance(row, dict) or not row.get("key") or not row.get("url"):
+        if not isinstance(row, dict) or not row.get("key") or not isinstance(row.get("url"), str):
             raise InvalidInputError(f"{where} is not a readlist item (items need key and url)", HINT)
     return rows
 
@@ -116,8 +116,8 @@ class Fields:
 def _reference(f: Fields) -> Reference:
     key, url = f.text("key") or "", f.text("url") or ""
     if not _KEY.match(key):
-        raise f.fail("key", f"{key!r} is not a readlist key (arxiv:…, doi:…, github:…, url:…)")
-    if not is_url(url):
+        raise f.fail("key", f"{key!r} is not a readlist key (arxiv:…, doi:…, github:…, url:…, title:…)")
+    if not is_url(url) and not (key.startswith("title:") and not url):
         raise f.fail("url", f"{url!r} is not a URL")
     arxiv_id = f.text("arxiv_id")
     if key.startswith("arxiv:") and arxiv_id not in (None, key.removeprefix("arxiv:")):
@@ -238,5 +238,7 @@ def to_draft(row: dict[str, Any], where: str = "record") -> ItemDraft:
         notes=_notes(f),
         links=_links(f),
         sources=_sources(f),
+        citation_key=f.text("citation_key"),
+        attachments=[a["path"] for a in f.row.get("attachments") or [] if isinstance(a, dict) and a.get("path")],
         extra=_extra(f),
     )

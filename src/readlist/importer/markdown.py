@@ -11,6 +11,8 @@ from markdown_it import MarkdownIt
 # Bare URLs end at whitespace, CJK text or full-width punctuation (notes write `https://…这个仓库`).
 BARE_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _TRAILING = ".,;:!?'\"*"
+# Containers nested past Python's recursion limit are flattened: their markers go, their text and links stay.
+_CONTAINER_PREFIX = re.compile(r"^(?:\s*(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s)))+\s*")
 
 
 @dataclass
@@ -18,6 +20,8 @@ class Link:
     url: str
     text: str  # the link text; "" for a bare URL
     line: int
+    start: int = 0  # where the link sits in its Line.text (for the text near it)
+    end: int = 0
 
 
 @dataclass
@@ -52,57 +56,92 @@ def clean_url(url: str) -> str:
     return url
 
 
-def _bare_links(text: str, line: int) -> list[Link]:
-    return [Link(clean_url(m.group(0)), "", line) for m in BARE_URL.finditer(text)]
+def _bare_links(text: str, line: int, offset: int) -> list[Link]:
+    found = []
+    for m in BARE_URL.finditer(text):
+        url = clean_url(m.group(0))
+        found.append(Link(url, "", line, offset + m.start(), offset + m.start() + len(url)))
+    return found
 
 
 def _inline_lines(token: Any, first_line: int) -> list[Line]:
-    """Split an inline token into source lines, collecting links (markdown and bare) per line."""
+    """Split an inline token into source lines, collecting links (markdown and bare) per line.
+
+    Text is gathered in pieces and joined once per line: a 1 MB paragraph line costs linear time."""
     lines = [Line(first_line, "")]
+    pieces: list[str] = []
+    size = 0
     href: str | None = None
-    link_text = ""
+    link_text: list[str] = []
+    link_start = 0
     for child in token.children or []:
         current = lines[-1]
         if child.type in ("softbreak", "hardbreak"):
+            current.text = "".join(pieces)
+            pieces, size = [], 0
             lines.append(Line(current.number + 1, ""))
         elif child.type == "link_open":
-            href, link_text = str(child.attrs.get("href", "")), ""
+            href, link_text, link_start = str(child.attrs.get("href", "")), [], size
         elif child.type == "link_close":
             if href:
-                current.links.append(Link(href, link_text.strip(), current.number))
+                current.links.append(Link(href, "".join(link_text).strip(), current.number, link_start, size))
             href = None
         elif child.type in ("text", "code_inline"):
             if href is not None:
-                link_text += child.content
+                link_text.append(child.content)
             else:
-                current.links += _bare_links(child.content, current.number)
-            current.text += child.content
-        elif child.type == "image":
-            continue  # images are never reading items
-        elif child.type == "html_inline":
-            continue
+                current.links += _bare_links(child.content, current.number, size)
+            pieces.append(child.content)
+            size += len(child.content)
+    lines[-1].text = "".join(pieces)
     return lines
 
 
 def _cell_line(token: Any, line: int) -> Line:
     parts = _inline_lines(token, line)
-    return Line(line, " ".join(p.text for p in parts).strip(), [lk for p in parts for lk in p.links])
+    text, links, offset = [], [], 0
+    for p in parts:
+        for lk in p.links:
+            lk.start, lk.end = lk.start + offset, lk.end + offset
+            links.append(lk)
+        text.append(p.text)
+        offset += len(p.text) + 1
+    return Line(line, " ".join(text), links)
 
 
-def parse(text: str) -> list[Block]:
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
-    tokens = md.parse(text)
+def _markdown() -> MarkdownIt:
+    # No nesting cap: markdown-it's default (20) silently drops links below ~10 list/quote levels.
+    return MarkdownIt("commonmark", {"html": True, "maxNesting": 1_000_000}).enable("table")
+
+
+_MD = _markdown()
+
+
+def tokens_of(text: str) -> list[Any]:
+    """markdown-it tokens; containers nested too deep for the recursive parser are flattened, never dropped."""
+    try:
+        return _MD.parse(text)
+    except RecursionError:
+        flat = "\n".join(_CONTAINER_PREFIX.sub("", line) for line in text.split("\n"))
+        return _MD.parse(flat)
+
+
+def parse(
+    text: str, first_line: int = 1, *, seen_heading: bool = False, header: list[str] | None = None
+) -> list[Block]:
+    """Blocks of a chunk of a file; `first_line` numbers its first line, `seen_heading` carries file state."""
+    tokens = tokens_of(text)
+    shift = first_line - 1
     blocks: list[Block] = []
     list_depth = 0
-    seen_heading = False
-    header: list[str] = []
+    header = list(header or [])
     row: list[Line] | None = None
     in_head = False
     for i, tok in enumerate(tokens):
-        line = (tok.map[0] + 1) if tok.map else (blocks[-1].line if blocks else 1)
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
+        line = (tok.map[0] + 1 + shift) if tok.map else (blocks[-1].line if blocks else first_line)
+        if tok.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
             list_depth += 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+        elif tok.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
             list_depth -= 1
         elif tok.type == "heading_open":
             inline = tokens[i + 1]
@@ -110,13 +149,12 @@ def parse(text: str) -> list[Block]:
             seen_heading = True
         elif tok.type == "paragraph_open" and tokens[i + 1].type == "inline":
             inline = tokens[i + 1]
-            lines = _inline_lines(inline, line)
             blocks.append(
                 Block(
                     "paragraph",
                     line,
                     text=inline.content,
-                    lines=lines,
+                    lines=_inline_lines(inline, line),
                     in_list=list_depth > 0,
                     in_front=not seen_heading,
                 )

@@ -9,7 +9,9 @@ Lines that are not mojibake are returned unchanged.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -31,11 +33,26 @@ _OPENER_OF = {v: k for k, v in _CLOSER_OF.items()}
 IN_FILE_WEIGHT = 10_000  # undamaged text of the file being repaired counts like the clean notes
 
 
+MAX_KEPT_REPAIRS = 100_000  # low-confidence repairs kept for `import --repairs` (all are counted)
+
+
+@dataclass
+class Repair:
+    """A low-confidence choice: where, the repaired text around it, and the readings that nearly won."""
+
+    line: int
+    column: int
+    chosen: str
+    alternatives: list[str]
+    context: str
+
+
 @dataclass
 class RepairStats:
     lines_repaired: int = 0
     chars_restored: int = 0  # characters rebuilt from a dropped byte
     low_confidence: int = 0
+    repairs: list[Repair] = field(default_factory=list)
 
 
 @dataclass
@@ -152,8 +169,10 @@ def _bracket_balance(chars: list[str], k: int) -> float:
     return 0.0
 
 
-def _best_run(chars: list[str], slots: list[_Slot], i: int, j: int, model: CharModel) -> tuple[list[str], float]:
-    """Best reading of damaged slots i..j-1 in context, and its margin over the runner-up."""
+def _best_run(
+    chars: list[str], slots: list[_Slot], i: int, j: int, model: CharModel
+) -> tuple[list[str], float, list[str]]:
+    """Best reading of damaged slots i..j-1 in context, its margin over the runner-up, and close rivals."""
     # Rare characters cannot win against common ones in context; keeping the likeliest few bounds the search.
     keep = max(2, min(MAX_OPTIONS, int(MAX_COMBINATIONS ** (1 / (j - i)))))
     options = [sorted(slots[k].options, key=model.unigram_logp, reverse=True)[:keep] for k in range(i, j)]
@@ -165,12 +184,15 @@ def _best_run(chars: list[str], slots: list[_Slot], i: int, j: int, model: CharM
         scored.append((score, list(combo)))
     scored.sort(key=lambda sp: sp[0], reverse=True)
     margin = scored[0][0] - scored[1][0] if len(scored) > 1 else float("inf")
-    return scored[0][1], margin
+    rivals = ["".join(c) for s, c in scored[1:4] if scored[0][0] - s < 2 * LOW_CONFIDENCE_MARGIN]
+    return scored[0][1], margin, rivals
 
 
-def _decode_slots(slots: list[_Slot], model: CharModel, stats: RepairStats) -> str:
-    """Fixed characters stay; each run of damaged ones gets its most likely reading in context."""
+def _decode_slots(slots: list[_Slot], model: CharModel, stats: RepairStats, number: int = 0) -> tuple[str, bool]:
+    """Fixed characters stay; each run of damaged ones gets its most likely reading in context.
+    Also says whether every choice was confident."""
     chars = [s.options[0] for s in slots]
+    unsure: list[tuple[int, int, list[str]]] = []
     i = 0
     while i < len(slots):
         if not slots[i].damaged:
@@ -179,11 +201,16 @@ def _decode_slots(slots: list[_Slot], model: CharModel, stats: RepairStats) -> s
         j = i
         while j < len(slots) and slots[j].damaged:
             j += 1
-        chars[i:j], margin = _best_run(chars, slots, i, j, model)
+        chars[i:j], margin, rivals = _best_run(chars, slots, i, j, model)
         if margin < LOW_CONFIDENCE_MARGIN:
             stats.low_confidence += j - i
+            unsure.append((i, j, rivals))
         i = j
-    return "".join(chars)
+    for i, j, rivals in unsure:
+        if number and len(stats.repairs) < MAX_KEPT_REPAIRS:
+            context = "".join(chars[max(0, i - 12) : j + 12]).strip()
+            stats.repairs.append(Repair(number, i + 1, "".join(chars[i:j]), rivals, context))
+    return "".join(chars), not unsure
 
 
 def analyse(line: str) -> tuple[list[_Slot], int] | None:
@@ -209,21 +236,75 @@ def known_text(slots: list[_Slot]) -> str:
     return "".join(s.options[0] if not s.damaged else "\n" for s in slots)
 
 
+class Repairer:
+    """Repairs a file line by line in two sweeps: `learn` every line first (the certain text of the file
+    teaches the model its own vocabulary), then `repair` each one. `learn_repairs` adds a middle sweep whose
+    confident repairs teach the model too, so uncertain spots are decided with the whole file as context."""
+
+    def __init__(self, model: CharModel | Callable[[], CharModel]) -> None:
+        self._model = model  # or how to load it: most files have no mojibake and never need it
+        self.stats = RepairStats()
+        self.mojibake_lines = 0
+        self.settled: dict[int, str] = {}  # line number → confident repair from the middle sweep
+
+    @property
+    def model(self) -> CharModel:
+        if not isinstance(self._model, CharModel):
+            self._model = self._model()
+        return self._model
+
+    def learn(self, line: str) -> None:
+        result = analyse(line) if _maybe_mojibake(line) else None
+        if result is not None:
+            self.mojibake_lines += 1
+            for piece in known_text(result[0]).split("\n"):
+                self.model.add_text(piece, weight=IN_FILE_WEIGHT)
+
+    def learn_repairs(self, line: str, number: int) -> None:
+        """The middle sweep: repair, keep the confident results (they stand), learn from them at the end."""
+        result = analyse(line) if _maybe_mojibake(line) else None
+        if result is not None and result[1]:
+            text, sure = _decode_slots(result[0], self.model, RepairStats())
+            if sure:
+                self.settled[number] = text
+
+    def learned(self) -> None:
+        """End of the middle sweep: the model takes in everything repaired with confidence."""
+        for text in self.settled.values():
+            self.model.add_text(text, weight=REPAIRED_WEIGHT)
+
+    def repair(self, line: str, number: int = 0) -> str:
+        """The line repaired, or exactly as it was when it is not mojibake."""
+        result = analyse(line) if _maybe_mojibake(line) else None
+        if result is None:
+            return line
+        slots, damaged = result
+        self.stats.lines_repaired += 1
+        self.stats.chars_restored += damaged
+        if not damaged:
+            return "".join(s.options[0] for s in slots)
+        settled = self.settled.pop(number, None)
+        if settled is not None:
+            return settled
+        return _decode_slots(slots, self.model, self.stats, number)[0]
+
+
+# Lead bytes of multi-byte UTF-8 sequences as cp1252/cp1254 show them: a line without one is not mojibake.
+_LEADS = re.compile("[\u00c2-\u00f4\u011e\u011f\u0130\u015e\u015f]")
+REPAIRED_WEIGHT = 2_000  # repaired text is likely right, but counts less than text that was never damaged
+
+
+def _maybe_mojibake(line: str) -> bool:
+    return not line.isascii() and _LEADS.search(line) is not None
+
+
 def repair_lines(lines: list[str], model: CharModel) -> tuple[list[str], RepairStats]:
     """Repair every mojibake line; other lines come back exactly as they were."""
-    stats = RepairStats()
-    analysed = [analyse(line) for line in lines]
-    for result in analysed:  # first learn from what is certain in this very file
-        if result is not None:
-            for piece in known_text(result[0]).split("\n"):
-                model.add_text(piece, weight=IN_FILE_WEIGHT)
-    out = []
-    for line, result in zip(lines, analysed, strict=True):
-        if result is None:
-            out.append(line)
-            continue
-        slots, damaged = result
-        out.append(_decode_slots(slots, model, stats) if damaged else "".join(s.options[0] for s in slots))
-        stats.lines_repaired += 1
-        stats.chars_restored += damaged
-    return out, stats
+    repairer = Repairer(model)
+    for line in lines:
+        repairer.learn(line)
+    for number, line in enumerate(lines, 1):
+        repairer.learn_repairs(line, number)
+    repairer.learned()
+    out = [repairer.repair(line, n) for n, line in enumerate(lines, 1)]
+    return out, repairer.stats

@@ -1,47 +1,68 @@
-"""`readlist import`: files → drafts (no transaction held while parsing) → one transaction that merges all."""
+"""`readlist import`: files → drafts, streamed to a spool with no transaction open → one short transaction
+that merges them all (an error or Ctrl-C leaves the library as it was)."""
 
 from __future__ import annotations
 
-import itertools
-import os
+import pickle
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from readlist.errors import InvalidInputError
-from readlist.importer.decode import UndecodableError, decode
-from readlist.importer.extract import extract
+from readlist.importer.chunks import HeadingWatch, chunks
+from readlist.importer.decode import TextFile, UndecodableError
+from readlist.importer.extract import Extractor
+from readlist.importer.formats import FOLDER_SUFFIXES, UnsupportedFileError, detect, read, refuse
 from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
 from readlist.importer.markdown import parse
+from readlist.importer.mojibake import Repair
 from readlist.library.records import ItemDraft
 
-if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when merging, not when parsing in workers
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when writing, not when parsing
     from sqlmodel import Session
 
     from readlist.library.merge import Merger
     from readlist.library.write import Store
 
-NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd", ".jsonl", ".json")
+NOTE_SUFFIXES = FOLDER_SUFFIXES
+Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
+_RANK = {"unchanged": 0, "merged": 1, "new": 2}
 
 
 @dataclass
 class FileReport:
     path: str
     encoding: str = ""
+    size: int = 0
     lines_repaired: int = 0
     chars_restored: int = 0
     low_confidence: int = 0
-    new: Counter[str] = field(default_factory=Counter)  # by kind
+    repairs: list[Repair] = field(default_factory=list)  # the low-confidence ones, for `import --repairs`
+    new: Counter[str] = field(default_factory=Counter)  # distinct items of this file, by kind
     merged: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
     removed: int = 0  # items the user removed (in the trash): left alone unless --restore-removed
     restored: int = 0  # … brought back from the trash by --restore-removed
     conflicts: int = 0
+    differed: Counter[str] = field(default_factory=Counter)  # field name → items whose value was kept
     error: str | None = None
-    drafts: list[ItemDraft] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # `line 12: malformed entry …, skipped`
+    drafts: list[ItemDraft] = field(default_factory=list)  # only for read_file (whole-file use)
+
+
+@dataclass
+class ImportTotals:
+    """Distinct items over the whole import: an item in three files counts once."""
+
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    differed: Counter[str] = field(default_factory=Counter)
 
 
 class _DryRun(Exception):
@@ -56,131 +77,281 @@ def collect(paths: Iterable[str]) -> list[Path]:
         if path.is_dir():
             files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES)
         elif path.is_file():
+            refuse(path)  # a PDF or zip named on the command line is an error before anything is written
             files.append(path)
         else:
             raise InvalidInputError(f"no such file or folder: {raw}", "give markdown files or a folder of them")
     if not files:
-        raise InvalidInputError("no notes found to import", f"notes are files ending in {', '.join(NOTE_SUFFIXES)}")
+        raise InvalidInputError("nothing found to import", f"import reads files ending in {', '.join(NOTE_SUFFIXES)}")
     return files
 
 
-def read_file(path: Path, extra_tags: list[str]) -> FileReport:
-    """Decode, parse and extract one file; a file that is not text is reported, not fatal."""
-    report = FileReport(str(path.resolve()))
+def consolidate(drafts: list[ItemDraft]) -> list[ItemDraft]:
+    """Fold drafts of the same key into the first, as merging them one by one would (first value wins;
+    tags, notes, links and sources accumulate; one source per file section): a link repeated on every line
+    of a big file costs one draft per chunk."""
+    first: dict[str, ItemDraft] = {}
+    for d in drafts:
+        base = first.setdefault(d.ref.key, d)
+        if base is d:
+            continue
+        for name in ("title", "short_name", "abstract", "published", "venue", "affiliation", "rating"):
+            if getattr(d, name) and not getattr(base, name):
+                setattr(base, name, getattr(d, name))
+        base.authors = base.authors or d.authors
+        base.tags += [t for t in d.tags if t not in base.tags]
+        bodies = {n.body.strip() for n in base.notes}
+        base.notes += [n for n in d.notes if n.body.strip() not in bodies]
+        have = {url for url, _ in base.links}
+        base.links += [lk for lk in d.links if lk[0] not in have and not have.add(lk[0])]  # type: ignore[func-returns-value]
+        places = {(s.file, s.section) for s in base.sources}
+        base.sources += [s for s in d.sources if (s.file, s.section) not in places]
+    return list(first.values())
+
+
+def _open(path: Path, report: FileReport) -> TextFile | None:
     try:
-        decoded = decode(path.read_bytes())
+        watch = HeadingWatch()
+        text = TextFile(path, watch=watch.see)
     except (UndecodableError, OSError) as exc:
         report.error = f"skipped: {exc}"
+        return None
+    text.title_line = watch.title_line()
+    report.encoding = text.encoding
+    return text
+
+
+def parse_file(path: Path, extra_tags: list[str], emit: Callable[[list[ItemDraft], int], None]) -> FileReport:
+    """Decode, parse and extract one file a chunk at a time; `emit(drafts, bytes read)` takes each chunk's.
+    A file that is not text is reported, not fatal."""
+    report = FileReport(str(path.resolve()), size=path.stat().st_size)
+    text = _open(path, report)
+    if text is None:
         return report
-    report.encoding = decoded.encoding
-    if path.suffix.lower() in (".jsonl", ".json") and looks_like_export(decoded.text):
+    if _head(path).lstrip()[:1] in ("@", "%", "<", "[", "{"):  # maybe BibTeX, CSL-JSON or bookmarks
+        whole = "".join(line for line, _ in text.lines())
+        fmt = detect(whole)
+        if fmt is not None:
+            report.encoding += f" ({fmt})"
+            try:
+                parsed = read(fmt, whole, report.path)
+            except UnsupportedFileError as exc:  # found in a folder: skipped and reported, not fatal
+                report.error = f"skipped: {exc.message}"
+                return report
+            report.skipped, report.problems = parsed.skipped, parsed.problems
+            for draft in parsed.drafts:
+                draft.tags += extra_tags
+            emit(parsed.drafts, report.size)
+            return report
+        text = _open(path, report) or text
+    if path.suffix.lower() in (".jsonl", ".json") and looks_like_export(_head(path)):
         report.encoding += " (readlist export)"
-        report.drafts = [to_draft(row, where) for where, row in parse_records(decoded.text, path.name)]
-        for draft in report.drafts:
+        whole = "".join(line for line, _ in text.lines())
+        drafts = [to_draft(row, where) for where, row in parse_records(whole, path.name)]
+        for draft in drafts:
             draft.tags += extra_tags
+        emit(drafts, report.size)
         return report
-    report.lines_repaired = decoded.repair.lines_repaired
-    report.chars_restored = decoded.repair.chars_restored
-    report.low_confidence = decoded.repair.low_confidence
-    extraction = extract(report.path, decoded.text, parse(decoded.text))
-    report.skipped = extraction.skipped.boilerplate + extraction.skipped.no_link
-    for draft in extraction.drafts:
-        draft.tags += extra_tags
-    report.drafts = extraction.drafts
+    extractor = Extractor(report.path, text.title_line)
+    seen_heading = False
+    for chunk in chunks(text.lines()):
+        blocks = parse(chunk.text, chunk.first_line, seen_heading=seen_heading)
+        seen_heading = seen_heading or any(b.kind == "heading" for b in blocks)
+        drafts = consolidate(extractor.feed(blocks, chunk.text, chunk.first_line))
+        for draft in drafts:
+            draft.tags += [t for t in extra_tags if t not in draft.tags]
+        emit(drafts, chunk.end_offset)
+    stats = text.stats
+    report.lines_repaired, report.chars_restored = stats.lines_repaired, stats.chars_restored
+    report.low_confidence, report.repairs = stats.low_confidence, stats.repairs
+    report.skipped = extractor.skipped.boilerplate + extractor.skipped.no_link
     return report
 
 
-PARALLEL_BYTES = 256_000  # below this, starting worker processes costs more than it saves
+def _head(path: Path) -> str:
+    with path.open("rb") as fh:
+        return fh.read(4000).decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
-def read_files(files: list[Path], extra_tags: list[str]) -> Iterator[FileReport]:
-    """Decode and parse files in the given order, on every core when there is enough to do.
+def read_file(path: Path, extra_tags: list[str]) -> FileReport:
+    """One file's report with all its drafts in memory (small files, benchmarks)."""
+    drafts: list[ItemDraft] = []
+    report = parse_file(path, extra_tags, lambda batch, _: drafts.extend(batch))
+    report.drafts = drafts
+    return report
 
-    A generator: the caller merges each file while the next ones are still being parsed, and only a few
-    files' drafts are in memory at once."""
+
+class Spool:
+    """Drafts parked on disk between reading and writing, so memory stays flat whatever the input size."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="readlist-import-")  # noqa: SIM115 (closed by close())
+        self.batches = 0
+
+    def put(self, file_index: int, drafts: list[ItemDraft], done: int) -> None:
+        if drafts:
+            pickle.dump((file_index, done, drafts), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.batches += 1
+
+    def __iter__(self) -> Iterator[tuple[int, int, list[ItemDraft]]]:
+        self.file.flush()
+        self.file.seek(0)
+        for _ in range(self.batches):
+            yield pickle.load(self.file)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def read_all(files: list[Path], extra_tags: list[str], spool: Spool, progress: Progress | None) -> list[FileReport]:
+    """Parse every file (no database access at all), spooling the drafts; progress counts bytes."""
     total = sum(p.stat().st_size for p in files)
-    workers = min(len(files), os.cpu_count() or 1)
-    if workers < 2 or total < PARALLEL_BYTES:
-        for path in files:
-            yield read_file(path, extra_tags)
-        return
-    from concurrent.futures import Future, ProcessPoolExecutor
+    reports: list[FileReport] = []
+    base = 0
+    for index, path in enumerate(files):
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        ahead: list[Future[FileReport]] = []
-        queue = iter(files)
-        for path in itertools.islice(queue, workers * 2):
-            ahead.append(pool.submit(read_file, path, extra_tags))
-        while ahead:
-            report = ahead.pop(0).result()
-            nxt = next(queue, None)
-            if nxt is not None:
-                ahead.append(pool.submit(read_file, nxt, extra_tags))
-            yield report
+        def emit(drafts: list[ItemDraft], done: int, index: int = index, base: int = base) -> None:
+            spool.put(index, drafts, base + done)
+            if progress:
+                progress(base + done, total)
+
+        reports.append(parse_file(path, extra_tags, emit))
+        base += reports[-1].size
+        if progress:
+            progress(base, total)
+    return reports
 
 
-def _handle_removed(session: Session, merger: Merger, report: FileReport, restore: bool) -> None:
+def _handle_removed(
+    session: Session, merger: Merger, report: FileReport, drafts: list[ItemDraft], restore: bool
+) -> list[ItemDraft]:
     """Drafts of removed items are dropped and counted, or (--restore-removed) their trash record comes back
     first and the file's draft merges into it."""
     from readlist.library.write import restore_tombstone
 
-    removed = merger.removed([d.ref.key for d in report.drafts])
+    removed = merger.removed([d.ref.key for d in drafts])
     if not removed:
-        return
+        return drafts
     if restore:
         for tomb in removed.values():
             restore_tombstone(session, merger, tomb)
-        report.restored = len(removed)
-        return
-    report.removed = len(removed)
-    report.drafts = [d for d in report.drafts if d.ref.key not in removed]
+        report.restored += len(removed)
+        return drafts
+    report.removed += len(removed)
+    return [d for d in drafts if d.ref.key not in removed]
 
 
-def merge_reports(
+def write_all(
     store: Store,
-    reports: Iterable[FileReport],
+    reports: list[FileReport],
+    batches: Iterable[tuple[int, int, list[ItemDraft]]],
     *,
     dry_run: bool = False,
     keep_mine: bool = False,
     restore_removed: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[FileReport]:
-    """Merge every draft in one transaction: an error or Ctrl-C leaves the library as it was."""
+    progress: Progress | None = None,
+) -> ImportTotals:
+    """Merge every batch in one transaction; counts are of distinct items, per file and overall."""
     from readlist.library.merge import Merger
 
-    created: set[str] = set()
-    done: list[FileReport] = []
-    rank = {"unchanged": 0, "merged": 1, "new": 2}
+    total = sum(r.size for r in reports)
+    overall: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
+    per_file: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    current = -1
     try:
         with store.session() as session:
             merger = Merger(session, [])
-            for report in reports:
-                merger.preload(sorted({d.ref.key for d in report.drafts}))
-                _handle_removed(session, merger, report, restore_removed)
-                merger.create_missing(report.drafts)
-                seen: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
-                for draft in report.drafts:
+            for file_index, done, drafts in batches:
+                if file_index != current:
+                    _count(reports, current, per_file, kinds)
+                    current = file_index
+                report = reports[file_index]
+                merger.preload(sorted({d.ref.key for d in drafts}))
+                drafts = _handle_removed(session, merger, report, drafts, restore_removed)
+                merger.create_missing(drafts)
+                for draft in drafts:
                     result = merger.merge(draft, keep_mine=keep_mine)
-                    report.conflicts += len(result.conflicts)
                     key = draft.ref.key
-                    if result.created or key in created:
-                        state = "new"
-                    else:
-                        state = "merged" if result.changes else "unchanged"
-                    if result.created:
-                        created.add(key)
-                    if key not in seen or rank[state] > rank[seen[key]]:
-                        seen[key] = state
-                kinds = {d.ref.key: d.ref.kind for d in report.drafts}
-                for key, state in seen.items():
-                    getattr(report, state)[kinds[key]] += 1
+                    report.conflicts += len(result.conflicts)
+                    report.differed.update(result.conflicts)
+                    state = "new" if result.created else "merged" if result.changes else "unchanged"
+                    for seen in (overall, per_file):  # created earlier in this import: still new, not merged
+                        if seen.get(key) != "new" and _RANK[state] > _RANK.get(seen.get(key, ""), -1):
+                            seen[key] = state
+                    kinds[key] = draft.ref.kind
                 merger.flush_pending()
-                report.drafts = []  # merged: free the memory before the next file
-                done.append(report)
+                merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
                 if progress:
-                    progress(len(done), 0)
+                    progress(done, total)
+            _count(reports, current, per_file, kinds)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
+    totals = ImportTotals(skipped=sum(r.skipped for r in reports))
+    for state in overall.values():
+        setattr(totals, state, getattr(totals, state) + 1)
+    for r in reports:
+        totals.differed.update(r.differed)
+    return totals
+
+
+def _count(reports: list[FileReport], index: int, per_file: dict[str, str], kinds: dict[str, str]) -> None:
+    if index >= 0:
+        report = reports[index]
+        for key, state in per_file.items():
+            getattr(report, state)[kinds[key]] += 1
+    per_file.clear()
+    kinds.clear()
+
+
+def import_files(
+    store: Store,
+    files: list[Path],
+    extra_tags: list[str],
+    *,
+    dry_run: bool = False,
+    keep_mine: bool = False,
+    restore_removed: bool = False,
+    on_read: Progress | None = None,
+    on_write: Progress | None = None,
+) -> tuple[list[FileReport], ImportTotals]:
+    """Read everything first (other commands keep writing meanwhile), then write in one transaction."""
+    spool = Spool()
+    try:
+        reports = read_all(files, extra_tags, spool, on_read)
+        totals = write_all(
+            store,
+            reports,
+            spool,
+            dry_run=dry_run,
+            keep_mine=keep_mine,
+            restore_removed=restore_removed,
+            progress=on_write,
+        )
+    finally:
+        spool.close()
+    return reports, totals
+
+
+def merge_reports(store: Store, reports: Iterable[FileReport], *, dry_run: bool = False) -> list[FileReport]:
+    """Merge reports that carry their drafts (see read_file)."""
+    done = list(reports)
+    batches = ((i, r.size, r.drafts) for i, r in enumerate(done))
+    write_all(store, done, batches, dry_run=dry_run)
     return done
+
+
+def list_repairs(files: list[Path]) -> list[tuple[str, Repair]]:
+    """Every low-confidence mojibake repair of these files, in file and line order (nothing is imported)."""
+    found: list[tuple[str, Repair]] = []
+    for path in files:
+        report = FileReport(str(path))
+        text = _open(path, report)
+        if text is None or text.repairer is None:
+            continue
+        for _ in text.lines():
+            pass
+        found += [(str(path), r) for r in text.stats.repairs]
+    return found

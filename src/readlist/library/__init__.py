@@ -132,17 +132,33 @@ class Library:
         tag: str | None = None,
         status: Sequence[str] | None = None,
         kind: str | None = None,
-        limit: int = 10,
+        since: str | None = None,
+        year: int | None = None,
+        limit: int | None = 10,
+        exact: bool = False,
         fuzzy: bool = True,
     ) -> SearchResult:
-        """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`."""
+        """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`, `.total`
+        counts every match (`limit=None` returns them all); `exact` searches only what was typed."""
         from readlist.library.read import SqliteReader
+        from readlist.library.records import parse_since
         from readlist.search.engine import search
 
         reader = self.reader
         assert isinstance(reader, SqliteReader)  # search runs on SQLite FTS5 (a PostgreSQL search comes later)
         flt = self.filter(status=status, tag=tag, kind=kind)
-        return search(reader.conn, query, tag=tag, status=flt.status, kind=flt.kind, limit=limit, fuzzy=fuzzy)
+        return search(
+            reader.conn,
+            query,
+            tag=tag,
+            status=flt.status,
+            kind=flt.kind,
+            since=parse_since(since) if since else None,
+            year=year,
+            limit=limit,
+            exact=exact,
+            fuzzy=fuzzy,
+        )
 
     def digest(
         self,
@@ -241,17 +257,19 @@ class Library:
         progress: Callable[[int, int], None] | None = None,
     ) -> Reports:
         """Import notes or exports (files or folders) in one transaction: all of it, or nothing on an error."""
-        from readlist.importer.run import collect, merge_reports, read_files
+        from readlist.importer.run import collect, import_files
 
         files = collect([str(p) for p in paths])
-        return merge_reports(
+        reports, _totals = import_files(
             self.store,
-            read_files(files, list(tags)),
+            files,
+            list(tags),
             dry_run=dry_run,
             keep_mine=keep_mine,
             restore_removed=restore_removed,
-            progress=progress,
+            on_read=progress,
         )
+        return reports
 
     def fetch(
         self, *refs: str | int, everything: bool = False, progress: Callable[[int, int], None] | None = None

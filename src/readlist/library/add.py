@@ -28,6 +28,33 @@ class AddReport:
     item_ids: list[int] = field(default_factory=list)
 
 
+@dataclass
+class Input:
+    ref: Reference
+    title: str | None = None
+    files: list[str] = field(default_factory=list)  # local PDFs to attach
+
+
+def resolve_inputs(inputs: list[str]) -> list[Input]:
+    """Each input → what it names; a local PDF (or a folder of them) is identified from its name or content."""
+    from pathlib import Path
+
+    resolved: list[Input] = []
+    for text in inputs:
+        path = Path(text).expanduser()
+        if text.strip() and path.exists():
+            from readlist.importer.pdffile import identify_pdf, pdf_files
+
+            for pdf in pdf_files(path):
+                ref, found_title = identify_pdf(pdf)
+                resolved.append(Input(ref, found_title, [str(pdf.resolve())]))
+        elif text.strip().lower().endswith(".pdf") and "://" not in text:
+            raise InvalidInputError(f"no such file: {text}", "check the path; add takes PDFs, IDs, DOIs and URLs")
+        else:
+            resolved.append(Input(parse_reference(text)))
+    return resolved
+
+
 def _needs_metadata(store: Store, refs: list[Reference]) -> list[str]:
     keys = [r.key for r in refs if r.arxiv_id]
     if not keys:
@@ -115,7 +142,8 @@ def add_items(
     priority: int | None = None,
     fetch: bool = True,
 ) -> AddReport:
-    refs = [parse_reference(text) for text in inputs]  # every input is checked before anything is written
+    resolved = resolve_inputs(inputs)  # every input is checked before anything is written
+    refs = [r.ref for r in resolved]
     if title and len(refs) > 1:
         raise InvalidInputError("--title applies to one item, but several were given", "add them one at a time")
     report = AddReport()
@@ -135,13 +163,14 @@ def add_items(
             report.warnings.append(f"arXiv does not know {', '.join(result.not_found)}")
     with store.session() as session:
         merger = Merger(session, [ref.key for ref in refs])
-        for ref in refs:
+        for one, ref in zip(resolved, refs, strict=True):  # refs: after a DOI was matched to the same work
             draft = ItemDraft(
                 ref=ref,
-                title=title,
+                title=title or one.title,
                 tags=tags,
                 priority=priority,
                 notes=[NoteDraft(note, author=config.user())] if note else [],
+                attachments=one.files,
             )
             merged = merger.merge(draft)
             item = session.get(Item, merged.item_id)
@@ -149,6 +178,8 @@ def add_items(
             news = apply_metadata(item, found[ref.arxiv_id]) if ref.arxiv_id in found else []
             if ref.key in looked:
                 news += _apply_lookup(session, item, looked[ref.key])
+            if ref.arxiv_version:  # the version the user asked for (`…/pdf/2408.11743v2`) is the one they read
+                item.details = {**(item.details or {}), "asked_version": ref.arxiv_version}
             if ref.arxiv_id in not_found:
                 item.metadata_status = MetadataStatus.NOT_FOUND.value
             report.item_ids.append(merged.item_id)

@@ -14,7 +14,7 @@ from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadat
 from readlist.net.works import Lookup
 
 # `add` is interactive: offline, the user should get the prompt back in seconds, with the paper saved as pending.
-ADD_TRIES = 2
+ADD_TRIES = 1  # `add` does not retry: retries, backoff and Retry-After belong to `fetch`
 Progress = Callable[[int, int], None]  # (papers done, requests sent)
 
 

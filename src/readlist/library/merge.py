@@ -15,7 +15,7 @@ from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise
 from readlist.ids import Reference
 from readlist.library.citekeys import arxiv_year
 from readlist.library.records import ItemDraft, now_iso
-from readlist.models import Item, ItemTag, Link, Note, Source, Tag, Tombstone
+from readlist.models import Attachment, Item, ItemTag, Link, Note, Source, Tag, Tombstone
 from readlist.net.arxiv import PaperMetadata
 from readlist.net.metadata import year_of
 
@@ -148,9 +148,27 @@ class Merger:
         self.notes_by_source: dict[int, dict[str, Note | dict[str, Any]]] = defaultdict(dict)
         self.links: dict[int, set[str]] = defaultdict(set)
         self.sources: dict[tuple[int, str, str], Source | dict[str, Any]] = {}
+        self.placed: set[tuple[int, str, str]] = set()  # sources already set by this merge (kept on release)
         self.fresh: dict[str, int] = {}  # key → id of items inserted by create_missing, not yet merged
         self.pending: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
+        self.attachments: dict[int, set[str]] = defaultdict(set)
+        self._citation_keys: set[str] | None = None
         self.preload(keys)
+
+    @property
+    def citation_keys(self) -> set[str]:
+        """Citation keys in use (loaded on first need: most merges carry none)."""
+        if self._citation_keys is None:
+            query = select(Item.citation_key).where(col(Item.citation_key).is_not(None))
+            self._citation_keys = {k for k in self.session.exec(query).all() if k}
+        return self._citation_keys
+
+    def claim_citation_key(self, key: str | None) -> str | None:
+        """The key, if no other item has it (an imported key never takes another item's)."""
+        if not key or key in self.citation_keys:
+            return None
+        self.citation_keys.add(key)
+        return key
 
     def preload(self, keys: Sequence[str]) -> None:
         """Load the existing items with these keys, and their tags, notes, links and sources."""
@@ -174,6 +192,18 @@ class Merger:
                 self.links[url_link.item_id].add(url_link.url)
             for src in session.exec(select(Source).where(col(Source.item_id).in_(chunk_ids))).all():
                 self.sources[(src.item_id, src.file, src.section)] = src
+            for att in session.exec(select(Attachment).where(col(Attachment.item_id).in_(chunk_ids))).all():
+                self.attachments[att.item_id].add(att.path)
+
+    def release(self) -> None:
+        """Forget what was loaded (after flush_pending): a long import keeps flat memory; later drafts for
+        the same items load them again from the transaction."""
+        self.items.clear()
+        self.item_tags.clear()
+        self.note_bodies.clear()
+        self.notes_by_source.clear()
+        self.links.clear()
+        self.sources.clear()
 
     def removed(self, keys: Sequence[str]) -> dict[str, Tombstone]:
         """Trash entries for these keys whose items are not in the library (call after preload)."""
@@ -197,7 +227,13 @@ class Merger:
         for draft in drafts:
             if draft.ref.key not in self.items and draft.ref.key not in rows:
                 rows[draft.ref.key] = _item_row(draft)
+                rows[draft.ref.key]["citation_key"] = self.claim_citation_key(draft.citation_key)
         if rows:
+            # One executemany needs one set of columns: extras (year, work type …) some drafts lack become NULL.
+            columns = {name for row in rows.values() for name in row}
+            for row in rows.values():
+                for name in columns - row.keys():
+                    row[name] = None
             result = self.session.execute(insert(Item).returning(col(Item.id), col(Item.key)), list(rows.values()))
             self.fresh.update({key: item_id for item_id, key in result.all()})
 
@@ -214,6 +250,7 @@ class Merger:
         created = item is None
         if item is None:
             item = _new_item(draft)
+            item.citation_key = self.claim_citation_key(draft.citation_key)
             self.session.add(item)
             self.session.flush()
             self.items[item.key] = item
@@ -224,11 +261,14 @@ class Merger:
         self, item_id: int, item: Item | None, draft: ItemDraft, *, created: bool, keep_mine: bool
     ) -> MergeResult:
         changes: list[str] = [] if created or item is None else _fill_fields(item, draft, keep_mine=keep_mine)
+        if item is not None and not item.citation_key and draft.citation_key:
+            item.citation_key = self.claim_citation_key(draft.citation_key)
         self.session.info["touched"].add(item_id)
         with self.session.no_autoflush:
             changes += self.add_tags(item_id, draft.tags)
             changes += self._add_notes(item_id, draft)
             changes += self._add_links(item_id, draft.links)
+            changes += self.add_attachments(item_id, draft.attachments)
             self._add_sources(item_id, draft)
         conflicts = [] if created or item is None else _conflicts(item, draft)
         return MergeResult(item_id, created, [] if created else changes, conflicts)
@@ -308,8 +348,24 @@ class Merger:
                 changes.append(f"link {url}")
         return changes
 
+    def add_attachments(self, item_id: int, paths: Sequence[str]) -> list[str]:
+        have = self.attachments[item_id]
+        changes = []
+        for path in paths:
+            if path not in have:
+                self.pending[Attachment].append(
+                    {"item_id": item_id, "path": path, "kind": "pdf", "added_at": now_iso()}
+                )
+                have.add(path)
+                changes.append(f"file {path}")
+        return changes
+
     def _add_sources(self, item_id: int, draft: ItemDraft) -> None:
+        """A file section's source line is its first mention in this merge (file order, deterministic)."""
         for src in draft.sources:
+            if (item_id, src.file, src.section) in self.placed:
+                continue
+            self.placed.add((item_id, src.file, src.section))
             row = self.sources.get((item_id, src.file, src.section))
             if row is None:
                 new = {"item_id": item_id, "file": src.file, "line": src.line, "section": src.section}
@@ -390,6 +446,7 @@ def save_text(session: Session, item_id: int, text: str, source_url: str | None)
     """Keep an article's main text (replacing an older copy)."""
     from readlist.models import ItemText
 
+    session.info.setdefault("touched", set()).add(item_id)  # the text is searched: re-index the item
     row = session.get(ItemText, item_id)
     if row is None:
         session.add(ItemText(item_id=item_id, text=text, fetched_at=now_iso(), source_url=source_url))

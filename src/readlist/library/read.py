@@ -106,13 +106,24 @@ def count_todo(conn: sqlite3.Connection, *, tag: str | None = None) -> int:
     return int(conn.execute(f"SELECT count(*) FROM item i{where}", params).fetchone()[0])
 
 
+# How each kind of reference is looked up, most exact first (a DOI also finds the arXiv paper that has it).
+LOOKUPS = {
+    "id": ("SELECT id FROM item WHERE id = ?",),
+    "key": ("SELECT id FROM item WHERE key = ?", "SELECT id FROM item WHERE 'doi:' || lower(doi) = ? LIMIT 1"),
+    "citation": (
+        "SELECT id FROM item WHERE citation_key = ?",
+        "SELECT id FROM item WHERE citation_key = ? COLLATE NOCASE LIMIT 1",
+    ),
+}
+
+
 def find_item_id(conn: sqlite3.Connection, ref: str) -> int:
     how, value = parse_item_ref(ref)
-    column = "id" if how == "id" else "key"
-    row = conn.execute(f"SELECT id FROM item WHERE {column} = ?", (value,)).fetchone()
-    if row is None:
-        raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
-    return int(row[0])
+    for sql in LOOKUPS[how]:
+        row = conn.execute(sql, (value,)).fetchone()
+        if row is not None:
+            return int(row[0])
+    raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
 
 
 def get_item(conn: sqlite3.Connection, ref: str) -> ItemRecord:
@@ -165,7 +176,8 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
     if not items:
         return
     ids = json.dumps([it["id"] for it in items])
-    related: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in ("tags", "notes", "links", "sources")}
+    names = ("tags", "notes", "links", "sources", "attachments")
+    related: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in names}
     for item_id, name in conn.execute(
         "SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id "
         "WHERE it.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.slug",
@@ -192,6 +204,12 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
             (ids,),
         ):
             related["sources"][item_id].append({"file": file, "line": line, "section": section})
+        for item_id, path, kind, added in conn.execute(
+            "SELECT item_id, path, kind, added_at FROM attachment "
+            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (ids,),
+        ):
+            related["attachments"][item_id].append({"path": path, "kind": kind, "added_at": added})
     for item in items:
         for name, by_item in related.items():
             item[name] = by_item.get(item["id"], [])

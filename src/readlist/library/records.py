@@ -46,6 +46,8 @@ class ItemDraft:
     notes: list[NoteDraft] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (url, role)
     sources: list[SourceDraft] = field(default_factory=list)
+    citation_key: str | None = None  # the key a reference manager gave it (kept if no other item has it)
+    attachments: list[str] = field(default_factory=list)  # absolute paths of local files (PDFs)
     extra: dict[str, object] = field(default_factory=dict)  # other Item columns, e.g. from a JSONL export
 
 
@@ -145,6 +147,12 @@ class SourceRecord(TypedDict):
     section: str
 
 
+class AttachmentRecord(TypedDict):
+    path: str
+    kind: str
+    added_at: str
+
+
 class ItemRecord(TypedDict):
     """One item as the read side returns it; the README's "JSON item schema" documents every key."""
 
@@ -185,6 +193,7 @@ class ItemRecord(TypedDict):
     notes: list[NoteRecord]  # empty unless the full record was asked for
     links: list[LinkRecord]
     sources: list[SourceRecord]
+    attachments: list[AttachmentRecord]  # local files (PDFs)
 
 
 class TagCount(TypedDict):

@@ -16,7 +16,7 @@ from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, n
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
 from readlist.library.merge import Merger, MergeResult, apply_status, assign_citation_keys, merge_item_into, rekey
-from readlist.library.read import ItemFilter
+from readlist.library.read import LOOKUPS, ItemFilter
 from readlist.library.records import (
     Edited,
     ItemDraft,
@@ -129,11 +129,16 @@ class Store:
         return list(items.values())
 
     def get(self, session: Session, ref: str) -> Item:
+        from sqlalchemy import text
+
         how, value = parse_item_ref(ref)
-        if how == "id":
-            item = session.get(Item, value)
-        else:
-            item = session.exec(select(Item).where(Item.key == value)).first()
+        item_id = None
+        for sql in LOOKUPS[how]:  # the same lookups as the read side
+            row = session.connection().execute(text(sql.replace("?", ":v")), {"v": value}).first()
+            if row is not None:
+                item_id = row[0]
+                break
+        item = session.get(Item, item_id) if item_id is not None else None
         if item is None:
             raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
         return item
@@ -306,6 +311,16 @@ class Store:
             session.add(item)
             session.info["touched"].add(item.id)
             return Edited(item.id or 0, item.title, old_key, item.key, merged_from)
+
+    def attach(self, ref: str, paths: Sequence[str]) -> bool:
+        """Attach local files to an item; False if they all were attached already."""
+        with self.session() as session:
+            item = self.get(session, ref)
+            assert item.id is not None
+            merger = Merger(session, [item.key])
+            added = merger.add_attachments(item.id, paths)
+            merger.flush_pending()
+            return bool(added)
 
     def remove(self, refs: Sequence[str]) -> list[Removed]:
         """Move items to the trash, all or none: a tombstone keeps each one's full export record."""

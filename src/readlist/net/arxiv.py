@@ -1,19 +1,23 @@
 """Metadata from the arXiv API: validated IDs, batches of ≤100, polite spacing, timeouts and backoff (DESIGN §7).
 
 HTTP is done here with urllib (explicit timeout, Retry-After, no retry on 400); the Atom response is parsed by
-the `arxiv` package's own feed parser, so fields come out exactly as that package defines them.
+the standard XML parser against the documented arXiv Atom elements (no private API of another package).
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
+import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from readlist import config
@@ -24,7 +28,10 @@ from readlist.net import latex
 CHUNK_SIZE = 100
 MAX_TRIES = 4
 USER_AGENT = "readlist/0.1 (reading-list manager; one request per 3 s)"
-ATOM_NS = b"http://www.w3.org/2005/Atom"
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+RETRY_HINT = "try again later: readlist fetch"
 
 
 @dataclass
@@ -66,54 +73,74 @@ def chunks(ids: list[str], size: int = CHUNK_SIZE) -> Iterable[list[str]]:
         yield ids[start : start + size]
 
 
-def _iso(value: Any) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+def _text(entry: ET.Element, tag: str) -> str:
+    return " ".join((entry.findtext(tag) or "").split())
 
 
-def _metadata(result: Any) -> PaperMetadata | None:
-    found = find_arxiv_id_in_url(result.entry_id)
-    if not found:
+def _iso(value: str) -> str | None:
+    try:
+        stamp = datetime.fromisoformat(value.strip())
+    except ValueError:
         return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _entry(entry: ET.Element) -> PaperMetadata:
+    found = find_arxiv_id_in_url(_text(entry, f"{ATOM}id"))
+    if not found:
+        raise NetworkError(f"arXiv sent an entry without a usable ID ({_text(entry, f'{ATOM}id')!r})", RETRY_HINT)
     arxiv_id, version = found
     authors = []
-    for author in result.authors:
-        entry = {"name": author.name}
-        if author.affiliation:
-            entry["affiliation"] = "; ".join(author.affiliation)
-        authors.append(entry)
-    pdf = result.pdf_url or f"https://arxiv.org/pdf/{arxiv_id}" + (f"v{version}" if version else "")
+    for author in entry.iter(f"{ATOM}author"):
+        person = {"name": _text(author, f"{ATOM}name")}
+        affiliations = [" ".join((a.text or "").split()) for a in author.iter(f"{ARXIV}affiliation")]
+        if any(affiliations):
+            person["affiliation"] = "; ".join(a for a in affiliations if a)
+        if person["name"]:
+            authors.append(person)
+    pdf = next((link.get("href") for link in entry.iter(f"{ATOM}link") if link.get("title") == "pdf"), None)
+    primary = entry.find(f"{ARXIV}primary_category")
     return PaperMetadata(
         arxiv_id=arxiv_id,
         version=version,
-        title=latex.clean(result.title),
+        title=latex.clean(_text(entry, f"{ATOM}title")),
         authors=authors,
-        abstract=latex.clean(result.summary),
-        published=_iso(result.published),
-        updated=_iso(result.updated),
-        primary_category=result.primary_category or None,
-        categories=list(result.categories),
-        comment=latex.clean(result.comment) or None,
-        journal_ref=latex.clean(result.journal_ref) or None,
-        doi=result.doi or None,
+        abstract=latex.clean(_text(entry, f"{ATOM}summary")),
+        published=_iso(_text(entry, f"{ATOM}published")),
+        updated=_iso(_text(entry, f"{ATOM}updated")),
+        primary_category=primary.get("term") if primary is not None else None,
+        categories=[c.get("term", "") for c in entry.iter(f"{ATOM}category") if c.get("term")],
+        comment=latex.clean(_text(entry, f"{ARXIV}comment")) or None,
+        journal_ref=latex.clean(_text(entry, f"{ARXIV}journal_ref")) or None,
+        doi=_text(entry, f"{ARXIV}doi") or None,
         abs_url=f"https://arxiv.org/abs/{arxiv_id}",
-        pdf_url=pdf,
+        pdf_url=pdf or f"https://arxiv.org/pdf/{arxiv_id}" + (f"v{version}" if version else ""),
     )
 
 
-def parse_feed(content: bytes) -> list[PaperMetadata]:
-    """An arXiv Atom response → metadata; anything that is not such a feed raises NetworkError."""
-    from arxiv import _feed
-
-    body = content.strip()
-    if b"<feed" not in body[:2000] or ATOM_NS not in body[:2000] or not body.endswith(b"</feed>"):
+def _feed(content: bytes) -> ET.Element:
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
         raise NetworkError(
-            "arXiv answered with something that is not an Atom feed (an error page or a cut-off response)",
-            "try again later: readlist fetch",
-        )
-    feed = _feed.parse(body)
-    if feed.malformed:
-        raise NetworkError(f"arXiv sent a malformed feed ({feed.error})", "try again later: readlist fetch")
-    return [m for m in (_metadata(r) for r in feed.results) if m is not None]
+            f"arXiv answered with something that is not an Atom feed (an error page or a cut-off response: {exc})",
+            RETRY_HINT,
+        ) from None
+    if root.tag != f"{ATOM}feed" or root.find(f"{OPENSEARCH}totalResults") is None:
+        raise NetworkError("arXiv answered with something that is not an Atom feed of its API", RETRY_HINT)
+    return root
+
+
+def parse_feed(content: bytes) -> list[PaperMetadata]:
+    """An arXiv API answer → metadata. Anything but a well-formed arXiv API feed raises NetworkError."""
+    root = _feed(content)
+    entries = root.findall(f"{ATOM}entry")
+    for entry in entries:
+        if "/api/errors" in _text(entry, f"{ATOM}id"):
+            raise NetworkError(f"arXiv refused the request: {_text(entry, f'{ATOM}summary')}", RETRY_HINT)
+    return [_entry(e) for e in entries]
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -130,11 +157,19 @@ def _retry_after(headers: Any) -> float | None:
 
 
 def _error_message(body: bytes) -> str:
-    """arXiv explains a 400 in the <summary> of an error entry."""
-    import re
-
-    m = re.search(rb"<summary[^>]*>(.*?)</summary>", body, re.S)
-    return m.group(1).decode("utf-8", "replace").strip() if m else "bad request"
+    """arXiv explains a 400 in the <summary> of an error entry; read what parses, even from a cut-off body."""
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
+    with contextlib.suppress(ET.ParseError):
+        parser.feed(body)
+        parser.close()
+    with contextlib.suppress(ET.ParseError):
+        events: Iterator[tuple[str, Any]] = iter(cast(Any, parser.read_events()))  # ("end", Element) only
+        for _kind, element in events:
+            if not isinstance(element, ET.Element):
+                continue
+            if element.tag.rpartition("}")[2] == "summary" and element.text and element.text.strip():
+                return " ".join(element.text.split())
+    return "bad request"
 
 
 class ArxivClient:
@@ -171,16 +206,21 @@ class ArxivClient:
             raise NetworkError(f"arXiv answered HTTP {exc.code}", "try again later: readlist fetch") from None
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, socket.gaierror | ConnectionRefusedError):
+                # Offline or wrong endpoint: retrying cannot help, and the user is waiting (issue 12).
+                raise NetworkError(
+                    f"cannot reach arXiv ({reason})", "the papers stay pending; run readlist fetch later"
+                ) from None
             raise TransientError(f"cannot reach arXiv ({reason})") from None
 
     def _get_with_retries(self, ids: list[str]) -> bytes:
-        for attempt in range(MAX_TRIES):
+        for attempt in range(self.max_tries):
             try:
                 return self._get(ids)
             except TransientError as exc:
-                if attempt == MAX_TRIES - 1:
+                if attempt == self.max_tries - 1:
                     raise NetworkError(
-                        f"arXiv did not answer after {MAX_TRIES} tries: {exc}",
+                        f"arXiv did not answer after {self.max_tries} tries: {exc}",
                         "the papers stay pending; run readlist fetch later",
                     ) from None
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt

@@ -1,86 +1,127 @@
-"""Stand-in for the shared HTTP module (net/http.py, owned by `net`): same API — get(), HttpError, Response —
-plus post() for Semantic Scholar's batch endpoint. Replaced by net's module when it lands; keep post()."""
+"""The one HTTP client every source uses: User-Agent, total deadlines, size caps, redirects, per-host spacing
+shared across processes, and retries with backoff that honour Retry-After up to a cap (DESIGN §1, §13)."""
 
 from __future__ import annotations
 
+import email.utils
 import json
-import urllib.error
-import urllib.request
-from collections.abc import Mapping
+import random
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from http.client import HTTPException
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from readlist.errors import NetworkError
+from readlist.net import transport
+from readlist.net.spacing import Spacer, default_spacer
 
+REASONS = ("dns", "refused", "timeout", "status", "too_large", "truncated", "redirects", "tls", "other")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-USER_AGENT = "readlist/0.1 (+https://github.com/readlist/readlist)"
+MAX_REDIRECTS = 10
+PROJECT_URL = "https://github.com/readlist/readlist"
+
+
+class Headers(dict[str, str]):
+    """Response headers, looked up case-insensitively (stored lower-case)."""
+
+    def __init__(self, pairs: list[tuple[str, str]] | Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        items = pairs.items() if isinstance(pairs, Mapping) else pairs or []
+        for key, value in items:
+            key = key.lower()
+            self[key] = f"{self[key]}, {value}" if key in self and key != "set-cookie" else value
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # final URL, after redirects
+    status: int
+    headers: Mapping[str, str] = field(default_factory=Headers)
+    body: bytes = b""
+
+    def text(self) -> str:
+        """The body decoded with its declared charset, else the one the document or its bytes give away."""
+        from readlist.net.charset import decode
+
+        return decode(self.body, self.headers.get("Content-Type", ""))
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise HttpError(
+                f"{_host(self.url)} answered with something that is not JSON", reason="other", url=self.url
+            ) from None
 
 
 class HttpError(NetworkError):
     """A request that did not give a usable answer. `transient`: worth trying again later (stays pending)."""
 
     def __init__(
-        self, message: str, *, reason: str, url: str = "", status: int | None = None, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        reason: str,
+        url: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+        body: bytes = b"",
+        hint: str = "",
     ) -> None:
-        super().__init__(message, "check the network; `readlist fetch` tries again later")
-        self.reason, self.url, self.status, self.retry_after = reason, url, status, retry_after
+        assert reason in REASONS, reason
+        super().__init__(message, hint or "check the network; `readlist fetch` tries again later")
+        self.reason = reason
+        self.url = url
+        self.status = status
+        self.retry_after = retry_after
+        self.body = body
 
     @property
     def transient(self) -> bool:
+        """Worth trying again later: the network, a busy or failing server — not a 404, 400 or a bad page."""
         if self.reason == "status":
             return self.status in RETRY_STATUSES or self.status == 408
         return self.reason in ("dns", "refused", "timeout", "truncated", "tls")
 
-
-@dataclass(frozen=True)
-class Response:
-    url: str
-    status: int
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
+    @property
+    def retry_now(self) -> bool:
+        """Worth retrying within this request's tries: DNS failure and refused connections fail fast instead."""
+        return self.transient and self.reason not in ("dns", "refused", "tls")
 
 
-def _request(
-    url: str,
-    data: bytes | None,
-    params: Mapping[str, str] | None,
-    headers: Mapping[str, str] | None,
-    timeout: float,
-    max_bytes: int,
-    accept: str | None,
-) -> Response:
-    if params:
-        url += ("&" if urlsplit(url).query else "?") + urlencode(params)
-    sent = {"User-Agent": USER_AGENT, "Accept": accept or "*/*", **(headers or {})}
-    request = urllib.request.Request(url, data=data, headers=sent, method="POST" if data is not None else "GET")
-    host = urlsplit(url).hostname or url
+def user_agent() -> str:
+    from readlist import __version__, config
+
+    contact = f"; mailto:{config.contact_email()}" if config.contact_email() else ""
+    return f"readlist/{__version__} (+{PROJECT_URL}{contact})"
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            body = answer.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                raise HttpError(f"{host} sent more than {max_bytes} bytes", reason="too_large", url=url)
-            headers_out = {k.lower(): v for k, v in answer.headers.items()}
-            return Response(answer.geturl(), answer.status, headers_out, body)
-    except urllib.error.HTTPError as exc:
-        wait = exc.headers.get("Retry-After") if exc.headers else None
-        raise HttpError(
-            f"{host} answered HTTP {exc.code}",
-            reason="status",
-            url=url,
-            status=exc.code,
-            retry_after=float(wait) if wait and wait.isdigit() else None,
-        ) from None
-    except (OSError, HTTPException) as exc:
-        reason = "timeout" if isinstance(exc, TimeoutError) else "refused"
-        raise HttpError(f"cannot reach {host} ({getattr(exc, 'reason', exc)})", reason=reason, url=url) from None
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def get(
@@ -93,21 +134,110 @@ def get(
     tries: int = 1,
     host_interval: float = 0.0,
     accept: str | None = None,
+    rate_key: str | None = None,
+    backoff: float = 1.0,
+    max_wait: float | None = None,
+    spacer: Spacer | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    data: bytes | None = None,
 ) -> Response:
-    return _request(url, None, params, headers, timeout, max_bytes, accept)
+    """GET url. `timeout` is the total for one try (connect, redirects, body); 2xx and 304 are answers,
+    anything else raises HttpError. With tries > 1, timeouts, cut-off bodies, 429 and 5xx are retried after
+    exponential backoff with jitter, or after Retry-After when the server gives one — unless it asks for more
+    than `max_wait` seconds (config `http_max_wait`, default 60), which fails at once saying how long."""
+    if params:
+        url += ("&" if urlsplit(url).query else "?") + urlencode(params)
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise HttpError(f"not an http(s) URL: {url}", reason="other", url=url)
+    if max_wait is None:
+        from readlist import config
+
+        max_wait = config.http_max_wait()
+    sent = {"User-Agent": user_agent(), "Accept": accept or "*/*", **(headers or {})}
+    for attempt in range(max(1, tries)):
+        try:
+            return _get_once(url, sent, timeout, max_bytes, host_interval, rate_key, spacer, data)
+        except HttpError as exc:
+            if attempt == tries - 1 or not exc.retry_now:
+                raise
+            delay = _delay(exc, attempt, backoff, max_wait)
+            if on_wait:
+                on_wait(f"{_host(url)}: {exc.message}; trying again in {delay:.0f} s")
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
-def post(
+def _delay(exc: HttpError, attempt: int, backoff: float, max_wait: float) -> float:
+    if exc.retry_after is not None:
+        if exc.retry_after > max_wait:
+            minutes = exc.retry_after / 60
+            raise HttpError(
+                f"{exc.message}; the server asks to wait {minutes:.0f} min (more than the {max_wait:.0f} s we wait)",
+                reason=exc.reason,
+                url=exc.url,
+                status=exc.status,
+                retry_after=exc.retry_after,
+                hint="try again later: readlist fetch",
+            ) from None
+        return exc.retry_after + random.uniform(0, 0.1 * exc.retry_after + 0.05)
+    return float(min(max_wait, backoff * 2**attempt) * random.uniform(1.0, 1.33))
+
+
+def _get_once(
     url: str,
-    *,
-    data: bytes,
-    params: Mapping[str, str] | None = None,
-    headers: Mapping[str, str] | None = None,
-    timeout: float = 20.0,
-    max_bytes: int = 5_000_000,
-    tries: int = 1,
-    host_interval: float = 0.0,
-    accept: str | None = None,
+    headers: dict[str, str],
+    timeout: float,
+    max_bytes: int,
+    host_interval: float,
+    rate_key: str | None,
+    spacer: Spacer | None,
+    data: bytes | None = None,
 ) -> Response:
-    """POST `data` (Semantic Scholar's batch lookup); same errors and limits as get()."""
-    return _request(url, data, params, headers, timeout, max_bytes, accept)
+    deadline = time.monotonic() + timeout
+    seen = {url}
+    for _ in range(MAX_REDIRECTS + 1):
+        _wait_turn(url, host_interval, rate_key, spacer, deadline)
+        try:
+            raw = transport.exchange(url, headers, deadline, max_bytes, data)
+        except transport.TransportError as exc:
+            raise HttpError(exc.detail, reason=exc.reason, url=url) from None
+        answer = Headers(raw.headers)
+        location = answer.get("Location")
+        if raw.status in (301, 302, 303, 307, 308) and location:
+            target = urljoin(url, location)
+            if target in seen or urlsplit(target).scheme not in ("http", "https"):
+                raise HttpError(f"{_host(url)} redirects in a loop", reason="redirects", url=url)
+            if _host(target) != _host(url):  # credentials are for the host they were meant for
+                headers = {k: v for k, v in headers.items() if k.lower() not in ("authorization", "cookie")}
+            seen.add(target)
+            url = target
+            if raw.status in (301, 302, 303):  # as browsers do: the redirected request is a GET
+                data = None
+            continue
+        if 200 <= raw.status < 300 or raw.status == 304:
+            return Response(url, raw.status, answer, raw.body)
+        raise HttpError(
+            f"{_host(url)} answered HTTP {raw.status}",
+            reason="status",
+            url=url,
+            status=raw.status,
+            retry_after=parse_retry_after(answer.get("Retry-After")),
+            body=raw.body,
+        )
+    raise HttpError(f"{_host(url)} redirects more than {MAX_REDIRECTS} times", reason="redirects", url=url)
+
+
+def _wait_turn(url: str, interval: float, rate_key: str | None, spacer: Spacer | None, deadline: float) -> None:
+    """Per-host politeness: book the next free moment for this host, shared by every readlist process."""
+    if interval <= 0:
+        return
+    wait = (spacer or default_spacer())(rate_key or _host(url), interval)
+    if time.monotonic() + wait >= deadline:
+        raise HttpError(f"our turn at {_host(url)} comes in {wait:.0f} s, past the time limit", reason="timeout")
+    if wait > 0:
+        time.sleep(wait)
+
+
+def post(url: str, *, data: bytes, **options: Any) -> Response:
+    """POST `data` (Semantic Scholar's batch lookup); same options, errors and limits as get()."""
+    return get(url, data=data, **options)

@@ -1,51 +1,35 @@
-"""Runs a parsed query against the FTS5 index (BM25, title weighted highest), with a fuzzy fallback."""
+"""Search use case: parse, rank in tiers, correct typos, fall back to close titles, attach snippets.
+
+Every path (matches, corrected query, close titles) applies the same filters.
+"""
 
 from __future__ import annotations
 
-import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from readlist.library.read import ItemFilter, list_items
-from readlist.search.query import Query, parse
-from readlist.search.text import nfkc, strip_separators
+from readlist.search import fts, index, snippet
+from readlist.search.query import Filters, Query, parse
+from readlist.search.text import nfkc
 
-# BM25 weights per column: title, authors, tags, abstract, notes, venue.
-WEIGHTS = (30.0, 3.0, 5.0, 1.5, 0.5, 0.5)
-HIT_START, HIT_END = "\x02", "\x03"  # snippet markers; rendered bold, or «» in JSON
-FUZZY_BELOW = 3  # fewer FTS hits than this → also propose close matches
+Row = tuple[int, int, float]  # item id, tier, bm25
+FEW = 3  # fewer matches than this → also try the typo-corrected query
 FUZZY_CUTOFF = 80
-TITLE_SCAN_MAX = 20_000  # scanning every title is ~5 ms per 1,000 items: only for libraries up to this size
+FUZZY_TIER = 6
+TITLE_SCAN_MAX = 20_000  # scanning every title costs ~5 ms per 1,000 items: only for libraries up to this size
 
 
 @dataclass
 class SearchResult:
     items: list[dict[str, Any]] = field(default_factory=list)
-    fuzzy: bool = False  # the items are close matches, not matches
+    total: int = 0  # how many items match in all (the page shows `items`)
     query: Query | None = None
-
-
-def _filters(query: Query, tag: str | None, status: list[str] | None, kind: str | None) -> tuple[str, list[Any]]:
-    clauses, params = [], []
-    statuses = list(status or []) + query.status
-    if statuses:
-        clauses.append(f"i.status IN ({','.join('?' * len(statuses))})")
-        params += statuses
-    kinds = ([kind] if kind else []) + query.kinds
-    if kinds:
-        clauses.append(f"i.kind IN ({','.join('?' * len(kinds))})")
-        params += kinds
-    if query.years:
-        clauses.append(
-            "(" + " OR ".join("substr(coalesce(i.published, i.added_at), 1, 4) = ?" for _ in query.years) + ")"
-        )
-        params += query.years
-    if tag:
-        where, tag_params = ItemFilter(tag=tag).sql()
-        clauses.append(where.removeprefix(" WHERE "))
-        params += tag_params
-    return "".join(f" AND {c}" for c in clauses), params
+    corrected: str | None = None  # the query that was searched instead of (or besides) the typed one
+    literal_total: int = 0  # matches of the query as typed
+    fuzzy: bool = False  # the items are close titles, not matches
 
 
 def search(
@@ -55,126 +39,136 @@ def search(
     tag: str | None = None,
     status: list[str] | None = None,
     kind: str | None = None,
-    limit: int = 20,
+    since: str | None = None,
+    year: int | None = None,
+    limit: int | None = 10,
+    exact: bool = False,
     fuzzy: bool = True,
 ) -> SearchResult:
-    query = parse(text)
-    extra, params = _filters(query, tag, status, kind)
-    if query.match is None:
-        sql = f"SELECT i.id, 0.0 AS score, '' AS snippet FROM item i WHERE 1 = 1{extra} ORDER BY i.id LIMIT ?"
-        rows = conn.execute(sql, [*params, limit]).fetchall()
-    else:
-        rows = _ranked(conn, query.match, extra, params, limit)
-    result = SearchResult(_hydrate(conn, rows), query=query)
-    if fuzzy and len(result.items) < FUZZY_BELOW and query.words:
-        seen = {it["id"] for it in result.items}
-        close = _corrected(conn, query, extra, params, limit, seen)
-        if not close and conn.execute("SELECT count(*) FROM item").fetchone()[0] <= TITLE_SCAN_MAX:
-            close = _close_titles(conn, " ".join(query.words), limit, seen)
-        for item in close:
-            item["fuzzy"] = True
-        result.fuzzy = bool(close) and not result.items
-        result.items += close
+    """Search `text`; `limit=None` returns every match. `exact` searches only what was typed: no spellings,
+    synonyms, typo correction or close titles."""
+    options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], [tag] if tag else [], since)
+    query = parse(text, fts.segmenter(conn), exact=exact)
+    query.filters = query.filters.merged(options)
+    result = SearchResult(query=query)
+    if not query.terms:
+        ids, result.total = fts.filtered(conn, query.filters, limit)
+        result.items = _hydrate(conn, [(i, 0, 0.0) for i in ids], None)
+        result.literal_total = result.total
+        return result
+    rows, result.total = fts.ranked(conn, query, limit)
+    result.literal_total = result.total
+    if result.total < FEW and fuzzy and not exact:
+        rows = _with_correction(conn, text, query, rows, limit, result)
+    if not rows and fuzzy and not exact and query.words:
+        rows = _close_titles(conn, " ".join(query.words), query.filters, limit)
+        result.fuzzy, result.total = bool(rows), len(rows)
+    result.items = _hydrate(conn, rows, result.query)
     return result
+
+
+def _with_correction(
+    conn: sqlite3.Connection,
+    text: str,
+    query: Query,
+    rows: list[Row],
+    limit: int | None,
+    result: SearchResult,
+) -> list[Row]:
+    corrected = correct(conn, text, query)
+    if corrected is None:
+        return rows
+    fixed = parse(corrected, fts.segmenter(conn))
+    fixed.filters = query.filters
+    more, more_total = fts.ranked(conn, fixed, limit)
+    seen = {r[0] for r in rows}
+    extra = [r for r in more if r[0] not in seen]
+    if not extra:
+        return rows
+    result.corrected = corrected
+    if not rows:
+        result.query, result.total = fixed, more_total
+        return more
+    result.total += len(extra)
+    return (rows + extra)[: limit if limit is not None else None]
 
 
 def _edits(word: str) -> list[str]:
     """Spellings one edit away, likeliest kinds of typo first (swapped, missing, extra, wrong letter)."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
     inserts = [a + c + b for a, b in splits for c in letters]
     deletes = [a + b[1:] for a, b in splits if b]
     replaces = [a + c + b[1:] for a, b in splits if b for c in letters if c != b[0]]
-    return list(dict.fromkeys(swaps + inserts + deletes + replaces))
+    return [w for w in dict.fromkeys(swaps + deletes + inserts + replaces) if w != word]
 
 
-def _known(conn: sqlite3.Connection, word: str) -> bool:
-    row = conn.execute("SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1", ('"' + word + '"',))
-    return row.fetchone() is not None
-
-
-def _corrected(
-    conn: sqlite3.Connection, query: Query, extra: str, params: list[Any], limit: int, seen: set[int]
-) -> list[dict[str, Any]]:
-    """Typos: replace each unknown word by a known spelling one edit away, and search again.
-
-    Each candidate is checked with a one-row MATCH, which stays fast at any library size (scanning the
-    index vocabulary costs ~1 s at 100,000 items)."""
-    fixed, changed = [], False
+def correct(conn: sqlite3.Connection, text: str, query: Query) -> str | None:
+    """The query with each word the library does not know replaced by the most frequent known word one edit
+    away; None when nothing changes. Each candidate costs one index probe, fast at any library size."""
+    fixes: dict[str, str] = {}
     for word in query.words:
-        low = nfkc(word).casefold()
-        if not low.isascii() or not low.isalpha() or len(low) < 4 or _known(conn, low):
-            fixed.append(word)
-            continue
-        found = next((c for c in _edits(low) if _known(conn, c)), None)
-        fixed.append(found or word)
-        changed = changed or found is not None
-    if not changed:
+        for part in re.findall(r"[A-Za-z0-9]+", nfkc(word)):
+            low = part.casefold()
+            if len(low) < 4 or low in fixes or fts.known(conn, low):
+                continue
+            found = [c for c in _edits(low) if fts.known(conn, c)]
+            if found:
+                # Typos rarely hit the first letter; among the rest, the library's most frequent word wins.
+                fixes[low] = max(found, key=lambda c: (c[:1] == low[:1], fts.frequency(conn, c)))
+    if not fixes:
+        return None
+    pattern = re.compile(r"[A-Za-z0-9]+")
+    return pattern.sub(lambda m: fixes.get(m.group(0).casefold(), m.group(0)), nfkc(text))
+
+
+def _close_titles(conn: sqlite3.Connection, text: str, filters: Filters, limit: int | None) -> list[Row]:
+    """Typos the vocabulary cannot fix: rapidfuzz over the titles, short names and tags of small libraries."""
+    if conn.execute("SELECT count(*) FROM item").fetchone()[0] > TITLE_SCAN_MAX:
         return []
-    corrected = parse(" ".join(fixed))
-    if corrected.match is None:
-        return []
-    rows = [r for r in _ranked(conn, corrected.match, extra, params, limit) if r[0] not in seen]
-    return _hydrate(conn, rows)
-
-
-def _ranked(conn: sqlite3.Connection, match: str, extra: str, params: list[Any], limit: int) -> list[Any]:
-    """Rank first, then make snippets for the page only: SQLite would otherwise build a snippet for every
-    matching row before sorting (measured: 240 ms → see benchmarks/search.py at 100k items)."""
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    restrict = f" AND rowid IN (SELECT i.id FROM item i WHERE 1 = 1{extra})" if extra else ""
-    ranked = conn.execute(
-        f"SELECT rowid, bm25(search_index, {weights}) AS score FROM search_index "
-        f"WHERE search_index MATCH ?{restrict} ORDER BY score LIMIT ?",
-        [match, *params, limit],
-    ).fetchall()
-    if not ranked:
-        return []
-    snippets = dict(
-        conn.execute(
-            f"SELECT rowid, snippet(search_index, -1, '{HIT_START}', '{HIT_END}', '…', 14) FROM search_index "
-            "WHERE search_index MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-            [match, json.dumps([r[0] for r in ranked])],
-        ).fetchall()
-    )
-    return [(rowid, score, snippets.get(rowid, "")) for rowid, score in ranked]
-
-
-def _hydrate(conn: sqlite3.Connection, rows: list[Any]) -> list[dict[str, Any]]:
-    if not rows:
-        return []
-    ids = [r[0] for r in rows]
-    by_id = {it["id"]: it for it in list_items(conn, ItemFilter(ids=ids), full=False)}
-    items = []
-    for item_id, score, snippet in rows:
-        item: dict[str, Any] = dict(by_id[item_id])
-        item["score"] = round(-float(score), 4)
-        item["snippet"] = strip_separators(snippet or "").strip()
-        items.append(item)
-    return items
-
-
-def _close_titles(conn: sqlite3.Connection, text: str, limit: int, exclude: set[int]) -> list[dict[str, Any]]:
-    """Typos the vocabulary cannot fix (joined or split words): rapidfuzz over titles, short names and tags."""
     from rapidfuzz import fuzz, process, utils
 
-    needle = nfkc(text).casefold()
-    choices: dict[int, str] = {}
-    for item_id, title, short_name, tags in conn.execute(
-        "SELECT i.id, i.title, coalesce(i.short_name, ''), "
-        "(SELECT group_concat(t.name, ' ') FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id) "
-        "FROM item i"
-    ):
-        if item_id not in exclude:
-            choices[item_id] = f"{short_name} {title} {tags or ''}"
+    where, params = fts.filter_sql(filters)
+    choices = {
+        item_id: f"{short_name} {title} {tags or ''}"
+        for item_id, title, short_name, tags in conn.execute(
+            "SELECT i.id, i.title, coalesce(i.short_name, ''), (SELECT group_concat(t.name, ' ') FROM itemtag it "
+            f"JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id) FROM item i WHERE 1 = 1{where}",
+            params,
+        )
+    }
     found = process.extract(
-        needle,
+        nfkc(text).casefold(),
         choices,
         scorer=fuzz.partial_ratio,
         processor=utils.default_process,
         limit=limit,
         score_cutoff=FUZZY_CUTOFF,
     )
-    rows = [(item_id, -score / 100, "") for _, score, item_id in found]
-    return _hydrate(conn, rows)
+    return [(item_id, FUZZY_TIER, -score / 100) for _, score, item_id in found]
+
+
+def score(tier: int, bm25: float) -> float:
+    """One number that sorts like the ranking: the tier first, then BM25 squashed into [0, 1)."""
+    s = max(-bm25, 0.0)
+    return round(FUZZY_TIER - tier + s / (1 + s), 4)
+
+
+def _hydrate(conn: sqlite3.Connection, rows: list[Row], query: Query | None) -> list[dict[str, Any]]:
+    """Full items (the `list --json` schema) with score and snippet, in rank order."""
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    by_id = {it["id"]: it for it in list_items(conn, ItemFilter(ids=ids), full=True)}
+    docs = index.documents(conn, ids)
+    items = []
+    for item_id, tier, bm25 in rows:
+        record = by_id.get(item_id)
+        if record is None:  # removed since it was indexed
+            continue
+        item: dict[str, Any] = dict(record)
+        item["score"] = score(tier, bm25)
+        item["snippet"] = snippet.make(docs.get(item_id, {}), query, str(item.get("title") or ""))
+        items.append(item)
+    return items

@@ -16,7 +16,7 @@ def user_file() -> Path:
     return config.config_dir() / USER_FILE_NAME
 
 
-def _loaded() -> tuple[list[list[str]], dict[str, int]]:
+def _loaded() -> tuple[list[list[str]], dict[str, list[int]]]:
     path = user_file()
     try:
         stamp = path.stat().st_mtime_ns
@@ -48,13 +48,13 @@ def read_groups(path: Path) -> list[list[str]]:
 
 
 @lru_cache(maxsize=4)
-def _load(user_path: str, stamp: int) -> tuple[list[list[str]], dict[str, int]]:
+def _load(user_path: str, stamp: int) -> tuple[list[list[str]], dict[str, list[int]]]:
     """Cached per (file, modification time): an edited glossary is read again, an unchanged one never."""
     groups = read_groups(SHIPPED) + read_groups(Path(user_path))
-    index: dict[str, int] = {}
+    index: dict[str, list[int]] = {}
     for n, group in enumerate(groups):
         for term in group:
-            index.setdefault(compact(term), n)
+            index.setdefault(compact(term), []).append(n)
     return groups, index
 
 
@@ -63,10 +63,11 @@ def groups() -> list[list[str]]:
 
 
 def synonyms(term: str) -> list[str] | None:
-    """Every term of the group `term` belongs to (matched ignoring case, spaces and hyphens), or None."""
+    """Every term of the groups `term` belongs to (matched ignoring case, spaces and hyphens), or None.
+    A word with two meanings sits in two groups and finds both; the two meanings do not find each other."""
     all_groups, index = _loaded()
-    n = index.get(compact(term))
-    return None if n is None else all_groups[n]
+    found = index.get(compact(term))
+    return None if not found else list(dict.fromkeys(t for n in found for t in all_groups[n]))
 
 
 def max_words() -> int:

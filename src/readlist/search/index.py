@@ -1,35 +1,90 @@
-"""Keeps the FTS5 table `search_index` in step with items, inside the caller's transaction."""
+"""Keeps the FTS5 table `search_index` in step with items, inside the caller's transaction.
+
+The FTS table is contentless (it stores only the inverted index), which keeps the index under 1.5× the
+text it covers. FTS5 can only forget a row of a contentless table when given the values it indexed, so
+`search_index_doc` keeps them, zlib-compressed; snippets read the Chinese word boundaries from there too.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Sequence
 
-from readlist.search.text import for_index
+from readlist.search.text import expansions, segment
+
+COLUMNS = ("title", "authors", "tags", "abstract", "notes", "text", "venue", "extra")
+SNIPPET_COLUMNS = ("abstract", "notes", "text")  # never the title, authors or tags: the table shows those
 
 _ROWS_SQL = """
 SELECT i.id, i.title, i.short_name, i.authors, i.abstract, i.venue, i.affiliation, i.comment,
        (SELECT group_concat(t.name, ' ; ') FROM itemtag it JOIN tag t ON t.id = it.tag_id
          WHERE it.item_id = i.id) AS tags,
-       (SELECT group_concat(n.body, char(10)) FROM note n WHERE n.item_id = i.id) AS notes
+       (SELECT group_concat(n.body, char(10)) FROM note n WHERE n.item_id = i.id) AS notes,
+       (SELECT x.text FROM itemtext x WHERE x.item_id = i.id) AS text
 FROM item i
 """
+_INSERT = f"INSERT INTO search_index (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})"
+_DELETE = (
+    f"INSERT INTO search_index (search_index, rowid, {', '.join(COLUMNS)}) VALUES ('delete', ?{', ?' * len(COLUMNS)})"
+)
 
 
-def _index_row(row: sqlite3.Row | tuple[object, ...]) -> tuple[object, ...]:
-    item_id, title, short_name, authors_json, abstract, venue, affiliation, comment, tags, notes = row
+def _with_expansions(text: str) -> str:
+    extra = expansions(text)
+    return f"{text} {extra}" if extra else text
+
+
+def index_values(row: Sequence[object]) -> tuple[str, ...]:
+    """The indexed text of one item, column by column (see COLUMNS). Title and tags carry their other
+    spellings inline, so a title match stays a title match; the long fields put theirs in `extra`."""
+    _id, title, short_name, authors_json, abstract, venue, affiliation, comment, tags, notes, text = row
     authors = " ; ".join(a.get("name", "") for a in json.loads(str(authors_json or "[]")))
-    title_text = f"{short_name} : {title}" if short_name and str(short_name) not in str(title) else str(title)
+    title_text = f"{short_name} : {title}" if short_name and str(short_name) not in str(title) else str(title or "")
     venue_text = " ; ".join(str(v) for v in (venue, affiliation, comment) if v)
+    a, ab, no, te, ve = (segment(str(v or "")) for v in (authors, abstract, notes, text, venue_text))
     return (
-        item_id,
-        for_index(str(title_text or "")),
-        for_index(authors),
-        for_index(str(tags or "")),
-        for_index(str(abstract or "")),
-        for_index(str(notes or "")),
-        for_index(venue_text),
+        segment(_with_expansions(title_text)),
+        a,
+        segment(_with_expansions(str(tags or ""))),
+        ab,
+        no,
+        te,
+        ve,
+        _extra(a, ab, no, te, ve),
+    )
+
+
+_FIELD_SEP = "\x1e"  # a control character: removed from text on the way in (segment), so never inside a value
+
+
+def pack(values: Sequence[str]) -> bytes:
+    """The indexed values without `extra`, which is recomputed from the long fields (pure regex)."""
+    return zlib.compress(_FIELD_SEP.join(values[:-1]).encode("utf-8"), 9)
+
+
+def unpack(blob: bytes) -> list[str]:
+    values = zlib.decompress(blob).decode("utf-8").split(_FIELD_SEP)
+    return [*values, _extra(values[1], *values[3:7])]
+
+
+def _extra(*long_fields: str) -> str:
+    return " ".join(e for e in (expansions(f) for f in long_fields) if e)
+
+
+def _forget(conn: sqlite3.Connection, ids: list[int]) -> None:
+    marks = ",".join("?" * len(ids))
+    old = conn.execute(f"SELECT item_id, body FROM search_index_doc WHERE item_id IN ({marks})", ids).fetchall()
+    conn.executemany(_DELETE, [(item_id, *unpack(body)) for item_id, body in old])
+    conn.execute(f"DELETE FROM search_index_doc WHERE item_id IN ({marks})", ids)
+
+
+def _insert(conn: sqlite3.Connection, rows: list[Sequence[object]]) -> None:
+    values = [(int(str(r[0])), index_values(r)) for r in rows]
+    conn.executemany(_INSERT, [(item_id, *v) for item_id, v in values])
+    conn.executemany(
+        "INSERT INTO search_index_doc (item_id, body) VALUES (?, ?)", [(item_id, pack(v)) for item_id, v in values]
     )
 
 
@@ -38,22 +93,31 @@ def refresh(conn: sqlite3.Connection, item_ids: Iterable[int]) -> None:
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
+        _forget(conn, chunk)
         marks = ",".join("?" * len(chunk))
-        conn.execute(f"DELETE FROM search_index WHERE rowid IN ({marks})", chunk)
-        rows = conn.execute(f"{_ROWS_SQL} WHERE i.id IN ({marks})", chunk).fetchall()
-        conn.executemany(
-            "INSERT INTO search_index (rowid, title, authors, tags, abstract, notes, venue) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [_index_row(r) for r in rows],
-        )
+        _insert(conn, conn.execute(f"{_ROWS_SQL} WHERE i.id IN ({marks})", chunk).fetchall())
 
 
 def rebuild(conn: sqlite3.Connection) -> int:
     """Rebuild the whole index from the item tables; returns the number of items indexed."""
-    conn.execute("DELETE FROM search_index")
-    rows = conn.execute(_ROWS_SQL).fetchall()
-    conn.executemany(
-        "INSERT INTO search_index (rowid, title, authors, tags, abstract, notes, venue) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [_index_row(r) for r in rows],
+    conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+    conn.execute("DELETE FROM search_index_doc")
+    count = 0
+    cursor = conn.execute(_ROWS_SQL)
+    while rows := cursor.fetchmany(2000):
+        _insert(conn, rows)
+        count += len(rows)
+    return count
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM search_index_doc").fetchone()[0])
+
+
+def documents(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, str]]:
+    """The indexed (segmented) text of these items by column, for snippets."""
+    rows = conn.execute(
+        "SELECT item_id, body FROM search_index_doc WHERE item_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),),
     )
-    return len(rows)
+    return {item_id: dict(zip(COLUMNS, unpack(body), strict=True)) for item_id, body in rows}

@@ -1,18 +1,20 @@
-"""User text → a safe FTS5 MATCH expression plus SQL filters. User input never reaches MATCH unquoted.
+"""User text → a structured query (terms, their literal/variant/synonym/partial forms, ranking tiers, filters).
 
-Every word becomes quoted atoms; spellings (kv cache / kvcache / KVCache / kv-cache) and glossary synonyms
-(KV cache ↔ KV缓存, 量化 ↔ quantization …) become OR-alternatives; concepts are AND-ed.
+Pure: no SQL. `fts.py` renders it for SQLite FTS5; a PostgreSQL tsquery renderer can reuse it unchanged.
+Chinese runs are split into the index's words by a `Segmenter` the backend supplies (the SQLite one looks
+the candidate words up in the index itself, so a search never loads the segmenter dictionary).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from readlist.domain import check_kind, check_status
 from readlist.errors import InvalidInputError
 from readlist.search import glossary
-from readlist.search.text import CJK_CHAR, camel_parts, nfkc
+from readlist.search.text import CJK_RUN, TOKEN, camel_parts, nfkc
 
 MAX_QUERY_CHARS = 1000
 MAX_CONCEPTS = 32
@@ -20,98 +22,184 @@ COLUMNS = {
     "title": "title",
     "author": "authors",
     "authors": "authors",
-    "tag": "tags",
-    "tags": "tags",
     "note": "notes",
     "notes": "notes",
     "abstract": "abstract",
+    "text": "text",
     "venue": "venue",
 }
-FILTERS = ("status", "kind", "year")
+FILTERS = ("status", "kind", "year", "tag", "tags")
 _TOKEN = re.compile(r'(\w+):"([^"]*)"?|(\w+):(\S+)|"([^"]*)"?|(\S+)')
-_ATOM = re.compile(r"[^\W_]+")
+Segmenter = Callable[[str], list[str]]  # a run of CJK characters → the index's words for it
+
+
+def whole_run(run: str) -> list[str]:
+    return [run]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    tokens: tuple[str, ...]
+    prefix: bool = False  # the last token may continue (a Chinese word inside a longer word)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class InColumn:
+    column: str
+    expr: Expr
+
+
+Expr = Phrase | AnyOf | AllOf | InColumn
+
+
+def any_of(parts: Sequence[Expr]) -> Expr:
+    unique = list(dict.fromkeys(parts))
+    return unique[0] if len(unique) == 1 else AnyOf(tuple(unique))
+
+
+def all_of(parts: Sequence[Expr]) -> Expr:
+    unique = list(dict.fromkeys(parts))
+    return unique[0] if len(unique) == 1 else AllOf(tuple(unique))
+
+
+@dataclass
+class Term:
+    """One concept of the query with its forms, from most to least literal."""
+
+    text: str
+    literal: list[Expr]
+    variants: list[Expr] = field(default_factory=list)
+    synonyms: list[Expr] = field(default_factory=list)
+    partial: list[Expr] = field(default_factory=list)
+    column: str | None = None
+
+    def forms(self, level: int) -> Expr:
+        """level 0 literal, 1 + spellings, 2 + glossary synonyms, 3 + Chinese word inside a longer word."""
+        groups = (self.literal, self.variants, self.synonyms, self.partial)[: level + 1]
+        return any_of([f for g in groups for f in g])
+
+
+@dataclass
+class Filters:
+    status: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    since: str | None = None
+
+    def merged(self, other: Filters) -> Filters:
+        return Filters(
+            self.status + other.status,
+            self.kinds + other.kinds,
+            self.years + other.years,
+            self.tags + other.tags,
+            self.since or other.since,
+        )
+
+
+TIER_NAMES = ("title phrase", "title words", "literal", "spelling", "synonym", "part of a word")
 
 
 @dataclass
 class Query:
-    match: str | None = None  # FTS5 expression; None when only filters were given
-    status: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    years: list[str] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)  # the free text, for fuzzy matching and messages
+    terms: list[Term]
+    filters: Filters
+    words: list[str]  # the free text as typed, for typo correction and messages
+    exact: bool = False
+
+    def tiers(self) -> list[tuple[int, Expr]]:
+        """(tier, expression) best first; an item's tier is the first expression it matches, and the last
+        expression is everything the query finds. Identical neighbours are dropped."""
+        free = [t for t in self.terms if t.column is None]
+        fixed: list[Expr] = [InColumn(t.column, t.forms(3 if not self.exact else 0)) for t in self.terms if t.column]
+        out: list[tuple[int, Expr]] = []
+        if free:
+            literal = [t.literal[0] for t in free]
+            if all(isinstance(p, Phrase) and not p.prefix for p in literal):
+                joined = tuple(tok for p in literal if isinstance(p, Phrase) for tok in p.tokens)
+                out.append((0, all_of([InColumn("title", Phrase(joined)), *fixed])))
+            out.append((1, all_of([InColumn("title", t.forms(0)) for t in free] + fixed)))
+        levels = range(1) if self.exact else range(4)
+        for level in levels:
+            out.append((2 + level, all_of([t.forms(level) for t in free] + fixed)))
+        deduped: list[tuple[int, Expr]] = []
+        for tier, expr in out:
+            if not deduped or deduped[-1][1] != expr:  # the same expression keeps its better tier
+                deduped.append((tier, expr))
+        return deduped
 
 
-def atoms(text: str) -> list[str]:
-    """`KVCache` → [kv, cache]; `c++` → [c]; `α-β` → [α, β]; `量化kernel` → [量, 化, kernel]."""
-    out: list[str] = []
-    for word in _ATOM.findall(nfkc(text)):
-        for part in camel_parts(word) if not CJK_CHAR.search(word) else _split_cjk_word(word):
-            out.append(part.casefold())
-    return out
+def _phrases(text: str, segmenter: Segmenter) -> tuple[list[str], list[list[str]]]:
+    """Index tokens of `text` as typed (camelCase kept whole) and the ASCII pieces split by camelCase."""
+    tokens: list[str] = []
+    split: list[list[str]] = []
+    for piece in TOKEN.findall(nfkc(text)):
+        for part in re.split(f"({CJK_RUN.pattern})", piece):
+            if not part:
+                continue
+            if CJK_RUN.fullmatch(part):
+                words = [w.casefold() for w in segmenter(part)]
+                tokens += words
+                split += [[w] for w in words]
+            else:
+                tokens.append(part.casefold())
+                split.append([p.casefold() for p in camel_parts(part)])
+    return tokens, split
 
 
-def _split_cjk_word(word: str) -> list[str]:
-    parts: list[str] = []
-    for piece in re.split(f"({CJK_CHAR.pattern})", word):
-        if piece:
-            parts.append(piece)
-    return parts
+def _term_forms(text: str, segmenter: Segmenter) -> tuple[list[Expr], list[Expr], list[Expr]]:
+    """(literal, spelling variants, partial-word forms) of one term."""
+    tokens, split = _phrases(text, segmenter)
+    if not tokens:
+        return [], [], []
+    literal: list[Expr] = [Phrase(tuple(tokens))]
+    variants: list[Expr] = []
+    camel = tuple(p for parts in split for p in parts)
+    if camel != tuple(tokens):
+        variants.append(Phrase(camel))
+    if len(tokens) > 1 and all(t.isascii() for t in tokens):
+        variants.append(Phrase(("".join(tokens),)))
+    partial: list[Expr] = []
+    if CJK_RUN.fullmatch(tokens[-1]):
+        partial.append(Phrase(tuple(tokens), prefix=True))
+    return literal, variants, partial
 
 
-def _quote(atom: str) -> str:
-    return '"' + atom.replace('"', '""') + '"'
+def _synonyms(text: str, segmenter: Segmenter, depth: int = 0) -> list[Expr]:
+    group = glossary.synonyms(text)
+    if group:
+        out: list[Expr] = []
+        for other in group:
+            lit, var, _ = _term_forms(other, segmenter)
+            out += lit + var
+        return out
+    tokens, _ = _phrases(text, segmenter)
+    if depth or len(tokens) < 2 or not all(CJK_RUN.fullmatch(t) for t in tokens):
+        return []
+    # A Chinese compound of glossary words (推理加速 → 推理 + 加速): the AND of each word's synonyms.
+    parts = [_synonyms(tok, segmenter, depth + 1) or [Phrase((tok,))] for tok in tokens]
+    if all(len(p) == 1 for p in parts):
+        return []
+    return [all_of([any_of(p) for p in parts])]
 
 
-def _phrase(term: str) -> str | None:
-    parts = atoms(term)
-    return _quote(" ".join(parts)) if parts else None
-
-
-def _segments(term: str) -> list[str] | None:
-    """A Chinese word made of glossary terms (推理加速 → 推理 + 加速), longest match first; None if not."""
-    text = "".join(atoms(term))
-    if not text or not all(CJK_CHAR.match(ch) for ch in text):
+def term(text: str, segmenter: Segmenter, *, column: str | None = None, quoted: bool = False) -> Term | None:
+    literal, variants, partial = _term_forms(text, segmenter)
+    if not literal:
         return None
-    pieces, i, known = [], 0, 0
-    while i < len(text):
-        for j in range(len(text), i, -1):
-            if j - i > 1 and glossary.synonyms(text[i:j]):
-                pieces.append(text[i:j])
-                known += 1
-                i = j
-                break
-        else:
-            pieces.append(text[i])
-            i += 1
-    if known == 0 or len(pieces) < 2:
-        return None
-    merged: list[str] = []  # single leftover characters stay together as one phrase
-    for piece in pieces:
-        if merged and len(piece) == 1 and not glossary.synonyms(merged[-1]):
-            merged[-1] += piece
-        else:
-            merged.append(piece)
-    return merged
-
-
-def _alternatives(term: str) -> list[str]:
-    """All spellings of one term: as a phrase, joined (kvcache), every glossary synonym, and for a Chinese
-    compound of glossary words, the AND of their expansions."""
-    group = glossary.synonyms(term) or [term]
-    alts: list[str] = []
-    segments = None if glossary.synonyms(term) else _segments(term)
-    if segments:
-        alts.append("(" + " AND ".join(_or(_alternatives(seg)) for seg in segments) + ")")
-    for t in group:
-        phrase = _phrase(t)
-        if phrase and phrase not in alts:
-            alts.append(phrase)
-        parts = atoms(t)
-        if len(parts) > 1 and all(p.isascii() for p in parts):
-            joined = _quote("".join(parts))
-            if joined not in alts:
-                alts.append(joined)
-    return alts
+    if quoted:
+        return Term(text, literal, column=column)
+    return Term(text, literal, variants, _synonyms(text, segmenter), partial, column)
 
 
 def _concepts(words: list[str]) -> list[str]:
@@ -128,52 +216,53 @@ def _concepts(words: list[str]) -> list[str]:
     return concepts
 
 
-def _or(alts: list[str]) -> str:
-    return alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")"
-
-
-def _expression(concepts: list[str], column: str | None = None) -> list[str]:
-    parts = []
-    for concept in concepts[:MAX_CONCEPTS]:
-        alts = _alternatives(concept)
-        if alts:
-            parts.append(f"{column} : {_or(alts)}" if column else _or(alts))
-    return parts
-
-
-def parse(text: str) -> Query:
+def parse(text: str, segmenter: Segmenter = whole_run, *, exact: bool = False) -> Query:
     text = nfkc(text.replace("\x00", " "))[:MAX_QUERY_CHARS]
-    query = Query()
-    free: list[str] = []
-    by_column: dict[str, list[str]] = {}
+    filters = Filters()
+    typed: list[str] = []
+    terms: list[Term] = []
+    run: list[str] = []  # consecutive unquoted words, grouped into glossary concepts
+
+    def flush() -> None:
+        for concept in _concepts(run):
+            found = term(concept, segmenter, quoted=exact)
+            terms.extend([found] if found else [])
+        run.clear()
+
     for m in _TOKEN.finditer(text):
         key = (m.group(1) or m.group(3) or "").lower()
         value = m.group(2) if m.group(1) else m.group(4)
         if key in FILTERS and value:
-            _add_filter(query, key, value)
+            _add_filter(filters, key, value)
         elif key in COLUMNS and value:
-            by_column.setdefault(COLUMNS[key], []).append(value)
+            found = term(value, segmenter, column=COLUMNS[key], quoted=exact)
+            terms += [found] if found else []
         elif m.group(5) is not None:
-            free.append(m.group(5))  # a quoted phrase stays one concept
+            flush()
+            found = term(m.group(5), segmenter, quoted=True)  # a quoted phrase means exactly that
+            terms += [found] if found else []
+            typed += [m.group(5)] if found else []
         else:
-            free += (m.group(0) or "").replace(":", " ").split()
-    query.words = free
-    parts = _expression(_concepts([w for w in free if atoms(w)]))
-    for column, values in by_column.items():
-        parts += _expression([v for v in values if atoms(v)], column)
-    if parts:
-        query.match = " AND ".join(parts)
-    elif not (query.status or query.kinds or query.years):
+            words = [w for w in (m.group(0) or "").replace(":", " ").split() if TOKEN.search(w)]
+            run += words
+            typed += words
+        if len(terms) >= MAX_CONCEPTS:
+            break
+    flush()
+    terms = terms[:MAX_CONCEPTS]
+    if not terms and filters == Filters():
         raise InvalidInputError("nothing to search for", 'type some words: readlist search "kv cache"')
-    return query
+    return Query(terms, filters, typed, exact)
 
 
-def _add_filter(query: Query, key: str, value: str) -> None:
+def _add_filter(filters: Filters, key: str, value: str) -> None:
     if key == "status":
-        query.status.append(check_status(value))
+        filters.status.append(check_status(value))
     elif key == "kind":
-        query.kinds.append(check_kind(value))
+        filters.kinds.append(check_kind(value))
+    elif key in ("tag", "tags"):
+        filters.tags.append(value)
     elif not re.fullmatch(r"\d{4}", value):
         raise InvalidInputError(f"year:{value} is not a year", "use a four-digit year: year:2024")
     else:
-        query.years.append(value)
+        filters.years.append(int(value))

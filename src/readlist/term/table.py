@@ -94,9 +94,14 @@ def render(
         parts = []
         for n, (col, i) in enumerate(zip(visible, index, strict=True)):
             value = col.shorten(row[i]) if col.shortened and col.shorten else row[i]
-            value = truncate(value, col.width)
-            value = value if n == last and not col.right else pad(value, col.width, col.right)
-            parts.append(_paint(col, value, row[i], color))
+            used = cells(value)
+            if used > col.width:
+                value = truncate(value, col.width)
+                used = cells(value)
+            if n != last or col.right:
+                gap = " " * (col.width - used)
+                value = gap + value if col.right else value + gap
+            parts.append(_paint(col, value, row[i], color) if color else value)
         yield "  ".join(parts)
 
 

@@ -17,6 +17,7 @@ def _sync_zone() -> None:
         _zone[0] = current
         time.tzset()
         _local.cache_clear()
+        _date.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -43,7 +44,13 @@ def date(stamp: str | None) -> str:
     """`2026-11-22` in local time (a date-only value is shown as it is)."""
     if not stamp:
         return ""
-    moment = local(stamp)
+    _sync_zone()
+    return _date(stamp)
+
+
+@lru_cache(maxsize=65536)
+def _date(stamp: str) -> str:
+    moment = _local(stamp)
     return moment.strftime("%Y-%m-%d") if moment else stamp[:10]
 
 

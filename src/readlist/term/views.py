@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from readlist.term import markdown, style, timefmt
@@ -23,9 +24,13 @@ def display_title(item: Mapping[str, Any]) -> str:
     """The title, led by the short name the notes use when the title does not already say it."""
     label = item.get("title") or item.get("url") or ""
     short = item.get("short_name")
-    if short and short.casefold() not in label.casefold():
+    if short and _squash(short) not in _squash(label):  # "TreeTraining" is already said by "Tree Training"
         label = f"{short}: {label}"
     return str(label)
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def item_columns() -> list[Column]:
@@ -105,19 +110,29 @@ def _details_lines(details: Mapping[str, Any]) -> list[tuple[str, str]]:
     return lines
 
 
+def _version(item: Mapping[str, Any]) -> str | None:
+    """The latest version, and the one the user added when that differs (`v3 (you added v2)`)."""
+    if not item.get("arxiv_version"):
+        return None
+    asked = (item.get("details") or {}).get("asked_version")
+    latest = f"v{item['arxiv_version']}"
+    return f"{latest} (you added v{asked})" if asked and asked != item["arxiv_version"] else latest
+
+
 def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every field a person cares about, in reading order, dates local."""
     fields: list[tuple[str, object]] = [
         ("short name", item.get("short_name")),
         ("kind", item.get("kind")),
         ("key", item.get("key")),
+        ("cite as", item.get("citation_key")),
         ("url", item.get("url")),
         ("status", item.get("status")),
         ("authors", _authors_line(item)),
         ("affiliation", item.get("affiliation")),
         ("published", timefmt.date(item.get("published"))),
         ("updated", timefmt.date(item.get("updated"))),
-        ("version", f"v{item['arxiv_version']}" if item.get("arxiv_version") else None),
+        ("version", _version(item)),
         ("venue", item.get("venue")),
         ("year", item.get("year")),
         ("type", item.get("work_type")),
@@ -138,6 +153,10 @@ def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     out = [(label, one_line(value)) for label, value in fields if value not in (None, "")]
     out += _details_lines(item.get("details") or {})
     out += [(f"link ({link['role']})", one_line(link["url"])) for link in item.get("links") or []]
+    out += [
+        (f"file ({a['kind']})", one_line(a["path"] + ("" if Path(a["path"]).is_file() else "  (missing)")))
+        for a in item.get("attachments") or []
+    ]
     out += [("from", one_line(f"{s['file']}:{s['line']}  {s['section']}")) for s in item.get("sources") or []]
     return out
 

@@ -1,0 +1,182 @@
+"""One BibTeX entry's fields → an ItemDraft: the field names each reference manager uses, mapped once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from readlist.importer.entry import (
+    arxiv_in_text,
+    clean_doi,
+    existing_file,
+    identify,
+    iso_date,
+    published,
+    split_tags,
+)
+from readlist.importer.texdecode import decode
+from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+
+# Entry types → the work types the library uses (Crossref's vocabulary).
+WORK_TYPES = {
+    "article": "journal-article",
+    "inproceedings": "proceedings-article",
+    "conference": "proceedings-article",
+    "incollection": "book-chapter",
+    "inbook": "book-chapter",
+    "book": "book",
+    "phdthesis": "dissertation",
+    "mastersthesis": "dissertation",
+    "thesis": "dissertation",
+    "techreport": "report",
+    "report": "report",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "webpage": "webpage",
+    "software": "software",
+    "dataset": "dataset",
+    "unpublished": "posted-content",
+    "misc": None,
+}
+_WEB_TYPES = frozenset({"online", "electronic", "www", "webpage"})
+TAG_FIELDS = ("keywords", "tags", "mendeley-tags", "groups")
+NOTE_FIELDS = ("annote", "note", "comment", "review", "annotation")
+ADDED_FIELDS = ("dateadded", "date-added", "creationdate", "timestamp", "added-at", "urldate")
+VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "eventtitle", "school", "institution")
+_NAME_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
+_UNESCAPED = re.compile(r"(?<!\\)[;]")
+
+
+def split_names(raw: str) -> list[str]:
+    """`Müller, Hans and {OpenAI} and others` → [`Hans Müller`, `OpenAI`]: `and` inside braces is a name."""
+    names, start, depth, seen = [], 0, 0, 0
+    for m in _NAME_SPLIT.finditer(raw):
+        depth += raw.count("{", seen, m.start()) - raw.count("}", seen, m.start())  # one pass: 400-author papers
+        seen = m.start()
+        if m.start() > 0 and depth == 0:
+            names.append(raw[start : m.start()])
+            start = m.end()
+    names.append(raw[start:])
+    out = []
+    for name in names:
+        parts = [decode(p) for p in _split_commas(name)]
+        if not parts[0] or parts[0].lower() == "others":
+            continue
+        # `Last, First` and `Last, Jr., First` (BibTeX's forms) → `First Last Jr.`
+        if len(parts) == 2:
+            full = f"{parts[1]} {parts[0]}"
+        elif len(parts) >= 3:
+            full = f"{parts[2]} {parts[0]} {parts[1]}"
+        else:
+            full = parts[0]
+        out.append(" ".join(full.split()))
+    return out
+
+
+def _split_commas(name: str) -> list[str]:
+    if "{" not in name:
+        return [p.strip() for p in name.split(",")]
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(name):
+        depth += (ch == "{") - (ch == "}")
+        if ch == "," and depth == 0:
+            parts.append(name[start:i])
+            start = i + 1
+    parts.append(name[start:])
+    return [p.strip() for p in parts]
+
+
+def attached_files(value: str, base: Path) -> list[str]:
+    """PDF paths from a `file` field in any manager's form, kept only if the file is on this machine.
+
+    Zotero/JabRef `Description:path:type;…` (colons in paths escaped as `\\:`), Mendeley `:path:pdf`,
+    Better BibTeX/papis/pubs plain paths (relative ones from the .bib file's folder)."""
+    found = []
+    for chunk in _UNESCAPED.split(value):
+        chunk = chunk.strip()
+        pieces = re.split(r"(?<!\\):", chunk)
+        if len(pieces) >= 3:
+            raw = ":".join(pieces[1:-1])
+            kind = pieces[-1].lower()
+        else:
+            raw, kind = chunk, ""
+        raw = raw.replace("\\:", ":").replace("\\\\", "\\")
+        if not (raw.lower().endswith(".pdf") or "pdf" in kind):
+            continue
+        path = existing_file(raw, base) or (existing_file("/" + raw, base) if not raw.startswith("/") else None)
+        if path and path not in found:
+            found.append(path)
+    return found
+
+
+def _arxiv(fields: dict[str, str]) -> str | None:
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
+    if fields.get("eprint") and prefix in ("arxiv", ""):
+        return fields["eprint"].strip()
+    for name in ("arxiv", "arxivid", "arxiv_id"):
+        if fields.get(name):
+            return fields[name].strip()
+    for name in ("journal", "note", "howpublished", "volume", "number", "publisher"):
+        found = arxiv_in_text(fields.get(name))
+        if found:
+            return found[0] + (f"v{found[1]}" if found[1] else "")
+    return None
+
+
+def _venue(fields: dict[str, str]) -> str | None:
+    for name in VENUE_FIELDS:
+        value = fields.get(name)
+        if value and not arxiv_in_text(value) and value.strip().lower() not in ("arxiv", "corr"):
+            return decode(value)
+    return None
+
+
+def entry_draft(entry_type: str, key: str, fields: dict[str, str], *, path: str, base: Path) -> ItemDraft | str:
+    """The draft for one entry, or why it cannot become one."""
+    title = decode(fields["title"]) if fields.get("title") else None
+    ref = identify(
+        arxiv=_arxiv(fields),
+        doi=clean_doi(fields.get("doi")),
+        url=(fields.get("url") or fields.get("howpublished") or "").strip() or None,
+        title=title,
+        paper=entry_type not in _WEB_TYPES,
+    )
+    if ref is None:
+        return "no title, URL, DOI or arXiv ID"
+    date = (fields.get("date") or "").split("/")[0]
+    year = fields.get("year") or date[:4]
+    month = fields.get("month") or (date[5:7] if len(date) >= 7 else None)
+    day = date[8:10] if len(date) >= 10 else None
+    source = f"{path}#{key}"
+    draft = ItemDraft(
+        ref=ref,
+        title=title,
+        abstract=decode(fields["abstract"]) if fields.get("abstract") else None,
+        authors=[{"name": n} for n in split_names(fields.get("author") or fields.get("editor") or "")],
+        published=published(year.strip() if year else None, month, day),
+        venue=_venue(fields),
+        tags=[decode(t) for name in TAG_FIELDS for t in split_tags(fields.get(name))],
+        notes=[
+            NoteDraft(decode(fields[name]) if name == "note" else fields[name].strip(), f"{source}:{name}")
+            for name in NOTE_FIELDS
+            if fields.get(name, "").strip() and not _only_identity(fields[name])
+        ],
+        sources=[SourceDraft(path, 0, key)],
+        citation_key=key,
+        attachments=attached_files(fields["file"], base) if fields.get("file") else [],
+    )
+    if year and year.strip().isdigit():
+        draft.extra["year"] = int(year.strip())
+    work_type = WORK_TYPES.get(entry_type)
+    if work_type:
+        draft.extra["work_type"] = work_type
+    added = next((iso_date(fields[n]) for n in ADDED_FIELDS if iso_date(fields.get(n))), None)
+    if added:
+        draft.extra["added_at"] = added
+    return draft
+
+
+def _only_identity(text: str) -> bool:
+    """Zotero writes `arXiv:2106.09685 [cs]` into `note`: an identifier, not the user's note."""
+    return bool(re.fullmatch(r"\s*arxiv:\s*\S+(\s*\[[\w.\-]+\])?\s*", text, re.IGNORECASE))

@@ -1,0 +1,159 @@
+"""CSL-JSON (Zotero/Better BibTeX "Export as CSL JSON", pandoc, Mendeley) → drafts."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published, split_tags
+from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+
+_WEB_TYPES = frozenset({"webpage", "post-weblog", "post"})
+_CITEKEY = re.compile(r"^[\w][\w:.+\-/]*$")
+_CSL_TYPES = frozenset(
+    {
+        "article",
+        "article-journal",
+        "article-magazine",
+        "article-newspaper",
+        "paper-conference",
+        "book",
+        "chapter",
+        "thesis",
+        "report",
+        "webpage",
+        "post-weblog",
+        "post",
+        "manuscript",
+        "dataset",
+        "software",
+        "speech",
+        "document",
+        "entry-encyclopedia",
+        "motion_picture",
+        "patent",
+        "personal_communication",
+        "review",
+        "standard",
+        "interview",
+        "legal_case",
+        "bill",
+        "map",
+    }
+)
+
+
+def _records(text: str) -> list[Any] | None:
+    stripped = text.strip()
+    if not stripped.startswith(("[", "{")):
+        return None
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(data, dict):
+        data = data.get("items") if isinstance(data.get("items"), list) else [data]
+    return data if isinstance(data, list) else None
+
+
+def matches(text: str) -> bool:
+    """A JSON list of objects that carry CSL's `type` vocabulary and no readlist `key`."""
+    rows = _records(text)
+    if not rows:
+        return False
+    objects = [r for r in rows[:50] if isinstance(r, dict)]
+    return bool(objects) and all(r.get("type") in _CSL_TYPES and "key" not in r for r in objects)
+
+
+def _date(value: Any) -> tuple[str | None, str | None]:
+    """CSL `{"date-parts": [[2023, 5, 1]]}` (or `{"raw": "2023-05-01"}`) → (published, ISO timestamp)."""
+    if not isinstance(value, dict):
+        return None, None
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        bits = [str(p) for p in parts[0][:3]]
+        pub = published(*bits) if bits else None
+        return pub, iso_date("-".join(b.zfill(2) for b in bits)) if pub else None
+    raw = value.get("raw") or value.get("literal")
+    if isinstance(raw, str):
+        return published(raw[:4], raw[5:7] or None, raw[8:10] or None), iso_date(raw)
+    return None, None
+
+
+def _authors(people: Any) -> list[dict[str, str]]:
+    out = []
+    for person in people if isinstance(people, list) else []:
+        if not isinstance(person, dict):
+            continue
+        name = person.get("literal") or " ".join(
+            str(person[k]) for k in ("given", "non-dropping-particle", "family", "suffix") if person.get(k)
+        )
+        if name.strip():
+            out.append({"name": " ".join(name.split())})
+    return out
+
+
+def _text(row: dict[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    if isinstance(value, int | float):
+        return str(value)
+    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def record_draft(row: dict[str, Any], path: str, index: int) -> ItemDraft | str:
+    csl_type = str(row.get("type") or "")
+    title = _text(row, "title")
+    arxiv = next(
+        (f[0] for f in (arxiv_in_text(_text(row, n)) for n in ("number", "note", "container-title")) if f), None
+    )
+    if arxiv is None and str(row.get("archive") or row.get("publisher") or "").lower() == "arxiv":
+        arxiv = _text(row, "number")
+    ref = identify(
+        arxiv=arxiv,
+        doi=clean_doi(_text(row, "DOI")),
+        url=_text(row, "URL"),
+        title=title,
+        paper=csl_type not in _WEB_TYPES,
+    )
+    if ref is None:
+        return "no title, URL, DOI or arXiv ID"
+    raw_id = str(row.get("citation-key") or row.get("id") or "")
+    key = raw_id if _CITEKEY.match(raw_id) and "/" not in raw_id and not raw_id.isdigit() else None
+    pub, _ = _date(row.get("issued"))
+    _, accessed = _date(row.get("accessed"))
+    source = f"{path}#{key or index}"
+    venue = _text(row, "container-title") or _text(row, "event-title")
+    draft = ItemDraft(
+        ref=ref,
+        title=title,
+        abstract=_text(row, "abstract"),
+        authors=_authors(row.get("author") or row.get("editor")),
+        published=pub,
+        venue=None if venue and arxiv_in_text(venue) else venue,
+        tags=split_tags(_text(row, "keyword")),
+        notes=[NoteDraft(str(row["note"]).strip(), f"{source}:note")]
+        if _text(row, "note") and not arxiv_in_text(_text(row, "note"))
+        else [],
+        sources=[SourceDraft(path, index + 1, key or f"#{index + 1}")],
+        citation_key=key,
+    )
+    if pub:
+        draft.extra["year"] = int(pub[:4])
+    if accessed:
+        draft.extra["added_at"] = accessed
+    return draft
+
+
+def to_drafts(text: str, path: str) -> Parsed:
+    parsed = Parsed()
+    for index, row in enumerate(_records(text) or []):
+        if not isinstance(row, dict):
+            parsed.skip(None, f"record {index + 1} is not an object, skipped")
+            continue
+        draft = record_draft(row, path, index)
+        if isinstance(draft, str):
+            parsed.skip(None, f"record {index + 1} ({row.get('id', '?')}): {draft}, skipped")
+        else:
+            parsed.drafts.append(draft)
+    return parsed

@@ -1,0 +1,132 @@
+"""SQLite FTS5 backend of search: renders a structured query to MATCH syntax and runs the tiered ranking."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from readlist.domain import tag_slug
+from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
+
+# BM25 weights per column: title, authors, tags, abstract, notes, text, venue, extra (other spellings).
+WEIGHTS = (30.0, 3.0, 5.0, 1.5, 1.0, 0.3, 0.5, 0.3)
+MAX_WORD = 8  # longest Chinese word looked up when splitting a query run into the index's words
+MAX_RUN = 32  # a longer run (pasted text) is split into chunks of this size
+
+
+def render(expr: Expr) -> str:
+    """One expression in FTS5 syntax. Every token is quoted: user text never reaches MATCH as syntax."""
+    if isinstance(expr, Phrase):
+        return '"' + " ".join(expr.tokens).replace('"', '""') + '"' + ("*" if expr.prefix else "")
+    if isinstance(expr, InColumn):
+        return f"{expr.column} : ({render(expr.expr)})"
+    joiner = " OR " if isinstance(expr, AnyOf) else " AND "
+    assert isinstance(expr, AnyOf | AllOf)
+    return "(" + joiner.join(render(p) for p in expr.parts) + ")"
+
+
+def known(conn: sqlite3.Connection, token: str) -> bool:
+    """Whether the index holds this token anywhere (one index probe, fast at any size)."""
+    row = conn.execute("SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1", ('"' + token + '"',))
+    return row.fetchone() is not None
+
+
+def frequency(conn: sqlite3.Connection, token: str, cap: int = 1000) -> int:
+    sql = "SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)"
+    return int(conn.execute(sql, ('"' + token + '"', cap)).fetchone()[0])
+
+
+def segmenter(conn: sqlite3.Connection) -> Segmenter:
+    """Splits a Chinese query run into words the index knows, longest first (the index was split by
+    jieba at write time; looking its words up avoids loading jieba's dictionary for every search)."""
+    cache: dict[str, bool] = {}
+
+    def is_known(word: str) -> bool:
+        if word not in cache:
+            cache[word] = known(conn, word)
+        return cache[word]
+
+    def split(run: str) -> list[str]:
+        words: list[str] = []
+        for start in range(0, len(run), MAX_RUN):
+            chunk, i = run[start : start + MAX_RUN], 0
+            while i < len(chunk):
+                longest = range(min(len(chunk), i + MAX_WORD), i, -1)
+                j = next((j for j in longest if is_known(chunk[i:j])), i + 1)
+                words.append(chunk[i:j])
+                i = j
+        # Nothing known: keep the run whole, so it can still match as the start of a longer word.
+        return words if any(cache.get(w) for w in words) else [run]
+
+    return split
+
+
+def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
+    """SQL conditions on `item i` for every filter; they apply to every result path."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.status:
+        clauses.append(f"i.status IN ({','.join('?' * len(filters.status))})")
+        params += filters.status
+    if filters.kinds:
+        clauses.append(f"i.kind IN ({','.join('?' * len(filters.kinds))})")
+        params += filters.kinds
+    if filters.years:
+        clauses.append(
+            f"coalesce(i.year, CAST(substr(i.published, 1, 4) AS INTEGER)) IN ({','.join('?' * len(filters.years))})"
+        )
+        params += filters.years
+    for tag in filters.tags:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id AND t.slug = ?)"
+        )
+        params.append(tag_slug(tag))
+    if filters.since:
+        clauses.append("(i.added_at >= ? OR i.finished_at >= ? OR i.started_at >= ?)")
+        params += [filters.since] * 3
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+_IN_TIER = " AND search_index.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
+_TIE_BREAK = "CASE i.status WHEN 'unread' THEN 0 WHEN 'reading' THEN 0 ELSE 1 END, i.added_at DESC, i.id DESC"
+
+
+def ranked(conn: sqlite3.Connection, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
+    """(item id, tier, bm25) of the best `limit` matches, best first, and how many match in all.
+
+    Tier by tier, best first, stopping once the page is full: a broad query ("gpu") fills its page from the
+    title tiers, so BM25 is computed for a few hundred rows instead of every match."""
+    tiers = query.tiers()
+    where, params = filter_sql(query.filters)
+    base = f"FROM search_index JOIN item i ON i.id = search_index.rowid WHERE search_index MATCH ?{where}"
+    total = int(conn.execute(f"SELECT count(*) {base}", [render(tiers[-1][1]), *params]).fetchone()[0])
+    rows: list[tuple[int, int, float]] = []
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    everything = render(tiers[-1][1])
+    for n, (tier, expr) in enumerate(tiers):
+        if total == 0 or (limit is not None and len(rows) >= limit):
+            break
+        # BM25 always scores the whole query (all columns, spellings, synonyms); the tier only restricts.
+        within = "" if n == len(tiers) - 1 else _IN_TIER
+        seen = " AND search_index.rowid NOT IN (SELECT value FROM json_each(?))" if rows else ""
+        sql = (
+            f"SELECT search_index.rowid, bm25(search_index, {weights}) AS score {base}{within}{seen} "
+            f"ORDER BY round(score, 2), {_TIE_BREAK} LIMIT ?"
+        )
+        args: list[Any] = [everything, *params] + ([render(expr)] if within else [])
+        args += [json.dumps([r[0] for r in rows])] if rows else []
+        args.append(-1 if limit is None else limit - len(rows))
+        rows += [(int(r[0]), tier, float(r[1])) for r in conn.execute(sql, args)]
+    return rows, total
+
+
+def filtered(conn: sqlite3.Connection, filters: Filters, limit: int | None) -> tuple[list[int], int]:
+    """A query of filters only: matching items, unread and recent first."""
+    where, params = filter_sql(filters)
+    total = int(conn.execute(f"SELECT count(*) FROM item i WHERE 1 = 1{where}", params).fetchone()[0])
+    rows = conn.execute(
+        f"SELECT i.id FROM item i WHERE 1 = 1{where} ORDER BY {_TIE_BREAK} LIMIT ?",
+        [*params, -1 if limit is None else limit],
+    ).fetchall()
+    return [int(r[0]) for r in rows], total

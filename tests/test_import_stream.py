@@ -1,0 +1,156 @@
+"""Import at scale and exactly: idempotence, table rows, bounded notes, deep nesting, chunking, counts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from readlist.importer.chunks import chunks
+from readlist.importer.extract import Extractor, extract
+from readlist.importer.markdown import parse
+from tests.conftest import Run
+from tests.garble import garble
+
+
+def _export(run: Run) -> str:
+    result = run("export", "--format", "jsonl")
+    assert result.code == 0, result
+    return result.out
+
+
+def test_reimporting_notes_leaves_the_export_byte_identical(run: Run, tmp_path: Path, notes_dir: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    # The same paper mentioned on several lines and in two files: sources keep the first mention.
+    (folder / "a.md").write_text(
+        "# T\n\n## 量化\n\n- [Marlin](https://arxiv.org/abs/2408.11743) 第一次\n- 再看 https://arxiv.org/abs/2408.11743\n\n"
+        "## 其他\n\n| 论文 | 描述 |\n|---|---|\n| [Marlin](https://arxiv.org/abs/2408.11743) | 又一次 |\n",
+        encoding="utf-8",
+    )
+    (folder / "b.md").write_text((notes_dir / "chat-notes-kernels-and-reasoning.md").read_text("utf-8"), "utf-8")
+    assert run("import", str(folder)).code == 0
+    first = _export(run)
+    assert run("import", str(folder)).code == 0
+    assert _export(run) == first
+    marlin = run("show", "2408.11743", "--json").json()
+    lines = {s["section"]: s["line"] for s in marlin["sources"]}
+    assert lines["量化"] == 5
+
+
+def test_every_article_in_a_table_row_is_an_item_linked_to_the_others() -> None:
+    text = (
+        "# Blog\n\n## 工具\n\n| 编号 | 工具 | 团队 | 详情 |\n|---|---|---|---|\n"
+        "| 1 | [BertViz](https://github.com/jessevig/bertviz) | Jessevig | 可视化注意力的工具, 支持多种视图. 参见 "
+        "[2019/04/11, Human-Computer Interaction (cs.HC), Visualizing Attention in Transformers]"
+        "(https://arxiv.org/abs/1904.02679) 和 [可视化注意力](https://zhuanlan.zhihu.com/p/123456) |\n"
+    )
+    drafts = {d.ref.key: d for d in extract("b.md", text, parse(text)).drafts}
+    assert set(drafts) == {"github:jessevig/bertviz", "arxiv:1904.02679", "url:https://zhuanlan.zhihu.com/p/123456"}
+    paper = drafts["arxiv:1904.02679"]
+    assert paper.title == "Visualizing Attention in Transformers" and paper.published == "2019-04-11"
+    article = drafts["url:https://zhuanlan.zhihu.com/p/123456"]
+    assert {role for _, role in article.links} == {"related"} and len(article.links) == 2
+    assert ("https://github.com/jessevig/bertviz", "code") in paper.links
+    assert all(d.affiliation == "Jessevig" for d in drafts.values())
+
+
+def test_long_text_in_a_team_column_goes_to_the_note_not_the_affiliation() -> None:
+    summary = "这是一段很长的描述, 讲的是论文做了什么, " * 20
+    text = f"## 论文\n\n| 日期 | 论文 | 团队 |\n|---|---|---|\n| 2024/07 | [P](https://arxiv.org/abs/2401.00001) | {summary} |\n"
+    (draft,) = extract("t.md", text, parse(text)).drafts
+    assert draft.affiliation is None and draft.published == "2024-07"
+    assert draft.notes and "很长的描述" in draft.notes[0].body
+
+
+def test_a_paragraph_of_many_links_gives_each_only_the_text_near_it() -> None:
+    line = " ".join(f"[p{i}](https://arxiv.org/abs/2401.{10000 + i}) 第{i}篇的说明" for i in range(3000))
+    drafts = extract("p.md", line, parse(line)).drafts
+    assert len(drafts) == 3000
+    assert all(len(n.body) < 600 for d in drafts for n in d.notes)
+    assert "第7篇的说明" in drafts[7].notes[0].body
+
+
+def test_links_nested_at_any_depth_are_kept() -> None:
+    for depth in (15, 60, 1500):
+        nested = (
+            "".join("  " * i + "- level\n" for i in range(depth))
+            + "  " * depth
+            + "- https://arxiv.org/abs/2401.00002\n"
+        )
+        quoted = "> " * depth + "[x](https://arxiv.org/abs/2401.00003)\n"
+        for text in (nested, quoted):
+            assert [d.ref.key for d in extract("n.md", text, parse(text)).drafts][-1:] in (
+                ["arxiv:2401.00002"],
+                ["arxiv:2401.00003"],
+            ), depth
+
+
+def test_small_chunks_give_the_same_items_as_the_whole_file(notes_dir: Path) -> None:
+    text = (notes_dir / "blog-ai-os-paper-tables.md").read_text(encoding="utf-8")
+    whole = extract("f.md", text, parse(text)).drafts
+    extractor = Extractor("f.md")
+    stream = []
+    pairs = [(line, 0) for line in text.splitlines(keepends=True)]
+    for chunk in chunks(pairs, target=3000):
+        stream += extractor.feed(parse(chunk.text, chunk.first_line), chunk.text, chunk.first_line)
+    assert {d.ref.key for d in stream} == {d.ref.key for d in whole}
+    first_line = {d.ref.key: d.sources[0].line for d in reversed(whole)}
+    assert all(first_line[d.ref.key] <= d.sources[0].line for d in stream)
+
+
+def test_counts_are_distinct_items_and_match_the_library(run: Run, tmp_path: Path) -> None:
+    for name in ("a.md", "b.md", "c.md"):
+        (tmp_path / name).write_text("- https://arxiv.org/abs/2408.11743\n- https://github.com/a/b\n", "utf-8")
+    result = run("import", str(tmp_path))
+    assert result.code == 0 and "added 2 item(s)" in result.out, result
+    assert len(run("list", "--json").json()) == 2
+    again = run("import", str(tmp_path))
+    assert "added 0 item(s), merged 0, 2 unchanged" in again.out, again
+
+
+def test_other_writers_are_not_blocked_while_an_import_reads(tmp_path: Path, isolated_library: Path) -> None:
+    from readlist.commands.common import store
+    from readlist.importer.run import import_files
+
+    notes = tmp_path / "n.md"
+    notes.write_text("## 量化\n\n" + "".join(f"- https://arxiv.org/abs/2401.{10000 + i}\n" for i in range(3000)))
+    lib = store(None)
+    committed: list[int] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not committed:  # another process writes in the middle of the read phase
+            conn = sqlite3.connect(isolated_library, timeout=0.1)
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("CREATE TABLE IF NOT EXISTS other_writer (x)")
+            conn.commit()
+            conn.close()
+            committed.append(done)
+
+    reports, totals = import_files(lib, [notes], [], on_read=meanwhile)
+    assert committed and totals.new == 3000 and sum(reports[0].new.values()) == 3000
+
+
+def test_import_repairs_lists_each_uncertain_repair_with_line_and_alternatives(run: Run, tmp_path: Path) -> None:
+    clean = "我们今天学习了量化和矩阵乘法的优化方法，记录一些踩坑的笔记。\n" * 3 + "加速的细节见后文【重点】。\n"
+    damaged = tmp_path / "g.md"
+    damaged.write_text(garble(clean, "cp1252"), encoding="utf-8")
+    result = run("import", "--repairs", str(damaged))
+    assert result.code == 0, result
+    *rows, summary = result.out.splitlines()
+    assert rows and summary == f"{len(rows)} low-confidence repair(s)"
+    for row in rows:
+        name, line, column, _ = row.split(":", 3)
+        assert name == "g.md" and int(line) >= 1 and int(column) >= 1 and "(or:" in row
+    assert run("list", "--json").json() == []  # --repairs imports nothing
+
+
+def test_jsonl_export_still_merges_as_an_export(run: Run, tmp_path: Path) -> None:
+    run("add", "2408.11743", "--no-fetch", "--tag", "q")
+    exported = tmp_path / "mine.jsonl"
+    exported.write_text(_export(run), encoding="utf-8")
+    other = tmp_path / "other.db"
+    result = run("import", str(exported), env={"READLIST_DB": str(other)})
+    assert result.code == 0 and "readlist export" in result.out, result
+    items = json.loads(run("list", "--json", env={"READLIST_DB": str(other)}).out)
+    assert [i["tags"] for i in items] == [["q"]]
