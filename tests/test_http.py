@@ -210,3 +210,41 @@ def test_json_of_garbage_is_an_error_not_a_traceback(web: WebServer) -> None:
     web.routes["/api"] = answer("<html>oops</html>", content_type="application/json")
     with pytest.raises(http.HttpError, match="not JSON"):
         http.get(web.url("/api")).json()
+
+
+def test_a_body_dripping_without_content_length_still_stops_at_the_deadline() -> None:
+    """http.client hands the socket to such a response; the watchdog must still reach it."""
+    import socket
+    import threading
+    import time
+
+    from readlist.net import http
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><title>drip")
+        while not stop.is_set():
+            time.sleep(0.2)
+            try:
+                conn.sendall(b"x")
+            except OSError:
+                break
+        conn.close()
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(http.HttpError) as caught:
+            http.get(f"http://127.0.0.1:{server.getsockname()[1]}/", timeout=1.0)
+    finally:
+        stop.set()
+        server.close()
+    assert caught.value.reason == "timeout"
+    assert time.monotonic() - start < 3.0

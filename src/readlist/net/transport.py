@@ -144,13 +144,16 @@ class _Watchdog:
 
     def __init__(self, conn: http.client.HTTPConnection, deadline: float) -> None:
         self.conn = conn
+        self.sock: socket.socket | None = None
         self.fired = False
         self.timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
         self.timer.daemon = True
 
     def _fire(self) -> None:
         self.fired = True
-        sock = self.conn.sock
+        # http.client drops conn.sock once a response that ends by closing takes the socket over, so the one
+        # seen after sending the request is kept too (a dripping body without Content-Length).
+        sock = self.conn.sock or self.sock
         if sock is not None:
             with contextlib.suppress(OSError):  # the base method: no TLS close_notify dance
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
@@ -172,6 +175,7 @@ def exchange(
     try:
         with watchdog:
             conn.request("GET" if data is None else "POST", target, body=data, headers={**headers, **extra})
+            watchdog.sock = conn.sock
             response = conn.getresponse()
             body = _read_body(response, max_bytes)
             if watchdog.fired:  # the shutdown ended the body, not the server
