@@ -96,12 +96,17 @@ def test_db_check_diagnoses_damage_and_says_how_to_recover(damaged_library: Path
     assert "internal error" not in result.err
 
 
-def test_empty_schema_version_table_is_one_clear_error(isolated_library: Path, run: Run) -> None:
+def _library_with_schema_table_changed(path: Path, run: Run, sql: str) -> None:
+    """A library with one item whose schema-version table another program then changed."""
     assert run("add", "--no-fetch", "https://example.com/a").code == 0
-    conn = sqlite3.connect(isolated_library)
-    conn.execute("DELETE FROM alembic_version")
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
     conn.commit()
     conn.close()
+
+
+def test_empty_schema_version_table_is_one_clear_error(isolated_library: Path, run: Run) -> None:
+    _library_with_schema_table_changed(isolated_library, run, "DELETE FROM alembic_version")
     result = run("list")
     assert result.code == 1
     assert result.err.splitlines()[0] == (
@@ -111,11 +116,7 @@ def test_empty_schema_version_table_is_one_clear_error(isolated_library: Path, r
 
 
 def test_unknown_old_revision_is_not_called_newer(isolated_library: Path, run: Run) -> None:
-    assert run("add", "--no-fetch", "https://example.com/a").code == 0
-    conn = sqlite3.connect(isolated_library)
-    conn.execute("UPDATE alembic_version SET version_num = '0000'")
-    conn.commit()
-    conn.close()
+    _library_with_schema_table_changed(isolated_library, run, "UPDATE alembic_version SET version_num = '0000'")
     result = run("list")
     assert result.code == 1
     assert "unknown schema version '0000'" in result.err and "newer" not in result.err
