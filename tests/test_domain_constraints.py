@@ -11,9 +11,16 @@ from readlist import db
 from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES
 from tests.conftest import Run
 
-ITEM_SQL = (
+OLD_ITEM_SQL = (  # before 0007 the one reader's status lived on the item
     "INSERT INTO item (kind, key, url, title, authors, categories, status, priority, added_at, metadata_status, details)"
     " VALUES (?, ?, 'https://example.com', 't', '[]', '[]', ?, 0, '2026-01-01T00:00:00Z', ?, '{}')"
+)
+ITEM_SQL = (
+    "INSERT INTO item (kind, key, url, title, authors, categories, added_at, metadata_status, details)"
+    " VALUES (?, ?, 'https://example.com', 't', '[]', '[]', '2026-01-01T00:00:00Z', ?, '{}')"
+)
+READING_SQL = (
+    "INSERT INTO reading (item_id, member, status, priority, updated_at) VALUES (?, 'ann', ?, 0, '2026-01-01T00:00:00Z')"
 )
 
 
@@ -28,7 +35,12 @@ def _insert(path: Path, kind: str = "paper", status: str = "unread", meta: str =
     conn = sqlite3.connect(path)
     try:
         key = f"url:https://example.com/{conn.execute('SELECT count(*) FROM item').fetchone()[0]}"
-        conn.execute(ITEM_SQL, (kind, key, status, meta))
+        if "reading" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}:
+            conn.execute(OLD_ITEM_SQL, (kind, key, status, meta))
+        else:
+            conn.execute("INSERT OR IGNORE INTO member (name, joined_at) VALUES ('ann', '2026-01-01T00:00:00Z')")
+            item_id = conn.execute(ITEM_SQL, (kind, key, meta)).lastrowid
+            conn.execute(READING_SQL, (item_id, status))
         conn.commit()
     finally:
         conn.close()

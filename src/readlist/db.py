@@ -199,13 +199,31 @@ def _migrate(path: Path, revisions: list[str], existed: bool) -> None:
     conn.close()
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A stdlib sqlite3 connection for the read side (and raw writes such as the search index)."""
+def connect(path: Path, member: str | None = None) -> sqlite3.Connection:
+    """A stdlib sqlite3 connection for the read side, showing the library as `member` (default: the current
+    user) sees it."""
     ensure_schema(path)
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.row_factory = sqlite3.Row
     _apply_pragmas(conn)
+    if member is None:
+        from readlist.config import user
+
+        member = user()
+    use_member(conn, member)
     return conn
+
+
+def use_member(conn: sqlite3.Connection, member: str) -> None:
+    """Show this connection the library as one member sees it: `member_item` is every item with that member's
+    status, priority and dates (a temporary view, so it lives and dies with this connection)."""
+    quoted = "'" + member.replace("'", "''") + "'"
+    conn.execute("DROP VIEW IF EXISTS temp.member_item")
+    conn.execute(
+        "CREATE TEMP VIEW member_item AS SELECT item.*, coalesce(r.status, item.initial_status) AS status, "
+        "coalesce(r.priority, 0) AS priority, r.started_at AS started_at, r.finished_at AS finished_at "
+        f"FROM item LEFT JOIN reading r ON r.item_id = item.id AND r.member = {quoted}"
+    )
 
 
 def begin_immediate(conn: sqlite3.Connection, wait: float | None = None) -> None:

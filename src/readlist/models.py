@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES
+from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES, Status
 
 # Named constraints so Alembic batch migrations on SQLite can find and alter them.
 SQLModel.metadata.naming_convention = {
@@ -32,9 +32,11 @@ class Item(SQLModel, table=True):
     """A paper, article or repo on the reading list."""
 
     __table_args__ = (
-        one_of("status", STATUSES),
+        one_of("initial_status", (Status.INBOX.value, Status.UNREAD.value)),
         one_of("kind", KINDS),
         one_of("metadata_status", METADATA_STATUSES),
+        # Numbers are never reused: `rm 12` then `add` must not give the new item the number people knew as #12.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -57,12 +59,11 @@ class Item(SQLModel, table=True):
     affiliation: str | None = None
     primary_category: str | None = None
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="unread", index=True)  # inbox | unread | reading | read | skipped
-    priority: int = 0
+    # Each member's status, priority and dates are their own (`Reading`); this is the status of an item for a
+    # member who has not touched it yet: `inbox` for a feed entry waiting for triage, otherwise `unread`.
+    initial_status: str = "unread"
     rating: str | None = None
     added_at: str = Field(index=True)
-    started_at: str | None = None
-    finished_at: str | None = None
     metadata_status: str = "pending"  # pending | fetched | not_found | failed | none
     metadata_fetched_at: str | None = None
     inbox_score: float | None = None  # how strongly a feed entry matched the feed's terms (inbox order)
@@ -74,6 +75,26 @@ class Item(SQLModel, table=True):
     # Source-specific details shown by `show` and kept by exports (repo stars/language/topics/licence, S2 ids …).
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     added_by: str | None = None  # the member who added it (team libraries)
+
+
+class Member(SQLModel, table=True):
+    """A person who reads from this library (a personal library is a team of one)."""
+
+    name: str = Field(primary_key=True)
+    joined_at: str
+
+
+class Reading(SQLModel, table=True):
+    """One member's reading of one item. No row means the item's `initial_status`, priority 0, no dates."""
+
+    __table_args__ = (one_of("status", STATUSES), Index("ix_reading_member_status", "member", "status"))
+    item_id: int = Field(foreign_key="item.id", primary_key=True, ondelete="CASCADE")
+    member: str = Field(foreign_key="member.name", primary_key=True, ondelete="CASCADE")
+    status: str  # inbox | unread | reading | read | skipped
+    priority: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+    updated_at: str
 
 
 class Tag(SQLModel, table=True):

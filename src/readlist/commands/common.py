@@ -127,15 +127,16 @@ def db_path(option: str | None) -> Path:
     return path
 
 
-def read_conn(option: str | None) -> sqlite3.Connection:
-    """A read-only look: a `--db` that names no file is a typo, not a wish for a new empty library."""
+def read_conn(option: str | None, who: str | None = None) -> sqlite3.Connection:
+    """A read-only look, as one member sees the library (`who`, else the current user).
+    A `--db` that names no file is a typo, not a wish for a new empty library."""
     path = db_path(option)
     if (option or _global_db[0]) and not path.exists():
         raise DatabaseError(
             f"no library at {path} (the file does not exist)",
             "check the path; any write command (readlist add, readlist import) creates it",
         )
-    return db.connect(path)
+    return db.connect(path, who)
 
 
 def store(option: str | None) -> "Store":

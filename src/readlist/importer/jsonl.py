@@ -23,7 +23,7 @@ from readlist.domain import (
 )
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, is_url
-from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.library.records import ItemDraft, NoteDraft, ReadingDraft, SourceDraft
 
 HINT = "fix that line, or export again with: readlist export --format jsonl"
 _KEY = re.compile(r"^(arxiv|doi|github|url|title):\S.*$")  # title: items with no identifier (a PDF)
@@ -212,6 +212,23 @@ def _extra(f: Fields) -> dict[str, object]:
     return extra
 
 
+def _readings(f: Fields) -> list[ReadingDraft]:
+    """Every member's reading, as a team library's export carries it."""
+    readings = []
+    for row in f.objects("readings"):
+        member = (f.text("member", row) or "").strip()
+        if not member:
+            raise f.fail("readings member", "is missing")
+        try:
+            status = check_status(f.text("status", row) or "unread")
+        except InvalidInputError as exc:
+            raise f.fail("readings status", f"is invalid: {exc.message}") from None
+        priority = f.integer("priority", -PRIORITY_RANGE, PRIORITY_RANGE, row) or 0
+        started, finished = f.timestamp("started_at", row), f.timestamp("finished_at", row)
+        readings.append(ReadingDraft(member, status.value, priority, started, finished))
+    return readings
+
+
 def _rating(f: Fields) -> str | None:
     value = f.row.get("rating")
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -241,4 +258,5 @@ def to_draft(row: dict[str, Any], where: str = "record") -> ItemDraft:
         citation_key=f.text("citation_key"),
         attachments=[a["path"] for a in f.row.get("attachments") or [] if isinstance(a, dict) and a.get("path")],
         extra=_extra(f),
+        readings=_readings(f),
     )

@@ -39,8 +39,9 @@ class Library:
     `path` defaults like the CLI's: `$READLIST_DB`, then the config file's `db`, then the user data dir.
     Items are named by number (`"1"` or `1`), arXiv ID or key. Errors are `readlist.errors.ReadlistError`s."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, member: str | None = None) -> None:
         self.path = config.database_path(str(path) if path is not None else None)
+        self.member = member  # whose statuses reads show (default: the current user, READLIST_USER)
         self._reader: Reader | None = None
         self._store: Store | None = None
 
@@ -53,7 +54,7 @@ class Library:
             from readlist import db
             from readlist.library.read import SqliteReader
 
-            self._reader = SqliteReader(db.connect(self.path))
+            self._reader = SqliteReader(db.connect(self.path, self.member))
         return self._reader
 
     @property

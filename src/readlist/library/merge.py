@@ -14,8 +14,11 @@ from sqlmodel import Session, SQLModel, col, select
 from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug
 from readlist.ids import Reference
 from readlist.library.citekeys import arxiv_year
-from readlist.library.records import ItemDraft, now_iso
-from readlist.models import Attachment, Item, ItemTag, Link, Note, Source, Tag, Tombstone
+from readlist.library.reading import apply_status, current_member, ensure_member
+from readlist.library.reading import of as reading_of
+from readlist.library.reading import save as save_reading
+from readlist.library.records import ItemDraft, ReadingDraft, now_iso
+from readlist.models import Attachment, Item, ItemTag, Link, Note, Reading, Source, Tag, Tombstone
 from readlist.net.arxiv import PaperMetadata
 from readlist.net.metadata import year_of
 
@@ -26,20 +29,6 @@ class MergeResult:
     created: bool
     changes: list[str] = field(default_factory=list)  # what a merge added: "tag cuda", "note", "link" …
     conflicts: list[str] = field(default_factory=list)  # fields where both sides had different values
-
-
-def apply_status(item: Item | SimpleNamespace, status: str) -> None:
-    """Move an item to a status, stamping when reading started and finished."""
-    stamp = now_iso()
-    if status == Status.READING:
-        item.started_at = item.started_at or stamp
-        item.finished_at = None  # reading again: it is not finished any more
-    if status == Status.READ:
-        item.started_at = item.started_at or stamp
-        item.finished_at = item.finished_at or stamp
-    if status in (Status.UNREAD, Status.INBOX):
-        item.started_at = item.finished_at = None
-    item.status = Status(status).value
 
 
 def _placeholder_title(item: Item) -> bool:
@@ -75,22 +64,32 @@ def _item_row(draft: ItemDraft) -> dict[str, Any]:
         primary_category=None,
         categories=[],
         rating=draft.rating,
-        priority=draft.priority or 0,
-        status=Status.UNREAD.value,
+        initial_status=Status.INBOX.value if draft.status == Status.INBOX else Status.UNREAD.value,
         added_at=now_iso(),
-        started_at=None,
-        finished_at=None,
         # Every kind has a source now (arXiv, Crossref, GitHub, OpenReview, the page itself): `fetch` completes it.
         metadata_status=MetadataStatus.PENDING.value,
         year=arxiv_year(ref.arxiv_id) or year_of(draft.published),
         metadata_fetched_at=None,
         inbox_score=None,
     )
-    if draft.status:
-        apply_status(row, draft.status)
     for name, value in draft.extra.items():  # an export's own timestamps win over "now"
-        setattr(row, name, value)
+        if name not in READING_STAMPS:
+            setattr(row, name, value)
     return vars(row)
+
+
+READING_STAMPS = ("started_at", "finished_at")  # a member's own, carried in a draft's `extra` by old exports
+
+
+def draft_readings(draft: ItemDraft, member: str) -> list[ReadingDraft]:
+    """What the draft says about who read it: an export's `readings`, else its status for the given member."""
+    if draft.readings:
+        return draft.readings
+    stamps = {name: draft.extra.get(name) for name in READING_STAMPS}
+    if not (draft.status or draft.priority or any(stamps.values())):
+        return []
+    started, finished = (v if isinstance(v, str) else None for v in stamps.values())
+    return [ReadingDraft(member, draft.status or "", draft.priority or 0, started, finished)]
 
 
 def _new_item(draft: ItemDraft) -> Item:
@@ -124,14 +123,23 @@ def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
     if draft.authors and not item.authors:
         item.authors = draft.authors
         changes.append("authors")
-    if draft.priority and not item.priority:
-        item.priority = draft.priority
-    if draft.status and not keep_mine and STATUS_RANK[draft.status] > STATUS_RANK.get(item.status, 0):
-        changes.append(f"status {item.status} → {draft.status}")
-        apply_status(item, draft.status)
-        for stamp in ("started_at", "finished_at"):
-            if draft.extra.get(stamp):
-                setattr(item, stamp, draft.extra[stamp])
+    return changes
+
+
+def merge_reading(reading: Reading, draft: ReadingDraft, *, keep_mine: bool) -> list[str]:
+    """Fold a draft's reading into a member's: a priority where there was none, a more advanced status."""
+    changes = []
+    if draft.priority and not reading.priority:
+        reading.priority = draft.priority
+        changes.append("priority")
+    status = draft.status or reading.status
+    if not keep_mine and STATUS_RANK[status] > STATUS_RANK.get(reading.status, 0):
+        changes.append(f"status {reading.status} → {status}")
+        apply_status(reading, status)
+    if draft.started_at and (not keep_mine or not reading.started_at) and reading.status != Status.UNREAD:
+        reading.started_at = draft.started_at
+    if draft.finished_at and (not keep_mine or not reading.finished_at) and reading.status == Status.READ:
+        reading.finished_at = draft.finished_at
     return changes
 
 
@@ -139,8 +147,10 @@ class Merger:
     """Merges many drafts in one session with a handful of queries: what exists is loaded up front, and
     new rows (items, tags, notes, links, sources) are inserted in batches rather than one ORM object each."""
 
-    def __init__(self, session: Session, keys: Sequence[str]) -> None:
+    def __init__(self, session: Session, keys: Sequence[str], member: str | None = None) -> None:
         self.session = session
+        self.member = member or current_member()
+        self.queued: dict[tuple[int, str], dict[str, Any]] = {}  # readings of new items, inserted with the batch
         self.items: dict[str, Item] = {}
         self.tags = {t.slug: t for t in session.exec(select(Tag)).all()}
         self.item_tags: set[tuple[int, int]] = set()
@@ -236,6 +246,37 @@ class Merger:
                     row[name] = None
             result = self.session.execute(insert(Item).returning(col(Item.id), col(Item.key)), list(rows.values()))
             self.fresh.update({key: item_id for item_id, key in result.all()})
+            for draft in drafts:
+                if draft.ref.key in self.fresh:
+                    self._queue_readings(self.fresh[draft.ref.key], draft)
+
+    def _queue_readings(self, item_id: int, draft: ItemDraft) -> None:
+        """A new item's readings, inserted with the batch (members are registered first)."""
+        initial = Status.INBOX.value if draft.status == Status.INBOX else Status.UNREAD.value
+        for one in draft_readings(draft, self.member):
+            if one.status in ("", initial) and not (one.priority or one.started_at or one.finished_at):
+                continue  # the same as having no row
+            reading = Reading(item_id=item_id, member=one.member, status=initial, priority=0, updated_at=now_iso())
+            merge_reading(reading, one, keep_mine=False)
+            if one.started_at or one.finished_at:
+                reading.started_at, reading.finished_at = one.started_at, one.finished_at
+            ensure_member(self.session, one.member)
+            row = self.queued[(item_id, one.member)] = reading.model_dump()
+            self.pending[Reading].append(row)
+
+    def _merge_readings(self, item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
+        """An existing item: each member's reading merged with what the draft says (rows added as needed)."""
+        changes = []
+        for one in draft_readings(draft, self.member):
+            queued = self.queued.get((item.id or 0, one.member))
+            reading = Reading(**queued) if queued else reading_of(self.session, item, one.member)
+            before = reading.model_dump()
+            changes += merge_reading(reading, one, keep_mine=keep_mine)
+            if queued:
+                queued.update(reading.model_dump())
+            elif reading.model_dump() != before:
+                save_reading(self.session, reading)
+        return changes
 
     def merge(self, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
         key = draft.ref.key
@@ -254,6 +295,8 @@ class Merger:
             self.session.add(item)
             self.session.flush()
             self.items[item.key] = item
+            assert item.id is not None
+            self._queue_readings(item.id, draft)
         assert item.id is not None
         return self._merge_into(item.id, item, draft, created=created, keep_mine=keep_mine)
 
@@ -261,6 +304,8 @@ class Merger:
         self, item_id: int, item: Item | None, draft: ItemDraft, *, created: bool, keep_mine: bool
     ) -> MergeResult:
         changes: list[str] = [] if created or item is None else _fill_fields(item, draft, keep_mine=keep_mine)
+        if not created and item is not None:
+            changes += self._merge_readings(item, draft, keep_mine=keep_mine)
         if item is not None and not item.citation_key and draft.citation_key:
             item.citation_key = self.claim_citation_key(draft.citation_key)
         self.session.info["touched"].add(item_id)
@@ -280,6 +325,7 @@ class Merger:
             if rows:
                 self.session.execute(insert(model), rows)
         self.pending.clear()
+        self.queued.clear()
 
     def tag_named(self, name: str) -> Tag | None:
         clean = normalise_tag(name)

@@ -66,7 +66,7 @@ def list_items(
 ) -> list[ItemRecord]:
     where, params = (flt or ItemFilter()).sql()
     cols = ", ".join(f"i.{c.strip()}" for c in ITEM_COLUMNS.split(","))
-    sql = f"SELECT {cols} FROM item i{where} ORDER BY {order}"
+    sql = f"SELECT {cols} FROM member_item i{where} ORDER BY {order}"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
@@ -103,7 +103,7 @@ def feeds(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 def count_todo(conn: sqlite3.Connection, *, tag: str | None = None) -> int:
     where, params = ItemFilter(status=["reading", "unread"], tag=tag).sql()
-    return int(conn.execute(f"SELECT count(*) FROM item i{where}", params).fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM member_item i{where}", params).fetchone()[0])
 
 
 # How each kind of reference is looked up, most exact first (a DOI also finds the arXiv paper that has it).
@@ -176,7 +176,7 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
     if not items:
         return
     ids = json.dumps([it["id"] for it in items])
-    names = ("tags", "notes", "links", "sources", "attachments")
+    names = ("tags", "notes", "links", "sources", "attachments", "readings")
     related: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in names}
     for item_id, name in conn.execute(
         "SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id "
@@ -210,6 +210,20 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
             (ids,),
         ):
             related["attachments"][item_id].append({"path": path, "kind": kind, "added_at": added})
+        for item_id, member, status, priority, started, finished in conn.execute(
+            "SELECT item_id, member, status, priority, started_at, finished_at FROM reading "
+            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY member",
+            (ids,),
+        ):
+            related["readings"][item_id].append(
+                {
+                    "member": member,
+                    "status": status,
+                    "priority": priority,
+                    "started_at": started,
+                    "finished_at": finished,
+                }
+            )
     for item in items:
         for name, by_item in related.items():
             item[name] = by_item.get(item["id"], [])
@@ -217,17 +231,17 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
 
 def stats(conn: sqlite3.Connection, months: int = 12) -> dict[str, Any]:
     """Counts by status, top tags, items added and read per month, and the recent reading pace."""
-    by_status = dict(conn.execute("SELECT status, count(*) FROM item GROUP BY status").fetchall())
+    by_status = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status").fetchall())
     per_month: dict[str, dict[str, int]] = defaultdict(lambda: {"added": 0, "read": 0})
     for month, n in conn.execute("SELECT substr(added_at, 1, 7), count(*) FROM item GROUP BY 1"):
         per_month[month]["added"] = n
     for month, n in conn.execute(
-        "SELECT substr(finished_at, 1, 7), count(*) FROM item WHERE finished_at IS NOT NULL GROUP BY 1"
+        "SELECT substr(finished_at, 1, 7), count(*) FROM member_item WHERE finished_at IS NOT NULL GROUP BY 1"
     ):
         per_month[month]["read"] = n
     recent = sorted(per_month)[-months:]
     read_8_weeks = conn.execute(
-        "SELECT count(*) FROM item WHERE finished_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-56 days')"
+        "SELECT count(*) FROM member_item WHERE finished_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-56 days')"
     ).fetchone()[0]
     return {
         "total": sum(by_status.values()),
@@ -241,7 +255,7 @@ def stats(conn: sqlite3.Connection, months: int = 12) -> dict[str, Any]:
 
 def home(conn: sqlite3.Connection, *, top: int = 5) -> dict[str, Any]:
     """What `readlist` alone shows: reading now, the top of the queue, inbox and pending-metadata counts."""
-    counts = dict(conn.execute("SELECT status, count(*) FROM item GROUP BY status").fetchall())
+    counts = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status").fetchall())
     pending = conn.execute("SELECT count(*) FROM item WHERE kind = 'paper' AND metadata_status = 'pending'").fetchone()[
         0
     ]

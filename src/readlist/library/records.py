@@ -28,6 +28,17 @@ class SourceDraft:
 
 
 @dataclass
+class ReadingDraft:
+    """One member's reading of an item, as an export carries it (`readings` in JSONL)."""
+
+    member: str
+    status: str
+    priority: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+@dataclass
 class ItemDraft:
     """Everything known about one item from one place; merged into the library by the store."""
 
@@ -49,6 +60,8 @@ class ItemDraft:
     citation_key: str | None = None  # the key a reference manager gave it (kept if no other item has it)
     attachments: list[str] = field(default_factory=list)  # absolute paths of local files (PDFs)
     extra: dict[str, object] = field(default_factory=dict)  # other Item columns, e.g. from a JSONL export
+    # Every member's reading (an export of a team library); when given, `status`/`priority` above are ignored.
+    readings: list[ReadingDraft] = field(default_factory=list)
 
 
 # --- what the write side reports back ------------------------------------------------------------------
@@ -134,6 +147,7 @@ class NoteRecord(TypedDict):
     created_at: str | None
     updated_at: str | None
     source: str | None  # `file#section` for imported notes, None for typed ones
+    author: str | None  # the member who wrote it; None for imported notes
 
 
 class LinkRecord(TypedDict):
@@ -145,6 +159,14 @@ class SourceRecord(TypedDict):
     file: str
     line: int
     section: str
+
+
+class ReadingRecord(TypedDict):
+    member: str
+    status: str
+    priority: int
+    started_at: str | None
+    finished_at: str | None
 
 
 class AttachmentRecord(TypedDict):
@@ -194,6 +216,7 @@ class ItemRecord(TypedDict):
     links: list[LinkRecord]
     sources: list[SourceRecord]
     attachments: list[AttachmentRecord]  # local files (PDFs)
+    readings: list[ReadingRecord]  # every member's status (empty unless the full record was asked for)
 
 
 class TagCount(TypedDict):

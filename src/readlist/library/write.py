@@ -15,7 +15,8 @@ from readlist import db
 from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
-from readlist.library.merge import Merger, MergeResult, apply_status, assign_citation_keys, merge_item_into, rekey
+from readlist.library import reading
+from readlist.library.merge import Merger, MergeResult, assign_citation_keys, merge_item_into, rekey
 from readlist.library.read import LOOKUPS, ItemFilter
 from readlist.library.records import (
     Edited,
@@ -27,7 +28,7 @@ from readlist.library.records import (
     TagChange,
     now_iso,
 )
-from readlist.models import Item, ItemTag, Meta, Note, Tag, Tombstone
+from readlist.models import Item, ItemTag, Meta, Note, Reading, Tag, Tombstone
 from readlist.search import index
 
 EDITABLE_FIELDS = (
@@ -49,6 +50,7 @@ def _dict_rows(session: Session) -> Iterator[sqlite3.Connection]:
     assert isinstance(raw, sqlite3.Connection)
     before = raw.row_factory
     raw.row_factory = sqlite3.Row
+    db.use_member(raw, reading.current_member())
     try:
         yield raw
     finally:
@@ -83,8 +85,8 @@ def restore_tombstone(session: Session, merger: Merger, tomb: Tombstone) -> Rest
     return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
 
 
-def _refusal(action: Action, refused: Sequence[Item]) -> str:
-    where = "; ".join(f"#{it.id} is {it.status}" for it in refused)
+def _refusal(action: Action, refused: Sequence[Reading]) -> str:
+    where = "; ".join(f"#{r.item_id} is {r.status}" for r in refused)
     return f"cannot {action} {where} (nothing was changed)"
 
 
@@ -157,21 +159,23 @@ class Store:
     def set_status(self, refs: Sequence[str], status: str, action: Action | None = None) -> list[StatusChange]:
         """Move every item, or none: all references and transitions are checked before anything is written."""
         target = TRANSITIONS[action].target if action else check_status(status)
+        member = reading.current_member()
         with self.session() as session:
             items = self.get_many(session, refs)
+            readings = [reading.of(session, item, member) for item in items]
             if action:
-                refused = [
-                    it for it in items if it.status != target and it.status not in TRANSITIONS[action].allowed_from
-                ]
+                allowed = TRANSITIONS[action].allowed_from
+                refused = [r for r in readings if r.status != target and r.status not in allowed]
                 if refused:
                     raise InvalidInputError(
-                        _refusal(action, refused), TRANSITIONS[action].hint.format(ref=refused[0].id)
+                        _refusal(action, refused), TRANSITIONS[action].hint.format(ref=refused[0].item_id)
                     )
             changes = []
-            for item in items:
-                changes.append(StatusChange(item.id or 0, item.title, item.status, target))
-                if item.status != target or not action:
-                    apply_status(item, target)
+            for item, mine in zip(items, readings, strict=True):
+                changes.append(StatusChange(item.id or 0, item.title, mine.status, target))
+                if mine.status != target or not action:
+                    reading.apply_status(mine, target)
+                    reading.save(session, mine)
                     session.info["touched"].add(item.id)
             return changes
 
@@ -307,7 +311,12 @@ class Store:
             elif new_ref is not None:
                 item.url = new_ref.url
             for name, value in changes.items():
-                setattr(item, name, value)
+                if name == "priority":  # each member's own
+                    mine = reading.of(session, item, reading.current_member())
+                    mine.priority = value
+                    reading.save(session, mine)
+                else:
+                    setattr(item, name, value)
             session.add(item)
             session.info["touched"].add(item.id)
             return Edited(item.id or 0, item.title, old_key, item.key, merged_from)

@@ -134,7 +134,7 @@ def _close_titles(conn: sqlite3.Connection, text: str, filters: Filters, limit: 
         item_id: f"{short_name} {title} {tags or ''}"
         for item_id, title, short_name, tags in conn.execute(
             "SELECT i.id, i.title, coalesce(i.short_name, ''), (SELECT group_concat(t.name, ' ') FROM itemtag it "
-            f"JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id) FROM item i WHERE 1 = 1{where}",
+            f"JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id) FROM member_item i WHERE 1 = 1{where}",
             params,
         )
     }

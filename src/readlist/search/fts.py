@@ -99,7 +99,7 @@ def ranked(conn: sqlite3.Connection, query: Query, limit: int | None) -> tuple[l
     title tiers, so BM25 is computed for a few hundred rows instead of every match."""
     tiers = query.tiers()
     where, params = filter_sql(query.filters)
-    base = f"FROM search_index JOIN item i ON i.id = search_index.rowid WHERE search_index MATCH ?{where}"
+    base = f"FROM search_index JOIN member_item i ON i.id = search_index.rowid WHERE search_index MATCH ?{where}"
     total = int(conn.execute(f"SELECT count(*) {base}", [render(tiers[-1][1]), *params]).fetchone()[0])
     rows: list[tuple[int, int, float]] = []
     weights = ", ".join(str(w) for w in WEIGHTS)
@@ -124,9 +124,9 @@ def ranked(conn: sqlite3.Connection, query: Query, limit: int | None) -> tuple[l
 def filtered(conn: sqlite3.Connection, filters: Filters, limit: int | None) -> tuple[list[int], int]:
     """A query of filters only: matching items, unread and recent first."""
     where, params = filter_sql(filters)
-    total = int(conn.execute(f"SELECT count(*) FROM item i WHERE 1 = 1{where}", params).fetchone()[0])
+    total = int(conn.execute(f"SELECT count(*) FROM member_item i WHERE 1 = 1{where}", params).fetchone()[0])
     rows = conn.execute(
-        f"SELECT i.id FROM item i WHERE 1 = 1{where} ORDER BY {_TIE_BREAK} LIMIT ?",
+        f"SELECT i.id FROM member_item i WHERE 1 = 1{where} ORDER BY {_TIE_BREAK} LIMIT ?",
         [*params, -1 if limit is None else limit],
     ).fetchall()
     return [int(r[0]) for r in rows], total
