@@ -16,7 +16,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from timing import FLOOR, READLIST, median_wall  # noqa: E402
 
-WORDS = "sparse attention kernel quantization cache speculative decoding mixture experts pipeline tensor".split()
+WORDS = [
+    "sparse",
+    "attention",
+    "kernel",
+    "quantization",
+    "cache",
+    "speculative",
+    "decoding",
+    "mixture",
+    "experts",
+    "pipeline",
+    "tensor",
+]
 NAMES = [r"M{\"u}ller, J{\"o}rg", "Frantar, Elias", r"Garc{\'\i}a, Jos{\'e}", "Alistarh, Dan", "Zhang, Wei"]
 
 
@@ -61,8 +73,10 @@ def main() -> None:
             times.append(time.perf_counter() - start)
         best = min(times)
         print(f"floor (import typer, rich, sqlite3): {floor:.3f} s")
-        print(f"import {n} BibTeX entries into an empty library: best {best:.2f} s of {len(times)} "
-              f"({n / best:,.0f} entries/s; {n / (best - floor):,.0f} entries/s above the floor)")
+        print(
+            f"import {n} BibTeX entries into an empty library: best {best:.2f} s of {len(times)} "
+            f"({n / best:,.0f} entries/s; {n / (best - floor):,.0f} entries/s above the floor)"
+        )
 
 
 if __name__ == "__main__":

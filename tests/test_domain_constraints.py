@@ -19,9 +19,7 @@ ITEM_SQL = (
     "INSERT INTO item (kind, key, url, title, authors, categories, added_at, metadata_status, details)"
     " VALUES (?, ?, 'https://example.com', 't', '[]', '[]', '2026-01-01T00:00:00Z', ?, '{}')"
 )
-READING_SQL = (
-    "INSERT INTO reading (item_id, member, status, priority, updated_at) VALUES (?, 'ann', ?, 0, '2026-01-01T00:00:00Z')"
-)
+READING_SQL = "INSERT INTO reading (item_id, member, status, priority, updated_at) VALUES (?, 'ann', ?, 0, '2026-01-01T00:00:00Z')"
 
 
 @pytest.fixture(scope="module")

@@ -191,7 +191,10 @@ def print_item(item: Mapping[str, Any], view: View | None = None) -> None:
     if view.fmt in ("tsv", "csv"):
         pairs = [["id", str(item["id"])], ["title", one_line(item["title"])]]
         pairs += [[label, value] for label, value in views.item_fields(item)]
-        pairs += [["note", one_line(n["body"])] for n in item.get("notes") or []]
+        pairs += [
+            ["note" + (f" ({one_line(n['author'])})" if n.get("author") else ""), one_line(n["body"])]
+            for n in item.get("notes") or []
+        ]
         print_grid(view, [Column("field"), Column("value")], pairs, [])
         return
     width = term_width() or 100

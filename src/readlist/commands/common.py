@@ -139,6 +139,29 @@ def read_conn(option: str | None, who: str | None = None) -> sqlite3.Connection:
     return db.connect(path, who)
 
 
+WhoOption = Annotated[
+    str | None,
+    typer.Option("--who", help="As this team member sees it (default: you, READLIST_USER).", metavar="NAME"),
+]
+
+
+def member_conn(option: str | None, who: str | None) -> sqlite3.Connection:
+    """A read connection as member `who` sees the library; a name nobody in the library has is a typo."""
+    conn = read_conn(option, who)
+    if who:
+        from readlist.library.read import members
+
+        known = members(conn)
+        if who not in known:
+            from readlist.errors import NotFoundError
+
+            raise NotFoundError(
+                f"no member {who!r} in this library",
+                f"members: {', '.join(known)}" if known else "nobody has added, read or noted anything yet",
+            )
+    return conn
+
+
 def store(option: str | None) -> "Store":
     from readlist.library.write import Store
 

@@ -13,12 +13,14 @@ from readlist.commands.common import (
     LimitOption,
     NoPagerOption,
     TagFilter,
+    WhoOption,
     WrapOption,
     library,
-    read_conn,
+    member_conn,
     view,
 )
 from readlist.domain import MAX_COUNT
+from readlist.errors import InvalidInputError
 from readlist.library import read as queries
 
 StatusFilter = Annotated[
@@ -64,10 +66,11 @@ def todo(
     json_: JsonOption = False,
     wrap: WrapOption = False,
     no_pager: NoPagerOption = False,
+    who: WhoOption = None,
     db: DbOption = None,
 ) -> None:
-    """The unread queue: reading first, then priority, then oldest added."""
-    conn = read_conn(db)
+    """Your unread queue: reading first, then priority, then oldest added (`--who alice`: hers)."""
+    conn = member_conn(db, who)
     chosen = view(fmt, json_, no_pager, wrap)
     items = queries.todo(conn, tag=tag, limit=None if all_ else config.value(config.TODO_LIMIT, limit))
     title = None
@@ -88,13 +91,25 @@ def list_(
     json_: JsonOption = False,
     wrap: WrapOption = False,
     no_pager: NoPagerOption = False,
+    who: WhoOption = None,
+    read_by: Annotated[
+        str | None,
+        typer.Option("--read-by", help="Only what this member has read (--since: finished since).", metavar="NAME"),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Every item, or those matching the filters: `readlist list --status read --tag cuda`."""
-    conn = read_conn(db)
+    if read_by and who and read_by != who:
+        raise InvalidInputError("--read-by and --who name different members", "give one of them")
+    conn = member_conn(db, read_by or who)
     chosen = view(fmt, json_, no_pager, wrap)
     full = chosen.fmt in ("json", "jsonl")
-    items = queries.list_items(conn, build_filter(status, tag, kind, since), limit=limit, full=full)
+    flt = build_filter(["read"] if read_by else status, tag, kind, None if read_by else since)
+    if read_by and since:
+        from readlist.library.records import parse_since
+
+        flt.read_since = parse_since(since)
+    items = queries.list_items(conn, flt, limit=limit, full=full)
     output.print_items(items, "no items match", view=chosen, why=why_empty(conn, tag) if not items else None)
 
 

@@ -36,12 +36,20 @@ def digest(
         str | None, typer.Option("--lang", help="zh, en or auto (default: config digest_language, auto).")
     ] = None,
     full_notes: Annotated[bool, typer.Option("--full-notes", help="Whole notes, not the first paragraph.")] = False,
+    team: Annotated[bool, typer.Option("--team", help="Who read what, with every member's notes.")] = False,
     out: OutOption = None,
     db: DbOption = None,
 ) -> None:
-    """Markdown for the team wiki or chat: `readlist digest --since 7d`."""
+    """Markdown for the team wiki or chat: `readlist digest --since 7d` (`--team`: everyone's reading)."""
     text = library(db).digest(
-        since=since, status=status, tag=tag, kind=kind, group_by=group_by, lang=lang, full_notes=full_notes
+        since=since,
+        status=status,
+        tag=tag,
+        kind=kind,
+        group_by=group_by,
+        lang=lang,
+        full_notes=full_notes,
+        team=team,
     )
     _emit(text, out)
 
@@ -65,8 +73,19 @@ def export(
     _emit(render(fmt, rows, bom=bom), out)
 
 
-def stats(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
-    """Counts by status, top tags, added/read per month, reading pace: `readlist stats`."""
+def stats(
+    team: Annotated[bool, typer.Option("--team", help="Each member's queue and reading pace.")] = False,
+    fmt: FormatOption = None,
+    json_: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Counts by status, top tags, added/read per month, reading pace: `readlist stats` (`--team`: per member)."""
+    if team:
+        rows = library(db).team_stats()
+        columns = ["member", "unread", "reading", "read", "read_per_week", "last_finished"]
+        table: list[list[object]] = [[r[c] if r[c] is not None else "" for c in columns] for r in rows]
+        output.print_table(columns, table, view=view(fmt, json_), data=rows, flex="member")
+        return
     data = library(db).stats()
     output.print_stats(data, view(fmt, json_))
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "status": {"unread": "未读", "reading": "在读", "read": "已读", "skipped": "跳过", "inbox": "待筛"},
         "week": "第 {w} 周",
         "read_on": "读完于",
+        "team": "成员",
     },
     "en": {
         "title": "Reading digest",
@@ -51,6 +53,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "status": {"unread": "unread", "reading": "reading", "read": "read", "skipped": "skipped", "inbox": "inbox"},
         "week": "Week {w}",
         "read_on": "read",
+        "team": "Members",
     },
 }
 GROUPS = ("tag", "status", "week")
@@ -134,7 +137,24 @@ def _first_paragraph(body: str) -> str:
     return body.strip().split("\n\n", 1)[0]
 
 
-def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: bool) -> list[str]:
+def _status_text(item: Mapping[str, Any], labels: dict[str, Any]) -> str:
+    status = str(labels["status"].get(item["status"], item["status"]))
+    if item["status"] == "read" and item.get("finished_at"):
+        status += f" {timefmt.date(item['finished_at'])}"
+    return status
+
+
+def _team_status_text(item: Mapping[str, Any], labels: dict[str, Any]) -> str:
+    """Who started or finished it: `alice read 11-20, bob reading` (members who only queued it are left out)."""
+    parts = []
+    for one in item.get("readings") or []:
+        if one["status"] in ("read", "reading"):
+            who = md_text(one["member"])
+            parts.append(f"{who} {_status_text(one, labels)}")
+    return ", ".join(parts) or labels["status"]["unread"]
+
+
+def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: bool, team: bool = False) -> list[str]:
     url = f"https://arxiv.org/abs/{item['arxiv_id']}" if item.get("arxiv_id") else item["url"]
     parts = [f"[{md_text(item['title']) or md_text(url)}]({md_url(url)})"]
     if item["authors"]:
@@ -142,10 +162,7 @@ def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: boo
     place = item.get("venue") or item.get("affiliation")
     if place:
         parts.append(md_text(place))
-    status = labels["status"].get(item["status"], item["status"])
-    if item["status"] == "read" and item.get("finished_at"):
-        status += f" {timefmt.date(item['finished_at'])}"
-    parts.append(status)
+    parts.append(_team_status_text(item, labels) if team else _status_text(item, labels))
     if item["tags"]:
         parts.append(" ".join(f"`{plain(t).replace('`', '')}`" for t in item["tags"]))
     code = next((lk["url"] for lk in item.get("links") or [] if lk["role"] == "code"), None)
@@ -155,13 +172,31 @@ def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: boo
     for note in item.get("notes") or []:
         body = note["body"] if full_notes else _first_paragraph(note["body"])
         quoted = note_lines(body)
+        if quoted and team and note.get("author"):
+            quoted[0] = f"**{md_text(note['author'])}:** {quoted[0]}"
         if quoted:
-            lines.append("")
+            lines += [""] if lines[-1] else []
             lines += [("  > " + line).rstrip() for line in quoted]
             lines.append("")
-        if not full_notes:
+        if not full_notes and not team:  # a team digest keeps every member's note
             break
     return lines
+
+
+def _team_line(items: Sequence[Mapping[str, Any]], since: str | None, labels: dict[str, Any]) -> str:
+    """`Members: alice read 3, started 1 · bob read 1` over the digest's period."""
+    tally: dict[str, dict[str, int]] = defaultdict(lambda: {"read": 0, "started": 0})
+    for item in items:
+        for one in item.get("readings") or []:
+            if one["finished_at"] and (not since or one["finished_at"] >= since):
+                tally[one["member"]]["read"] += 1
+            if one["started_at"] and (not since or one["started_at"] >= since):
+                tally[one["member"]]["started"] += 1
+    people = [
+        f"{md_text(name)} {labels['read']} {n['read']}, {labels['started']} {n['started']}"
+        for name, n in sorted(tally.items())
+    ]
+    return f"{labels['team']}: " + (" · ".join(people) if people else "—")
 
 
 def heading(labels: dict[str, Any], since_text: str | None, period: str) -> str:
@@ -202,20 +237,30 @@ def digest(
     lang: str | None = None,
     full_notes: bool = False,
     since_text: str | None = None,
+    team: bool = False,
 ) -> str:
+    """The digest of one member's reading, or with `team` of everyone's: who read what, with their notes."""
     labels = LABELS[lang or detect_language(conn)]
+    if team:  # what anyone added, started or finished in the period
+        flt = replace(flt, since=None, anyone_since=flt.since)
     items = list_items(conn, flt, order="i.key")
+    if team:
+        flt = replace(flt, since=flt.anyone_since)
     now = datetime.now(UTC).astimezone().strftime("%Y-%m-%d")
     since = timefmt.date(flt.since) if flt.since else ""
     period = f"{since} – {now}" if since else f"{labels['to']} {now}"
+    # A team digest counts every member's starts and finishes; a personal one the reader's own.
+    readings = [r for i in items for r in i["readings"]] if team else items
     counts = {
         "added": sum(1 for i in items if not flt.since or i["added_at"] >= flt.since),
-        "started": sum(1 for i in items if i["started_at"] and (not flt.since or i["started_at"] >= flt.since)),
-        "read": sum(1 for i in items if i["finished_at"] and (not flt.since or i["finished_at"] >= flt.since)),
+        "started": sum(1 for r in readings if r["started_at"] and (not flt.since or r["started_at"] >= flt.since)),
+        "read": sum(1 for r in readings if r["finished_at"] and (not flt.since or r["finished_at"] >= flt.since)),
     }
     out = [f"# {heading(labels, since_text, period)}", ""]
     out.append(f"{labels['period']}: {period} · " + " · ".join(f"{labels[k]} {v}" for k, v in counts.items()))
     out.append("")
+    if team:
+        out += [_team_line(items, flt.since, labels), ""]
     if not items:
         return "\n".join([*out, labels["empty"], ""])
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
@@ -225,6 +270,6 @@ def digest(
         out += [f"## {md_text(key[1])}", ""]
         ordered = sorted(groups[key], key=lambda i: (STATUS_ORDER.get(i["status"], 9), i["title"].casefold(), i["key"]))
         for entry in ordered:
-            out += _item_lines(entry, labels, full_notes)
+            out += _item_lines(entry, labels, full_notes, team)
         out.append("")
     return "\n".join(out)

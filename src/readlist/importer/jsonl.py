@@ -30,7 +30,7 @@ _KEY = re.compile(r"^(arxiv|doi|github|url|title):\S.*$")  # title: items with n
 T = TypeVar("T")
 
 # Item columns carried as they are (the export's own timestamps and metadata state win over "now").
-TEXT_FIELDS = ("comment", "primary_category", "doi", "work_type", "site")
+TEXT_FIELDS = ("comment", "primary_category", "doi", "work_type", "site", "added_by")
 TIME_FIELDS = ("updated", "added_at", "started_at", "finished_at", "metadata_fetched_at")
 
 

@@ -26,6 +26,7 @@ Items = list["ItemRecord"]  # `list` is also a method name below: the aliases ke
 Reports = list["FileReport"]
 TagCounts = list["TagCount"]
 Rows = list[dict[str, Any]]
+Names = list[str]
 Pulls = list["PullReport"]
 
 
@@ -120,6 +121,13 @@ class Library:
     def stats(self) -> dict[str, Any]:
         return self.reader.stats()
 
+    def team_stats(self) -> Rows:
+        """Each member's queue and reading pace (a personal library has one member)."""
+        return self.reader.team_stats()
+
+    def members(self) -> Names:
+        return self.reader.members()
+
     def inbox(self, *, limit: int | None = None) -> Items:
         return self.reader.inbox(limit=limit)
 
@@ -171,8 +179,10 @@ class Library:
         group_by: str = "tag",
         lang: str | None = None,
         full_notes: bool = False,
+        team: bool = False,
     ) -> str:
-        """Markdown for a team wiki or chat (lang: zh, en or auto; None: config digest_language)."""
+        """Markdown for a team wiki or chat (lang: zh, en or auto; None: config digest_language); `team`: who
+        read what in the period, with every member's notes."""
         from readlist.errors import InvalidInputError
         from readlist.export.digest import GROUPS, LABELS, digest
         from readlist.library.read import SqliteReader
@@ -186,7 +196,9 @@ class Library:
         assert isinstance(reader, SqliteReader)
         flt = self.filter(status=status, tag=tag, kind=kind, since=since)
         lang = None if language == "auto" else language
-        return digest(reader.conn, flt, group_by=group_by, lang=lang, full_notes=full_notes, since_text=since)
+        return digest(
+            reader.conn, flt, group_by=group_by, lang=lang, full_notes=full_notes, since_text=since, team=team
+        )
 
     def export(
         self,

@@ -237,6 +237,7 @@ class Merger:
         for draft in drafts:
             if draft.ref.key not in self.items and draft.ref.key not in rows:
                 rows[draft.ref.key] = _item_row(draft)
+                rows[draft.ref.key].setdefault("added_by", self.member)
                 rows[draft.ref.key]["citation_key"] = self.claim_citation_key(draft.citation_key)
         if rows:
             # One executemany needs one set of columns: extras (year, work type …) some drafts lack become NULL.
@@ -291,6 +292,7 @@ class Merger:
         created = item is None
         if item is None:
             item = _new_item(draft)
+            item.added_by = item.added_by or self.member
             item.citation_key = self.claim_citation_key(draft.citation_key)
             self.session.add(item)
             self.session.flush()

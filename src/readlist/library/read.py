@@ -20,7 +20,7 @@ ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
     "venue, doi, comment, affiliation, primary_category, categories, status, priority, rating, added_at, "
     "started_at, finished_at, metadata_status, metadata_fetched_at, inbox_score, citation_key, year, work_type, site, "
-    "details"
+    "details, added_by"
 )
 TODO_ORDER = "CASE i.status WHEN 'reading' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
 
@@ -32,6 +32,8 @@ class ItemFilter:
     kind: str | None = None
     since: str | None = None  # ISO timestamp: added (or finished) on or after
     ids: list[int] | None = None
+    read_since: str | None = None  # finished (by this member) on or after
+    anyone_since: str | None = None  # added, or started or finished by any member, on or after (team digest)
 
     def sql(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
@@ -53,6 +55,15 @@ class ItemFilter:
         if self.ids is not None:
             clauses.append("i.id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(self.ids))
+        if self.read_since:
+            clauses.append("i.finished_at >= ?")
+            params.append(self.read_since)
+        if self.anyone_since:
+            clauses.append(
+                "(i.added_at >= ? OR EXISTS (SELECT 1 FROM reading r WHERE r.item_id = i.id "
+                "AND (r.finished_at >= ? OR r.started_at >= ?)))"
+            )
+            params += [self.anyone_since] * 3
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
@@ -241,7 +252,7 @@ def stats(conn: sqlite3.Connection, months: int = 12) -> dict[str, Any]:
         per_month[month]["read"] = n
     recent = sorted(per_month)[-months:]
     read_8_weeks = conn.execute(
-        "SELECT count(*) FROM member_item WHERE finished_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-56 days')"
+        "SELECT count(*) FROM member_item WHERE finished_at >= ?", (weeks_ago(PACE_WEEKS),)
     ).fetchone()[0]
     return {
         "total": sum(by_status.values()),
@@ -249,8 +260,58 @@ def stats(conn: sqlite3.Connection, months: int = 12) -> dict[str, Any]:
         "by_kind": dict(conn.execute("SELECT kind, count(*) FROM item GROUP BY kind").fetchall()),
         "top_tags": tag_counts(conn)[:15],
         "per_month": [{"month": m, **per_month[m]} for m in recent],
-        "read_per_week": round(read_8_weeks / 8, 2),
+        "read_per_week": round(read_8_weeks / PACE_WEEKS, 2),
     }
+
+
+PACE_WEEKS = 8  # reading pace is measured over the last eight weeks
+
+
+def weeks_ago(weeks: int) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(weeks=weeks)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def members(conn: sqlite3.Connection) -> list[str]:
+    """Everyone who has read, added or noted something in this library, by name."""
+    rows = conn.execute(
+        "SELECT name FROM member UNION SELECT author FROM note WHERE author IS NOT NULL "
+        "UNION SELECT added_by FROM item WHERE added_by IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def team_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Each member's queue and pace: unread, reading, read, read in the last 8 weeks, per week, last finished."""
+    cutoff = weeks_ago(PACE_WEEKS)
+    out = []
+    for name in members(conn):
+        counts = dict(
+            conn.execute(
+                "SELECT coalesce(r.status, i.initial_status), count(*) FROM item i "
+                "LEFT JOIN reading r ON r.item_id = i.id AND r.member = ? GROUP BY 1",
+                (name,),
+            ).fetchall()
+        )
+        recent, last = conn.execute(
+            "SELECT count(CASE WHEN finished_at >= ? THEN 1 END), max(finished_at) FROM reading "
+            "WHERE member = ? AND status = 'read'",
+            (cutoff, name),
+        ).fetchone()
+        out.append(
+            {
+                "member": name,
+                "unread": counts.get("unread", 0),
+                "reading": counts.get("reading", 0),
+                "read": counts.get("read", 0),
+                "skipped": counts.get("skipped", 0),
+                "read_8_weeks": recent,
+                "read_per_week": round(recent / PACE_WEEKS, 2),
+                "last_finished": last,
+            }
+        )
+    return out
 
 
 def home(conn: sqlite3.Connection, *, top: int = 5) -> dict[str, Any]:
@@ -282,6 +343,8 @@ class Reader(Protocol):
     def tag_counts(self) -> list[TagCount]: ...
     def feeds(self) -> list[dict[str, Any]]: ...
     def stats(self, months: int = 12) -> dict[str, Any]: ...
+    def team_stats(self) -> list[dict[str, Any]]: ...
+    def members(self) -> list[str]: ...
     def close(self) -> None: ...
 
 
@@ -316,6 +379,12 @@ class SqliteReader:
 
     def stats(self, months: int = 12) -> dict[str, Any]:
         return stats(self.conn, months)
+
+    def team_stats(self) -> list[dict[str, Any]]:
+        return team_stats(self.conn)
+
+    def members(self) -> list[str]:
+        return members(self.conn)
 
     def close(self) -> None:
         self.conn.close()

@@ -211,6 +211,7 @@ class ItemRecord(TypedDict):
     work_type: str | None
     site: str | None
     details: dict[str, Any]
+    added_by: str | None  # the member who added it
     tags: list[str]
     notes: list[NoteRecord]  # empty unless the full record was asked for
     links: list[LinkRecord]

@@ -107,6 +107,7 @@ class Store:
                 session.flush()
                 touched: set[int] = session.info["touched"]
                 if touched:
+                    reading.ensure_member(session, reading.current_member())
                     assign_citation_keys(session, sorted(touched))
                     session.flush()
                     raw = session.connection().connection.driver_connection

@@ -119,6 +119,18 @@ def _version(item: Mapping[str, Any]) -> str | None:
     return f"{latest} (you added v{asked})" if asked and asked != item["arxiv_version"] else latest
 
 
+def _readers_line(item: Mapping[str, Any]) -> str | None:
+    """Every member's status in a team library (`alice read 11-20 · bob reading`); None for a team of one."""
+    readings = item.get("readings") or []
+    if len(readings) < 2 and not any(r["status"] != item.get("status") for r in readings):
+        return None
+    parts = []
+    for one in readings:
+        when = timefmt.date(one.get("finished_at")) if one["status"] == "read" else None
+        parts.append(f"{one['member']} {one['status']}" + (f" {when}" if when else ""))
+    return " · ".join(parts)
+
+
 def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every field a person cares about, in reading order, dates local."""
     fields: list[tuple[str, object]] = [
@@ -148,6 +160,8 @@ def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("added", timefmt.minute(item.get("added_at"))),
         ("started", timefmt.minute(item.get("started_at"))),
         ("finished", timefmt.minute(item.get("finished_at"))),
+        ("readers", _readers_line(item)),
+        ("added by", item.get("added_by") if _readers_line(item) else None),
         ("metadata", item.get("metadata_status")),
     ]
     out = [(label, one_line(value)) for label, value in fields if value not in (None, "")]
