@@ -9,7 +9,7 @@ import random
 import sqlite3
 from pathlib import Path
 
-from readlist import db
+from readlist import config, db
 from readlist.search import index
 
 WORDS_EN = [
@@ -142,7 +142,9 @@ def build(path: Path, n_items: int, seed: int = 7) -> Path:
     conn.executemany(
         "INSERT INTO tag (id, name, slug) VALUES (?, ?, ?)", [(i + 1, t, t.casefold()) for i, t in enumerate(TAGS)]
     )
-    items, tags, notes = [], [], []
+    items, tags, notes, readings = [], [], [], []
+    member = config.user()  # the statuses are the benchmark runner's own
+    conn.execute("INSERT INTO member (name, joined_at) VALUES (?, '2025-01-01T00:00:00Z')", (member,))
     for i in range(1, n_items + 1):
         arxiv = f"{rng.randint(18, 25):02d}{rng.randint(1, 12):02d}.{i:05d}"
         stamp = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T10:00:00Z"
@@ -158,22 +160,27 @@ def build(path: Path, n_items: int, seed: int = 7) -> Path:
                 title(rng),
                 authors,
                 text(rng, 80),
-                status,
-                rng.randint(0, 3),
+                "inbox" if status == "inbox" else "unread",
                 stamp,
-                stamp if status in ("reading", "read") else None,
-                stamp if status == "read" else None,
             )
         )
+        priority = rng.randint(0, 3)
+        if status not in ("unread", "inbox") or priority:
+            started = stamp if status in ("reading", "read") else None
+            readings.append((i, member, status, priority, started, stamp if status == "read" else None, stamp))
         for t in rng.sample(range(1, len(TAGS) + 1), rng.randint(0, 3)):
             tags.append((i, t))
         if rng.random() < 0.5:
             notes.append((i, text(rng, 30), stamp, stamp))
     conn.executemany(
-        "INSERT INTO item (id, kind, key, arxiv_id, url, title, authors, abstract, status, priority, added_at, "
-        "started_at, finished_at, categories, metadata_status) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', 'fetched')",
+        "INSERT INTO item (id, kind, key, arxiv_id, url, title, authors, abstract, initial_status, added_at, "
+        "categories, metadata_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', 'fetched')",
         items,
+    )
+    conn.executemany(
+        "INSERT INTO reading (item_id, member, status, priority, started_at, finished_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        readings,
     )
     conn.executemany("INSERT INTO itemtag (item_id, tag_id) VALUES (?, ?)", tags)
     conn.executemany("INSERT INTO note (item_id, body, created_at, updated_at) VALUES (?, ?, ?, ?)", notes)

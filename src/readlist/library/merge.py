@@ -35,6 +35,16 @@ def _placeholder_title(item: Item) -> bool:
     return item.title in ("", item.arxiv_id, item.url, item.key, item.url.removeprefix("https://github.com/"))
 
 
+def _real_title(draft: ItemDraft) -> bool:
+    """A draft's title that says something: not its own (or any) URL, ID or key standing in until metadata came."""
+    from readlist.ids import is_url
+
+    title = (draft.title or "").strip()
+    ref = draft.ref
+    stand_ins = ("", ref.arxiv_id, ref.url, ref.key, ref.url.removeprefix("https://github.com/"))
+    return title not in stand_ins and not is_url(title)
+
+
 def _default_title(ref: Reference) -> str:
     """Until metadata arrives: the arXiv ID, `owner/repo`, or the URL."""
     if ref.kind == Kind.REPO:
@@ -105,14 +115,14 @@ def _conflicts(item: Item, draft: ItemDraft) -> list[str]:
         if getattr(draft, n)
         and getattr(item, n)
         and getattr(draft, n) != getattr(item, n)
-        and not (n == "title" and _placeholder_title(item))
+        and not (n == "title" and (_placeholder_title(item) or not _real_title(draft)))
     ]
 
 
 def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
     """Fill what the item lacks from the draft; never overwrite what the user already has."""
     changes = []
-    if draft.title and draft.title != item.title and _placeholder_title(item):
+    if draft.title and draft.title != item.title and _placeholder_title(item) and _real_title(draft):
         item.title = draft.title
         changes.append("title")
     for name in ("short_name", "abstract", "published", "venue", "affiliation", "rating"):
