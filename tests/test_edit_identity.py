@@ -69,3 +69,12 @@ def test_same_identity_in_another_form_only_updates_nothing_else(run: Run) -> No
 def test_empty_title_is_refused(run: Run) -> None:
     run("add", "2401.00001", "--no-fetch")
     assert run("edit", "1", "--title", "  ").code == 1
+
+
+def test_merging_never_takes_the_other_items_url_as_title(run: Run) -> None:
+    run("add", "https://example.com/a", "https://example.com/c", "--no-fetch")
+    assert run("edit", "2", "--url", "https://example.com/a", "--merge").code == 0
+    assert shown(run, "1")["title"] == "https://example.com/a"
+    run("add", "https://example.com/d", "--no-fetch", "--title", "A real title")
+    assert run("edit", "3", "--url", "https://example.com/a", "--merge").code == 0
+    assert shown(run, "1")["title"] == "A real title"
