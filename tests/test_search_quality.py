@@ -18,7 +18,7 @@ from readlist import db  # noqa: E402
 
 @pytest.fixture(scope="module")
 def results(notes_template: Path) -> list[dict[str, object]]:
-    conn: sqlite3.Connection = db.connect(notes_template)  # read-only use: the shared import, not a copy
+    conn = db.connect(notes_template)  # read-only use: the shared import, not a copy
     rows: list[dict[str, object]] = evaluate(conn)
     return rows
 

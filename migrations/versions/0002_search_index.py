@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # FTS5 is SQLite's; PostgreSQL gets its tsvector index in 0008
     # Raw SQL: FTS5 virtual tables are outside SQLAlchemy's model (and excluded from autogenerate in env.py).
     op.execute(
         "CREATE VIRTUAL TABLE search_index USING fts5("
@@ -26,4 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
     op.execute("DROP TABLE search_index")

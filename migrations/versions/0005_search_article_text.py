@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # FTS5 is SQLite's; PostgreSQL gets its tsvector index in 0008
     # Raw SQL: FTS5 tables are outside SQLAlchemy's model (tables named search_index* are excluded from
     # autogenerate). A new FTS column means a new table; db.py re-indexes every item after the upgrade.
     op.execute("DROP TABLE IF EXISTS search_index")
@@ -32,6 +34,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
     op.execute("DROP TABLE search_index_doc")
     op.execute("DROP TABLE search_index")
     op.execute(

@@ -10,9 +10,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from readlist.errors import ConfigError
+
+if TYPE_CHECKING:
+    from readlist.backend import Location
 
 APP_NAME = "readlist"
 CONFIG_FILE_NAME = "config.toml"
@@ -71,6 +74,13 @@ def path(text: str) -> str:
     return str(Path(text.strip()).expanduser())
 
 
+def db_location(text: str) -> str:
+    """A SQLite file path, or a postgresql:// URL (kept as written: libpq reads it)."""
+    from readlist.backend import is_url
+
+    return text.strip() if is_url(text) else path(text)
+
+
 def email(text: str) -> str:
     value = text.strip()
     local, _, domain = value.partition("@")
@@ -107,7 +117,9 @@ class Setting(Generic[T]):
         return self.env_name or f"READLIST_{self.key.upper()}"
 
 
-DB: Setting[str | None] = Setting("db", path, None, "Database file (default: the platform's user data dir).")
+DB: Setting[str | None] = Setting(
+    "db", db_location, None, "Database file or postgresql:// URL (default: a file in the user data dir)."
+)
 USER: Setting[str | None] = Setting("user", name, None, "Your name on notes and items you add (default: login name).")
 TODO_LIMIT = Setting("todo_limit", positive_int, 20, "How many items `readlist todo` shows.")
 DIGEST_LANGUAGE = Setting("digest_language", language, "auto", "Labels of `readlist digest`: zh, en or auto.")
@@ -320,14 +332,24 @@ def describe() -> list[dict[str, object]]:
 # ---- typed accessors used across the code ------------------------------------------------------------------
 
 
-def database_path(cli_value: str | None = None) -> Path:
-    """`--db` beats `READLIST_DB`, then the config file's `db`, then the platform's user data dir."""
+def database_path(cli_value: str | None = None) -> Location:
+    """`--db` beats `READLIST_DB`, then the config file's `db`, then the platform's user data dir.
+    A `postgresql://` URL names a PostgreSQL library, anything else a SQLite file."""
+    from readlist.backend import location
+
     configured = cli_value or value(DB)
     if configured:
-        return Path(configured).expanduser()
+        return location(configured)
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "readlist.db"
+
+
+def data_dir() -> Path:
+    """The platform's user data dir (the default library, and a PostgreSQL library's PDFs and backups)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def database_is_default(cli_value: str | None = None) -> bool:

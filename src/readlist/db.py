@@ -1,10 +1,13 @@
-"""Connections, pragmas and migrate-on-open, for both the sqlite3 read side and the SQLAlchemy write side."""
+"""Connections, pragmas and migrate-on-open, for both the sqlite3 read side and the SQLAlchemy write side.
+
+A `postgresql://` location is handed to `readlist.pg` (imported only then: SQLite never loads psycopg)."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from readlist.backend import Conn, Location, PostgresUrl, dialect
 from readlist.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -133,8 +137,13 @@ def upgrade(path: Path, revision: str = "head") -> None:
     command.upgrade(cfg, revision)
 
 
-def ensure_schema(path: Path) -> None:
+def ensure_schema(path: Location) -> None:
     """Migrate on open: free when up to date, backs up then upgrades an older file, refuses a newer one."""
+    if isinstance(path, PostgresUrl):
+        from readlist import pg
+
+        pg.ensure_schema(path)
+        return
     _check_location(path)
     existed = path.exists() and path.stat().st_size > 0
     from readlist.config import lock_timeout
@@ -199,26 +208,35 @@ def _migrate(path: Path, revisions: list[str], existed: bool) -> None:
     conn.close()
 
 
-def connect(path: Path, member: str | None = None) -> sqlite3.Connection:
-    """A stdlib sqlite3 connection for the read side, showing the library as `member` (default: the current
-    user) sees it."""
-    ensure_schema(path)
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.row_factory = sqlite3.Row
-    _apply_pragmas(conn)
+def connect(path: Location, member: str | None = None) -> Conn:
+    """The read side's connection, showing the library as `member` (default: the current user) sees it:
+    stdlib sqlite3 for a file (also used for raw writes such as the search index), psycopg for a URL."""
     if member is None:
         from readlist.config import user
 
         member = user()
+    if isinstance(path, PostgresUrl):
+        from readlist import pg
+
+        return pg.connect(path, member)
+    return connect_sqlite(path, member)
+
+
+def connect_sqlite(path: Path, member: str) -> sqlite3.Connection:
+    ensure_schema(path)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    _apply_pragmas(conn)
     use_member(conn, member)
     return conn
 
 
-def use_member(conn: sqlite3.Connection, member: str) -> None:
+def use_member(conn: Conn, member: str) -> None:
     """Show this connection the library as one member sees it: `member_item` is every item with that member's
     status, priority and dates (a temporary view, so it lives and dies with this connection)."""
     quoted = "'" + member.replace("'", "''") + "'"
-    conn.execute("DROP VIEW IF EXISTS temp.member_item")
+    temp = "pg_temp" if dialect(conn) == "postgresql" else "temp"
+    conn.execute(f"DROP VIEW IF EXISTS {temp}.member_item")
     conn.execute(
         "CREATE TEMP VIEW member_item AS SELECT item.*, coalesce(r.status, item.initial_status) AS status, "
         "coalesce(r.priority, 0) AS priority, r.started_at AS started_at, r.finished_at AS finished_at "
@@ -243,7 +261,7 @@ def begin_immediate(conn: sqlite3.Connection, wait: float | None = None) -> None
             return
         except sqlite3.OperationalError as exc:
             if not is_locked(exc) or total <= first:
-                raise _locked_error(total) if is_locked(exc) else exc from None
+                raise locked_error(total) if is_locked(exc) else exc from None
         if on_lock_wait is not None:
             on_lock_wait()
         remaining = max(0.0, total - (time.monotonic() - started))
@@ -251,12 +269,12 @@ def begin_immediate(conn: sqlite3.Connection, wait: float | None = None) -> None
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _locked_error(total) if is_locked(exc) else exc from None
+            raise locked_error(total) if is_locked(exc) else exc from None
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def _locked_error(waited: float) -> DatabaseError:
+def locked_error(waited: float) -> DatabaseError:
     return DatabaseError(
         f"the library is busy: another process kept it locked for {waited:.0f} s",
         "wait for the other readlist (an import?) to finish, then try again; nothing was changed",
@@ -281,8 +299,16 @@ def damaged_error(path: str, detail: str) -> DatabaseError:
 
 
 @contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def write_transaction(conn: Conn) -> Iterator[Conn]:
     """BEGIN IMMEDIATE: take the write lock up front so two writers queue instead of failing later."""
+    if dialect(conn) == "postgresql":
+        from readlist import pg
+
+        assert isinstance(conn, pg.PgConn)
+        with pg.write_transaction(conn):
+            yield conn
+        return
+    assert isinstance(conn, sqlite3.Connection)
     begin_immediate(conn)
     try:
         yield conn
@@ -292,9 +318,15 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def engine(path: Path) -> Engine:
-    """A SQLAlchemy engine whose transactions all start with BEGIN IMMEDIATE (DESIGN §6)."""
+def engine(path: Location) -> Engine:
+    """A SQLAlchemy engine whose transactions all start with BEGIN IMMEDIATE (DESIGN §6), or on PostgreSQL
+    with the library's write lock."""
     from sqlalchemy import create_engine, event
+
+    if isinstance(path, PostgresUrl):
+        from readlist import pg
+
+        return pg.engine(path)
 
     ensure_schema(path)
     eng = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
@@ -312,8 +344,37 @@ def engine(path: Path) -> Engine:
     return eng
 
 
+def driver_conn(raw: Any) -> Conn:
+    """A SQLAlchemy connection's driver connection as a `Conn` (psycopg's wrapped in pg.PgConn)."""
+    if isinstance(raw, sqlite3.Connection):
+        return raw
+    from readlist.pg import PgConn
+
+    return PgConn(raw, owned=False)
+
+
+def revision(path: Location) -> str | None:
+    """The schema revision of a library (no Alembic import)."""
+    if isinstance(path, PostgresUrl):
+        from readlist import pg
+
+        with pg.raw_connect(path) as server:
+            return pg.current_revision(server)
+    conn = sqlite3.connect(path)
+    try:
+        return _current_revision(conn)
+    finally:
+        conn.close()
+
+
 def friendly_error(exc: BaseException) -> DatabaseError | None:
     """A database failure a user can act on, from sqlite3 or SQLAlchemy's wrapper of it; None for anything else."""
+    if "psycopg" in sys.modules:
+        from readlist import pg
+
+        found = pg.friendly(exc)
+        if found is not None:
+            return found
     orig = getattr(exc, "orig", None)
     cause = orig if isinstance(orig, sqlite3.Error) else exc
     if not isinstance(cause, sqlite3.Error):
@@ -322,7 +383,7 @@ def friendly_error(exc: BaseException) -> DatabaseError | None:
     if is_locked(cause):
         from readlist.config import lock_timeout
 
-        return _locked_error(lock_timeout())
+        return locked_error(lock_timeout())
     if (
         "malformed" in text
         or "not a database" in text

@@ -1,6 +1,5 @@
 """Options shared by every command (`--db`, `--format`, `--json`, `--no-pager`) and how commands open the library."""
 
-import sqlite3
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -8,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from readlist import config, db, output
+from readlist.backend import Conn, Location
 from readlist.domain import MAX_COUNT, PRIORITY_RANGE
 from readlist.errors import DatabaseError
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from readlist.library.write import Store
 
 
-def _completion_db(ctx: typer.Context) -> Path:
+def _completion_db(ctx: typer.Context) -> Location:
     option = ctx.params.get("db") or (ctx.parent.params.get("db") if ctx.parent else None)
     return config.database_path(option or _global_db[0])
 
@@ -118,20 +118,20 @@ def set_global_db(value: str | None) -> None:
     _global_db[0] = value
 
 
-def db_path(option: str | None) -> Path:
+def db_path(option: str | None) -> Location:
     """A command's own `--db` beats the global one placed before the command name."""
     chosen = option or _global_db[0]
     path = config.database_path(chosen)
-    if config.database_is_default(chosen):
+    if isinstance(path, Path) and config.database_is_default(chosen):
         path.parent.mkdir(parents=True, exist_ok=True)  # the default location is ours to create
     return path
 
 
-def read_conn(option: str | None, who: str | None = None) -> sqlite3.Connection:
+def read_conn(option: str | None, who: str | None = None) -> Conn:
     """A read-only look, as one member sees the library (`who`, else the current user).
     A `--db` that names no file is a typo, not a wish for a new empty library."""
     path = db_path(option)
-    if (option or _global_db[0]) and not path.exists():
+    if isinstance(path, Path) and (option or _global_db[0]) and not path.exists():
         raise DatabaseError(
             f"no library at {path} (the file does not exist)",
             "check the path; any write command (readlist add, readlist import) creates it",

@@ -1,6 +1,7 @@
 """`readlist` alone: a home view of what is being read, what comes next, and the first commands to learn."""
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -21,7 +22,8 @@ def home(db: str | None) -> None:
     from readlist.library.read import home as collect
 
     path = db_path(db)
-    data = collect(read_conn(db)) if path.exists() and path.stat().st_size else None
+    exists = not isinstance(path, Path) or (path.exists() and path.stat().st_size > 0)
+    data = collect(read_conn(db)) if exists else None
     output.emit_lines(home_lines(data, output.term_width() or 100, style.color_wanted()), output.View(pager=False))
 
 

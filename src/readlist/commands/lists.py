@@ -1,11 +1,11 @@
 """`todo`, `list` and `tags`: the read commands over many items (plain sqlite3, no SQLAlchemy)."""
 
-import sqlite3
 from typing import Annotated
 
 import typer
 
 from readlist import config, output
+from readlist.backend import Conn
 from readlist.commands.common import (
     DbOption,
     FormatOption,
@@ -38,7 +38,7 @@ def build_filter(status: list[str] | None, tag: str | None, kind: str | None, si
     return Library.filter(status=status, tag=tag, kind=kind, since=since)
 
 
-def why_empty(conn: sqlite3.Connection, tag: str | None) -> str | None:
+def why_empty(conn: Conn, tag: str | None) -> str | None:
     """Why a filter found nothing, when the reason is a tag the library does not have."""
     if not tag:
         return None

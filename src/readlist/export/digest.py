@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from readlist.backend import Conn
 from readlist.library.read import ItemFilter, list_items
 from readlist.term import timefmt
 
@@ -118,7 +118,7 @@ def md_url(url: str) -> str:
     return "<" + url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E") + ">"
 
 
-def detect_language(conn: sqlite3.Connection) -> str:
+def detect_language(conn: Conn) -> str:
     """`zh` when the library's own words are mostly Chinese (the notes decide), else `en`."""
     rows = conn.execute("SELECT title FROM item ORDER BY id DESC LIMIT 200").fetchall()
     notes = conn.execute("SELECT body FROM note ORDER BY id DESC LIMIT 200").fetchall()
@@ -230,7 +230,7 @@ def _group_key(item: Mapping[str, Any], by: str, labels: dict[str, Any]) -> tupl
 
 
 def digest(
-    conn: sqlite3.Connection,
+    conn: Conn,
     flt: ItemFilter,
     *,
     group_by: str = "tag",

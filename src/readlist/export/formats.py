@@ -6,9 +6,9 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from typing import Any
 
+from readlist.backend import Conn
 from readlist.library.read import ItemFilter, list_items
 
 FORMATS = ("jsonl", "json", "bibtex", "csv")
@@ -16,7 +16,7 @@ FORMATS = ("jsonl", "json", "bibtex", "csv")
 _INTERNAL = ("id",)
 
 
-def records(conn: sqlite3.Connection, flt: ItemFilter | None = None) -> list[dict[str, Any]]:
+def records(conn: Conn, flt: ItemFilter | None = None) -> list[dict[str, Any]]:
     """Items as export records, ordered by key (stable across machines and runs)."""
     items = list_items(conn, flt, order="i.key")
     out = []

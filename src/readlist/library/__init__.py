@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from readlist import config
+from readlist.backend import PostgresUrl
 
 if TYPE_CHECKING:
     from readlist.importer.run import FileReport
@@ -40,8 +41,8 @@ class Library:
     `path` defaults like the CLI's: `$READLIST_DB`, then the config file's `db`, then the user data dir.
     Items are named by number (`"1"` or `1`), arXiv ID or key. Errors are `readlist.errors.ReadlistError`s."""
 
-    def __init__(self, path: str | Path | None = None, member: str | None = None) -> None:
-        self.path = config.database_path(str(path) if path is not None else None)
+    def __init__(self, path: str | Path | PostgresUrl | None = None, member: str | None = None) -> None:
+        self.path = path if isinstance(path, PostgresUrl) else config.database_path(str(path) if path else None)
         self.member = member  # whose statuses reads show (default: the current user, READLIST_USER)
         self._reader: Reader | None = None
         self._store: Store | None = None
@@ -53,9 +54,18 @@ class Library:
         """The read side (plain SQL, no ORM); opened on first use."""
         if self._reader is None:
             from readlist import db
-            from readlist.library.read import SqliteReader
 
-            self._reader = SqliteReader(db.connect(self.path, self.member))
+            conn = db.connect(self.path, self.member)
+            if isinstance(self.path, PostgresUrl):
+                from readlist.library.read_pg import PgReader
+                from readlist.pg import PgConn
+
+                assert isinstance(conn, PgConn)
+                self._reader = PgReader(conn)
+            else:
+                from readlist.library.read import SqliteReader
+
+                self._reader = SqliteReader(conn)
         return self._reader
 
     @property
@@ -149,12 +159,10 @@ class Library:
     ) -> SearchResult:
         """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`, `.total`
         counts every match (`limit=None` returns them all); `exact` searches only what was typed."""
-        from readlist.library.read import SqliteReader
         from readlist.library.records import parse_since
         from readlist.search.engine import search
 
         reader = self.reader
-        assert isinstance(reader, SqliteReader)  # search runs on SQLite FTS5 (a PostgreSQL search comes later)
         flt = self.filter(status=status, tag=tag, kind=kind)
         return search(
             reader.conn,
@@ -185,7 +193,6 @@ class Library:
         read what in the period, with every member's notes."""
         from readlist.errors import InvalidInputError
         from readlist.export.digest import GROUPS, LABELS, digest
-        from readlist.library.read import SqliteReader
 
         if group_by not in GROUPS:
             raise InvalidInputError(f"cannot group by {group_by!r}", f"use one of: {', '.join(GROUPS)}")
@@ -193,7 +200,6 @@ class Library:
         if language != "auto" and language not in LABELS:
             raise InvalidInputError(f"no labels for language {language!r}", "use --lang zh, --lang en or --lang auto")
         reader = self.reader
-        assert isinstance(reader, SqliteReader)
         flt = self.filter(status=status, tag=tag, kind=kind, since=since)
         lang = None if language == "auto" else language
         return digest(
@@ -213,12 +219,10 @@ class Library:
         """The items as jsonl, json, bibtex or csv text (jsonl is lossless and re-importable)."""
         from readlist.errors import InvalidInputError
         from readlist.export.formats import FORMATS, records, render
-        from readlist.library.read import SqliteReader
 
         if fmt not in FORMATS:
             raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
         reader = self.reader
-        assert isinstance(reader, SqliteReader)
         rows = records(reader.conn, self.filter(status=status, tag=tag, kind=kind, since=since))
         return render(fmt, rows, bom=bom)
 

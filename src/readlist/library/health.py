@@ -6,6 +6,9 @@ import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from readlist.backend import PostgresUrl
 
 
 @dataclass
@@ -57,6 +60,35 @@ def _inspect(conn: sqlite3.Connection, report: HealthReport) -> None:
     if report.items != report.indexed:
         report.problems.append(f"search index out of step ({report.indexed} of {report.items} items)")
         report.advice.append("readlist db reindex rebuilds the search index")
+
+
+def check_postgres(url: PostgresUrl) -> HealthReport:
+    """The schema version, and whether the search index holds every item. The server keeps its own pages
+    and foreign keys consistent, so there is no file-level integrity check to run."""
+    from readlist import db, pg
+
+    report = HealthReport(str(url), integrity="ok (PostgreSQL)")
+    with pg.raw_connect(url) as conn:
+        report.schema = pg.current_revision(conn)
+        if report.schema is None:
+            report.problems.append("no readlist schema in this database")
+            report.advice.append("readlist db init builds it")
+            return report
+        if report.schema != db.head_revision():
+            report.problems.append(f"schema {report.schema}, this readlist's is {db.head_revision()}")
+            report.advice.append("any readlist command upgrades an older schema; a newer one needs a newer readlist")
+            return report
+        report.items = _count(conn, "SELECT count(*) FROM item")
+        report.indexed = _count(conn, "SELECT count(*) FROM search_index_doc")
+    if report.items != report.indexed:
+        report.problems.append(f"search index out of step ({report.indexed} of {report.items} items)")
+        report.advice.append("readlist db reindex rebuilds the search index")
+    return report
+
+
+def _count(conn: Any, sql: str) -> int:
+    row = conn.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 def recovery_advice(path: Path) -> list[str]:

@@ -27,7 +27,11 @@ def pdf_base_url() -> str:
 
 def pdf_dir(store: Store) -> Path:
     """PDFs live beside the library file, so a library and its papers move together."""
-    return store.path.parent / "pdfs"
+    if isinstance(store.path, Path):
+        return store.path.parent / "pdfs"
+    from readlist import config
+
+    return config.data_dir() / "pdfs"  # a shared PostgreSQL library: PDFs stay on this machine
 
 
 def _file_name(arxiv_id: str, version: int | None) -> str:

@@ -6,11 +6,12 @@ Every function takes a DB-API connection and returns data, so another reader (Po
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
+from readlist.backend import Conn
 from readlist.domain import tag_slug
 from readlist.errors import NotFoundError
 from readlist.ids import parse_item_ref
@@ -68,7 +69,7 @@ class ItemFilter:
 
 
 def list_items(
-    conn: sqlite3.Connection,
+    conn: Conn,
     flt: ItemFilter | None = None,
     *,
     order: str = "i.id",
@@ -87,14 +88,14 @@ def list_items(
     return cast(list[ItemRecord], items)  # the columns and related lists above are exactly ItemRecord's keys
 
 
-def todo(conn: sqlite3.Connection, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]:
+def todo(conn: Conn, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]:
     """The unread queue: reading first, then priority, then oldest added."""
     return list_items(
         conn, ItemFilter(status=["reading", "unread"], tag=tag), order=TODO_ORDER, limit=limit, full=False
     )
 
 
-def inbox(conn: sqlite3.Connection, *, limit: int | None = None) -> list[ItemRecord]:
+def inbox(conn: Conn, *, limit: int | None = None) -> list[ItemRecord]:
     """New feed entries waiting for triage: best matches first, then newest."""
     return list_items(
         conn,
@@ -105,14 +106,14 @@ def inbox(conn: sqlite3.Connection, *, limit: int | None = None) -> list[ItemRec
     )
 
 
-def feeds(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def feeds(conn: Conn) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT id, name, url, match, tags, last_pulled, last_error, etag, last_modified FROM feed ORDER BY name"
     ).fetchall()
     return [{**dict(r), "match": json.loads(r["match"]), "tags": json.loads(r["tags"])} for r in rows]
 
 
-def count_todo(conn: sqlite3.Connection, *, tag: str | None = None) -> int:
+def count_todo(conn: Conn, *, tag: str | None = None) -> int:
     where, params = ItemFilter(status=["reading", "unread"], tag=tag).sql()
     return int(conn.execute(f"SELECT count(*) FROM member_item i{where}", params).fetchone()[0])
 
@@ -123,12 +124,12 @@ LOOKUPS = {
     "key": ("SELECT id FROM item WHERE key = ?", "SELECT id FROM item WHERE 'doi:' || lower(doi) = ? LIMIT 1"),
     "citation": (
         "SELECT id FROM item WHERE citation_key = ?",
-        "SELECT id FROM item WHERE citation_key = ? COLLATE NOCASE LIMIT 1",
+        "SELECT id FROM item WHERE lower(citation_key) = lower(?) ORDER BY id LIMIT 1",  # ASCII case, as NOCASE
     ),
 }
 
 
-def find_item_id(conn: sqlite3.Connection, ref: str) -> int:
+def find_item_id(conn: Conn, ref: str) -> int:
     how, value = parse_item_ref(ref)
     for sql in LOOKUPS[how]:
         row = conn.execute(sql, (value,)).fetchone()
@@ -137,27 +138,27 @@ def find_item_id(conn: sqlite3.Connection, ref: str) -> int:
     raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
 
 
-def get_item(conn: sqlite3.Connection, ref: str) -> ItemRecord:
+def get_item(conn: Conn, ref: str) -> ItemRecord:
     item_id = find_item_id(conn, ref)
     return list_items(conn, ItemFilter(ids=[item_id]))[0]
 
 
-def item_text(conn: sqlite3.Connection, ref: str) -> tuple[ItemRecord, str | None]:
+def item_text(conn: Conn, ref: str) -> tuple[ItemRecord, str | None]:
     """An item and the main text kept for it (None when nothing was kept)."""
     item = get_item(conn, ref)
     row = conn.execute("SELECT text FROM itemtext WHERE item_id = ?", (item["id"],)).fetchone()
     return item, (row[0] if row else None)
 
 
-def tag_counts(conn: sqlite3.Connection) -> list[TagCount]:
+def tag_counts(conn: Conn) -> list[TagCount]:
     rows = conn.execute(
         "SELECT t.name, count(it.item_id) AS n FROM tag t LEFT JOIN itemtag it ON it.tag_id = t.id "
-        "GROUP BY t.id HAVING n > 0 ORDER BY n DESC, t.name"
+        "GROUP BY t.id, t.name HAVING count(it.item_id) > 0 ORDER BY n DESC, t.name"
     ).fetchall()
     return [TagCount(tag=r[0], count=r[1]) for r in rows]
 
 
-def tag_suggestion(conn: sqlite3.Connection, name: str) -> tuple[bool, str | None]:
+def tag_suggestion(conn: Conn, name: str) -> tuple[bool, str | None]:
     """(the tag is missing, the closest existing tag name) — for "no tag "cuda" (did you mean …)"."""
     import difflib
 
@@ -172,7 +173,7 @@ def tag_suggestion(conn: sqlite3.Connection, name: str) -> tuple[bool, str | Non
     return True, (by_fold[close[0]] if close else None)
 
 
-def _item_dict(row: sqlite3.Row) -> dict[str, Any]:
+def _item_dict(row: Any) -> dict[str, Any]:
     item = dict(row)
     people = json.loads(item.pop("authors") or "[]")
     item["authors"] = [p.get("name", "") for p in people]
@@ -182,7 +183,7 @@ def _item_dict(row: sqlite3.Row) -> dict[str, Any]:
     return item
 
 
-def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, full: bool) -> None:
+def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> None:
     """Tags, notes, links and sources for many items in four queries, not four per item."""
     if not items:
         return
@@ -240,7 +241,7 @@ def _attach_related(conn: sqlite3.Connection, items: list[dict[str, Any]], *, fu
             item[name] = by_item.get(item["id"], [])
 
 
-def stats(conn: sqlite3.Connection, months: int = 12) -> dict[str, Any]:
+def stats(conn: Conn, months: int = 12) -> dict[str, Any]:
     """Counts by status, top tags, items added and read per month, and the recent reading pace."""
     by_status = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status").fetchall())
     per_month: dict[str, dict[str, int]] = defaultdict(lambda: {"added": 0, "read": 0})
@@ -268,12 +269,11 @@ PACE_WEEKS = 8  # reading pace is measured over the last eight weeks
 
 
 def weeks_ago(weeks: int) -> str:
-    from datetime import UTC, datetime, timedelta
 
     return (datetime.now(UTC) - timedelta(weeks=weeks)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def members(conn: sqlite3.Connection) -> list[str]:
+def members(conn: Conn) -> list[str]:
     """Everyone who has read, added or noted something in this library, by name."""
     rows = conn.execute(
         "SELECT name FROM member UNION SELECT author FROM note WHERE author IS NOT NULL "
@@ -282,7 +282,7 @@ def members(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def team_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def team_stats(conn: Conn) -> list[dict[str, Any]]:
     """Each member's queue and pace: unread, reading, read, read in the last 8 weeks, per week, last finished."""
     cutoff = weeks_ago(PACE_WEEKS)
     out = []
@@ -314,7 +314,7 @@ def team_stats(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return out
 
 
-def home(conn: sqlite3.Connection, *, top: int = 5) -> dict[str, Any]:
+def home(conn: Conn, *, top: int = 5) -> dict[str, Any]:
     """What `readlist` alone shows: reading now, the top of the queue, inbox and pending-metadata counts."""
     counts = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status").fetchall())
     pending = conn.execute("SELECT count(*) FROM item WHERE kind = 'paper' AND metadata_status = 'pending'").fetchone()[
@@ -331,7 +331,9 @@ def home(conn: sqlite3.Connection, *, top: int = 5) -> dict[str, Any]:
 
 
 class Reader(Protocol):
-    """What the read side offers, whatever holds the library: the sqlite3 reader below, a PostgreSQL one later."""
+    """What the read side offers, whatever holds the library: the sqlite3 reader below, read_pg's beside it."""
+
+    conn: Conn
 
     def list_items(
         self, flt: ItemFilter | None = None, *, order: str = "i.id", limit: int | None = None, full: bool = True
@@ -349,9 +351,10 @@ class Reader(Protocol):
 
 
 class SqliteReader:
-    """The Reader over one stdlib sqlite3 connection (the fast path of DESIGN §2)."""
+    """The Reader over one stdlib sqlite3 connection (the fast path of DESIGN §2); its SQL is portable, so
+    read_pg.PgReader reuses it over psycopg."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     def list_items(
@@ -390,7 +393,7 @@ class SqliteReader:
         self.conn.close()
 
 
-def trash(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def trash(conn: Conn) -> list[dict[str, Any]]:
     """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
     rows = conn.execute("SELECT key, removed_at, record FROM tombstone ORDER BY removed_at DESC, key").fetchall()
     out = []

@@ -5,12 +5,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from readlist.backend import PostgresUrl
+
 LIMIT = 50  # a shell shows a screenful; more is noise
 
 
-def open_readonly(path: Path) -> sqlite3.Connection | None:
-    """Completion never creates or migrates a library: no file (or a locked one) means no candidates."""
-    if not path.is_file():
+def open_readonly(path: Path | PostgresUrl) -> sqlite3.Connection | None:
+    """Completion never creates or migrates a library: no file (or a locked one) means no candidates.
+    A PostgreSQL library offers none either: a shell must not wait on a server for a tab press."""
+    if not isinstance(path, Path) or not path.is_file():
         return None
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)

@@ -6,12 +6,12 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from readlist import db
+from readlist.backend import Conn, Location
 from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
@@ -43,11 +43,18 @@ EDITABLE_FIELDS = (
 )
 
 
+def session_conn(session: Session) -> Conn:
+    """The session's own DB-API connection (in its transaction), for raw SQL such as the search index."""
+    return db.driver_conn(session.connection().connection.driver_connection)
+
+
 @contextmanager
-def _dict_rows(session: Session) -> Iterator[sqlite3.Connection]:
-    """The session's own sqlite3 connection with the read side's row type, for reusing read-side queries."""
-    raw = session.connection().connection.driver_connection
-    assert isinstance(raw, sqlite3.Connection)
+def _dict_rows(session: Session) -> Iterator[Conn]:
+    """The session's own connection with the read side's row type, for reusing read-side queries."""
+    raw = session_conn(session)
+    if not isinstance(raw, sqlite3.Connection):
+        yield raw  # PgConn rows already read like sqlite3.Row
+        return
     before = raw.row_factory
     raw.row_factory = sqlite3.Row
     db.use_member(raw, reading.current_member())
@@ -93,7 +100,7 @@ def _refusal(action: Action, refused: Sequence[Reading]) -> str:
 class Store:
     """One library file, written through short BEGIN IMMEDIATE transactions."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Location) -> None:
         self.path = path
         self.engine = db.engine(path)
 
@@ -110,9 +117,7 @@ class Store:
                     reading.ensure_member(session, reading.current_member())
                     assign_citation_keys(session, sorted(touched))
                     session.flush()
-                    raw = session.connection().connection.driver_connection
-                    assert isinstance(raw, sqlite3.Connection)
-                    index.refresh(raw, touched)
+                    index.refresh(session_conn(session), touched)
 
     # --- lookup -------------------------------------------------------------------------------------------
 

@@ -6,20 +6,40 @@ Every path (matches, corrected query, close titles) applies the same filters.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from readlist.backend import Conn, dialect
 from readlist.library.read import ItemFilter, list_items
 from readlist.search import fts, index, snippet
-from readlist.search.query import Filters, Query, parse
+from readlist.search.query import Filters, Query, Segmenter, parse
 from readlist.search.text import nfkc
 
-Row = tuple[int, int, float]  # item id, tier, bm25
+Row = tuple[int, int, float]  # item id, tier, bm25 (on PostgreSQL: -ts_rank)
 FEW = 3  # fewer matches than this → also try the typo-corrected query
 FUZZY_CUTOFF = 80
 FUZZY_TIER = 6
 TITLE_SCAN_MAX = 20_000  # scanning every title costs ~5 ms per 1,000 items: only for libraries up to this size
+
+
+class FullText(Protocol):
+    """A backend's full-text functions: the fts (SQLite FTS5) and fts_pg (PostgreSQL tsvector) modules."""
+
+    def known(self, conn: Conn, token: str) -> bool: ...
+    def known_many(self, conn: Conn, tokens: list[str]) -> set[str]: ...
+    def frequency(self, conn: Conn, token: str, cap: int = 1000) -> int: ...
+    def segmenter(self, conn: Conn) -> Segmenter: ...
+    def filter_sql(self, filters: Filters) -> tuple[str, list[Any]]: ...
+    def ranked(self, conn: Conn, query: Query, limit: int | None) -> tuple[list[Row], int]: ...
+    def filtered(self, conn: Conn, filters: Filters, limit: int | None) -> tuple[list[int], int]: ...
+
+
+def backend(conn: Conn) -> FullText:
+    if dialect(conn) == "postgresql":
+        from readlist.search import fts_pg
+
+        return fts_pg
+    return fts
 
 
 @dataclass
@@ -33,7 +53,7 @@ class SearchResult:
 
 
 def search(
-    conn: sqlite3.Connection,
+    conn: Conn,
     text: str,
     *,
     tag: str | None = None,
@@ -48,6 +68,7 @@ def search(
     """Search `text`; `limit=None` returns every match. `exact` searches only what was typed: no spellings,
     synonyms, typo correction or close titles."""
     options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], [tag] if tag else [], since)
+    fts = backend(conn)
     query = parse(text, fts.segmenter(conn), exact=exact)
     query.filters = query.filters.merged(options)
     result = SearchResult(query=query)
@@ -68,7 +89,7 @@ def search(
 
 
 def _with_correction(
-    conn: sqlite3.Connection,
+    conn: Conn,
     text: str,
     query: Query,
     rows: list[Row],
@@ -78,6 +99,7 @@ def _with_correction(
     corrected = correct(conn, text, query)
     if corrected is None:
         return rows
+    fts = backend(conn)
     fixed = parse(corrected, fts.segmenter(conn))
     fixed.filters = query.filters
     more, more_total = fts.ranked(conn, fixed, limit)
@@ -104,16 +126,18 @@ def _edits(word: str) -> list[str]:
     return [w for w in dict.fromkeys(swaps + deletes + inserts + replaces) if w != word]
 
 
-def correct(conn: sqlite3.Connection, text: str, query: Query) -> str | None:
+def correct(conn: Conn, text: str, query: Query) -> str | None:
     """The query with each word the library does not know replaced by the most frequent known word one edit
     away; None when nothing changes. Each candidate costs one index probe, fast at any library size."""
+    fts = backend(conn)
     fixes: dict[str, str] = {}
     for word in query.words:
         for part in re.findall(r"[A-Za-z0-9]+", nfkc(word)):
             low = part.casefold()
             if len(low) < 4 or low in fixes or fts.known(conn, low):
                 continue
-            found = [c for c in _edits(low) if fts.known(conn, c)]
+            known = fts.known_many(conn, _edits(low))
+            found = [c for c in _edits(low) if c in known]
             if found:
                 # Typos rarely hit the first letter; among the rest, the library's most frequent word wins.
                 fixes[low] = max(found, key=lambda c: (c[:1] == low[:1], fts.frequency(conn, c)))
@@ -123,13 +147,13 @@ def correct(conn: sqlite3.Connection, text: str, query: Query) -> str | None:
     return pattern.sub(lambda m: fixes.get(m.group(0).casefold(), m.group(0)), nfkc(text))
 
 
-def _close_titles(conn: sqlite3.Connection, text: str, filters: Filters, limit: int | None) -> list[Row]:
+def _close_titles(conn: Conn, text: str, filters: Filters, limit: int | None) -> list[Row]:
     """Typos the vocabulary cannot fix: rapidfuzz over the titles, short names and tags of small libraries."""
     if conn.execute("SELECT count(*) FROM item").fetchone()[0] > TITLE_SCAN_MAX:
         return []
     from rapidfuzz import fuzz, process, utils
 
-    where, params = fts.filter_sql(filters)
+    where, params = backend(conn).filter_sql(filters)
     choices = {
         item_id: f"{short_name} {title} {tags or ''}"
         for item_id, title, short_name, tags in conn.execute(
@@ -155,7 +179,7 @@ def score(tier: int, bm25: float) -> float:
     return round(FUZZY_TIER - tier + s / (1 + s), 4)
 
 
-def _hydrate(conn: sqlite3.Connection, rows: list[Row], query: Query | None) -> list[dict[str, Any]]:
+def _hydrate(conn: Conn, rows: list[Row], query: Query | None) -> list[dict[str, Any]]:
     """Full items (the `list --json` schema) with score and snippet, in rank order."""
     if not rows:
         return []

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Callable
 from typing import Any
 
+from readlist.backend import Conn
 from readlist.domain import tag_slug
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
 
@@ -26,25 +27,30 @@ def render(expr: Expr) -> str:
     return "(" + joiner.join(render(p) for p in expr.parts) + ")"
 
 
-def known(conn: sqlite3.Connection, token: str) -> bool:
+def known(conn: Conn, token: str) -> bool:
     """Whether the index holds this token anywhere (one index probe, fast at any size)."""
     row = conn.execute("SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1", ('"' + token + '"',))
     return row.fetchone() is not None
 
 
-def frequency(conn: sqlite3.Connection, token: str, cap: int = 1000) -> int:
+def frequency(conn: Conn, token: str, cap: int = 1000) -> int:
     sql = "SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT ?)"
     return int(conn.execute(sql, ('"' + token + '"', cap)).fetchone()[0])
 
 
-def segmenter(conn: sqlite3.Connection) -> Segmenter:
+def known_many(conn: Conn, tokens: list[str]) -> set[str]:
+    """Which of these tokens the index holds (typo correction probes hundreds of candidates)."""
+    return {t for t in tokens if known(conn, t)}
+
+
+def segmenter(conn: Conn, is_in_index: Callable[[Conn, str], bool] = known) -> Segmenter:
     """Splits a Chinese query run into words the index knows, longest first (the index was split by
     jieba at write time; looking its words up avoids loading jieba's dictionary for every search)."""
     cache: dict[str, bool] = {}
 
     def is_known(word: str) -> bool:
         if word not in cache:
-            cache[word] = known(conn, word)
+            cache[word] = is_in_index(conn, word)
         return cache[word]
 
     def split(run: str) -> list[str]:
@@ -62,6 +68,9 @@ def segmenter(conn: sqlite3.Connection) -> Segmenter:
     return split
 
 
+YEAR_SQL = "coalesce(i.year, CAST(substr(i.published, 1, 4) AS INTEGER))"
+
+
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     """SQL conditions on `item i` for every filter; they apply to every result path."""
     clauses: list[str] = []
@@ -73,9 +82,7 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append(f"i.kind IN ({','.join('?' * len(filters.kinds))})")
         params += filters.kinds
     if filters.years:
-        clauses.append(
-            f"coalesce(i.year, CAST(substr(i.published, 1, 4) AS INTEGER)) IN ({','.join('?' * len(filters.years))})"
-        )
+        clauses.append(f"{YEAR_SQL} IN ({','.join('?' * len(filters.years))})")
         params += filters.years
     for tag in filters.tags:
         clauses.append(
@@ -92,7 +99,7 @@ _IN_TIER = " AND search_index.rowid IN (SELECT rowid FROM search_index WHERE sea
 _TIE_BREAK = "CASE i.status WHEN 'unread' THEN 0 WHEN 'reading' THEN 0 ELSE 1 END, i.added_at DESC, i.id DESC"
 
 
-def ranked(conn: sqlite3.Connection, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
+def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
     """(item id, tier, bm25) of the best `limit` matches, best first, and how many match in all.
 
     Tier by tier, best first, stopping once the page is full: a broad query ("gpu") fills its page from the
@@ -121,7 +128,7 @@ def ranked(conn: sqlite3.Connection, query: Query, limit: int | None) -> tuple[l
     return rows, total
 
 
-def filtered(conn: sqlite3.Connection, filters: Filters, limit: int | None) -> tuple[list[int], int]:
+def filtered(conn: Conn, filters: Filters, limit: int | None) -> tuple[list[int], int]:
     """A query of filters only: matching items, unread and recent first."""
     where, params = filter_sql(filters)
     total = int(conn.execute(f"SELECT count(*) FROM member_item i WHERE 1 = 1{where}", params).fetchone()[0])

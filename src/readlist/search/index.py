@@ -1,4 +1,5 @@
-"""Keeps the FTS5 table `search_index` in step with items, inside the caller's transaction.
+"""Keeps the search index in step with items, inside the caller's transaction: SQLite's FTS5 table, or on
+PostgreSQL the tsvector table of migration 0008, built from the same normalised, CJK-split text.
 
 The FTS table is contentless (it stores only the inverted index), which keeps the index under 1.5× the
 text it covers. FTS5 can only forget a row of a contentless table when given the values it indexed, so
@@ -8,11 +9,13 @@ text it covers. FTS5 can only forget a row of a contentless table when given the
 from __future__ import annotations
 
 import json
-import sqlite3
+import re
+import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 
-from readlist.search.text import expansions, segment
+from readlist.backend import Conn, dialect
+from readlist.search.text import TOKEN, expansions, segment
 
 COLUMNS = ("title", "authors", "tags", "abstract", "notes", "text", "venue", "extra")
 SNIPPET_COLUMNS = ("abstract", "notes", "text")  # never the title, authors or tags: the table shows those
@@ -73,22 +76,46 @@ def _extra(*long_fields: str) -> str:
     return " ".join(e for e in (expansions(f) for f in long_fields) if e)
 
 
-def _forget(conn: sqlite3.Connection, ids: list[int]) -> None:
+_TO_VECTOR = ", to_tsvector('readlist', ?)"
+_PG_INSERT = (
+    "INSERT INTO search_index (item_id, " + ", ".join(f'"{c}"' for c in COLUMNS) + ") "
+    "VALUES (?" + _TO_VECTOR * len(COLUMNS) + ")"
+)
+_LATIN_MARKS = re.compile(r"(?<=[\u0000-\u024f])[\u0300-\u036f]+")
+
+
+def pg_words(text: str) -> str:
+    """Segmented text as PostgreSQL's parser should see it: the tokens FTS5's unicode61 finds (Chinese words
+    already split by WORD_SEP), separated by spaces, Latin diacritics removed (remove_diacritics 2)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text)))
+    return " ".join(TOKEN.findall(text))
+
+
+def _forget(conn: Conn, ids: list[int]) -> None:
+    marks = ",".join("?" * len(ids))
+    if dialect(conn) == "postgresql":
+        conn.execute(f"DELETE FROM search_index WHERE item_id IN ({marks})", ids)
+        conn.execute(f"DELETE FROM search_index_doc WHERE item_id IN ({marks})", ids)
+        return
     marks = ",".join("?" * len(ids))
     old = conn.execute(f"SELECT item_id, body FROM search_index_doc WHERE item_id IN ({marks})", ids).fetchall()
     conn.executemany(_DELETE, [(item_id, *unpack(body)) for item_id, body in old])
     conn.execute(f"DELETE FROM search_index_doc WHERE item_id IN ({marks})", ids)
 
 
-def _insert(conn: sqlite3.Connection, rows: list[Sequence[object]]) -> None:
+def _insert(conn: Conn, rows: list[Sequence[object]]) -> None:
     values = [(int(str(r[0])), index_values(r)) for r in rows]
-    conn.executemany(_INSERT, [(item_id, *v) for item_id, v in values])
+    if dialect(conn) == "postgresql":
+        conn.executemany(_PG_INSERT, [(item_id, *(pg_words(x) for x in v)) for item_id, v in values])
+    else:
+        conn.executemany(_INSERT, [(item_id, *v) for item_id, v in values])
     conn.executemany(
         "INSERT INTO search_index_doc (item_id, body) VALUES (?, ?)", [(item_id, pack(v)) for item_id, v in values]
     )
 
 
-def refresh(conn: sqlite3.Connection, item_ids: Iterable[int]) -> None:
+def refresh(conn: Conn, item_ids: Iterable[int]) -> None:
     """Re-index these items (deleted ones drop out). Runs in the caller's transaction."""
     ids = sorted(set(item_ids))
     for start in range(0, len(ids), 500):
@@ -98,9 +125,12 @@ def refresh(conn: sqlite3.Connection, item_ids: Iterable[int]) -> None:
         _insert(conn, conn.execute(f"{_ROWS_SQL} WHERE i.id IN ({marks})", chunk).fetchall())
 
 
-def rebuild(conn: sqlite3.Connection) -> int:
+def rebuild(conn: Conn) -> int:
     """Rebuild the whole index from the item tables; returns the number of items indexed."""
-    conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+    if dialect(conn) == "postgresql":
+        conn.execute("DELETE FROM search_index")
+    else:
+        conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
     conn.execute("DELETE FROM search_index_doc")
     count = 0
     cursor = conn.execute(_ROWS_SQL)
@@ -110,11 +140,11 @@ def rebuild(conn: sqlite3.Connection) -> int:
     return count
 
 
-def count(conn: sqlite3.Connection) -> int:
+def count(conn: Conn) -> int:
     return int(conn.execute("SELECT count(*) FROM search_index_doc").fetchone()[0])
 
 
-def documents(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, str]]:
+def documents(conn: Conn, ids: list[int]) -> dict[int, dict[str, str]]:
     """The indexed (segmented) text of these items by column, for snippets."""
     rows = conn.execute(
         "SELECT item_id, body FROM search_index_doc WHERE item_id IN (SELECT value FROM json_each(?))",

@@ -1,0 +1,97 @@
+"""Where a library lives — a SQLite file path or a PostgreSQL URL — decided in this one place (DESIGN §12).
+
+Cheap to import (no psycopg, no SQLAlchemy): the SQLite path never loads the PostgreSQL driver.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+@dataclass(frozen=True)
+class PostgresUrl:
+    """A PostgreSQL connection URL. `str()` is the redacted form: the password is never printed."""
+
+    url: str
+
+    def __str__(self) -> str:
+        return redact(self.url)
+
+    def __repr__(self) -> str:
+        return f"PostgresUrl({redact(self.url)!r})"
+
+    @property
+    def libpq(self) -> str:
+        """The URL libpq reads (it also honours PGPASSWORD, ~/.pgpass, PGSSLMODE and the rest of its env)."""
+        return "postgresql://" + self.url.split("://", 1)[1]
+
+    @property
+    def sqlalchemy(self) -> str:
+        return "postgresql+psycopg://" + self.url.split("://", 1)[1]
+
+    @property
+    def database(self) -> str:
+        return urlsplit(self.libpq).path.lstrip("/") or "(default)"
+
+    @property
+    def server(self) -> str:
+        """host:port for messages (never the user's password)."""
+        parts = urlsplit(self.libpq)
+        host = parts.hostname or "localhost"
+        return f"{host}:{parts.port or 5432}"
+
+
+Location = Path | PostgresUrl
+
+
+def is_url(text: str) -> bool:
+    return text.strip().lower().startswith(SCHEMES)
+
+
+def location(text: str) -> Location:
+    """`--db`/`READLIST_DB`/config `db`: a postgresql:// (or postgres://) URL, else a file path."""
+    if is_url(text):
+        return PostgresUrl(text.strip())
+    return Path(text).expanduser()
+
+
+_PASSWORD_IN_NETLOC = re.compile(r"(?<=://)([^/@:\s]*):([^/@\s]*)@")
+_PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&\s]*")
+
+
+def redact(text: str) -> str:
+    """Any PostgreSQL URL inside `text` with its password replaced by ***, in netloc or query string."""
+    text = _PASSWORD_IN_NETLOC.sub(lambda m: f"{m.group(1)}:***@", text)
+    return _PASSWORD_PARAM.sub(r"\1***", text)
+
+
+def without_password(url: PostgresUrl) -> tuple[str, str | None]:
+    """(the URL without its password, the password) — to hand the password to a tool through its env."""
+    parts = urlsplit(url.libpq)
+    password = parts.password
+    netloc = parts.netloc.rsplit("@", 1)
+    if len(netloc) == 2:
+        netloc[0] = netloc[0].split(":", 1)[0]
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"]
+    password = password or next((v for k, v in parse_qsl(parts.query) if k.lower() == "password"), None)
+    clean = urlunsplit((parts.scheme, "@".join(netloc), parts.path, urlencode(query), parts.fragment))
+    return clean, password
+
+
+def dialect(conn: object) -> str:
+    """ "postgresql" for the psycopg adapter (readlist.pg.PgConn), else "sqlite"."""
+    return str(getattr(conn, "dialect", "sqlite"))
+
+
+class Conn(Protocol):
+    """What the read side and the search index use of a connection: sqlite3's, or the psycopg adapter's."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+    def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+    def close(self) -> None: ...

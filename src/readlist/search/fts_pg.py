@@ -1,0 +1,125 @@
+"""PostgreSQL backend of search: renders a structured query to tsquery and runs the same tiered ranking as
+fts.py, with ts_rank over the weighted `doc` vector (migration 0008) in place of BM25.
+
+The functions mirror fts.py's (known, frequency, known_many, segmenter, filter_sql, ranked, filtered), so the
+search engine picks one module or the other by the connection's dialect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from readlist.backend import Conn
+from readlist.search import fts
+from readlist.search.index import pg_words
+from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
+
+# ts_rank weights {D, C, B, A}: the FTS5 weights of fts.WEIGHTS per class, relative to the title's 30.
+RANK_WEIGHTS = "{0.012, 0.045, 0.13, 1.0}"
+_YEAR = "coalesce(i.year, CASE WHEN i.published ~ '^[0-9]{4}' THEN CAST(substr(i.published, 1, 4) AS integer) END)"
+_TSQ = "to_tsquery('readlist', ?)"
+
+
+def _operand(token: str, prefix: bool = False) -> str:
+    words = pg_words(token).split()
+    quoted = " <-> ".join(f"'{w}'" for w in words) or "''"
+    return f"{quoted}:*" if prefix else quoted
+
+
+def tsquery(expr: Expr) -> str:
+    """The expression as tsquery text, column qualifiers ignored (a necessary condition on `doc`)."""
+    if isinstance(expr, Phrase):
+        last = len(expr.tokens) - 1
+        parts = [_operand(t, expr.prefix and n == last) for n, t in enumerate(expr.tokens)]
+        return "(" + " <-> ".join(p for p in parts if p != "''") + ")"
+    if isinstance(expr, InColumn):
+        return tsquery(expr.expr)
+    joiner = " | " if isinstance(expr, AnyOf) else " & "
+    assert isinstance(expr, AnyOf | AllOf)
+    return "(" + joiner.join(tsquery(p) for p in expr.parts) + ")"
+
+
+def _has_column(expr: Expr) -> bool:
+    if isinstance(expr, InColumn):
+        return True
+    return isinstance(expr, AnyOf | AllOf) and any(_has_column(p) for p in expr.parts)
+
+
+def condition(expr: Expr, column: str = "doc") -> tuple[str, list[Any]]:
+    """SQL matching exactly `expr`: one tsquery on `doc` when no column qualifier is inside, else the
+    qualified parts on their own column's vector."""
+    if isinstance(expr, InColumn):
+        return condition(expr.expr, expr.column)
+    if not _has_column(expr):
+        return f's."{column}" @@ {_TSQ}', [tsquery(expr)]
+    assert isinstance(expr, AnyOf | AllOf)
+    joiner = " OR " if isinstance(expr, AnyOf) else " AND "
+    parts = [condition(p, column) for p in expr.parts]
+    return "(" + joiner.join(sql for sql, _ in parts) + ")", [arg for _, args in parts for arg in args]
+
+
+def known(conn: Conn, token: str) -> bool:
+    row = conn.execute(f"SELECT 1 FROM search_index WHERE doc @@ {_TSQ} LIMIT 1", (_operand(token),))
+    return row.fetchone() is not None
+
+
+def frequency(conn: Conn, token: str, cap: int = 1000) -> int:
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM search_index WHERE doc @@ {_TSQ} LIMIT ?) AS hits"
+    return int(conn.execute(sql, (_operand(token), cap)).fetchone()[0])
+
+
+def known_many(conn: Conn, tokens: list[str]) -> set[str]:
+    """Hundreds of typo candidates in one round trip (each is one GIN probe on the server)."""
+    operands = {_operand(t): t for t in tokens if pg_words(t)}
+    rows = conn.execute(
+        "SELECT c FROM unnest(CAST(? AS text[])) AS c "
+        "WHERE EXISTS (SELECT 1 FROM search_index WHERE doc @@ to_tsquery('readlist', c))",
+        (list(operands),),
+    )
+    return {operands[r[0]] for r in rows}
+
+
+def segmenter(conn: Conn) -> Segmenter:
+    return fts.segmenter(conn, known)
+
+
+def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
+    where, params = fts.filter_sql(filters)
+    return where.replace(fts.YEAR_SQL, _YEAR), params
+
+
+def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
+    """(item id, tier, -ts_rank) of the best `limit` matches, best first, and how many match in all.
+    Tier by tier as fts.ranked: the rank always scores the whole query; the tier only restricts."""
+    tiers = query.tiers()
+    where, params = filter_sql(query.filters)
+    everything = tiers[-1][1]
+    exact, exact_args = condition(everything)
+    loose = tsquery(everything)
+    base = f"FROM search_index s JOIN item i ON i.id = s.item_id WHERE s.doc @@ {_TSQ} AND {exact}{where}"
+    base_args = [loose, *exact_args, *params]
+    total = int(conn.execute(f"SELECT count(*) {base}", base_args).fetchone()[0])
+    rows: list[tuple[int, int, float]] = []
+    for n, (tier, expr) in enumerate(tiers):
+        if total == 0 or (limit is not None and len(rows) >= limit):
+            break
+        within, within_args = condition(expr) if n < len(tiers) - 1 else ("TRUE", [])
+        sql = (
+            f"SELECT s.item_id, ts_rank('{RANK_WEIGHTS}', s.doc, {_TSQ}) AS score {base} AND {within} "
+            f"AND s.item_id <> ALL(CAST(? AS integer[])) "
+            f"ORDER BY round(CAST(ts_rank('{RANK_WEIGHTS}', s.doc, {_TSQ}) AS numeric), 3) DESC, {fts._TIE_BREAK} "
+            "LIMIT ?"
+        )
+        args = [loose, *base_args, *within_args, [r[0] for r in rows], loose]
+        args.append(None if limit is None else limit - len(rows))
+        rows += [(int(r[0]), tier, -float(r[1])) for r in conn.execute(sql, args)]
+    return rows, total
+
+
+def filtered(conn: Conn, filters: Filters, limit: int | None) -> tuple[list[int], int]:
+    where, params = filter_sql(filters)
+    total = int(conn.execute(f"SELECT count(*) FROM item i WHERE 1 = 1{where}", params).fetchone()[0])
+    rows = conn.execute(
+        f"SELECT i.id FROM item i WHERE 1 = 1{where} ORDER BY {fts._TIE_BREAK} LIMIT ?", [*params, limit]
+    ).fetchall()
+    return [int(r[0]) for r in rows], total
