@@ -191,3 +191,84 @@ def web():  # type: ignore[no-untyped-def]
     server = WebServer().start()
     yield server
     server.stop()
+
+
+# ---- PostgreSQL: one fresh database per test session (per xdist worker), emptied between tests ---------------
+
+POSTGRES_URL = os.environ.get("READLIST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _server_or_skip() -> Any:
+    """An autocommit connection to the test server's maintenance database, or a visible skip (a failure when
+    READLIST_REQUIRE_POSTGRES=1, as in CI)."""
+    from readlist.backend import redact
+
+    try:
+        import psycopg
+
+        return psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # no driver, no server, no rights: all mean "cannot test PostgreSQL here"
+        reason = f"no PostgreSQL at {redact(POSTGRES_URL)} ({' '.join(str(exc).split())[:120]})"
+        if os.environ.get("READLIST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason}; READLIST_REQUIRE_POSTGRES=1 requires it", pytrace=False)
+        pytest.skip(f"{reason}; set READLIST_TEST_POSTGRES_URL to test the PostgreSQL backend")
+
+
+def database_url(name: str) -> str:
+    """The test server's URL with another database name."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(POSTGRES_URL)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    conn = _server_or_skip()
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server: Any) -> Any:
+    """A migrated database of this worker's own, dropped at the end of the session."""
+    from readlist.backend import PostgresUrl
+
+    name = f"readlist_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    postgres_server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    postgres_server.execute(f'CREATE DATABASE "{name}"')
+    url = PostgresUrl(database_url(name))
+    readlist_db.ensure_schema(url)
+    yield url
+    postgres_server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def empty_postgres(url: Any) -> None:
+    """Every readlist table emptied, numbering restarted: cheaper than migrating a new database per test."""
+    import psycopg
+
+    with psycopg.connect(url.libpq, autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"
+            )
+        ]
+        conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def postgres_library(postgres_database: Any, isolated_library: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """This test's library is the worker's PostgreSQL database, empty."""
+    empty_postgres(postgres_database)
+    monkeypatch.setenv("READLIST_DB", postgres_database.url)
+    return postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, isolated_library: Path) -> str:
+    """Run a behaviour test on both backends: READLIST_DB is a fresh SQLite file or the emptied PostgreSQL
+    database (whose URL it returns)."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_library").url)
+    return str(isolated_library)

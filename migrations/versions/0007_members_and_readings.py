@@ -79,8 +79,11 @@ def upgrade() -> None:
         )
     op.execute("UPDATE item SET initial_status = 'inbox' WHERE status = 'inbox'")
     # Rebuilt with AUTOINCREMENT on SQLite, so the number of a removed item is never given to a new one.
+    # PostgreSQL's sequences never reuse a number anyway, and it alters columns in place (a rebuilt table
+    # would have to drop the primary key every foreign key points at).
+    recreate = "always" if bind.dialect.name == "sqlite" else "auto"
     with op.batch_alter_table(
-        "item", schema=None, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        "item", schema=None, recreate=recreate, table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
         batch_op.drop_constraint(op.f("ck_item_status"), type_="check")
         batch_op.drop_index("ix_item_status")

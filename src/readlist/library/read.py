@@ -243,7 +243,9 @@ def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> N
 
 def stats(conn: Conn, months: int = 12) -> dict[str, Any]:
     """Counts by status, top tags, items added and read per month, and the recent reading pace."""
-    by_status = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status").fetchall())
+    by_status = dict(
+        conn.execute("SELECT status, count(*) FROM member_item GROUP BY status ORDER BY status").fetchall()
+    )
     per_month: dict[str, dict[str, int]] = defaultdict(lambda: {"added": 0, "read": 0})
     for month, n in conn.execute("SELECT substr(added_at, 1, 7), count(*) FROM item GROUP BY 1"):
         per_month[month]["added"] = n
@@ -258,7 +260,7 @@ def stats(conn: Conn, months: int = 12) -> dict[str, Any]:
     return {
         "total": sum(by_status.values()),
         "by_status": by_status,
-        "by_kind": dict(conn.execute("SELECT kind, count(*) FROM item GROUP BY kind").fetchall()),
+        "by_kind": dict(conn.execute("SELECT kind, count(*) FROM item GROUP BY kind ORDER BY kind").fetchall()),
         "top_tags": tag_counts(conn)[:15],
         "per_month": [{"month": m, **per_month[m]} for m in recent],
         "read_per_week": round(read_8_weeks / PACE_WEEKS, 2),
@@ -316,7 +318,7 @@ def team_stats(conn: Conn) -> list[dict[str, Any]]:
 
 def home(conn: Conn, *, top: int = 5) -> dict[str, Any]:
     """What `readlist` alone shows: reading now, the top of the queue, inbox and pending-metadata counts."""
-    counts = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status").fetchall())
+    counts = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status ORDER BY status").fetchall())
     pending = conn.execute("SELECT count(*) FROM item WHERE kind = 'paper' AND metadata_status = 'pending'").fetchone()[
         0
     ]

@@ -52,12 +52,12 @@ def session_conn(session: Session) -> Conn:
 def _dict_rows(session: Session) -> Iterator[Conn]:
     """The session's own connection with the read side's row type, for reusing read-side queries."""
     raw = session_conn(session)
+    db.use_member(raw, reading.current_member())
     if not isinstance(raw, sqlite3.Connection):
         yield raw  # PgConn rows already read like sqlite3.Row
         return
     before = raw.row_factory
     raw.row_factory = sqlite3.Row
-    db.use_member(raw, reading.current_member())
     try:
         yield raw
     finally:

@@ -96,7 +96,7 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
     everything = tiers[-1][1]
     exact, exact_args = condition(everything)
     loose = tsquery(everything)
-    base = f"FROM search_index s JOIN item i ON i.id = s.item_id WHERE s.doc @@ {_TSQ} AND {exact}{where}"
+    base = f"FROM search_index s JOIN member_item i ON i.id = s.item_id WHERE s.doc @@ {_TSQ} AND {exact}{where}"
     base_args = [loose, *exact_args, *params]
     total = int(conn.execute(f"SELECT count(*) {base}", base_args).fetchone()[0])
     rows: list[tuple[int, int, float]] = []
@@ -118,8 +118,8 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
 
 def filtered(conn: Conn, filters: Filters, limit: int | None) -> tuple[list[int], int]:
     where, params = filter_sql(filters)
-    total = int(conn.execute(f"SELECT count(*) FROM item i WHERE 1 = 1{where}", params).fetchone()[0])
+    total = int(conn.execute(f"SELECT count(*) FROM member_item i WHERE 1 = 1{where}", params).fetchone()[0])
     rows = conn.execute(
-        f"SELECT i.id FROM item i WHERE 1 = 1{where} ORDER BY {fts._TIE_BREAK} LIMIT ?", [*params, limit]
+        f"SELECT i.id FROM member_item i WHERE 1 = 1{where} ORDER BY {fts._TIE_BREAK} LIMIT ?", [*params, limit]
     ).fetchall()
     return [int(r[0]) for r in rows], total

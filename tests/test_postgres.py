@@ -1,0 +1,185 @@
+"""A team library on PostgreSQL (issue 15): init, copy both ways, faults, the light read path, many writers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from readlist import pg
+from readlist.backend import PostgresUrl
+from tests.conftest import Run, database_url
+
+SECRET = "s3cr3t-pw"
+
+
+@pytest.fixture
+def scratch_database(postgres_server: Any) -> Iterator[PostgresUrl]:
+    """An empty database (no schema) of this test's own."""
+    name = f"readlist_scratch_{id(postgres_server)}_{__import__('os').getpid()}"
+    postgres_server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    postgres_server.execute(f'CREATE DATABASE "{name}"')
+    yield PostgresUrl(database_url(name))
+    postgres_server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _with_password(url: PostgresUrl) -> str:
+    scheme, rest = url.url.split("://", 1)
+    user, host = rest.split("@", 1) if "@" in rest else ("postgres", rest)
+    return f"{scheme}://{user.split(':')[0]}:{SECRET}@{host}"
+
+
+def test_db_init_builds_the_schema_on_an_empty_database_and_is_idempotent(run: Run, scratch_database: Any) -> None:
+    first = run("db", "init", "--db", scratch_database.url)
+    assert first.code == 0 and "schema 0008" in first.out, first
+    assert run("db", "init", "--db", scratch_database.url).code == 0
+    check = run("db", "check", "--db", scratch_database.url, "--json").json()
+    assert check["ok"] and check["schema"] == "0008" and check["items"] == 0
+
+
+def test_db_path_and_errors_never_print_the_password(run: Run, postgres_library: Any) -> None:
+    url = _with_password(postgres_library)  # trust auth: the server ignores it, readlist must hide it
+    shown = run("db", "path", "--db", url)
+    assert shown.out.strip() == url.replace(SECRET, "***") and SECRET not in shown.out
+    down = run("todo", "--db", url.replace(":5432", ":9") if ":5432" in url else url + "x")
+    assert down.code == 1 and SECRET not in down.out + down.err
+    missing = run("list", "--db", url.rsplit("/", 1)[0] + "/no_such_library_db")
+    assert missing.code == 1 and SECRET not in missing.err
+    assert missing.err.startswith("error: there is no database 'no_such_library_db'")
+    assert "hint: ask the admin to create it" in missing.err
+
+
+def test_server_down_is_one_error_and_a_hint(run: Run) -> None:
+    result = run("todo", "--db", "postgresql://readlist@127.0.0.1:9/papers")
+    assert result.code == 1 and result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("error: cannot reach the PostgreSQL server at 127.0.0.1:9")
+    assert lines[1].startswith("hint: check that the server is running")
+
+
+def test_a_newer_schema_and_an_old_server_are_refused(
+    run: Run, scratch_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("db", "init", "--db", scratch_database.url).code == 0
+    with pg.raw_connect(scratch_database) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    newer = run("todo", "--db", scratch_database.url)
+    assert newer.code == 1 and "written by a newer readlist (schema 9999" in newer.err
+    monkeypatch.setattr(pg, "MIN_SERVER_VERSION", 990000)  # this machine has no PostgreSQL 11 to connect to
+    old = run("todo", "--db", scratch_database.url)
+    assert old.code == 1 and "readlist needs 12 or newer" in old.err and "hint:" in old.err
+
+
+def test_db_copy_is_lossless_both_ways_on_the_shipped_notes(
+    run: Run, notes_template: Path, postgres_library: Any, tmp_path: Path
+) -> None:
+    original = run("--db", str(notes_template), "export", "--format", "jsonl").out
+    assert original.count("\n") > 1000
+    assert run("db", "copy", str(notes_template), postgres_library.url).code == 0
+    assert run("--db", postgres_library.url, "export", "--format", "jsonl").out == original
+    back = tmp_path / "back.db"
+    copied = run("db", "copy", postgres_library.url, str(back))
+    assert copied.code == 0 and "copied" in copied.out
+    assert run("--db", str(back), "export", "--format", "jsonl").out == original
+    refused = run("db", "copy", str(back), postgres_library.url)
+    assert refused.code == 1 and "db copy fills an empty library" in refused.err
+    assert run("--db", postgres_library.url, "add", "2408.11743", "--no-fetch").code == 0  # numbering continues
+
+
+def test_a_dropped_connection_mid_import_leaves_nothing_half_written(
+    run: Run, postgres_library: Any, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.library import merge
+
+    original = merge.Merger.flush_pending
+
+    def flush_then_drop(self: merge.Merger) -> None:
+        original(self)
+        with pg.raw_connect(postgres_library) as admin:  # the server ends every other session: a network drop
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+    monkeypatch.setattr(merge.Merger, "flush_pending", flush_then_drop)
+    result = run("import", str(notes_dir))
+    assert result.code == 1 and "lost the connection to the PostgreSQL server" in result.err
+    assert len(result.err.strip().splitlines()) == 2 and "hint:" in result.err
+    monkeypatch.setattr(merge.Merger, "flush_pending", original)
+    assert run("list", "--json").json() == []
+
+
+def test_read_commands_on_postgresql_never_import_sqlalchemy(run: Run, postgres_library: Any) -> None:
+    run("add", "2408.11743", "--tag", "cuda", "--no-fetch")
+    for args in (["todo"], ["show", "1"], ["search", "cuda"]):
+        code = (
+            f"import sys\nfrom readlist.cli import main\nsys.argv = ['readlist', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('MODULES', ' '.join(sorted(sys.modules)))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+        modules = set(out.splitlines()[-1].split()[1:])
+        assert "psycopg" in modules and not {"sqlalchemy", "sqlmodel", "alembic"} & modules, args
+
+
+def test_sqlite_libraries_never_load_psycopg(run: Run) -> None:
+    run("add", "2408.11743", "--no-fetch")
+    code = "import sys\nfrom readlist import Library\nLibrary().todo()\nprint('psycopg' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_four_processes_writing_tags_and_notes_to_one_item_lose_nothing(run: Run, postgres_library: Any) -> None:
+    run("add", "2408.11743", "--no-fetch")
+    script = textwrap.dedent(
+        """
+        import sys
+        from readlist import Library
+        who = sys.argv[1]
+        with Library() as lib:
+            for n in range(8):
+                lib.tag(1, [f"{who}-{n}"])
+                lib.note(1, f"note {who} {n}")
+                lib.status(1, "reading" if n % 2 else "unread")
+        """
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, f"w{i}"], stderr=subprocess.PIPE, text=True) for i in range(4)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    item = run("show", "1", "--json").json()
+    assert len(item["tags"]) == 32 and len(item["notes"]) == 32
+
+
+def test_a_member_with_the_readme_grants_reads_and_writes_without_owning_anything(
+    run: Run, scratch_database: Any, postgres_server: Any
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    grants = readme.split("```sql\n", 1)[1].split("```", 1)[0]
+    suffix = str(__import__("os").getpid())
+    group, member = f"rl_members_{suffix}", f"rl_alice_{suffix}"
+    sql = grants.replace("readlist_members", group).replace("alice", member)
+    sql = sql.replace("DATABASE papers", f'DATABASE "{scratch_database.database}"')
+    assert run("db", "init", "--db", scratch_database.url).code == 0
+    try:
+        with pg.raw_connect(scratch_database) as owner:
+            for statement in (s.strip() for s in sql.split(";")):
+                if statement and not statement.startswith("--"):
+                    owner.execute(statement)
+                elif "\n" in statement:
+                    owner.execute(statement.split("\n", 1)[1])
+        as_member = scratch_database.url.replace("://postgres@", f"://{member}@")
+        assert run("--db", as_member, "add", "2408.11743", "--tag", "cuda", "--no-fetch").code == 0
+        assert run("--db", as_member, "note", "1", "read it").code == 0
+        assert [i["id"] for i in run("--db", as_member, "search", "cuda", "--json").json()] == [1]
+        assert run("--db", as_member, "db", "reindex").code == 0
+    finally:
+        postgres_server.execute(f'DROP DATABASE IF EXISTS "{scratch_database.database}" WITH (FORCE)')
+        postgres_server.execute(f"DROP ROLE IF EXISTS {member}")
+        postgres_server.execute(f"DROP ROLE IF EXISTS {group}")
