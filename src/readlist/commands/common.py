@@ -145,7 +145,7 @@ WhoOption = Annotated[
 ]
 
 
-def member_conn(option: str | None, who: str | None) -> sqlite3.Connection:
+def member_conn(option: str | None, who: str | None) -> Conn:
     """A read connection as member `who` sees the library; a name nobody in the library has is a typo."""
     conn = read_conn(option, who)
     if who:
