@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "tests" / "data" / "search_queries.json"
 KNOWN_ITEM_TYPES = ("known-item", "typo", "spelling", "filtered")
 
 
-def build_library(path: Path) -> sqlite3.Connection:
+def build_library(path: Path) -> Any:
     from readlist import db
     from readlist.importer.run import collect, merge_reports, read_file
     from readlist.library.write import Store
@@ -35,7 +35,7 @@ def ndcg(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
     return dcg / best if best else 1.0
 
 
-def evaluate(conn: sqlite3.Connection, k: int = 10) -> list[dict[str, object]]:
+def evaluate(conn: Any, k: int = 10) -> list[dict[str, object]]:
     from readlist.search.engine import search
 
     rows = []
@@ -74,15 +74,32 @@ def summary(rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
+    """`search_quality.py [--db postgresql://…/empty_db]`: the SQLite library, and with --db the same library
+    copied into PostgreSQL (db copy), searched there with its own full-text index."""
+    import argparse
+
     sys.path.insert(0, str(ROOT / "src"))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", help="an empty PostgreSQL database to compare (postgresql://…)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        rows = evaluate(build_library(Path(tmp) / "q.db"))
-    print(f"{'query':40} {'type':11} {'nDCG@10':>7} first-grade-2-rank")
-    for r in rows:
-        print(f"{str(r['query'])[:40]:40} {r['type']:11} {r['ndcg@10']:7.3f} {r['first']}")
-    print(f"\n{'type':11} {'queries':>7} {'nDCG@10':>8} {'S@1':>6} {'S@5':>6}")
-    for name, s in summary(rows).items():
-        print(f"{name:11} {s['queries']:7.0f} {s['ndcg@10']:8.3f} {s['success@1']:6.2f} {s['success@5']:6.2f}")
+        path = Path(tmp) / "q.db"
+        backends = {"sqlite": evaluate(build_library(path))}
+        if args.db:
+            from readlist import db
+            from readlist.backend import location
+            from readlist.library.transfer import copy
+
+            copy(path, location(args.db))
+            backends["postgresql"] = evaluate(db.connect(location(args.db)))
+    for name, rows in backends.items():
+        print(f"\n== {name}")
+        print(f"{'query':40} {'type':11} {'nDCG@10':>7} first-grade-2-rank")
+        for r in rows:
+            print(f"{str(r['query'])[:40]:40} {r['type']:11} {r['ndcg@10']:7.3f} {r['first']}")
+        print(f"\n{'type':11} {'queries':>7} {'nDCG@10':>8} {'S@1':>6} {'S@5':>6}")
+        for group, s in summary(rows).items():
+            print(f"{group:11} {s['queries']:7.0f} {s['ndcg@10']:8.3f} {s['success@1']:6.2f} {s['success@5']:6.2f}")
 
 
 if __name__ == "__main__":

@@ -183,3 +183,13 @@ def test_a_member_with_the_readme_grants_reads_and_writes_without_owning_anythin
         postgres_server.execute(f'DROP DATABASE IF EXISTS "{scratch_database.database}" WITH (FORCE)')
         postgres_server.execute(f"DROP ROLE IF EXISTS {member}")
         postgres_server.execute(f"DROP ROLE IF EXISTS {group}")
+
+
+def test_sslmode_in_the_url_and_pgsslmode_reach_libpq(run: Run, postgres_library: Any) -> None:
+    """This server has no SSL: requiring it must fail clearly, which shows the setting got through."""
+    in_url = run("todo", "--db", postgres_library.url + "?sslmode=require")
+    from_env = run("todo", env={"PGSSLMODE": "require"})
+    for result in (in_url, from_env):
+        assert result.code == 1 and "SSL" in result.err.splitlines()[0], result
+        assert result.err.splitlines()[1].startswith("hint: check sslmode")
+    assert run("todo", env={"PGSSLMODE": "disable"}).code == 0

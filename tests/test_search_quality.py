@@ -15,10 +15,21 @@ from search_quality import KNOWN_ITEM_TYPES, QUERIES, evaluate, summary  # type:
 from readlist import db  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def results(notes_template: Path) -> list[dict[str, object]]:
-    conn = db.connect(notes_template)  # read-only use: the shared import, not a copy
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def results(request: pytest.FixtureRequest, notes_template: Path) -> list[dict[str, object]]:
+    """The query set on both backends: PostgreSQL searches a `db copy` of the same import with its own index."""
+    if request.param == "postgresql":
+        from readlist.library.transfer import copy
+        from tests.conftest import empty_postgres
+
+        url = request.getfixturevalue("postgres_database")
+        empty_postgres(url)
+        copy(notes_template, url)
+        conn = db.connect(url)
+    else:
+        conn = db.connect(notes_template)  # read-only use: the shared import, not a copy
     rows: list[dict[str, object]] = evaluate(conn)
+    conn.close()
     return rows
 
 
