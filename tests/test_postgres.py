@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -174,7 +175,8 @@ def test_a_member_with_the_readme_grants_reads_and_writes_without_owning_anythin
                     owner.execute(statement)
                 elif "\n" in statement:
                     owner.execute(statement.split("\n", 1)[1])
-        as_member = scratch_database.url.replace("://postgres@", f"://{member}@")
+        parts = urlsplit(scratch_database.url)
+        as_member = urlunsplit(parts._replace(netloc=f"{member}@{parts.hostname}:{parts.port or 5432}"))
         assert run("--db", as_member, "add", "2408.11743", "--tag", "cuda", "--no-fetch").code == 0
         assert run("--db", as_member, "note", "1", "read it").code == 0
         assert [i["id"] for i in run("--db", as_member, "search", "cuda", "--json").json()] == [1]
@@ -193,3 +195,19 @@ def test_sslmode_in_the_url_and_pgsslmode_reach_libpq(run: Run, postgres_library
         assert result.code == 1 and "SSL" in result.err.splitlines()[0], result
         assert result.err.splitlines()[1].startswith("hint: check sslmode")
     assert run("todo", env={"PGSSLMODE": "disable"}).code == 0
+
+
+def test_a_refused_password_is_named_as_such_without_the_password() -> None:
+    """This server trusts every local login, so the refusal libpq reports is built here from its real text."""
+    import psycopg
+
+    url = PostgresUrl(f"postgresql://alice:{SECRET}@db.lab.internal/papers")
+    refusal = psycopg.OperationalError(
+        'connection to server at "db.lab.internal" (10.0.0.5), port 5432 failed: '
+        'FATAL:  password authentication failed for user "alice"'
+    )
+    error = pg.connect_error(url, refusal)
+    assert (
+        error.message == "the PostgreSQL server at db.lab.internal:5432 refused the login (wrong or missing password)"
+    )
+    assert "~/.pgpass" in error.hint and SECRET not in error.message + error.hint
