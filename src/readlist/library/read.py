@@ -46,8 +46,7 @@ class ItemFilter:
             params.append(self.kind)
         if self.tag:
             clauses.append(
-                "EXISTS (SELECT 1 FROM itemtag it JOIN tag t ON t.id = it.tag_id "
-                "WHERE it.item_id = i.id AND t.slug = ?)"
+                "i.id IN (SELECT it.item_id FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE t.slug = ?)"
             )
             params.append(tag_slug(self.tag))
         if self.since:

@@ -86,7 +86,8 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
         params += filters.years
     for tag in filters.tags:
         clauses.append(
-            "EXISTS (SELECT 1 FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id AND t.slug = ?)"
+            # The tag's items from its index (a correlated EXISTS would probe every item of the library).
+            "i.id IN (SELECT it.item_id FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE t.slug = ?)"
         )
         params.append(tag_slug(tag))
     if filters.since:
@@ -109,7 +110,8 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
     tiers = query.tiers()
     where, params = filter_sql(query.filters)
     base = f"FROM search_index JOIN member_item i ON i.id = search_index.rowid WHERE search_index MATCH ?{where}"
-    total = int(conn.execute(f"SELECT count(*) {base}", [render(tiers[-1][1]), *params]).fetchone()[0])
+    counted = base if where else "FROM search_index WHERE search_index MATCH ?"  # no filter: no join to count
+    total = int(conn.execute(f"SELECT count(*) {counted}", [render(tiers[-1][1]), *params]).fetchone()[0])
     rows: list[tuple[int, int, float]] = []
     weights = ", ".join(str(w) for w in WEIGHTS)
     everything = render(tiers[-1][1])
