@@ -202,6 +202,16 @@ def print_item(item: Mapping[str, Any], view: View | None = None) -> None:
 
 
 @contextmanager
+def spinner(label: str) -> Iterator[None]:
+    """A spinner on stderr while waiting, when stderr is a terminal; nothing otherwise (pipes, logs)."""
+    if not err().is_terminal:
+        yield
+        return
+    with err().status(text(label), spinner="dots"):
+        yield
+
+
+@contextmanager
 def progress(label: str, total: int, unit: str = "") -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when it is a terminal; silent otherwise. Yields advance(done, requests).
 

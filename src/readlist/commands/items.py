@@ -43,7 +43,21 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add papers, articles or repos: `readlist add 2408.11743 --tag quantization`."""
-    report = library(db).add(*refs, tags=tag or [], note=note, title=title, priority=priority, fetch=not no_fetch)
+
+    def saved(ids: list[int]) -> None:  # from here on, Ctrl-C loses nothing: say so if it comes
+        numbers = ", ".join(f"#{i}" for i in ids)
+        output.interrupted[0] = f"interrupted — {numbers} saved with metadata pending; readlist fetch completes it"
+
+    report = library(db).add(
+        *refs,
+        tags=tag or [],
+        note=note,
+        title=title,
+        priority=priority,
+        fetch=not no_fetch,
+        saved_hook=saved,
+        waiting=lambda: output.spinner("asking for metadata…"),
+    )
     for line in report.lines:
         output.say(line)
     for line in report.warnings:

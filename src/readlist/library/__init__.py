@@ -6,6 +6,7 @@ so read-only use stays on the fast stdlib sqlite3 path (DESIGN §2)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ Reports = list["FileReport"]
 TagCounts = list["TagCount"]
 Rows = list[dict[str, Any]]
 Names = list[str]
+Ids = list[int]
 Pulls = list["PullReport"]
 
 
@@ -256,12 +258,23 @@ class Library:
         title: str | None = None,
         priority: int | None = None,
         fetch: bool = True,
+        saved_hook: Callable[[Ids], None] | None = None,
+        waiting: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> AddReport:
-        """Add papers, articles or repos; adding one again merges. `fetch=False` leaves arXiv metadata pending."""
+        """Add papers, articles or repos; adding one again merges. Each is saved first, then its metadata is
+        asked for within `READLIST_ADD_TIMEOUT`; `fetch=False` leaves it pending for `fetch`."""
         from readlist.library.add import add_items
 
         return add_items(
-            self.store, list(refs), tags=list(tags), note=note, title=title, priority=priority, fetch=fetch
+            self.store,
+            list(refs),
+            tags=list(tags),
+            note=note,
+            title=title,
+            priority=priority,
+            fetch=fetch,
+            saved_hook=saved_hook,
+            waiting=waiting,
         )
 
     def import_(

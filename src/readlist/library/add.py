@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -68,22 +70,6 @@ def _as_existing(item: Item) -> Reference:
     return Reference(kind=item.kind, key=item.key, url=item.url, arxiv_id=item.arxiv_id, doi=item.doi)
 
 
-def _same_works(store: Store, refs: list[Reference], looked: dict[str, Lookup]) -> list[Reference]:
-    """A DOI (or a Crossref record naming its arXiv preprint) for a work already in the list → that item."""
-    out = []
-    with store.session() as session:
-        for ref in refs:
-            meta = looked[ref.key].meta if ref.key in looked else None
-            if ref.doi and session.exec(select(Item.id).where(Item.key == ref.key)).first() is None:
-                same = find_same_work(session, ref.doi, meta.arxiv_id if meta else None)
-                if same is not None:
-                    if ref.key in looked:
-                        looked[same.key] = looked.pop(ref.key)
-                    ref = _as_existing(same)
-            out.append(ref)
-    return out
-
-
 def _needs_sources(store: Store, refs: list[Reference]) -> list[Reference]:
     """Non-arXiv items that are new or still lack their metadata."""
     keys = [r.key for r in refs if not r.arxiv_id]
@@ -102,11 +88,10 @@ def add_budget() -> float:
         return 8.0
 
 
-def _lookup_sources(refs: list[Reference], report: AddReport) -> dict[str, Lookup]:
+def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -> dict[str, Lookup]:
     """One try per item within the budget; what does not answer in time stays pending for `fetch`."""
     from readlist.net.works import lookup
 
-    deadline = time.monotonic() + add_budget()
     looked: dict[str, Lookup] = {}
     for ref in refs:
         remaining = deadline - time.monotonic()
@@ -118,6 +103,27 @@ def _lookup_sources(refs: list[Reference], report: AddReport) -> dict[str, Looku
             later = " — run `readlist fetch` later" if found.status == "pending" else ""
             report.warnings.append(found.warning + later)
     return looked
+
+
+def _lookup_arxiv(store: Store, wanted: list[str], report: AddReport, deadline: float) -> ArxivAnswer:
+    """One request per 100 papers, none of it past the budget; a failure leaves the papers pending."""
+    from readlist.library.fetch import lookup
+
+    remaining = deadline - time.monotonic()
+    if not wanted:
+        return {}, set()
+    if remaining <= 0.2:
+        report.warnings.append("no time left for arXiv; saved with metadata pending — run `readlist fetch` later")
+        return {}, set()
+    found, result = lookup(store, wanted, timeout=remaining)
+    if result.error:
+        report.warnings.append(f"{result.error}; saved with metadata pending — run `readlist fetch` later")
+    if result.not_found:
+        report.warnings.append(f"arXiv does not know {', '.join(result.not_found)}")
+    return found, set(result.not_found)
+
+
+ArxivAnswer = tuple[dict[str, PaperMetadata], set[str]]
 
 
 def _apply_lookup(session: Session, item: Item, found: Lookup) -> list[str]:
@@ -132,40 +138,34 @@ def _apply_lookup(session: Session, item: Item, found: Lookup) -> list[str]:
     return news
 
 
-def add_items(
-    store: Store,
-    inputs: list[str],
-    *,
-    tags: list[str],
-    note: str | None = None,
-    title: str | None = None,
-    priority: int | None = None,
-    fetch: bool = True,
-) -> AddReport:
-    resolved = resolve_inputs(inputs)  # every input is checked before anything is written
-    refs = [r.ref for r in resolved]
-    if title and len(refs) > 1:
-        raise InvalidInputError("--title applies to one item, but several were given", "add them one at a time")
-    report = AddReport()
-    looked = _lookup_sources(_needs_sources(store, refs), report) if fetch else {}
-    refs = _same_works(store, refs, looked)
-    found: dict[str, PaperMetadata] = {}
-    not_found: set[str] = set()
-    wanted = _needs_metadata(store, refs) if fetch else []
-    if wanted:
-        from readlist.library.fetch import lookup
+@dataclass
+class Saved:
+    """What the first transaction wrote for one input."""
 
-        found, result = lookup(store, wanted)
-        if result.error:
-            report.warnings.append(f"{result.error}; saved with metadata pending — run `readlist fetch` later")
-        not_found = set(result.not_found)
-        if not_found:
-            report.warnings.append(f"arXiv does not know {', '.join(result.not_found)}")
+    ref: Reference  # the identity it was saved under (a DOI may have been saved as its arXiv preprint)
+    asked: Reference  # what the user typed, which the network was asked about
+    item_id: int
+    created: bool
+    changes: list[str]
+
+
+def _save(
+    store: Store, resolved: list[Input], *, tags: list[str], note: str | None, title: str | None, priority: int | None
+) -> list[Saved]:
+    """The first, short transaction: every input saved (metadata pending) before the network is asked."""
+    saved = []
     with store.session() as session:
-        merger = Merger(session, [ref.key for ref in refs])
-        for one, ref in zip(resolved, refs, strict=True):  # refs: after a DOI was matched to the same work
+        merger = Merger(session, [one.ref.key for one in resolved])
+        for one in resolved:
+            asked = one.ref
+            if (one.ref.doi or one.ref.arxiv_id) and one.ref.key not in merger.items:
+                # A DOI or arXiv ID the list already has on another item (the preprint, or its published version).
+                same = find_same_work(session, one.ref.doi, one.ref.arxiv_id)
+                if same is not None:
+                    one.ref = _as_existing(same)
+                    merger.preload([one.ref.key])
             draft = ItemDraft(
-                ref=ref,
+                ref=one.ref,
                 title=title or one.title,
                 tags=tags,
                 priority=priority,
@@ -175,19 +175,112 @@ def add_items(
             merged = merger.merge(draft)
             item = session.get(Item, merged.item_id)
             assert item is not None
-            news = apply_metadata(item, found[ref.arxiv_id]) if ref.arxiv_id in found else []
-            if ref.key in looked:
-                news += _apply_lookup(session, item, looked[ref.key])
-            if ref.arxiv_version:  # the version the user asked for (`…/pdf/2408.11743v2`) is the one they read
-                item.details = {**(item.details or {}), "asked_version": ref.arxiv_version}
-            if ref.arxiv_id in not_found:
-                item.metadata_status = MetadataStatus.NOT_FOUND.value
-            report.item_ids.append(merged.item_id)
-            if merged.created:
-                report.lines.append(f"added #{item.id} {item.kind}: {item.title}")
-            else:
-                what = f" (merged: {', '.join(merged.changes)})" if merged.changes else ""
-                report.lines.append(f"already in your list as #{item.id}: {item.title}{what}")
-            report.lines += [f"  #{item.id}: {line}" for line in news]
+            if one.ref.arxiv_version:  # the version the user asked for (`…/pdf/2408.11743v2`) is the one they read
+                item.details = {**(item.details or {}), "asked_version": one.ref.arxiv_version}
+            saved.append(Saved(one.ref, asked, merged.item_id, merged.created, merged.changes))
         merger.flush_pending()
+    return saved
+
+
+def _same_work(session: Session, item: Item, looked: Lookup | None) -> Item | None:
+    """Another item for the work this one turned out to be (a DOI whose preprint is in the list, or the
+    published version of a preprint), once its metadata is known."""
+    meta = looked.meta if looked is not None else None
+    doi = item.doi or (meta.doi if meta else None)
+    arxiv_id = item.arxiv_id or (meta.arxiv_id if meta else None)
+    other = find_same_work(session, doi, arxiv_id, exclude=item.id)
+    return other
+
+
+def _complete(
+    store: Store, saved: list[Saved], looked: dict[str, Lookup], arxiv: ArxivAnswer, report: AddReport
+) -> None:
+    """The second, short transaction: metadata onto the saved items; a work already in the list absorbs its twin."""
+    from readlist.library.merge import merge_item_into
+    from readlist.library.write import dict_rows
+
+    found, not_found = arxiv
+    with store.session() as session:
+        for one in saved:
+            item = session.get(Item, one.item_id)
+            if item is None:  # folded into another input's item a moment ago
+                continue
+            answer = looked.get(one.asked.key)
+            news = apply_metadata(item, found[one.ref.arxiv_id]) if one.ref.arxiv_id in found else []
+            if answer is not None:
+                news += _apply_lookup(session, item, answer)
+            if one.ref.arxiv_id in not_found:
+                item.metadata_status = MetadataStatus.NOT_FOUND.value
+            session.info["touched"].add(item.id)  # re-indexed, and given its citation key once it has authors
+            session.flush()
+            other = _same_work(session, item, answer) if one.created else None
+            if other is not None:
+                # The item people already know keeps its number and gains the other's identifiers; the
+                # published version's venue, year and type win over the preprint's.
+                other.doi = other.doi or item.doi
+                if other.arxiv_id is None:
+                    other.arxiv_id, other.arxiv_version = item.arxiv_id, item.arxiv_version
+                with dict_rows(session) as raw:
+                    merge_item_into(session, raw, item, other)
+                if answer is not None and answer.meta is not None and answer.meta.doi:
+                    _apply_lookup(session, other, answer)
+                session.info["touched"].add(other.id)
+                one.item_id, one.created = other.id or 0, False
+                one.changes = ["same work: " + (item.doi or item.key)]
+            report.lines += [f"  #{one.item_id}: {line}" for line in news]
+
+
+def _describe(store: Store, saved: list[Saved], report: AddReport) -> None:
+    """`added #3 paper: Title` / `already in your list as #3: Title (merged: tag x)`, with the final titles."""
+    titles: dict[int, tuple[str, str]] = {}
+    with store.session() as session:
+        for one in saved:
+            item = session.get(Item, one.item_id)
+            if item is not None:
+                titles[one.item_id] = (item.kind, item.title)
+    lines = []
+    for one in saved:
+        kind, title = titles.get(one.item_id, ("item", one.ref.url))
+        report.item_ids.append(one.item_id)
+        if one.created:
+            lines.append(f"added #{one.item_id} {kind}: {title}")
+        else:
+            what = f" (merged: {', '.join(one.changes)})" if one.changes else ""
+            lines.append(f"already in your list as #{one.item_id}: {title}{what}")
+    report.lines[:0] = lines
+
+
+def add_items(
+    store: Store,
+    inputs: list[str],
+    *,
+    tags: list[str],
+    note: str | None = None,
+    title: str | None = None,
+    priority: int | None = None,
+    fetch: bool = True,
+    saved_hook: Callable[[list[int]], None] | None = None,
+    waiting: Callable[[], AbstractContextManager[object]] | None = None,
+) -> AddReport:
+    """Save first, then ask the network within `READLIST_ADD_TIMEOUT`, then write what came back.
+
+    Nothing waits on the network inside a transaction, and Ctrl-C while waiting keeps what was saved (pending,
+    for `fetch`). `saved_hook` hears the saved item ids; `waiting` wraps the network wait (a spinner)."""
+    resolved = resolve_inputs(inputs)  # every input is checked before anything is written
+    refs = [r.ref for r in resolved]
+    if title and len(refs) > 1:
+        raise InvalidInputError("--title applies to one item, but several were given", "add them one at a time")
+    report = AddReport()
+    sources = _needs_sources(store, refs) if fetch else []
+    wanted = _needs_metadata(store, refs) if fetch else []
+    saved = _save(store, resolved, tags=tags, note=note, title=title, priority=priority)
+    if saved_hook is not None:
+        saved_hook([one.item_id for one in saved])
+    if sources or wanted:
+        deadline = time.monotonic() + add_budget()
+        with waiting() if waiting is not None else nullcontext():
+            looked = _lookup_sources(sources, report, deadline)
+            arxiv = _lookup_arxiv(store, wanted, report, deadline)
+        _complete(store, saved, looked, arxiv, report)
+    _describe(store, saved, report)
     return report

@@ -39,9 +39,13 @@ def client_for(store: Store, max_tries: int = MAX_TRIES) -> ArxivClient:
     return ArxivClient(throttle, max_tries=max_tries)
 
 
-def lookup(store: Store, arxiv_ids: list[str]) -> tuple[dict[str, PaperMetadata], ChunkResult]:
-    """Network only (used by `add` before it writes): metadata for these IDs, and what went wrong."""
+def lookup(
+    store: Store, arxiv_ids: list[str], timeout: float | None = None
+) -> tuple[dict[str, PaperMetadata], ChunkResult]:
+    """Network only (used by `add` after it saved): metadata for these IDs, and what went wrong."""
     client = client_for(store, max_tries=ADD_TRIES)
+    if timeout is not None:
+        client.timeout = max(0.2, min(client.timeout, timeout))
     merged = ChunkResult()
     for chunk in chunks(sorted(set(arxiv_ids))):
         result = client.fetch_chunk(chunk)

@@ -487,16 +487,17 @@ def assign_citation_keys(session: Session, item_ids: Sequence[int]) -> None:
             session.flush()
 
 
-def find_same_work(session: Session, doi: str | None, arxiv_id: str | None) -> Item | None:
+def find_same_work(session: Session, doi: str | None, arxiv_id: str | None, exclude: int | None = None) -> Item | None:
     """An item already in the library for the same work: same DOI (any case), or same arXiv preprint."""
     from sqlalchemy import func
 
+    others = col(Item.id) != exclude if exclude is not None else col(Item.id).is_not(None)
     if doi:
-        found = session.exec(select(Item).where(func.lower(Item.doi) == doi.lower())).first()
+        found = session.exec(select(Item).where(func.lower(Item.doi) == doi.lower(), others)).first()
         if found is not None:
             return found
     if arxiv_id:
-        return session.exec(select(Item).where(Item.arxiv_id == arxiv_id)).first()
+        return session.exec(select(Item).where(Item.arxiv_id == arxiv_id, others)).first()
     return None
 
 

@@ -49,7 +49,7 @@ def session_conn(session: Session) -> Conn:
 
 
 @contextmanager
-def _dict_rows(session: Session) -> Iterator[Conn]:
+def dict_rows(session: Session) -> Iterator[Conn]:
     """The session's own connection with the read side's row type, for reusing read-side queries."""
     raw = session_conn(session)
     db.use_member(raw, reading.current_member())
@@ -309,7 +309,7 @@ class Store:
                         f"to fold #{item.id} into #{other.id}: readlist edit {ref} --url {new_ref.url} --merge",
                     )
                 if other is not None:
-                    with _dict_rows(session) as raw:
+                    with dict_rows(session) as raw:
                         merge_item_into(session, raw, item, other)
                     merged_from, item = item.id, other
                 else:
@@ -343,7 +343,7 @@ class Store:
 
         with self.session() as session:
             items = self.get_many(session, refs)
-            with _dict_rows(session) as raw:
+            with dict_rows(session) as raw:
                 exported = {r["key"]: r for r in records(raw, ItemFilter(ids=[it.id or 0 for it in items]))}
             stamp = now_iso()
             for item in items:

@@ -1,0 +1,68 @@
+"""`add` saves first, then asks the network within a budget: offline, slow or interrupted, nothing is lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+from readlist.library.add import add_items
+from readlist.library.write import Store
+from tests.arxiv_server import ArxivServer, paper
+from tests.conftest import READLIST, Run
+from tests.items import shown
+from tests.sources_server import SourcesServer
+
+
+def test_offline_add_saves_the_item_pending_with_one_warning(run: Run) -> None:
+    result = run("add", "2501.00003", "--tag", "x")  # the autouse fixture points arXiv at a closed port
+    assert result.code == 0, result
+    assert "added #1 paper: 2501.00003" in result.out
+    assert len([line for line in result.err.splitlines() if line.startswith("warning")]) == 1, result.err
+    item = shown(run, "1")
+    assert (item["metadata_status"], item["tags"]) == ("pending", ["x"])
+
+
+def test_ctrl_c_while_waiting_for_metadata_keeps_the_item(tmp_path: Path, arxiv_server: ArxivServer) -> None:
+    arxiv_server.script = ["stall"]
+    path = tmp_path / "lib.db"
+    env = {
+        **os.environ,
+        "READLIST_DB": str(path),
+        "READLIST_ARXIV_URL": arxiv_server.url,
+        "READLIST_ARXIV_TIMEOUT": "30",
+    }
+    proc = subprocess.Popen(
+        [READLIST, "add", "2408.11743", "--tag", "kept"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not arxiv_server.requests and time.monotonic() < deadline:  # it is waiting for arXiv now
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "#1 saved with metadata pending; readlist fetch completes it" in err.decode()
+    assert b"Traceback" not in err
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT key, metadata_status FROM item").fetchall() == [("arxiv:2408.11743", "pending")]
+
+
+def test_arxiv_paper_added_after_its_published_version_joins_it(
+    isolated_library: Path, sources_server: SourcesServer, arxiv_server: ArxivServer
+) -> None:
+    lib = Store(isolated_library)
+    doi = sources_server.add_crossref("crossref_vllm.json")
+    add_items(lib, [doi], tags=["sosp"])
+    arxiv_server.papers["2309.06180"] = paper("2309.06180", authors="Woosuk Kwon", doi=doi)
+    report = add_items(lib, ["2309.06180"], tags=["paged"])
+    assert report.item_ids == [1], report.lines
+    assert "already in your list as #1" in report.lines[0]
+    again = add_items(lib, ["arxiv.org/abs/2309.06180"], tags=[])  # known by its arXiv ID from now on
+    assert again.item_ids == [1] and "already in your list as #1" in again.lines[0]
