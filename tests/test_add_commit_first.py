@@ -66,3 +66,12 @@ def test_arxiv_paper_added_after_its_published_version_joins_it(
     assert "already in your list as #1" in report.lines[0]
     again = add_items(lib, ["arxiv.org/abs/2309.06180"], tags=[])  # known by its arXiv ID from now on
     assert again.item_ids == [1] and "already in your list as #1" in again.lines[0]
+
+
+def test_offline_adds_in_a_row_do_not_wait_out_the_arxiv_interval(run: Run) -> None:
+    """A request that never reached arXiv gives its politeness slot back (here a 30 s interval)."""
+    env = {"READLIST_ARXIV_INTERVAL": "30"}
+    started = time.monotonic()
+    for arxiv_id in ("2501.00003", "2501.00004", "2501.00005"):
+        assert run("add", arxiv_id, env=env).code == 0
+    assert time.monotonic() - started < 20

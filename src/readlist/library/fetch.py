@@ -30,13 +30,18 @@ class FetchReport:
 
 def client_for(store: Store, max_tries: int = MAX_TRIES) -> ArxivClient:
     interval = config.arxiv_min_interval()
+    booked = [0.0]
 
     def throttle() -> None:
         wait = store.reserve_slot("arxiv_next_request", interval)
+        booked[0] = time.time() + max(wait, 0.0) + interval
         if wait > 0:
             time.sleep(wait)
 
-    return ArxivClient(throttle, max_tries=max_tries)
+    def unreachable() -> None:
+        store.release_slot("arxiv_next_request", booked[0])
+
+    return ArxivClient(throttle, max_tries=max_tries, unreachable=unreachable)
 
 
 def lookup(

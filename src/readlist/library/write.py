@@ -409,6 +409,14 @@ class Store:
                 row.value = str(slot + interval)
             return slot - now
 
+    def release_slot(self, name: str, booked_until: float) -> None:
+        """Give back a booking whose request never reached the server (offline): the next `add` need not
+        wait out a politeness interval that protected nobody. A later booking by someone else is kept."""
+        with self.session() as session:
+            row = session.get(Meta, name)
+            if row is not None and float(row.value) <= booked_until + 1e-6:
+                row.value = str(time.time())
+
 
 class FetchTargets:
     """Which items `fetch` should ask their sources about."""

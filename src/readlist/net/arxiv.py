@@ -176,9 +176,14 @@ class ArxivClient:
     """One request at a time, spaced by `throttle` (shared across processes through the database)."""
 
     def __init__(
-        self, throttle: Callable[[], None], sleep: Callable[[float], None] = time.sleep, max_tries: int = MAX_TRIES
+        self,
+        throttle: Callable[[], None],
+        sleep: Callable[[float], None] = time.sleep,
+        max_tries: int = MAX_TRIES,
+        unreachable: Callable[[], None] | None = None,
     ) -> None:
         self.max_tries = max_tries
+        self.unreachable = unreachable  # told when a request never reached arXiv (offline), to free its slot
         self.endpoint = config.arxiv_endpoint()
         self.timeout = config.arxiv_timeout()
         self.backoff = config.arxiv_backoff()
@@ -208,6 +213,8 @@ class ArxivClient:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, socket.gaierror | ConnectionRefusedError):
                 # Offline or wrong endpoint: retrying cannot help, and the user is waiting (issue 12).
+                if self.unreachable is not None:
+                    self.unreachable()
                 raise NetworkError(
                     f"cannot reach arXiv ({reason})", "the papers stay pending; run readlist fetch later"
                 ) from None
