@@ -154,3 +154,18 @@ def test_jsonl_export_still_merges_as_an_export(run: Run, tmp_path: Path) -> Non
     assert result.code == 0 and "readlist export" in result.out, result
     items = json.loads(run("list", "--json", env={"READLIST_DB": str(other)}).out)
     assert [i["tags"] for i in items] == [["q"]]
+
+
+def test_one_paper_under_two_titles_in_the_notes_is_not_a_conflict_but_an_edit_is(run: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "n.md"
+    notes.write_text(
+        "# 读书\n\n- [Marlin](https://arxiv.org/abs/2408.11743) 第一次\n"
+        "- [MARLIN: Mixed-Precision Kernels](https://arxiv.org/abs/2408.11743) 又看\n",
+        encoding="utf-8",
+    )
+    for _ in range(2):  # first import, then a re-import of the unchanged file
+        result = run("import", str(notes))
+        assert result.code == 0 and "differed" not in result.out + result.err, result
+    assert run("edit", "1", "--title", "My title").code == 0
+    result = run("import", str(notes))
+    assert "1 field(s) differed (title 1)" in result.out + result.err

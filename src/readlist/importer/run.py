@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,6 +258,7 @@ def write_all(
     overall: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
     per_file: dict[str, str] = {}
     kinds: dict[str, str] = {}
+    mentioned: dict[tuple[str, str], set[str]] = defaultdict(set)  # (key, field) → values this import gives
     current = -1
     try:
         with store.session() as session:
@@ -271,10 +272,11 @@ def write_all(
                 drafts = _handle_removed(session, merger, report, drafts, restore_removed)
                 merger.create_missing(drafts)
                 for draft in drafts:
-                    result = merger.merge(draft, keep_mine=keep_mine)
                     key = draft.ref.key
-                    report.conflicts += len(result.conflicts)
-                    report.differed.update(result.conflicts)
+                    result = merger.merge(draft, keep_mine=keep_mine)
+                    differed = _real_conflicts(merger, draft, result.conflicts, mentioned)
+                    report.conflicts += len(differed)
+                    report.differed.update(differed)
                     state = "new" if result.created else "merged" if result.changes else "unchanged"
                     for seen in (overall, per_file):  # created earlier in this import: still new, not merged
                         if seen.get(key) != "new" and _RANK[state] > _RANK.get(seen.get(key, ""), -1):
@@ -295,6 +297,23 @@ def write_all(
     for r in reports:
         totals.differed.update(r.differed)
     return totals
+
+
+def _real_conflicts(
+    merger: Merger, draft: ItemDraft, conflicts: list[str], mentioned: dict[tuple[str, str], set[str]]
+) -> list[str]:
+    """Fields where the library holds a value none of this import's mentions of the item gives: two mentions
+    of one paper in the user's own files (or the second mention on every re-import) are not a conflict."""
+    from readlist.library.merge import CONFLICT_FIELDS
+
+    key = draft.ref.key
+    item = merger.items.get(key)
+    real = [n for n in conflicts if item is None or str(getattr(item, n)) not in mentioned[(key, n)]]
+    for name in CONFLICT_FIELDS:
+        value = getattr(draft, name)
+        if value:
+            mentioned[(key, name)].add(str(value))
+    return real
 
 
 def _count(reports: list[FileReport], index: int, per_file: dict[str, str], kinds: dict[str, str]) -> None:

@@ -106,12 +106,14 @@ def _new_item(draft: ItemDraft) -> Item:
     return Item(**_item_row(draft))
 
 
+CONFLICT_FIELDS = ("title", "short_name", "venue", "affiliation", "rating")
+
+
 def _conflicts(item: Item, draft: ItemDraft) -> list[str]:
     """Fields both sides filled in differently (the library's value is kept)."""
-    names = ("title", "short_name", "venue", "affiliation", "rating")
     return [
         n
-        for n in names
+        for n in CONFLICT_FIELDS
         if getattr(draft, n)
         and getattr(item, n)
         and getattr(draft, n) != getattr(item, n)
