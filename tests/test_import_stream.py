@@ -157,11 +157,11 @@ def test_jsonl_export_still_merges_as_an_export(run: Run, tmp_path: Path) -> Non
 
 
 def test_one_paper_under_two_titles_in_the_notes_is_not_a_conflict_but_an_edit_is(run: Run, tmp_path: Path) -> None:
-    notes = tmp_path / "n.md"
-    notes.write_text(
-        "# 读书\n\n- [Marlin](https://arxiv.org/abs/2408.11743) 第一次\n"
-        "- [MARLIN: Mixed-Precision Kernels](https://arxiv.org/abs/2408.11743) 又看\n",
-        encoding="utf-8",
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# 读书\n\n- [Marlin](https://arxiv.org/abs/2408.11743) 第一次\n", encoding="utf-8")
+    (notes / "b.md").write_text(
+        "# 再读\n\n- [MARLIN: Mixed-Precision Kernels](https://arxiv.org/abs/2408.11743) 又看\n", encoding="utf-8"
     )
     for _ in range(2):  # first import, then a re-import of the unchanged file
         result = run("import", str(notes))

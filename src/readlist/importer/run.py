@@ -309,6 +309,8 @@ def _real_conflicts(
     key = draft.ref.key
     item = merger.items.get(key)
     real = [n for n in conflicts if item is None or str(getattr(item, n)) not in mentioned[(key, n)]]
+    for name in real:  # each item's field is counted once, however often the notes mention it
+        mentioned[(key, name)].add(str(getattr(item, name)))
     for name in CONFLICT_FIELDS:
         value = getattr(draft, name)
         if value:
