@@ -54,6 +54,16 @@ def http_url(text: str) -> str:
     return text.strip()
 
 
+def megabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):  # also refuses nan
+        raise ValueError("a size in megabytes, more than 0 (e.g. 10 or 0.5)")
+    return value
+
+
 def name(text: str) -> str:
     value = " ".join(text.split())
     if not value:
@@ -128,6 +138,7 @@ ARXIV_TIMEOUT = Setting("arxiv_timeout", seconds, 20.0, "Seconds to wait for an 
 ARXIV_INTERVAL = Setting("arxiv_interval", seconds, 3.0, "Seconds between two arXiv requests (arXiv asks ≥ 3).")
 ARXIV_BACKOFF = Setting("arxiv_backoff", seconds, 3.0, "First wait before retrying a busy arXiv; doubles each try.")
 FEED_TIMEOUT = Setting("feed_timeout", seconds, 20.0, "Seconds to wait for a feed.")
+FEED_MAX_MB = Setting("feed_max_mb", megabytes, 10.0, "Largest feed read, in MB; a bigger one is refused.")
 LOCK_TIMEOUT = Setting("lock_timeout", seconds, 120.0, "Seconds a write waits for another process's write.")
 ADD_TIMEOUT = Setting("add_timeout", seconds, 8.0, "Total seconds `add` spends on metadata after saving the item.")
 HTTP_MAX_WAIT = Setting(
@@ -160,6 +171,7 @@ SETTINGS: dict[str, Setting[Any]] = {
         ARXIV_INTERVAL,
         ARXIV_BACKOFF,
         FEED_TIMEOUT,
+        FEED_MAX_MB,
         LOCK_TIMEOUT,
         ADD_TIMEOUT,
         HTTP_MAX_WAIT,
@@ -391,6 +403,10 @@ def arxiv_backoff() -> float:
 
 def feed_timeout() -> float:
     return value(FEED_TIMEOUT)
+
+
+def feed_max_mb() -> float:
+    return value(FEED_MAX_MB)
 
 
 def lock_timeout() -> float:

@@ -18,6 +18,7 @@ from readlist.commands.common import (
     view,
 )
 from readlist.domain import ACTION_VERBS, TRANSITIONS, Action
+from readlist.errors import ReadlistError
 from readlist.term import timefmt
 
 app = typer.Typer(help="Feeds to follow: add, list, rm, pull.", no_args_is_help=True)
@@ -29,13 +30,17 @@ def add(
     name: Annotated[str | None, typer.Option("--name", help="Short name (default: from the URL).")] = None,
     match: Annotated[str | None, typer.Option("--match", help='Terms, comma-separated: "kv cache, 量化".')] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag new entries with this.")] = None,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Follow it without fetching it first (offline, or not up yet).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Follow a feed: `readlist feed add https://rss.arxiv.org/rss/cs.CL --match "kv cache, 量化"`."""
+    """Follow a feed (fetched once to check it is RSS or Atom):
+    `readlist feed add https://rss.arxiv.org/rss/cs.CL --match "kv cache, 量化"`."""
     from readlist.library.feeds import add_feed
 
     terms = [t.strip() for t in (match or "").split(",") if t.strip()]
-    feed = add_feed(store(db), url, name, terms, tag or [])
+    feed = add_feed(store(db), url, name, terms, tag or [], check=not no_check)
     output.say(f"following {feed.name} ({feed.url})" + (f", matching {', '.join(terms)}" if terms else ""))
 
 
@@ -83,11 +88,15 @@ def pull(
     fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch arXiv metadata for new papers.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Fetch every feed; new matching entries land in the inbox: `readlist feed pull`."""
+    """Fetch every feed; new matching entries land in the inbox: `readlist feed pull`.
+    A feed that fails says why and the others go on; the exit code is then 1."""
     from readlist.library.feeds import pull as run_pull
 
     reports = run_pull(store(db), refs or None)
     for r in reports:
+        if r.status == "error":
+            output.print_error(ReadlistError(f"{r.name}: {r.warning}", r.hint))
+            continue
         line = f"{r.name}: {r.status}, {r.entries} entries, {len(r.added)} new in inbox"
         if r.updated:
             line += f", {len(r.updated)} updated"
@@ -98,6 +107,8 @@ def pull(
         from readlist.commands.items import fetch as fetch_command
 
         fetch_command(refs=None, all_=False, db=db)
+    if any(r.status == "error" for r in reports):
+        raise typer.Exit(1)
 
 
 def inbox(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 # Words a key never starts from (Better-BibTeX's skip words, abridged).
@@ -93,8 +93,12 @@ def base_key(authors: Sequence[dict[str, Any]], year: int, title: str) -> str:
 
 def unique_key(base: str, taken: Callable[[str], bool]) -> str:
     """`base`, then `basea`, `baseb` … `basez`, `baseaa` …: the first one not taken."""
-    if not taken(base):
-        return base
+    return next(key for key in candidate_keys(base) if not taken(key))
+
+
+def candidate_keys(base: str) -> Iterator[str]:
+    """`base`, `basea` … `basez`, `baseaa` …, endlessly: a caller giving many keys resumes one iterator."""
+    yield base
     n = 0
     while True:
         suffix, i = "", n
@@ -103,8 +107,7 @@ def unique_key(base: str, taken: Callable[[str], bool]) -> str:
             i = i // 26 - 1
             if i < 0:
                 break
-        if not taken(base + suffix):
-            return base + suffix
+        yield base + suffix
         n += 1
 
 

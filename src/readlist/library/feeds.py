@@ -1,16 +1,16 @@
-"""Following arXiv listings and blogs: conditional GET, feedparser, matching with the search glossary.
+"""Following arXiv listings and blogs: conditional GET, RSS/Atom entries, matching with the search glossary.
 
 New matching entries become items with status `inbox`; `keep` moves them to the unread queue. An entry
 already in the list is never added again; an arXiv replacement of a listed paper updates that paper.
+Fetching and parsing happen before the write transaction; one feed failing never stops the others.
 """
 
 from __future__ import annotations
 
-import html
+import contextlib
 import re
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,19 +18,20 @@ from urllib.parse import urlsplit
 from sqlmodel import select
 
 from readlist import config
-from readlist.errors import InvalidInputError, NotFoundError
+from readlist.errors import InvalidInputError, NetworkError, NotFoundError
 from readlist.ids import arxiv_reference, is_url, parse_arxiv_id, url_reference
 from readlist.library.merge import Merger
 from readlist.library.records import ItemDraft, now_iso
 from readlist.library.write import Store
 from readlist.models import Feed
+from readlist.net import feedsource, http
 from readlist.search import glossary
 from readlist.search.text import nfkc
 
 ARXIV_HOSTS = ("arxiv.org", "rss.arxiv.org", "export.arxiv.org")
-USER_AGENT = "readlist/0.1 (feed reader)"
-_TAG = re.compile(r"<[^>]+>")
 _ARXIV_ABSTRACT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.IGNORECASE)
+_OAI = re.compile(r"oai:arXiv\.org:(\S+)", re.IGNORECASE)
+_NAMES = re.compile(r",\s*|\s+and\s+")
 
 
 @dataclass
@@ -41,18 +42,44 @@ class PullReport:
     added: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     warning: str | None = None
+    hint: str = ""  # for a failed feed: what to do about it
 
 
-def add_feed(store: Store, url: str, name: str | None, match: list[str], tags: list[str]) -> Feed:
+def add_feed(
+    store: Store, url: str, name: str | None, match: list[str], tags: list[str], *, check: bool = True
+) -> Feed:
+    """Follow a feed. With `check`, the URL is fetched once first and refused unless it gives RSS or Atom
+    (a web page, a 404 or garbage would only fail at every pull)."""
     if not is_url(url):
         raise InvalidInputError(f"{url!r} is not a feed URL", "give the http(s) address of an RSS or Atom feed")
     name = name or (urlsplit(url).hostname or url).removeprefix("www.") + urlsplit(url).path.rstrip("/")
     with store.session() as session:
-        if session.exec(select(Feed).where((Feed.url == url) | (Feed.name == name))).first():
-            raise InvalidInputError(f"a feed with that URL or name ({name}) exists", "readlist feed list")
+        _refuse_existing(session, url, name)
+    if check:
+        _check(store, url)
+    with store.session() as session:
+        _refuse_existing(session, url, name)  # again: another process may have added it meanwhile
         feed = Feed(url=url, name=name, match=match, tags=tags, added_at=now_iso())
         session.add(feed)
         return feed
+
+
+def _refuse_existing(session: Any, url: str, name: str) -> None:
+    if session.exec(select(Feed).where((Feed.url == url) | (Feed.name == name))).first():
+        raise InvalidInputError(f"a feed with that URL or name ({name}) exists", "readlist feed list")
+
+
+def _check(store: Store, url: str) -> None:
+    skip = f"to follow it anyway: readlist feed add {url} --no-check"
+    try:
+        feedsource.parse(_download(store, url).body)
+    except http.HttpError as exc:
+        reason = "cannot reach" if exc.transient and exc.reason != "status" else "cannot read"
+        hint = exc.hint if exc.reason == "too_large" else f"check the URL and your network; {skip}"
+        raise NetworkError(f"{reason} the feed: {exc.message}", hint) from None
+    except feedsource.NotAFeedError as exc:
+        hint = f"give the address of its RSS or Atom feed; {skip}"
+        raise InvalidInputError(f"{url} is {exc.message}", hint) from None
 
 
 def remove_feed(store: Store, ref: str) -> Feed:
@@ -72,42 +99,37 @@ def _find(session: Any, ref: str) -> Feed:
     return feed
 
 
-def _download(feed: Feed, store: Store) -> tuple[int, bytes, dict[str, str]]:
-    """(status, body, headers) with a conditional GET; arXiv hosts share the 3-second spacing."""
-    headers = {"User-Agent": USER_AGENT}
-    if feed.etag:
-        headers["If-None-Match"] = feed.etag
-    if feed.last_modified:
-        headers["If-Modified-Since"] = feed.last_modified
-    if (urlsplit(feed.url).hostname or "").endswith(ARXIV_HOSTS):
+def _download(store: Store, url: str, etag: str | None = None, modified: str | None = None) -> http.Response:
+    """One GET through the shared client; arXiv hosts share the 3-second spacing with the arXiv API."""
+    if (urlsplit(url).hostname or "").endswith(ARXIV_HOSTS):
         wait = store.reserve_slot("arxiv_next_request", config.arxiv_min_interval())
         if wait > 0:
             time.sleep(wait)
-    request = urllib.request.Request(feed.url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=config.feed_timeout()) as response:
-            return response.status, response.read(), dict(response.headers.items())
-    except urllib.error.HTTPError as exc:
-        return exc.code, b"", dict(exc.headers.items()) if exc.headers else {}
+    return feedsource.download(
+        url, etag=etag, last_modified=modified, timeout=config.feed_timeout(), max_mb=config.feed_max_mb()
+    )
 
 
 def _text(value: str | None) -> str:
-    return " ".join(html.unescape(_TAG.sub(" ", value or "")).split())
+    """Feed text often holds HTML (`<p>…</p>`, entities): its words, in one line."""
+    if not value:
+        return ""
+    if "<" in value or "&" in value:
+        import lxml.html
+        from lxml import etree
+
+        with contextlib.suppress(etree.ParserError, ValueError):
+            value = lxml.html.fragment_fromstring(value, create_parent="div").text_content()
+    return " ".join(value.split())
 
 
-def _authors(entry: Any) -> list[dict[str, str]]:
-    names: list[str] = []
-    for author in entry.get("authors") or []:
-        raw = author.get("name") or ""
-        names += [n.strip() for n in re.split(r",\s*|\s+and\s+", raw) if n.strip()]
-    if not names and entry.get("author"):
-        names = [n.strip() for n in re.split(r",\s*|\s+and\s+", entry["author"]) if n.strip()]
-    return [{"name": n} for n in names]
+def _authors(entry: feedsource.FeedEntry) -> list[dict[str, str]]:
+    return [{"name": n.strip()} for raw in entry.authors for n in _NAMES.split(raw) if n.strip()]
 
 
-def _arxiv_id(entry: Any) -> tuple[str, int | None] | None:
-    for candidate in (entry.get("id", ""), entry.get("link", "")):
-        m = re.search(r"oai:arXiv\.org:(\S+)", candidate, re.IGNORECASE)
+def _arxiv_id(entry: feedsource.FeedEntry) -> tuple[str, int | None] | None:
+    for candidate in (entry.id, entry.link):
+        m = _OAI.search(candidate)
         found = parse_arxiv_id(m.group(1)) if m else None
         if found:
             return found
@@ -118,31 +140,26 @@ def _arxiv_id(entry: Any) -> tuple[str, int | None] | None:
     return None
 
 
-def entry_draft(entry: Any, feed: Feed) -> tuple[ItemDraft, str] | None:
+def entry_draft(entry: feedsource.FeedEntry, feed: Feed) -> tuple[ItemDraft, str] | None:
     """A feed entry → (draft, announce type); None for entries without a usable link."""
-    summary = _ARXIV_ABSTRACT.sub("", _text(entry.get("summary") or entry.get("description")))
-    published = None
-    if entry.get("published_parsed") or entry.get("updated_parsed"):
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp)
+    summary = _ARXIV_ABSTRACT.sub("", _text(entry.summary))
     found = _arxiv_id(entry)
     if found:
         ref = arxiv_reference(*found)
-    elif entry.get("link") and is_url(entry["link"]):
-        ref = url_reference(entry["link"])
+    elif entry.link and is_url(entry.link):
+        ref = url_reference(entry.link)
     else:
         return None
-    announce = (entry.get("arxiv_announce_type") or "new").strip().lower()
     draft = ItemDraft(
         ref=ref,
-        title=_text(entry.get("title")) or None,
+        title=_text(entry.title) or None,
         abstract=summary or None,
         authors=_authors(entry),
-        published=published,
+        published=entry.published,
         status="inbox",
         tags=list(feed.tags),
     )
-    return draft, announce
+    return draft, entry.announce or "new"
 
 
 TermPatterns = list[list[re.Pattern[str]]]
@@ -183,47 +200,41 @@ def match_score(patterns: TermPatterns, title: str, abstract: str) -> float:
 
 def pull(store: Store, refs: list[str] | None = None) -> list[PullReport]:
     """Fetch every feed (or the named ones); one failing feed does not stop the others."""
-    import feedparser
-
     with store.session() as session:
         feeds = [_find(session, r) for r in refs] if refs else list(session.exec(select(Feed)).all())
-    reports = []
-    for feed in feeds:
-        report = PullReport(feed.name)
-        reports.append(report)
-        try:
-            status, body, headers = _download(feed, store)
-        except (TimeoutError, urllib.error.URLError, OSError) as exc:
-            report.status, report.warning = "error", f"cannot fetch: {getattr(exc, 'reason', exc)}"
-            _record(store, feed, error=report.warning)
-            continue
-        if status == 304:
-            report.status = "not modified"
-            _record(store, feed)
-            continue
-        if status >= 400:
-            report.status, report.warning = "error", f"HTTP {status}"
-            _record(store, feed, error=report.warning)
-            continue
-        parsed = feedparser.parse(body)
-        if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
-            report.status = "error"
-            reason = type(parsed.get("bozo_exception")).__name__ if parsed.get("bozo") else "no RSS or Atom"
-            report.warning = f"not a feed ({reason})"
-            _record(store, feed, error=report.warning)
-            continue
-        if parsed.get("bozo"):
-            report.warning = f"feed is partly broken; salvaged {len(parsed.entries)} entries"
+    return [_pull_one(store, feed) for feed in feeds]
+
+
+def _pull_one(store: Store, feed: Feed) -> PullReport:
+    """One feed: download, parse, merge. Every failure becomes the report's warning, never an exception."""
+    report = PullReport(feed.name)
+    try:
+        headers, parsed = _fetch(store, feed)
+    except http.HttpError as exc:
+        report.warning = f"HTTP {exc.status}" if exc.reason == "status" else f"cannot fetch: {exc.message}"
+        report.hint = exc.hint if exc.reason == "too_large" else "readlist feed pull tries again; feed list shows it"
+    except feedsource.NotAFeedError as exc:
+        report.warning, report.hint = exc.message, "check the address: readlist feed list"
+    if report.warning:
+        report.status = "error"
+        _record(store, feed, error=report.warning)
+    elif parsed is None:
+        report.status = "not modified"
+        _record(store, feed)
+    else:
+        report.warning = parsed.warning
         report.entries = len(parsed.entries)
         _merge_entries(store, feed, parsed.entries, report)
-        _record(
-            store,
-            feed,
-            etag=headers.get("ETag") or headers.get("Etag"),
-            modified=headers.get("Last-Modified"),
-            error=report.warning if report.status != "ok" else None,
-        )
-    return reports
+        _record(store, feed, etag=headers.get("ETag"), modified=headers.get("Last-Modified"))
+    return report
+
+
+def _fetch(store: Store, feed: Feed) -> tuple[Mapping[str, str], feedsource.ParsedFeed | None]:
+    """(headers, entries), or None for entries when the feed is unchanged since the last pull (304)."""
+    response = _download(store, feed.url, feed.etag, feed.last_modified)
+    if response.status == 304:
+        return response.headers, None
+    return response.headers, feedsource.parse(response.body)
 
 
 def _record(
@@ -241,31 +252,45 @@ def _record(
             row.last_modified = modified
 
 
-def _merge_entries(store: Store, feed: Feed, entries: list[Any], report: PullReport) -> None:
-    """All of a feed's entries in one transaction, new items inserted in one batch."""
-    drafts = [d for d in (entry_draft(e, feed) for e in entries) if d is not None]
+MERGE_BATCH = 2000
+
+
+def _merge_entries(store: Store, feed: Feed, entries: list[feedsource.FeedEntry], report: PullReport) -> None:
+    """All of a feed's entries in one transaction, merged in batches: each batch's existing items are loaded
+    with a few queries and its new items inserted at once, then forgotten, so cost per entry stays flat."""
     patterns = compile_terms(feed.match)
     with store.session() as session:
-        merger = Merger(session, sorted({d.ref.key for d, _ in drafts}))
-        removed = merger.removed([d.ref.key for d, _ in drafts])  # the user removed them: do not bring them back
-        new: dict[str, ItemDraft] = {}
-        for draft, announce in drafts:
-            if draft.ref.key in removed:
-                continue
-            item = merger.items.get(draft.ref.key)
-            if item is not None:
-                newer = (item.arxiv_version or 0) < (draft.ref.arxiv_version or 0)
-                if announce.startswith("replace") and item.arxiv_id and newer:
-                    item.arxiv_version = draft.ref.arxiv_version
-                    item.metadata_status = "pending"  # `fetch` brings the new version's metadata
-                    session.info["touched"].add(item.id)
-                    report.updated.append(item.id or 0)
-                continue
-            score = match_score(patterns, draft.title or "", draft.abstract or "")
-            if score > 0 and draft.ref.key not in new:
-                draft.extra["inbox_score"] = score
-                new[draft.ref.key] = draft
-        merger.create_missing(list(new.values()))
-        for draft in new.values():
-            report.added.append(merger.merge(draft).item_id)
-        merger.flush_pending()
+        seen: set[str] = set()
+        for start in range(0, len(entries), MERGE_BATCH):
+            batch = entries[start : start + MERGE_BATCH]
+            drafts = [d for d in (entry_draft(e, feed) for e in batch) if d is not None]
+            merger = Merger(session, sorted({d.ref.key for d, _ in drafts}))
+            removed = merger.removed([d.ref.key for d, _ in drafts])  # the user removed them: keep them out
+            new: dict[str, ItemDraft] = {}
+            for draft, announce in drafts:
+                key = draft.ref.key
+                if key in removed or key in seen:
+                    continue
+                seen.add(key)
+                item = merger.items.get(key)
+                if item is not None:
+                    _update_version(session, item, draft, announce, report)
+                    continue
+                score = match_score(patterns, draft.title or "", draft.abstract or "")
+                if score > 0:
+                    draft.extra["inbox_score"] = score
+                    new[key] = draft
+            merger.create_missing(list(new.values()))
+            report.added += [merger.merge(draft).item_id for draft in new.values()]
+            merger.flush_pending()
+            merger.release()
+
+
+def _update_version(session: Any, item: Any, draft: ItemDraft, announce: str, report: PullReport) -> None:
+    """An arXiv replacement of a listed paper: the newer version, metadata pending until `fetch` brings it."""
+    newer = (item.arxiv_version or 0) < (draft.ref.arxiv_version or 0)
+    if announce.startswith("replace") and item.arxiv_id and newer:
+        item.arxiv_version = draft.ref.arxiv_version
+        item.metadata_status = "pending"
+        session.info["touched"].add(item.id)
+        report.updated.append(item.id or 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
@@ -464,10 +464,15 @@ def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:
 
 
 def assign_citation_keys(session: Session, item_ids: Sequence[int]) -> None:
-    """Give every touched item that has an author and a year its key, once: a key is never changed."""
-    from readlist.library.citekeys import base_key, unique_key
+    """Give every touched item that has an author and a year its key, once: a key is never changed.
+
+    The keys already taken are read once per base key and kept with those given out in this call, so a batch
+    of many items sharing an author, year and title word (a feed of one group's papers) stays linear."""
+    from readlist.library.citekeys import base_key, candidate_keys
 
     ids = list(item_ids)
+    taken_by_base: dict[str, tuple[set[str], Iterator[str]]] = {}
+    given: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         query = select(Item).where(
@@ -479,14 +484,17 @@ def assign_citation_keys(session: Session, item_ids: Sequence[int]) -> None:
             # A repo's title is `owner/name`; the owner is already the author, so the name gives the word.
             title = item.title.split("/", 1)[-1] if item.kind == "repo" else (item.short_name or item.title)
             base = base_key(item.authors, item.year, title)
-            # A range on the unique index (LIKE would scan the table): every key that starts with `base`.
-            query_keys = select(Item.citation_key).where(
-                col(Item.citation_key) >= base, col(Item.citation_key) < base + "\uffff"
-            )
-            with session.no_autoflush:
-                taken = {k for k in session.exec(query_keys) if k}
-            item.citation_key = unique_key(base, taken.__contains__)
-            session.flush()
+            if base not in taken_by_base:
+                # A range on the unique index (LIKE would scan the table): every key that starts with `base`.
+                query_keys = select(Item.citation_key).where(
+                    col(Item.citation_key) >= base, col(Item.citation_key) < base + "\uffff"
+                )
+                with session.no_autoflush:
+                    taken_by_base[base] = ({k for k in session.exec(query_keys) if k}, candidate_keys(base))
+            taken, candidates = taken_by_base[base]  # the iterator resumes after the keys given out already
+            item.citation_key = next(key for key in candidates if key not in taken and key not in given)
+            given.add(item.citation_key)
+        session.flush()  # flushed items are held weakly again: memory stays flat on big batches
 
 
 def find_same_work(session: Session, doi: str | None, arxiv_id: str | None, exclude: int | None = None) -> Item | None:

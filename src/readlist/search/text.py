@@ -24,8 +24,10 @@ CJK_RUN = re.compile(f"[{_CJK}]+")
 TOKEN = re.compile(r"[^\W_]+")  # what unicode61 calls a token, once WORD_SEP splits CJK words
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 # ASCII words with a case or letter/digit change inside (KVCache, vLLM, Attention2): only these need
-# splitting. Written without \b, because CJK characters count as \w ("记录Flash" has no boundary).
-_SPLITTABLE_WORD = re.compile(r"[A-Za-z0-9]*(?:[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z][0-9]|[0-9][A-Za-z])[A-Za-z0-9]*")
+# splitting. Words are runs of ASCII letters and digits, not \w, because CJK characters count as \w ("记录Flash"
+# has no boundary); the change is looked for inside each word (one regex for both backtracks on long text).
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_CASE_CHANGE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z][0-9]|[0-9][A-Za-z]")
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # WORD_SEP and the index's field separator
 WORDS_FILE = Path(__file__).with_name("words.txt")
@@ -45,8 +47,8 @@ def expansions(text: str) -> str:
     """Other spellings of the words in `text`, indexed beside it: `KVCache` → `KV Cache`, `kv-cache` →
     `kvcache`, so that every spelling of a query finds every spelling in the library."""
     extra = []
-    for word in _SPLITTABLE_WORD.findall(text):
-        parts = camel_parts(word)
+    for word in _ASCII_WORD.findall(text):
+        parts = camel_parts(word) if _CASE_CHANGE.search(word) else [word]
         if len(parts) > 1:
             extra.append(" ".join(parts))
     for word in _HYPHENATED.findall(text):
