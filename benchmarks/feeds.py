@@ -1,4 +1,10 @@
-"""`readlist feed pull` of 20 feeds × 200 entries from a local server (target ≤ 5 s; no arXiv API calls)."""
+"""`readlist feed pull` against a local server: 20 feeds × 200 entries (target ≤ 5 s), then big arXiv listings
+of 10k and 100k entries — wall, cost per entry and peak RSS next to a floor measured in the same run (a pull of
+a one-entry feed: start-up, imports, one request) — and a 50 MB listing refused by the default 10 MB cap.
+
+    python benchmarks/feeds.py            # everything (the 100k listing takes about a minute)
+    python benchmarks/feeds.py --quick    # 20 × 200 and 10k only
+"""
 
 from __future__ import annotations
 
@@ -15,8 +21,29 @@ from benchmarks.timing import READLIST  # noqa: E402
 from tests.feed_server import FeedServer, arxiv_rss, blog_rss  # noqa: E402
 
 
-def main() -> None:
-    server = FeedServer()
+def listing(entries: int) -> str:
+    """An arXiv cs listing as rss.arxiv.org serves it; every entry matches (same authors, as in one group's feed)."""
+    return arxiv_rss(
+        [
+            (f"{26 + n // 90000:02d}{(n // 90000) % 12 + 1:02d}.{n % 90000 + 10000:05d}v1", "new", f"KV cache {n}", "x")
+            for n in range(entries)
+        ]
+    )
+
+
+def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall s, peak RSS MB, exit code) of one readlist process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([READLIST, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def environment(tmp: str, **extra: str) -> dict[str, str]:
+    return {**os.environ, "READLIST_DB": str(Path(tmp) / "f.db"), "READLIST_STATE_DIR": tmp, **extra}
+
+
+def many_small(server: FeedServer) -> None:
     for f in range(20):
         if f % 2:
             server.routes[f"/f{f}"] = arxiv_rss(
@@ -26,9 +53,8 @@ def main() -> None:
             server.routes[f"/f{f}"] = blog_rss(
                 [(f"Post {f}-{e} on kernels", f"https://blog{f}.example/{e}", "cuda") for e in range(200)]
             )
-    server.start()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "READLIST_DB": str(Path(tmp) / "f.db")}
+        env = environment(tmp)
         for f in range(20):
             subprocess.run(
                 [READLIST, "feed", "add", f"{server.base}/f{f}", "--name", f"f{f}"],
@@ -36,14 +62,66 @@ def main() -> None:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-        start = time.perf_counter()
-        subprocess.run([READLIST, "feed", "pull"], env=env, check=True, stdout=subprocess.DEVNULL)
-        first = time.perf_counter() - start
-        start = time.perf_counter()
-        subprocess.run([READLIST, "feed", "pull"], env=env, check=True, stdout=subprocess.DEVNULL)
-        second = time.perf_counter() - start
-    server.stop()
+        first = measure(["feed", "pull"], env)[0]
+        second = measure(["feed", "pull"], env)[0]
     print(f"20 feeds × 200 entries: first pull {first:.2f} s (4,000 new items), second pull {second:.2f} s (304s)")
+
+
+def big(server: FeedServer, sizes: list[int]) -> None:
+    server.routes["/one"] = listing(1)
+    for n in sizes:
+        server.routes[f"/n{n}"] = listing(n)
+    print(f"\n{'arXiv listing':24} {'MB':>6} {'wall s':>8} {'peak RSS MB':>12} {'ms/entry':>9} {'KB/entry':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = environment(tmp)
+        subprocess.run([READLIST, "feed", "add", f"{server.base}/one"], env=env, check=True, stdout=subprocess.DEVNULL)
+        floor_wall, floor_rss, _ = measure(["feed", "pull"], env)
+    print(f"{'floor: 1 entry':24} {0:6.1f} {floor_wall:8.2f} {floor_rss:12.0f}")
+    for n in sizes:
+        mb = len(server.routes[f"/n{n}"].encode()) / 1e6
+        with tempfile.TemporaryDirectory() as tmp:
+            env = environment(tmp, READLIST_FEED_MAX_MB=str(max(10, int(mb) + 1)), READLIST_FEED_TIMEOUT="120")
+            subprocess.run(
+                [READLIST, "feed", "add", f"{server.base}/n{n}", "--no-check"],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            wall, rss, code = measure(["feed", "pull"], env)
+        per_ms = (wall - floor_wall) / n * 1000
+        per_kb = (rss - floor_rss) * 1024 / n
+        note = "" if mb <= 10 else " (cap raised to read it)"
+        print(
+            f"{f'{n:,} entries (exit {code})':24} {mb:6.1f} {wall:8.2f} {rss:12.0f} {per_ms:9.3f} {per_kb:9.2f}{note}"
+        )
+
+
+def over_the_cap(server: FeedServer) -> None:
+    server.routes["/fifty"] = listing(75_000)
+    mb = len(server.routes["/fifty"].encode()) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        env = environment(tmp)
+        subprocess.run(
+            [READLIST, "feed", "add", f"{server.base}/fifty", "--no-check"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        wall, rss, code = measure(["feed", "pull"], env)
+    print(f"\n{mb:.0f} MB listing at the default 10 MB cap: refused in {wall:.2f} s, peak {rss:.0f} MB, exit {code}")
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    server = FeedServer()
+    server.start()
+    try:
+        many_small(server)
+        big(server, [10_000] if quick else [10_000, 100_000])
+        if not quick:
+            over_the_cap(server)
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

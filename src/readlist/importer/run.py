@@ -144,7 +144,10 @@ def parse_file(path: Path, extra_tags: list[str], emit: Callable[[list[ItemDraft
             emit(parsed.drafts, report.size)
             return report
         text = _open(path, report) or text
-    if path.suffix.lower() in (".jsonl", ".json") and looks_like_export(_head(path)):
+    # A .jsonl file is JSON lines whatever its first line says: a broken one is an error naming the line, never
+    # read as markdown notes. A .json file is a readlist export only when its content says so.
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl" or (suffix == ".json" and looks_like_export(_head(path))):
         report.encoding += " (readlist export)"
         whole = "".join(line for line, _ in text.lines())
         drafts = [to_draft(row, where) for where, row in parse_records(whole, path.name)]
