@@ -94,3 +94,17 @@ def test_a_json_array_names_the_item_number(run: Run, tmp_path: Path) -> None:
     path.write_text(json.dumps([GOOD, {**GOOD, "kind": "banana"}]), encoding="utf-8")
     result = run("import", str(path))
     assert result.code == 1 and "team.json item 2" in result.err and "kind" in result.err
+
+
+@pytest.mark.parametrize("first", ["not json at all", "# notes https://arxiv.org/abs/2401.00009", ""])
+def test_a_jsonl_file_whose_first_line_is_not_json_is_an_error_naming_the_line(
+    run: Run, tmp_path: Path, first: str
+) -> None:
+    path = tmp_path / "team.jsonl"
+    path.write_text(first + "\n" + json.dumps(GOOD) + "\n", encoding="utf-8")
+    result = run("import", str(path))
+    if not first:  # a blank line is allowed: the file is still JSON lines
+        assert result.code == 0 and run("list", "--json").json()[0]["key"] == GOOD["key"], result
+        return
+    assert result.code == 1 and "team.jsonl is not valid JSON (line 1" in result.err, result
+    assert run("list", "--json").json() == []  # not read as markdown notes

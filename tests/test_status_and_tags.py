@@ -29,6 +29,20 @@ def test_tag_adds_and_removes_and_says_what_changed(three: Run) -> None:
     assert shown(three, "1")["tags"] == ["kernels"]
 
 
+def test_numbers_after_the_item_are_more_items_never_tags(three: Run) -> None:
+    result = three("tag", "2", "3", "+kernels")
+    assert result.code == 0 and "#2 tags +kernels" in result.out and "#3 tags +kernels" in result.out, result
+    assert [shown(three, n)["tags"] for n in "123"] == [["cuda"], ["cuda", "kernels"], ["cuda", "kernels"]]
+    assert "3" not in [t["tag"] for t in three("tags", "--json").json()]
+    missing = three("tag", "1", "9", "+x")  # all or nothing: #1 is not tagged either
+    assert missing.code == 1 and "no item 9" in missing.err and shown(three, "1")["tags"] == ["cuda"]
+    bare = three("tag", "1", "2")
+    assert bare.code == 1 and "no tag changes for 1 2" in bare.err and "readlist tag 1 +2" in bare.err, bare
+    assert three("tag", "1", "+7").code == 0 and shown(three, "1")["tags"] == ["7", "cuda"]
+    assert three("tag", "2401.00001", "2401.00002", "gpu").code == 0  # an item by arXiv ID, then a bare tag
+    assert "gpu" in shown(three, "1")["tags"] and "gpu" in shown(three, "2")["tags"]
+
+
 def test_renaming_a_tag_onto_one_the_item_already_has_merges_them(three: Run) -> None:
     three("tag", "1", "+gpu")
     result = three("tags", "--rename", "cuda", "GPU")

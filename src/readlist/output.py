@@ -29,9 +29,11 @@ _stderr: Console | None = None
 
 
 def out() -> Console:
+    """Messages and summaries are never hard-wrapped (soft_wrap): in a pipe or a log a long title or path stays
+    on one line for grep; a terminal wraps long lines itself. Tables size themselves (term/table.py)."""
     global _stdout
     if _stdout is None:
-        _stdout = Console(highlight=False, soft_wrap=False)
+        _stdout = Console(highlight=False, soft_wrap=True)
     return _stdout
 
 

@@ -1,5 +1,6 @@
 """Changing one item: reading status, tags, notes and fields."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -76,18 +77,57 @@ def status(
 
 
 def tag(
-    ref: ItemArg,
-    changes: Annotated[
-        list[str], typer.Argument(help="+name adds, -name removes (a bare name adds).", autocompletion=complete_tag)
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ITEM... CHANGE...",
+            help="Items, then +name to add and -name to remove (a bare name after the items adds).",
+            autocompletion=complete_tag,
+        ),
     ],
     db: DbOption = None,
 ) -> None:
-    """Add and remove tags: `readlist tag 1 +kv-cache -misc`."""
-    add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
-    remove = [c[1:] for c in changes if c.startswith("-")]
-    change = store(db).retag(ref, add, remove)
-    done = [f"+{name}" for name in change.added] + [f"-{name}" for name in change.removed]
-    output.say(f"#{change.item_id} tags {' '.join(done) if done else 'unchanged'}: {change.title}")
+    """Add and remove tags on one item or several: `readlist tag 1 +kv-cache -misc`, `readlist tag 6 7 +cuda`."""
+    refs, add, remove = split_tag_args(args, lambda ref: _names_item(db, ref))
+    for change in store(db).retag_many(refs, add, remove):
+        done = [f"+{name}" for name in change.added] + [f"-{name}" for name in change.removed]
+        output.say(f"#{change.item_id} tags {' '.join(done) if done else 'unchanged'}: {change.title}")
+
+
+def split_tag_args(args: list[str], names_item: Callable[[str], bool]) -> tuple[list[str], list[str], list[str]]:
+    """(items, tags to add, tags to remove). The first word is an item; so is each next word before the first
+    +/- change that is a number (`tag 6 7 +x` tags #6 and #7 — a number is never silently a tag: write +7) or
+    that names an item; other bare words add tags (`tag 1 cuda kernels`)."""
+    refs, add, remove = [args[0]], [], []  # type: list[str], list[str], list[str]
+    changing = False
+    for arg in args[1:]:
+        if arg[:1] in ("+", "-"):
+            changing = True
+            (add if arg[0] == "+" else remove).append(arg[1:])
+        elif not changing and (arg.strip().isdecimal() or names_item(arg)):
+            refs.append(arg)
+        else:
+            add.append(arg)
+    if not add and not remove:
+        items = " ".join(refs)
+        hint = f"+name adds a tag and -name removes one: readlist tag {items} +NAME"
+        if len(refs) > 1:
+            hint += f"; for a tag named {refs[-1]}: readlist tag {' '.join(refs[:-1])} +{refs[-1]}"
+        raise InvalidInputError(f"no tag changes for {items}", hint)
+    return refs, add, remove
+
+
+def _names_item(db: str | None, ref: str) -> bool:
+    from readlist.library.read import find_item_id
+
+    conn = read_conn(db)
+    try:
+        find_item_id(conn, ref)
+    except ReadlistError:
+        return False
+    finally:
+        conn.close()
+    return True
 
 
 def note(

@@ -187,21 +187,28 @@ class Store:
 
     def retag(self, ref: str, add: Sequence[str], remove: Sequence[str]) -> TagChange:
         """Add and remove tags in one transaction; tags the item already has (in any case) are left alone."""
+        return self.retag_many([ref], add, remove)[0]
+
+    def retag_many(self, refs: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[TagChange]:
+        """The same tag changes on several items, all or nothing (every reference resolved first)."""
         with self.session() as session:
-            item = self.get(session, ref)
-            assert item.id is not None
-            merger = Merger(session, [item.key])
-            added = [change.removeprefix("tag ") for change in merger.add_tags(item.id, add)]
-            merger.flush_pending()
-            removed = []
-            for name in remove:
-                tag = merger.tags.get(tag_slug(name))
-                link = session.get(ItemTag, (item.id, tag.id)) if tag and tag.id else None
-                if link is not None and tag is not None:
-                    session.delete(link)
-                    removed.append(tag.name)
-            session.info["touched"].add(item.id)
-            return TagChange(item.id, item.title, added, removed)
+            items = self.get_many(session, refs)
+            merger = Merger(session, [item.key for item in items])
+            changes = []
+            for item in items:
+                assert item.id is not None
+                added = [change.removeprefix("tag ") for change in merger.add_tags(item.id, add)]
+                merger.flush_pending()
+                removed = []
+                for name in remove:
+                    tag = merger.tags.get(tag_slug(name))
+                    link = session.get(ItemTag, (item.id, tag.id)) if tag and tag.id else None
+                    if link is not None and tag is not None:
+                        session.delete(link)
+                        removed.append(tag.name)
+                session.info["touched"].add(item.id)
+                changes.append(TagChange(item.id, item.title, added, removed))
+            return changes
 
     def rename_tag(self, old: str, new: str) -> int:
         """Rename a tag everywhere; renaming onto an existing tag merges the two. Returns items affected."""
