@@ -6,6 +6,7 @@ import time
 
 from tests.arxiv_server import ArxivServer
 from tests.conftest import Run
+from tests.items import listed
 
 
 def test_add_any_arxiv_link_fetches_title_authors_and_abstract(run: Run, arxiv_server: ArxivServer) -> None:
@@ -148,3 +149,16 @@ def test_refetch_reports_new_version_and_publication(run: Run, arxiv_server: Arx
     assert "v1 → v3" in result.out and "PPoPP 2025" in result.out
     item = run("show", "1", "--json").json()
     assert item["doi"] == "10.1145/3710848.3710871" and item["venue"] == "PPoPP 2025"
+
+
+def test_retry_after_of_an_hour_is_reported_and_leaves_the_rest_pending(run: Run, arxiv_server: ArxivServer) -> None:
+    ids = [f"2501.{n:05d}" for n in range(1, 151)]  # two requests' worth
+    assert run("add", *ids, "--no-fetch").code == 0
+    arxiv_server.script.append((429, {"Retry-After": "3600"}, b"come back in an hour"))
+    started = time.monotonic()
+    result = run("fetch")
+    assert time.monotonic() - started < 30  # not an hour, not 120 s of capped sleeping either
+    assert result.code == 1, result
+    assert "arXiv asks to wait 3600 s" in result.err and "50 more paper(s) left pending" in result.err
+    assert len(arxiv_server.requests) == 1  # the second chunk was not asked for after being told to wait
+    assert {item["metadata_status"] for item in listed(run)} == {"pending"}

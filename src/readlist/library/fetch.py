@@ -76,6 +76,11 @@ def fetch(store: Store, targets: list[tuple[int, str]], progress: Progress | Non
         done += len(chunk)
         if progress:
             progress(done, client.requests_sent)
+        if result.stop:  # asking again now would only be refused again
+            left = len(by_arxiv) - done
+            if left:
+                report.errors.append(f"{left} more paper(s) left pending — run `readlist fetch` later")
+            break
     return report
 
 

@@ -1,24 +1,20 @@
 """Metadata from the arXiv API: validated IDs, batches of ≤100, polite spacing, timeouts and backoff (DESIGN §7).
 
-HTTP is done here with urllib (explicit timeout, Retry-After, no retry on 400); the Atom response is parsed by
+HTTP goes through net/http.py (total deadline, size cap, proxies); here: Retry-After, no retry on 400, the 3-second
+spacing shared across processes. The Atom response is parsed by
 the standard XML parser against the documented arXiv Atom elements (no private API of another package).
 """
 
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import random
-import socket
 import time
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from readlist import config
 from readlist.errors import NetworkError
@@ -27,7 +23,7 @@ from readlist.net import latex
 
 CHUNK_SIZE = 100
 MAX_TRIES = 4
-USER_AGENT = "readlist/0.1 (reading-list manager; one request per 3 s)"
+MAX_BYTES = 20_000_000  # 100 entries with long abstracts are ~300 KB; anything near this is not an answer
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -58,6 +54,11 @@ class ChunkResult:
     not_found: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     error: str | None = None
+    stop: bool = False  # arXiv asked us to wait longer than we do: ask nothing more now
+
+
+class WaitTooLong(NetworkError):
+    """arXiv's Retry-After is longer than we wait (`http_max_wait`): stop asking, leave the rest pending."""
 
 
 class TransientError(Exception):
@@ -143,19 +144,6 @@ def parse_feed(content: bytes) -> list[PaperMetadata]:
     return [_entry(e) for e in entries]
 
 
-def _retry_after(headers: Any) -> float | None:
-    value = headers.get("Retry-After") if headers else None
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _error_message(body: bytes) -> str:
     """arXiv explains a 400 in the <summary> of an error entry; read what parses, even from a cut-off body."""
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
@@ -192,46 +180,52 @@ class ArxivClient:
         self.requests_sent = 0
 
     def _get(self, ids: list[str]) -> bytes:
-        query = urlencode({"id_list": ",".join(ids), "start": 0, "max_results": len(ids)})
-        request = urllib.request.Request(f"{self.endpoint}?{query}", headers={"User-Agent": USER_AGENT})
+        """One request through the shared HTTP client: a total deadline (a server dripping bytes cannot hold
+        `fetch` past it), the size cap, proxies and the User-Agent; arXiv's own spacing is `throttle`."""
+        from readlist.net import http
+
         self.throttle()
         self.requests_sent += 1
+        params = {"id_list": ",".join(ids), "start": "0", "max_results": str(len(ids))}
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return bytes(response.read())
-        except urllib.error.HTTPError as exc:
-            body = exc.read() if exc.fp else b""
-            if exc.code in (429, 500, 502, 503, 504):
-                raise TransientError(f"HTTP {exc.code}", _retry_after(exc.headers)) from None
-            if exc.code == 400:
-                raise NetworkError(
-                    f"arXiv refused the request: {_error_message(body)}",
-                    "check the arXiv IDs (readlist show ID)",
-                ) from None
-            raise NetworkError(f"arXiv answered HTTP {exc.code}", "try again later: readlist fetch") from None
-        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, socket.gaierror | ConnectionRefusedError):
+            return http.get(self.endpoint, params=params, timeout=self.timeout, max_bytes=MAX_BYTES).body
+        except http.HttpError as exc:
+            if exc.reason in ("dns", "refused"):
                 # Offline or wrong endpoint: retrying cannot help, and the user is waiting (issue 12).
                 if self.unreachable is not None:
                     self.unreachable()
                 raise NetworkError(
-                    f"cannot reach arXiv ({reason})", "the papers stay pending; run readlist fetch later"
+                    f"cannot reach arXiv ({exc.message})", "the papers stay pending; run readlist fetch later"
                 ) from None
-            raise TransientError(f"cannot reach arXiv ({reason})") from None
+            if exc.reason != "status":
+                raise TransientError(f"cannot reach arXiv ({exc.message})") from None
+            if exc.status in (429, 500, 502, 503, 504):
+                raise TransientError(f"HTTP {exc.status}", exc.retry_after) from None
+            if exc.status == 400:
+                raise NetworkError(
+                    f"arXiv refused the request: {_error_message(exc.body)}",
+                    "check the arXiv IDs (readlist show ID)",
+                ) from None
+            raise NetworkError(f"arXiv answered HTTP {exc.status}", RETRY_HINT) from None
 
     def _get_with_retries(self, ids: list[str]) -> bytes:
+        max_wait = config.http_max_wait()
         for attempt in range(self.max_tries):
             try:
                 return self._get(ids)
             except TransientError as exc:
+                if exc.retry_after is not None and exc.retry_after > max_wait:
+                    raise WaitTooLong(
+                        f"arXiv asks to wait {exc.retry_after:.0f} s (more than the {max_wait:.0f} s we wait)",
+                        RETRY_HINT,
+                    ) from None
                 if attempt == self.max_tries - 1:
                     raise NetworkError(
                         f"arXiv did not answer after {self.max_tries} tries: {exc}",
                         "the papers stay pending; run readlist fetch later",
                     ) from None
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt
-                self.sleep(min(delay, 120.0) + random.uniform(0, self.backoff / 3))
+                self.sleep(delay + random.uniform(0, self.backoff / 3))
         raise AssertionError("unreachable")
 
     def fetch_chunk(self, ids: list[str]) -> ChunkResult:
@@ -246,6 +240,7 @@ class ArxivClient:
         except NetworkError as exc:
             result.failed += valid
             result.error = exc.message
+            result.stop = isinstance(exc, WaitTooLong)
             return result
         by_id = {p.arxiv_id: p for p in papers}
         for arxiv_id in valid:

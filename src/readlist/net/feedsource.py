@@ -50,9 +50,7 @@ class ParsedFeed:
     warning: str | None = None  # set when a broken feed was only partly readable
 
 
-def download(
-    url: str, *, etag: str | None, last_modified: str | None, timeout: float, max_mb: float
-) -> http.Response:
+def download(url: str, *, etag: str | None, last_modified: str | None, timeout: float, max_mb: float) -> http.Response:
     """One GET (conditional when we hold an ETag or Last-Modified): 200 with the body or 304. Raises HttpError;
     a body over `max_mb` is refused with a hint that says how to raise the limit."""
     headers = {}
