@@ -81,10 +81,18 @@ def stats(
 ) -> None:
     """Counts by status, top tags, added/read per month, reading pace: `readlist stats` (`--team`: per member)."""
     if team:
+        from readlist.term import timefmt
+
         rows = library(db).team_stats()
-        columns = ["member", "unread", "reading", "read", "read_per_week", "last_finished"]
-        table: list[list[object]] = [[r[c] if r[c] is not None else "" for c in columns] for r in rows]
-        output.print_table(columns, table, view=view(fmt, json_), data=rows, flex="member")
+        chosen = view(fmt, json_)
+        columns = ["member", "unread", "reading", "read", "per week", "last read"]
+        table: list[list[object]] = [
+            [r["member"], r["unread"], r["reading"], r["read"], r["read_per_week"], timefmt.date(r["last_finished"])]
+            for r in rows
+        ]
+        if chosen.fmt != "table":  # programs get the full timestamp, as in every other export of a date
+            table = [[*row[:-1], r["last_finished"] or ""] for row, r in zip(table, rows, strict=True)]
+        output.print_table(columns, table, view=chosen, data=rows, flex="last read")
         return
     data = library(db).stats()
     output.print_stats(data, view(fmt, json_))
