@@ -164,7 +164,7 @@ def test_https_through_a_proxy_asks_for_a_tunnel(web: WebServer, monkeypatch: py
     set_env(monkeypatch, HTTPS_PROXY=web.base, NO_PROXY="")
     error = failure("https://papers.example/paper")
     assert web.hits[0].method == "CONNECT" and web.hits[0].path == "papers.example:443"
-    assert error.reason == "other" and "proxy" in error.message
+    assert error.reason == "refused" and "proxy" in error.message
 
 
 def test_no_proxy_sends_matching_hosts_direct(web: WebServer, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -219,6 +219,6 @@ def _classify(exc: Exception, timed_out: bool, url: str) -> TransportError:
         return TransportError("other", f"{host} sent something that is not HTTP ({type(exc).__name__})")
     if isinstance(exc, OSError):
         if "Tunnel connection failed" in str(exc):
-            return TransportError("other", f"the proxy refused to connect to {host} ({exc})")
+            return TransportError("refused", f"the proxy refused to connect to {host} ({exc})")
         return TransportError("truncated", f"the connection to {host} broke ({exc.strerror or exc})")
     return TransportError("other", f"{type(exc).__name__}: {exc}")
