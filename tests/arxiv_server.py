@@ -92,6 +92,7 @@ class ArxivServer:
         self.script: list[tuple[int, dict[str, str], bytes] | str] = []
         self.requests: list[dict[str, list[str]]] = []
         self.request_times: list[float] = []
+        self.user_agents: list[str] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -102,6 +103,7 @@ class ArxivServer:
                 query = parse_qs(urlparse(self.path).query)
                 server.requests.append(query)
                 server.request_times.append(time.monotonic())
+                server.user_agents.append(self.headers.get("User-Agent", ""))
                 action = server.script.pop(0) if server.script else None
                 if action == "stall":
                     time.sleep(5)

@@ -162,3 +162,10 @@ def test_retry_after_of_an_hour_is_reported_and_leaves_the_rest_pending(run: Run
     assert "arXiv asks to wait 3600 s" in result.err and "50 more paper(s) left pending" in result.err
     assert len(arxiv_server.requests) == 1  # the second chunk was not asked for after being told to wait
     assert {item["metadata_status"] for item in listed(run)} == {"pending"}
+
+
+def test_arxiv_requests_carry_the_shared_user_agent_with_contact(run: Run, arxiv_server: ArxivServer) -> None:
+    arxiv_server.add("2401.00001")
+    assert run("add", "2401.00001", env={"READLIST_EMAIL": "me@example.org"}).code == 0
+    agent = arxiv_server.user_agents[0]
+    assert agent.startswith("readlist/") and "mailto:me@example.org" in agent, agent
