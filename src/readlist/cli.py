@@ -271,7 +271,7 @@ def run(argv: Sequence[str]) -> int:
     except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
         from readlist.db import friendly_error
 
-        friendly = friendly_error(exc)
+        friendly = friendly_error(exc) or _path_error(exc)
         if friendly is not None and not _debug():
             output.print_error(friendly)
             return friendly.exit_code
@@ -285,6 +285,17 @@ def run(argv: Sequence[str]) -> int:
         )
         return 1
     return 0
+
+
+def _path_error(exc: BaseException) -> ReadlistError | None:
+    """A file the user named that the system refuses (too long a name, no permission, a loop): the path and the
+    reason, never an internal error. Only OS errors that carry the file name qualify."""
+    if not isinstance(exc, OSError) or exc.filename is None:
+        return None
+    name = str(exc.filename)
+    shown = name if len(name) <= 80 else f"{name[:60]}… ({len(name):,} characters)"
+    reason = exc.strerror or type(exc).__name__
+    return ReadlistError(f"cannot use {shown!r}: {reason}", "check the path (and its permissions)")
 
 
 def _debug() -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -19,7 +18,7 @@ from rich.text import Text
 from readlist.errors import ReadlistError
 from readlist.term import pager, style, table, views
 from readlist.term.table import Column
-from readlist.term.width import one_line
+from readlist.term.width import json_dumps, one_line
 from readlist.term.width import safe as safe
 
 # What Ctrl-C prints; a command that knows better (import: nothing was changed) sets it.
@@ -65,7 +64,7 @@ def warn(message: str) -> None:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_dumps(data, indent=2) + "\n")
 
 
 def print_error(error: ReadlistError) -> None:
@@ -116,7 +115,7 @@ def emit_lines(lines: Iterable[str], view: View) -> None:
 
 
 def print_jsonl(rows: Iterable[Any]) -> None:
-    emit_lines((json.dumps(r, ensure_ascii=False) for r in rows), View(pager=False))
+    emit_lines((json_dumps(r) for r in rows), View(pager=False))
 
 
 def print_grid(

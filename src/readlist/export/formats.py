@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any
 
 from readlist.backend import Conn
 from readlist.library.read import ItemFilter, list_items
+from readlist.term.width import json_dumps
 
 FORMATS = ("jsonl", "json", "bibtex", "csv")
 # Everything an item is, minus the database's own row number: identity is `key`.
@@ -32,11 +32,11 @@ def records(conn: Conn, flt: ItemFilter | None = None) -> list[dict[str, Any]]:
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+    return "".join(json_dumps(r, sort_keys=True) + "\n" for r in rows)
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return json_dumps(rows, sort_keys=True, indent=2) + "\n"
 
 
 CSV_COLUMNS = (
@@ -62,11 +62,17 @@ CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+# Control characters other than tab and line breaks: shown as \x1b in CSV, dropped from BibTeX, so neither a
+# spreadsheet nor a terminal that prints the export (`export --format csv | cat`) interprets them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def csv_cell(value: object) -> object:
     """A cell a spreadsheet shows as text: a leading ' before formula starters (numbers stay numbers)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def csv_lines(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -130,7 +136,7 @@ CONFERENCE_WORDS = frozenset(_CONFERENCE_WORDS.split())
 
 
 def bib_escape(text: str) -> str:
-    return "".join(_BIB_SPECIAL.get(ch, ch) for ch in text)
+    return "".join(_BIB_SPECIAL.get(ch, ch) for ch in _CONTROL.sub("", text))
 
 
 def bib_url(url: str) -> str:

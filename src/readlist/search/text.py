@@ -28,7 +28,9 @@ _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 # has no boundary); the change is looked for inside each word (one regex for both backtracks on long text).
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]|[A-Za-z][0-9]|[0-9][A-Za-z]")
-_HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+")
+# Chains of ASCII words joined by - _ /; those with a joint are kept (requiring one in the regex backtracks).
+_CHAIN = re.compile(r"[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)*")
+_JOINT = re.compile(r"[-_/]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # WORD_SEP and the index's field separator
 WORDS_FILE = Path(__file__).with_name("words.txt")
 
@@ -51,8 +53,10 @@ def expansions(text: str) -> str:
         parts = camel_parts(word) if _CASE_CHANGE.search(word) else [word]
         if len(parts) > 1:
             extra.append(" ".join(parts))
-    for word in _HYPHENATED.findall(text):
-        extra.append(re.sub(r"[-_/]", "", word))
+    for word in _CHAIN.findall(text):
+        joined = _JOINT.sub("", word)
+        if joined != word:
+            extra.append(joined)
     return " ".join(extra)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from wcwidth import wcwidth
 
@@ -26,6 +27,18 @@ def safe(value: object) -> str:
         return text
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+_JSON_UNESCAPED = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def json_dumps(data: object, **options: Any) -> str:
+    """JSON with non-ASCII text kept readable, but DEL, the C1 controls (a bare 0x9b starts an escape sequence
+    on some terminals) and the two line separators written as \\u escapes, which json.dumps leaves raw."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, **options)
+    return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def one_line(value: object) -> str:

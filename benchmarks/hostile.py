@@ -1,0 +1,115 @@
+"""Every hostile input of tests/hostile_cases.py through the CLI in-process (the console script's own error
+boundary, `cli.run`), each on a fresh copy of a small library holding hostile titles, tags and notes.
+
+Reports the tally — inputs tried, internal errors, raw control characters let through, odd exit codes — and
+the slowest case next to the median (the floor: an ordinary command in the same run).
+
+    python benchmarks/hostile.py           # all cases (about two minutes)
+    python benchmarks/hostile.py --every 8 # a spread-out eighth
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from typer.testing import CliRunner  # noqa: E402
+
+from readlist import cli  # noqa: E402
+from tests.hostile_cases import HOSTILE_SETUP, Case, cases, defect, sample  # noqa: E402
+
+RUNNER = CliRunner()
+
+
+def offline_environment(tmp: Path) -> None:
+    """As the test suite does: own library, config and state; every network endpoint a closed port."""
+    os.environ.update(
+        {
+            "READLIST_DB": str(tmp / "library.db"),
+            "READLIST_CONFIG_DIR": str(tmp / "config"),
+            "READLIST_STATE_DIR": str(tmp / "state"),
+            "READLIST_ARXIV_URL": "http://127.0.0.1:9/api/query",
+            "READLIST_ADD_TIMEOUT": "1",
+            "HTTP_PROXY": "http://127.0.0.1:9",
+            "HTTPS_PROXY": "http://127.0.0.1:9",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "NO_COLOR": "1",
+            "PAGER": "cat",
+        }
+    )
+    for name in ("READLIST_CROSSREF_URL", "READLIST_GITHUB_API_URL", "READLIST_S2_URL", "READLIST_OPENREVIEW_URL"):
+        os.environ[name] = "http://127.0.0.1:9"
+
+
+def run(args: tuple[str, ...]) -> tuple[int, str, str]:
+    with RUNNER.isolation() as (out, err, _mixed):
+        code = cli.run(list(args))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return code, out.getvalue().decode(errors="replace"), err.getvalue().decode(errors="replace")
+
+
+def run_case(case: Case, template: Path, tmp: Path) -> tuple[str | None, float]:
+    """(defect or None, seconds) for one case on a fresh copy of the library."""
+    shutil.copyfile(template, tmp / "library.db")
+    folder = tmp / "files"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for name, body in case.files.items():
+        (folder / name).write_bytes(body)
+    args = tuple(a.replace("{dir}", str(folder)) for a in case.args)
+    start = time.perf_counter()
+    code, out, err = run(args)
+    return defect(code, out, err), time.perf_counter() - start
+
+
+def main() -> None:
+    every = int(sys.argv[sys.argv.index("--every") + 1]) if "--every" in sys.argv else 1
+    chosen = cases() if every == 1 else sample(every)
+    with tempfile.TemporaryDirectory() as raw:
+        tmp = Path(raw)
+        offline_environment(tmp)
+        for args in HOSTILE_SETUP:
+            code, _, err = run(args)
+            assert code == 0, err
+        template = tmp / "template.db"
+        shutil.copyfile(tmp / "library.db", template)
+        floor = statistics.median(run_case(Case("floor", ("list",)), template, tmp)[1] for _ in range(5))
+        defects: list[tuple[Case, str]] = []
+        times: list[tuple[float, str]] = []
+        kinds: Counter[str] = Counter()
+        for case in chosen:
+            problem, seconds = run_case(case, template, tmp)
+            if seconds > 2 or problem:
+                print(f"  {case.label}: {seconds:.2f} s {problem or ''}", flush=True)
+            times.append((seconds, case.label))
+            kinds[case.args[0]] += 1
+            if problem:
+                defects.append((case, problem))
+    internal = sum(1 for _, p in defects if p.startswith("internal error"))
+    control = sum(1 for _, p in defects if p.startswith("raw control"))
+    print(f"hostile inputs: {len(chosen)} ({', '.join(f'{k} {n}' for k, n in kinds.most_common())})")
+    print(
+        f"internal errors: {internal}; raw control characters let through: {control}; other: {len(defects) - internal - control}"
+    )
+    slowest = sorted(times, reverse=True)[:3]
+    median = statistics.median(t for t, _ in times)
+    print(
+        f"per case: median {median * 1000:.0f} ms (floor `list` {floor * 1000:.0f} ms); slowest: "
+        + "; ".join(f"{label} {t:.2f} s" for t, label in slowest)
+    )
+    for case, problem in defects[:40]:
+        print(f"  DEFECT {case.label}: {problem}")
+    sys.exit(1 if defects else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""A representative sample of the hostile inputs `benchmarks/hostile.py` runs in full: control characters,
+non-UTF-8 bytes, huge numbers, empty and 1 MB arguments, path-like tags, FTS syntax, malformed IDs and files.
+None may end in an internal error, a traceback or a control character reaching the terminal."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+from tests.hostile_cases import HOSTILE_SETUP, Case, defect, sample
+
+SAMPLE = sample(every=80)
+
+
+@pytest.fixture
+def hostile(run: Run) -> Run:
+    for args in HOSTILE_SETUP:
+        assert run(*args).code == 0
+    return run
+
+
+def test_the_sample_is_representative() -> None:
+    assert len(SAMPLE) >= 40
+    assert {c.args[0] for c in SAMPLE} >= {"search", "add", "note", "tag", "show", "import", "export", "digest"}
+
+
+@pytest.mark.parametrize("case", SAMPLE, ids=[c.label for c in SAMPLE])
+def test_hostile_input_gets_an_answer_never_an_internal_error(hostile: Run, tmp_path: Path, case: Case) -> None:
+    for name, body in case.files.items():
+        (tmp_path / name).write_bytes(body)
+    result = hostile(*(a.replace("{dir}", str(tmp_path)) for a in case.args))
+    assert defect(result.code, result.out, result.err) is None, result
+
+
+def test_messages_are_never_hard_wrapped_in_a_pipe(run: Run) -> None:
+    title = "A very long title " * 12
+    result = run("add", "https://example.org/" + "a" * 150, "--no-fetch", "--title", title, env={"COLUMNS": "80"})
+    assert result.code == 0 and len(result.out.splitlines()) == 1 and title.strip() in result.out, result
+    missing = run("show", "https://example.org/" + "b" * 150, env={"COLUMNS": "80"})
+    assert [line[:6] for line in missing.err.splitlines()] == ["error:", "hint: "], missing
+
+
+def test_an_argument_too_long_for_a_file_name_is_an_error_naming_it_briefly(run: Run) -> None:
+    result = run("add", "x" * 5000, "--no-fetch")
+    assert result.code == 1 and "File name too long" in result.err and "5,000 characters" in result.err, result
+    assert len(result.err) < 300 and "internal error" not in result.err
+
+
+def test_a_one_megabyte_title_is_saved_and_indexed_quickly(run: Run) -> None:
+    """Spelling expansions once backtracked over a long run of letters: minutes for 1 MB, now linear."""
+    start = time.monotonic()
+    result = run("add", "2401.00009", "--no-fetch", "--title", "x" * 1_000_000 + " kv-cache")
+    assert result.code == 0 and time.monotonic() - start < 10, result
+    assert [i["arxiv_id"] for i in run("search", "kvcache", "--json").json()] == ["2401.00009"]
