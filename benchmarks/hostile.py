@@ -4,7 +4,7 @@ boundary, `cli.run`), each on a fresh copy of a small library holding hostile ti
 Reports the tally — inputs tried, internal errors, raw control characters let through, odd exit codes — and
 the slowest case next to the median (the floor: an ordinary command in the same run).
 
-    python benchmarks/hostile.py           # all cases (about two minutes)
+    python benchmarks/hostile.py           # all ~2,000 cases (3–5 minutes on 2 cores)
     python benchmarks/hostile.py --every 8 # a spread-out eighth
 """
 

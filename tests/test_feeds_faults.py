@@ -12,6 +12,7 @@ import pytest
 from readlist.net import feedsource
 from tests.conftest import Run
 from tests.feed_server import arxiv_rss, atom_feed, blog_rss
+from tests.forward_proxy import ForwardProxy
 from tests.web_server import Behaviour, WebServer, answer, big, drip, garbage, reset, truncate
 
 RSS = "application/rss+xml"
@@ -74,6 +75,19 @@ def test_feed_add_refuses_what_is_not_a_feed(run: Run, web: WebServer, route: Be
     assert "--no-check" in result.err.splitlines()[-1]
     assert run("feed", "list", "--json").json() == []
     assert run("feed", "add", web.url("/feed"), "--no-check").code == 0
+
+
+def test_feeds_are_checked_and_pulled_through_the_http_proxy(
+    run: Run, web: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web.routes["/rss"] = feed(blog_rss([("Behind the wall", "https://w.example/1", "x")]))
+    with ForwardProxy({"feeds.proxy.test": web.base.removeprefix("http://")}) as proxy:
+        for name in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(name, proxy.url)
+        assert run("feed", "add", "http://feeds.proxy.test/rss", "--name", "walled").code == 0
+        assert "walled: ok, 1 entries, 1 new in inbox" in run("feed", "pull").out
+        assert proxy.hosts() == {"feeds.proxy.test"}
+    assert [hit.path for hit in web.hits] == ["/rss", "/rss"]
 
 
 def test_feed_add_offline_says_so_and_suggests_no_check(run: Run) -> None:
