@@ -24,6 +24,8 @@ class SourcesServer:
         self.status: dict[str, tuple[int, dict[str, str]]] = {}  # path prefix → forced status and headers
         self.stall: float = 0.0
         self.requests: list[tuple[str, str]] = []  # (method, path)
+        self.times: list[float] = []  # when each request arrived (monotonic)
+        self.headers: dict[str, dict[str, str]] = {}  # path prefix → extra headers on every answer
         self.s2_bodies: list[object] = []
         self.lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -117,10 +119,13 @@ class SourcesServer:
                 body = self.rfile.read(length) if length else b""
                 with server.lock:
                     server.requests.append((method, parts.path))
+                    server.times.append(time.monotonic())
                 if server.stall:
                     time.sleep(server.stall)
                 status, headers, payload = server._answer(method, parts.path, parse_qs(parts.query), body)
                 self.send_response(status)
+                for prefix, extra in server.headers.items():
+                    headers = {**headers, **extra} if parts.path.startswith(prefix) else headers
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))

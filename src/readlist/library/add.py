@@ -99,8 +99,8 @@ def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -
             report.warnings.append(f"{ref.url}: no time left; saved with metadata pending — run `readlist fetch`")
             continue
         looked[ref.key] = found = lookup(ref.key, ref.url, tries=1, timeout=min(remaining, 8.0))
-        if found.warning:
-            later = " — run `readlist fetch` later" if found.status == "pending" else ""
+        later = " — run `readlist fetch` later" if found.status == "pending" else ""
+        if found.warning and found.warning + later not in report.warnings:  # a rate limit is said once
             report.warnings.append(found.warning + later)
     return looked
 

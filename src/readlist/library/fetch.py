@@ -124,8 +124,8 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
         futures = {pool.submit(lookup, key, url, tries=3): (item_id, key) for item_id, key, url in targets}
         for done, future in enumerate(as_completed(futures), start=1):
             item_id, key = futures[future]
-            batch.append((item_id, key, future.result()))
-            report.requests += 1
+            batch.append((item_id, key, found := future.result()))
+            report.requests += found.sent
             if len(batch) >= WRITE_BATCH or time.monotonic() - last_write > 2.0 or done == len(futures):
                 _save_lookups(store, batch, report)
                 batch, last_write = [], time.monotonic()

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from readlist.errors import NetworkError
-from readlist.net import transport
+from readlist.net import ratelimit, transport
 from readlist.net.spacing import Spacer, default_spacer
 
 REASONS = ("dns", "refused", "timeout", "status", "too_large", "truncated", "redirects", "tls", "other")
@@ -77,6 +77,7 @@ class HttpError(NetworkError):
         retry_after: float | None = None,
         body: bytes = b"",
         hint: str = "",
+        sent: bool = True,
     ) -> None:
         assert reason in REASONS, reason
         super().__init__(message, hint or "check the network; `readlist fetch` tries again later")
@@ -85,6 +86,7 @@ class HttpError(NetworkError):
         self.status = status
         self.retry_after = retry_after
         self.body = body
+        self.sent = sent  # False: held back before sending (the host's rate limit), nothing reached it
 
     @property
     def transient(self) -> bool:
@@ -154,6 +156,18 @@ def get(
 
         max_wait = config.http_max_wait()
     sent = {"User-Agent": user_agent(), "Accept": accept or "*/*", **(headers or {})}
+    blocked, announced = ratelimit.known(rate_key or _host(url))
+    if blocked > 0:  # the server said "not before then": asking anyway would only prolong it
+        raise HttpError(
+            f"{_host(url)} asked for a pause of {_duration(blocked)} (its rate limit); nothing was sent",
+            reason="status",
+            url=url,
+            status=429,
+            retry_after=blocked,
+            hint="try again later: readlist fetch",
+            sent=False,
+        )
+    host_interval = max(host_interval, announced)
     for attempt in range(max(1, tries)):
         try:
             return _get_once(url, sent, timeout, max_bytes, host_interval, rate_key, spacer, data)
@@ -167,12 +181,16 @@ def get(
     raise AssertionError("unreachable")
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
 def _delay(exc: HttpError, attempt: int, backoff: float, max_wait: float) -> float:
     if exc.retry_after is not None:
         if exc.retry_after > max_wait:
-            minutes = exc.retry_after / 60
             raise HttpError(
-                f"{exc.message}; the server asks to wait {minutes:.0f} min (more than the {max_wait:.0f} s we wait)",
+                f"{exc.message}; the server asks to wait {_duration(exc.retry_after)} "
+                f"(more than the {max_wait:.0f} s we wait)",
                 reason=exc.reason,
                 url=exc.url,
                 status=exc.status,
@@ -214,6 +232,8 @@ def _get_once(
             if raw.status in (301, 302, 303):  # as browsers do: the redirected request is a GET
                 data = None
             continue
+        retry_after = parse_retry_after(answer.get("Retry-After"))
+        pause = ratelimit.learn(rate_key or _host(url), raw.status, answer, retry_after)
         if 200 <= raw.status < 300 or raw.status == 304:
             return Response(url, raw.status, answer, raw.body)
         raise HttpError(
@@ -221,7 +241,7 @@ def _get_once(
             reason="status",
             url=url,
             status=raw.status,
-            retry_after=parse_retry_after(answer.get("Retry-After")),
+            retry_after=retry_after if retry_after is not None else pause,
             body=raw.body,
         )
     raise HttpError(f"{_host(url)} redirects more than {MAX_REDIRECTS} times", reason="redirects", url=url)

@@ -16,7 +16,13 @@ from readlist.net.metadata import WorkMetadata
 FETCHED, NOT_FOUND, PENDING, FAILED = "fetched", "not_found", "pending", "failed"
 DEFAULT_TIMEOUT = 15.0
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # a user's URL may hold spaces or CJK; percent-encode only those
-_LABELS = {"crossref": "Crossref", "github": "GitHub", "openreview": "OpenReview", "webpage": "the page", "s2": "S2"}
+_LABELS = {
+    "crossref": "Crossref",
+    "github": "GitHub",
+    "openreview": "OpenReview",
+    "webpage": "the page",
+    "s2": "Semantic Scholar",
+}
 
 
 @dataclass
@@ -25,6 +31,7 @@ class Lookup:
     meta: WorkMetadata | None = None
     warning: str | None = None
     source: str = ""
+    sent: bool = True  # False when the source's rate limit held the request back
 
 
 def source_for(key: str, url: str) -> str | None:
@@ -50,12 +57,22 @@ def _failure(source: str, exc: Exception, what: str) -> Lookup:
         status = exc.status
         if status in (404, 410):
             return Lookup(NOT_FOUND, warning=f"{label} does not know {what} (HTTP {status})", source=source)
-        remaining = (getattr(exc, "headers", None) or {}).get("x-ratelimit-remaining")
-        if exc.transient or status == 429 or (status == 403 and (remaining == "0" or source == "github")):
-            hint = "; set GITHUB_TOKEN for a higher limit" if source == "github" and status in (403, 429) else ""
-            return Lookup(PENDING, warning=f"{label} did not answer for {what} ({exc}){hint}", source=source)
+        token = "; set GITHUB_TOKEN for a higher limit" if source == "github" and status in (403, 429) else ""
+        if status in (403, 429) and exc.retry_after:
+            warning = _rate_limited(label, exc.retry_after) + token
+            return Lookup(PENDING, warning=warning, source=source, sent=exc.sent)
+        if exc.transient or status == 429 or (status == 403 and source == "github"):
+            return Lookup(PENDING, warning=f"{label} did not answer for {what} ({exc}){token}", source=source)
         return Lookup(FAILED, warning=f"{label}: {what}: {exc}", source=source)
     return Lookup(FAILED, warning=f"{label} sent an answer for {what} that cannot be read ({exc})", source=source)
+
+
+def _rate_limited(label: str, seconds: float) -> str:
+    """The same words for every item held back (so `fetch` says it once), with the clock time it ends."""
+    from datetime import datetime, timedelta
+
+    until = (datetime.now() + timedelta(seconds=seconds)).strftime("%H:%M")
+    return f"{label}'s rate limit is used up until {until}"
 
 
 def lookup(key: str, url: str, *, tries: int = 1, timeout: float = DEFAULT_TIMEOUT) -> Lookup:
