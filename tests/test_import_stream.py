@@ -169,3 +169,22 @@ def test_one_paper_under_two_titles_in_the_notes_is_not_a_conflict_but_an_edit_i
     assert run("edit", "1", "--title", "My title").code == 0
     result = run("import", str(notes))
     assert "1 field(s) differed (title 1)" in result.out + result.err
+
+
+def test_per_file_rows_add_up_to_the_totals_and_removed_items_count_once(run: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shared = "- [Marlin](https://arxiv.org/abs/2408.11743) 量化\n"
+    (notes / "a.md").write_text(f"# A\n\n{shared}- [FA](https://arxiv.org/abs/2205.14135) 注意力\n", encoding="utf-8")
+    (notes / "b.md").write_text(f"# B\n\n{shared}{shared}- [QLoRA](https://arxiv.org/abs/2305.14314)\n", "utf-8")
+    first = run("import", str(notes)).out
+    rows = {line.split()[0]: line.split()[2:5] for line in first.splitlines() if line.startswith(("a.md", "b.md"))}
+    assert rows == {"a.md": ["2", "0", "0"], "b.md": ["1", "0", "0"]}, first  # Marlin counted in a.md only
+    assert "added 3 item(s)" in first
+    again = run("import", str(notes)).out
+    assert "added 0 item(s), merged 0, 3 unchanged" in again, again
+    assert run("rm", "2408.11743", "--yes").code == 0
+    skipped = run("import", str(notes)).out
+    assert "2 unchanged" in skipped and "skipped (removed): 1 item(s)" in skipped, skipped
+    back = run("import", str(notes), "--restore-removed").out
+    assert "2 unchanged" in back and "restored 1 removed" in back, back

@@ -303,7 +303,9 @@ def print_import_summary(reports: list[Any], *, dry_run: bool, totals: Any = Non
             kinds[kind] = kinds.get(kind, 0) + n
     detail = f" ({', '.join(f'{k}: {n}' for k, n in sorted(kinds.items()))})" if len(kinds) > 1 and totals else ""
     verb = ("would add", "would merge") if dry_run else ("added", "merged")
-    say(f"{verb[0]} {new} item(s){detail}, {verb[1]} {merged}, {unchanged} unchanged")
+    skipped = totals.skipped if totals is not None else sum(r.skipped for r in reports)
+    left = f", {skipped} link(s) or row(s) skipped (not reading items)" if skipped else ""
+    say(f"{verb[0]} {new} item(s){detail}, {verb[1]} {merged}, {unchanged} unchanged{left}")
     removed = sum(getattr(r, "removed", 0) for r in reports)
     if removed:
         say(f"skipped (removed): {removed} item(s) you removed — readlist trash lists them; --restore-removed")

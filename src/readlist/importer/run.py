@@ -226,21 +226,24 @@ def read_all(files: list[Path], extra_tags: list[str], spool: Spool, progress: P
 
 
 def _handle_removed(
-    session: Session, merger: Merger, report: FileReport, drafts: list[ItemDraft], restore: bool
+    session: Session, merger: Merger, report: FileReport, drafts: list[ItemDraft], restore: bool, counted: set[str]
 ) -> list[ItemDraft]:
     """Drafts of removed items are dropped and counted, or (--restore-removed) their trash record comes back
-    first and the file's draft merges into it."""
+    first and the file's draft merges into it. `counted` holds the removed keys already counted, so an item
+    mentioned in many chunks or files counts once."""
     from readlist.library.write import restore_tombstone
 
     removed = merger.removed([d.ref.key for d in drafts])
     if not removed:
         return drafts
+    fresh = len(removed.keys() - counted)
+    counted.update(removed)
     if restore:
         for tomb in removed.values():
             restore_tombstone(session, merger, tomb)
-        report.restored += len(removed)
+        report.restored += fresh
         return drafts
-    report.removed += len(removed)
+    report.removed += fresh
     return [d for d in drafts if d.ref.key not in removed]
 
 
@@ -254,25 +257,22 @@ def write_all(
     restore_removed: bool = False,
     progress: Progress | None = None,
 ) -> ImportTotals:
-    """Merge every batch in one transaction; counts are of distinct items, per file and overall."""
+    """Merge every batch in one transaction; counts are of distinct items, per file and overall. An item in
+    several files is counted in the first of them, so the per-file rows add up to the totals."""
     from readlist.library.merge import Merger
 
     total = sum(r.size for r in reports)
     overall: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
-    per_file: dict[str, str] = {}
-    kinds: dict[str, str] = {}
+    first_file: dict[str, tuple[int, str]] = {}  # key → (the file whose row counts it, its kind)
+    removed: set[str] = set()
     mentioned: dict[tuple[str, str], set[str]] = defaultdict(set)  # (key, field) → values this import gives
-    current = -1
     try:
         with store.session() as session:
             merger = Merger(session, [])
             for file_index, done, drafts in batches:
-                if file_index != current:
-                    _count(reports, current, per_file, kinds)
-                    current = file_index
                 report = reports[file_index]
                 merger.preload(sorted({d.ref.key for d in drafts}))
-                drafts = _handle_removed(session, merger, report, drafts, restore_removed)
+                drafts = _handle_removed(session, merger, report, drafts, restore_removed, removed)
                 merger.create_missing(drafts)
                 for draft in drafts:
                     key = draft.ref.key
@@ -281,22 +281,24 @@ def write_all(
                     report.conflicts += len(differed)
                     report.differed.update(differed)
                     state = "new" if result.created else "merged" if result.changes else "unchanged"
-                    for seen in (overall, per_file):  # created earlier in this import: still new, not merged
-                        if seen.get(key) != "new" and _RANK[state] > _RANK.get(seen.get(key, ""), -1):
-                            seen[key] = state
-                    kinds[key] = draft.ref.kind
+                    if overall.get(key) != "new" and _RANK[state] > _RANK.get(overall.get(key, ""), -1):
+                        overall[key] = state  # created earlier in this import: still new, not merged
+                    first_file.setdefault(key, (file_index, draft.ref.kind))
                 merger.flush_pending()
                 merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
                 if progress:
                     progress(done, total)
-            _count(reports, current, per_file, kinds)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
     totals = ImportTotals(skipped=sum(r.skipped for r in reports))
-    for state in overall.values():
+    for key, state in overall.items():
+        if restore_removed and key in removed:
+            continue  # counted as restored, not as unchanged
         setattr(totals, state, getattr(totals, state) + 1)
+        index, kind = first_file[key]
+        getattr(reports[index], state)[kind] += 1
     for r in reports:
         totals.differed.update(r.differed)
     return totals
@@ -319,15 +321,6 @@ def _real_conflicts(
         if value:
             mentioned[(key, name)].add(str(value))
     return real
-
-
-def _count(reports: list[FileReport], index: int, per_file: dict[str, str], kinds: dict[str, str]) -> None:
-    if index >= 0:
-        report = reports[index]
-        for key, state in per_file.items():
-            getattr(report, state)[kinds[key]] += 1
-    per_file.clear()
-    kinds.clear()
 
 
 def import_files(
