@@ -1,5 +1,6 @@
-"""Metadata sources: field accuracy on the real-format fixtures, and `readlist fetch` of 300 mixed pending items
-(arXiv, DOIs, GitHub repos, OpenReview links, web pages) against local servers, with the real 3 s arXiv spacing.
+"""Metadata sources: field accuracy on the real-format fixtures; `readlist add` with the network down (DNS failure,
+refused connection; target ≤ 1.5 s); and `readlist fetch` of 300 mixed pending items (arXiv, DOIs, GitHub repos,
+OpenReview links, web pages) against local servers, with the real 3 s arXiv spacing.
 
 Run: python benchmarks/sources.py
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,8 +83,41 @@ def fill(arxiv: ArxivServer, sources: SourcesServer) -> list[str]:
     return refs
 
 
+OFFLINE = {"DNS failure": "http://readlist-offline.invalid", "connection refused": "http://127.0.0.1:9"}
+ADDS = {
+    "arXiv ID": "2501.{n:05d}",
+    "DOI": "10.1145/offline.{n}",
+    "GitHub repo": "https://github.com/offline/repo-{n}",
+    "web page": "{base}/post/{n}",
+}
+
+
+def offline_adds(runs: int = 5) -> None:
+    """Wall of one `readlist add` per kind with every endpoint unresolvable or refusing, each run a new item."""
+    floor = median_wall(FLOOR, runs)
+    print(f"add with the network down (median of {runs}; floor {' '.join(FLOOR[2:])}: {floor:.3f} s):")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, base in OFFLINE.items():
+            env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+            env |= {"READLIST_DB": str(Path(tmp) / "offline.db"), "READLIST_STATE_DIR": str(Path(tmp) / "state")}
+            env |= {"READLIST_ARXIV_URL": f"{base}/api/query", "READLIST_CROSSREF_URL": base}
+            env |= {"READLIST_GITHUB_API_URL": base, "READLIST_ARXIV_INTERVAL": "3"}
+            for kind, pattern in ADDS.items():
+                walls = []
+                for n in range(runs):
+                    ref = pattern.format(n=n + 1 + 100 * list(OFFLINE).index(label), base=base)
+                    start = time.perf_counter()
+                    subprocess.run([READLIST, "add", ref], env=env, capture_output=True, check=True)
+                    walls.append(time.perf_counter() - start)
+                wall = statistics.median(walls)
+                print(f"  {label:19} {kind:12} {wall:6.3f} s  ({wall / floor:.1f} × floor, max {max(walls):.3f} s)")
+        no_fetch = median_wall([READLIST, "add", "--no-fetch", "2501.09999"], runs, env)
+        print(f"  {'no network asked':19} {'add --no-fetch':12} {no_fetch:6.3f} s")
+
+
 def main() -> None:
     accuracy()
+    offline_adds()
     arxiv, sources = ArxivServer(), SourcesServer()
     refs = fill(arxiv, sources)
     arxiv.start()
