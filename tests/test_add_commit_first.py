@@ -75,3 +75,15 @@ def test_offline_adds_in_a_row_do_not_wait_out_the_arxiv_interval(run: Run) -> N
     for arxiv_id in ("2501.00003", "2501.00004", "2501.00005"):
         assert run("add", arxiv_id, env=env).code == 0
     assert time.monotonic() - started < 20
+
+
+def test_spinner_shows_on_a_terminal_while_waiting_and_never_in_a_pipe(run: Run, arxiv_server: ArxivServer) -> None:
+    from tests.terminal import in_terminal
+
+    arxiv_server.script = ["stall"]
+    screen = in_terminal("add", "2408.11743", width=100, env={"READLIST_ADD_TIMEOUT": "1"})
+    assert screen.code == 0 and b"asking for metadata" in screen.raw, screen.raw
+    assert any(line.startswith("added #1 paper") for line in screen.lines), screen.lines
+    arxiv_server.script = ["stall"]
+    piped = run("add", "2408.11744", env={"READLIST_ADD_TIMEOUT": "1"})
+    assert piped.code == 0 and "asking for metadata" not in piped.err and "\x1b" not in piped.err, piped

@@ -177,7 +177,25 @@ def test_add_with_sources_down_returns_fast_and_keeps_pending(lib: Store, monkey
     report = add_items(lib, ["10.1145/3600006.3613165", "https://github.com/a/b", "https://blog.example/x"], tags=[])
     assert time.monotonic() - start < 1.5
     assert [item(lib, str(i))["metadata_status"] for i in (1, 2, 3)] == ["pending"] * 3
-    assert len(report.warnings) == 3
+    assert report.warnings == [
+        "cannot reach Crossref, GitHub and blog.example (127.0.0.1:9 refused the connection); "
+        "3 item(s) saved with metadata pending — run `readlist fetch` later"
+    ]
+
+
+def test_offline_add_of_many_items_saves_them_all_pending_with_one_warning(run: Run) -> None:
+    # The autouse fixture points arXiv, Crossref and GitHub at a closed port: offline.
+    dois = [f"10.1145/offline.{n}" for n in range(5)]
+    repos = [f"https://github.com/offline/r{n}" for n in range(5)]
+    start = time.monotonic()
+    result = run("add", *dois, *repos, "2401.00001", "2401.00002")
+    assert result.code == 0 and time.monotonic() - start < 1.5, result
+    warnings = [line for line in result.err.splitlines() if line.startswith("warning")]
+    assert warnings == [
+        "warning: cannot reach Crossref, GitHub and arXiv (127.0.0.1:9 refused the connection); "
+        "12 item(s) saved with metadata pending — run `readlist fetch` later"
+    ], result.err
+    assert {i["metadata_status"] for i in run("list", "--json").json()} == {"pending"}
 
 
 def test_show_text_prints_kept_article_text_and_explains_when_there_is_none(

@@ -58,6 +58,9 @@ def lookup(
         merged.not_found += result.not_found
         merged.failed += result.failed
         merged.error = merged.error or result.error
+        merged.offline = merged.offline or result.offline
+        if result.offline:  # the next chunk would not reach arXiv either
+            break
     return merged.found, merged
 
 
@@ -76,7 +79,7 @@ def fetch(store: Store, targets: list[tuple[int, str]], progress: Progress | Non
         done += len(chunk)
         if progress:
             progress(done, client.requests_sent)
-        if result.stop:  # asking again now would only be refused again
+        if result.stop or result.offline:  # asking again now would only be refused again
             left = len(by_arxiv) - done
             if left:
                 report.errors.append(f"{left} more paper(s) left pending — run `readlist fetch` later")

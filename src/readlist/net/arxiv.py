@@ -55,6 +55,11 @@ class ChunkResult:
     failed: list[str] = field(default_factory=list)
     error: str | None = None
     stop: bool = False  # arXiv asked us to wait longer than we do: ask nothing more now
+    offline: bool = False  # the request never reached arXiv (unknown host, refused): the next would not either
+
+
+class Unreachable(NetworkError):
+    """DNS failure or a refused connection: offline or a wrong endpoint, not arXiv being busy."""
 
 
 class WaitTooLong(NetworkError):
@@ -194,7 +199,7 @@ class ArxivClient:
                 # Offline or wrong endpoint: retrying cannot help, and the user is waiting (issue 12).
                 if self.unreachable is not None:
                     self.unreachable()
-                raise NetworkError(
+                raise Unreachable(
                     f"cannot reach arXiv ({exc.message})", "the papers stay pending; run readlist fetch later"
                 ) from None
             if exc.reason != "status":
@@ -241,6 +246,7 @@ class ArxivClient:
             result.failed += valid
             result.error = exc.message
             result.stop = isinstance(exc, WaitTooLong)
+            result.offline = isinstance(exc, Unreachable)
             return result
         by_id = {p.arxiv_id: p for p in papers}
         for arxiv_id in valid:

@@ -32,6 +32,7 @@ class Lookup:
     warning: str | None = None
     source: str = ""
     sent: bool = True  # False when the source's rate limit held the request back
+    offline: str | None = None  # why the source could not be reached at all (unknown host, refused)
 
 
 def source_for(key: str, url: str) -> str | None:
@@ -62,9 +63,16 @@ def _failure(source: str, exc: Exception, what: str) -> Lookup:
             warning = _rate_limited(label, exc.retry_after) + token
             return Lookup(PENDING, warning=warning, source=source, sent=exc.sent)
         if exc.transient or status == 429 or (status == 403 and source == "github"):
-            return Lookup(PENDING, warning=f"{label} did not answer for {what} ({exc}){token}", source=source)
+            offline = exc.message if exc.reason in ("dns", "refused") else None
+            warning = f"{label} did not answer for {what} ({exc}){token}"
+            return Lookup(PENDING, warning=warning, source=source, offline=offline)
         return Lookup(FAILED, warning=f"{label}: {what}: {exc}", source=source)
     return Lookup(FAILED, warning=f"{label} sent an answer for {what} that cannot be read ({exc})", source=source)
+
+
+def where(source: str, url: str) -> str:
+    """How a warning names where an item's metadata comes from: the service, or a web page's site."""
+    return _LABELS[source] if source != "webpage" else urlsplit(url).hostname or url
 
 
 def _rate_limited(label: str, seconds: float) -> str:
