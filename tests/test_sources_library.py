@@ -189,7 +189,7 @@ def test_offline_add_of_many_items_saves_them_all_pending_with_one_warning(run: 
     repos = [f"https://github.com/offline/r{n}" for n in range(5)]
     start = time.monotonic()
     result = run("add", *dois, *repos, "2401.00001", "2401.00002")
-    assert result.code == 0 and time.monotonic() - start < 1.5, result
+    assert result.code == 0 and time.monotonic() - start < 5, result  # no retries, no backoff (loose: shared CI)
     warnings = [line for line in result.err.splitlines() if line.startswith("warning")]
     assert warnings == [
         "warning: cannot reach Crossref, GitHub and arXiv (127.0.0.1:9 refused the connection); "
