@@ -231,3 +231,14 @@ def test_fetch_command_completes_every_kind_and_published_reports(
     assert "@software{linkedin2024liger," in bib and "@online{" in bib
     assert "@inproceedings{kwon2023paper," in bib and "booktitle = {Proceedings of the 29th" in bib
     assert "eprint = {2309.06180}" in bib
+
+
+def test_offline_fetch_names_the_unreachable_sources_once(run: Run) -> None:
+    dois = [f"10.1145/offline.{n}" for n in range(8)]
+    assert run("add", "--no-fetch", *dois, "https://github.com/offline/r").code == 0
+    result = run("fetch")
+    assert result.code == 1 and "Traceback" not in result.err, result
+    warnings = [line for line in result.err.splitlines() if line.startswith("warning")]
+    assert len(warnings) == 1, result.err  # not one line per DOI
+    assert warnings[0].startswith("warning: 9 item(s) stay pending or failed: cannot reach "), warnings
+    assert "Crossref" in warnings[0] and "GitHub" in warnings[0] and "10.1145" not in warnings[0], warnings

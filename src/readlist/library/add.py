@@ -20,7 +20,7 @@ from readlist.library.records import ItemDraft, NoteDraft
 from readlist.library.write import Store
 from readlist.models import Item
 from readlist.net.arxiv import PaperMetadata
-from readlist.net.works import Lookup
+from readlist.net.works import Lookup, Offline
 
 
 @dataclass
@@ -28,7 +28,7 @@ class AddReport:
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list)
-    offline: dict[str, list[str]] = field(default_factory=dict)  # unreachable source → [why, keys held back…]
+    offline: Offline = field(default_factory=Offline)  # sources found unreachable, said once
 
 
 @dataclass
@@ -90,29 +90,18 @@ def add_budget() -> float:
 
 
 def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -> dict[str, Lookup]:
-    """One try per item within the budget; what does not answer in time stays pending for `fetch`.
-
-    A source found unreachable (unknown host, refused) is not asked again for the next items: offline, every
-    item is saved pending at once and `add` says so in one line (`_say_offline`)."""
-    from readlist.net.works import lookup, source_for, where
-
+    """One try per item within the budget; what does not answer in time stays pending for `fetch`. A source
+    found unreachable is not asked again for the next items (`report.offline`, said once at the end)."""
     looked: dict[str, Lookup] = {}
     for ref in refs:
         remaining = deadline - time.monotonic()
-        place = where(source_for(ref.key, ref.url) or "webpage", ref.url)
-        if place in report.offline:
-            report.offline[place].append(ref.key)
-            continue
         if remaining <= 0.2:
             report.warnings.append(f"{ref.url}: no time left; saved with metadata pending — run `readlist fetch`")
             continue
-        looked[ref.key] = found = lookup(ref.key, ref.url, tries=1, timeout=min(remaining, 8.0))
-        if found.offline:
-            report.offline[place] = [found.offline, ref.key]
-            continue
+        looked[ref.key] = found = report.offline.lookup(ref.key, ref.url, tries=1, timeout=min(remaining, 8.0))
         later = " — run `readlist fetch` later" if found.status == "pending" else ""
-        if found.warning and found.warning + later not in report.warnings:  # a rate limit is said once
-            report.warnings.append(found.warning + later)
+        if found.warning and not found.offline and found.warning + later not in report.warnings:
+            report.warnings.append(found.warning + later)  # a rate limit is said once
     return looked
 
 
@@ -129,7 +118,7 @@ def _lookup_arxiv(store: Store, wanted: list[str], report: AddReport, deadline: 
     found, result = lookup(store, wanted, timeout=remaining)
     if result.offline:
         why = (result.error or "").removeprefix("cannot reach arXiv (").removesuffix(")")
-        report.offline["arXiv"] = [why, *wanted]
+        report.offline.places["arXiv"] = [why, *wanted]
     elif result.error:
         report.warnings.append(f"{result.error}; saved with metadata pending — run `readlist fetch` later")
     if result.not_found:
@@ -139,16 +128,9 @@ def _lookup_arxiv(store: Store, wanted: list[str], report: AddReport, deadline: 
 
 def _say_offline(report: AddReport) -> None:
     """Offline, one warning for the whole add: which sources could not be reached, why, and what to run later."""
-    if not report.offline:
-        return
-    places = list(report.offline)
-    named = places[0] if len(places) == 1 else f"{', '.join(places[:-1])} and {places[-1]}"
-    why = next(iter(report.offline.values()))[0]
-    count = sum(len(keys) - 1 for keys in report.offline.values())
-    report.warnings.insert(
-        0,
-        f"cannot reach {named} ({why}); {count} item(s) saved with metadata pending — run `readlist fetch` later",
-    )
+    if said := report.offline.describe():
+        count = report.offline.held()
+        report.warnings.insert(0, f"{said}; {count} item(s) saved with metadata pending — run `readlist fetch` later")
 
 
 ArxivAnswer = tuple[dict[str, PaperMetadata], set[str]]

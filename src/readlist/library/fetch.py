@@ -118,13 +118,14 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
     arrive (one transaction per batch, not per item: a commit costs more than a lookup's write)."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    from readlist.net.works import lookup
+    from readlist.net.works import Offline
 
     report = FetchReport()
     batch: list[tuple[int, str, Lookup]] = []
     last_write = time.monotonic()
+    offline = Offline()  # a source found unreachable is not asked for the rest of its items
     with ThreadPoolExecutor(max_workers=SOURCE_WORKERS) as pool:
-        futures = {pool.submit(lookup, key, url, tries=3): (item_id, key) for item_id, key, url in targets}
+        futures = {pool.submit(offline.lookup, key, url, tries=3): (item_id, key) for item_id, key, url in targets}
         for done, future in enumerate(as_completed(futures), start=1):
             item_id, key = futures[future]
             batch.append((item_id, key, found := future.result()))
@@ -134,6 +135,8 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
                 batch, last_write = [], time.monotonic()
             if progress:
                 progress(done, report.requests)
+    if said := offline.describe():
+        report.errors.insert(0, said)
     return report
 
 
@@ -143,7 +146,7 @@ def _save_lookups(store: Store, batch: list[tuple[int, str, Lookup]], report: Fe
 
     with store.session() as session:
         for item_id, key, found in batch:
-            if found.warning and found.status != "fetched":
+            if found.warning and found.status != "fetched" and not found.offline:
                 report.errors.append(found.warning)
             item = session.get(Item, item_id) if found.status != "pending" else None
             if item is None:

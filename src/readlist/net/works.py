@@ -75,6 +75,35 @@ def where(source: str, url: str) -> str:
     return _LABELS[source] if source != "webpage" else urlsplit(url).hostname or url
 
 
+class Offline:
+    """Sources found unreachable (unknown host, refused) during one `add` or `fetch`: the next item of the same
+    source is not asked — it would fail the same way — and the user hears about them in one line."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, list[str]] = {}  # "Crossref", "arXiv", a page's host → [why, keys held back…]
+
+    def lookup(self, key: str, url: str, *, tries: int = 1, timeout: float = DEFAULT_TIMEOUT) -> Lookup:
+        place = where(source_for(key, url) or "webpage", url)
+        if place in self.places:
+            self.places[place].append(key)
+            return Lookup(PENDING, source=place, sent=False, offline=self.places[place][0])
+        found = lookup(key, url, tries=tries, timeout=timeout)
+        if found.offline:
+            self.places.setdefault(place, [found.offline]).append(key)
+        return found
+
+    def held(self) -> int:
+        return sum(len(keys) - 1 for keys in self.places.values())
+
+    def describe(self) -> str | None:
+        """`cannot reach Crossref, GitHub and arXiv (why)`, or None when everything was reachable."""
+        if not self.places:
+            return None
+        names = list(self.places)
+        named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return f"cannot reach {named} ({next(iter(self.places.values()))[0]})"
+
+
 def _rate_limited(label: str, seconds: float) -> str:
     """The same words for every item held back (so `fetch` says it once), with the clock time it ends."""
     from datetime import datetime, timedelta
