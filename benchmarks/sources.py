@@ -50,10 +50,31 @@ def accuracy() -> None:
         for field in ("title", "authors", "venue", "year"):
             total += 1
             right += got[field] == want[field]
+    arxiv_right, arxiv_total, papers = arxiv_accuracy()
     print(
         f"field accuracy (title/authors/venue/year exact): {right}/{total} = {100 * right / total:.1f}% "
-        f"over {len(expected)} real-format responses"
+        f"over {len(expected)} real-format Crossref/GitHub/OpenReview/web responses; arXiv API: "
+        f"{arxiv_right}/{arxiv_total} = {100 * arxiv_right / arxiv_total:.1f}% over {papers} entries"
     )
+
+
+def arxiv_accuracy() -> tuple[int, int, int]:
+    """The arXiv API answer through the parser and the same mapping onto an item that `add` and `fetch` use."""
+    from readlist.library.merge import apply_metadata
+    from readlist.models import Item
+    from readlist.net.arxiv import parse_feed
+
+    expected = json.loads((DATA / "arxiv_expected.json").read_text())
+    right = total = 0
+    for meta in parse_feed((DATA / "arxiv_api.xml").read_bytes()):
+        item = Item(key=f"arxiv:{meta.arxiv_id}", kind="paper", url=meta.abs_url, title=meta.arxiv_id)
+        apply_metadata(item, meta)
+        got = {"title": item.title, "authors": [a["name"] for a in item.authors or []], "venue": item.venue}
+        got["year"] = item.year
+        for field, value in got.items():
+            total += 1
+            right += value == expected[meta.arxiv_id][field]
+    return right, total, len(expected)
 
 
 def fill(arxiv: ArxivServer, sources: SourcesServer) -> list[str]:
