@@ -55,6 +55,57 @@ def test_db_path_and_errors_never_print_the_password(run: Run, postgres_library:
     assert "hint: ask the admin to create it" in missing.err
 
 
+def test_a_database_of_something_else_is_refused_and_left_untouched(run: Run, scratch_database: Any) -> None:
+    import psycopg
+
+    with psycopg.connect(scratch_database.libpq, autocommit=True) as conn:
+        conn.execute("CREATE TABLE customers (id integer)")
+    for command in (["list"], ["add", "https://example.com/a", "--no-fetch"], ["db", "init"]):
+        result = run(*command, "--db", scratch_database.url)
+        assert result.code == 1 and "is a PostgreSQL database, but not a readlist one" in result.err, result
+    with psycopg.connect(scratch_database.libpq) as conn:
+        tables = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+        assert [r[0] for r in tables] == ["customers"]
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        f"postgresql:/u:{SECRET}@127.0.0.1:5432/db",  # one slash
+        f"mysql://u:{SECRET}@127.0.0.1/db",
+        f"postgresql://u:{SECRET}@127.0.0.1:notaport/db",
+        f"postgresql://u:{SECRET}@[::1/db",
+    ],
+)
+def test_a_url_readlist_cannot_use_is_one_error_without_the_password(run: Run, location: str) -> None:
+    result = run("list", "--db", location)
+    assert result.code == 1 and result.err.startswith("error: "), result
+    assert SECRET not in result.out + result.err and "internal error" not in result.err
+    assert "hint: give a file path (SQLite) or postgresql://" in result.err
+
+
+def test_config_never_prints_the_password_of_a_database_url(run: Run) -> None:
+    url = f"postgresql://team:{SECRET}@db.lab.internal/papers"
+    shown = [
+        run("config", "set", "db", url),
+        run("config", "get", "db"),
+        run("config", "list"),
+        run("config", "list", "--json"),
+    ]
+    assert all(r.code == 0 for r in shown), shown
+    assert all(SECRET not in r.out + r.err for r in shown)
+    assert "db = postgresql://team:***@db.lab.internal/papers" in shown[0].out
+
+
+def test_db_copy_refuses_a_target_with_trash_or_members(run: Run, tmp_path: Path) -> None:
+    source, target = tmp_path / "a.db", tmp_path / "b.db"
+    run("--db", str(source), "add", "https://example.com/a", "--no-fetch")
+    run("--db", str(target), "add", "https://example.com/b", "--no-fetch")
+    run("--db", str(target), "rm", "1", "--yes")
+    result = run("db", "copy", str(source), str(target))
+    assert result.code == 1 and "is not empty (1 member(s), 1 item(s) in the trash)" in result.err, result
+
+
 def test_server_down_is_one_error_and_a_hint(run: Run) -> None:
     result = run("todo", "--db", "postgresql://readlist@127.0.0.1:9/papers")
     assert result.code == 1 and result.out == ""

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
@@ -54,14 +54,30 @@ def is_url(text: str) -> bool:
     return text.strip().lower().startswith(SCHEMES)
 
 
+# `mysql://…`, `postgresql:/…` (one slash), `sqlite:///…`: a URL, but not one readlist speaks.
+_OTHER_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
 def location(text: str) -> Location:
     """`--db`/`READLIST_DB`/config `db`: a postgresql:// (or postgres://) URL, else a file path."""
+    from readlist.errors import DatabaseError
+
     if is_url(text):
-        return PostgresUrl(text.strip())
+        url = PostgresUrl(text.strip())
+        try:
+            urlsplit(url.libpq).port  # noqa: B018  (parsing the port raises on `:notaport` and broken IPv6)
+        except ValueError as exc:
+            raise DatabaseError(f"cannot read the database URL {url} ({exc})", HINT_URL) from None
+        return url
+    if _OTHER_URL.match(text.strip()):
+        raise DatabaseError(f"readlist cannot use {redact(text.strip())} as a library", HINT_URL)
     return Path(text).expanduser()
 
 
-_PASSWORD_IN_NETLOC = re.compile(r"(?<=://)([^/@:\s]*):([^/@\s]*)@")
+HINT_URL = "give a file path (SQLite) or postgresql://user@host:5432/dbname"
+
+
+_PASSWORD_IN_NETLOC = re.compile(r"(?<=:/)(/?[^/@:\s]*):([^/@\s]*)@")
 _PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&\s]*")
 
 
@@ -74,7 +90,7 @@ def redact(text: str) -> str:
 def without_password(url: PostgresUrl) -> tuple[str, str | None]:
     """(the URL without its password, the password) — to hand the password to a tool through its env."""
     parts = urlsplit(url.libpq)
-    password = parts.password
+    password = unquote(parts.password) if parts.password is not None else None  # `sec%40ret` is `sec@ret`
     netloc = parts.netloc.rsplit("@", 1)
     if len(netloc) == 2:
         netloc[0] = netloc[0].split(":", 1)[0]

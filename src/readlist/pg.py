@@ -158,6 +158,7 @@ def ensure_schema(url: PostgresUrl) -> None:
             if current == revisions[-1]:
                 return
             _refuse_unknown(url, current, revisions)
+            _refuse_foreign(conn, url, current)
             conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))  # two first opens: one migrates
             current = current_revision(conn)  # again, under the lock
             if current != revisions[-1]:
@@ -167,6 +168,21 @@ def ensure_schema(url: PostgresUrl) -> None:
                     reindex(url)
         except psycopg.Error as exc:
             raise friendly(exc, url) or DatabaseError(redact(str(exc))) from None
+
+
+def _refuse_foreign(conn: psycopg.Connection[Any], url: PostgresUrl, current: str | None) -> None:
+    """A database with tables of its own and no readlist schema belongs to something else: never build in it."""
+    if current is not None:
+        return
+    row = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_name <> 'alembic_version'"
+    ).fetchone()
+    if row and row[0]:
+        raise DatabaseError(
+            f"{url} is a PostgreSQL database, but not a readlist one ({row[0]} table(s) of something else)",
+            "nothing was changed; give readlist an empty database of its own: createdb papers",
+        )
 
 
 def _refuse_unknown(url: PostgresUrl, current: str | None, revisions: list[str]) -> None:

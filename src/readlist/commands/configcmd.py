@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from readlist import config, output
+from readlist.backend import redact
 from readlist.commands.common import JsonOption
 
 app = typer.Typer(
@@ -25,7 +26,7 @@ def path_() -> None:
 def get(key: KeyArg) -> None:
     """Print a setting's value in effect: `readlist config get todo_limit`."""
     value = config.value(config.setting(key))
-    output.say("" if value is None else str(value))
+    output.say("" if value is None else redact(str(value)))
 
 
 @app.command("set")
@@ -33,7 +34,7 @@ def set_(key: KeyArg, value: Annotated[str, typer.Argument(help="The new value."
     """Keep a default: `readlist config set user alice`."""
     found = config.setting(key)
     stored = config.set_value(found.key, value)
-    output.say(f"{found.key} = {stored}")
+    output.say(f"{found.key} = {redact(str(stored))}")
     if config.resolve(found)[1] == "env":
         output.warn(f"{found.env} is set and takes precedence over the file")
 
@@ -51,7 +52,9 @@ def list_(json_: JsonOption = False) -> None:
     """Every setting with its value and where it comes from (env, file or default): `readlist config list`.
 
     `--json` adds each setting's meaning."""
-    rows = config.describe()
+    rows = [
+        {**r, "value": redact(r["value"]) if isinstance(r["value"], str) else r["value"]} for r in config.describe()
+    ]
     if json_:
         output.print_json(rows)
         return

@@ -26,12 +26,22 @@ class CopyReport:
     indexed: int = 0
 
 
+# What makes a target "not empty": rows here would clash with the copied ones or survive beside them.
+TARGET_MUST_LACK = {
+    "item": "item(s)",
+    "tombstone": "item(s) in the trash",
+    "member": "member(s)",
+    "feed": "feed(s)",
+    "tag": "tag(s)",
+}
+
+
 def copy(source: Location, target: Location) -> CopyReport:
     """Every row of every table, ids included, in one transaction on the target (all or nothing), then the
     target's own search index. The target must be empty: a copy never merges into another library."""
     from sqlalchemy import func, insert, select
 
-    from readlist.models import Item, metadata
+    from readlist.models import metadata
     from readlist.search import index
 
     if str(source) == str(target) and type(source) is type(target):
@@ -40,10 +50,15 @@ def copy(source: Location, target: Location) -> CopyReport:
     report = CopyReport()
     try:
         with src.connect() as reading, dst.begin() as writing:
-            present = writing.execute(select(func.count()).select_from(Item)).scalar_one()
-            if present:
+            held = {
+                table.name: writing.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in metadata.sorted_tables
+                if table.name in TARGET_MUST_LACK
+            }
+            if any(held.values()):
+                what = ", ".join(f"{n} {TARGET_MUST_LACK[name]}" for name, n in held.items() if n)
                 raise InvalidInputError(
-                    f"{target} already holds {present} item(s); db copy fills an empty library",
+                    f"{target} is not empty ({what}); db copy fills an empty library",
                     "copy into a new file or an empty database (readlist db init), or use import for merging",
                 )
             for table in metadata.sorted_tables:
