@@ -159,7 +159,10 @@ def test_retry_after_of_an_hour_is_reported_and_leaves_the_rest_pending(run: Run
     result = run("fetch")
     assert time.monotonic() - started < 30  # not an hour, not 120 s of capped sleeping either
     assert result.code == 1, result
-    assert "arXiv asks to wait 3600 s" in result.err and "50 more paper(s) left pending" in result.err
+    assert result.err.splitlines() == [
+        "error: arXiv asks to wait 3600 s; 150 paper(s) left pending — run `readlist fetch` later",
+        "hint: the items stay pending; nothing is lost",
+    ], result.err
     assert len(arxiv_server.requests) == 1  # the second chunk was not asked for after being told to wait
     assert {item["metadata_status"] for item in listed(run)} == {"pending"}
 
@@ -169,3 +172,18 @@ def test_arxiv_requests_carry_the_shared_user_agent_with_contact(run: Run, arxiv
     assert run("add", "2401.00001", env={"READLIST_EMAIL": "me@example.org"}).code == 0
     agent = arxiv_server.user_agents[0]
     assert agent.startswith("readlist/") and "mailto:me@example.org" in agent, agent
+
+
+def test_retry_after_beyond_the_cap_after_a_fetched_chunk_is_one_warning(run: Run, arxiv_server: ArxivServer) -> None:
+    ids = [f"2501.{n:05d}" for n in range(1, 151)]
+    for arxiv_id in ids:
+        arxiv_server.add(arxiv_id)
+    assert run("add", *ids, "--no-fetch").code == 0
+    arxiv_server.script.extend(["answer", (503, {"Retry-After": "3600"}, b"busy")])
+    result = run("fetch")
+    assert result.code == 0 and len(arxiv_server.requests) == 2, result
+    warning = "warning: arXiv asks to wait 3600 s; 50 paper(s) left pending — run `readlist fetch` later"
+    assert result.err.splitlines() == [warning], result.err
+    statuses = [item["metadata_status"] for item in listed(run)]
+    assert (statuses.count("fetched"), statuses.count("pending")) == (100, 50)
+    assert run("fetch").code == 1 and len(arxiv_server.requests) == 2, "arXiv is not asked again within the hour"

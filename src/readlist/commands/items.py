@@ -112,9 +112,15 @@ def _say_fetched(reports: list[tuple[str, int, Any]]) -> None:
         if report.not_found:
             who = "arXiv does not know" if label == "arXiv" else "not found (kept)"
             output.warn(f"{who} {len(report.not_found)} item(s): {', '.join(report.not_found)}")
-        if report.failed:
+        if report.stopped:
+            if fetched:  # with nothing fetched, it is the error below
+                output.warn(report.stopped)
+        elif report.failed:
             why = "; ".join(dict.fromkeys(report.errors)) or "no answer"
             output.warn(f"{len(report.failed)} item(s) stay pending or failed: {why}")
+    stopped = next((r.stopped for _, _, r in reports if r.stopped), None)
+    if fetched == 0 and stopped:
+        raise ReadlistError(stopped, "the items stay pending; nothing is lost")
     if fetched == 0 and any(r.failed for _, _, r in reports) and not any(r.not_found for _, _, r in reports):
         raise ReadlistError("nothing was fetched", "check the network and run readlist fetch again")
 

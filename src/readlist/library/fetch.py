@@ -26,6 +26,7 @@ class FetchReport:
     news: list[str] = field(default_factory=list)  # "#3 2408.11743: v1 → v2"
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    stopped: str | None = None  # why the source was not asked for the rest (a long Retry-After, offline): said once
 
 
 def client_for(store: Store, max_tries: int = MAX_TRIES) -> ArxivClient:
@@ -80,9 +81,10 @@ def fetch(store: Store, targets: list[tuple[int, str]], progress: Progress | Non
         if progress:
             progress(done, client.requests_sent)
         if result.stop or result.offline:  # asking again now would only be refused again
-            left = len(by_arxiv) - done
-            if left:
-                report.errors.append(f"{left} more paper(s) left pending — run `readlist fetch` later")
+            left = list(by_arxiv)[done:]
+            report.failed += left
+            pending = len(set(report.failed))
+            report.stopped = f"{result.error}; {pending} paper(s) left pending — run `readlist fetch` later"
             break
     return report
 

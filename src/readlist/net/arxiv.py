@@ -220,10 +220,7 @@ class ArxivClient:
                 return self._get(ids)
             except TransientError as exc:
                 if exc.retry_after is not None and exc.retry_after > max_wait:
-                    raise WaitTooLong(
-                        f"arXiv asks to wait {exc.retry_after:.0f} s (more than the {max_wait:.0f} s we wait)",
-                        RETRY_HINT,
-                    ) from None
+                    raise WaitTooLong(f"arXiv asks to wait {exc.retry_after:.0f} s", RETRY_HINT) from None
                 if attempt == self.max_tries - 1:
                     raise NetworkError(
                         f"arXiv did not answer after {self.max_tries} tries: {exc}",
