@@ -238,6 +238,8 @@ def test_ctrl_c_during_an_import_says_nothing_was_changed_and_exits_130(tmp_path
         pytest.skip("the import finished before Ctrl-C could be sent")
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:  # on a loaded machine the import can end between the check above and the signal
+        pytest.skip("the import finished before Ctrl-C arrived")
     assert proc.returncode == 130, err
     assert err.decode().strip().endswith("interrupted — nothing was changed") and b"Traceback" not in err
     with sqlite3.connect(db) as conn:  # interrupted while the schema was being built, or while importing
