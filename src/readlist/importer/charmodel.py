@@ -14,6 +14,7 @@ from pathlib import Path
 
 MODEL_FILE = Path(__file__).with_name("zh_char_model.tsv.gz")
 _LAMBDA = 0.9  # weight of the bigram estimate against the unigram one
+MIN_FREQUENCY = 1e-6  # a candidate rarer than once in a million characters never wins in context: not tried
 
 
 class CharModel:
@@ -27,6 +28,7 @@ class CharModel:
     ) -> None:
         self.trigrams: Counter[str] = trigrams if trigrams is not None else Counter()
         self._cache: dict[str, float] = {}
+        self._likely: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.unigrams = unigrams
         self.bigrams = bigrams
         self.total = max(1, sum(unigrams.values()))
@@ -38,6 +40,7 @@ class CharModel:
     def add_text(self, text: str, weight: int = 1) -> None:
         """Learn from text known to be correct (e.g. the undamaged lines of the file being repaired)."""
         self._cache.clear()
+        self._likely.clear()
         for ch in text:
             self.unigrams[ch] += weight
         for a, b in zip(text, text[1:], strict=False):
@@ -45,6 +48,18 @@ class CharModel:
         for i in range(len(text) - 2):
             self.trigrams[text[i : i + 3]] += weight
         self.total += len(text) * weight
+
+    def likely(self, options: tuple[str, ...]) -> tuple[str, ...]:
+        """The candidates common enough to be worth scoring in context, most frequent first (at least two):
+        a character that lost two bytes has 64 candidates, of which a dozen are ever written."""
+        found = self._likely.get(options)
+        if found is None:
+            ranked = sorted(options, key=lambda ch: self.unigrams.get(ch, 0), reverse=True)
+            floor = self.total * MIN_FREQUENCY
+            found = self._likely[options] = tuple(
+                ch for n, ch in enumerate(ranked) if n < 2 or self.unigrams.get(ch, 0) >= floor
+            )
+        return found
 
     def unigram_logp(self, ch: str) -> float:
         return math.log((self.unigrams.get(ch, 0) + 0.1) / (self.total + 0.1 * self.vocab))
