@@ -43,11 +43,6 @@ def score(clean: str, model: CharModel) -> tuple[int, int, int, float]:
         lines = [ln for ln in clean.splitlines() if CJK.search(ln)]
         garbled = [garble(ln, code_page) for ln in lines]
         repairer = Repairer(model.copy())
-        for ln in garbled:
-            repairer.learn(ln)
-        for n, ln in enumerate(garbled, 1):
-            repairer.learn_repairs(ln, n)
-        repairer.learned()
         for n, (want, got_raw) in enumerate(zip(lines, garbled, strict=True), 1):
             got = repairer.repair(got_raw, n)
             for a, b in zip(want, got, strict=False) if len(want) == len(got) else ((a, "") for a in want):

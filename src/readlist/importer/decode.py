@@ -86,14 +86,9 @@ def decode(data: bytes) -> Decoded:
     lines = text.split("\n")
     from readlist.importer import charmodel, mojibake
 
-    repairer = mojibake.Repairer(charmodel.load)
-    for line in lines:
-        repairer.learn(line)
-    if not repairer.mojibake_lines:
+    if not any(mojibake.is_mojibake(line) for line in lines):
         return Decoded(text, encoding)
-    for number, line in enumerate(lines, 1):
-        repairer.learn_repairs(line, number)
-    repairer.learned()
+    repairer = mojibake.Repairer(charmodel.load)
     fixed = [repairer.repair(line, n) for n, line in enumerate(lines, 1)]
     return Decoded("\n".join(fixed), encoding + " (mojibake repaired)", repairer.stats)
 
@@ -105,7 +100,7 @@ class TextFile:
     """A notes file read as lines, a block at a time: big files are never held whole in memory.
 
     UTF-8 (the usual case) streams; other encodings are detected on the whole file. Mojibake lines are
-    repaired on the way, after sweeps that teach the model the file's own text."""
+    repaired on the way."""
 
     def __init__(self, path: Path, watch: Callable[[str], None] | None = None) -> None:
         self.path = path
@@ -165,19 +160,19 @@ class TextFile:
             yield rest, done
 
     def _learn(self, watch: Callable[[str], None] | None) -> None:
-        """The first sweep: every line is shown to `watch`, and mojibake teaches the model the file's text."""
+        """The first sweep: every line is shown to `watch`, and the file is checked for mojibake (up to the
+        first line that is: the repair itself happens as `lines` streams)."""
         from readlist.importer import charmodel, mojibake
 
-        repairer = mojibake.Repairer(charmodel.load)
+        found = False
         for line, _ in self._raw_lines():
-            repairer.learn(line.rstrip("\n"))
+            found = found or mojibake.is_mojibake(line.rstrip("\n"))
             if watch is not None:
                 watch(line)
-        if repairer.mojibake_lines:
-            for number, (line, _) in enumerate(self._raw_lines(), 1):
-                repairer.learn_repairs(line.rstrip("\n"), number)
-            repairer.learned()
-            self.repairer = repairer
+            elif found:
+                break
+        if found:
+            self.repairer = mojibake.Repairer(charmodel.load)
             self.encoding += " (mojibake repaired)"
 
     @property

@@ -29,7 +29,6 @@ BEAM = 64  # readings of a damaged run kept at each step (a run of two bare lead
 BRACKET_WEIGHT = 4.0
 _CLOSER_OF = dict(zip("【「『（《〈〔", "】」』）》〉〕", strict=True))
 _OPENER_OF = {v: k for k, v in _CLOSER_OF.items()}
-IN_FILE_WEIGHT = 10_000  # undamaged text of the file being repaired counts like the clean notes
 
 
 MAX_KEPT_REPAIRS = 100_000  # low-confidence repairs kept for `import --repairs` (all are counted)
@@ -237,47 +236,20 @@ def analyse(line: str) -> tuple[list[_Slot], int] | None:
     return slots, partial + bare
 
 
-def known_text(slots: list[_Slot]) -> str:
-    """The undamaged characters of a line, with damaged positions as line breaks (for model training)."""
-    return "".join(s.options[0] if not s.damaged else "\n" for s in slots)
-
-
 class Repairer:
-    """Repairs a file line by line in two sweeps: `learn` every line first (the certain text of the file
-    teaches the model its own vocabulary), then `repair` each one. `learn_repairs` adds a middle sweep whose
-    confident repairs teach the model too, so uncertain spots are decided with the whole file as context."""
+    """Repairs a file line by line, each line once, as it streams past. (Teaching the model the file's own
+    undamaged text and its confident repairs first was measured on held-out text: +0.01 points for three
+    passes over the file, so it went.)"""
 
     def __init__(self, model: CharModel | Callable[[], CharModel]) -> None:
         self._model = model  # or how to load it: most files have no mojibake and never need it
         self.stats = RepairStats()
-        self.mojibake_lines = 0
-        self.settled: dict[int, str] = {}  # line number → confident repair from the middle sweep
 
     @property
     def model(self) -> CharModel:
         if not isinstance(self._model, CharModel):
             self._model = self._model()
         return self._model
-
-    def learn(self, line: str) -> None:
-        result = analyse(line) if _maybe_mojibake(line) else None
-        if result is not None:
-            self.mojibake_lines += 1
-            for piece in known_text(result[0]).split("\n"):
-                self.model.add_text(piece, weight=IN_FILE_WEIGHT)
-
-    def learn_repairs(self, line: str, number: int) -> None:
-        """The middle sweep: repair, keep the confident results (they stand), learn from them at the end."""
-        result = analyse(line) if _maybe_mojibake(line) else None
-        if result is not None and result[1]:
-            text, sure = _decode_slots(result[0], self.model, RepairStats())
-            if sure:
-                self.settled[number] = text
-
-    def learned(self) -> None:
-        """End of the middle sweep: the model takes in everything repaired with confidence."""
-        for text in self.settled.values():
-            self.model.add_text(text, weight=REPAIRED_WEIGHT)
 
     def repair(self, line: str, number: int = 0) -> str:
         """The line repaired, or exactly as it was when it is not mojibake."""
@@ -289,15 +261,16 @@ class Repairer:
         self.stats.chars_restored += damaged
         if not damaged:
             return "".join(s.options[0] for s in slots)
-        settled = self.settled.pop(number, None)
-        if settled is not None:
-            return settled
         return _decode_slots(slots, self.model, self.stats, number)[0]
+
+
+def is_mojibake(line: str) -> bool:
+    """Whether the line is UTF-8 that was read as a Windows code page (what `repair` would change)."""
+    return _maybe_mojibake(line) and analyse(line) is not None
 
 
 # Lead bytes of multi-byte UTF-8 sequences as cp1252/cp1254 show them: a line without one is not mojibake.
 _LEADS = re.compile("[\u00c2-\u00f4\u011e\u011f\u0130\u015e\u015f]")
-REPAIRED_WEIGHT = 2_000  # repaired text is likely right, but counts less than text that was never damaged
 
 
 def _maybe_mojibake(line: str) -> bool:
@@ -307,10 +280,4 @@ def _maybe_mojibake(line: str) -> bool:
 def repair_lines(lines: list[str], model: CharModel) -> tuple[list[str], RepairStats]:
     """Repair every mojibake line; other lines come back exactly as they were."""
     repairer = Repairer(model)
-    for line in lines:
-        repairer.learn(line)
-    for number, line in enumerate(lines, 1):
-        repairer.learn_repairs(line, number)
-    repairer.learned()
-    out = [repairer.repair(line, n) for n, line in enumerate(lines, 1)]
-    return out, repairer.stats
+    return [repairer.repair(line, n) for n, line in enumerate(lines, 1)], repairer.stats
