@@ -89,6 +89,17 @@ def test_mojibake_repair_restores_99_percent_of_chinese_characters(run: Run, tmp
     assert ascii_ok
 
 
+def test_a_pair_of_characters_that_each_lost_two_bytes_is_read_in_context(tmp_path: Path) -> None:
+    # 吞 and 吐 are E5 90 9E / E5 90 90: both continuation bytes are dropped, so each has 64 candidates.
+    from readlist.importer.decode import decode
+
+    text = "新版服务的吞吐提升了三倍，端到端吞吐量也翻倍\n"
+    for code_page in ("cp1252", "cp1254"):
+        decoded = decode(garble(text, code_page).encode("utf-8"))
+        assert decoded.text == text, decoded.text
+        assert decoded.repair.chars_restored >= 4
+
+
 def test_intact_text_and_latin_words_are_never_changed(tmp_path: Path) -> None:
     from readlist.importer.decode import decode
 
