@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from readlist.importer.chunks import chunks
 from readlist.importer.extract import Extractor, extract
 from readlist.importer.markdown import parse
@@ -188,3 +190,51 @@ def test_per_file_rows_add_up_to_the_totals_and_removed_items_count_once(run: Ru
     assert "2 unchanged" in skipped and "skipped (removed): 1 item(s)" in skipped, skipped
     back = run("import", str(notes), "--restore-removed").out
     assert "2 unchanged" in back and "restored 1 removed" in back, back
+
+
+def test_readers_in_other_processes_give_exactly_what_a_serial_read_gives(
+    tmp_path: Path, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from readlist.importer import parallel
+    from readlist.importer.run import Spool, read_all
+
+    files = sorted(notes_dir.glob("*.md"))
+    spool = Spool()
+    serial = read_all(files, ["t"], spool, None)
+    expected = [pickle.dumps(batch) for batch in spool]
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    seen: list[int] = []
+    reading = parallel.Reading(files, ["t"])
+    try:
+        assert len(reading.readers) == 2
+        reports, batches = reading.result(lambda done, _total: seen.append(done))
+        assert [pickle.dumps(batch) for batch in batches] == expected  # same drafts, same file order
+    finally:
+        reading.close()
+    assert [(r.path, r.encoding, r.lines_repaired, r.skipped) for r in reports] == [
+        (r.path, r.encoding, r.lines_repaired, r.skipped) for r in serial
+    ]
+    assert seen and max(seen) == sum(p.stat().st_size for p in files)  # progress in bytes, from the readers
+
+
+def test_a_reader_that_fails_leaves_the_parent_to_read_everything(
+    tmp_path: Path, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.importer import parallel
+
+    def broken(*_args: object) -> None:
+        raise MemoryError("a reader ran out of memory")
+
+    files = sorted(notes_dir.glob("*.md"))
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "parse_file", broken)  # only the forked readers use this name
+    reading = parallel.Reading(files, [])
+    try:
+        reports, batches = reading.result(None)
+        assert reading.readers == [] and sum(len(drafts) for _, _, drafts in batches) > 1000
+    finally:
+        reading.close()
+    assert [Path(r.path).name for r in reports] == [p.name for p in files]
+    assert parallel.shares([5, 1, 4, 2], 2) == [[0, 1], [2, 3]]  # largest first, each share in file order

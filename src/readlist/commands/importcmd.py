@@ -46,12 +46,11 @@ def import_(
     if repairs:
         output.print_repairs(list_repairs(files))
         return
-    lib = store(db)
     total = sum(p.stat().st_size for p in files)
     # One bar over the bytes, read then written (2 × the input size).
     with output.progress("importing", total=2 * total, unit="bytes") as advance:
         reports, totals = import_files(
-            lib,
+            lambda: store(db),  # opened while the files are being read
             files,
             tag or [],
             dry_run=dry_run,

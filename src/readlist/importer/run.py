@@ -324,7 +324,7 @@ def _real_conflicts(
 
 
 def import_files(
-    store: Store,
+    store: Store | Callable[[], Store],
     files: list[Path],
     extra_tags: list[str],
     *,
@@ -334,21 +334,25 @@ def import_files(
     on_read: Progress | None = None,
     on_write: Progress | None = None,
 ) -> tuple[list[FileReport], ImportTotals]:
-    """Read everything first (other commands keep writing meanwhile), then write in one transaction."""
-    spool = Spool()
+    """Read everything first (other commands keep writing meanwhile), then write in one transaction. Given
+    how to open the store, readers parse the files in other processes while it opens (see parallel.py)."""
+    from readlist.importer.parallel import Reading
+
+    reading = Reading(files, extra_tags)
     try:
-        reports = read_all(files, extra_tags, spool, on_read)
+        lib = store() if callable(store) else store
+        reports, batches = reading.result(on_read)
         totals = write_all(
-            store,
+            lib,
             reports,
-            spool,
+            batches,
             dry_run=dry_run,
             keep_mine=keep_mine,
             restore_removed=restore_removed,
             progress=on_write,
         )
     finally:
-        spool.close()
+        reading.close()
     return reports, totals
 
 
