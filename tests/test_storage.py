@@ -62,7 +62,7 @@ def test_database_from_a_newer_readlist_is_refused(tmp_path: Path, run: Run) -> 
 def test_two_processes_adding_50_items_each_lose_nothing(tmp_path: Path, run: Run) -> None:
     procs = [
         subprocess.Popen(
-            [READLIST, "add", *[f"https://example.com/{who}/{i}" for i in range(50)]],
+            [READLIST, "add", "--no-fetch", *[f"https://example.com/{who}/{i}" for i in range(50)]],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -72,7 +72,7 @@ def test_two_processes_adding_50_items_each_lose_nothing(tmp_path: Path, run: Ru
     # Each `add` of many inputs is one transaction; run per-item adds too so the writers interleave.
     singles = [
         subprocess.Popen(
-            [READLIST, "add", f"https://example.org/{who}/{i}"],
+            [READLIST, "add", "--no-fetch", f"https://example.org/{who}/{i}"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
