@@ -87,3 +87,19 @@ def test_spinner_shows_on_a_terminal_while_waiting_and_never_in_a_pipe(run: Run,
     arxiv_server.script = ["stall"]
     piped = run("add", "2408.11744", env={"READLIST_ADD_TIMEOUT": "1"})
     assert piped.code == 0 and "asking for metadata" not in piped.err and "\x1b" not in piped.err, piped
+
+
+def test_add_budget_from_the_config_file_bounds_the_wait_and_zero_never_asks(
+    run: Run, arxiv_server: ArxivServer
+) -> None:
+    arxiv_server.script = ["stall"]
+    assert run("config", "set", "add_timeout", "1").code == 0
+    started = time.monotonic()
+    slow = run("add", "2408.11743", env={"READLIST_ARXIV_TIMEOUT": "30"})
+    assert slow.code == 0 and time.monotonic() - started < 3.5, slow
+    assert "arXiv did not answer (" in slow.err and "saved with metadata pending" in slow.err, slow.err
+    asked = len(arxiv_server.requests)
+    assert run("config", "set", "add_timeout", "0").code == 0
+    saved = run("add", "2408.11744")
+    assert saved.code == 0 and saved.err == "" and len(arxiv_server.requests) == asked, saved
+    assert shown(run, "2408.11744")["metadata_status"] == "pending"

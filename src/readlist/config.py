@@ -140,7 +140,9 @@ ARXIV_BACKOFF = Setting("arxiv_backoff", seconds, 3.0, "First wait before retryi
 FEED_TIMEOUT = Setting("feed_timeout", seconds, 20.0, "Seconds to wait for a feed.")
 FEED_MAX_MB = Setting("feed_max_mb", megabytes, 10.0, "Largest feed read, in MB; a bigger one is refused.")
 LOCK_TIMEOUT = Setting("lock_timeout", seconds, 120.0, "Seconds a write waits for another process's write.")
-ADD_TIMEOUT = Setting("add_timeout", seconds, 8.0, "Total seconds `add` spends on metadata after saving the item.")
+ADD_TIMEOUT = Setting(
+    "add_timeout", seconds, 8.0, "Total seconds `add` spends on metadata after saving the item (0: never asks)."
+)
 HTTP_MAX_WAIT = Setting(
     "http_max_wait", seconds, 60.0, "Longest wait before a retry; a server asking for more is left for later."
 )

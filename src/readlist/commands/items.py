@@ -39,7 +39,9 @@ def add(
         str | None, typer.Option("--title", help="Title (web pages have none until you give one).")
     ] = None,
     priority: PriorityOption = None,
-    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Do not ask arXiv for metadata now.")] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Save only; `readlist fetch` gets the metadata later.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Add papers, articles or repos: `readlist add 2408.11743 --tag quantization`."""

@@ -1,8 +1,7 @@
-"""`readlist add`: validate every input first, ask arXiv (outside any transaction), then write once."""
+"""`readlist add`: validate every input, save it (pending), ask the sources within a budget, then write what came."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -82,11 +81,9 @@ def _needs_sources(store: Store, refs: list[Reference]) -> list[Reference]:
 
 
 def add_budget() -> float:
-    """Seconds `add` may spend on metadata in all (`READLIST_ADD_TIMEOUT`, default 8)."""
-    try:
-        return max(0.5, float(os.environ.get("READLIST_ADD_TIMEOUT", "8")))
-    except ValueError:
-        return 8.0
+    """Seconds `add` may spend on metadata in all (`READLIST_ADD_TIMEOUT` / config `add_timeout`, default 8);
+    0 saves without asking, like `--no-fetch`."""
+    return config.add_timeout()
 
 
 def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -> dict[str, Lookup]:
@@ -192,28 +189,19 @@ def _save(
     return saved
 
 
-def _same_work(session: Session, item: Item, looked: Lookup | None) -> Item | None:
-    """Another item for the work this one turned out to be (a DOI whose preprint is in the list, or the
-    published version of a preprint), once its metadata is known."""
-    meta = looked.meta if looked is not None else None
-    doi = item.doi or (meta.doi if meta else None)
-    arxiv_id = item.arxiv_id or (meta.arxiv_id if meta else None)
-    other = find_same_work(session, doi, arxiv_id, exclude=item.id)
-    return other
-
-
 def _complete(
     store: Store, saved: list[Saved], looked: dict[str, Lookup], arxiv: ArxivAnswer, report: AddReport
 ) -> None:
     """The second, short transaction: metadata onto the saved items; a work already in the list absorbs its twin."""
-    from readlist.library.merge import merge_item_into
-    from readlist.library.write import dict_rows
+    from readlist.library.samework import join_same_work
 
     found, not_found = arxiv
+    moved: dict[int, int] = {}  # item folded into another input's item a moment ago → that item
     with store.session() as session:
         for one in saved:
+            one.item_id = moved.get(one.item_id, one.item_id)
             item = session.get(Item, one.item_id)
-            if item is None:  # folded into another input's item a moment ago
+            if item is None:
                 continue
             answer = looked.get(one.asked.key)
             news = apply_metadata(item, found[one.ref.arxiv_id]) if one.ref.arxiv_id in found else []
@@ -223,21 +211,21 @@ def _complete(
                 item.metadata_status = MetadataStatus.NOT_FOUND.value
             session.info["touched"].add(item.id)  # re-indexed, and given its citation key once it has authors
             session.flush()
-            other = _same_work(session, item, answer) if one.created else None
-            if other is not None:
-                # The item people already know keeps its number and gains the other's identifiers; the
-                # published version's venue, year and type win over the preprint's.
-                other.doi = other.doi or item.doi
-                if other.arxiv_id is None:
-                    other.arxiv_id, other.arxiv_version = item.arxiv_id, item.arxiv_version
-                with dict_rows(session) as raw:
-                    merge_item_into(session, raw, item, other)
-                if answer is not None and answer.meta is not None and answer.meta.doi:
-                    _apply_lookup(session, other, answer)
-                session.info["touched"].add(other.id)
-                one.item_id, one.created = other.id or 0, False
+            meta = answer.meta if answer is not None else None
+            named = (meta.doi, meta.arxiv_id) if meta is not None else (None, None)
+            joined = join_same_work(session, item, doi=named[0], arxiv_id=named[1])
+            if joined is None:
+                report.lines += [f"  #{one.item_id}: {line}" for line in news]
+                continue
+            moved[joined.gone_id] = joined.keeper.id or 0
+            if answer is not None and meta is not None and meta.doi and joined.keeper is not item:
+                _apply_lookup(session, joined.keeper, answer)  # the published version's record, onto the keeper
+            if one.created and joined.gone_id == one.item_id:
+                one.item_id, one.created = joined.keeper.id or 0, False
                 one.changes = ["same work: " + (item.doi or item.key)]
             report.lines += [f"  #{one.item_id}: {line}" for line in news]
+    for one in saved:  # an input processed earlier whose item a later one absorbed
+        one.item_id = moved.get(one.item_id, one.item_id)
 
 
 def _describe(store: Store, saved: list[Saved], report: AddReport) -> None:
@@ -286,7 +274,7 @@ def add_items(
     saved = _save(store, resolved, tags=tags, note=note, title=title, priority=priority)
     if saved_hook is not None:
         saved_hook([one.item_id for one in saved])
-    if sources or wanted:
+    if (sources or wanted) and add_budget() > 0:
         deadline = time.monotonic() + add_budget()
         with waiting() if waiting is not None else nullcontext():
             looked = _lookup_sources(sources, report, deadline)

@@ -90,6 +90,8 @@ def fetch(store: Store, targets: list[tuple[int, str]], progress: Progress | Non
 
 
 def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]], report: FetchReport) -> None:
+    from readlist.library.samework import join_same_work
+
     with store.session() as session:
         for arxiv_id, meta in result.found.items():
             for item_id in by_arxiv[arxiv_id]:
@@ -98,8 +100,12 @@ def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]
                     continue
                 for line in apply_metadata(item, meta):
                     report.news.append(f"#{item_id} {arxiv_id}: {line}")
-                report.fetched.append(item_id)
                 session.info["touched"].add(item_id)
+                session.flush()
+                joined = join_same_work(session, item)  # arXiv named the DOI of a published version in the list
+                report.fetched.append(joined.keeper.id or 0 if joined else item_id)
+                if joined:
+                    report.news.append(f"#{item_id} {arxiv_id}: {joined.said}")
         for arxiv_id in result.not_found:
             for item_id in by_arxiv[arxiv_id]:
                 item = session.get(Item, item_id)
@@ -145,6 +151,7 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
 def _save_lookups(store: Store, batch: list[tuple[int, str, Lookup]], report: FetchReport) -> None:
     from readlist.library.mapping import apply_work
     from readlist.library.merge import save_text
+    from readlist.library.samework import join_same_work
 
     with store.session() as session:
         for item_id, key, found in batch:
@@ -162,6 +169,13 @@ def _save_lookups(store: Store, batch: list[tuple[int, str, Lookup]], report: Fe
             report.news += [f"#{item_id} {key}: {line}" for line in apply_work(item, found.meta)]
             if found.meta.text:
                 save_text(session, item_id, found.meta.text, found.meta.url)
-            report.fetched.append(item_id)
+            session.flush()
+            # A DOI added offline whose preprint is in the list (or the reverse): one work, one item.
+            joined = join_same_work(session, item, doi=found.meta.doi, arxiv_id=found.meta.arxiv_id)
+            if joined is not None:
+                if joined.keeper is not item and found.meta.doi:
+                    apply_work(joined.keeper, found.meta)  # the published version's record wins on the keeper
+                report.news.append(f"#{item_id} {key}: {joined.said}")
+            report.fetched.append(joined.keeper.id or 0 if joined else item_id)
             if found.warning:
                 report.news.append(f"#{item_id}: {found.warning}")

@@ -117,10 +117,15 @@ def count_todo(conn: Conn, *, tag: str | None = None) -> int:
     return int(conn.execute(f"SELECT count(*) FROM member_item i{where}", params).fetchone()[0])
 
 
-# How each kind of reference is looked up, most exact first (a DOI also finds the arXiv paper that has it).
+# How each kind of reference is looked up, most exact first (a DOI also finds the arXiv paper that has it, and
+# an arXiv ID the published version it was folded into).
 LOOKUPS = {
     "id": ("SELECT id FROM item WHERE id = ?",),
-    "key": ("SELECT id FROM item WHERE key = ?", "SELECT id FROM item WHERE 'doi:' || lower(doi) = ? LIMIT 1"),
+    "key": (
+        "SELECT id FROM item WHERE key = ?",
+        "SELECT id FROM item WHERE 'doi:' || lower(doi) = ? LIMIT 1",
+        "SELECT id FROM item WHERE 'arxiv:' || arxiv_id = ? LIMIT 1",
+    ),
     "citation": (
         "SELECT id FROM item WHERE citation_key = ?",
         "SELECT id FROM item WHERE lower(citation_key) = lower(?) ORDER BY id LIMIT 1",  # ASCII case, as NOCASE

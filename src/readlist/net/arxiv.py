@@ -203,7 +203,7 @@ class ArxivClient:
                     f"cannot reach arXiv ({exc.message})", "the papers stay pending; run readlist fetch later"
                 ) from None
             if exc.reason != "status":
-                raise TransientError(f"cannot reach arXiv ({exc.message})") from None
+                raise TransientError(exc.message) from None
             if exc.status in (429, 500, 502, 503, 504):
                 raise TransientError(f"HTTP {exc.status}", exc.retry_after) from None
             if exc.status == 400:
@@ -222,8 +222,9 @@ class ArxivClient:
                 if exc.retry_after is not None and exc.retry_after > max_wait:
                     raise WaitTooLong(f"arXiv asks to wait {exc.retry_after:.0f} s", RETRY_HINT) from None
                 if attempt == self.max_tries - 1:
+                    after = f" after {self.max_tries} tries" if self.max_tries > 1 else ""
                     raise NetworkError(
-                        f"arXiv did not answer after {self.max_tries} tries: {exc}",
+                        f"arXiv did not answer{after} ({exc})",
                         "the papers stay pending; run readlist fetch later",
                     ) from None
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt
