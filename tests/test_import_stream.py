@@ -219,6 +219,33 @@ def test_readers_in_other_processes_give_exactly_what_a_serial_read_gives(
     assert seen and max(seen) == sum(p.stat().st_size for p in files)  # progress in bytes, from the readers
 
 
+def test_one_big_file_read_with_a_parsing_helper_keeps_every_item_after_the_first_heading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from readlist.importer import parallel
+    from readlist.importer.run import Spool, read_all
+
+    # Home-page links are header noise only before the first heading; chunks deep in the file are parsed on
+    # their own (some by the helper process) and must still know that a heading came before them.
+    notes = tmp_path / "big.md"
+    notes.write_text("# 1. Blogs\n\n" + "".join(f"see https://example.com/blog{i}\n\n" for i in range(12000)))
+    spool = Spool()
+    read_all([notes], [], spool, None)
+    expected = [pickle.dumps(batch) for batch in spool]
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    reading = parallel.Reading([notes], [])
+    try:
+        assert len(reading.readers) == 1
+        _reports, batches = reading.result(None)
+        got = list(batches)
+        assert [pickle.dumps(batch) for batch in got] == expected
+        assert len(got) > 2 and sum(len(drafts) for _, _, drafts in got) == 12000
+    finally:
+        reading.close()
+
+
 def test_a_reader_that_fails_leaves_the_parent_to_read_everything(
     tmp_path: Path, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

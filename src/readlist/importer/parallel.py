@@ -18,6 +18,7 @@ from multiprocessing import Pipe
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from readlist.importer.helper import Helper
 from readlist.importer.run import FileReport, Progress, Spool, parse_file, read_all
 from readlist.library.records import ItemDraft
 
@@ -46,17 +47,18 @@ class Reading:
         self.readers: list[tuple[int, Connection, Spool]] = []
         self.spools: list[Spool] = []
         if hasattr(os, "fork") and sum(self.sizes) >= MIN_BYTES:
-            for group in shares(self.sizes, min(READERS, len(files))):
-                self._fork(group)
+            groups = shares(self.sizes, min(READERS, len(files)))
+            for group in groups:
+                self._fork(group, helped=len(groups) < READERS)
 
-    def _fork(self, group: list[int]) -> None:
+    def _fork(self, group: list[int], helped: bool) -> None:
         spool = Spool()
         self.spools.append(spool)
         receive, send = Pipe(duplex=False)
         pid = os.fork()
         if pid == 0:  # the reader: never returns
             receive.close()
-            _read_share(self.files, self.sizes, group, self.extra_tags, spool, send)
+            _read_share(self.files, self.sizes, group, self.extra_tags, spool, send, helped)
         send.close()
         self.readers.append((pid, receive, spool))
 
@@ -119,13 +121,22 @@ class Reading:
 
 
 def _read_share(
-    files: list[Path], sizes: list[int], group: list[int], extra_tags: list[str], spool: Spool, send: Connection
+    files: list[Path],
+    sizes: list[int],
+    group: list[int],
+    extra_tags: list[str],
+    spool: Spool,
+    send: Connection,
+    helped: bool,
 ) -> None:
     """A reader's whole life: parse its files, spool the drafts, send the reports, exit without cleanup
-    (the parent's open connections and files are the parent's)."""
+    (the parent's open connections and files are the parent's). A lone reader (one file) gets a helper
+    process for markdown parsing, so the second core works too."""
     code = 1
+    helper: Helper | None = None
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a reader at once; the parent reports it
+        helper = Helper() if helped else None
         offsets = [sum(sizes[:i]) for i in range(len(files))]
         reports: dict[int, FileReport] = {}
         read = 0
@@ -135,7 +146,7 @@ def _read_share(
                 spool.put(index, drafts, offsets[index] + done)
                 send.send(("at", before + done))
 
-            reports[index] = parse_file(files[index], extra_tags, emit)
+            reports[index] = parse_file(files[index], extra_tags, emit, helper)
             read += sizes[index]
         spool.file.flush()
         send.send(("done", reports, spool.batches))
@@ -144,4 +155,6 @@ def _read_share(
         with contextlib.suppress(Exception):
             send.send(("failed",))
     finally:
+        if helper is not None:
+            helper.close()
         os._exit(code)

@@ -16,8 +16,8 @@ from readlist.importer.chunks import HeadingWatch, chunks
 from readlist.importer.decode import TextFile, UndecodableError
 from readlist.importer.extract import Extractor
 from readlist.importer.formats import FOLDER_SUFFIXES, UnsupportedFileError, detect, read, refuse
+from readlist.importer.helper import Helper, parse_chunks
 from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
-from readlist.importer.markdown import parse
 from readlist.importer.mojibake import Repair
 from readlist.library.records import ItemDraft
 
@@ -121,9 +121,11 @@ def _open(path: Path, report: FileReport) -> TextFile | None:
     return text
 
 
-def parse_file(path: Path, extra_tags: list[str], emit: Callable[[list[ItemDraft], int], None]) -> FileReport:
+def parse_file(
+    path: Path, extra_tags: list[str], emit: Callable[[list[ItemDraft], int], None], helper: Helper | None = None
+) -> FileReport:
     """Decode, parse and extract one file a chunk at a time; `emit(drafts, bytes read)` takes each chunk's.
-    A file that is not text is reported, not fatal."""
+    A file that is not text is reported, not fatal. A helper process, if given, parses some of the chunks."""
     report = FileReport(str(path.resolve()), size=path.stat().st_size)
     text = _open(path, report)
     if text is None:
@@ -157,8 +159,10 @@ def parse_file(path: Path, extra_tags: list[str], emit: Callable[[list[ItemDraft
         return report
     extractor = Extractor(report.path, text.title_line)
     seen_heading = False
-    for chunk in chunks(text.lines()):
-        blocks = parse(chunk.text, chunk.first_line, seen_heading=seen_heading)
+    for chunk, blocks in parse_chunks(chunks(text.lines()), helper):
+        if seen_heading:  # each chunk was parsed as if alone: after a heading nothing is front matter
+            for block in blocks:
+                block.in_front = False
         seen_heading = seen_heading or any(b.kind == "heading" for b in blocks)
         drafts = consolidate(extractor.feed(blocks, chunk.text, chunk.first_line))
         for draft in drafts:
