@@ -78,12 +78,19 @@ def cjk_words(run: str) -> list[str]:
     return [w for w in _segmenter().cut(run, False) if w.strip()]
 
 
+@lru_cache(maxsize=1 << 16)
+def _marked(run: str) -> str:
+    """A CJK run with WORD_SEP around each word. Cached: notes repeat the same runs (tags, 论文, 代码) on
+    every item, and indexing a big import cut each one thousands of times."""
+    return WORD_SEP + WORD_SEP.join(cjk_words(run)) + WORD_SEP
+
+
 def segment(text: str) -> str:
     """NFKC text with WORD_SEP around every Chinese word: what the index tokenizes."""
     text = _CONTROL.sub(" ", nfkc(text))
     if not CJK_CHAR.search(text):
         return text
-    return CJK_RUN.sub(lambda m: WORD_SEP + WORD_SEP.join(cjk_words(m.group(0))) + WORD_SEP, text)
+    return CJK_RUN.sub(lambda m: _marked(m.group(0)), text)
 
 
 def tokens(segmented: str) -> list[tuple[int, int, str]]:
