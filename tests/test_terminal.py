@@ -245,3 +245,26 @@ def test_ctrl_c_during_an_import_says_nothing_was_changed_and_exits_130(tmp_path
     with sqlite3.connect(db) as conn:  # interrupted while the schema was being built, or while importing
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "item" not in tables or conn.execute("SELECT count(*) FROM item").fetchone()[0] == 0
+
+
+def test_ctrl_c_while_the_cli_is_still_loading_exits_quietly(library: Path) -> None:
+    """The first ~0.3 s go to imports: Ctrl-C there used to print a traceback from inside some module."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import READLIST
+
+    for delay in (0.03, 0.06, 0.09, 0.12):
+        proc = subprocess.Popen(
+            [READLIST, "--db", str(library), "list"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+        assert b"Traceback" not in err, (delay, err.decode())
+        assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode)
