@@ -65,6 +65,9 @@ def test_list_read_by_a_member_since_a_date(team: Run) -> None:
     team("done", "2", env=BOB)
     assert _ids(team, "list", "--read-by", "bob", "--since", "7d", env=ALICE) == [2]
     assert _ids(team, "list", "--read-by", "alice", env=BOB) == []
+    assert _ids(team, "list", "--read-by", "bob", "--status", "read", env=ALICE) == [2]
+    contradiction = team("list", "--read-by", "bob", "--status", "unread", env=ALICE)
+    assert contradiction.code == 1 and "contradicts" in contradiction.err and "--who bob" in contradiction.err
 
 
 def test_a_member_nobody_knows_is_a_typo_with_the_members_as_hint(team: Run) -> None:

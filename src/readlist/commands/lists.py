@@ -101,6 +101,11 @@ def list_(
     """Every item, or those matching the filters: `readlist list --status read --tag cuda`."""
     if read_by and who and read_by != who:
         raise InvalidInputError("--read-by and --who name different members", "give one of them")
+    if read_by and status and set(status) != {"read"}:
+        raise InvalidInputError(
+            f"--read-by lists what {read_by} has read; --status {','.join(status)} contradicts it",
+            f"drop --status, or use: readlist list --who {read_by} --status {','.join(status)}",
+        )
     conn = member_conn(db, read_by or who)
     chosen = view(fmt, json_, no_pager, wrap)
     full = chosen.fmt in ("json", "jsonl")
