@@ -139,12 +139,35 @@ def test_import_repairs_lists_each_uncertain_repair_with_line_and_alternatives(r
     damaged.write_text(garble(clean, "cp1252"), encoding="utf-8")
     result = run("import", "--repairs", str(damaged))
     assert result.code == 0, result
-    *rows, summary = result.out.splitlines()
-    assert rows and summary == f"{len(rows)} low-confidence repair(s)"
+    rows = result.out.splitlines()
+    assert rows and f"{len(rows)} low-confidence repair(s)" in result.err  # the count stays out of the data
     for row in rows:
         name, line, column, _ = row.split(":", 3)
-        assert name == "g.md" and int(line) >= 1 and int(column) >= 1 and "(or:" in row
+        assert name == str(damaged) and int(line) >= 1 and int(column) >= 1 and "(or:" in row
     assert run("list", "--json").json() == []  # --repairs imports nothing
+    assert f"({len(rows)} unsure)" in run("import", str(damaged)).out  # the summary counts the same choices
+
+
+def _garbled_notes(tmp_path: Path) -> Path:
+    damaged = tmp_path / "garbled.md"
+    damaged.write_text(garble("记录一些踩坑的笔记，优化方法与量化。\n" * 400, "cp1254"), encoding="utf-8")
+    return damaged
+
+
+def test_import_repairs_into_head_exits_0_and_into_a_full_disk_says_so(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.conftest import READLIST
+
+    damaged = _garbled_notes(tmp_path)
+    command = [READLIST, "--db", str(tmp_path / "lib.db"), "import", "--repairs", str(damaged)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline().startswith(str(damaged).encode())
+    proc.stdout.close()  # what `| head -1` does
+    assert proc.wait(timeout=60) == 0 and proc.stderr is not None and b"error" not in proc.stderr.read()
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 1 and done.stderr.startswith("error: cannot write: no space left on the device")
 
 
 def test_jsonl_export_still_merges_as_an_export(run: Run, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """The Typer app: global options, command registration, and the one error boundary."""
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -65,6 +66,18 @@ class ReadlistGroup(TyperGroup):
 
             output.err().print(output.text(output.interrupted[0]))
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # `readlist … | head`: the reader has all it wants (Click would exit 1)
+            _silence_stdout()
+            raise typer.Exit(0) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file descriptor (tests capture stdout)
+        pass
 
 
 # Options whose values are file names: any bytes are fine there (Python keeps them as surrogate escapes).
@@ -271,7 +284,7 @@ def run(argv: Sequence[str]) -> int:
     except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
         from readlist.db import friendly_error
 
-        friendly = friendly_error(exc) or _path_error(exc)
+        friendly = friendly_error(exc) or _path_error(exc) or _output_error(exc)
         if friendly is not None and not _debug():
             output.print_error(friendly)
             return friendly.exit_code
@@ -285,6 +298,16 @@ def run(argv: Sequence[str]) -> int:
         )
         return 1
     return 0
+
+
+_FULL_DEVICE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def _output_error(exc: BaseException) -> ReadlistError | None:
+    """A full disk under the output (`> /dev/full`, a full /tmp): the reason in one line, not an internal error."""
+    if isinstance(exc, OSError) and exc.errno in _FULL_DEVICE and exc.filename is None:
+        return ReadlistError("cannot write: no space left on the device", "free some space, or write somewhere else")
+    return None
 
 
 def _path_error(exc: BaseException) -> ReadlistError | None:

@@ -259,13 +259,14 @@ def _by_kind(counts: Any) -> str:
 
 
 def print_repairs(repairs: list[Any]) -> None:
-    """`import --repairs`: one line per uncertain repair, `file:line:column`, the choice in context, rivals."""
-    for path, r in repairs:
-        rivals = ", ".join(r.alternatives) or "-"
-        out().print(
-            text(f"{Path(path).name}:{r.line}:{r.column}: {r.chosen}  (or: {rivals})  …{r.context}…"), soft_wrap=True
-        )
-    say(f"{len(repairs)} low-confidence repair(s)")
+    """`import --repairs`: one line per uncertain repair, `file:line:column`, the choice in context, rivals (as
+    grep prints matches: the path as given, paged on a terminal); the count goes to stderr, out of the data."""
+    lines = (
+        safe(f"{path}:{r.line}:{r.column}: {r.chosen}  (or: {', '.join(r.alternatives) or '-'})  …{r.context}…")
+        for path, r in repairs
+    )
+    emit_lines(lines, View())
+    err().print(text(f"{len(repairs)} low-confidence repair(s)"))
 
 
 def print_import_summary(reports: list[Any], *, dry_run: bool, totals: Any = None) -> None:

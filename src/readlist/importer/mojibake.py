@@ -208,7 +208,7 @@ def _decode_slots(slots: list[_Slot], model: CharModel, stats: RepairStats, numb
             j += 1
         chars[i:j], margin, rivals = _best_run(chars, slots, i, j, model)
         if margin < LOW_CONFIDENCE_MARGIN:
-            stats.low_confidence += j - i
+            stats.low_confidence += 1
             unsure.append((i, j, rivals))
         i = j
     for i, j, rivals in unsure:
