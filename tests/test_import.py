@@ -109,10 +109,13 @@ def test_intact_text_and_latin_words_are_never_changed(tmp_path: Path) -> None:
 
 def test_encodings_utf16_gb18030_and_bom_import_the_same_item(run: Run, tmp_path: Path) -> None:
     body = "## 量化\n\n[Marlin 混合精度 kernel 论文](https://arxiv.org/abs/2408.11743) 很值得一读，推荐给组里的同学。\n"
+    chinese = body + "读后感：讲了显存和带宽的权衡，实验做得很扎实。\n" * 12
     for name, data in (
         ("a.md", body.encode("utf-16")),
         ("b.md", body.encode("gb18030")),
         ("c.md", body.encode("utf-8-sig")),
+        ("e.md", chinese.encode("utf-16-le")),  # no BOM, and mostly Chinese: few NULs to go by
+        ("f.md", chinese.encode("utf-16-be")),
     ):
         (tmp_path / name).write_bytes(data)
     (tmp_path / "d.txt").write_bytes(bytes(range(256)) * 20)
@@ -121,6 +124,14 @@ def test_encodings_utf16_gb18030_and_bom_import_the_same_item(run: Run, tmp_path
     assert "skipped" in result.out  # the binary file, with the rest imported
     items = _items(run)
     assert len(items) == 1 and items[0]["tags"] == ["量化"]
+    assert "utf-16-le" in result.out and "utf-16-be" in result.out
+
+
+def test_a_western_code_page_file_reads_as_cp1252_not_a_look_alike(tmp_path: Path) -> None:
+    from readlist.importer.decode import bytes_to_text
+
+    for text in ("naïve très\n", "Ça marche très bien à Montréal.\n"):  # cp1250 fits too, as naďve and trčs
+        assert bytes_to_text(text.encode("cp1252")) == (text, "cp1252")
 
 
 def test_reimport_changes_nothing_and_edits_update_without_duplicates(run: Run, tmp_path: Path) -> None:

@@ -35,19 +35,30 @@ _BOMS = (
 )
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: every other byte is NUL for the ASCII parts."""
+def utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM: every other byte is NUL for the ASCII parts; Chinese text, which has few NULs,
+    decodes to printable characters in its own byte order only. None for anything else (binary files too)."""
     sample = data[:4000]
-    if len(sample) < 4:
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 4 or b"\x00" not in sample:
         return None
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
-    half = len(sample) / 2
-    if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
-        return "utf-16-le"
-    if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
-        return "utf-16-be"
-    return None
+    if odd_nuls > even_nuls:
+        guess = "utf-16-le"
+    elif even_nuls > odd_nuls:
+        guess = "utf-16-be"
+    else:
+        guess = max(("utf-16-le", "utf-16-be"), key=lambda e: _printable_share(sample, e))
+    return guess if _printable_share(sample, guess) > 0.98 else None
+
+
+def _printable_share(sample: bytes, encoding: str) -> float:
+    try:
+        text = sample.decode(encoding, errors="strict" if len(sample) < 4000 else "ignore")
+    except UnicodeDecodeError:
+        return 0.0
+    return sum(ch.isprintable() or ch in "\n\r\t" for ch in text) / max(1, len(text))
 
 
 def bytes_to_text(data: bytes) -> tuple[str, str]:
@@ -55,7 +66,7 @@ def bytes_to_text(data: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding), encoding.replace("-sig", " (BOM)")
-    utf16 = _looks_utf16(data)
+    utf16 = utf16_without_bom(data)
     if utf16:
         try:
             return data.decode(utf16), utf16
@@ -74,10 +85,14 @@ def bytes_to_text(data: bytes) -> tuple[str, str]:
     if not matches:
         raise UndecodableError("no text encoding fits these bytes")
     best = min(matches, key=lambda m: m.chaos)
-    # Our users' non-UTF-8 notes are mostly GBK/GB18030; on short files several code pages fit equally well.
-    chinese = [m for m in matches if m.encoding in ("gb18030", "gbk", "gb2312") and m.chaos <= best.chaos + 0.05]
-    encoding = "gb18030" if chinese else best.encoding  # GB18030 is the superset of GBK and GB2312
-    return data.decode(encoding, errors="replace"), encoding
+    # Several code pages often fit equally well (naïve is naďve in cp1250): among those as good as the best,
+    # our users' notes are mostly GBK/GB18030 (GB18030 is the superset), else Western European cp1252.
+    tied = {m.encoding for m in matches if m.chaos <= best.chaos + 0.05}
+    preferred = next((e for e in _PREFERRED if tied & _PREFERRED[e]), best.encoding)
+    return data.decode(preferred, errors="replace"), preferred
+
+
+_PREFERRED = {"gb18030": {"gb18030", "gbk", "gb2312"}, "cp1252": {"cp1252"}}
 
 
 def decode(data: bytes) -> Decoded:
@@ -117,7 +132,7 @@ class TextFile:
 
     def _needs_whole(self, head: bytes) -> bool:
         """BOMs, UTF-16 and binary files are decided by the first block; invalid UTF-8 by a sweep."""
-        if any(head.startswith(bom) for bom, _ in _BOMS if bom != codecs.BOM_UTF8) or _looks_utf16(head):
+        if any(head.startswith(bom) for bom, _ in _BOMS if bom != codecs.BOM_UTF8) or utf16_without_bom(head):
             return True
         if b"\x00" in head[:8000]:
             raise UndecodableError("binary file (NUL bytes)")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from readlist.errors import InvalidInputError
 from readlist.importer import bibtex, bookmarks, csljson
+from readlist.importer.decode import utf16_without_bom
 from readlist.importer.entry import Parsed
 
 SUPPORTED = (
@@ -52,7 +53,8 @@ def refuse(path: Path) -> None:
             raise UnsupportedFileError(
                 f"{path.name} is {what}, which import cannot read", f"{hint}; import reads {SUPPORTED}"
             )
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # NULs: binary unless UTF-16
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head) is not None
+    if b"\x00" in head and not utf16:  # NULs: binary unless UTF-16
         raise UnsupportedFileError(
             f"{path.name} is a binary file, which import cannot read", f"import reads {SUPPORTED}"
         )
