@@ -9,8 +9,17 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 # Bare URLs end at whitespace, CJK text or full-width punctuation (notes write `https://…这个仓库`).
+# Kept for callers that only strip URLs out of plain text; links themselves come from `url_end`.
 BARE_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-_TRAILING = ".,;:!?'\"*"
+# What a bare URL may hold: GFM's "anything but whitespace and <" (so `_…_` and `__init__` stay inside), minus
+# the characters notes glue right after a URL without a space: CJK text, full-width and typographic punctuation.
+_URL = re.compile(
+    r"https?://[^\s<>`\"{}|\\^\x00-\x1f\x7f\u2000-\u206f\u2e80-\u9fff\ua000-\ua4cf\uac00-\ud7af"
+    r"\uf900-\ufaff\ufe10-\ufe6f\uff00-\uffef\U00020000-\U0003ffff]+",
+    re.IGNORECASE,
+)
+_SCHEME_BEFORE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-")
+_TRAILING = ".,;:!?'\"*~"
 # Containers nested past Python's recursion limit are flattened: their markers go, their text and links stay.
 _CONTAINER_PREFIX = re.compile(r"^(?:\s*(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s)))+\s*")
 
@@ -46,22 +55,109 @@ class Block:
     in_front: bool = False  # before the first heading
 
 
-def clean_url(url: str) -> str:
-    """Trim punctuation a sentence glued to a bare URL, keeping balanced parentheses."""
-    url = url.rstrip(_TRAILING)
-    while url.endswith(")") and url.count("(") < url.count(")"):
-        url = url[:-1].rstrip(_TRAILING)
-    while url.endswith("]") and url.count("[") < url.count("]"):
-        url = url[:-1].rstrip(_TRAILING)
-    return url
+def clean_url(url: str, before: str = "") -> str:
+    """Trim what a sentence glued to a bare URL (GFM autolink-literal rules): trailing punctuation, a `)` or `]`
+    without its opening partner, and the closing mark of emphasis wrapped around the URL (`_https://…_`)."""
+    while True:
+        trimmed = url.rstrip(_TRAILING)
+        if before == "_":
+            trimmed = trimmed.rstrip("_")
+        for close, open_ in ((")", "("), ("]", "[")):
+            if trimmed.endswith(close) and trimmed.count(open_) < trimmed.count(close):
+                trimmed = trimmed[:-1]
+        if trimmed == url:
+            return url
+        url = trimmed
+
+
+def url_end(text: str, start: int, stop: int | None = None) -> int | None:
+    """Where the bare URL starting at `text[start]` ends, or None when there is no URL there.
+
+    A `]` without its `[` ends the URL: `[see https://a.org](https://b.org)` is a link, whose label holds a URL."""
+    m = _URL.match(text, start, len(text) if stop is None else stop)
+    if m is None:
+        return None
+    url = m.group(0)
+    depth = 0
+    for i, ch in enumerate(url):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            if depth == 0:
+                url = url[:i]
+                break
+            depth -= 1
+    url = clean_url(url, text[start - 1] if start else "")
+    scheme = url.index("://") + 3
+    return start + len(url) if len(url) > scheme and url[scheme] not in "/?#" else None
+
+
+def find_urls(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every bare URL in plain text, by the same rules as in markdown."""
+    found = []
+    pos = 0
+    while (m := _URL.search(text, pos)) is not None:
+        start = m.start()
+        end = url_end(text, start) if not start or text[start - 1] not in _SCHEME_BEFORE else None
+        if end is None:
+            pos = start + 4
+        else:
+            found.append((start, end))
+            pos = end
+    return found
+
+
+def strip_urls(text: str) -> str:
+    """The text with its bare URLs removed."""
+    spans = find_urls(text)
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for start, end in spans:
+        parts.append(text[pos:start])
+        pos = end
+    parts.append(text[pos:])
+    return " ".join(parts)
 
 
 def _bare_links(text: str, line: int, offset: int) -> list[Link]:
-    found = []
-    for m in BARE_URL.finditer(text):
-        url = clean_url(m.group(0))
-        found.append(Link(url, "", line, offset + m.start(), offset + m.start() + len(url)))
-    return found
+    return [Link(text[s:e], "", line, offset + s, offset + e) for s, e in find_urls(text)]
+
+
+def _bare_url_rule(state: Any, silent: bool) -> bool:
+    """markdown-it inline rule: a bare `http(s)://` URL becomes a link before emphasis can split it.
+
+    It fires at the `:` after the scheme, like markdown-it's own linkify rule (whose linkify-it grammar takes CJK
+    text after a URL into the URL)."""
+    pos, src = state.pos, state.src
+    if state.linkLevel > 0 or not src.startswith("://", pos):
+        return False
+    if src[max(0, pos - 5) : pos].lower() == "https":
+        start = pos - 5
+    elif src[max(0, pos - 4) : pos].lower() == "http":
+        start = pos - 4
+    else:
+        return False
+    if start and src[start - 1] in _SCHEME_BEFORE:
+        return False
+    scheme = src[start:pos]
+    pending: str = state.pending
+    if not pending.endswith(scheme):
+        return False
+    end = url_end(src, start, state.posMax)
+    if end is None:
+        return False
+    if not silent:
+        state.pending = pending[: -len(scheme)]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": src[start:end]}
+        token.markup = "linkify"
+        token = state.push("text", "", 0)
+        token.content = src[start:end]
+        token = state.push("link_close", "a", -1)
+        token.markup = "linkify"
+    state.pos = end
+    return True
 
 
 def _inline_lines(token: Any, first_line: int) -> list[Line]:
@@ -72,6 +168,7 @@ def _inline_lines(token: Any, first_line: int) -> list[Line]:
     pieces: list[str] = []
     size = 0
     href: str | None = None
+    bare = False  # a bare URL or an <autolink>: its text is the URL, not a name
     link_text: list[str] = []
     link_start = 0
     for child in token.children or []:
@@ -82,14 +179,17 @@ def _inline_lines(token: Any, first_line: int) -> list[Line]:
             lines.append(Line(current.number + 1, ""))
         elif child.type == "link_open":
             href, link_text, link_start = str(child.attrs.get("href", "")), [], size
+            bare = child.markup in ("linkify", "autolink")
         elif child.type == "link_close":
             if href:
-                current.links.append(Link(href, "".join(link_text).strip(), current.number, link_start, size))
+                text = "" if bare else "".join(link_text).strip()
+                text = "" if text.startswith(("http://", "https://")) and not strip_urls(text).strip() else text
+                current.links.append(Link(href, text, current.number, link_start, size))
             href = None
         elif child.type in ("text", "code_inline"):
             if href is not None:
                 link_text.append(child.content)
-            else:
+            elif child.type == "code_inline" or "://" in child.content:
                 current.links += _bare_links(child.content, current.number, size)
             pieces.append(child.content)
             size += len(child.content)
@@ -111,7 +211,9 @@ def _cell_line(token: Any, line: int) -> Line:
 
 def _markdown() -> MarkdownIt:
     # No nesting cap: markdown-it's default (20) silently drops links below ~10 list/quote levels.
-    return MarkdownIt("commonmark", {"html": True, "maxNesting": 1_000_000}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": 1_000_000}).enable("table")
+    md.inline.ruler.after("text", "bare_url", _bare_url_rule)
+    return md
 
 
 _MD = _markdown()
