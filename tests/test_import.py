@@ -257,3 +257,27 @@ def test_an_error_in_any_file_leaves_the_library_as_it_was(run: Run, tmp_path: P
     result = run("import", str(folder))
     assert result.code == 1 and result.err.startswith("error: ") and "not valid JSON" in result.err
     assert run("list", "--json").out == before  # the notes file merged first was rolled back too
+
+
+def test_what_import_cannot_read_is_named_in_one_line(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    cases = {
+        "/dev/null": "/dev/null is not a file (a device or pipe)",
+        "-": "import reads files, not standard input",
+        str(tmp_path / "empty"): f"nothing to import in {tmp_path / 'empty'}",
+    }
+    for arg, message in cases.items():
+        result = run("import", arg)
+        assert result.code == 1 and result.err.startswith(f"error: {message}") and "hint:" in result.err, result
+
+
+def test_unreadable_entries_are_not_counted_as_links_that_are_not_items(run: Run, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{good, title={Marlin}, eprint={2408.11743}, archivePrefix={arXiv}}\n\n@article{broken,\n title={x\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(bib))
+    assert result.code == 0, result
+    assert "1 entry skipped (see the warnings)" in result.out and "not reading items" not in result.out
+    assert "line 3: malformed entry" in result.err

@@ -232,17 +232,11 @@ def progress(label: str, total: int, unit: str = "") -> Iterator[Callable[[int, 
     )
 
     count = TaskProgressColumn() if unit == "bytes" else MofNCompleteColumn()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        count,
-        TextColumn("{task.fields[extra]}"),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        console=err(),
-        transient=True,
-    ) as bar:
+    columns: list[Any] = [TextColumn("{task.description}"), count, TextColumn("eta"), TimeRemainingColumn()]
+    if err().width >= 60:  # a narrow window keeps what matters: how far, how long still (no bar, no clock)
+        columns[1:1] = [BarColumn()]
+        columns[3:3] = [TextColumn("{task.fields[extra]}"), TimeElapsedColumn()]
+    with Progress(*columns, console=err(), transient=True) as bar:
         task = bar.add_task(label, total=max(1, total), extra="")
 
         def advance(done: int, requests: int) -> None:
@@ -281,12 +275,12 @@ def print_import_summary(reports: list[Any], *, dry_run: bool, totals: Any = Non
         rows.append([Path(r.path).name, r.encoding, *counts, str(r.skipped or ""), repaired])
     columns = [
         Column("file", flex=True),
-        Column("encoding", drop=1),
+        Column("encoding", drop=1),  # narrowing drops these in order; new, merged and unchanged add up, so stay
         Column("new", right=True),
         Column("merged", right=True),
-        Column("unchanged", right=True, drop=2),
-        Column("skipped", right=True, drop=4),
-        Column("repaired lines", drop=3),
+        Column("unchanged", right=True),
+        Column("skipped", right=True, drop=3),
+        Column("repaired lines", drop=2),
     ]
     color = style.color_wanted()
     heading = "import (dry run: nothing written)" if dry_run else "import"
@@ -305,8 +299,18 @@ def print_import_summary(reports: list[Any], *, dry_run: bool, totals: Any = Non
     detail = f" ({', '.join(f'{k}: {n}' for k, n in sorted(kinds.items()))})" if len(kinds) > 1 and totals else ""
     verb = ("would add", "would merge") if dry_run else ("added", "merged")
     skipped = totals.skipped if totals is not None else sum(r.skipped for r in reports)
-    left = f", {skipped} link(s) or row(s) skipped (not reading items)" if skipped else ""
+    unreadable = sum(len(r.problems) for r in reports)  # entries of BibTeX, CSL-JSON…: each has a warning
+    left = f", {skipped - unreadable} link(s) or row(s) skipped (not reading items)" if skipped > unreadable else ""
+    left += f", {unreadable} entr{'y' if unreadable == 1 else 'ies'} skipped (see the warnings)" if unreadable else ""
     say(f"{verb[0]} {new} item(s){detail}, {verb[1]} {merged}, {unchanged} unchanged{left}")
+    garbled = [r for r in reports if r.lines_repaired]
+    if garbled:
+        unsure = sum(r.low_confidence for r in garbled)
+        names = ", ".join(Path(r.path).name for r in garbled[:3]) + (" …" if len(garbled) > 3 else "")
+        say(
+            f"repaired {sum(r.lines_repaired for r in garbled)} garbled line(s) in {names}"
+            + (f"; {unsure} unsure choice(s): readlist import --repairs FILE lists them" if unsure else "")
+        )
     removed = sum(getattr(r, "removed", 0) for r in reports)
     if removed:
         say(f"skipped (removed): {removed} item(s) you removed — readlist trash lists them; --restore-removed")

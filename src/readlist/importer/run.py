@@ -71,18 +71,24 @@ class _DryRun(Exception):
 
 def collect(paths: Iterable[str]) -> list[Path]:
     """Files to import: given files as they are, directories searched for notes. Missing paths are errors."""
+    paths = list(paths)
     files: list[Path] = []
+    suffixes = ", ".join(NOTE_SUFFIXES)
     for raw in paths:
         path = Path(raw).expanduser()
+        if raw == "-":
+            raise InvalidInputError("import reads files, not standard input", "save it first: … > notes.md")
         if path.is_dir():
             files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES)
         elif path.is_file():
             refuse(path)  # a PDF or zip named on the command line is an error before anything is written
             files.append(path)
+        elif path.exists():
+            raise InvalidInputError(f"{raw} is not a file (a device or pipe)", "save the notes to a file first")
         else:
             raise InvalidInputError(f"no such file or folder: {raw}", "give markdown files or a folder of them")
     if not files:
-        raise InvalidInputError("nothing found to import", f"import reads files ending in {', '.join(NOTE_SUFFIXES)}")
+        raise InvalidInputError(f"nothing to import in {', '.join(paths)}", f"import reads files ending in {suffixes}")
     return files
 
 
