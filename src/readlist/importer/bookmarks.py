@@ -79,7 +79,7 @@ class _BookmarkParser(HTMLParser):
             self.in_dd = None
             self.current = _Bookmark(values["href"].strip(), self.getpos()[0], [f for f in self.folders if f])
             self.current.tags = [t.strip() for t in values.get("tags", "").split(",") if t.strip()]
-            self.current.added = _epoch(values.get("add_date"))
+            self.current.added = epoch(values.get("add_date"))
             self.in_a = True
         elif tag == "dd":
             self.in_dd = self.bookmarks[-1] if self.bookmarks else None
@@ -105,7 +105,7 @@ class _BookmarkParser(HTMLParser):
             self.in_dd.description += data
 
 
-def _epoch(value: str | None) -> str | None:
+def epoch(value: str | None) -> str | None:
     """ADD_DATE is seconds since 1970 (some browsers write microseconds)."""
     if not value or not value.strip().isdigit():
         return None

@@ -7,22 +7,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 from readlist.errors import InvalidInputError
-from readlist.importer import bibtex, bookmarks, csljson
+from readlist.importer import bibtex, bookmarks, csljson, csvfile
 from readlist.importer.decode import utf16_without_bom
 from readlist.importer.entry import Parsed
 
 SUPPORTED = (
     "BibTeX (.bib from Zotero, Better BibTeX, JabRef, papis, pubs, Google Scholar), CSL-JSON, "
-    "browser bookmarks (.html), readlist exports (.jsonl/.json) and markdown/text notes"
+    "browser bookmarks (.html), CSV reading lists (Zotero, Pocket, Instapaper, Raindrop), "
+    "readlist exports (.jsonl/.json) and markdown/text notes"
 )
 # Suffixes picked up when a folder is imported (files given by name are read whatever their suffix).
-FOLDER_SUFFIXES = (".md", ".markdown", ".txt", ".mdown", ".mkd", ".jsonl", ".json", ".bib", ".bibtex", ".html", ".htm")
+FOLDER_SUFFIXES = (
+    *(".md", ".markdown", ".txt", ".mdown", ".mkd"),
+    *(".jsonl", ".json", ".bib", ".bibtex", ".html", ".htm", ".csv"),
+)
 
 # Formats with an importer of their own: "does this text match me?" and "turn it into drafts".
 READERS: dict[str, tuple[Callable[[str], bool], Callable[[str, str], Parsed]]] = {
     "CSL-JSON": (csljson.matches, csljson.to_drafts),
     "BibTeX": (bibtex.matches, bibtex.to_drafts),
     "bookmarks": (bookmarks.matches, bookmarks.to_drafts),
+    "CSV": (csvfile.matches, csvfile.to_drafts),  # last: a sniffer is generous
 }
 _MAGIC = (
     (b"%PDF", "a PDF", "to add a paper from its PDF: readlist add FILE.pdf"),

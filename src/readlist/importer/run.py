@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from readlist.errors import InvalidInputError
+from readlist.importer import csvfile
 from readlist.importer.chunks import HeadingWatch, chunks
 from readlist.importer.decode import TextFile, UndecodableError
 from readlist.importer.extract import Extractor
@@ -136,7 +137,8 @@ def parse_file(
     text = _open(path, report)
     if text is None:
         return report
-    if _head(path).lstrip()[:1] in ("@", "%", "<", "[", "{"):  # maybe BibTeX, CSL-JSON or bookmarks
+    head = _head(path)
+    if head.lstrip()[:1] in ("@", "%", "<", "[", "{") or csvfile.matches(head):  # BibTeX, CSL, bookmarks, CSV?
         whole = "".join(line for line, _ in text.lines())
         fmt = detect(whole)
         if fmt is not None:

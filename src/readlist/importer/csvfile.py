@@ -1,0 +1,161 @@
+"""CSV reading lists → drafts: Zotero's CSV export, Pocket, Instapaper and Raindrop exports, a spreadsheet.
+
+A header row names the columns; each field is found by the names those tools give it (any case), so a CSV
+is a reading list only if one column holds links, DOIs or arXiv IDs. Parsing is the standard `csv` module's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from readlist.importer.bookmarks import epoch
+from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published
+from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+
+# Field → the header names that mean it, most specific first (Zotero, Pocket, Instapaper, Raindrop, by hand).
+_NAMES: dict[str, tuple[str, ...]] = {
+    "url": ("url", "link", "href", "uri", "address", "web address"),
+    "doi": ("doi",),
+    "arxiv": ("arxiv", "arxiv id", "arxiv_id", "eprint"),
+    "title": ("title", "name", "paper", "paper title"),
+    "authors": ("author", "authors", "creator", "creators"),
+    "year": ("publication year", "year"),
+    "date": ("date", "published", "publication date"),
+    "venue": ("publication title", "venue", "journal", "conference"),
+    "abstract": ("abstract note", "abstract", "excerpt", "description", "summary"),
+    "note": ("notes", "note", "selection", "highlights", "comment", "comments"),
+    "tags": ("manual tags", "tags", "keywords", "tag", "labels"),
+    "folder": ("folder", "collection", "category"),
+    "added": ("date added", "time_added", "created", "timestamp", "added", "date_added"),
+    "status": ("status", "state", "read"),
+    "type": ("item type", "type"),
+    "key": ("citation key", "citekey"),
+}
+_LINKS = ("url", "doi", "arxiv")
+_WEB_TYPES = frozenset({"webpage", "blogpost", "forumpost", "podcast", "videorecording", "article", "bookmark"})
+_READ = frozenset({"read", "archive", "archived", "done", "finished", "yes", "true", "1", "x"})
+_READING = frozenset({"reading", "in progress", "started"})
+_TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect | None:
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        return None
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Field → column index, by the header's names."""
+    names = [h.strip().strip("\ufeff").casefold() for h in header]
+    found: dict[str, int] = {}
+    for field_name, aliases in _NAMES.items():
+        index = next((names.index(a) for a in aliases if a in names), None)
+        if index is not None and index not in found.values():
+            found[field_name] = index
+    return found
+
+
+def matches(text: str) -> bool:
+    """A header row of short names, one of which is a link, DOI or arXiv column, over at least two columns."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    dialect = _dialect(text)
+    if dialect is None or len(first) > 2000 or first.lstrip().startswith(("#", "[", "{", "<", "-", "|")):
+        return False
+    header = next(csv.reader([first], dialect), [])
+    if len(header) < 2 or any(len(h) > 40 for h in header):
+        return False
+    return any(f in _columns(header) for f in _LINKS)
+
+
+def _authors(value: str) -> list[dict[str, str]]:
+    """`Frantar, Elias; Castro, Roberto L.` (Zotero) or `Elias Frantar, Roberto Castro`."""
+    people = value.split(";") if ";" in value else value.split(",") if value.count(",") != 1 else [value]
+    names = []
+    for person in people:
+        last, _, first = person.partition(",")
+        name = f"{first.strip()} {last.strip()}" if first.strip() else last.strip()
+        if name:
+            names.append({"name": " ".join(name.split())})
+    return names
+
+
+def _plain(value: str) -> str:
+    """Zotero writes its notes as HTML: their text."""
+    if not value.startswith("<"):
+        return value
+    import lxml.html
+
+    try:
+        return " ".join(lxml.html.fromstring(value).text_content().split())
+    except (ValueError, lxml.etree.ParserError):
+        return value
+
+
+def _status(value: str) -> str | None:
+    word = value.strip().casefold()
+    return "read" if word in _READ else "reading" if word in _READING else None
+
+
+def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) -> ItemDraft | str:
+    def get(name: str) -> str:
+        index = columns.get(name)
+        return " ".join(row[index].split()) if index is not None and index < len(row) else ""
+
+    title, kind = get("title"), get("type").casefold().replace(" ", "")
+    arxiv = arxiv_in_text(get("arxiv") and f"arXiv:{get('arxiv')}")
+    ref = identify(
+        arxiv=arxiv[0] if arxiv else None,
+        doi=clean_doi(get("doi")),
+        url=get("url"),
+        title=title,  # a row with a title and nothing else is kept, as BibTeX entries without links are
+        paper=bool(kind) and kind not in _WEB_TYPES,
+    )
+    if ref is None:
+        return "no title, link, DOI or arXiv ID"
+    date = re.split(r"[-/]", get("date"))[:3]
+    pub = published(*date) if date[0].isdigit() and (not get("year") or date[0] == get("year")) else None
+    pub = pub or published(get("year"))
+    folder = get("folder")
+    status = _status(get("status")) or _status(folder)  # Instapaper's folders Unread/Archive are states
+    tags = [t for t in _TAG_SPLIT.split(get("tags")) if t]
+    tags += [folder] if folder and folder.casefold() not in _READ | _READING | {"unread", "starred"} else []
+    added = get("added")
+    source = f"{path}#{line}"
+    draft = ItemDraft(
+        ref=ref,
+        title=title if title and title != get("url") else None,
+        abstract=get("abstract") or None,
+        authors=_authors(get("authors")),
+        published=pub,
+        venue=get("venue") or None,
+        status=status,
+        tags=tags,
+        notes=[NoteDraft(note, f"{source}:note")] if (note := _plain(get("note"))) else [],
+        sources=[SourceDraft(path, line, f"#{line}")],
+        citation_key=get("key") or None,
+    )
+    stamp = epoch(added) if added.isdigit() else iso_date(added)
+    if stamp:
+        draft.extra["added_at"] = stamp
+    return draft
+
+
+def to_drafts(text: str, path: str) -> Parsed:
+    parsed = Parsed()
+    dialect = _dialect(text) or csv.excel
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), dialect)
+    header = next(reader, [])
+    columns = _columns(header)
+    line = reader.line_num + 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            draft = _row_draft(row, columns, path, line)
+            if isinstance(draft, str):
+                parsed.skip(line, f"{draft}, skipped")
+            else:
+                parsed.drafts.append(draft)
+        line = reader.line_num + 1
+    return parsed
