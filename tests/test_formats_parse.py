@@ -267,3 +267,13 @@ def test_add_accepts_urls_without_a_scheme_and_keeps_the_version() -> None:
     assert ref.key == "arxiv:2408.11743" and ref.arxiv_version == 2
     with pytest.raises(InvalidInputError):
         parse_reference("paper.pdf")  # a missing file, not a web site
+
+
+def test_a_misc_entry_is_what_it_links_to() -> None:
+    text = (
+        "@misc{post, title={vLLM 源码解读}, howpublished={\\url{https://zhuanlan.zhihu.com/p/123456}}}\n"
+        "@misc{report, title={A Technical Report Without a Link}, year={2024}}\n"
+        "@misc{preprint, title={Marlin}, url={https://arxiv.org/abs/2408.11743}}\n"
+    )
+    kinds = {d.citation_key: d.ref.kind for d in bibtex.to_drafts(text, "refs.bib").drafts}
+    assert kinds == {"post": "article", "report": "paper", "preprint": "paper"}

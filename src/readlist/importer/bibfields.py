@@ -135,12 +135,14 @@ def _venue(fields: dict[str, str]) -> str | None:
 def entry_draft(entry_type: str, key: str, fields: dict[str, str], *, path: str, base: Path) -> ItemDraft | str:
     """The draft for one entry, or why it cannot become one."""
     title = decode(fields["title"]) if fields.get("title") else None
+    url = (fields.get("url") or fields.get("howpublished") or "").strip() or None
     ref = identify(
         arxiv=_arxiv(fields),
         doi=clean_doi(fields.get("doi")),
-        url=(fields.get("url") or fields.get("howpublished") or "").strip() or None,
+        url=url,
         title=title,
-        paper=entry_type not in _WEB_TYPES,
+        # @misc is whatever it links to (a zhihu post is an article); without a link it is most often a report
+        paper=entry_type not in _WEB_TYPES and not (entry_type == "misc" and url),
     )
     if ref is None:
         return "no title, URL, DOI or arXiv ID"
