@@ -61,6 +61,25 @@ def _check_location(path: Path) -> None:
         )
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise DatabaseError(f"cannot write to {path}", "choose a --db in a folder you can write to")
+    _check_header(path)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_header(path: Path) -> None:
+    """A file that has content but is not SQLite is someone's data, never a library to create over it: SQLite
+    itself would take a file shorter than its header for an empty database (only a 0-byte file is new)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # missing (a new library), or unreadable: SQLite says why
+    if head and head != SQLITE_HEADER:
+        raise DatabaseError(
+            f"{path.resolve()} is not a readlist database or is damaged (file is not a database)",
+            "check --db / READLIST_DB; readlist db check diagnoses a damaged library",
+        )
 
 
 def _apply_pragmas(conn: sqlite3.Connection) -> None:
