@@ -44,6 +44,38 @@ def _sglang(run: Run) -> dict[str, Any]:
     return _item(run, "https://sglang.ai/")
 
 
+def test_dry_run_on_a_new_db_path_creates_nothing(run: Run, notes: Path, tmp_path: Path) -> None:
+    target = tmp_path / "new" / "library.db"
+    target.parent.mkdir()
+    dry = run("--db", str(target), "import", str(notes), "--dry-run")
+    assert dry.code == 0 and "would add 3 item(s)" in dry.out, dry
+    assert list(target.parent.iterdir()) == []
+    missing = run("--db", str(tmp_path / "nofolder" / "library.db"), "import", str(notes), "--dry-run")
+    assert missing.code == 1 and "folder" in missing.err  # the error a real import would give
+
+
+def test_dry_run_on_an_older_library_neither_upgrades_nor_backs_it_up(run: Run, notes: Path, tmp_path: Path) -> None:
+    from readlist import db
+
+    old = tmp_path / "old.db"
+    db.upgrade(old, "0008")
+    before = old.read_bytes()
+    dry = run("--db", str(old), "import", str(notes), "--dry-run")
+    assert dry.code == 0 and "would add 3 item(s)" in dry.out, dry
+    assert old.read_bytes() == before and db.revision(old) == "0008"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("old.db")) == ["old.db"]
+
+
+
+def test_library_api_dry_run_on_a_new_path_creates_nothing(notes: Path, tmp_path: Path) -> None:
+    from readlist import Library
+
+    target = tmp_path / "new" / "library.db"
+    target.parent.mkdir()
+    reports = Library(target).import_(notes, dry_run=True)
+    assert sum(reports[0].new.values()) == 3
+    assert list(target.parent.iterdir()) == []
+
 @pytest.mark.parametrize("content", [b"x", b"ab", b"abc", b"abcd", b"hello", b"SQLite format 2\x00"])
 @pytest.mark.parametrize("command", [["import", "NOTES"], ["add", "2408.11743", "--no-fetch"], ["list"]])
 def test_a_file_that_is_not_a_library_is_refused_and_left_alone(

@@ -82,6 +82,35 @@ def _check_header(path: Path) -> None:
         )
 
 
+@contextmanager
+def dry_run_location(path: Location, *, folder_made: bool = False) -> Iterator[Location]:
+    """Where a dry run may write (and roll back): the library itself when it is ready; else a scratch copy in a
+    temporary folder, so that a dry run never creates a library nor upgrades (and backs up) an older one.
+    `folder_made`: a real run would create the missing folder (the default location)."""
+    if isinstance(path, PostgresUrl):
+        yield path
+        return
+    if not (folder_made and not path.parent.exists()):
+        _check_location(path)  # the errors a real run would give (no folder, not a database …)
+    existing = path.is_file() and path.stat().st_size > 0
+    current = revision(path) if existing else None
+    if current is not None and (current == head_revision() or current not in known_revisions()):
+        yield path  # ready, or one the real run refuses (newer, unknown) with the same message
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="readlist-dry-run-") as folder:
+        scratch = Path(folder) / "library.db"
+        if path.is_file() and path.stat().st_size:
+            src, dst = sqlite3.connect(path), sqlite3.connect(scratch)
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
+                dst.close()
+        yield scratch
+
+
 def _apply_pragmas(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")

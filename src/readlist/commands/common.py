@@ -118,11 +118,17 @@ def set_global_db(value: str | None) -> None:
     _global_db[0] = value
 
 
-def db_path(option: str | None) -> Location:
-    """A command's own `--db` beats the global one placed before the command name."""
+def db_location(option: str | None) -> tuple[Location, bool]:
+    """A command's own `--db` beats the global one placed before the command name (nothing is created);
+    and whether it is the default location, whose folder a write command creates."""
     chosen = option or _global_db[0]
-    path = config.database_path(chosen)
-    if isinstance(path, Path) and config.database_is_default(chosen):
+    return config.database_path(chosen), config.database_is_default(chosen)
+
+
+def db_path(option: str | None) -> Location:
+    """The library a write command opens: `db_location`, with the default folder created if need be."""
+    path, default = db_location(option)
+    if isinstance(path, Path) and default:
         path.parent.mkdir(parents=True, exist_ok=True)  # the default location is ours to create
     return path
 
@@ -166,6 +172,12 @@ def store(option: str | None) -> "Store":
     from readlist.library.write import Store
 
     return Store(db_path(option))
+
+
+def store_at(where: Location) -> "Store":
+    from readlist.library.write import Store
+
+    return Store(where)
 
 
 def library(option: str | None) -> "Library":

@@ -1,12 +1,13 @@
 """`readlist import`: notes (any encoding, even garbled), BibTeX, CSL-JSON, bookmarks and exports → the library."""
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, complete_tag, store
+from readlist.commands.common import DbOption, complete_tag, db_location, store, store_at
 
 if TYPE_CHECKING:
     from readlist.importer.run import FileReport
@@ -39,6 +40,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import notes, BibTeX, CSL-JSON, bookmarks or an export: `readlist import library.bib data/notes/`."""
+    from readlist.db import dry_run_location
     from readlist.importer.run import collect, import_files, list_repairs
 
     output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
@@ -48,9 +50,14 @@ def import_(
         return
     total = sum(p.stat().st_size for p in files)
     # One bar over the bytes, read then written (2 × the input size).
-    with output.progress("importing", total=2 * total, unit="bytes") as advance:
+    with ExitStack() as stack, output.progress("importing", total=2 * total, unit="bytes") as advance:
+        # A dry run on a library that does not exist yet (or needs an upgrade) works on a scratch copy.
+        where = None
+        if dry_run:
+            path, default = db_location(db)
+            where = stack.enter_context(dry_run_location(path, folder_made=default))
         reports, totals = import_files(
-            lambda: store(db),  # opened while the files are being read
+            lambda: store(db) if where is None else store_at(where),  # opened while the files are being read
             files,
             tag or [],
             dry_run=dry_run,

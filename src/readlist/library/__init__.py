@@ -290,6 +290,20 @@ class Library:
         from readlist.importer.run import collect, import_files
 
         files = collect([str(p) for p in paths])
+        if dry_run and self._store is None:  # never creates the library, nor upgrades it
+            from readlist.db import dry_run_location
+            from readlist.library.write import Store
+
+            with dry_run_location(self.path) as scratch:
+                return import_files(
+                    Store(scratch),
+                    files,
+                    list(tags),
+                    dry_run=True,
+                    keep_mine=keep_mine,
+                    restore_removed=restore_removed,
+                    on_read=progress,
+                )[0]
         reports, _totals = import_files(
             self.store,
             files,
