@@ -76,6 +76,15 @@ def test_library_api_dry_run_on_a_new_path_creates_nothing(notes: Path, tmp_path
     assert sum(reports[0].new.values()) == 3
     assert list(target.parent.iterdir()) == []
 
+def test_import_fetch_offline_saves_the_import_warns_and_exits_0(run: Run, notes: Path) -> None:
+    result = run("import", str(notes), "--fetch")  # every source points at a closed port (conftest)
+    assert result.code == 0, result
+    assert "added 3 item(s)" in result.out
+    assert "error:" not in result.err
+    assert "the import is saved, but cannot reach arXiv" in result.err and "readlist fetch" in result.err
+    assert len(run("list", "--json").json()) == 3
+
+
 @pytest.mark.parametrize("content", [b"x", b"ab", b"abc", b"abcd", b"hello", b"SQLite format 2\x00"])
 @pytest.mark.parametrize("command", [["import", "NOTES"], ["add", "2408.11743", "--no-fetch"], ["list"]])
 def test_a_file_that_is_not_a_library_is_refused_and_left_alone(

@@ -69,9 +69,20 @@ def import_(
     output.print_import_summary(reports, dry_run=dry_run, totals=totals)
     _print_problems(reports)
     if fetch and not dry_run:
-        from readlist.commands.items import fetch as fetch_command
+        _fetch_after(db)
 
+
+def _fetch_after(db: str | None) -> None:
+    """`--fetch`: the import is saved whatever the network says, so a fetch that cannot finish is a warning
+    (exit 0: exit 1 would mean nothing changed) naming what completes it later."""
+    from readlist.commands.items import fetch as fetch_command
+    from readlist.errors import ReadlistError
+
+    try:
         fetch_command(refs=None, all_=False, db=db)
+    except ReadlistError as exc:
+        later = "" if "readlist fetch" in exc.message else " — the metadata stays pending: run `readlist fetch` later"
+        output.warn(f"the import is saved, but {exc.message}{later}")
 
 
 def _print_problems(reports: "list[FileReport]", limit: int = 20) -> None:
