@@ -37,10 +37,10 @@ def _with_password(url: PostgresUrl) -> str:
 
 def test_db_init_builds_the_schema_on_an_empty_database_and_is_idempotent(run: Run, scratch_database: Any) -> None:
     first = run("db", "init", "--db", scratch_database.url)
-    assert first.code == 0 and "schema 0008" in first.out, first
+    assert first.code == 0 and "schema 0009" in first.out, first
     assert run("db", "init", "--db", scratch_database.url).code == 0
     check = run("db", "check", "--db", scratch_database.url, "--json").json()
-    assert check["ok"] and check["schema"] == "0008" and check["items"] == 0
+    assert check["ok"] and check["schema"] == "0009" and check["items"] == 0
 
 
 def test_db_path_and_errors_never_print_the_password(run: Run, postgres_library: Any) -> None:
@@ -262,3 +262,39 @@ def test_a_refused_password_is_named_as_such_without_the_password() -> None:
         error.message == "the PostgreSQL server at db.lab.internal:5432 refused the login (wrong or missing password)"
     )
     assert "~/.pgpass" in error.hint and SECRET not in error.message + error.hint
+
+
+def test_migration_0009_upgrades_a_library_with_items_and_then_keeps_removals(
+    run: Run, scratch_database: Any, tmp_path: Path
+) -> None:
+    """A team library at 0008 with an item gets the removal and alias tables; they work, and downgrade."""
+    from alembic import command
+    from alembic.config import Config
+
+    from readlist.db import migrations_dir
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", scratch_database.sqlalchemy.replace("%", "%%"))
+    command.upgrade(cfg, "0008")
+    notes = tmp_path / "t.md"
+    notes.write_text("## 推理框架\n\n- [SGLang](https://sglang.ai/) 结构化生成语言与运行时\n", encoding="utf-8")
+    with pg.raw_connect(scratch_database) as conn:
+        conn.execute(
+            "INSERT INTO item (kind, key, url, title, authors, categories, initial_status, added_at, metadata_status)"
+            " VALUES ('paper', 'arxiv:2408.11743', 'https://arxiv.org/abs/2408.11743', 'Marlin', '[]', '[]',"
+            " 'unread', '2026-01-01T00:00:00Z', 'pending')"
+        )
+    url = scratch_database.url
+    assert run("import", str(notes), "--db", url).code == 0  # upgrades to 0009 first
+    assert run("db", "check", "--db", url, "--json").json()["schema"] == "0009"
+    assert run("tag", "2", "-推理框架", "--db", url).code == 0
+    assert run("note", "2", "--rm", "1", "--db", url).code == 0
+    assert run("edit", "2", "--url", "https://sglang.ai/docs", "--db", url).code == 0
+    again = run("import", str(notes), "--db", url)
+    assert again.code == 0 and "added 0 item(s), merged 0, 1 unchanged" in again.out, again
+    item = run("show", "2", "--json", "--db", url).json()
+    assert item["tags"] == [] and item["notes"] == [] and item["url"] == "https://sglang.ai/docs"
+    assert [i["title"] for i in run("list", "--json", "--db", url).json()] == ["Marlin", "SGLang"]
+    command.downgrade(cfg, "0008")
+    command.upgrade(cfg, "head")

@@ -44,6 +44,122 @@ def _sglang(run: Run) -> dict[str, Any]:
     return _item(run, "https://sglang.ai/")
 
 
+@pytest.mark.usefixtures("backend")  # SQLite and PostgreSQL
+def test_reimport_keeps_a_removed_tag_and_a_removed_imported_note(run: Run, notes: Path) -> None:
+    assert run("import", str(notes)).code == 0
+    number = str(_sglang(run)["id"])
+    assert _sglang(run)["tags"] == ["推理框架"] and len(_sglang(run)["notes"]) == 1
+    assert run("tag", number, "-推理框架").code == 0
+    assert run("note", number, "--rm", "1").code == 0
+    before = run("export", "--format", "jsonl").out
+    again = run("import", str(notes))
+    assert again.code == 0 and "added 0 item(s), merged 0, 3 unchanged" in again.out, again
+    assert run("export", "--format", "jsonl").out == before  # byte-identical: nothing changed
+    assert _sglang(run)["tags"] == [] and _sglang(run)["notes"] == []
+
+
+def test_reimport_keeps_out_a_note_removed_after_its_section_changed(run: Run, notes: Path) -> None:
+    run("import", str(notes))
+    number = str(_sglang(run)["id"])
+    run("note", number, "--rm", "1")
+    notes.write_text(NOTES.replace("复用前缀缓存", "复用前缀缓存，吞吐更高"), encoding="utf-8")
+    assert run("import", str(notes)).code == 0
+    assert _sglang(run)["notes"] == []  # the note of that section was removed: an edit of the file keeps it off
+
+
+@pytest.mark.usefixtures("backend")  # SQLite and PostgreSQL
+def test_restore_removed_brings_back_removed_tags_and_notes_then_forgets_them(run: Run, notes: Path) -> None:
+    run("import", str(notes))
+    number = str(_sglang(run)["id"])
+    run("tag", number, "-推理框架")
+    run("note", number, "--rm", "1")
+    restored = run("import", str(notes), "--restore-removed")
+    assert restored.code == 0 and "merged 1" in restored.out, restored
+    item = _sglang(run)
+    assert item["tags"] == ["推理框架"] and [n["body"] for n in item["notes"]] == [
+        "结构化生成语言与运行时，RadixAttention 复用前缀缓存"
+    ]
+    before = run("export", "--format", "jsonl").out
+    assert "3 unchanged" in run("import", str(notes)).out
+    assert run("export", "--format", "jsonl").out == before
+
+
+def test_tagging_or_noting_again_by_hand_lifts_the_removal(run: Run, notes: Path) -> None:
+    run("import", str(notes))
+    number = str(_sglang(run)["id"])
+    run("tag", number, "-推理框架")
+    run("note", number, "--rm", "1")
+    assert run("tag", number, "+推理框架").code == 0
+    assert run("note", number, "结构化生成语言与运行时，RadixAttention 复用前缀缓存").code == 0
+    run("tag", number, "-推理框架")  # removed again: remembered again
+    run("import", str(notes))
+    item = _sglang(run)
+    assert item["tags"] == [] and len(item["notes"]) == 1
+
+
+def test_reimporting_an_old_export_keeps_a_removed_typed_note_and_tag(run: Run, tmp_path: Path) -> None:
+    run("add", "2408.11743", "--tag", "kernels", "--note", "read the roofline part", "--no-fetch")
+    export = tmp_path / "old.jsonl"
+    export.write_text(run("export", "--format", "jsonl").out, encoding="utf-8")
+    run("tag", "1", "-kernels")
+    run("note", "1", "--rm", "1")
+    assert run("import", str(export)).code == 0
+    item = _item(run, "1")
+    assert item["tags"] == [] and item["notes"] == []
+
+
+@pytest.mark.usefixtures("backend")  # SQLite and PostgreSQL
+def test_reimport_after_editing_the_url_merges_into_the_edited_item(run: Run, notes: Path) -> None:
+    run("import", str(notes))
+    vllm = _item(run, "https://vllm.ai/")
+    edited = run("edit", str(vllm["id"]), "--url", "https://vllm.ai/docs")
+    assert edited.code == 0, edited
+    before = run("export", "--format", "jsonl").out
+    again = run("import", str(notes))
+    assert again.code == 0 and "added 0 item(s), merged 0, 3 unchanged" in again.out, again
+    assert run("export", "--format", "jsonl").out == before
+    assert len(run("list", "--json").json()) == 3
+    assert _item(run, str(vllm["id"]))["url"] == "https://vllm.ai/docs"
+
+
+@pytest.mark.usefixtures("backend")  # SQLite and PostgreSQL
+def test_an_item_removed_after_its_url_was_edited_stays_removed(run: Run, notes: Path) -> None:
+    run("import", str(notes))
+    number = str(_item(run, "https://vllm.ai/")["id"])
+    run("edit", number, "--url", "https://vllm.ai/docs")
+    assert run("rm", number, "--yes").code == 0
+    again = run("import", str(notes))
+    assert again.code == 0 and "skipped (removed): 1" in again.out + again.err, again
+    assert len(run("list", "--json").json()) == 2
+    back = run("import", str(notes), "--restore-removed")
+    assert back.code == 0, back
+    items = run("list", "--json").json()
+    assert len(items) == 3 and any(i["url"] == "https://vllm.ai/docs" for i in items)
+
+
+def test_editing_the_url_back_and_forth_keeps_one_item(run: Run, notes: Path) -> None:
+    run("import", str(notes))
+    number = str(_item(run, "https://vllm.ai/")["id"])
+    run("edit", number, "--url", "https://vllm.ai/docs")
+    run("edit", number, "--url", "https://docs.vllm.ai/")
+    run("edit", number, "--url", "https://vllm.ai/")
+    run("import", str(notes))
+    assert len(run("list", "--json").json()) == 3
+    assert _item(run, number)["url"] == "https://vllm.ai"
+
+
+def test_removed_tags_and_notes_stay_removed_after_rm_and_restore(run: Run, notes: Path) -> None:
+    run("import", str(notes))
+    number = str(_sglang(run)["id"])
+    run("tag", number, "-推理框架")
+    run("note", number, "--rm", "1")
+    assert run("rm", number, "--yes").code == 0
+    assert run("restore", number).code == 0
+    assert "3 unchanged" in run("import", str(notes)).out
+    item = _sglang(run)
+    assert item["tags"] == [] and item["notes"] == []
+
+
 def test_dry_run_on_a_new_db_path_creates_nothing(run: Run, notes: Path, tmp_path: Path) -> None:
     target = tmp_path / "new" / "library.db"
     target.parent.mkdir()
@@ -66,7 +182,6 @@ def test_dry_run_on_an_older_library_neither_upgrades_nor_backs_it_up(run: Run, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("old.db")) == ["old.db"]
 
 
-
 def test_library_api_dry_run_on_a_new_path_creates_nothing(notes: Path, tmp_path: Path) -> None:
     from readlist import Library
 
@@ -75,6 +190,7 @@ def test_library_api_dry_run_on_a_new_path_creates_nothing(notes: Path, tmp_path
     reports = Library(target).import_(notes, dry_run=True)
     assert sum(reports[0].new.values()) == 3
     assert list(target.parent.iterdir()) == []
+
 
 def test_import_fetch_offline_saves_the_import_warns_and_exits_0(run: Run, notes: Path) -> None:
     result = run("import", str(notes), "--fetch")  # every source points at a closed port (conftest)

@@ -23,6 +23,10 @@ metadata: MetaData = SQLModel.metadata
 # stdlib sqlite3 read side and the SQLAlchemy write side, and carry their zone explicitly.
 
 
+# What a `Removal` remembers (frozen in migration 0009).
+REMOVAL_KINDS = ("tag", "note source", "note text")
+
+
 def one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
     """The database refuses values outside the domain's list too (named `ck_<table>_<column>`)."""
     return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=column)
@@ -185,3 +189,25 @@ class Tombstone(SQLModel, table=True):
     key: str = Field(primary_key=True)
     removed_at: str
     record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Removal(SQLModel, table=True):
+    """Something the user took off an item, so that importing it again does not bring it back: a tag (by its
+    slug), an imported note (by its source `file#section`) and any note (by a hash of its text, for exports)."""
+
+    __table_args__ = (one_of("what", REMOVAL_KINDS),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True, ondelete="CASCADE")
+    what: str  # tag | note source | note text
+    # Not indexed: a note's source can be longer than a PostgreSQL index entry may be; lookups go by item.
+    value: str
+    removed_at: str
+
+
+class KeyAlias(SQLModel, table=True):
+    """A key an item was known by before (its URL was edited, or it was folded into another item): drafts that
+    still carry the old key merge into the item that has `item_key` now, instead of adding it again."""
+
+    key: str = Field(primary_key=True)
+    item_key: str = Field(index=True)
+    added_at: str

@@ -251,8 +251,9 @@ def _handle_removed(
     fresh = len(removed.keys() - counted)
     counted.update(removed)
     if restore:
-        for tomb in removed.values():
+        for tomb in {t.key: t for t in removed.values()}.values():  # two former keys of one item: once
             restore_tombstone(session, merger, tomb)
+        merger.preload(sorted(removed))  # a former key finds the item just restored
         report.restored += fresh
         return drafts
     report.removed += fresh
@@ -280,7 +281,7 @@ def write_all(
     mentioned: dict[tuple[str, str], set[str]] = defaultdict(set)  # (key, field) → values this import gives
     try:
         with store.session() as session:
-            merger = Merger(session, [])
+            merger = Merger(session, [], restore_removed=restore_removed)
             for file_index, done, drafts in batches:
                 report = reports[file_index]
                 merger.preload(sorted({d.ref.key for d in drafts}))

@@ -162,7 +162,7 @@ def _save(
     """The first, short transaction: every input saved (metadata pending) before the network is asked."""
     saved = []
     with store.session() as session:
-        merger = Merger(session, [one.ref.key for one in resolved])
+        merger = Merger(session, [one.ref.key for one in resolved], restore_removed=True)  # what the user asks for
         for one in resolved:
             asked = one.ref
             if (one.ref.doi or one.ref.arxiv_id) and one.ref.key not in merger.items:

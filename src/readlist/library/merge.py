@@ -13,12 +13,13 @@ from sqlmodel import Session, SQLModel, col, select
 
 from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug
 from readlist.ids import Reference
+from readlist.library import removals
 from readlist.library.citekeys import arxiv_year
 from readlist.library.reading import apply_status, current_member, ensure_member
 from readlist.library.reading import of as reading_of
 from readlist.library.reading import save as save_reading
 from readlist.library.records import ItemDraft, ReadingDraft, now_iso
-from readlist.models import Attachment, Item, ItemTag, Link, Note, Reading, Source, Tag, Tombstone
+from readlist.models import Attachment, Item, ItemTag, KeyAlias, Link, Note, Reading, Removal, Source, Tag, Tombstone
 from readlist.net.arxiv import PaperMetadata
 from readlist.net.metadata import year_of
 
@@ -157,10 +158,20 @@ def merge_reading(reading: Reading, draft: ReadingDraft, *, keep_mine: bool) -> 
 
 class Merger:
     """Merges many drafts in one session with a handful of queries: what exists is loaded up front, and
-    new rows (items, tags, notes, links, sources) are inserted in batches rather than one ORM object each."""
+    new rows (items, tags, notes, links, sources) are inserted in batches rather than one ORM object each.
 
-    def __init__(self, session: Session, keys: Sequence[str], member: str | None = None) -> None:
+    Tags and notes the user removed from an item stay removed, unless `restore_removed` (the user asks for
+    them: `tag +x`, `add --tag`, `import --restore-removed`), which also forgets that they were removed."""
+
+    def __init__(
+        self, session: Session, keys: Sequence[str], member: str | None = None, *, restore_removed: bool = False
+    ) -> None:
         self.session = session
+        self.restore_removed = restore_removed
+        self.with_removals = removals.exist(session, Removal)
+        self.with_aliases = removals.exist(session, KeyAlias)
+        self.removals: dict[int, dict[removals.Mark, int]] = {}
+        self.aliases: dict[str, str] = {}  # a former key → the key its item has now
         self.member = member or current_member()
         self.queued: dict[tuple[int, str], dict[str, Any]] = {}  # readings of new items, inserted with the batch
         self.items: dict[str, Item] = {}
@@ -203,6 +214,10 @@ class Merger:
                 self.items[item.key] = item
                 if item.id is not None:
                     loaded.append(item.id)
+        if self.with_aliases:
+            loaded += self._load_aliased([k for k in wanted if k not in self.items])
+        if self.with_removals:
+            self.removals.update(removals.load(session, loaded))
         self.load_item_tags(loaded)
         for start in range(0, len(loaded), 500):
             chunk_ids = loaded[start : start + 500]
@@ -217,6 +232,33 @@ class Merger:
             for att in session.exec(select(Attachment).where(col(Attachment.item_id).in_(chunk_ids))).all():
                 self.attachments[att.item_id].add(att.path)
 
+    def _load_aliased(self, keys: Sequence[str]) -> list[int]:
+        """Items known by these keys before (an edited URL): a draft with the old key merges into them."""
+        aliases = removals.resolve(self.session, keys)
+        self.aliases.update(aliases)
+        loaded = []
+        targets = sorted({k for k in aliases.values() if k not in self.items})
+        for start in range(0, len(targets), 500):
+            chunk = targets[start : start + 500]
+            for item in self.session.exec(select(Item).where(col(Item.key).in_(chunk))).all():
+                self.items[item.key] = item
+                loaded.append(item.id or 0)
+        for old, now in aliases.items():
+            if self.items.get(now) is not None:
+                self.items[old] = self.items[now]
+        return loaded
+
+    def _kept_out(self, item_id: int, marks: Sequence[removals.Mark]) -> bool:
+        """Whether the user removed this from the item, so the merge leaves it out (restoring, it forgets that)."""
+        known = self.removals.get(item_id)
+        hits = [m for m in marks if known and m in known]
+        if not hits or known is None:
+            return False
+        if self.restore_removed:
+            removals.forget_rows(self.session, [known.pop(m) for m in hits])
+            return False
+        return True
+
     def release(self) -> None:
         """Forget what was loaded (after flush_pending): a long import keeps flat memory; later drafts for
         the same items load them again from the transaction."""
@@ -226,15 +268,20 @@ class Merger:
         self.notes_by_source.clear()
         self.links.clear()
         self.sources.clear()
+        self.removals.clear()
+        self.aliases.clear()
 
     def removed(self, keys: Sequence[str]) -> dict[str, Tombstone]:
         """Trash entries for these keys whose items are not in the library (call after preload)."""
         wanted = sorted({k for k in keys if k not in self.items and k not in self.fresh})
-        found: dict[str, Tombstone] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            found.update({t.key: t for t in self.session.exec(select(Tombstone).where(col(Tombstone.key).in_(chunk)))})
-        return found
+        # A former key of a removed item (its URL was edited, then it was removed) finds the item's tombstone.
+        names = sorted(set(wanted) | {self.aliases[k] for k in wanted if k in self.aliases})
+        tombs: dict[str, Tombstone] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            tombs.update({t.key: t for t in self.session.exec(select(Tombstone).where(col(Tombstone.key).in_(chunk)))})
+        found = {k: tombs.get(k) or tombs.get(self.aliases.get(k, "")) for k in wanted}
+        return {k: tomb for k, tomb in found.items() if tomb is not None}
 
     def load_item_tags(self, item_ids: Sequence[int]) -> None:
         """Learn which tags these items already have, so adding one again is a no-op."""
@@ -356,6 +403,8 @@ class Merger:
     def add_tags(self, item_id: int, names: Sequence[str]) -> list[str]:
         added = []
         for name in names:
+            if item_id in self.removals and self._kept_out(item_id, [removals.tag_mark(tag_slug(normalise_tag(name)))]):
+                continue
             tag = self.tag_named(name)
             if tag is None or tag.id is None or (item_id, tag.id) in self.item_tags:
                 continue
@@ -371,6 +420,8 @@ class Merger:
         for note in draft.notes:
             body = note.body.strip()
             if not body or body in bodies:
+                continue
+            if item_id in self.removals and self._kept_out(item_id, removals.note_marks(body, note.source)):
                 continue
             stamp = now_iso()
             old = by_source.get(note.source) if note.source else None
@@ -544,6 +595,8 @@ def merge_item_into(session: Session, conn: Any, item: Item, target: Item) -> No
     record = records(conn, ItemFilter(ids=[item.id or 0]))[0]
     identity = {k: getattr(target, k) for k in ("key", "url", "kind", "arxiv_id", "arxiv_version", "doi")}
     draft = to_draft({**record, **identity}, f"item #{item.id}")
+    removals.move(session, item.id or 0, target.id or 0)
+    removals.rekeyed(session, item.key, target.key)  # notes naming the folded item find the one it joined
     session.delete(item)
     session.flush()
     merger = Merger(session, [target.key])

@@ -15,7 +15,7 @@ from readlist.backend import Conn, Location
 from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
-from readlist.library import reading
+from readlist.library import reading, removals
 from readlist.library.merge import Merger, MergeResult, assign_citation_keys, merge_item_into, rekey
 from readlist.library.read import LOOKUPS, ItemFilter
 from readlist.library.records import (
@@ -88,6 +88,8 @@ def restore_tombstone(session: Session, merger: Merger, tomb: Tombstone) -> Rest
     if existing is None and isinstance(old_id, int) and session.get(Item, old_id) is None:
         draft.extra["id"] = old_id
     result = merger.merge(draft, keep_mine=False)
+    marks = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
+    removals.remember(session, result.item_id, [(str(what), str(value)) for what, value in marks])
     session.delete(tomb)
     return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
 
@@ -193,7 +195,7 @@ class Store:
         """The same tag changes on several items, all or nothing (every reference resolved first)."""
         with self.session() as session:
             items = self.get_many(session, refs)
-            merger = Merger(session, [item.key for item in items])
+            merger = Merger(session, [item.key for item in items], restore_removed=True)  # asked for: back
             changes = []
             for item in items:
                 assert item.id is not None
@@ -206,6 +208,7 @@ class Store:
                     if link is not None and tag is not None:
                         session.delete(link)
                         removed.append(tag.name)
+                        removals.remember(session, item.id, [removals.tag_mark(tag.slug)])  # re-imports keep it off
                 session.info["touched"].add(item.id)
                 changes.append(TagChange(item.id, item.title, added, removed))
             return changes
@@ -227,7 +230,7 @@ class Store:
                 for link in links:
                     session.delete(link)
                 session.flush()
-                merger = Merger(session, [])
+                merger = Merger(session, [], restore_removed=True)
                 merger.load_item_tags(item_ids)  # items that have both tags keep one
                 for item_id in item_ids:
                     merger.add_tags(item_id, [target.name])
@@ -244,6 +247,7 @@ class Store:
             assert item.id is not None
             stamp = now_iso()
             session.add(Note(item_id=item.id, body=body.strip(), created_at=stamp, updated_at=stamp, author=author))
+            removals.forget(session, item.id, removals.note_marks(body, None))  # typed again: not removed any more
             session.info["touched"].add(item.id)
             return item
 
@@ -291,6 +295,7 @@ class Store:
             item = self.get(session, ref)
             note = self._numbered_note(session, item, number)
             session.delete(note)
+            removals.remember(session, note.item_id, removals.note_marks(note.body, note.source))
             session.info["touched"].add(item.id)
             return note.body
 
@@ -321,6 +326,7 @@ class Store:
                     merged_from, item = item.id, other
                 else:
                     rekey(item, new_ref)
+                    removals.rekeyed(session, old_key, item.key)  # notes naming the old URL still find it
             elif new_ref is not None:
                 item.url = new_ref.url
             for name, value in changes.items():
@@ -353,8 +359,11 @@ class Store:
             with dict_rows(session) as raw:
                 exported = {r["key"]: r for r in records(raw, ItemFilter(ids=[it.id or 0 for it in items]))}
             stamp = now_iso()
+            taken_off = removals.load(session, [it.id or 0 for it in items])
             for item in items:
                 record = {**exported[item.key], "id": item.id}  # the old number, for `restore N`
+                if item.id in taken_off:  # what the user removed from it stays removed after `restore`
+                    record["removals"] = sorted(taken_off[item.id])
                 old = session.get(Tombstone, item.key)
                 if old is None:
                     session.add(Tombstone(key=item.key, removed_at=stamp, record=record))
