@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from readlist.ids import Reference
-from readlist.importer.links import classify, is_generic_text, is_profile, role_for
-from readlist.importer.markdown import BARE_URL, Block, Line, Link
+from readlist.importer.links import classify, is_generic_heading, is_generic_text, is_profile, role_for
+from readlist.importer.markdown import Block, Line, Link, find_urls, strip_urls
 from readlist.importer.tables import clean_title, column, row_fields
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
@@ -24,6 +24,9 @@ _EMPHASIS = re.compile(r"[*_`~]+")
 _RATING = re.compile(r"\s+((?:[1-5](?:\.\d)?[+\-]?|推荐|必读|强推)[?？!！]*)\s*$")
 _DATE = re.compile(r"(?:首次更新|最后更新|更新|发布)?\s*\d{4}\s*[./\-年]\s*\d{1,2}(?:\s*[./\-月]\s*\d{1,2}日?)?")
 ITEM_SECTION_WINDOW = 3  # the primary link must appear within the first blocks of an item section
+_SENTENCE_MARK = re.compile(r"[,，。;；!！?？]")
+_SENTENCE_END = re.compile(r"[，。；;]|[,.!?]\s|[.!?]$")
+PROSE = 20  # a link-less line this long (and not a title) is the user's own writing
 
 
 @dataclass
@@ -56,7 +59,7 @@ def split_rating(heading: str) -> tuple[str, str | None]:
 def looks_like_title(text: str) -> bool:
     """An English paper title: a few words, mostly Latin letters, no URL."""
     text = text.strip()
-    if len(text) < 12 or BARE_URL.search(text) or len(text) > 300:
+    if len(text) < 12 or find_urls(text) or len(text) > 300:
         return False
     letters = sum(ch.isascii() and ch.isalpha() for ch in text)
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
@@ -64,7 +67,16 @@ def looks_like_title(text: str) -> bool:
 
 
 def _strip_urls(text: str) -> str:
-    return re.sub(r"\s+", " ", BARE_URL.sub(" ", text)).strip(" ,，。:：;；-")
+    return re.sub(r"\s+", " ", strip_urls(text)).strip(" ,，。:：;；-")
+
+
+def is_label(text: str) -> bool:
+    """Nothing but a label before a link: ``, `paper:`, `代码：`, `●`, `1.` — not a sentence about it."""
+    text = text.strip()
+    if not re.sub(r"[\W\d_]+", "", text):
+        return True
+    word = text.rstrip(":：").strip()
+    return is_generic_text(word) or (text[-1] in ":：" and len(word) <= 20 and not _SENTENCE_MARK.search(word))
 
 
 class _Doc:
@@ -127,16 +139,64 @@ def _first_link(blocks: list[Block], start: int, end: int) -> tuple[int, Line, L
 
 
 def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple[int, Line, Link] | None:
+    """The section's first link when the heading names that one paper or page (`## Marlin 5`), else None.
+
+    It does when that link stands on its own line (a label such as `paper:` at most before it), the heading is
+    not a generic word (`Weekly reading`, `微信`, `x`), and the section does not go on like a list: no other
+    entry (a link standing on its own line: for a paper, another paper — its repos and articles are its links)
+    in the same paragraph or list, and not several entries with no writing of the user's around them."""
     heading = blocks[h].text
     if _NUMBERING.match(heading) and _NUMBERING.match(heading).group(0).strip():  # type: ignore[union-attr]
         return None
     found = _first_link(blocks, start, end)
     if found is None:
         return None
-    _, _, link = found
+    i, line, link = found
     if link.text and not is_generic_text(link.text):
         return None  # a list of named links under a topic heading
-    return found
+    ref = classify(link.url)
+    if ref is None or not is_label(line.text[: link.start]):
+        return None
+    name = split_rating(clean_heading(heading))[0]
+    if name and is_generic_heading(name):
+        return None
+    group = {i}  # the link's paragraph, or the whole list when the link is a list item
+    if blocks[i].in_list:
+        for step in (-1, 1):
+            j = i + step
+            while start <= j < end and blocks[j].kind == "paragraph" and blocks[j].in_list:
+                group.add(j)
+                j += step
+    lines = [(j, ln) for j in range(start, end) for ln in blocks[j].lines]
+    entries = {ref.key}
+    prose = False
+    for n, (j, ln) in enumerate(lines):
+        if not ln.links:
+            following = lines[n + 1][1] if n + 1 < len(lines) else None
+            titles_next = following is not None and _entry(following) is not None
+            prose = prose or (_is_prose(ln.text) and not titles_next)
+            continue
+        other = _entry(ln)
+        if other is None or other.key in entries or (ref.kind == "paper" and other.kind != "paper"):
+            continue
+        if j in group:
+            return None  # `https://arxiv.org/abs/A …` then `https://arxiv.org/abs/B …`: a list
+        entries.add(other.key)
+    return None if len(entries) > 1 and not prose else found
+
+
+def _is_prose(text: str) -> bool:
+    """A line of the user's own writing: long enough, and a sentence rather than a title."""
+    text = text.strip()
+    return len(text) >= PROSE and (not looks_like_title(text) or bool(_SENTENCE_END.search(text)))
+
+
+def _entry(line: Line) -> Reference | None:
+    """The reading item a line stands for: its first link, with at most a label before it."""
+    first = line.links[0] if line.links else None
+    if first is None or (first.text and not is_generic_text(first.text)) or not is_label(line.text[: first.start]):
+        return None
+    return classify(first.url)
 
 
 class Extractor:
@@ -188,7 +248,7 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
     ref = classify(link.url)
     assert ref is not None
     title = None
-    rest = _strip_urls(link_line.text)
+    rest = _strip_urls(link_line.text[link.end :])  # what comes before the link is at most a label
     block = blocks[block_idx]
     before = [ln for ln in block.lines if ln.number < link_line.number and not ln.links]
     if before and looks_like_title(before[-1].text):
@@ -214,9 +274,12 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
                 other_ref = classify(other.url)
                 if other_ref is None or other.url == link.url:
                     continue
-                if other_ref.arxiv_id and other_ref.key != ref.key:
+                if other_ref.key == ref.key:
+                    continue
+                if other_ref.arxiv_id or ref.kind != "paper":
+                    # Another paper the summary cites, or any link beside a page: items of their own.
                     doc.draft(other_ref, other.line, tags, note=_strip_urls(ln.text) or None)
-                elif other_ref.key != ref.key:
+                if not other_ref.arxiv_id:
                     draft.links.append((other_ref.url, role_for(other_ref, other.url)))
             if ln.links and not _strip_urls(ln.text).strip(":： "):
                 skip_lines.add(ln.number)

@@ -74,6 +74,123 @@ GENERIC_TEXTS = frozenset(
     }
 )
 
+# Heading words that say what kind of list follows, not which paper: a heading made only of these (and dates,
+# numbers, one-letter words) is a topic, never the name of one paper.
+GENERIC_HEADING_WORDS = frozenset(
+    {
+        "reading",
+        "readings",
+        "read",
+        "list",
+        "lists",
+        "link",
+        "links",
+        "url",
+        "urls",
+        "paper",
+        "papers",
+        "article",
+        "articles",
+        "post",
+        "posts",
+        "blog",
+        "blogs",
+        "note",
+        "notes",
+        "bookmark",
+        "bookmarks",
+        "reference",
+        "references",
+        "resource",
+        "resources",
+        "misc",
+        "other",
+        "others",
+        "todo",
+        "inbox",
+        "news",
+        "daily",
+        "weekly",
+        "monthly",
+        "week",
+        "month",
+        "today",
+        "this",
+        "recent",
+        "new",
+        "my",
+        "more",
+        "and",
+        "of",
+        "the",
+        "to",
+        "for",
+        "in",
+        "on",
+        "worth",
+        "must",
+        "good",
+        "interesting",
+        "阅读",
+        "待读",
+        "已读",
+        "在读",
+        "本周",
+        "上周",
+        "每周",
+        "周报",
+        "今日",
+        "今天",
+        "每日",
+        "日报",
+        "本月",
+        "月报",
+        "最近",
+        "近期",
+        "论文",
+        "文章",
+        "博客",
+        "笔记",
+        "链接",
+        "收藏",
+        "资料",
+        "参考",
+        "资源",
+        "其他",
+        "其它",
+        "杂项",
+        "推荐",
+        "列表",
+        "清单",
+        "合集",
+        "汇总",
+        "精选",
+        "微信",
+        "公众号",
+        "知乎",
+        "解读",
+        "的",
+        "和",
+        "与",
+    }
+)
+_HEADING_WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+")
+_GENERIC_CJK = sorted((w for w in GENERIC_HEADING_WORDS if not w.isascii()), key=len, reverse=True)
+
+
+def is_generic_heading(text: str) -> bool:
+    """`Weekly reading`, `本周阅读`, `Papers 2024-05`, `x`: a heading that names no paper."""
+    for word in _HEADING_WORD.findall(text.lower()):
+        if word.isascii():
+            if len(word) > 1 and not word.isdigit() and word not in GENERIC_HEADING_WORDS:
+                return False
+            continue
+        for generic in _GENERIC_CJK:
+            word = word.replace(generic, "")
+        if word:
+            return False
+    return True
+
 
 def is_boilerplate(url: str) -> bool:
     parts = urlsplit(url)
