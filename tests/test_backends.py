@@ -86,3 +86,21 @@ def test_rm_then_restore_brings_the_item_back(run: Run) -> None:
     assert run("restore", "1").code == 0
     item = run("show", "1", "--json").json()
     assert item["tags"] == ["cuda"] and item["notes"][0]["body"] == "keep me"
+
+
+def test_index_built_in_two_processes_finds_what_one_process_finds(
+    run: Run, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.search import index
+
+    def found() -> dict[str, list[tuple[int, str]]]:
+        queries = ("kv cache", "量化", "投机解码", "flashattention", "triton kernel", "vllm", "显存", "cuda graph")
+        return {q: [(i["id"], i.get("snippet") or "") for i in run("search", q, "--json").json()] for q in queries}
+
+    imported = run("import", str(notes_dir))
+    assert imported.code == 0 and run("stats", "--json").json()["total"] >= index.HELPED  # a helper built half
+    two = found()
+    assert all(two.values()), two
+    monkeypatch.setattr(index, "HELPED", 10**9)  # one process only
+    assert run("db", "reindex").code == 0
+    assert found() == two

@@ -18,7 +18,7 @@ from multiprocessing import Pipe
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from readlist.importer.helper import Helper
+from readlist.importer.helper import Helper, parser
 from readlist.importer.run import FileReport, Progress, Spool, parse_file, read_all
 from readlist.library.records import ItemDraft
 
@@ -136,7 +136,7 @@ def _read_share(
     helper: Helper | None = None
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a reader at once; the parent reports it
-        helper = Helper() if helped else None
+        helper = parser() if helped else None
         offsets = [sum(sizes[:i]) for i in range(len(files))]
         reports: dict[int, FileReport] = {}
         read = 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlmodel import Session, SQLModel, col, select
 
 from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug
@@ -101,6 +101,12 @@ def draft_readings(draft: ItemDraft, member: str) -> list[ReadingDraft]:
         return []
     started, finished = (v if isinstance(v, str) else None for v in stamps.values())
     return [ReadingDraft(member, draft.status or "", draft.priority or 0, started, finished)]
+
+
+def _table(model: type[SQLModel]) -> Table:
+    """A model's table: inserting plain rows into it is a Core executemany, without the ORM's per-row
+    bulk bookkeeping (a third of the merge's time on a big import)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def _new_item(draft: ItemDraft) -> Item:
@@ -304,7 +310,8 @@ class Merger:
             for row in rows.values():
                 for name in columns - row.keys():
                     row[name] = None
-            result = self.session.execute(insert(Item).returning(col(Item.id), col(Item.key)), list(rows.values()))
+            table = _table(Item)
+            result = self.session.execute(insert(table).returning(table.c.id, table.c.key), list(rows.values()))
             self.fresh.update({key: item_id for item_id, key in result.all()})
             for draft in drafts:
                 if draft.ref.key in self.fresh:
@@ -384,7 +391,7 @@ class Merger:
         self.session.flush()
         for model, rows in self.pending.items():
             if rows:
-                self.session.execute(insert(model), rows)
+                self.session.execute(insert(_table(model)), rows)
         self.pending.clear()
         self.queued.clear()
 

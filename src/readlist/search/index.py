@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from readlist.backend import Conn, dialect
 from readlist.search.text import TOKEN, expansions, segment
@@ -104,25 +104,59 @@ def _forget(conn: Conn, ids: list[int]) -> None:
     conn.execute(f"DELETE FROM search_index_doc WHERE item_id IN ({marks})", ids)
 
 
-def _insert(conn: Conn, rows: list[Sequence[object]]) -> None:
-    values = [(int(str(r[0])), index_values(r)) for r in rows]
-    if dialect(conn) == "postgresql":
-        conn.executemany(_PG_INSERT, [(item_id, *(pg_words(x) for x in v)) for item_id, v in values])
-    else:
-        conn.executemany(_INSERT, [(item_id, *v) for item_id, v in values])
-    conn.executemany(
-        "INSERT INTO search_index_doc (item_id, body) VALUES (?, ?)", [(item_id, pack(v)) for item_id, v in values]
-    )
+Prepared = list[tuple[int, Sequence[str], bytes]]  # (item id, values as the backend indexes them, doc blob)
+CHUNK = 500  # items per query and per piece of work
+HELPED = 2 * CHUNK  # from this many items on, a second process builds half the index text (see forked.py)
+
+
+def _prepare(rows: Sequence[Sequence[object]], pg: bool) -> Prepared:
+    """The pure (CPU-bound) part of indexing these rows: no database access, so a helper can do it."""
+    prepared: Prepared = []
+    for row in rows:
+        values = index_values(row)
+        indexed = [pg_words(v) for v in values] if pg else values
+        prepared.append((int(str(row[0])), indexed, pack(values)))
+    return prepared
+
+
+def _index(conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool) -> int:
+    """Insert the index rows of these batches of item rows, built here and (when `helped`) in a helper."""
+    from readlist.forked import in_order, start
+
+    pg = dialect(conn) == "postgresql"
+    insert = _PG_INSERT if pg else _INSERT
+
+    def prepare(rows: list[tuple[object, ...]]) -> Prepared:
+        return _prepare(rows, pg)
+
+    helper = start(prepare) if helped else None
+    count = 0
+    try:
+        for _rows, prepared in in_order(batches, prepare, helper, ahead=2):
+            conn.executemany(insert, [(item_id, *values) for item_id, values, _ in prepared])
+            conn.executemany(
+                "INSERT INTO search_index_doc (item_id, body) VALUES (?, ?)", [(i, blob) for i, _, blob in prepared]
+            )
+            count += len(prepared)
+    finally:
+        if helper is not None:
+            helper.close()
+    return count
+
+
+def _rows(conn: Conn, ids: list[int]) -> Iterator[list[tuple[object, ...]]]:
+    """The item rows to index, a chunk at a time (plain tuples: they may cross to the helper)."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        yield [tuple(r) for r in conn.execute(f"{_ROWS_SQL} WHERE i.id IN ({','.join('?' * len(chunk))})", chunk)]
 
 
 def refresh(conn: Conn, item_ids: Iterable[int]) -> None:
     """Re-index these items (deleted ones drop out). Runs in the caller's transaction."""
     ids = sorted(set(item_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        _forget(conn, chunk)
-        marks = ",".join("?" * len(chunk))
-        _insert(conn, conn.execute(f"{_ROWS_SQL} WHERE i.id IN ({marks})", chunk).fetchall())
+    for start in range(0, len(ids), CHUNK):
+        _forget(conn, ids[start : start + CHUNK])
+    _index(conn, _rows(conn, ids), helped=len(ids) >= HELPED)
 
 
 def rebuild(conn: Conn) -> int:
@@ -132,12 +166,8 @@ def rebuild(conn: Conn) -> int:
     else:
         conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
     conn.execute("DELETE FROM search_index_doc")
-    count = 0
-    cursor = conn.execute(_ROWS_SQL)
-    while rows := cursor.fetchmany(2000):
-        _insert(conn, rows)
-        count += len(rows)
-    return count
+    ids = [int(r[0]) for r in conn.execute("SELECT id FROM item ORDER BY id")]
+    return _index(conn, _rows(conn, ids), helped=len(ids) >= HELPED)
 
 
 def count(conn: Conn) -> int:
