@@ -68,3 +68,30 @@ def test_links_under_a_heading_are_a_list_unless_the_heading_names_one_paper(run
         ("https://zhuanlan.zhihu.com/p/707470647", "related"),
     ]
     assert "4 倍加速" in marlin["notes"][0]["body"]
+
+
+def test_titles_come_from_words_beside_a_link_and_notes_keep_link_texts(run: Run) -> None:
+    items = {i["url"]: i for i in _import(run, "titles-near-links.md")}
+    titles = {url: i["title"] for url, i in items.items()}
+    notes = {url: [n["body"] for n in i["notes"]] for url, i in items.items()}
+    # Glue words around a URL are neither a title nor a note.
+    assert titles["https://github.com/vllm-project/vllm"] == "vllm-project/vllm"
+    assert titles["https://example.org/x/post"] == "https://example.org/x/post"
+    assert titles["https://zhuanlan.zhihu.com/p/700000001"] == "https://zhuanlan.zhihu.com/p/700000001"
+    assert not notes["https://github.com/vllm-project/vllm"] and not notes["https://example.org/x/post"]
+    # A title right before or after a bare URL on its line is the title, also beside a short lead-in word
+    # and for a second paper cited inside a paper's section.
+    assert titles["https://arxiv.org/abs/2502.12340"] == "Understanding Silent Data Corruption in LLM Training"
+    assert titles["https://arxiv.org/abs/2501.18585"].startswith("Thoughts Are All Over the Place:")
+    assert titles["https://flashinfer.ai/2025/03/10/sampling.html"] == "Sorting-Free GPU Kernels for LLM Sampling"
+    assert (
+        titles["https://arxiv.org/abs/2509.16293"] == "Characterizing Silent Data Corruption in LLM Training Clusters"
+    )
+    assert titles["https://arxiv.org/abs/2102.11245"] == "Silent Data Corruptions at Scale"
+    assert not notes["https://arxiv.org/abs/2502.12340"] and not notes["https://arxiv.org/abs/2509.16293"]
+    # Notes keep the words of the links in their sentence.
+    said = "Lumina-mGPT 2.0 是统一的自回归模型。参见 机器之心报道 和 量子位"
+    assert notes["https://jiqizhixin.com/articles/2025-08-12"] == [said]
+    assert notes["https://qbitai.com/2025/08/lumina.html"] == [said]
+    # A bare URL is the item itself: it leaves its sentence, and so do the spaces it leaves behind.
+    assert notes["https://github.com/BBuf/how-to-optim-algorithm-in-cuda"] == ["完整实验代码见，原理讲解请看"]

@@ -14,9 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from readlist.ids import Reference
-from readlist.importer.links import classify, is_generic_heading, is_generic_text, is_profile, role_for
+from readlist.importer.links import classify, is_generic_text, is_profile, role_for
 from readlist.importer.markdown import Block, Line, Link, find_urls, strip_urls
 from readlist.importer.tables import clean_title, column, row_fields
+from readlist.importer.words import GLUE_WORDS, is_generic_heading
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*")
@@ -26,6 +27,10 @@ _DATE = re.compile(r"(?:首次更新|最后更新|更新|发布)?\s*\d{4}\s*[./\
 ITEM_SECTION_WINDOW = 3  # the primary link must appear within the first blocks of an item section
 _SENTENCE_MARK = re.compile(r"[,，。;；!！?？]")
 _SENTENCE_END = re.compile(r"[，。；;]|[,.!?]\s|[.!?]$")
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+_LEADS_ON = re.compile(r"[，。；]|[:：.。]\s*$")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|（\s*）|\[\s*\]")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,，。.;；:：!！?？)）])")
 PROSE = 20  # a link-less line this long (and not a title) is the user's own writing
 
 
@@ -57,13 +62,15 @@ def split_rating(heading: str) -> tuple[str, str | None]:
 
 
 def looks_like_title(text: str) -> bool:
-    """An English paper title: a few words, mostly Latin letters, no URL."""
+    """An English paper title: a few words, mostly Latin letters, no URL, not just glue (`see it for code`)."""
     text = text.strip()
     if len(text) < 12 or find_urls(text) or len(text) > 300:
         return False
     letters = sum(ch.isascii() and ch.isalpha() for ch in text)
     cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-    return len(text.split()) >= 3 and letters > 3 * cjk and letters >= 0.5 * len(text.replace(" ", ""))
+    if len(text.split()) < 3 or letters <= 3 * cjk or letters < 0.5 * len(text.replace(" ", "")):
+        return False
+    return sum(w not in GLUE_WORDS for w in _WORD.findall(text.lower())) >= 2
 
 
 def _strip_urls(text: str) -> str:
@@ -173,7 +180,8 @@ def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple
     for n, (j, ln) in enumerate(lines):
         if not ln.links:
             following = lines[n + 1][1] if n + 1 < len(lines) else None
-            titles_next = following is not None and _entry(following) is not None
+            # A line right above an entry is its title, unless it is a sentence leading to it (`…情况：`).
+            titles_next = following is not None and _entry(following) is not None and not _LEADS_ON.search(ln.text)
             prose = prose or (_is_prose(ln.text) and not titles_next)
             continue
         other = _entry(ln)
@@ -270,7 +278,7 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
         skip_lines |= {ln.number for b in blocks[start : block_idx + 1] for ln in b.lines if ln.text.strip() == title}
     for b in blocks[start:end]:
         for ln in b.lines:
-            for other in ln.links:
+            for k, other in enumerate(ln.links):
                 other_ref = classify(other.url)
                 if other_ref is None or other.url == link.url:
                     continue
@@ -278,7 +286,9 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
                     continue
                 if other_ref.arxiv_id or ref.kind != "paper":
                     # Another paper the summary cites, or any link beside a page: items of their own.
-                    doc.draft(other_ref, other.line, tags, note=_strip_urls(ln.text) or None)
+                    title = other.text if other.text and not is_generic_text(other.text) else None
+                    title = title or title_beside(*_beside(ln, k))
+                    doc.draft(other_ref, other.line, tags, title=title, note=_note_near(ln, k, title))
                 if not other_ref.arxiv_id:
                     draft.links.append((other_ref.url, role_for(other_ref, other.url)))
             if ln.links and not _strip_urls(ln.text).strip(":： "):
@@ -325,16 +335,87 @@ MAX_NOTE = 2000
 CONTEXT_LINES = 8  # lines this close to a lone link's line are its context
 
 
-def _near(line: Line, k: int) -> str:
-    """The text of `line` around its k-th link: up to the neighbouring links, at most NEAR characters a side."""
+def _beside(line: Line, k: int) -> tuple[str, str]:
+    """The text between the k-th link and its neighbours on the line, at most NEAR characters a side."""
     link = line.links[k]
     left = line.links[k - 1].end if k else 0
     right = line.links[k + 1].start if k + 1 < len(line.links) else len(line.text)
-    before = line.text[max(left, link.start - NEAR) : link.start]
-    after = line.text[link.end : min(right, link.end + NEAR)]
-    if not link.text:  # a bare URL: its own text is the URL
-        return _strip_urls(f"{before} {after}")
-    return _strip_urls(f"{before} {after}")
+    return line.text[max(left, link.start - NEAR) : link.start], line.text[link.end : min(right, link.end + NEAR)]
+
+
+def title_beside(before: str, after: str) -> str | None:
+    """A title written right before or after a bare URL (`https://… Understanding Silent Data Corruption`);
+    never words on both sides (a sentence about the link) nor glue words (`See … for code.`)."""
+    before = "" if _leads(before) else before.strip(" ,，。:：;；-—–|")
+    after = after.strip(" ,，。:：;；-—–|.")
+    if before and after:
+        return None
+    text = re.sub(r"\s+", " ", before or after)
+    return text if looks_like_title(text) and not text.startswith(("(", "（")) else None
+
+
+def _leads(text: str) -> bool:
+    """A label, or a short lead-in word without Latin letters (`实现 https://… Title`, `2023.10 https://…`)."""
+    text = text.strip()
+    return is_label(text) or (len(text) <= 4 and not any(ch.isascii() and ch.isalpha() for ch in text))
+
+
+def _note_near(line: Line, k: int, title: str | None) -> str | None:
+    """The user's words around the k-th link, link texts kept (`参见 机器之心报道 和 量子位报道。`).
+
+    The window stops at the neighbouring bare URLs (other entries) and at NEAR characters. It is a note only
+    when its words outside any link say something (`[A](…) | [B](…)` is a list of names, not a sentence);
+    the link's own bare URL and a title taken from beside it leave the note."""
+    link, links, text = line.links[k], line.links, line.text
+    left, right = max(0, link.start - NEAR), min(len(text), link.end + NEAR)
+    first, last = k, k  # the links inside the window
+    while first > 0 and links[first - 1].end > left:
+        first -= 1
+        if not links[first].text:
+            left, first = links[first].end, first + 1
+            break
+    while last + 1 < len(links) and links[last + 1].start < right:
+        last += 1
+        if not links[last].text:
+            right, last = links[last].start, last - 1
+            break
+    before, after = text[left : link.start], text[link.end : right]
+    if title is not None and not link.text:
+        before = "" if re.sub(r"\s+", " ", before).strip(" ,，。:：;；-—–|") == title else before
+        after = "" if re.sub(r"\s+", " ", after).strip(" ,，。:：;；-—–|.") == title else after
+    before = "" if is_label(before) else before  # `paper:`, `代码：` say what the link is, not about it
+    lo, hi = (left if before else link.start), (right if after else link.end)
+    words, pos = [], lo
+    for other in links[max(0, first - 1) : last + 2]:  # a link cut by the window's edge is no words either
+        if other.end > pos and other.start < hi:
+            words.append(text[pos : max(pos, other.start)])
+            pos = max(pos, other.end)
+    words.append(text[pos:hi])
+    if not _says_something(_words(" ".join(words))):
+        return None  # the link's own name is its title; names of other links are not a note either
+    own = "" if not before or not link.text else text[link.start : link.end]  # a bare URL is the item itself
+    return _tidy(f"{before}{own}{after}")
+
+
+def _tidy(text: str) -> str:
+    """Spaces and brackets a removed URL left behind: `数量（ ），或者` → `数量，或者`, `See , it` → `See, it`."""
+    text = _EMPTY_BRACKETS.sub("", re.sub(r"\s+", " ", text))
+    return _SPACE_BEFORE_MARK.sub(r"\1", text).strip(" ,，。:：;；-—–|")
+
+
+def _words(text: str) -> str:
+    """The text without its bare URLs and punctuation at either end."""
+    return _strip_urls(text).strip(" ,，。:：;；-—–|.()（）")
+
+
+def _says_something(text: str) -> bool:
+    """More than a label or glue words (`Also`, `Repo .`, `see it`): worth keeping as a note."""
+    if is_label(text):
+        return False
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        return len(text) >= 2
+    words = _WORD.findall(text.lower())
+    return bool(_DATE.search(text)) or any(w not in GLUE_WORDS and not w.isdigit() for w in words)
 
 
 def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str]) -> None:
@@ -347,28 +428,29 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
             ref = classify(link.url)
             assert ref is not None
             title = link.text if link.text and not is_generic_text(link.text) else None
-            rest = _near(line, k)
+            before, after = _beside(line, k)
+            if title is None:
+                title = title_beside(before, after)
             used_title_line = None
-            if title is None and looks_like_title(rest):
-                title, rest = rest, ""
-            if title is None and not rest:  # a URL alone on its line: its title is often the line before
-                candidates = [ln for ln in block.lines[max(0, n - CONTEXT_LINES) : n] if not ln.links]
-                if not candidates and previous is not None and len(block.lines) == 1 and not rest:
-                    candidates = [ln for ln in previous.lines[-1:] if not ln.links]
-                if candidates and looks_like_title(candidates[-1].text):
-                    title, used_title_line = candidates[-1].text.strip(), candidates[-1].number
-            note = rest
+            if title is None and is_label(before) and not _words(after):
+                # A URL alone on its line: its title is often the line right before.
+                above = block.lines[n - 1] if n else None
+                if above is None and previous is not None and len(block.lines) == 1:
+                    above = previous.lines[-1] if previous.lines else None
+                if above is not None and not above.links and looks_like_title(above.text):
+                    title, used_title_line = above.text.strip(), above.number
+            note = _note_near(line, k, title)
             if len(line.links) == 1:  # the link-less lines around a lone link say what it is
                 nearby = (
                     block.lines[max(0, n - CONTEXT_LINES) : n + CONTEXT_LINES + 1]
                     if len(block.lines) > 2 * CONTEXT_LINES + 1
                     else block.lines
                 )
-                context = [rest] + [
-                    _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if ln is not line and ln.number != used_title_line
+                context = [note or ""] + [
+                    _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if not ln.links and ln.number != used_title_line
                 ]
                 note = " ".join(c for c in context if c and len(c) >= 4)[:MAX_NOTE]
-            doc.draft(ref, link.line, tags, title=title, note=note if note and len(note) >= 4 else None)
+            doc.draft(ref, link.line, tags, title=title, note=note or None)
 
 
 def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
