@@ -57,6 +57,9 @@ def test_links_under_a_heading_are_a_list_unless_the_heading_names_one_paper(run
     vllm, sglang = items["https://github.com/vllm-project/vllm"], items["https://github.com/sgl-project/sglang"]
     assert (vllm["title"], vllm["short_name"], vllm["affiliation"]) == ("vllm-project/vllm", None, None)
     assert vllm["tags"] == ["x"] and not vllm["links"] and sglang["tags"] == ["Weekly reading"]
+    see, parens = items["https://arxiv.org/abs/2401.10774"], items["https://arxiv.org/abs/2405.04434"]
+    assert (see["title"], see["notes"]) == ("2401.10774", [])  # `See …, it is good.` is no title
+    assert [n["body"] for n in parens["notes"]] == ["Paper in parens."]
     assert items["https://arxiv.org/abs/2404.00456"]["title"].startswith("QuaRot:")
     assert items["https://arxiv.org/abs/2405.16406"]["title"].startswith("SpinQuant:")
     # `## Marlin 5` names one paper: its repo and the article about it are its links, not items.

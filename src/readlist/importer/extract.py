@@ -399,7 +399,7 @@ def _note_near(line: Line, k: int, title: str | None) -> str | None:
 
 def _tidy(text: str) -> str:
     """Spaces and brackets a removed URL left behind: `数量（ ），或者` → `数量，或者`, `See , it` → `See, it`."""
-    text = _EMPTY_BRACKETS.sub("", re.sub(r"\s+", " ", text))
+    text = re.sub(r"\s+", " ", _EMPTY_BRACKETS.sub("", text))
     return _SPACE_BEFORE_MARK.sub(r"\1", text).strip(" ,，。:：;；-—–|")
 
 
