@@ -16,9 +16,7 @@ NOTES = Path(__file__).parent / "data" / "notes"
 def _import(run: Run, name: str) -> list[dict[str, Any]]:
     result = run("import", str(NOTES / name))
     assert result.code == 0, result
-    listed = run("list", "--format", "jsonl")
-    assert listed.code == 0 and not listed.err, listed
-    return [json.loads(line) for line in listed.out.splitlines()]
+    return _items_of(run)
 
 
 def test_bare_urls_with_underscores_are_taken_whole(run: Run) -> None:
@@ -98,3 +96,19 @@ def test_titles_come_from_words_beside_a_link_and_notes_keep_link_texts(run: Run
     assert notes["https://qbitai.com/2025/08/lumina.html"] == [said]
     # A bare URL is the item itself: it leaves its sentence, and so do the spaces it leaves behind.
     assert notes["https://github.com/BBuf/how-to-optim-algorithm-in-cuda"] == ["完整实验代码见，原理讲解请看"]
+
+
+def test_unclosed_brackets_nested_past_the_recursion_limit_still_import(run: Run, tmp_path: Path) -> None:
+    """markdown-it reads link labels recursively: 3,000 unclosed `[` used to end the import in RecursionError."""
+    notes = tmp_path / "log.md"
+    line = "[see " * 3000 + "[Marlin](https://arxiv.org/abs/2408.11743) and https://github.com/vllm-project/vllm"
+    notes.write_text(f"# 日志\n\n{line}\n", encoding="utf-8")
+    result = run("import", str(notes))
+    assert result.code == 0 and not result.err, result
+    assert sorted(i["key"] for i in _items_of(run)) == ["arxiv:2408.11743", "github:vllm-project/vllm"]
+
+
+def _items_of(run: Run) -> list[dict[str, Any]]:
+    listed = run("list", "--format", "jsonl")
+    assert listed.code == 0 and not listed.err, listed
+    return [json.loads(line) for line in listed.out.splitlines()]

@@ -217,6 +217,9 @@ def _markdown() -> MarkdownIt:
 
 
 _MD = _markdown()
+# For text whose unclosed `[`s nest past the recursion limit (markdown-it reads link labels recursively):
+# no `[text](url)` links, so their URLs are read as bare URLs.
+_MD_NO_LINKS = _markdown().disable(["link", "image"])
 
 
 def tokens_of(text: str) -> list[Any]:
@@ -225,7 +228,10 @@ def tokens_of(text: str) -> list[Any]:
         return _MD.parse(text)
     except RecursionError:
         flat = "\n".join(_CONTAINER_PREFIX.sub("", line) for line in text.split("\n"))
+    try:
         return _MD.parse(flat)
+    except RecursionError:
+        return _MD_NO_LINKS.parse(flat)
 
 
 def parse(
