@@ -206,7 +206,68 @@ def _cell_line(token: Any, line: int) -> Line:
             links.append(lk)
         text.append(p.text)
         offset += len(p.text) + 1
-    return Line(line, " ".join(text), links)
+    cell = Line(line, " ".join(text), links)
+    for lk in links:
+        if not lk.text:
+            _reopen(cell, lk)
+    return cell
+
+
+def _reopen(cell: Line, link: Link) -> None:
+    """A bare URL right after `[text](` is a link whose `)` is missing: give it back its text."""
+    window = max(0, link.start - 2 * MAX_LINK_TEXT)
+    m = _OPEN_LINK_TEXT.search(cell.text, window, link.start)
+    if m and m.group(1).strip():
+        link.text, link.start = m.group(1).strip(), m.start()
+        before = _OPEN_BRACKET.search(cell.text, window, link.start) if m.group(0)[0] == "]" else None
+        link.start = before.start() if before else link.start  # `[text](text](url`: all of it is the link
+        if cell.text.startswith(")", link.end):
+            link.end += 1
+
+
+# A table cell ends at a `|` that is neither escaped nor inside a link's `[text](url)`: notes write
+# `[Block Diffusion | ICLR 2025](…)` without escaping, and GFM (markdown-it) would cut the link in two.
+# A link text may hold one level of brackets (`[[cs.LG] Marlin](…)`), a URL one level of parentheses.
+_ROW_PIECE = re.compile(
+    r"\\\||!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\s*\)|\|"
+)
+_ROW_LEAD = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*")  # blockquote markers and indentation before a row
+# `[text](https://…` never closed (or `[text](other text](https://…`): the URL is read as a bare link,
+# and the bracketed text just before it is still its link text.
+_OPEN_LINK_TEXT = re.compile(r"(?:\[|\]\()([^\[\]\n]{0,300})\]\(\s*$")
+_OPEN_BRACKET = re.compile(r"\[[^\[\]\n]{0,300}$")
+MAX_LINK_TEXT = 300
+
+
+def split_row(line: str) -> list[str]:
+    """A table row's cells, split like GFM except never inside `[text](url)`; `\\|` stays a literal `|`."""
+    line = line.strip()
+    cells: list[str] = []
+    start = 0
+    for m in _ROW_PIECE.finditer(line):
+        if m.group(0) == "|":
+            cells.append(line[start : m.start()])
+            start = m.end()
+    cells.append(line[start:])
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return [c.strip().replace("\\|", "|") for c in cells]
+
+
+def _resplit(tokens: list[Any], tr: int, raw: str) -> list[str] | None:
+    """The row's cells from its source line when GFM split it otherwise (a `|` inside a link's text, more
+    cells than the header has — GFM drops those); None when GFM's cells are right, the usual case."""
+    cells = split_row(_ROW_LEAD.sub("", raw))
+    given: list[str] = []
+    i = tr + 1
+    while i < len(tokens) and tokens[i].type != "tr_close":
+        if tokens[i].type == "inline":
+            given.append(tokens[i].content)
+        i += 1
+    cells += [""] * (len(given) - len(cells))
+    return None if cells == given else cells
 
 
 def _markdown() -> MarkdownIt:
@@ -245,6 +306,9 @@ def parse(
     header = list(header or [])
     row: list[Line] | None = None
     in_head = False
+    source: list[str] | None = None  # the text's lines, split once a table row needs them
+    resplit: list[str] | None = None
+    row_line = first_line
     for i, tok in enumerate(tokens):
         line = (tok.map[0] + 1 + shift) if tok.map else (blocks[-1].line if blocks else first_line)
         if tok.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
@@ -272,9 +336,14 @@ def parse(
         elif tok.type == "thead_close":
             in_head = False
         elif tok.type == "tr_open":
-            row = []
-        elif tok.type in ("th_open", "td_open") and row is not None:
-            cell = _cell_line(tokens[i + 1], line)
+            row, row_line, resplit = [], line, None
+            if not in_head and tok.map:
+                source = text.split("\n") if source is None else source
+                resplit = _resplit(tokens, i, source[tok.map[0]] if tok.map[0] < len(source) else "")
+            if resplit is not None:
+                row = [_cell_line(_MD.parseInline(c)[0], line) for c in resplit]
+        elif tok.type in ("th_open", "td_open") and row is not None and resplit is None:
+            cell = _cell_line(tokens[i + 1], row_line)
             row.append(cell)
             if in_head:
                 header.append(cell.text)
@@ -283,7 +352,7 @@ def parse(
                 blocks.append(
                     Block(
                         "row",
-                        row[0].number if row else line,
+                        row_line,
                         cells=row,
                         header=list(header),
                         text=" | ".join(c.text for c in row),
