@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from readlist.ids import Reference
 from readlist.importer.links import classify, is_generic_text, is_profile, role_for
 from readlist.importer.markdown import Block, Line, Link, find_urls, strip_urls
-from readlist.importer.tables import clean_title, column, row_fields
+from readlist.importer.tables import clean_title, describe, roles_of, row_fields
 from readlist.importer.words import GLUE_WORDS, is_generic_heading
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
@@ -267,9 +267,18 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
             title = prev.lines[-1].text.strip()
     if title is None and looks_like_title(rest):
         title, rest = rest, ""
-    affiliation = _DATE.sub(" ", rest).strip(" ,，;；。") or None
+    # The words after the link: who (affiliation), where (venue), remarks such as 未开源 (a note).
+    said = describe(_DATE.sub(" ", rest), team=True)
     draft = doc.draft(
-        ref, link.line, tags, title=title or short_name, short_name=short_name, rating=rating, affiliation=affiliation
+        ref,
+        link.line,
+        tags,
+        title=title or short_name,
+        short_name=short_name,
+        rating=rating,
+        affiliation=said.affiliation,
+        venue=said.venue,
+        note=" ".join(said.remarks) or None,
     )
     # The rest of the section is the user's summary: markdown kept, minus links-only lines and images.
     last_line = blocks[end].line - 1 if end < len(blocks) else doc.first_line + len(doc.lines) - 1
@@ -427,7 +436,8 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                 continue
             ref = classify(link.url)
             assert ref is not None
-            title = link.text if link.text and not is_generic_text(link.text) else None
+            title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)
+            title = title or None
             before, after = _beside(line, k)
             if title is None:
                 title = title_beside(before, after)
@@ -450,16 +460,17 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                     _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if not ln.links and ln.number != used_title_line
                 ]
                 note = " ".join(c for c in context if c and len(c) >= 4)[:MAX_NOTE]
-            doc.draft(ref, link.line, tags, title=title, note=note or None)
+            doc.draft(ref, link.line, tags, title=title, note=note or None, published=date)
 
 
 def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
     """Every reading item of a row becomes an item; they share the row's fields and link to each other."""
     cells, header = block.cells, block.header
-    if block.in_front and column(header, "link") is None and column(header, "note") is None:
-        doc.result.skipped.boilerplate += sum(len(c.links) for c in cells)  # a byline table: author, blog …
-        return
-    link_col = column(header, "link")
+    # A byline table before the first heading (date, author, GitHub, CSDN, blog): its profile links are who
+    # wrote the notes; its other links (the post on CSDN, on the blog) are still articles.
+    roles = roles_of(tuple(header))
+    byline = block.in_front and roles["link"] is None and roles["note"] is None
+    link_col = roles["link"]
     if link_col is None or link_col >= len(cells) or not cells[link_col].links:
         link_col = next((i for i, c in enumerate(cells) if c.links), None)
     if link_col is None:
@@ -472,18 +483,23 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
             ref = classify(link.url)
             if ref is None or _skip(doc, link.url, False):
                 continue
-            if i != link_col and is_profile(ref.url):
+            if (i != link_col or byline) and is_profile(ref.url):
+                doc.result.skipped.boilerplate += byline
                 continue  # a team's, author's or product's home page says who, not what to read
-            if any(d.ref.key == ref.key for d in drafts):
-                continue
             title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)
+            same = next((d for d in drafts if d.ref.key == ref.key), None)
+            if same is not None:  # mentioned again in the row: the first mention stays, a title fills in
+                same.title = same.title or title or None
+                continue
+            primary = i == link_col or bool(ref.arxiv_id or ref.doi)
             draft = doc.draft(
                 ref,
                 link.line,
                 tags + fields.tags,
                 title=title or None,
-                note=fields.note if i == link_col or ref.arxiv_id or ref.doi else None,
+                note=fields.note if primary else None,
                 affiliation=fields.affiliation,
+                venue=fields.venue if primary else None,
                 published=fields.published or date,
             )
             draft.authors = list(fields.authors)

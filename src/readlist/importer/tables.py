@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from readlist.importer.markdown import BARE_URL, Block, Line
 
@@ -49,16 +50,75 @@ _DATE = re.compile(r"^\s*(\d{4})\s*[./\-年]\s*(\d{1,2})(?:\s*[./\-月]\s*(\d{1,
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 _SENTENCE = re.compile(r"[。，；！？.,;!?]\s")
 SHORT = 60  # longer cell text is a description, whatever its column says
-# A leading date or arXiv subject that tables glue onto link texts: "2019/04/11, Human-Computer Interaction
-# (cs.HC), Visualizing …".
-_TITLE_DATE = re.compile(r"^\s*\d{4}\s*[./\-年]\s*\d{1,2}(?:\s*[./\-月]\s*\d{1,2}\s*日?)?\s*[,，;；:：|]?\s*")
-_TITLE_SUBJECT = re.compile(r"^\s*[A-Z][A-Za-z\s\-&,]{2,60}\((?:[a-z\-]+)\.[A-Za-z\-]{2,}\)\s*[,，;；:：|]?\s*")
+# What tables and paper lines glue in front of a title: a date (`2024/03`, `LWN 2025/07/01,`), an arXiv
+# category (`[cs.CL]`, `cs.LG`, `Human-Computer Interaction (cs.HC),`), a topic in brackets before a date
+# (`【推理】2025-01-02`).
+# A date is 19xx/20xx and never runs on into digits, so the arXiv ID `2405.04434` is not `2405.04` + `434`.
+_SEP = r"\s*[,，;；:：|\-—]?\s*"
+_DATE_TEXT = r"(?:19|20)\d{2}\s*[./\-年]\s*\d{1,2}(?!\d)(?:\s*[./\-月]\s*\d{1,2}(?!\d)\s*日?)?"
+_TITLE_PREFIXES = (
+    ("id", re.compile(r"^\s*(?:arXiv\s*:\s*)?\d{4}\.\d{4,5}(?:v\d+)?(?!\d)" + _SEP, re.IGNORECASE)),
+    ("date", re.compile(r"^\s*(?:[A-Z][A-Za-z]{1,11}\s+)?(" + _DATE_TEXT + r")" + _SEP)),
+    # a topic in brackets only goes with the date after it: `【BBuf的CUDA笔记】十二，…` is a post's own title
+    ("tag", re.compile(r"^\s*(?:\[[^\[\]]{1,20}\]|【[^【】]{1,20}】)\s*(?=" + _DATE_TEXT + ")")),
+    ("tag", re.compile(r"^\s*[\[(]?(?:[a-z]{2,8}(?:-[a-z]{2,5})?\.[A-Z]{2})[\])]?(?![\w.])" + _SEP)),
+    ("tag", re.compile(r"^\s*[A-Z][A-Za-z\s\-&,]{2,60}\((?:[a-z\-]+)\.[A-Za-z\-]{2,}\)" + _SEP)),
+)
+_WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+
+# Conferences and journals, written with a year (`ASPLOS26`, `ICLR 2025`, `SC2025`, `(NeurIPS 2025, Oral)`,
+# `EuroSys25 best paper`): a venue, never a team.
+VENUES = (
+    "ASPLOS|SOSP|OSDI|NSDI|EuroSys|USENIX ATC|ATC|FAST|ISCA|MICRO|HPCA|SC|PPoPP|MLSys|ICLR|ICML|NeurIPS|NIPS|ACL|"
+    "EMNLP|NAACL|COLING|COLM|CVPR|ICCV|ECCV|AAAI|IJCAI|KDD|WWW|SIGMOD|VLDB|ICDE|DAC|ICCAD|SIGCOMM|MobiCom|MobiSys|"
+    "OOPSLA|PLDI|CGO|PACT|ICS|IPDPS|HPDC|SoCC|Middleware|ISSCC|TPDS|TOCS|TACL|TMLR|JMLR|SIGGRAPH|UAI|AISTATS|CIKM|"
+    "SIGIR|WSDM|RecSys|INFOCOM|ICPP|FPGA|ISPASS|IISWC|ICSE|FSE|ISSTA|VEE|APSys|HotOS|HotChips|Hot Chips|ICDCS"
+)
+_VENUE = re.compile(
+    r"(?<![A-Za-z])(?:" + VENUES + r")\s*'?(?:19|20)?\d{2}(?!\d)"
+    r"(?:\s*[,，]?\s*(?:best paper(?:\s+(?:award|honorable mentions?))?|oral|spotlight|poster|workshop|findings)"
+    r"(?![A-Za-z])|\s*(?:投稿|在投|under review))*",
+    re.IGNORECASE,
+)
+# Organisations: words that make a name one, and names people write alone.
+_ORG_WORD = re.compile(
+    r"大学|学院|研究院|研究所|研究中心|实验室|科学院|中科院|公司|集团|团队|课题组|科技|"
+    r"(?<![A-Za-z])(?:University|Univ\.?|Institute|College|School|Labs?|Laboratory|Research|Academy|Inc\.?|Corp|"
+    r"Ltd|Foundation|Center|Centre|Group|Team)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_ORGS_CJK = (
+    "清华|北大|北京大学|上交|上海交大|浙大|复旦|南大|中科大|哈工大|华科|武大|中大|港大|港中文|港科大|港科广|港理工|北航|北邮|"
+    "人大|同济|西交|电子科大|国防科大|之江|鹏城|智源|斯坦福|伯克利|普林斯顿|麻省理工|卡内基梅隆|哈佛|剑桥|牛津|康奈尔|"
+    "华盛顿大学|加州大学|微软|谷歌|阿里|字节|华为|腾讯|百度|小米|美团|快手|蚂蚁|京东|商汤|旷视|智谱|月之暗面|深度求索|"
+    "英伟达|英特尔|苹果|亚马逊|无问芯穹|零一万物|面壁|阶跃|寒武纪|海光|壁仞|摩尔线程|沐曦"
+)
+_ORG_CJK = re.compile(_ORGS_CJK)
+_ORG_LATIN = re.compile(
+    r"(?<![A-Za-z])(?:MIT|CMU|UCB|UCLA|UCSD|UIUC|NYU|ETH|EPFL|KAIST|NUS|NTU|HKU|HKUST|CUHK|SJTU|PKU|THU|ZJU|USTC|"
+    r"ISTA|IST|Stanford|Berkeley|Princeton|Harvard|Cornell|Oxford|Cambridge|Google|DeepMind|Meta|FAIR|Microsoft|"
+    r"MSR|NVIDIA|NV|AMD|Intel|Apple|Amazon|AWS|IBM|OpenAI|Anthropic|Alibaba|Qwen|ByteDance|Seed|Huawei|Tencent|"
+    r"Baidu|Xiaomi|Meituan|DeepSeek|Moonshot|Kimi|Mistral|Cohere|Databricks|Snowflake|Together|HuggingFace|"
+    r"Hugging Face|Samsung|Qualcomm|Arm|Cerebras|Groq|SambaNova|Tsinghua|Peking|Zhejiang|Fudan)(?![A-Za-z])"
+)
+# Words that say something about the paper, not who wrote it: `未开源`, `paper:`, `(last update …)`.
+_LABEL = re.compile(r"^\s*(?:paper|论文|code|代码|blog|博客|link|链接|arxiv|pdf|github)\s*[:：]\s*", re.IGNORECASE)
+_REMARK = re.compile(
+    r"[^\s,，;；、]*(?:开源|闭源|未发表|提交|投稿)[^\s,，;；、]*|best paper|(?:last )?updated?", re.IGNORECASE
+)
+_PROSE = re.compile(
+    r"[的是了用将把]|基于|通过|提出|实现|支持|using|based|with|for", re.IGNORECASE
+)  # a phrase, not a name
+_PARENS = re.compile(r"[(（][^()（）]*[)）]")
+_NUMBERS = re.compile(r"(?<![\w.])[\d.\-/:]+(?![\w.])")
+_SEPARATORS = " ,，、;；。.&/|[]【】·"
 
 
 @dataclass
 class RowFields:
     published: str | None = None
     affiliation: str | None = None
+    venue: str | None = None
     authors: list[dict[str, str]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     note_parts: list[str] = field(default_factory=list)
@@ -79,6 +139,12 @@ def column(header: list[str], role: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def roles_of(header: tuple[str, ...]) -> dict[str, int | None]:
+    """Every role's column in a table header (a file's tables share a few headers: computed once each)."""
+    return {role: column(list(header), role) for role in COLUMN_ROLES}
+
+
 def as_date(text: str) -> str | None:
     """`2024/07`, `2024-07-15`, `2024年7月` → `2024-07`(-15); None when the text is not just a date."""
     m = _DATE.match(text)
@@ -90,16 +156,93 @@ def as_date(text: str) -> str | None:
 
 
 def clean_title(text: str) -> tuple[str, str | None]:
-    """A link text without the date and arXiv subject a table glued in front; also returns that date."""
+    """A link text without what a table or list glued in front (an arXiv ID, a date, a category); also
+    returns that date. `2405.04434 DeepSeek-V2: …` → `DeepSeek-V2: …`; `【推理】2025-01-02 Medusa 解读` →
+    `Medusa 解读`. Text that would be left without a word keeps its prefix."""
     date = None
-    m = _TITLE_DATE.match(text)
-    if m and len(text) > m.end() + 8:
-        date = as_date(re.sub(r"[,，;；:：|\s]+$", "", m.group(0)))
-        text = text[m.end() :]
-    s = _TITLE_SUBJECT.match(text)
-    if s and len(text) > s.end() + 8:
-        text = text[s.end() :]
+    for _ in range(6):
+        for kind, pattern in _TITLE_PREFIXES:
+            m = pattern.match(text)
+            if m and _WORDY.search(text, m.end()) and len(text) - m.end() >= 3:
+                if kind == "date" and date is None:
+                    date = as_date(m.group(1))
+                text = text[m.end() :]
+                break
+        else:
+            break
     return text.strip(), date
+
+
+def is_org(text: str) -> bool:
+    """Does the text name an organisation (a university, lab, company) somewhere in it?"""
+    return bool(_ORG_WORD.search(text) or _ORG_CJK.search(text) or _ORG_LATIN.search(text))
+
+
+def _all_orgs(text: str) -> bool:
+    """Is every part of the text an organisation (`加州大学圣塔克鲁兹分校、上海科技大学等`, `阿里巴巴`)?"""
+    parts = [p for p in re.split(r"[,，、;；&/]|\s+(?:and|和|与)\s+", text) if p.strip()]
+    return bool(parts) and all(len(p) <= 40 and is_org(p) and not _PROSE.search(p) for p in parts)
+
+
+@dataclass
+class Described:
+    affiliation: str | None = None
+    venue: str | None = None
+    published: str | None = None
+    remarks: list[str] = field(default_factory=list)
+
+
+def describe(text: str, *, team: bool) -> Described:
+    """A short cell or the words after a paper's link, read by what each part is: a venue (`ASPLOS26`), a
+    date, remarks (`未开源`, `(last update …)`) and the organisations left — trusted as such when `team`
+    (the column or place says so), otherwise only when every part names one."""
+    out = Described()
+    text = _LABEL.sub("", text)
+    if len(text) > SHORT:
+        out.remarks.append(text.strip())
+        return out
+
+    def remark(m: re.Match[str]) -> str:
+        inner = m.group(0)
+        if _VENUE.search(inner) and not _trim(_VENUE.sub(" ", inner[1:-1])):
+            return " "  # `(NeurIPS 2025, Oral)`: just the venue
+        if _VENUE.search(inner) or _REMARK.search(inner):
+            out.remarks.append(inner)
+            return " "
+        return inner
+
+    venue = _VENUE.search(text)
+    if venue:
+        out.venue = venue.group(0).strip(" ,，")
+    text = _PARENS.sub(remark, text)
+    text = _VENUE.sub(" ", text)
+    date = re.search(_DATE_TEXT, text)
+    if date:
+        out.published = as_date(date.group(0))
+        text = text[: date.start()] + " " + text[date.end() :]
+    for pattern in (_REMARK, _NUMBERS):
+        for m in pattern.finditer(text):
+            out.remarks.append(m.group(0))
+        text = pattern.sub(" ", text)
+    rest = _trim(re.sub(r"\s*([,，、;；])(?:\s*[,，、;；])+\s*", r"\1", re.sub(r"\s+", " ", text)))
+    if len(rest) > 1 and (_all_orgs(rest) or (team and _WORDY.search(rest))):
+        out.affiliation = rest
+    elif rest:
+        out.remarks.append(rest)
+    out.remarks = [r for r in map(_trim, out.remarks) if r]
+    return out
+
+
+def _trim(text: str) -> str:
+    """Separators off both ends, and a bracket left without its partner."""
+    abbreviated = re.search(r"(?<![A-Za-z])(?:Univ|Inc|Corp|Ltd|Co)\.$", text.rstrip())
+    text = text.strip(_SEPARATORS) + ("." if abbreviated else "")
+    for left, right in ("()", "（）"):
+        if text.startswith(left) and right not in text:
+            text = text[1:].strip(_SEPARATORS)
+        if text.endswith(right) and left not in text:
+            text = text[:-1].strip(_SEPARATORS)
+    return text if _WORDY.search(text) else ""
 
 
 def _plain(cell: Line) -> str:
@@ -112,10 +255,12 @@ def _plain(cell: Line) -> str:
 
 
 def row_fields(block: Block, link_col: int) -> RowFields:
-    """What the row's other cells say about its items."""
+    """What the row's other cells say about its items, each cell read by what its text is; the column's
+    header only decides between readings the text allows (a short name under 团队 is a team)."""
     header, cells = block.header, block.cells
-    roles = {role: column(header, role) for role in COLUMN_ROLES}
+    roles = roles_of(tuple(header))
     fields = RowFields()
+    team: str | None = None
     for i, cell in enumerate(cells):
         if i == link_col:
             continue
@@ -126,18 +271,32 @@ def row_fields(block: Block, link_col: int) -> RowFields:
         date = as_date(plain)
         if date:
             fields.published = fields.published or date
-        elif i == roles["index"] and plain.isdigit():
             continue
-        elif len(plain) > SHORT or _SENTENCE.search(plain):
+        if plain.isdigit() and (i == roles["index"] or i == 0):
+            continue
+        if len(plain) > SHORT or (_SENTENCE.search(plain) and not is_org(plain)):
             fields.note_parts.append(plain[:4000])  # a description, whichever column it is in
-        elif i == roles["team"]:
-            fields.affiliation = fields.affiliation or plain
-        elif i == roles["author"]:
+            continue
+        if i == roles["author"] and not _all_orgs(plain):
             fields.authors = fields.authors or [
                 {"name": n.strip()} for n in re.split(r"[,，、;；]", plain) if n.strip()
             ]
-        elif i == roles["category"] and not cell.links:
+            continue
+        if i == roles["category"] and not cell.links and not _all_orgs(plain) and not _VENUE.search(plain):
             fields.tags.append(plain)
-        elif i == roles["note"] or len(plain) > 20:
-            fields.note_parts.append(plain)
+            continue
+        in_team = i == roles["team"]
+        if not (in_team or _VENUE.search(plain) or _all_orgs(plain)):
+            if i in (roles["note"], roles["link"]) or i >= len(header) or len(plain) > 20:
+                fields.note_parts.append(plain)  # a short description (a team would have been found above)
+            continue
+        found = describe(plain, team=in_team)
+        if in_team and found.affiliation:
+            team = team or found.affiliation  # the team column's name wins over a name found elsewhere
+        fields.affiliation = fields.affiliation or found.affiliation
+        fields.venue = fields.venue or found.venue
+        fields.published = fields.published or found.published
+        if found.remarks:
+            fields.note_parts.append(" ".join(found.remarks))
+    fields.affiliation = team or fields.affiliation
     return fields
