@@ -127,3 +127,11 @@ def test_items_of_a_table_row_record_the_rows_own_line(run: Run, tmp_path: Path)
     assert run("import", str(TABLES / "blog-rows.md")).code == 0
     shown = run("show", "2404.18911", "--json").json()
     assert [s["line"] for s in shown["sources"]] == [expected["arxiv:2404.18911"]]
+
+
+def test_a_row_of_thousands_of_links_stays_linear() -> None:
+    links = " ".join(f"[post {n} | part {n}](https://example.org/posts/{n})" for n in range(3000))
+    text = f"# 链接\n\n| 日期 | 文章 |\n|---|---|\n| 2024/05 | {links} |\n"
+    drafts = extract("dump.md", text, parse(text)).drafts
+    assert len(drafts) == 3000 and drafts[1].title == "post 1 | part 1"
+    assert sum(len(d.links) for d in drafts) == 2 * (3000 - 1)  # through the first item, not 3000 × 2999

@@ -463,6 +463,9 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
             doc.draft(ref, link.line, tags, title=title, note=note or None, published=date)
 
 
+ROW_MESH = 32  # up to this many items in a row, each links to every other
+
+
 def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
     """Every reading item of a row becomes an item; they share the row's fields and link to each other."""
     cells, header = block.cells, block.header
@@ -478,6 +481,7 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
         return
     fields = row_fields(block, link_col)
     drafts: list[ItemDraft] = []
+    by_key: dict[str, ItemDraft] = {}
     for i, cell in enumerate(cells):
         for link in cell.links:
             ref = classify(link.url)
@@ -487,7 +491,7 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
                 doc.result.skipped.boilerplate += byline
                 continue  # a team's, author's or product's home page says who, not what to read
             title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)
-            same = next((d for d in drafts if d.ref.key == ref.key), None)
+            same = by_key.get(ref.key)
             if same is not None:  # mentioned again in the row: the first mention stays, a title fills in
                 same.title = same.title or title or None
                 continue
@@ -504,8 +508,12 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
             )
             draft.authors = list(fields.authors)
             drafts.append(draft)
+            by_key[ref.key] = draft
+    # Each item links to the row's others; a row of more items than any real table has (a pasted link dump)
+    # links them through its first item only, so links stay linear in the row's size.
+    hub = drafts[:1] if len(drafts) > ROW_MESH else drafts
     for draft in drafts:
-        for other in drafts:
+        for other in hub if draft is not drafts[0] else drafts:
             if other is not draft:
                 role = "code" if other.ref.kind == "repo" and draft.ref.kind == "paper" else "related"
                 draft.links.append((other.ref.url, role))
