@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,10 +275,11 @@ def write_all(
     from readlist.library.merge import Merger
 
     total = sum(r.size for r in reports)
-    overall: dict[str, str] = {}  # key → new | merged | unchanged, the strongest wins
-    first_file: dict[str, tuple[int, str]] = {}  # key → (the file whose row counts it, its kind)
+    # hash(key) → (new | merged | unchanged — the strongest wins, the file whose row counts it, its kind):
+    # hashes, not the keys (URLs), keep this small for 300,000 items
+    counted: dict[int, tuple[str, int, str]] = {}
     removed: set[str] = set()
-    mentioned: dict[tuple[str, str], set[str]] = defaultdict(set)  # (key, field) → values this import gives
+    mentioned: set[int] = set()  # hashes of (key, field, value) this import gives: ints, not strings, at 300k items
     try:
         with store.session() as session:
             merger = Merger(session, [], restore_removed=restore_removed)
@@ -294,9 +295,11 @@ def write_all(
                     report.conflicts += len(differed)
                     report.differed.update(differed)
                     state = "new" if result.created else "merged" if result.changes else "unchanged"
-                    if overall.get(key) != "new" and _RANK[state] > _RANK.get(overall.get(key, ""), -1):
-                        overall[key] = state  # created earlier in this import: still new, not merged
-                    first_file.setdefault(key, (file_index, draft.ref.kind))
+                    before = counted.get(hash(key))
+                    if before is None:
+                        counted[hash(key)] = (state, file_index, draft.ref.kind)
+                    elif before[0] != "new" and _RANK[state] > _RANK[before[0]]:  # created earlier: still new
+                        counted[hash(key)] = (state, before[1], before[2])
                 merger.flush_pending()
                 merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
                 if progress:
@@ -306,33 +309,31 @@ def write_all(
     except _DryRun:
         pass
     totals = ImportTotals(skipped=sum(r.skipped for r in reports))
-    for key, state in overall.items():
-        if restore_removed and key in removed:
+    restored = {hash(key) for key in removed} if restore_removed else set()
+    for hashed, (state, index, kind) in counted.items():
+        if hashed in restored:
             continue  # counted as restored, not as unchanged
         setattr(totals, state, getattr(totals, state) + 1)
-        index, kind = first_file[key]
         getattr(reports[index], state)[kind] += 1
     for r in reports:
         totals.differed.update(r.differed)
     return totals
 
 
-def _real_conflicts(
-    merger: Merger, draft: ItemDraft, conflicts: list[str], mentioned: dict[tuple[str, str], set[str]]
-) -> list[str]:
+def _real_conflicts(merger: Merger, draft: ItemDraft, conflicts: list[str], mentioned: set[int]) -> list[str]:
     """Fields where the library holds a value none of this import's mentions of the item gives: two mentions
     of one paper in the user's own files (or the second mention on every re-import) are not a conflict."""
     from readlist.library.merge import CONFLICT_FIELDS
 
     key = draft.ref.key
     item = merger.items.get(key)
-    real = [n for n in conflicts if item is None or str(getattr(item, n)) not in mentioned[(key, n)]]
+    real = [n for n in conflicts if item is None or hash((key, n, str(getattr(item, n)))) not in mentioned]
     for name in real:  # each item's field is counted once, however often the notes mention it
-        mentioned[(key, name)].add(str(getattr(item, name)))
+        mentioned.add(hash((key, name, str(getattr(item, name)))))
     for name in CONFLICT_FIELDS:
         value = getattr(draft, name)
         if value:
-            mentioned[(key, name)].add(str(value))
+            mentioned.add(hash((key, name, str(value))))
     return real
 
 

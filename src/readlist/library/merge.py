@@ -187,7 +187,7 @@ class Merger:
         self.notes_by_source: dict[int, dict[str, Note | dict[str, Any]]] = defaultdict(dict)
         self.links: dict[int, set[str]] = defaultdict(set)
         self.sources: dict[tuple[int, str, str], Source | dict[str, Any]] = {}
-        self.placed: set[tuple[int, str, str]] = set()  # sources already set by this merge (kept on release)
+        self.placed: set[int] = set()  # hashes of the sources this merge set (kept on release: ints stay small)
         self.fresh: dict[str, int] = {}  # key → id of items inserted by create_missing, not yet merged
         self.pending: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
         self.attachments: dict[int, set[str]] = defaultdict(set)
@@ -276,6 +276,7 @@ class Merger:
         self.sources.clear()
         self.removals.clear()
         self.aliases.clear()
+        self.attachments.clear()  # a defaultdict: every merged item left an empty set behind
 
     def removed(self, keys: Sequence[str]) -> dict[str, Tombstone]:
         """Trash entries for these keys whose items are not in the library (call after preload)."""
@@ -481,9 +482,10 @@ class Merger:
     def _add_sources(self, item_id: int, draft: ItemDraft) -> None:
         """A file section's source line is its first mention in this merge (file order, deterministic)."""
         for src in draft.sources:
-            if (item_id, src.file, src.section) in self.placed:
+            placed = hash((item_id, src.file, src.section))
+            if placed in self.placed:
                 continue
-            self.placed.add((item_id, src.file, src.section))
+            self.placed.add(placed)
             row = self.sources.get((item_id, src.file, src.section))
             if row is None:
                 new = {"item_id": item_id, "file": src.file, "line": src.line, "section": src.section}
