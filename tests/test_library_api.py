@@ -55,3 +55,14 @@ def test_importing_readlist_does_not_load_the_library_or_the_write_stack() -> No
     code = "import sys, readlist; print(sorted(m for m in sys.modules if m.startswith(('readlist.', 'sqlalchemy'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert out.strip() == "[]"
+
+
+def test_import_leaves_the_callers_garbage_collector_settings_as_they_were(
+    isolated_library: Path, notes_dir: Path
+) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    reports = Library(isolated_library).import_(notes_dir)
+    assert sum(sum(r.new.values()) for r in reports) > 1000
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -40,6 +40,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import notes, BibTeX, CSL-JSON, bookmarks or an export: `readlist import library.bib data/notes/`."""
+    from readlist.batchgc import batch_work
     from readlist.db import dry_run_location
     from readlist.importer.run import collect, import_files, list_repairs
 
@@ -51,6 +52,7 @@ def import_(
     total = sum(p.stat().st_size for p in files)
     # One bar over the bytes, read then written (2 × the input size).
     with ExitStack() as stack, output.progress("importing", total=2 * total, unit="bytes") as advance:
+        stack.enter_context(batch_work())
         # A dry run on a library that does not exist yet (or needs an upgrade) works on a scratch copy.
         where = None
         if dry_run:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from readlist import config
 from readlist.backend import PostgresUrl
+from readlist.batchgc import batch_work
 
 if TYPE_CHECKING:
     from readlist.importer.run import FileReport
@@ -277,6 +278,7 @@ class Library:
             waiting=waiting,
         )
 
+    @batch_work()  # the collector set for batch work while importing, then as the caller had it
     def import_(
         self,
         *paths: str | Path,
