@@ -162,3 +162,12 @@ def test_twenty_digit_numbers_are_clear_errors(three: Run, args: tuple[str, ...]
     result = three(*args)
     assert result.code in (1, 2) and "internal error" not in result.err and "Traceback" not in result.err, result
     assert "99999999999999999999" in result.err
+
+
+def test_removing_a_tag_whose_name_has_an_h_removes_it_instead_of_printing_help(run: Run) -> None:
+    run("add", "https://example.com/post/1", "--no-fetch", "-t", "cache", "-t", "KV Cache 压缩", "-t", "hardware")
+    result = run("tag", "1", "-cache", "-KV Cache 压缩")  # Click read -cache as the flags -c -a -c -h -e
+    assert result.code == 0 and "Usage" not in result.out and "-cache" in result.out, result
+    assert shown(run, "1")["tags"] == ["hardware"]
+    assert run("tag", "1", "--", "-hardware").code == 0 and shown(run, "1")["tags"] == []
+    assert "Usage" in run("tag", "-h").out

@@ -220,16 +220,39 @@ COMMAND_MODULES = {
 }
 
 
-def _requested_command(argv: list[str]) -> str | None:
+def tag_changes_as_arguments(argv: list[str]) -> list[str]:
+    """`tag 9 -cache` removes the tag `cache`: Click would read `-cache` as the flags -c -a -c -h -e and print
+    the help. For `tag`, every word after the command but its own options (--db, -h) goes after `--`."""
+    at = _command_index(argv)
+    if at is None or argv[at] != "tag" or "--" in argv:
+        return argv
+    options: list[str] = []
+    words: list[str] = []
+    value_next = False
+    for token in argv[at + 1 :]:
+        if value_next or token in ("--db", "-h", "--help") or token.startswith("--db="):
+            options.append(token)
+            value_next = token == "--db"
+        else:
+            words.append(token)
+    return [*argv[: at + 1], *options, "--", *words]
+
+
+def _command_index(argv: list[str]) -> int | None:
     skip = False
-    for token in argv:
+    for index, token in enumerate(argv):
         if skip:
             skip = False
         elif token == "--db":
             skip = True
         elif not token.startswith("-"):
-            return token
+            return index
     return None
+
+
+def _requested_command(argv: list[str]) -> str | None:
+    at = _command_index(argv)
+    return None if at is None else argv[at]
 
 
 def _completion_words() -> list[str] | None:
@@ -270,7 +293,7 @@ def run(argv: Sequence[str]) -> int:
         words = _completion_words() or args
         if words:  # `readlist` alone is the home view: it needs no command registered (a faster start)
             register_commands(words)
-        app(args=args, prog_name="readlist")
+        app(args=tag_changes_as_arguments(args), prog_name="readlist")
     except SystemExit as exc:  # Click ends every standalone run this way, success included
         return _exit_code(exc.code)
     except ReadlistError as exc:
