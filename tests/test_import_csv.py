@@ -75,3 +75,24 @@ def test_a_csv_without_a_link_column_is_not_taken_for_a_reading_list(tmp_path: P
     assert not csvfile.matches("name,score\nalice,3\n")
     assert not csvfile.matches("# Notes, links, papers\n\n- https://arxiv.org/abs/2408.11743\n")
     assert csvfile.matches("Title;URL\nMarlin;https://arxiv.org/abs/2408.11743\n")  # semicolons (a German Excel)
+
+
+def test_chinese_headers_utf16_and_folders_that_are_topics(run: Run, tmp_path: Path) -> None:
+    chinese = tmp_path / "清单.csv"
+    chinese.write_text(
+        "标题;链接;备注;日期;作者;标签\n论文甲;https://arxiv.org/abs/2402.00002;很好，推荐;2024-01-01;张, 三;量化，推理\n",
+        encoding="utf-8",
+    )
+    excel = tmp_path / "excel.csv"  # Excel's "Unicode Text": UTF-16, tab-separated
+    excel.write_bytes("title\turl\tfolder\nTab Post\thttps://example.com/a/b/tab\tReading\n".encode("utf-16"))
+    loose = tmp_path / "scores.csv"
+    loose.write_text("name,score\nalice,3\n", encoding="utf-8")
+    result = run("import", str(chinese), str(excel), str(loose))
+    assert result.code == 0 and "scores.csv: no column of links" in result.err, result
+    items = _items(run)
+    paper = items["arxiv:2402.00002"]
+    assert (paper["title"], paper["tags"], paper["published"]) == ("论文甲", ["推理", "量化"], "2024-01-01")
+    assert [a["name"] for a in paper["authors"]] == ["张三"]  # type: ignore[attr-defined]
+    post = items["url:https://example.com/a/b/tab"]
+    assert (post["title"], post["tags"]) == ("Tab Post", ["Reading"])  # a folder named Reading is a topic
+    assert shown_status(run, "example.com/a/b/tab") == "unread"

@@ -91,6 +91,8 @@ def _print_problems(reports: "list[FileReport]", limit: int = 20) -> None:
     """Entries that could not be read, with their lines, so the user can fix them and import again."""
     for report in reports:
         name = Path(report.path).name
+        for notice in report.notices:
+            output.warn(f"{name}: {notice}")
         for problem in report.problems[:limit]:
             output.warn(f"{name}: {problem}")
         if len(report.problems) > limit:

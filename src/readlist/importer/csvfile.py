@@ -16,28 +16,30 @@ from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
 # Field → the header names that mean it, most specific first (Zotero, Pocket, Instapaper, Raindrop, by hand).
 _NAMES: dict[str, tuple[str, ...]] = {
-    "url": ("url", "link", "href", "uri", "address", "web address"),
+    "url": ("url", "link", "href", "uri", "address", "web address", "链接", "网址", "地址", "链接地址"),
     "doi": ("doi",),
     "arxiv": ("arxiv", "arxiv id", "arxiv_id", "eprint"),
-    "title": ("title", "name", "paper", "paper title"),
-    "authors": ("author", "authors", "creator", "creators"),
-    "year": ("publication year", "year"),
-    "date": ("date", "published", "publication date"),
-    "venue": ("publication title", "venue", "journal", "conference"),
-    "abstract": ("abstract note", "abstract", "excerpt", "description", "summary"),
-    "note": ("notes", "note", "selection", "highlights", "comment", "comments"),
-    "tags": ("manual tags", "tags", "keywords", "tag", "labels"),
-    "folder": ("folder", "collection", "category"),
-    "added": ("date added", "time_added", "created", "timestamp", "added", "date_added"),
-    "status": ("status", "state", "read"),
-    "type": ("item type", "type"),
+    "title": ("title", "name", "paper", "paper title", "标题", "题目", "论文", "名称", "文章"),
+    "authors": ("author", "authors", "creator", "creators", "作者"),
+    "year": ("publication year", "year", "年份"),
+    "date": ("date", "published", "publication date", "日期", "发表日期", "时间"),
+    "venue": ("publication title", "venue", "journal", "conference", "会议", "期刊", "出处"),
+    "abstract": ("abstract note", "abstract", "excerpt", "description", "summary", "摘要", "简介", "描述"),
+    "note": ("notes", "note", "selection", "highlights", "comment", "comments", "备注", "笔记", "评论", "点评"),
+    "tags": ("manual tags", "tags", "keywords", "tag", "labels", "标签", "关键词"),
+    "folder": ("folder", "collection", "category", "分类", "文件夹", "收藏夹"),
+    "added": ("date added", "time_added", "created", "timestamp", "added", "date_added", "添加时间", "收藏时间"),
+    "status": ("status", "state", "read", "状态", "阅读状态"),
+    "type": ("item type", "type", "类型"),
     "key": ("citation key", "citekey"),
 }
 _LINKS = ("url", "doi", "arxiv")
 _WEB_TYPES = frozenset({"webpage", "blogpost", "forumpost", "podcast", "videorecording", "article", "bookmark"})
-_READ = frozenset({"read", "archive", "archived", "done", "finished", "yes", "true", "1", "x"})
-_READING = frozenset({"reading", "in progress", "started"})
-_TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
+_READ = frozenset({"read", "archive", "archived", "done", "finished", "yes", "true", "1", "x", "已读", "读完"})
+_READING = frozenset({"reading", "in progress", "started", "在读"})
+_STATE_FOLDERS = frozenset({"unread", "archive", "starred"})  # Instapaper's own folders: states, not topics
+_TAG_SPLIT = re.compile(r"\s*[;,|，；、]\s*")
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect | None:
@@ -75,8 +77,9 @@ def _authors(value: str) -> list[dict[str, str]]:
     people = value.split(";") if ";" in value else value.split(",") if value.count(",") != 1 else [value]
     names = []
     for person in people:
-        last, _, first = person.partition(",")
-        name = f"{first.strip()} {last.strip()}" if first.strip() else last.strip()
+        last, _, first = (part.strip() for part in person.partition(","))
+        glue = "" if _CJK.search(last + first) else " "  # 张, 三 is 张三: a Chinese name keeps its order
+        name = (f"{last}{first}" if not glue else f"{first} {last}") if first else last
         if name:
             names.append({"name": " ".join(name.split())})
     return names
@@ -119,9 +122,9 @@ def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) ->
     pub = published(*date) if date[0].isdigit() and (not get("year") or date[0] == get("year")) else None
     pub = pub or published(get("year"))
     folder = get("folder")
-    status = _status(get("status")) or _status(folder)  # Instapaper's folders Unread/Archive are states
-    tags = [t for t in _TAG_SPLIT.split(get("tags")) if t]
-    tags += [folder] if folder and folder.casefold() not in _READ | _READING | {"unread", "starred"} else []
+    state_folder = folder.casefold() in _STATE_FOLDERS
+    status = _status(get("status")) or (_status(folder) if state_folder else None)
+    tags = [t for t in _TAG_SPLIT.split(get("tags")) if t] + ([folder] if folder and not state_folder else [])
     added = get("added")
     source = f"{path}#{line}"
     draft = ItemDraft(

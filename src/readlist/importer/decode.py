@@ -190,6 +190,16 @@ class TextFile:
             self.repairer = mojibake.Repairer(charmodel.load)
             self.encoding += " (mojibake repaired)"
 
+    def head(self, size: int = 4000) -> str:
+        """The first `size` characters or so, decoded (whole lines): what format sniffing looks at."""
+        lines: list[str] = []
+        for line, _ in self._raw_lines():
+            lines.append(line)
+            size -= len(line)
+            if size <= 0:
+                break
+        return "".join(lines).lstrip("\ufeff")
+
     @property
     def stats(self) -> RepairStats:
         return self.repairer.stats if self.repairer else RepairStats()

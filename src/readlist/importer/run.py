@@ -52,6 +52,7 @@ class FileReport:
     differed: Counter[str] = field(default_factory=Counter)  # field name → items whose value was kept
     error: str | None = None
     problems: list[str] = field(default_factory=list)  # `line 12: malformed entry …, skipped`
+    notices: list[str] = field(default_factory=list)  # how the file was read, when it may surprise
     drafts: list[ItemDraft] = field(default_factory=list)  # only for read_file (whole-file use)
 
 
@@ -137,7 +138,7 @@ def parse_file(
     text = _open(path, report)
     if text is None:
         return report
-    head = _head(path)
+    head = text.head()
     if head.lstrip()[:1] in ("@", "%", "<", "[", "{") or csvfile.matches(head):  # BibTeX, CSL, bookmarks, CSV?
         whole = "".join(line for line, _ in text.lines())
         fmt = detect(whole)
@@ -154,6 +155,8 @@ def parse_file(
             emit(parsed.drafts, report.size)
             return report
         text = _open(path, report) or text
+    if path.suffix.lower() == ".csv":
+        report.notices.append("no column of links, DOIs or arXiv IDs in its header: read as text notes")
     # A .jsonl file is JSON lines whatever its first line says: a broken one is an error naming the line, never
     # read as markdown notes. A .json file is a readlist export only when its content says so.
     suffix = path.suffix.lower()
