@@ -78,3 +78,9 @@ def test_merging_never_takes_the_other_items_url_as_title(run: Run) -> None:
     run("add", "https://example.com/d", "--no-fetch", "--title", "A real title")
     assert run("edit", "3", "--url", "https://example.com/a", "--merge").code == 0
     assert shown(run, "1")["title"] == "A real title"
+
+
+def test_editing_to_another_version_of_the_same_paper_says_what_was_asked(run: Run) -> None:
+    run("add", "2404.14469", "--no-fetch")
+    result = run("edit", "1", "--url", "https://arxiv.org/abs/2404.14469v2")
+    assert result.code == 0 and "#1 updated (url)" in result.out, result  # was "updated ()"

@@ -211,13 +211,14 @@ def edit(
         raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
     if merge and url is None:
         raise InvalidInputError("--merge works with --url", "readlist edit 1 --url <url> --merge")
+    asked = ", ".join(changes)  # edit() takes the fields it applied out of `changes`
     edited = store(db).edit(ref, changes, merge=merge)
     if edited.merged_from is not None:
         output.say(f"#{edited.merged_from} merged into #{edited.item_id} ({edited.key}): {edited.title}")
     elif edited.old_key != edited.key:
         output.say(f"#{edited.item_id} is now {edited.key} (was {edited.old_key}): {edited.title}")
     else:
-        output.say(f"#{edited.item_id} updated ({', '.join(changes)}): {edited.title}")
+        output.say(f"#{edited.item_id} updated ({', '.join(changes) or asked}): {edited.title}")
 
 
 def register(app: typer.Typer) -> None:
