@@ -108,6 +108,37 @@ def test_unclosed_brackets_nested_past_the_recursion_limit_still_import(run: Run
     assert sorted(i["key"] for i in _items_of(run)) == ["arxiv:2408.11743", "github:vllm-project/vllm"]
 
 
+def test_articles_one_segment_deep_are_items_and_profiles_are_not(run: Run) -> None:
+    """Before the first heading and outside a table's link column, a link one segment deep is an article when
+    the segment names a page (`greatwork.html`, a slug) or the user named the link; a bare host, a user on a
+    code host or social site, a site's navigation and a team's page stay out."""
+    items = {i["url"]: i for i in _import(run, "one-segment-links.md")}
+    assert sorted(items) == [
+        "http://paulgraham.com/greatwork.html",
+        "https://arxiv.org/abs/2404.00456",
+        "https://arxiv.org/abs/2405.04532",
+        "https://arxiv.org/abs/2405.16406",
+        "https://arxiv.org/abs/2408.11743",
+        "https://blog.example.org/why-kv-cache-compression-works",
+        "https://example.com/escaped-pipe",
+        "https://example.com/z",
+        "https://github.com/PaddlePaddle/Paddle-Lite",
+        "https://horace.io/brrr_intro.html",
+        "https://newsletter.maartengrootendorst.com/p/a-visual-guide-to-quantization",
+    ]
+    assert items["http://paulgraham.com/greatwork.html"]["title"] == "How to Do Great Work"
+    assert items["https://example.com/z"]["title"] == "z"
+
+
+def test_short_chinese_notes_are_kept_and_punctuation_is_not(run: Run) -> None:
+    items = {i["url"]: i for i in _import(run, "one-segment-links.md")}
+    notes = {url: [n["body"] for n in i["notes"]] for url, i in items.items()}
+    assert notes["https://arxiv.org/abs/2408.11743"] == ["很好的论文"]
+    assert notes["https://arxiv.org/abs/2405.04532"] == ["必读"]  # two CJK characters say as much as a word
+    assert notes["https://arxiv.org/abs/2405.16406"] == []  # punctuation alone
+    assert notes["https://arxiv.org/abs/2404.00456"] == []  # one character is too little
+
+
 def _items_of(run: Run) -> list[dict[str, Any]]:
     listed = run("list", "--format", "jsonl")
     assert listed.code == 0 and not listed.err, listed

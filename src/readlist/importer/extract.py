@@ -327,13 +327,18 @@ def _list_section(doc: _Doc, blocks: list[Block], tags: list[str]) -> None:
             _paragraph(doc, block, previous, tags)
 
 
-def _skip(doc: _Doc, url: str, front: bool) -> bool:
+def _named(link: Link) -> bool:
+    """The user gave the link a name of its own (`[How to Do Great Work](…)`), not `[GitHub](…)` or none."""
+    return bool(link.text) and not is_generic_text(link.text)
+
+
+def _skip(doc: _Doc, url: str, front: bool, named: bool = False) -> bool:
     ref = classify(url)
     if ref is None:
         if url.startswith(("http://", "https://")):
             doc.result.skipped.boilerplate += 1
         return True
-    if front and is_profile(ref.url):
+    if front and is_profile(ref.url, named=named):
         doc.result.skipped.boilerplate += 1
         return True
     return False
@@ -421,10 +426,20 @@ def _says_something(text: str) -> bool:
     """More than a label or glue words (`Also`, `Repo .`, `see it`): worth keeping as a note."""
     if is_label(text):
         return False
-    if any("\u3400" <= ch <= "\u9fff" for ch in text):
-        return len(text) >= 2
+    cjk = _cjk_count(text)
+    if cjk:
+        return cjk >= 2 or _weight(text) >= 4
     words = _WORD.findall(text.lower())
     return bool(_DATE.search(text)) or any(w not in GLUE_WORDS and not w.isdigit() for w in words)
+
+
+def _cjk_count(text: str) -> int:
+    return sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def _weight(text: str) -> int:
+    """How much a bit of text says: letters and digits, a CJK character counting as two (`必读` = `read`)."""
+    return sum(ch.isalnum() for ch in text) + _cjk_count(text)
 
 
 def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str]) -> None:
@@ -432,7 +447,8 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
         return
     for n, line in enumerate(block.lines):
         for k, link in enumerate(line.links):
-            if _skip(doc, link.url, block.in_front):
+            # A link named in a list is the user's pick; a name in front prose may be the author's (`作者：[Name](…)`).
+            if _skip(doc, link.url, block.in_front, _named(link) and block.in_list):
                 continue
             ref = classify(link.url)
             assert ref is not None
@@ -459,7 +475,7 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                 context = [note or ""] + [
                     _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if not ln.links and ln.number != used_title_line
                 ]
-                note = " ".join(c for c in context if c and len(c) >= 4)[:MAX_NOTE]
+                note = " ".join(c for i, c in enumerate(context) if c and (i == 0 or _weight(c) >= 4))[:MAX_NOTE]
             doc.draft(ref, link.line, tags, title=title, note=note or None, published=date)
 
 
@@ -487,7 +503,10 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
             ref = classify(link.url)
             if ref is None or _skip(doc, link.url, False):
                 continue
-            if (i != link_col or byline) and is_profile(ref.url):
+            # Outside the link column a named link is an article (`[How to Do Great Work](…/greatwork.html)`),
+            # unless the row names who made the item there: the team's or author's page (`[PaddlePaddle](…/lite)`).
+            who = byline or i in (roles["team"], roles["author"])
+            if (i != link_col or byline) and is_profile(ref.url, named=_named(link), who=who):
                 doc.result.skipped.boilerplate += byline
                 continue  # a team's, author's or product's home page says who, not what to read
             title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)

@@ -84,11 +84,129 @@ def is_boilerplate(url: str) -> bool:
     return any(p.search(path) for p in BOILERPLATE_PATHS) and host in ("github.com", "creativecommons.org")
 
 
-def is_profile(url: str) -> bool:
-    """A home page or a person's profile (host only, or one path segment): header material, not reading."""
+# Hosts where `host/NAME` is a person's or an organisation's page (code hosts, social sites, blogs by user).
+PROFILE_HOSTS = frozenset(
+    {
+        "github.com",
+        "gitlab.com",
+        "gitee.com",
+        "bitbucket.org",
+        "huggingface.co",
+        "x.com",
+        "twitter.com",
+        "weibo.com",
+        "facebook.com",
+        "instagram.com",
+        "threads.net",
+        "bsky.app",
+        "medium.com",
+        "substack.com",
+        "youtube.com",
+        "space.bilibili.com",
+        "blog.csdn.net",
+        "cnblogs.com",
+        "juejin.cn",
+        "segmentfault.com",
+        "jianshu.com",
+        "zhihu.com",
+        "zhuanlan.zhihu.com",
+        "linkedin.com",
+        "kaggle.com",
+        "openreview.net",
+        "dblp.org",
+        "orcid.org",
+        "researchgate.net",
+        "scholar.google.com",
+        "reddit.com",
+    }
+)
+CODE_HOSTS = frozenset({"github.com", "gitlab.com", "gitee.com", "bitbucket.org"})  # two segments: owner/repo
+# `host/people/NAME`, `host/in/NAME`: a profile one level down.
+PROFILE_PREFIXES = frozenset({"people", "in", "u", "user", "users", "profile", "org", "orgs", "author", "c", "channel"})
+# One segment that is a site's own navigation, not a page of writing.
+SITE_CHROME = frozenset(
+    {
+        "about",
+        "about-me",
+        "aboutme",
+        "archive",
+        "archives",
+        "blog",
+        "blogs",
+        "posts",
+        "post",
+        "articles",
+        "categories",
+        "category",
+        "tags",
+        "tag",
+        "contact",
+        "home",
+        "index",
+        "index.html",
+        "index.htm",
+        "index.php",
+        "default.aspx",
+        "people",
+        "team",
+        "cv",
+        "resume",
+        "publications",
+        "projects",
+        "news",
+        "search",
+        "login",
+        "feed",
+        "rss",
+        "atom.xml",
+        "rss.xml",
+        "feed.xml",
+        "en",
+        "zh",
+        "cn",
+        "zh-cn",
+    }
+)
+_PAGE_FILE = re.compile(r"\.(?:html?|shtml|xhtml|md|markdown|txt|php|aspx?|jsp|pdf|ipynb)$", re.IGNORECASE)
+_SLUG = re.compile(r"[^\W_]+(?:[-_][^\W_]+)+")
+
+
+def is_page_segment(segment: str) -> bool:
+    """A path segment naming a page: a file (`greatwork.html`, `brrr_intro.html`) or a slug of words
+    (`some-long-post-slug`, `a-visual-guide`), not a name (`karpathy`) or the site's navigation (`about`)."""
+    low = segment.lower()
+    if low in SITE_CHROME or low.startswith(("@", "~")):
+        return False
+    return bool(_PAGE_FILE.search(low) or _SLUG.fullmatch(low))
+
+
+def is_profile(url: str, *, named: bool = False, who: bool = False) -> bool:
+    """A home page or a person's profile: header material, not reading.
+
+    That is a bare host, a user's page on a code host or social site (`github.com/NAME`, `x.com/NAME`,
+    `zhihu.com/people/NAME`, `medium.com/@NAME`), or a site's navigation (`/about`, `/blog/`). A single
+    segment that names a page (`greatwork.html`, `a-long-post-slug`) is an article; another single segment
+    (`example.com/z`) is an article when the user gave the link a name of its own (`named`). Where the
+    place says the link names who (`who`: a byline, a team or author column), any single segment is a profile."""
     parts = urlsplit(url)
+    if parts.query:
+        return False
+    host = (parts.hostname or "").lower()
+    host = host[4:] if host.startswith("www.") else host
     segments = [s for s in parts.path.split("/") if s]
-    return len(segments) <= 1 and not parts.query
+    if not segments:
+        return True
+    first = segments[0].lower()
+    known = host in PROFILE_HOSTS or host.endswith(".substack.com")
+    if len(segments) == 2 and known and first in PROFILE_PREFIXES and host not in CODE_HOSTS:
+        return True
+    if len(segments) > 1:
+        return False
+    if who or first in SITE_CHROME or first.startswith(("@", "~")):
+        return True
+    if known:  # `github.com/hao-ai-lab`, `blog.csdn.net/gatieme`: an account, whatever its name looks like
+        return not _PAGE_FILE.search(first)
+    return not is_page_segment(first) and not named
 
 
 def classify(url: str) -> Reference | None:
