@@ -135,3 +135,81 @@ def test_a_row_of_thousands_of_links_stays_linear() -> None:
     drafts = extract("dump.md", text, parse(text)).drafts
     assert len(drafts) == 3000 and drafts[1].title == "post 1 | part 1"
     assert sum(len(d.links) for d in drafts) == 2 * (3000 - 1)  # through the first item, not 3000 × 2999
+
+
+def _snippet(text: str) -> dict[str, ItemDraft]:
+    drafts: dict[str, ItemDraft] = {}
+    for draft in extract("notes.md", text, parse(text)).drafts:
+        drafts.setdefault(draft.ref.key, draft)
+    return drafts
+
+
+def test_a_venue_with_its_award_is_a_venue_under_any_column() -> None:
+    drafts = _snippet(
+        "## 推理\n\n| 团队 | 会议 | 论文 | 日期 | 评价 | 其他 |\n|---|---|---|---|---|---|\n"
+        "| 清华大学 | ICLR 2025, Oral | [SGLang](https://arxiv.org/abs/2312.07104) "
+        "[code](https://github.com/sgl-project/sglang) | 2024/12/06 | 很好 | extra cell |\n"
+    )
+    paper = drafts["arxiv:2312.07104"]
+    assert (paper.affiliation, paper.venue, paper.published) == ("清华大学", "ICLR 2025, Oral", "2024-12-06")
+    assert _note(paper) == "很好"  # the 评价 column is a remark; the venue is not repeated in the note
+
+
+def test_a_date_cell_with_a_topic_in_brackets_is_a_date_and_a_tag() -> None:
+    drafts = _snippet(
+        "## 论文\n\n| 论文 | 日期 |\n|---|---|\n| [Medusa](https://arxiv.org/abs/2401.10774) | 【推理】2025-01-02 |\n"
+    )
+    medusa = drafts["arxiv:2401.10774"]
+    assert medusa.published == "2025-01-02" and "推理" in medusa.tags
+
+
+def test_a_generic_link_takes_its_title_from_the_words_before_it_in_the_cell() -> None:
+    drafts = _snippet(
+        "## 论文\n\n| 日期 | 论文 | 团队 | 会议 | 备注 |\n|---|---|---|---|---|\n"
+        "| 2025.02.03 | [cs.CL] 2405.04434 DeepSeek-V2: A Strong MoE Model [link](https://arxiv.org/abs/2405.04434) "
+        "|| ASPLOS26 | |\n"
+    )
+    paper = drafts["arxiv:2405.04434"]
+    assert (paper.title, paper.venue, paper.published) == ("DeepSeek-V2: A Strong MoE Model", "ASPLOS26", "2025-02-03")
+
+
+def test_a_list_item_reads_like_a_table_row() -> None:
+    drafts = _snippet(
+        "## 论文\n\n"
+        "- 【量化】[AWQ: Activation-aware Weight Quantization](https://arxiv.org/abs/2306.00978) "
+        "MIT Han Lab, MLSys 2024 Best Paper\n"
+        "- 2025-01-02 [cs.CL] [Attention Sinks](https://arxiv.org/abs/2309.17453)\n"
+        "- 2023.10 [FlashDecoding++](https://arxiv.org/abs/2311.01282) 非常好的文章\n"
+        "- 参见 [机器之心报道](https://arxiv.org/abs/2401.10774) 的分析\n"
+        "- [Orca](https://arxiv.org/abs/2205.00000) 这篇发表在 OSDI 2022, 很值得一读\n"
+    )
+    awq = drafts["arxiv:2306.00978"]
+    assert (awq.affiliation, awq.venue, awq.tags) == ("MIT Han Lab", "MLSys 2024 Best Paper", ["论文", "量化"])
+    assert not awq.notes  # the title is not repeated as a note
+    sinks = drafts["arxiv:2309.17453"]
+    assert (sinks.title, sinks.published, sinks.notes) == ("Attention Sinks", "2025-01-02", [])
+    flash = drafts["arxiv:2311.01282"]
+    assert (flash.published, _note(flash)) == ("2023-10", "非常好的文章")
+    assert _note(drafts["arxiv:2401.10774"]) == "参见 机器之心报道 的分析"  # a sentence around a link stays
+    orca = drafts["arxiv:2205.00000"]  # a sentence after the link is a note, as in a table cell
+    assert (orca.venue, _note(orca)) == (None, "这篇发表在 OSDI 2022, 很值得一读")
+
+
+def test_an_item_sections_date_after_its_link_is_when_it_was_published() -> None:
+    drafts = _snippet(
+        "# 笔记\n\n## Marlin 4\n\nMARLIN: Mixed-Precision Auto-Regressive Parallel Inference on LLMs\n"
+        "https://arxiv.org/abs/2408.11743 IST Austria 2024.08.21 ASPLOS26\n\n很好的 kernel 论文。\n"
+    )
+    marlin = drafts["arxiv:2408.11743"]
+    assert (marlin.affiliation, marlin.venue, marlin.published) == ("IST Austria", "ASPLOS26", "2024-08-21")
+
+
+def test_a_table_right_under_a_list_item_is_a_table_not_the_items_note() -> None:
+    text = (
+        "## 论文\n\n- [AWQ](https://arxiv.org/abs/2306.00978) 很好的量化\n"
+        "| 团队 | 日期 | 论文 |\n|---|---|---|\n| 清华大学 | 2024/01 | [StreamingLLM](https://arxiv.org/abs/2309.17453) |\n"
+    )
+    drafts = _snippet(text)
+    assert _note(drafts["arxiv:2306.00978"]) == "很好的量化"
+    sinks = drafts["arxiv:2309.17453"]
+    assert (sinks.affiliation, sinks.published, sinks.sources[0].line) == ("清华大学", "2024-01", 6)

@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from readlist.ids import Reference
 from readlist.importer.links import classify, is_generic_text, is_profile, role_for
 from readlist.importer.markdown import Block, Line, Link, find_urls, strip_urls
-from readlist.importer.tables import clean_title, describe, roles_of, row_fields
+from readlist.importer.tables import (
+    RowFields,
+    clean_title,
+    describe,
+    is_description,
+    read_lead,
+    roles_of,
+    row_fields,
+    words_before,
+)
 from readlist.importer.words import GLUE_WORDS, is_generic_heading
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
@@ -269,6 +278,7 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
         title, rest = rest, ""
     # The words after the link: who (affiliation), where (venue), remarks such as 未开源 (a note).
     said = describe(_DATE.sub(" ", rest), team=True)
+    dated = _DATE.search(rest)  # `https://arxiv.org/abs/… IST Austria 2024.08.21 ASPLOS26`: when it came out
     draft = doc.draft(
         ref,
         link.line,
@@ -278,6 +288,7 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
         rating=rating,
         affiliation=said.affiliation,
         venue=said.venue,
+        published=describe(dated.group(0), team=False).published if dated else None,
         note=" ".join(said.remarks) or None,
     )
     # The rest of the section is the user's summary: markdown kept, minus links-only lines and images.
@@ -466,6 +477,9 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                 if above is not None and not above.links and looks_like_title(above.text):
                     title, used_title_line = above.text.strip(), above.number
             note = _note_near(line, k, title)
+            said = _read_like_cells(before, after) if link.text and len(line.links) == 1 else None
+            if said is not None:
+                note = said.note
             if len(line.links) == 1:  # the link-less lines around a lone link say what it is
                 nearby = (
                     block.lines[max(0, n - CONTEXT_LINES) : n + CONTEXT_LINES + 1]
@@ -476,7 +490,38 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                     _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if not ln.links and ln.number != used_title_line
                 ]
                 note = " ".join(c for i, c in enumerate(context) if c and (i == 0 or _weight(c) >= 4))[:MAX_NOTE]
-            doc.draft(ref, link.line, tags, title=title, note=note or None, published=date)
+            if said is None:
+                doc.draft(ref, link.line, tags, title=title, note=note or None, published=date)
+                continue
+            doc.draft(
+                ref,
+                link.line,
+                tags + said.tags,
+                title=title,
+                note=note or None,
+                published=said.published or date,
+                venue=said.venue,
+                affiliation=said.affiliation,
+            )
+
+
+def _read_like_cells(before: str, after: str) -> RowFields | None:
+    """A named link on its own line read like a table row: what is before it only a lead (`2025-01-02 [cs.CL]`,
+    `【量化】`: date and topics), the words after it a team, a venue, a date and remarks (`MIT Han Lab, MLSys
+    2024 Best Paper`). None when the line is a sentence around the link (its note stays as written)."""
+    lead = read_lead(before)
+    if lead is None:
+        return None
+    out = RowFields(published=lead.published, venue=lead.venue, tags=list(lead.tags))
+    after = _words(after)
+    said = describe(after, team=False)
+    if (said.venue or said.affiliation) and not is_description(after):
+        out.venue, out.affiliation = out.venue or said.venue, said.affiliation
+        out.published = out.published or said.published
+        out.note_parts = [" ".join(said.remarks)]
+    elif _says_something(after):
+        out.note_parts = [_tidy(after)]
+    return out
 
 
 ROW_MESH = 32  # up to this many items in a row, each links to every other
@@ -499,7 +544,7 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
     drafts: list[ItemDraft] = []
     by_key: dict[str, ItemDraft] = {}
     for i, cell in enumerate(cells):
-        for link in cell.links:
+        for k, link in enumerate(cell.links):
             ref = classify(link.url)
             if ref is None or _skip(doc, link.url, False):
                 continue
@@ -509,7 +554,9 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
             if (i != link_col or byline) and is_profile(ref.url, named=_named(link), who=who):
                 doc.result.skipped.boilerplate += byline
                 continue  # a team's, author's or product's home page says who, not what to read
-            title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)
+            # `[cs.CL] 2405.04434 DeepSeek-V2 [link](…)`: a generic link's title is the words before it
+            named = link.text if link.text and not is_generic_text(link.text) else words_before(cell, k).strip()
+            title, date = clean_title(named) if named and not is_label(named) else (None, None)
             same = by_key.get(ref.key)
             if same is not None:  # mentioned again in the row: the first mention stays, a title fills in
                 same.title = same.title or title or None

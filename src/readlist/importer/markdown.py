@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,14 +286,50 @@ _MD_NO_LINKS = _markdown().disable(["link", "image"])
 
 def tokens_of(text: str) -> list[Any]:
     """markdown-it tokens; containers nested too deep for the recursive parser are flattened, never dropped."""
+    text, added = _table_breaks(text)
     try:
-        return _MD.parse(text)
+        tokens = _MD.parse(text)
     except RecursionError:
         flat = "\n".join(_CONTAINER_PREFIX.sub("", line) for line in text.split("\n"))
-    try:
-        return _MD.parse(flat)
-    except RecursionError:
-        return _MD_NO_LINKS.parse(flat)
+        try:
+            tokens = _MD.parse(flat)
+        except RecursionError:
+            tokens = _MD_NO_LINKS.parse(flat)
+    if added:  # maps back to the lines of the text as written
+        for tok in tokens:
+            if tok.map:
+                tok.map = [line - bisect_left(added, line) for line in tok.map]  # no token starts on an added line
+    return tokens
+
+
+# A table row at the start of a line, right under a list item's (or quote's) text with no blank line between:
+# CommonMark reads it as that paragraph's lazy continuation, so the whole table became the item's note. A
+# table needs its delimiter row (`|---|:--|`) next, so a row followed by one ends the paragraph above it.
+_TABLE_DELIMITER = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def _table_breaks(text: str) -> tuple[str, list[int]]:
+    """The text with a blank line before every table glued to the text above it, and where those lines went
+    (0-based, in the new text)."""
+    if "\n|" not in text:
+        return text, []
+    lines = text.split("\n")
+    out: list[str] = []
+    added: list[int] = []
+    for n, line in enumerate(lines):
+        if (
+            n
+            and line.startswith("|")
+            and lines[n - 1].strip()
+            and not lines[n - 1].lstrip().startswith("|")
+            and n + 1 < len(lines)
+            and "-" in lines[n + 1]
+            and _TABLE_DELIMITER.match(lines[n + 1])
+        ):
+            added.append(len(out))
+            out.append("")
+        out.append(line)
+    return ("\n".join(out), added) if added else (text, [])
 
 
 def parse(

@@ -43,6 +43,12 @@ COLUMN_ROLES = {
         "要点",
         "详情",
         "detail",
+        "评价",
+        "点评",
+        "评论",
+        "感想",
+        "comment",
+        "remark",
     ),
     "index": ("编号", "序号", "#", "no.", "id", "index"),
 }
@@ -173,6 +179,17 @@ def clean_title(text: str) -> tuple[str, str | None]:
     return text.strip(), date
 
 
+def words_before(cell: Line, k: int) -> str:
+    """The cell's text between its k-1-th and k-th link: the title a generic `[link](…)` stands after."""
+    start = cell.links[k - 1].end if k else 0
+    return cell.text[start : cell.links[k].start] if start <= cell.links[k].start else ""
+
+
+def is_description(text: str) -> bool:
+    """Long text, or a sentence (`ICLR 2025, Oral` and `清华大学, MIT` are not): a note, never a field."""
+    return len(text) > SHORT or bool(_SENTENCE.search(_VENUE.sub(" ", text)) and not is_org(text))
+
+
 def is_org(text: str) -> bool:
     """Does the text name an organisation (a university, lab, company) somewhere in it?"""
     return bool(_ORG_WORD.search(text) or _ORG_CJK.search(text) or _ORG_LATIN.search(text))
@@ -182,6 +199,45 @@ def _all_orgs(text: str) -> bool:
     """Is every part of the text an organisation (`加州大学圣塔克鲁兹分校、上海科技大学等`, `阿里巴巴`)?"""
     parts = [p for p in re.split(r"[,，、;；&/]|\s+(?:and|和|与)\s+", text) if p.strip()]
     return bool(parts) and all(len(p) <= 40 and is_org(p) and not _PROSE.search(p) for p in parts)
+
+
+@dataclass
+class Lead:
+    """What a list line or a cell puts before a paper: dates, an arXiv category, topics in brackets."""
+
+    published: str | None = None
+    venue: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+_LEAD_PART = re.compile(
+    r"\s*(?:(?P<date>" + _DATE_TEXT + r")|(?P<category>[\[(]?[a-z]{2,8}(?:-[a-z]{2,5})?\.[A-Z]{2}[\])]?)(?![\w.])"
+    r"|\[(?P<square>[^\[\]]{1,20})\]|【(?P<cjk>[^【】]{1,20})】)" + _SEP
+)
+
+
+def read_lead(text: str) -> Lead | None:
+    """`2025-01-02 [cs.CL]`, `【量化】`, `【推理】2025-01-02` → its date, venue and topics (tags); None when the
+    text says anything else (a sentence before a link is not a lead). An arXiv category is dropped: fetching
+    the paper gives it."""
+    out, pos = Lead(), 0
+    while pos < len(text) and text[pos:].strip(_SEPARATORS + "-—:："):
+        m = _LEAD_PART.match(text, pos)
+        if m is None or m.end() == pos:
+            return None
+        pos = m.end()
+        inner = (m.group("square") or m.group("cjk") or "").strip()
+        if m.group("date"):
+            out.published = out.published or as_date(m.group("date"))
+        elif inner and _VENUE.fullmatch(inner):
+            out.venue = out.venue or inner
+        elif inner and as_date(inner):
+            out.published = out.published or as_date(inner)
+        elif inner and _WORDY.search(inner) and not _SENTENCE.search(inner):
+            out.tags.append(inner)
+        elif inner:
+            return None
+    return out
 
 
 @dataclass
@@ -270,13 +326,15 @@ def row_fields(block: Block, link_col: int) -> RowFields:
         plain = _plain(cell) if cell.links else text
         if not plain or plain.upper() in ("NA", "N/A", "-", "无", "TBD"):
             continue
-        date = as_date(plain)
-        if date:
+        lead = read_lead(plain)
+        date = as_date(plain) or (lead.published if lead else None)
+        if date:  # `2024/12/06`, `【推理】2025-01-02`: a date, and the topic before it a tag
             fields.published = fields.published or date
+            fields.tags += lead.tags if lead else []
             continue
         if plain.isdigit() and (i == roles["index"] or i == 0):
             continue
-        if len(plain) > SHORT or (_SENTENCE.search(plain) and not is_org(plain)):
+        if is_description(plain):
             fields.note_parts.append(plain[:4000])  # a description, whichever column it is in
             continue
         if i == roles["author"] and not _all_orgs(plain):
