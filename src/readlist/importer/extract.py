@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 
 from readlist.ids import Reference
 from readlist.importer.links import classify, is_generic_text, is_profile, role_for
-from readlist.importer.markdown import Block, Line, Link, find_urls, strip_urls
+from readlist.importer.markdown import Block, Line, Link
+from readlist.importer.nearby import (
+    DATE,
+    bare_words,
+    beside,
+    is_label,
+    looks_like_title,
+    note_near,
+    says_something,
+    strip_link_urls,
+    tidy,
+    title_beside,
+    weight,
+)
 from readlist.importer.tables import (
     RowFields,
     clean_title,
@@ -26,20 +39,15 @@ from readlist.importer.tables import (
     row_fields,
     words_before,
 )
-from readlist.importer.words import GLUE_WORDS, is_generic_heading
+from readlist.importer.words import is_generic_heading
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*")
 _EMPHASIS = re.compile(r"[*_`~]+")
 _RATING = re.compile(r"\s+((?:[1-5](?:\.\d)?[+\-]?|推荐|必读|强推)[?？!！]*)\s*$")
-_DATE = re.compile(r"(?:首次更新|最后更新|更新|发布)?\s*\d{4}\s*[./\-年]\s*\d{1,2}(?:\s*[./\-月]\s*\d{1,2}日?)?")
 ITEM_SECTION_WINDOW = 3  # the primary link must appear within the first blocks of an item section
-_SENTENCE_MARK = re.compile(r"[,，。;；!！?？]")
 _SENTENCE_END = re.compile(r"[，。；;]|[,.!?]\s|[.!?]$")
-_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 _LEADS_ON = re.compile(r"[，。；]|[:：.。]\s*$")
-_EMPTY_BRACKETS = re.compile(r"\(\s*\)|（\s*）|\[\s*\]")
-_SPACE_BEFORE_MARK = re.compile(r"\s+([,，。.;；:：!！?？)）])")
 PROSE = 20  # a link-less line this long (and not a title) is the user's own writing
 
 
@@ -68,31 +76,6 @@ def split_rating(heading: str) -> tuple[str, str | None]:
     if not m:
         return heading.strip(), None
     return heading[: m.start()].strip(), m.group(1)
-
-
-def looks_like_title(text: str) -> bool:
-    """An English paper title: a few words, mostly Latin letters, no URL, not just glue (`see it for code`)."""
-    text = text.strip()
-    if len(text) < 12 or find_urls(text) or len(text) > 300:
-        return False
-    letters = sum(ch.isascii() and ch.isalpha() for ch in text)
-    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-    if len(text.split()) < 3 or letters <= 3 * cjk or letters < 0.5 * len(text.replace(" ", "")):
-        return False
-    return sum(w not in GLUE_WORDS for w in _WORD.findall(text.lower())) >= 2
-
-
-def _strip_urls(text: str) -> str:
-    return re.sub(r"\s+", " ", strip_urls(text)).strip(" ,，。:：;；-")
-
-
-def is_label(text: str) -> bool:
-    """Nothing but a label before a link: ``, `paper:`, `代码：`, `●`, `1.` — not a sentence about it."""
-    text = text.strip()
-    if not re.sub(r"[\W\d_]+", "", text):
-        return True
-    word = text.rstrip(":：").strip()
-    return is_generic_text(word) or (text[-1] in ":：" and len(word) <= 20 and not _SENTENCE_MARK.search(word))
 
 
 class _Doc:
@@ -265,7 +248,7 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
     ref = classify(link.url)
     assert ref is not None
     title = None
-    rest = _strip_urls(link_line.text[link.end :])  # what comes before the link is at most a label
+    rest = strip_link_urls(link_line.text[link.end :])  # what comes before the link is at most a label
     block = blocks[block_idx]
     before = [ln for ln in block.lines if ln.number < link_line.number and not ln.links]
     if before and looks_like_title(before[-1].text):
@@ -277,8 +260,8 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
     if title is None and looks_like_title(rest):
         title, rest = rest, ""
     # The words after the link: who (affiliation), where (venue), remarks such as 未开源 (a note).
-    said = describe(_DATE.sub(" ", rest), team=True)
-    dated = _DATE.search(rest)  # `https://arxiv.org/abs/… IST Austria 2024.08.21 ASPLOS26`: when it came out
+    said = describe(DATE.sub(" ", rest), team=True)
+    dated = DATE.search(rest)  # `https://arxiv.org/abs/… IST Austria 2024.08.21 ASPLOS26`: when it came out
     draft = doc.draft(
         ref,
         link.line,
@@ -307,13 +290,13 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
                 if other_ref.arxiv_id or ref.kind != "paper":
                     # Another paper the summary cites, or any link beside a page: items of their own.
                     title = other.text if other.text and not is_generic_text(other.text) else None
-                    title = title or title_beside(*_beside(ln, k))
-                    doc.draft(other_ref, other.line, tags, title=title, note=_note_near(ln, k, title))
+                    title = title or title_beside(*beside(ln, k))
+                    doc.draft(other_ref, other.line, tags, title=title, note=note_near(ln, k, title))
                 if not other_ref.arxiv_id:
                     draft.links.append((other_ref.url, role_for(other_ref, other.url)))
-            if ln.links and not _strip_urls(ln.text).strip(":： "):
+            if ln.links and not strip_link_urls(ln.text).strip(":： "):
                 skip_lines.add(ln.number)
-            elif ln.links and re.fullmatch(r"[\w\s]{0,20}[:：]\s*", _strip_urls(ln.text) + ":"):
+            elif ln.links and re.fullmatch(r"[\w\s]{0,20}[:：]\s*", strip_link_urls(ln.text) + ":"):
                 skip_lines.add(ln.number)  # "GitHub: https://…"
     body = []
     for number in range(blocks[h].line, last_line + 1):
@@ -355,102 +338,8 @@ def _skip(doc: _Doc, url: str, front: bool, named: bool = False) -> bool:
     return False
 
 
-NEAR = 240  # characters of the text beside a link that become its note (bounded: linear in the line)
 MAX_NOTE = 2000
 CONTEXT_LINES = 8  # lines this close to a lone link's line are its context
-
-
-def _beside(line: Line, k: int) -> tuple[str, str]:
-    """The text between the k-th link and its neighbours on the line, at most NEAR characters a side."""
-    link = line.links[k]
-    left = line.links[k - 1].end if k else 0
-    right = line.links[k + 1].start if k + 1 < len(line.links) else len(line.text)
-    return line.text[max(left, link.start - NEAR) : link.start], line.text[link.end : min(right, link.end + NEAR)]
-
-
-def title_beside(before: str, after: str) -> str | None:
-    """A title written right before or after a bare URL (`https://… Understanding Silent Data Corruption`);
-    never words on both sides (a sentence about the link) nor glue words (`See … for code.`)."""
-    before = "" if _leads(before) else before.strip(" ,，。:：;；-—–|")
-    after = after.strip(" ,，。:：;；-—–|.")
-    if before and after:
-        return None
-    text = re.sub(r"\s+", " ", before or after)
-    return text if looks_like_title(text) and not text.startswith(("(", "（")) else None
-
-
-def _leads(text: str) -> bool:
-    """A label, or a short lead-in word without Latin letters (`实现 https://… Title`, `2023.10 https://…`)."""
-    text = text.strip()
-    return is_label(text) or (len(text) <= 4 and not any(ch.isascii() and ch.isalpha() for ch in text))
-
-
-def _note_near(line: Line, k: int, title: str | None) -> str | None:
-    """The user's words around the k-th link, link texts kept (`参见 机器之心报道 和 量子位报道。`).
-
-    The window stops at the neighbouring bare URLs (other entries) and at NEAR characters. It is a note only
-    when its words outside any link say something (`[A](…) | [B](…)` is a list of names, not a sentence);
-    the link's own bare URL and a title taken from beside it leave the note."""
-    link, links, text = line.links[k], line.links, line.text
-    left, right = max(0, link.start - NEAR), min(len(text), link.end + NEAR)
-    first, last = k, k  # the links inside the window
-    while first > 0 and links[first - 1].end > left:
-        first -= 1
-        if not links[first].text:
-            left, first = links[first].end, first + 1
-            break
-    while last + 1 < len(links) and links[last + 1].start < right:
-        last += 1
-        if not links[last].text:
-            right, last = links[last].start, last - 1
-            break
-    before, after = text[left : link.start], text[link.end : right]
-    if title is not None and not link.text:
-        before = "" if re.sub(r"\s+", " ", before).strip(" ,，。:：;；-—–|") == title else before
-        after = "" if re.sub(r"\s+", " ", after).strip(" ,，。:：;；-—–|.") == title else after
-    before = "" if is_label(before) else before  # `paper:`, `代码：` say what the link is, not about it
-    lo, hi = (left if before else link.start), (right if after else link.end)
-    words, pos = [], lo
-    for other in links[max(0, first - 1) : last + 2]:  # a link cut by the window's edge is no words either
-        if other.end > pos and other.start < hi:
-            words.append(text[pos : max(pos, other.start)])
-            pos = max(pos, other.end)
-    words.append(text[pos:hi])
-    if not _says_something(_words(" ".join(words))):
-        return None  # the link's own name is its title; names of other links are not a note either
-    own = "" if not before or not link.text else text[link.start : link.end]  # a bare URL is the item itself
-    return _tidy(f"{before}{own}{after}")
-
-
-def _tidy(text: str) -> str:
-    """Spaces and brackets a removed URL left behind: `数量（ ），或者` → `数量，或者`, `See , it` → `See, it`."""
-    text = re.sub(r"\s+", " ", _EMPTY_BRACKETS.sub("", text))
-    return _SPACE_BEFORE_MARK.sub(r"\1", text).strip(" ,，。:：;；-—–|")
-
-
-def _words(text: str) -> str:
-    """The text without its bare URLs and punctuation at either end."""
-    return _strip_urls(text).strip(" ,，。:：;；-—–|.()（）")
-
-
-def _says_something(text: str) -> bool:
-    """More than a label or glue words (`Also`, `Repo .`, `see it`): worth keeping as a note."""
-    if is_label(text):
-        return False
-    cjk = _cjk_count(text)
-    if cjk:
-        return cjk >= 2 or _weight(text) >= 4
-    words = _WORD.findall(text.lower())
-    return bool(_DATE.search(text)) or any(w not in GLUE_WORDS and not w.isdigit() for w in words)
-
-
-def _cjk_count(text: str) -> int:
-    return sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
-
-
-def _weight(text: str) -> int:
-    """How much a bit of text says: letters and digits, a CJK character counting as two (`必读` = `read`)."""
-    return sum(ch.isalnum() for ch in text) + _cjk_count(text)
 
 
 def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str]) -> None:
@@ -465,18 +354,18 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
             assert ref is not None
             title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)
             title = title or None
-            before, after = _beside(line, k)
+            before, after = beside(line, k)
             if title is None:
                 title = title_beside(before, after)
             used_title_line = None
-            if title is None and is_label(before) and not _words(after):
+            if title is None and is_label(before) and not bare_words(after):
                 # A URL alone on its line: its title is often the line right before.
                 above = block.lines[n - 1] if n else None
                 if above is None and previous is not None and len(block.lines) == 1:
                     above = previous.lines[-1] if previous.lines else None
                 if above is not None and not above.links and looks_like_title(above.text):
                     title, used_title_line = above.text.strip(), above.number
-            note = _note_near(line, k, title)
+            note = note_near(line, k, title)
             said = _read_like_cells(before, after) if link.text and len(line.links) == 1 else None
             if said is not None:
                 note = said.note
@@ -487,9 +376,11 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                     else block.lines
                 )
                 context = [note or ""] + [
-                    _strip_urls(ln.text[:MAX_NOTE]) for ln in nearby if not ln.links and ln.number != used_title_line
+                    strip_link_urls(ln.text[:MAX_NOTE])
+                    for ln in nearby
+                    if not ln.links and ln.number != used_title_line
                 ]
-                note = " ".join(c for i, c in enumerate(context) if c and (i == 0 or _weight(c) >= 4))[:MAX_NOTE]
+                note = " ".join(c for i, c in enumerate(context) if c and (i == 0 or weight(c) >= 4))[:MAX_NOTE]
             if said is None:
                 doc.draft(ref, link.line, tags, title=title, note=note or None, published=date)
                 continue
@@ -513,14 +404,14 @@ def _read_like_cells(before: str, after: str) -> RowFields | None:
     if lead is None:
         return None
     out = RowFields(published=lead.published, venue=lead.venue, tags=list(lead.tags))
-    after = _words(after)
+    after = bare_words(after)
     said = describe(after, team=False)
     if (said.venue or said.affiliation) and not is_description(after):
         out.venue, out.affiliation = out.venue or said.venue, said.affiliation
         out.published = out.published or said.published
         out.note_parts = [" ".join(said.remarks)]
-    elif _says_something(after):
-        out.note_parts = [_tidy(after)]
+    elif says_something(after):
+        out.note_parts = [tidy(after)]
     return out
 
 
