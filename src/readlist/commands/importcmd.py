@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def import_(
     paths: Annotated[
         list[str],
-        typer.Argument(help="BibTeX, CSL-JSON, bookmarks, exports, notes, or folders of them.", show_default=False),
+        typer.Argument(help="Notes, BibTeX, CSL-JSON, CSV, bookmarks, exports or folders.", show_default=False),
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     tag: Annotated[
@@ -28,7 +28,8 @@ def import_(
         bool, typer.Option("--keep-mine", help="Merging an export: never move my items' reading status.")
     ] = False,
     restore_removed: Annotated[
-        bool, typer.Option("--restore-removed", help="Bring back items you removed (they are skipped by default).")
+        bool,
+        typer.Option("--restore-removed", help="Bring back items, tags and notes you removed (skipped by default)."),
     ] = False,
     repairs: Annotated[
         bool,
@@ -39,7 +40,7 @@ def import_(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Import notes, BibTeX, CSL-JSON, bookmarks or an export: `readlist import library.bib data/notes/`."""
+    """Import notes, BibTeX, CSL-JSON, CSV, bookmarks or an export: `readlist import library.bib data/notes/`."""
     from readlist.batchgc import batch_work
     from readlist.db import dry_run_location
     from readlist.importer.run import collect, import_files, list_repairs
