@@ -96,3 +96,20 @@ def test_chinese_headers_utf16_and_folders_that_are_topics(run: Run, tmp_path: P
     post = items["url:https://example.com/a/b/tab"]
     assert (post["title"], post["tags"]) == ("Tab Post", ["Reading"])  # a folder named Reading is a topic
     assert shown_status(run, "example.com/a/b/tab") == "unread"
+
+
+def test_one_column_lists_identifier_forms_quotes_and_an_unclosed_quote(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "dois.csv").write_text("DOI\n10.1145/3600006.3613165\n", encoding="utf-8")  # one column
+    (tmp_path / "forms.csv").write_text(
+        'Title,URL\nB,arXiv:2408.11743v2\nC,javascript:alert(1)\n"say ""x""\nagain",https://example.com/q-post\n',
+        encoding="utf-8",
+    )
+    result = run("import", str(tmp_path / "dois.csv"), str(tmp_path / "forms.csv"))
+    assert result.code == 0 and "line 3: 'javascript:alert(1)' is not a web link, skipped" in result.err, result
+    items = _items(run)
+    assert set(items) == {"doi:10.1145/3600006.3613165", "arxiv:2408.11743", "url:https://example.com/q-post"}
+    assert items["url:https://example.com/q-post"]["title"] == 'say "x" again'
+    broken = tmp_path / "broken.csv"
+    broken.write_text('title,url\n"unclosed,https://example.com/a\nB,https://example.com/b\n', encoding="utf-8")
+    result = run("import", str(broken))
+    assert "line 2: unexpected end of data (an unclosed quote?)" in result.err, result

@@ -143,3 +143,18 @@ def _items_of(run: Run) -> list[dict[str, Any]]:
     listed = run("list", "--format", "jsonl")
     assert listed.code == 0 and not listed.err, listed
     return [json.loads(line) for line in listed.out.splitlines()]
+
+
+def test_a_title_beside_a_bare_url_drops_a_glued_category_date_or_id(run: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "list.md"
+    notes.write_text(
+        "# L\n\n1. [cs.LG] 2024-12-30 Some Bare Paper Title https://arxiv.org/abs/2412.20000\n"
+        "2. 2405.04434 DeepSeek-V2: A Strong MoE Model https://arxiv.org/abs/2405.04434\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(notes)).code == 0
+    titles = {i["key"]: i["title"] for i in json.loads(run("list", "--json").out)}
+    assert titles == {
+        "arxiv:2412.20000": "Some Bare Paper Title",
+        "arxiv:2405.04434": "DeepSeek-V2: A Strong MoE Model",
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import Run
@@ -171,3 +173,17 @@ def test_removing_a_tag_whose_name_has_an_h_removes_it_instead_of_printing_help(
     assert shown(run, "1")["tags"] == ["hardware"]
     assert run("tag", "1", "--", "-hardware").code == 0 and shown(run, "1")["tags"] == []
     assert "Usage" in run("tag", "-h").out
+
+
+def test_a_dangling_db_after_tag_changes_is_an_error_not_a_library_named_dashes(run: Run, tmp_path: Path) -> None:
+    import os
+
+    run("add", "https://example.com/post/1", "--no-fetch")
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = run("tag", "1", "+oops", "--db")
+    finally:
+        os.chdir(here)
+    assert result.code == 2 and 'option "--db" requires an argument' in result.err, result
+    assert not (tmp_path / "--").exists()

@@ -235,6 +235,8 @@ def tag_changes_as_arguments(argv: list[str]) -> list[str]:
             value_next = token == "--db"
         else:
             words.append(token)
+    if value_next:  # `--db` with nothing after it: Click says it needs a value (never a library named `--`)
+        return argv
     return [*argv[: at + 1], *options, "--", *words]
 
 

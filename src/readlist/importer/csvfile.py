@@ -10,6 +10,7 @@ import csv
 import io
 import re
 
+from readlist.ids import is_url
 from readlist.importer.bookmarks import epoch
 from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published
 from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
@@ -42,11 +43,12 @@ _TAG_SPLIT = re.compile(r"\s*[;,|，；、]\s*")
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect | None:
-    try:
-        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        return None
+def _delimiter(first_line: str) -> str | None:
+    """The header's separator: the most frequent of comma, semicolon and tab (a header seldom quotes one).
+    Quoting is always the spreadsheet kind (a quote doubled inside quotes), which guessing from data gets wrong."""
+    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else None
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -61,15 +63,14 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 def matches(text: str) -> bool:
-    """A header row of short names, one of which is a link, DOI or arXiv column, over at least two columns."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    dialect = _dialect(text)
-    if dialect is None or len(first) > 2000 or first.lstrip().startswith(("#", "[", "{", "<", "-", "|")):
+    """A header row of short names, one of which is a link, DOI or arXiv column (alone, or among others)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    if len(first) > 2000 or first.lstrip().startswith(("#", "[", "{", "<", "-", "|")):
         return False
-    header = next(csv.reader([first], dialect), [])
-    if len(header) < 2 or any(len(h) > 40 for h in header):
+    header = next(csv.reader([first], delimiter=_delimiter(first) or ","), [])
+    if any(len(h) > 40 for h in header) or not any(f in _columns(header) for f in _LINKS):
         return False
-    return any(f in _columns(header) for f in _LINKS)
+    return len(header) >= 2 or "\n" in text.strip()  # one column: `url` over a list of links
 
 
 def _authors(value: str) -> list[dict[str, str]]:
@@ -107,12 +108,15 @@ def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) ->
         index = columns.get(name)
         return " ".join(row[index].split()) if index is not None and index < len(row) else ""
 
-    title, kind = get("title"), get("type").casefold().replace(" ", "")
-    arxiv = arxiv_in_text(get("arxiv") and f"arXiv:{get('arxiv')}")
+    title, kind, link = get("title"), get("type").casefold().replace(" ", ""), get("url")
+    arxiv = arxiv_in_text(get("arxiv") and f"arXiv:{get('arxiv')}") or arxiv_in_text(link)  # arXiv:2408.11743
+    doi = clean_doi(get("doi")) or clean_doi(link)  # doi:10.1145/…
+    if link and not (arxiv or doi or is_url(link)):
+        return f"{link[:60]!r} is not a web link"
     ref = identify(
         arxiv=arxiv[0] if arxiv else None,
-        doi=clean_doi(get("doi")),
-        url=get("url"),
+        doi=doi,
+        url=link,
         title=title,  # a row with a title and nothing else is kept, as BibTeX entries without links are
         paper=bool(kind) and kind not in _WEB_TYPES,
     )
@@ -148,17 +152,21 @@ def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) ->
 
 def to_drafts(text: str, path: str) -> Parsed:
     parsed = Parsed()
-    dialect = _dialect(text) or csv.excel
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), dialect)
-    header = next(reader, [])
-    columns = _columns(header)
-    line = reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            draft = _row_draft(row, columns, path, line)
-            if isinstance(draft, str):
-                parsed.skip(line, f"{draft}, skipped")
-            else:
-                parsed.drafts.append(draft)
+    text = text.lstrip("\ufeff")
+    delimiter = _delimiter(text.split("\n", 1)[0]) or ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    line = 1
+    try:
+        columns = _columns(next(reader, []))
         line = reader.line_num + 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                draft = _row_draft(row, columns, path, line)
+                if isinstance(draft, str):
+                    parsed.skip(line, f"{draft}, skipped")
+                else:
+                    parsed.drafts.append(draft)
+            line = reader.line_num + 1
+    except csv.Error as exc:  # an unclosed quote swallows the rest: say so rather than import one giant cell
+        parsed.skip(line, f"{exc} (an unclosed quote?); this row and the rest of the file were not read")
     return parsed

@@ -8,6 +8,7 @@ import re
 
 from readlist.importer.links import is_generic_text
 from readlist.importer.markdown import Line, find_urls, strip_urls
+from readlist.importer.tables import clean_title
 from readlist.importer.words import GLUE_WORDS
 
 NEAR = 240  # characters of the text beside a link that become its note (bounded: linear in the line)
@@ -58,7 +59,7 @@ def title_beside(before: str, after: str) -> str | None:
     after = after.strip(" ,，。:：;；-—–|.")
     if before and after:
         return None
-    text = re.sub(r"\s+", " ", before or after)
+    text = clean_title(re.sub(r"\s+", " ", before or after))[0]  # `[cs.LG] 2024-12-30 Title https://…`
     return text if looks_like_title(text) and not text.startswith(("(", "（")) else None
 
 
