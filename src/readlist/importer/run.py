@@ -298,11 +298,12 @@ def write_all(
                     report.conflicts += len(differed)
                     report.differed.update(differed)
                     state = "new" if result.created else "merged" if result.changes else "unchanged"
-                    before = counted.get(hash(key))
+                    hashed = hash(key)
+                    before = counted.get(hashed)
                     if before is None:
-                        counted[hash(key)] = (state, file_index, draft.ref.kind)
+                        counted[hashed] = (state, file_index, draft.ref.kind)
                     elif before[0] != "new" and _RANK[state] > _RANK[before[0]]:  # created earlier: still new
-                        counted[hash(key)] = (state, before[1], before[2])
+                        counted[hashed] = (state, before[1], before[2])
                 merger.flush_pending()
                 merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
                 if progress:

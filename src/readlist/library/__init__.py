@@ -6,7 +6,7 @@ so read-only use stays on the fast stdlib sqlite3 path (DESIGN §2)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -292,30 +292,25 @@ class Library:
         from readlist.importer.run import collect, import_files
 
         files = collect([str(p) for p in paths])
-        if dry_run and self._store is None:  # never creates the library, nor upgrades it
-            from readlist.db import dry_run_location
-            from readlist.library.write import Store
-
-            with dry_run_location(self.path) as scratch:
-                return import_files(
-                    Store(scratch),
-                    files,
-                    list(tags),
-                    dry_run=True,
-                    keep_mine=keep_mine,
-                    restore_removed=restore_removed,
-                    on_read=progress,
-                )[0]
-        reports, _totals = import_files(
-            self.store,
-            files,
-            list(tags),
-            dry_run=dry_run,
-            keep_mine=keep_mine,
-            restore_removed=restore_removed,
-            on_read=progress,
-        )
+        with ExitStack() as stack:
+            store: Store = self.store if not dry_run or self._store is not None else self._scratch(stack)
+            reports, _totals = import_files(
+                store,
+                files,
+                list(tags),
+                dry_run=dry_run,
+                keep_mine=keep_mine,
+                restore_removed=restore_removed,
+                on_read=progress,
+            )
         return reports
+
+    def _scratch(self, stack: ExitStack) -> Store:
+        """Where a dry run writes and rolls back: it never creates the library, nor upgrades it."""
+        from readlist.db import dry_run_location
+        from readlist.library.write import Store
+
+        return Store(stack.enter_context(dry_run_location(self.path)))
 
     def fetch(
         self, *refs: str | int, everything: bool = False, progress: Callable[[int, int], None] | None = None
