@@ -108,8 +108,18 @@ def test_one_column_lists_identifier_forms_quotes_and_an_unclosed_quote(run: Run
     assert result.code == 0 and "line 3: 'javascript:alert(1)' is not a web link, skipped" in result.err, result
     items = _items(run)
     assert set(items) == {"doi:10.1145/3600006.3613165", "arxiv:2408.11743", "url:https://example.com/q-post"}
+    assert items["arxiv:2408.11743"]["arxiv_version"] == 2  # the version as written
     assert items["url:https://example.com/q-post"]["title"] == 'say "x" again'
     broken = tmp_path / "broken.csv"
     broken.write_text('title,url\n"unclosed,https://example.com/a\nB,https://example.com/b\n', encoding="utf-8")
     result = run("import", str(broken))
     assert "line 2: unexpected end of data (an unclosed quote?)" in result.err, result
+
+
+def test_a_zotero_preprint_known_only_by_its_extra_field_is_the_arxiv_paper(run: Run, tmp_path: Path) -> None:
+    export = tmp_path / "zotero.csv"
+    export.write_text(
+        '"Key","Item Type","Title","DOI","Url","Extra"\n"K1","preprint","Marlin","","","arXiv: 2408.11743"\n'
+    )
+    assert run("import", str(export)).code == 0
+    assert list(_items(run)) == ["arxiv:2408.11743"]  # so `add 2408.11743` later finds it, not a second item

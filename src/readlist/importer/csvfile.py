@@ -33,6 +33,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "status": ("status", "state", "read", "状态", "阅读状态"),
     "type": ("item type", "type", "类型"),
     "key": ("citation key", "citekey"),
+    "extra": ("extra",),  # Zotero keeps `arXiv: 2408.11743` there
 }
 _LINKS = ("url", "doi", "arxiv")
 _WEB_TYPES = frozenset({"webpage", "blogpost", "forumpost", "podcast", "videorecording", "article", "bookmark"})
@@ -109,12 +110,14 @@ def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) ->
         return " ".join(row[index].split()) if index is not None and index < len(row) else ""
 
     title, kind, link = get("title"), get("type").casefold().replace(" ", ""), get("url")
-    arxiv = arxiv_in_text(get("arxiv") and f"arXiv:{get('arxiv')}") or arxiv_in_text(link)  # arXiv:2408.11743
+    arxiv = (  # an arXiv column, `arXiv:2408.11743v2` as the link, or Zotero's Extra
+        arxiv_in_text(get("arxiv") and f"arXiv:{get('arxiv')}") or arxiv_in_text(link) or arxiv_in_text(get("extra"))
+    )
     doi = clean_doi(get("doi")) or clean_doi(link)  # doi:10.1145/…
     if link and not (arxiv or doi or is_url(link)):
         return f"{link[:60]!r} is not a web link"
     ref = identify(
-        arxiv=arxiv[0] if arxiv else None,
+        arxiv=arxiv[0] + (f"v{arxiv[1]}" if arxiv[1] else "") if arxiv else None,  # the version as written
         doi=doi,
         url=link,
         title=title,  # a row with a title and nothing else is kept, as BibTeX entries without links are
