@@ -22,8 +22,8 @@ COMMANDS = (["todo"], ["search", "kv cache"], ["search", "量化"], ["list", "--
 
 
 def main() -> None:
-    from readlist.backend import PostgresUrl, location
-    from readlist.library.transfer import copy
+    from readlist.location import PostgresUrl, location
+    from readlist.services.transfer import copy
 
     url = location(sys.argv[1])
     assert isinstance(url, PostgresUrl), "give an empty PostgreSQL database URL"

@@ -176,8 +176,8 @@ def processes(env: dict[str, str], count: int, writes: int) -> None:
 
 
 def _count(env: dict[str, str], sql: str) -> int:
-    from readlist import db
-    from readlist.backend import location
+    from readlist.location import location
+    from readlist.store import db
 
     conn = db.connect(location(env["READLIST_DB"]))
     try:

@@ -41,8 +41,8 @@ QUERIES = [
 
 
 def in_process(path: Path, rounds: int = 5) -> tuple[float, float]:
-    from readlist import db
     from readlist.search.engine import search
+    from readlist.store import db
 
     conn = db.connect(path)
     times = []

@@ -20,9 +20,9 @@ KNOWN_ITEM_TYPES = ("known-item", "typo", "spelling", "filtered")
 
 
 def build_library(path: Path) -> Any:
-    from readlist import db
     from readlist.importer.run import collect, merge_reports, read_file
-    from readlist.library.write import Store
+    from readlist.store import db
+    from readlist.store.write import Store
 
     merge_reports(Store(path), (read_file(p, []) for p in collect([str(ROOT / "data" / "notes")])))
     return db.connect(path)
@@ -86,9 +86,9 @@ def main() -> None:
         path = Path(tmp) / "q.db"
         backends = {"sqlite": evaluate(build_library(path))}
         if args.db:
-            from readlist import db
-            from readlist.backend import location
-            from readlist.library.transfer import copy
+            from readlist.location import location
+            from readlist.services.transfer import copy
+            from readlist.store import db
 
             copy(path, location(args.db))
             backends["postgresql"] = evaluate(db.connect(location(args.db)))

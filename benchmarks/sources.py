@@ -60,9 +60,9 @@ def accuracy() -> None:
 
 def arxiv_accuracy() -> tuple[int, int, int]:
     """The arXiv API answer through the parser and the same mapping onto an item that `add` and `fetch` use."""
-    from readlist.library.merge import apply_metadata
-    from readlist.models import Item
     from readlist.net.arxiv import parse_feed
+    from readlist.store.merge import apply_metadata
+    from readlist.store.models import Item
 
     expected = json.loads((DATA / "arxiv_expected.json").read_text())
     right = total = 0

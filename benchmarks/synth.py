@@ -9,8 +9,8 @@ import random
 import sqlite3
 from pathlib import Path
 
-from readlist import config, db
-from readlist.search import index
+from readlist import config
+from readlist.store import db, index
 
 WORDS_EN = [
     "efficient",

@@ -7,7 +7,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from readlist.models import metadata
+from readlist.store.models import metadata
 
 config = context.config
 

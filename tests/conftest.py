@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from readlist import cli
-from readlist import db as readlist_db
+from readlist.store import db as readlist_db
 from tests.arxiv_server import ArxivServer
 from tests.sources_server import SourcesServer
 from tests.web_server import WebServer
@@ -201,7 +201,7 @@ POSTGRES_URL = os.environ.get("READLIST_TEST_POSTGRES_URL", "postgresql://postgr
 def _server_or_skip() -> Any:
     """An autocommit connection to the test server's maintenance database, or a visible skip (a failure when
     READLIST_REQUIRE_POSTGRES=1, as in CI)."""
-    from readlist.backend import redact
+    from readlist.location import redact
 
     try:
         import psycopg
@@ -232,7 +232,7 @@ def postgres_server() -> Any:
 @pytest.fixture(scope="session")
 def postgres_database(postgres_server: Any) -> Any:
     """A migrated database of this worker's own, dropped at the end of the session."""
-    from readlist.backend import PostgresUrl
+    from readlist.location import PostgresUrl
 
     name = f"readlist_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     postgres_server.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -9,8 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from readlist.library.add import add_items
-from readlist.library.write import Store
+from readlist.services.add import add_items
+from readlist.store.write import Store
 from tests.arxiv_server import ArxivServer, paper
 from tests.conftest import READLIST, Run
 from tests.items import shown

@@ -91,7 +91,7 @@ def test_rm_then_restore_brings_the_item_back(run: Run) -> None:
 def test_index_built_in_two_processes_finds_what_one_process_finds(
     run: Run, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from readlist.search import index
+    from readlist.store import index
 
     def found() -> dict[str, list[tuple[int, str]]]:
         queries = ("kv cache", "量化", "投机解码", "flashattention", "triton kernel", "vllm", "显存", "cuda graph")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from readlist import db
+from readlist.store import db
 from tests.conftest import READLIST, Run
 
 

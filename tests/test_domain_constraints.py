@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from readlist import db
 from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES
+from readlist.store import db
 from tests.conftest import Run
 
 OLD_ITEM_SQL = (  # before 0007 the one reader's status lived on the item

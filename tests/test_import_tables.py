@@ -8,7 +8,7 @@ from pathlib import Path
 from readlist.importer.extract import extract
 from readlist.importer.markdown import parse, split_row
 from readlist.importer.tables import clean_title, describe
-from readlist.library.records import ItemDraft
+from readlist.store.records import ItemDraft
 from tests.conftest import Run
 
 TABLES = Path(__file__).parent / "data" / "tables"

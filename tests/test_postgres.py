@@ -12,8 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from readlist import pg
-from readlist.backend import PostgresUrl
+from readlist.location import PostgresUrl
+from readlist.store import pg
 from tests.conftest import Run, database_url
 
 SECRET = "s3cr3t-pw"
@@ -146,7 +146,7 @@ def test_db_copy_is_lossless_both_ways_on_the_shipped_notes(
 def test_a_dropped_connection_mid_import_leaves_nothing_half_written(
     run: Run, postgres_library: Any, notes_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from readlist.library import merge
+    from readlist.store import merge
 
     original = merge.Merger.flush_pending
 
@@ -271,7 +271,7 @@ def test_migration_0009_upgrades_a_library_with_items_and_then_keeps_removals(
     from alembic import command
     from alembic.config import Config
 
-    from readlist.db import migrations_dir
+    from readlist.store.db import migrations_dir
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))

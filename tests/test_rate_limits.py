@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from readlist.library.fetch import SOURCE_WORKERS
+from readlist.services.fetch import SOURCE_WORKERS
 from tests.arxiv_server import ArxivServer
 from tests.conftest import Run
 from tests.items import listed

@@ -171,7 +171,7 @@ def test_dry_run_on_a_new_db_path_creates_nothing(run: Run, notes: Path, tmp_pat
 
 
 def test_dry_run_on_an_older_library_neither_upgrades_nor_backs_it_up(run: Run, notes: Path, tmp_path: Path) -> None:
-    from readlist import db
+    from readlist.store import db
 
     old = tmp_path / "old.db"
     db.upgrade(old, "0008")

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from readlist import db
-from readlist.library.add import add_items
-from readlist.library.read import get_item
-from readlist.library.write import Store
+from readlist.services.add import add_items
+from readlist.store import db
+from readlist.store.read import get_item
+from readlist.store.write import Store
 from tests.arxiv_server import ArxivServer, paper
 from tests.conftest import Run
 from tests.sources_server import SourcesServer

@@ -12,10 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist import db
 from readlist.errors import ReadlistError
-from readlist.search import index
 from readlist.search.engine import search
+from readlist.store import db, index
 from tests.arxiv_server import ArxivServer
 from tests.conftest import Run, cli_in_process, copy_database
 
@@ -234,7 +233,7 @@ def test_empty_query_is_a_clear_error(run: Run) -> None:
 @pytest.fixture(scope="module")
 def populated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from readlist.importer.run import collect, merge_reports, read_file
-    from readlist.library.write import Store
+    from readlist.store.write import Store
 
     folder = tmp_path_factory.mktemp("hypo")
     source = folder / "library.jsonl"

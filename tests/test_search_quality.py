@@ -12,14 +12,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from search_quality import KNOWN_ITEM_TYPES, QUERIES, evaluate, summary  # type: ignore[import-not-found]  # noqa: E402
 
-from readlist import db  # noqa: E402
+from readlist.store import db  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def results(request: pytest.FixtureRequest, notes_template: Path) -> list[dict[str, object]]:
     """The query set on both backends: PostgreSQL searches a `db copy` of the same import with its own index."""
     if request.param == "postgresql":
-        from readlist.library.transfer import copy
+        from readlist.services.transfer import copy
         from tests.conftest import empty_postgres
 
         url = request.getfixturevalue("postgres_database")

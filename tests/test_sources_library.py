@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from readlist import db
-from readlist.library.add import add_items
-from readlist.library.fetch import fetch_sources
-from readlist.library.published import find_published
-from readlist.library.read import get_item, item_text
-from readlist.library.write import FetchTargets, Store
+from readlist.services.add import add_items
+from readlist.services.fetch import fetch_sources
+from readlist.services.published import find_published
+from readlist.store import db
+from readlist.store.read import get_item, item_text
+from readlist.store.write import FetchTargets, Store
 from tests.arxiv_server import ArxivServer, paper
 from tests.conftest import Run
 from tests.sources_server import SourcesServer

@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from readlist import db
-from readlist.models import metadata
+from readlist.store import db
+from readlist.store.models import metadata
 from tests.conftest import READLIST, Run
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from readlist import db
+from readlist.store import db
 from tests.conftest import Run
 from tests.items import shown
 

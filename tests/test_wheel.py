@@ -31,7 +31,7 @@ def test_built_wheel_installs_into_a_fresh_venv_and_adds(tmp_path: Path) -> None
     db = tmp_path / "wheel.db"
     added = _run(bin_dir / "readlist", "--db", db, "add", "2408.11743", "--no-fetch", cwd=tmp_path)
     assert added.returncode == 0, added.stderr
-    where = _run(bin_dir / "python", "-c", "import readlist.db as d; print(d.migrations_dir())", cwd=tmp_path)
+    where = _run(bin_dir / "python", "-c", "import readlist.store.db as d; print(d.migrations_dir())", cwd=tmp_path)
     assert where.stdout.strip().startswith(site), where.stdout
     listed = _run(bin_dir / "readlist", "--db", db, "list", "--json", cwd=tmp_path)
     assert '"arxiv:2408.11743"' in listed.stdout

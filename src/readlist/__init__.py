@@ -8,13 +8,13 @@ __version__ = "0.1.0"
 __all__ = ["Library", "__version__"]
 
 if TYPE_CHECKING:
-    from readlist.library import Library
+    from readlist.api import Library
 
 
 def __getattr__(name: str) -> Any:
     """`from readlist import Library` imports the library package only then: `readlist todo` never pays for it."""
     if name == "Library":
-        from readlist.library import Library
+        from readlist.api import Library
 
         return Library
     raise AttributeError(f"module 'readlist' has no attribute {name!r}")

@@ -287,7 +287,8 @@ def run(argv: Sequence[str]) -> int:
     """The one error boundary, callable in-process: every error a user can cause becomes `error:` + `hint:`.
 
     Returns the exit code instead of exiting, so tests (and embedders) run the exact path `main` runs."""
-    from readlist import db, output
+    from readlist import output
+    from readlist.store import db
 
     args = list(argv)
     output.reset()
@@ -308,7 +309,7 @@ def run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
-        from readlist.db import friendly_error
+        from readlist.store.db import friendly_error
 
         friendly = friendly_error(exc) or _path_error(exc) or _output_error(exc)
         if friendly is not None and not _debug():

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from readlist.errors import ConfigError
 
 if TYPE_CHECKING:
-    from readlist.backend import Location
+    from readlist.location import Location
 
 APP_NAME = "readlist"
 CONFIG_FILE_NAME = "config.toml"
@@ -86,7 +86,7 @@ def path(text: str) -> str:
 
 def db_location(text: str) -> str:
     """A SQLite file path, or a postgresql:// URL (kept as written: libpq reads it)."""
-    from readlist.backend import is_url
+    from readlist.location import is_url
 
     return text.strip() if is_url(text) else path(text)
 
@@ -349,7 +349,7 @@ def describe() -> list[dict[str, object]]:
 def database_path(cli_value: str | None = None) -> Location:
     """`--db` beats `READLIST_DB`, then the config file's `db`, then the platform's user data dir.
     A `postgresql://` URL names a PostgreSQL library, anything else a SQLite file."""
-    from readlist.backend import location
+    from readlist.location import location
 
     configured = cli_value or value(DB)
     if configured:

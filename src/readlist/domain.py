@@ -156,3 +156,18 @@ def normalise_tag(name: str) -> str:
 
 def tag_slug(name: str) -> str:
     return normalise_tag(name).casefold()
+
+
+def year_of(value: object) -> int | None:
+    """The year at the start of an ISO-ish date (`2024-05-01`, `2024`), if it is a plausible one."""
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, str) and re.match(r"^\d{4}(?:\D|$)", value.strip()):
+        year = int(value.strip()[:4])
+    else:
+        return None
+    return year if 1000 <= year <= 2999 else None
+
+
+# Crossref work types of a published version (journal, proceedings, book): what "published in" means.
+PUBLISHED_TYPES = frozenset({"journal-article", "proceedings-article", "book-chapter", "book", "report"})

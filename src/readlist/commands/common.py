@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from readlist import config, db, output
-from readlist.backend import Conn, Location
+from readlist import config, output
 from readlist.domain import MAX_COUNT, PRIORITY_RANGE
 from readlist.errors import DatabaseError
+from readlist.location import Conn, Location
+from readlist.store import db
 
 if TYPE_CHECKING:
-    from readlist.library import Library
-    from readlist.library.records import StatusChange
-    from readlist.library.write import Store
+    from readlist.api import Library
+    from readlist.store.records import StatusChange
+    from readlist.store.write import Store
 
 
 def _completion_db(ctx: typer.Context) -> Location:
@@ -24,7 +25,7 @@ def _completion_db(ctx: typer.Context) -> Location:
 
 def complete_item(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Ids, citation keys and arXiv IDs, read with plain sqlite3 (completion must feel instant)."""
-    from readlist.library import read_complete
+    from readlist.store import read_complete
 
     conn = read_complete.open_readonly(_completion_db(ctx))
     return read_complete.items(conn, incomplete) if conn else []
@@ -32,7 +33,7 @@ def complete_item(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 def complete_tag(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Tag names; `+kv`/`-kv` (the `tag` command's changes) complete with their sign kept."""
-    from readlist.library import read_complete
+    from readlist.store import read_complete
 
     conn = read_complete.open_readonly(_completion_db(ctx))
     if conn is None:
@@ -155,7 +156,7 @@ def member_conn(option: str | None, who: str | None) -> Conn:
     """A read connection as member `who` sees the library; a name nobody in the library has is a typo."""
     conn = read_conn(option, who)
     if who:
-        from readlist.library.read import members
+        from readlist.store.read import members
 
         known = members(conn)
         if who not in known:
@@ -169,20 +170,20 @@ def member_conn(option: str | None, who: str | None) -> Conn:
 
 
 def store(option: str | None) -> "Store":
-    from readlist.library.write import Store
+    from readlist.store.write import Store
 
     return Store(db_path(option))
 
 
 def store_at(where: Location) -> "Store":
-    from readlist.library.write import Store
+    from readlist.store.write import Store
 
     return Store(where)
 
 
 def library(option: str | None) -> "Library":
     """The Library the command works on (commands parse, call the Library, render)."""
-    from readlist.library import Library
+    from readlist.api import Library
 
     return Library(db_path(option))
 

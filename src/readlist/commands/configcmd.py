@@ -5,8 +5,8 @@ from typing import Annotated
 import typer
 
 from readlist import config, output
-from readlist.backend import redact
 from readlist.commands.common import JsonOption
+from readlist.location import redact
 
 app = typer.Typer(
     help="Defaults you keep (your name, todo limit, digest language, endpoints) in one TOML file.",

@@ -5,11 +5,11 @@ from typing import Annotated
 
 import typer
 
-from readlist import db as database
 from readlist import output
-from readlist.backend import PostgresUrl, location
 from readlist.commands.common import DbOption, JsonOption, db_path, read_conn
 from readlist.errors import NotFoundError
+from readlist.location import PostgresUrl, location
+from readlist.store import db as database
 
 app = typer.Typer(help="The database: path, init, check, backup, copy, reindex.", no_args_is_help=True)
 
@@ -33,8 +33,8 @@ def check(json_: JsonOption = False, db: DbOption = None) -> None:
     """Check integrity, foreign keys, schema version and the search index: `readlist db check`."""
     from dataclasses import asdict
 
-    from readlist.library.health import check as diagnose
-    from readlist.library.health import check_postgres
+    from readlist.services.health import check as diagnose
+    from readlist.services.health import check_postgres
 
     where = db_path(db)
     if isinstance(where, PostgresUrl):
@@ -65,7 +65,7 @@ def backup(
     to: Annotated[Path | None, typer.Option("--to", help="Folder for a PostgreSQL backup (default: data dir).")] = None,
 ) -> None:
     """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot: `readlist db backup`."""
-    from readlist.library.transfer import backup as make_backup
+    from readlist.services.transfer import backup as make_backup
 
     read_conn(db).close()
     target = make_backup(db_path(db), to)
@@ -78,7 +78,7 @@ def copy(
     target: Annotated[str, typer.Argument(help="An empty or new library: a file path or a postgresql:// URL.")],
 ) -> None:
     """Copy a whole library between SQLite and PostgreSQL, either way: `readlist db copy my.db postgresql://…`."""
-    from readlist.library.transfer import copy as copy_library
+    from readlist.services.transfer import copy as copy_library
 
     src, dst = location(source), location(target)
     if isinstance(src, Path) and not src.is_file():
@@ -90,7 +90,7 @@ def copy(
 @app.command()
 def reindex(db: DbOption = None) -> None:
     """Rebuild the search index from scratch: `readlist db reindex`."""
-    from readlist.search import index
+    from readlist.store import index
 
     conn = read_conn(db)
     with database.write_transaction(conn):

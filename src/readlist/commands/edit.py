@@ -118,7 +118,7 @@ def split_tag_args(args: list[str], names_item: Callable[[str], bool]) -> tuple[
 
 
 def _names_item(db: str | None, ref: str) -> bool:
-    from readlist.library.read import find_item_id
+    from readlist.store.read import find_item_id
 
     conn = read_conn(db)
     try:
@@ -151,7 +151,7 @@ def note(
     elif edit_:
         _edit_note(ref, body, db, config.user())
     elif body is None:
-        from readlist.library.read import get_item
+        from readlist.store.read import get_item
 
         item = get_item(read_conn(db), ref)
         if json_:

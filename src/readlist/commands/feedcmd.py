@@ -37,7 +37,7 @@ def add(
 ) -> None:
     """Follow a feed (fetched once to check it is RSS or Atom):
     `readlist feed add https://rss.arxiv.org/rss/cs.CL --match "kv cache, 量化"`."""
-    from readlist.library.feeds import add_feed
+    from readlist.services.feeds import add_feed
 
     terms = [t.strip() for t in (match or "").split(",") if t.strip()]
     feed = add_feed(store(db), url, name, terms, tag or [], check=not no_check)
@@ -47,7 +47,7 @@ def add(
 @app.command("list")
 def list_(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
     """The feeds you follow: `readlist feed list`."""
-    from readlist.library.read import feeds
+    from readlist.store.read import feeds
 
     rows = feeds(read_conn(db))
     chosen = view(fmt, json_)
@@ -76,7 +76,7 @@ def list_(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = No
 @app.command("rm")
 def rm(ref: Annotated[str, typer.Argument(help="Feed name, URL or id.")], db: DbOption = None) -> None:
     """Stop following a feed (its items stay): `readlist feed rm flashinfer`."""
-    from readlist.library.feeds import remove_feed
+    from readlist.services.feeds import remove_feed
 
     feed = remove_feed(store(db), ref)
     output.say(f"no longer following {feed.name}")
@@ -90,7 +90,7 @@ def pull(
 ) -> None:
     """Fetch every feed; new matching entries land in the inbox: `readlist feed pull`.
     A feed that fails says why and the others go on; the exit code is then 1."""
-    from readlist.library.feeds import pull as run_pull
+    from readlist.services.feeds import pull as run_pull
 
     reports = run_pull(store(db), refs or None)
     for r in reports:
@@ -119,7 +119,7 @@ def inbox(
     db: DbOption = None,
 ) -> None:
     """New feed entries to triage, best matches first: `readlist inbox`."""
-    from readlist.library.read import inbox as waiting
+    from readlist.store.read import inbox as waiting
 
     items = waiting(read_conn(db), limit=limit)
     chosen = view(fmt, json_, no_pager)

@@ -19,7 +19,7 @@ NEWCOMER = (
 def home(db: str | None) -> None:
     """Show the home view; a library that does not exist yet gets a welcome instead of an error."""
     from readlist.commands.common import db_path, read_conn
-    from readlist.library.read import home as collect
+    from readlist.store.read import home as collect
 
     path = db_path(db)
     exists = not isinstance(path, Path) or (path.exists() and path.stat().st_size > 0)

@@ -42,8 +42,8 @@ def import_(
 ) -> None:
     """Import notes, BibTeX, CSL-JSON, CSV, bookmarks or an export: `readlist import library.bib data/notes/`."""
     from readlist.batchgc import batch_work
-    from readlist.db import dry_run_location
     from readlist.importer.run import collect, import_files, list_repairs
+    from readlist.store.db import dry_run_location
 
     output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
     files = collect(paths)

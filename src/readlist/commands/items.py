@@ -80,9 +80,9 @@ def fetch(
     db: DbOption = None,
 ) -> None:
     """Complete pending items from arXiv, Crossref, GitHub, OpenReview and web pages: `readlist fetch`."""
-    from readlist.library.fetch import fetch as run_fetch
-    from readlist.library.fetch import fetch_sources
-    from readlist.library.write import FetchTargets
+    from readlist.services.fetch import fetch as run_fetch
+    from readlist.services.fetch import fetch_sources
+    from readlist.store.write import FetchTargets
 
     lib = store(db)
     if published:
@@ -128,7 +128,7 @@ def _say_fetched(reports: list[tuple[str, int, Any]]) -> None:
 
 
 def _fetch_published(lib: Any, refs: list[str]) -> None:
-    from readlist.library.published import find_published
+    from readlist.services.published import find_published
 
     with output.progress("looking for published versions", total=0) as advance:
         report, checked = find_published(lib, refs, progress=advance)
@@ -157,7 +157,7 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Everything about one item, notes rendered: `readlist show 1` or `readlist show 2408.11743`."""
-    from readlist.library.read import item_text
+    from readlist.store.read import item_text
 
     if text:
         item, body = item_text(read_conn(db), ref)
@@ -190,7 +190,7 @@ def rm(
     db: DbOption = None,
 ) -> None:
     """Move items to the trash (asks first; `readlist restore` brings them back): `readlist rm 3`."""
-    from readlist.library.read import get_item
+    from readlist.store.read import get_item
 
     conn = read_conn(db)
     items = [get_item(conn, ref) for ref in refs]

@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from readlist import config, output
-from readlist.backend import Conn
 from readlist.commands.common import (
     DbOption,
     FormatOption,
@@ -21,7 +20,8 @@ from readlist.commands.common import (
 )
 from readlist.domain import MAX_COUNT
 from readlist.errors import InvalidInputError
-from readlist.library import read as queries
+from readlist.location import Conn
+from readlist.store import read as queries
 
 StatusFilter = Annotated[
     list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
@@ -33,7 +33,7 @@ SinceFilter = Annotated[
 
 
 def build_filter(status: list[str] | None, tag: str | None, kind: str | None, since: str | None) -> queries.ItemFilter:
-    from readlist.library import Library
+    from readlist.api import Library
 
     return Library.filter(status=status, tag=tag, kind=kind, since=since)
 
@@ -111,7 +111,7 @@ def list_(
     full = chosen.fmt in ("json", "jsonl")
     flt = build_filter(["read"] if read_by else status, tag, kind, None if read_by else since)
     if read_by and since:
-        from readlist.library.records import parse_since
+        from readlist.store.records import parse_since
 
         flt.read_since = parse_since(since)
     items = queries.list_items(conn, flt, limit=limit, full=full)

@@ -20,8 +20,8 @@ def open_(
 
     With no browser or display, the address is printed instead."""
     from readlist.errors import InvalidInputError
-    from readlist.library.opening import launch, target
-    from readlist.library.read import get_item
+    from readlist.services.opening import launch, target
+    from readlist.store.read import get_item
 
     if pdf and code:
         raise InvalidInputError("--pdf and --code ask for different things", "give one of them")
@@ -34,7 +34,7 @@ def open_(
 
 def pdf(ref: RefArgument, db: DbOption = None) -> None:
     """Download an arXiv paper's PDF into the data dir and attach it: `readlist pdf 12`."""
-    from readlist.library.pdfs import fetch_pdf
+    from readlist.services.pdfs import fetch_pdf
 
     result = fetch_pdf(store(db), ref)
     verb = "downloaded" if result.downloaded else "already have"

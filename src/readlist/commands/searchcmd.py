@@ -53,9 +53,9 @@ def search(
 ) -> None:
     """Find items by title, authors, tags, abstract, notes and article text, in Chinese or English:
     `readlist search "kv cache"`."""
-    from readlist.library.records import parse_since
     from readlist.search.engine import search as run_search
     from readlist.search.snippet import for_json
+    from readlist.store.records import parse_since
 
     query = " ".join(words)
     conn = read_conn(db)

@@ -65,7 +65,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export items: `readlist export --format jsonl -o team/alice.jsonl` (lossless; stable order)."""
-    from readlist.export.formats import FORMATS, records, render
+    from readlist.export.formats import FORMATS, render
+    from readlist.store.serialize import records
 
     if fmt not in FORMATS:
         raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")

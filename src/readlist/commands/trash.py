@@ -28,7 +28,7 @@ def trash(
         count = store(db).empty_trash()
         output.say(f"forgot {count} removed item(s); importing them again brings them back as new")
         return
-    from readlist.library.read import trash as removed
+    from readlist.store.read import trash as removed
 
     rows = removed(read_conn(db))
     if json_:

@@ -10,8 +10,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from readlist.backend import Conn
-from readlist.library.read import ItemFilter, list_items
+from readlist.location import Conn
+from readlist.store.read import ItemFilter, list_items
 from readlist.term import timefmt
 
 LABELS: dict[str, dict[str, Any]] = {

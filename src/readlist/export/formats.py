@@ -7,28 +7,9 @@ import io
 import re
 from typing import Any
 
-from readlist.backend import Conn
-from readlist.library.read import ItemFilter, list_items
 from readlist.term.width import json_dumps
 
 FORMATS = ("jsonl", "json", "bibtex", "csv")
-# Everything an item is, minus the database's own row number: identity is `key`.
-_INTERNAL = ("id",)
-
-
-def records(conn: Conn, flt: ItemFilter | None = None) -> list[dict[str, Any]]:
-    """Items as export records, ordered by key (stable across machines and runs)."""
-    items = list_items(conn, flt, order="i.key")
-    out = []
-    for item in items:
-        record = {k: v for k, v in item.items() if k not in _INTERNAL}
-        record["authors"] = [
-            {"name": n, **({"affiliation": a} if a else {})}
-            for n, a in zip(item["authors"], item["author_affiliations"], strict=True)
-        ]
-        del record["author_affiliations"]
-        out.append(record)
-    return out
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> str:
@@ -149,7 +130,7 @@ _URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20", "\n": "%0A", "\r
 
 def bib_key(record: dict[str, Any]) -> str:
     """The stored citation key; for an item without one yet, the key it would get (`frantar2024marlin`)."""
-    from readlist.library.citekeys import arxiv_year, base_key, title_word
+    from readlist.store.citekeys import arxiv_year, base_key, title_word
 
     if record.get("citation_key"):
         return str(record["citation_key"])
@@ -186,7 +167,7 @@ def _fields(r: dict[str, Any], kind: str) -> list[tuple[str, str]]:
     fields = [("title", "{" + bib_escape(r["title"]) + "}")]
     if r["authors"]:
         fields.append(("author", " and ".join(bib_escape(a["name"]) for a in r["authors"])))
-    from readlist.library.citekeys import arxiv_year
+    from readlist.store.citekeys import arxiv_year
 
     year = _year(r) or str(arxiv_year(r.get("arxiv_id")) or "")
     if year:
@@ -215,7 +196,7 @@ def _fields(r: dict[str, Any], kind: str) -> list[tuple[str, str]]:
 
 
 def to_bibtex(rows: list[dict[str, Any]]) -> str:
-    from readlist.library.citekeys import unique_key
+    from readlist.store.citekeys import unique_key
 
     entries, used = [], {str(r["citation_key"]) for r in rows if r.get("citation_key")}
     for r in rows:

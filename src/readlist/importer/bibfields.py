@@ -15,7 +15,7 @@ from readlist.importer.entry import (
     split_tags,
 )
 from readlist.importer.texdecode import decode
-from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
 # Entry types → the work types the library uses (Crossref's vocabulary).
 WORK_TYPES = {

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 from readlist.importer.entry import Parsed, identify
-from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
 # A folder with one of these attributes is a browser's own root ("Bookmarks bar"), named per browser and
 # language: it says nothing about the bookmarks in it, so it is not a tag.

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published, split_tags
-from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
 _WEB_TYPES = frozenset({"webpage", "post-weblog", "post"})
 _CITEKEY = re.compile(r"^[\w][\w:.+\-/]*$")

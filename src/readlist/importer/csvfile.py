@@ -13,7 +13,7 @@ import re
 from readlist.ids import is_url
 from readlist.importer.bookmarks import epoch
 from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published
-from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
 # Field → the header names that mean it, most specific first (Zotero, Pocket, Instapaper, Raindrop, by hand).
 _NAMES: dict[str, tuple[str, ...]] = {

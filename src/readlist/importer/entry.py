@@ -16,7 +16,7 @@ from readlist.ids import (
     parse_arxiv_id,
     url_reference,
 )
-from readlist.library.records import ItemDraft
+from readlist.store.records import ItemDraft
 
 _ARXIV_IN_TEXT = re.compile(
     r"arxiv[:\s]*(?:abs/)?\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", re.I

@@ -40,7 +40,7 @@ from readlist.importer.tables import (
     words_before,
 )
 from readlist.importer.words import is_generic_heading
-from readlist.library.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*")
 _EMPHASIS = re.compile(r"[*_`~]+")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from readlist.importer.helper import Helper, parser
 from readlist.importer.run import FileReport, Progress, Spool, parse_file, read_all
-from readlist.library.records import ItemDraft
+from readlist.store.records import ItemDraft
 
 MIN_BYTES = 1 << 20  # below this, a fork costs more than it saves
 READERS = 2  # the machines readlist runs on have two cores or more

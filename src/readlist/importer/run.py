@@ -20,13 +20,13 @@ from readlist.importer.formats import FOLDER_SUFFIXES, UnsupportedFileError, det
 from readlist.importer.helper import Helper, parse_chunks
 from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
 from readlist.importer.mojibake import Repair
-from readlist.library.records import ItemDraft
+from readlist.store.records import ItemDraft
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when writing, not when parsing
     from sqlmodel import Session
 
-    from readlist.library.merge import Merger
-    from readlist.library.write import Store
+    from readlist.store.merge import Merger
+    from readlist.store.write import Store
 
 NOTE_SUFFIXES = FOLDER_SUFFIXES
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -246,7 +246,7 @@ def _handle_removed(
     """Drafts of removed items are dropped and counted, or (--restore-removed) their trash record comes back
     first and the file's draft merges into it. `counted` holds the removed keys already counted, so an item
     mentioned in many chunks or files counts once."""
-    from readlist.library.write import restore_tombstone
+    from readlist.store.write import restore_tombstone
 
     removed = merger.removed([d.ref.key for d in drafts])
     if not removed:
@@ -275,7 +275,7 @@ def write_all(
 ) -> ImportTotals:
     """Merge every batch in one transaction; counts are of distinct items, per file and overall. An item in
     several files is counted in the first of them, so the per-file rows add up to the totals."""
-    from readlist.library.merge import Merger
+    from readlist.store.merge import Merger
 
     total = sum(r.size for r in reports)
     # hash(key) → (new | merged | unchanged — the strongest wins, the file whose row counts it, its kind):
@@ -327,7 +327,7 @@ def write_all(
 def _real_conflicts(merger: Merger, draft: ItemDraft, conflicts: list[str], mentioned: set[int]) -> list[str]:
     """Fields where the library holds a value none of this import's mentions of the item gives: two mentions
     of one paper in the user's own files (or the second mention on every re-import) are not a conflict."""
-    from readlist.library.merge import CONFLICT_FIELDS
+    from readlist.store.merge import CONFLICT_FIELDS
 
     key = draft.ref.key
     item = merger.items.get(key)

@@ -6,7 +6,8 @@ import json
 import os
 from typing import Any
 
-from readlist.net.metadata import WorkMetadata, as_dict, clean_text, year_of
+from readlist.domain import year_of
+from readlist.net.metadata import WorkMetadata, as_dict, clean_text
 
 DEFAULT_URL = "https://api.github.com"
 

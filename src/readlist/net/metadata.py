@@ -40,17 +40,6 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
-def year_of(value: object) -> int | None:
-    """The year at the start of an ISO-ish date (`2024-05-01`, `2024`), if it is a plausible one."""
-    if isinstance(value, int):
-        year = value
-    elif isinstance(value, str) and re.match(r"^\d{4}(?:\D|$)", value.strip()):
-        year = int(value.strip()[:4])
-    else:
-        return None
-    return year if 1000 <= year <= 2999 else None
-
-
 def person(name: object, affiliation: object = None) -> dict[str, str] | None:
     clean = clean_text(name)
     if not clean:

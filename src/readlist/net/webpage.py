@@ -12,7 +12,8 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from readlist.net.metadata import WorkMetadata, clean_text, person, year_of
+from readlist.domain import year_of
+from readlist.net.metadata import WorkMetadata, clean_text, person
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT = 200_000  # characters of main text kept per page

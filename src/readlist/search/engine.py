@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from readlist.backend import Conn, dialect
-from readlist.library.read import ItemFilter, list_items
-from readlist.search import fts, index, snippet
+from readlist.location import Conn, dialect
+from readlist.search import fts, snippet
 from readlist.search.query import Filters, Query, Segmenter, parse
-from readlist.search.text import nfkc
+from readlist.store import index
+from readlist.store.read import ItemFilter, list_items
+from readlist.text import nfkc
 
 Row = tuple[int, int, float]  # item id, tier, bm25 (on PostgreSQL: -ts_rank)
 FEW = 3  # fewer matches than this → also try the typo-corrected query

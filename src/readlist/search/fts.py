@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from readlist.backend import Conn
 from readlist.domain import tag_slug
+from readlist.location import Conn
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
 
 # BM25 weights per column: title, authors, tags, abstract, notes, text, venue, extra (other spellings).

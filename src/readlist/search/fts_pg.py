@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from readlist.backend import Conn
+from readlist.location import Conn
 from readlist.search import fts
-from readlist.search.index import pg_words
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
+from readlist.store.index import pg_words
 
 # ts_rank weights {D, C, B, A}: the FTS5 weights of fts.WEIGHTS per class, relative to the title's 30.
 RANK_WEIGHTS = "{0.012, 0.045, 0.13, 1.0}"
@@ -78,7 +78,7 @@ def frequency(conn: Conn, token: str, cap: int = 1000) -> int:
 def known_many(conn: Conn, tokens: list[str]) -> set[str]:
     """Hundreds of typo candidates, sent together in one pipeline (one network round trip), one index probe
     each on the server."""
-    from readlist.pg import PgConn
+    from readlist.store.pg import PgConn
 
     assert isinstance(conn, PgConn)
     wanted = [t for t in tokens if pg_words(t)]

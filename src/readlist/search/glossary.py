@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from readlist import config
-from readlist.search.text import nfkc
+from readlist.text import nfkc
 
 SHIPPED = Path(__file__).with_name("glossary.txt")
 USER_FILE_NAME = "glossary.txt"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from readlist.domain import check_kind, check_status
 from readlist.errors import InvalidInputError
 from readlist.search import glossary
-from readlist.search.text import CJK_RUN, TOKEN, camel_parts, nfkc
+from readlist.text import CJK_RUN, TOKEN, camel_parts, nfkc
 
 MAX_QUERY_CHARS = 1000
 MAX_CONCEPTS = 32

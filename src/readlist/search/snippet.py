@@ -10,9 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from readlist.search.index import SNIPPET_COLUMNS
 from readlist.search.query import AllOf, AnyOf, Expr, InColumn, Phrase, Query
-from readlist.search.text import tokens, unsegment
+from readlist.store.index import SNIPPET_COLUMNS
+from readlist.text import tokens, unsegment
 
 HIT_START, HIT_END = "\x02", "\x03"  # rendered bold in a table, «» in JSON
 WIDTH = 160  # display columns (a Chinese character takes two)

@@ -15,8 +15,8 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.types.string import TextLoader
 
-from readlist.backend import PostgresUrl, redact
 from readlist.errors import DatabaseError
+from readlist.location import PostgresUrl, redact
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -149,7 +149,7 @@ def current_revision(conn: psycopg.Connection[Any]) -> str | None:
 
 def ensure_schema(url: PostgresUrl) -> None:
     """Migrate on open: one query when up to date; a newer schema is refused; Alembic runs only when due."""
-    from readlist.db import known_revisions
+    from readlist.store.db import known_revisions
 
     revisions = known_revisions()
     with raw_connect(url) as conn:
@@ -205,7 +205,7 @@ def _upgrade(url: PostgresUrl) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from readlist.db import migrations_dir
+    from readlist.store.db import migrations_dir
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
@@ -214,7 +214,7 @@ def _upgrade(url: PostgresUrl) -> None:
 
 
 def reindex(url: PostgresUrl) -> int:
-    from readlist.search import index
+    from readlist.store import index
 
     with raw_connect(url, autocommit=False) as raw:
         conn = PgConn(raw, owned=False)
@@ -225,7 +225,7 @@ def reindex(url: PostgresUrl) -> int:
 def connect(url: PostgresUrl, member: str) -> PgConn:
     """The read side's connection, as `member` sees the library: autocommit, so a read never holds a
     transaction open."""
-    from readlist.db import use_member
+    from readlist.store.db import use_member
 
     ensure_schema(url)
     conn = PgConn(raw_connect(url))
@@ -240,8 +240,8 @@ def lock_writes(raw: psycopg.Connection[Any], wait: float | None = None) -> None
     """Take the library's write lock for this transaction, as SQLite's BEGIN IMMEDIATE does: writers queue,
     so a read-modify-write of tags, notes or a status can never interleave with another writer's (no lost
     updates, no serialization failures to retry). Readers never wait (MVCC)."""
-    from readlist import db
     from readlist.config import lock_timeout
+    from readlist.store import db
 
     total = lock_timeout() if wait is None else wait
     row = raw.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,)).fetchone()
@@ -338,8 +338,8 @@ def friendly(exc: BaseException, url: PostgresUrl | None = None) -> DatabaseErro
     text = redact(" ".join(str(cause).split()))
     low = text.lower()
     if isinstance(cause, pg_errors.LockNotAvailable):
-        from readlist import db
         from readlist.config import lock_timeout
+        from readlist.store import db
 
         return db.locked_error(lock_timeout())
     if isinstance(cause, pg_errors.InsufficientPrivilege):

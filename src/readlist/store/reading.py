@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from readlist import config
 from readlist.domain import Status
-from readlist.library.records import now_iso
-from readlist.models import Item, Member, Reading
+from readlist.store.models import Item, Member, Reading
+from readlist.store.records import now_iso
 
 
 def current_member() -> str:

@@ -11,17 +11,27 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlmodel import Session, SQLModel, col, select
 
-from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug
+from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug, year_of
 from readlist.ids import Reference
-from readlist.library import removals
-from readlist.library.citekeys import arxiv_year
-from readlist.library.reading import apply_status, current_member, ensure_member
-from readlist.library.reading import of as reading_of
-from readlist.library.reading import save as save_reading
-from readlist.library.records import ItemDraft, ReadingDraft, now_iso
-from readlist.models import Attachment, Item, ItemTag, KeyAlias, Link, Note, Reading, Removal, Source, Tag, Tombstone
-from readlist.net.arxiv import PaperMetadata
-from readlist.net.metadata import year_of
+from readlist.store import removals
+from readlist.store.citekeys import arxiv_year
+from readlist.store.models import (
+    Attachment,
+    Item,
+    ItemTag,
+    KeyAlias,
+    Link,
+    Note,
+    Reading,
+    Removal,
+    Source,
+    Tag,
+    Tombstone,
+)
+from readlist.store.reading import apply_status, current_member, ensure_member
+from readlist.store.reading import of as reading_of
+from readlist.store.reading import save as save_reading
+from readlist.store.records import ItemDraft, ReadingDraft, now_iso
 
 
 @dataclass
@@ -495,40 +505,12 @@ class Merger:
                 row.line = src.line
 
 
-def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:
-    """Write arXiv metadata onto an item; returns what a person should hear (new version, now published)."""
-    news = []
-    if item.arxiv_version and meta.version and meta.version > item.arxiv_version:
-        news.append(f"v{item.arxiv_version} → v{meta.version}")
-    if meta.doi and meta.doi != item.doi:
-        news.append(f"DOI {meta.doi}")
-    if meta.journal_ref and meta.journal_ref != item.venue:
-        news.append(f"published in {meta.journal_ref}")
-    item.title = meta.title or item.title
-    item.authors = meta.authors or item.authors
-    item.abstract = meta.abstract or item.abstract
-    item.published, item.updated = meta.published, meta.updated
-    item.arxiv_version = meta.version or item.arxiv_version
-    item.primary_category = meta.primary_category
-    item.categories = meta.categories
-    item.comment = meta.comment
-    item.venue = meta.journal_ref or item.venue
-    item.doi = meta.doi or item.doi
-    if item.work_type not in ("journal-article", "proceedings-article"):
-        # The year of the work is the published version's when known, else the first arXiv version's.
-        item.year = year_of(meta.published) or item.year
-        item.work_type = "posted-content"
-    item.metadata_status = MetadataStatus.FETCHED.value
-    item.metadata_fetched_at = now_iso()
-    return news
-
-
 def assign_citation_keys(session: Session, item_ids: Sequence[int]) -> None:
     """Give every touched item that has an author and a year its key, once: a key is never changed.
 
     The keys already taken are read once per base key and kept with those given out in this call, so a batch
     of many items sharing an author, year and title word (a feed of one group's papers) stays linear."""
-    from readlist.library.citekeys import base_key, candidate_keys
+    from readlist.store.citekeys import base_key, candidate_keys
 
     ids = list(item_ids)
     taken_by_base: dict[str, tuple[set[str], Iterator[str]]] = {}
@@ -573,7 +555,7 @@ def find_same_work(session: Session, doi: str | None, arxiv_id: str | None, excl
 
 def save_text(session: Session, item_id: int, text: str, source_url: str | None) -> None:
     """Keep an article's main text (replacing an older copy)."""
-    from readlist.models import ItemText
+    from readlist.store.models import ItemText
 
     session.info.setdefault("touched", set()).add(item_id)  # the text is searched: re-index the item
     row = session.get(ItemText, item_id)
@@ -597,9 +579,8 @@ def rekey(item: Item, ref: Reference) -> None:
 def merge_item_into(session: Session, conn: Any, item: Item, target: Item) -> None:
     """Fold one item (fields it alone has, tags, notes, links, sources, a more advanced status) into another,
     then delete it. `conn` is the session's sqlite3 connection with dict rows, for the export record."""
-    from readlist.export.formats import records
-    from readlist.importer.jsonl import to_draft
-    from readlist.library.read import ItemFilter
+    from readlist.store.read import ItemFilter
+    from readlist.store.serialize import records, to_draft
 
     record = records(conn, ItemFilter(ids=[item.id or 0]))[0]
     identity = {k: getattr(target, k) for k in ("key", "url", "kind", "arxiv_id", "arxiv_version", "doi")}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from readlist.library.fetch import FetchReport, Progress
-from readlist.library.mapping import apply_work
-from readlist.library.merge import find_same_work
-from readlist.library.write import FetchTargets, Store
-from readlist.models import Item
 from readlist.net.works import Lookup
+from readlist.services.fetch import FetchReport, Progress
+from readlist.services.metadata import apply_work
+from readlist.store.merge import find_same_work
+from readlist.store.models import Item
+from readlist.store.write import FetchTargets, Store
 
 
 def _published_record(found: Lookup) -> Lookup:

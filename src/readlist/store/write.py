@@ -10,15 +10,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from readlist import db
-from readlist.backend import Conn, Location
 from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
-from readlist.library import reading, removals
-from readlist.library.merge import Merger, MergeResult, assign_citation_keys, merge_item_into, rekey
-from readlist.library.read import LOOKUPS, ItemFilter
-from readlist.library.records import (
+from readlist.location import Conn, Location
+from readlist.store import db, index, reading, removals
+from readlist.store.merge import Merger, MergeResult, assign_citation_keys, merge_item_into, rekey
+from readlist.store.models import Item, ItemTag, Meta, Note, Reading, Tag, Tombstone
+from readlist.store.read import LOOKUPS, ItemFilter
+from readlist.store.records import (
     Edited,
     ItemDraft,
     NoteText,
@@ -28,8 +28,6 @@ from readlist.library.records import (
     TagChange,
     now_iso,
 )
-from readlist.models import Item, ItemTag, Meta, Note, Reading, Tag, Tombstone
-from readlist.search import index
 
 EDITABLE_FIELDS = (
     "title",
@@ -80,7 +78,7 @@ def _trash_matches(trash: Sequence[Tombstone], ref: str) -> list[Tombstone]:
 
 def restore_tombstone(session: Session, merger: Merger, tomb: Tombstone) -> Restored:
     """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
-    from readlist.importer.jsonl import to_draft
+    from readlist.store.serialize import to_draft
 
     draft = to_draft(tomb.record, f"trash entry {tomb.key}")
     old_id = tomb.record.get("id")
@@ -352,7 +350,7 @@ class Store:
 
     def remove(self, refs: Sequence[str]) -> list[Removed]:
         """Move items to the trash, all or none: a tombstone keeps each one's full export record."""
-        from readlist.export.formats import records
+        from readlist.store.serialize import records
 
         with self.session() as session:
             items = self.get_many(session, refs)

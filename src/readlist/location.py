@@ -101,7 +101,7 @@ def without_password(url: PostgresUrl) -> tuple[str, str | None]:
 
 
 def dialect(conn: object) -> str:
-    """ "postgresql" for the psycopg adapter (readlist.pg.PgConn), else "sqlite"."""
+    """ "postgresql" for the psycopg adapter (readlist.store.pg.PgConn), else "sqlite"."""
     return str(getattr(conn, "dialect", "sqlite"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from readlist.backend import PostgresUrl
+from readlist.location import PostgresUrl
 
 LIMIT = 50  # a shell shows a screenful; more is noise
 

@@ -13,13 +13,13 @@ from readlist import config
 from readlist.domain import MetadataStatus
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, parse_reference
-from readlist.library.mapping import apply_work
-from readlist.library.merge import Merger, apply_metadata, find_same_work, save_text
-from readlist.library.records import ItemDraft, NoteDraft
-from readlist.library.write import Store
-from readlist.models import Item
 from readlist.net.arxiv import PaperMetadata
 from readlist.net.works import Lookup, Offline
+from readlist.services.metadata import apply_metadata, apply_work
+from readlist.store.merge import Merger, find_same_work, save_text
+from readlist.store.models import Item
+from readlist.store.records import ItemDraft, NoteDraft
+from readlist.store.write import Store
 
 
 @dataclass
@@ -104,7 +104,7 @@ def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -
 
 def _lookup_arxiv(store: Store, wanted: list[str], report: AddReport, deadline: float) -> ArxivAnswer:
     """One request per 100 papers, none of it past the budget; a failure leaves the papers pending."""
-    from readlist.library.fetch import lookup
+    from readlist.services.fetch import lookup
 
     remaining = deadline - time.monotonic()
     if not wanted:
@@ -193,7 +193,7 @@ def _complete(
     store: Store, saved: list[Saved], looked: dict[str, Lookup], arxiv: ArxivAnswer, report: AddReport
 ) -> None:
     """The second, short transaction: metadata onto the saved items; a work already in the list absorbs its twin."""
-    from readlist.library.samework import join_same_work
+    from readlist.store.samework import join_same_work
 
     found, not_found = arxiv
     moved: dict[int, int] = {}  # item folded into another input's item a moment ago → that item

@@ -20,13 +20,13 @@ from sqlmodel import select
 from readlist import config
 from readlist.errors import InvalidInputError, NetworkError, NotFoundError
 from readlist.ids import arxiv_reference, is_url, parse_arxiv_id, url_reference
-from readlist.library.merge import Merger
-from readlist.library.records import ItemDraft, now_iso
-from readlist.library.write import Store
-from readlist.models import Feed
 from readlist.net import feedsource, http
 from readlist.search import glossary
-from readlist.search.text import nfkc
+from readlist.store.merge import Merger
+from readlist.store.models import Feed
+from readlist.store.records import ItemDraft, now_iso
+from readlist.store.write import Store
+from readlist.text import nfkc
 
 ARXIV_HOSTS = ("arxiv.org", "rss.arxiv.org", "export.arxiv.org")
 _ARXIV_ABSTRACT = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", re.IGNORECASE)

@@ -1,14 +1,17 @@
-"""The one mapping from a source's typed metadata onto an item's columns (no queries; the caller saves)."""
+"""The one mapping from a source's typed metadata (arXiv, Crossref, GitHub, web pages) onto an item's columns.
+
+No queries: the caller saves."""
 
 from __future__ import annotations
 
-from readlist.library.records import now_iso
-from readlist.models import Item
+from readlist.domain import PUBLISHED_TYPES, MetadataStatus, year_of
+from readlist.net.arxiv import PaperMetadata
 from readlist.net.metadata import WorkMetadata
+from readlist.store.models import Item
+from readlist.store.records import now_iso
 
 # Sources that describe the work itself (its authors and publication), not a page about it.
 AUTHORITATIVE = frozenset({"crossref", "openreview"})
-PUBLISHED_TYPES = frozenset({"journal-article", "proceedings-article", "book-chapter", "book", "report"})
 
 
 def is_placeholder_title(item: Item) -> bool:
@@ -46,4 +49,32 @@ def apply_work(item: Item, meta: WorkMetadata) -> list[str]:
     if meta.source != "s2" and not item.arxiv_id:  # an arXiv paper's own metadata still comes from arXiv
         item.metadata_status = "fetched"
         item.metadata_fetched_at = now_iso()
+    return news
+
+
+def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:
+    """Write arXiv metadata onto an item; returns what a person should hear (new version, now published)."""
+    news = []
+    if item.arxiv_version and meta.version and meta.version > item.arxiv_version:
+        news.append(f"v{item.arxiv_version} → v{meta.version}")
+    if meta.doi and meta.doi != item.doi:
+        news.append(f"DOI {meta.doi}")
+    if meta.journal_ref and meta.journal_ref != item.venue:
+        news.append(f"published in {meta.journal_ref}")
+    item.title = meta.title or item.title
+    item.authors = meta.authors or item.authors
+    item.abstract = meta.abstract or item.abstract
+    item.published, item.updated = meta.published, meta.updated
+    item.arxiv_version = meta.version or item.arxiv_version
+    item.primary_category = meta.primary_category
+    item.categories = meta.categories
+    item.comment = meta.comment
+    item.venue = meta.journal_ref or item.venue
+    item.doi = meta.doi or item.doi
+    if item.work_type not in ("journal-article", "proceedings-article"):
+        # The year of the work is the published version's when known, else the first arXiv version's.
+        item.year = year_of(meta.published) or item.year
+        item.work_type = "posted-content"
+    item.metadata_status = MetadataStatus.FETCHED.value
+    item.metadata_fetched_at = now_iso()
     return news

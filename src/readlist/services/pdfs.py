@@ -8,7 +8,7 @@ from pathlib import Path
 
 from readlist import config
 from readlist.errors import InvalidInputError
-from readlist.library.write import Store
+from readlist.store.write import Store
 
 ARXIV_SLOT = "arxiv_next_request"  # the same booking as the arXiv API: one request per 3 s to arXiv hosts
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from readlist.library.mapping import PUBLISHED_TYPES
-from readlist.library.merge import find_same_work, merge_item_into
-from readlist.models import Item
+from readlist.domain import PUBLISHED_TYPES
+from readlist.store.merge import find_same_work, merge_item_into
+from readlist.store.models import Item
 
 _PUBLISHED_FIELDS = ("venue", "year", "work_type")
 
@@ -55,7 +55,7 @@ def join_same_work(
 
 
 def _fold(session: Session, gone: Item, keeper: Item) -> None:
-    from readlist.library.write import dict_rows
+    from readlist.store.write import dict_rows
 
     with dict_rows(session) as raw:
         merge_item_into(session, raw, gone, keeper)

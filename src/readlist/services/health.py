@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from readlist.backend import PostgresUrl
+from readlist.location import PostgresUrl
 
 
 @dataclass
@@ -65,7 +65,7 @@ def _inspect(conn: sqlite3.Connection, report: HealthReport) -> None:
 def check_postgres(url: PostgresUrl) -> HealthReport:
     """The schema version, and whether the search index holds every item. The server keeps its own pages
     and foreign keys consistent, so there is no file-level integrity check to run."""
-    from readlist import db, pg
+    from readlist.store import db, pg
 
     report = HealthReport(str(url), integrity="ok (PostgreSQL)")
     with pg.raw_connect(url) as conn:

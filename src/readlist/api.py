@@ -12,18 +12,18 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from readlist import config
-from readlist.backend import PostgresUrl
 from readlist.batchgc import batch_work
+from readlist.location import PostgresUrl
 
 if TYPE_CHECKING:
     from readlist.importer.run import FileReport
-    from readlist.library.add import AddReport
-    from readlist.library.feeds import PullReport
-    from readlist.library.fetch import FetchReport
-    from readlist.library.read import ItemFilter, Reader
-    from readlist.library.records import ItemRecord, TagCount
-    from readlist.library.write import Store
     from readlist.search.engine import SearchResult
+    from readlist.services.add import AddReport
+    from readlist.services.feeds import PullReport
+    from readlist.services.fetch import FetchReport
+    from readlist.store.read import ItemFilter, Reader
+    from readlist.store.records import ItemRecord, TagCount
+    from readlist.store.write import Store
 
 Items = list["ItemRecord"]  # `list` is also a method name below: the aliases keep annotations unambiguous
 Reports = list["FileReport"]
@@ -56,17 +56,17 @@ class Library:
     def reader(self) -> Reader:
         """The read side (plain SQL, no ORM); opened on first use."""
         if self._reader is None:
-            from readlist import db
+            from readlist.store import db
 
             conn = db.connect(self.path, self.member)
             if isinstance(self.path, PostgresUrl):
-                from readlist.library.read_pg import PgReader
-                from readlist.pg import PgConn
+                from readlist.store.pg import PgConn
+                from readlist.store.read_pg import PgReader
 
                 assert isinstance(conn, PgConn)
                 self._reader = PgReader(conn)
             else:
-                from readlist.library.read import SqliteReader
+                from readlist.store.read import SqliteReader
 
                 self._reader = SqliteReader(conn)
         return self._reader
@@ -75,7 +75,7 @@ class Library:
     def store(self) -> Store:
         """The write side (SQLModel sessions, BEGIN IMMEDIATE); opened on first use."""
         if self._store is None:
-            from readlist.library.write import Store
+            from readlist.store.write import Store
 
             self._store = Store(self.path)
         return self._store
@@ -162,8 +162,8 @@ class Library:
     ) -> SearchResult:
         """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`, `.total`
         counts every match (`limit=None` returns them all); `exact` searches only what was typed."""
-        from readlist.library.records import parse_since
         from readlist.search.engine import search
+        from readlist.store.records import parse_since
 
         reader = self.reader
         flt = self.filter(status=status, tag=tag, kind=kind)
@@ -221,7 +221,8 @@ class Library:
     ) -> str:
         """The items as jsonl, json, bibtex or csv text (jsonl is lossless and re-importable)."""
         from readlist.errors import InvalidInputError
-        from readlist.export.formats import FORMATS, records, render
+        from readlist.export.formats import FORMATS, render
+        from readlist.store.serialize import records
 
         if fmt not in FORMATS:
             raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
@@ -239,8 +240,8 @@ class Library:
     ) -> ItemFilter:
         """An ItemFilter from the words a person uses (checked: a bad status or kind is an InvalidInputError)."""
         from readlist.domain import check_kind, check_status
-        from readlist.library.read import ItemFilter
-        from readlist.library.records import parse_since
+        from readlist.store.read import ItemFilter
+        from readlist.store.records import parse_since
 
         return ItemFilter(
             status=[check_status(s) for s in status] if status else None,
@@ -264,7 +265,7 @@ class Library:
     ) -> AddReport:
         """Add papers, articles or repos; adding one again merges. Each is saved first, then its metadata is
         asked for within `READLIST_ADD_TIMEOUT`; `fetch=False` leaves it pending for `fetch`."""
-        from readlist.library.add import add_items
+        from readlist.services.add import add_items
 
         return add_items(
             self.store,
@@ -307,8 +308,8 @@ class Library:
 
     def _scratch(self, stack: ExitStack) -> Store:
         """Where a dry run writes and rolls back: it never creates the library, nor upgrades it."""
-        from readlist.db import dry_run_location
-        from readlist.library.write import Store
+        from readlist.store.db import dry_run_location
+        from readlist.store.write import Store
 
         return Store(stack.enter_context(dry_run_location(self.path)))
 
@@ -316,8 +317,8 @@ class Library:
         self, *refs: str | int, everything: bool = False, progress: Callable[[int, int], None] | None = None
     ) -> FetchReport | None:
         """Fetch arXiv metadata for pending papers (or `refs`; `everything` refreshes all); None: nothing to do."""
-        from readlist.library.fetch import fetch
-        from readlist.library.write import FetchTargets
+        from readlist.services.fetch import fetch
+        from readlist.store.write import FetchTargets
 
         targets = FetchTargets.select(self.store, [str(r) for r in refs], everything)
         return fetch(self.store, targets, progress=progress) if targets else None
@@ -353,6 +354,6 @@ class Library:
 
     def pull_feeds(self, *feeds: str) -> Pulls:
         """Fetch followed feeds (all, or those named) into the inbox."""
-        from readlist.library.feeds import pull
+        from readlist.services.feeds import pull
 
         return pull(self.store, list(feeds) or None)

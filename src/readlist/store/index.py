@@ -14,8 +14,8 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 
-from readlist.backend import Conn, dialect
-from readlist.search.text import TOKEN, expansions, segment
+from readlist.location import Conn, dialect
+from readlist.text import TOKEN, expansions, segment
 
 COLUMNS = ("title", "authors", "tags", "abstract", "notes", "text", "venue", "extra")
 SNIPPET_COLUMNS = ("abstract", "notes", "text")  # never the title, authors or tags: the table shows those

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from readlist import db
-from readlist.backend import Location, PostgresUrl, redact, without_password
 from readlist.errors import InvalidInputError
+from readlist.location import Location, PostgresUrl, redact, without_password
+from readlist.store import db
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -41,8 +41,8 @@ def copy(source: Location, target: Location) -> CopyReport:
     target's own search index. The target must be empty: a copy never merges into another library."""
     from sqlalchemy import func, insert, select
 
-    from readlist.models import metadata
-    from readlist.search import index
+    from readlist.store import index
+    from readlist.store.models import metadata
 
     if str(source) == str(target) and type(source) is type(target):
         raise InvalidInputError("source and target are the same library", "name another target")
@@ -108,7 +108,7 @@ def backup(location: Location, folder: Path | None = None) -> Path:
         dumped = _pg_dump(location, stem.with_suffix(".dump"))
         if dumped is not None:
             return dumped
-    from readlist.library import Library
+    from readlist.api import Library
 
     target = stem.with_suffix(".jsonl")
     with Library(location) as lib:

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, update
 from sqlmodel import Session, SQLModel, col, select
 
-from readlist.library.records import now_iso
-from readlist.models import KeyAlias, Removal
+from readlist.store.models import KeyAlias, Removal
+from readlist.store.records import now_iso
 
 Mark = tuple[str, str]  # (what, value) of a Removal
 TAG, NOTE_SOURCE, NOTE_TEXT = "tag", "note source", "note text"

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
-from readlist.backend import Conn
 from readlist.domain import tag_slug
 from readlist.errors import NotFoundError
 from readlist.ids import parse_item_ref
-from readlist.library.records import ItemRecord, TagCount
+from readlist.location import Conn
+from readlist.store.records import ItemRecord, TagCount
 
 ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from readlist import config
-from readlist.library.merge import apply_metadata
-from readlist.library.write import Store
-from readlist.models import Item
 from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
 from readlist.net.works import Lookup
+from readlist.services.metadata import apply_metadata
+from readlist.store.models import Item
+from readlist.store.write import Store
 
 # `add` is interactive: offline, the user should get the prompt back in seconds, with the paper saved as pending.
 ADD_TRIES = 1  # `add` does not retry: retries, backoff and Retry-After belong to `fetch`
@@ -90,7 +90,7 @@ def fetch(store: Store, targets: list[tuple[int, str]], progress: Progress | Non
 
 
 def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]], report: FetchReport) -> None:
-    from readlist.library.samework import join_same_work
+    from readlist.store.samework import join_same_work
 
     with store.session() as session:
         for arxiv_id, meta in result.found.items():
@@ -149,9 +149,9 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
 
 
 def _save_lookups(store: Store, batch: list[tuple[int, str, Lookup]], report: FetchReport) -> None:
-    from readlist.library.mapping import apply_work
-    from readlist.library.merge import save_text
-    from readlist.library.samework import join_same_work
+    from readlist.services.metadata import apply_work
+    from readlist.store.merge import save_text
+    from readlist.store.samework import join_same_work
 
     with store.session() as session:
         for item_id, key, found in batch:

@@ -6,8 +6,8 @@ returns rows that read like sqlite3.Row, so one set of queries serves both backe
 
 from __future__ import annotations
 
-from readlist.library.read import SqliteReader
-from readlist.pg import PgConn
+from readlist.store.pg import PgConn
+from readlist.store.read import SqliteReader
 
 
 class PgReader(SqliteReader):

@@ -1,6 +1,6 @@
 """Connections, pragmas and migrate-on-open, for both the sqlite3 read side and the SQLAlchemy write side.
 
-A `postgresql://` location is handed to `readlist.pg` (imported only then: SQLite never loads psycopg)."""
+A `postgresql://` location is handed to `readlist.store.pg` (imported only then: SQLite never loads psycopg)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readlist.backend import Conn, Location, PostgresUrl, dialect
 from readlist.errors import DatabaseError
+from readlist.location import Conn, Location, PostgresUrl, dialect
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -31,10 +31,10 @@ on_lock_wait: Callable[[], None] | None = None
 
 def migrations_dir() -> Path:
     """The Alembic scripts: inside the installed wheel, or the repo's top-level folder in a checkout."""
-    packaged = Path(__file__).with_name("migrations")
+    packaged = Path(__file__).parents[1] / "migrations"
     if (packaged / "env.py").exists():
         return packaged
-    return Path(__file__).resolve().parents[2] / "migrations"
+    return Path(__file__).resolve().parents[3] / "migrations"
 
 
 def known_revisions() -> list[str]:
@@ -188,7 +188,7 @@ def upgrade(path: Path, revision: str = "head") -> None:
 def ensure_schema(path: Location) -> None:
     """Migrate on open: free when up to date, backs up then upgrades an older file, refuses a newer one."""
     if isinstance(path, PostgresUrl):
-        from readlist import pg
+        from readlist.store import pg
 
         pg.ensure_schema(path)
         return
@@ -249,7 +249,7 @@ def _migrate(path: Path, revisions: list[str], existed: bool) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     if current is not None:  # items from before the search index existed get indexed now
-        from readlist.search import index
+        from readlist.store import index
 
         with write_transaction(conn):
             index.rebuild(conn)
@@ -264,7 +264,7 @@ def connect(path: Location, member: str | None = None) -> Conn:
 
         member = user()
     if isinstance(path, PostgresUrl):
-        from readlist import pg
+        from readlist.store import pg
 
         return pg.connect(path, member)
     return connect_sqlite(path, member)
@@ -350,7 +350,7 @@ def damaged_error(path: str, detail: str) -> DatabaseError:
 def write_transaction(conn: Conn) -> Iterator[Conn]:
     """BEGIN IMMEDIATE: take the write lock up front so two writers queue instead of failing later."""
     if dialect(conn) == "postgresql":
-        from readlist import pg
+        from readlist.store import pg
 
         assert isinstance(conn, pg.PgConn)
         with pg.write_transaction(conn):
@@ -372,7 +372,7 @@ def engine(path: Location) -> Engine:
     from sqlalchemy import create_engine, event
 
     if isinstance(path, PostgresUrl):
-        from readlist import pg
+        from readlist.store import pg
 
         return pg.engine(path)
 
@@ -396,7 +396,7 @@ def driver_conn(raw: Any) -> Conn:
     """A SQLAlchemy connection's driver connection as a `Conn` (psycopg's wrapped in pg.PgConn)."""
     if isinstance(raw, sqlite3.Connection):
         return raw
-    from readlist.pg import PgConn
+    from readlist.store.pg import PgConn
 
     return PgConn(raw, owned=False)
 
@@ -404,7 +404,7 @@ def driver_conn(raw: Any) -> Conn:
 def revision(path: Location) -> str | None:
     """The schema revision of a library (no Alembic import)."""
     if isinstance(path, PostgresUrl):
-        from readlist import pg
+        from readlist.store import pg
 
         with pg.raw_connect(path) as server:
             return pg.current_revision(server)
@@ -418,7 +418,7 @@ def revision(path: Location) -> str | None:
 def friendly_error(exc: BaseException) -> DatabaseError | None:
     """A database failure a user can act on, from sqlite3 or SQLAlchemy's wrapper of it; None for anything else."""
     if "psycopg" in sys.modules:
-        from readlist import pg
+        from readlist.store import pg
 
         found = pg.friendly(exc)
         if found is not None:
