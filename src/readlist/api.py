@@ -56,19 +56,9 @@ class Library:
     def reader(self) -> Reader:
         """The read side (plain SQL, no ORM); opened on first use."""
         if self._reader is None:
-            from readlist.store import db
+            from readlist.store import open_reader
 
-            conn = db.connect(self.path, self.member)
-            if isinstance(self.path, PostgresUrl):
-                from readlist.store.pg import PgConn
-                from readlist.store.read_pg import PgReader
-
-                assert isinstance(conn, PgConn)
-                self._reader = PgReader(conn)
-            else:
-                from readlist.store.read import SqliteReader
-
-                self._reader = SqliteReader(conn)
+            self._reader = open_reader(self.path, self.member)
         return self._reader
 
     @property
