@@ -63,6 +63,6 @@ def test_import_leaves_the_callers_garbage_collector_settings_as_they_were(
     import gc
 
     before = gc.get_threshold()
-    reports = Library(isolated_library).import_(notes_dir)
-    assert sum(sum(r.new.values()) for r in reports) > 1000
+    report = Library(isolated_library).import_(notes_dir)
+    assert sum(sum(r.new.values()) for r in report.files) == report.totals.new > 1000
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -187,8 +187,8 @@ def test_library_api_dry_run_on_a_new_path_creates_nothing(notes: Path, tmp_path
 
     target = tmp_path / "new" / "library.db"
     target.parent.mkdir()
-    reports = Library(target).import_(notes, dry_run=True)
-    assert sum(reports[0].new.values()) == 3
+    report = Library(target).import_(notes, dry_run=True)
+    assert sum(report.files[0].new.values()) == 3 and report.totals.new == 3
     assert list(target.parent.iterdir()) == []
 
 

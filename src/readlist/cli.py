@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from readlist import __version__
 from readlist.commands import common
-from readlist.errors import ReadlistError
+from readlist.errors import Interrupted, ReadlistError
 
 
 class ReadlistGroup(TyperGroup):
@@ -61,10 +61,10 @@ class ReadlistGroup(TyperGroup):
     def invoke(self, ctx: click_core.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             from readlist import output
 
-            output.err().print(output.text(output.interrupted[0]))
+            output.err().print(output.text(exc.message if isinstance(exc, Interrupted) else output.interrupted[0]))
             raise typer.Exit(130) from None
         except BrokenPipeError:  # `readlist … | head`: the reader has all it wants (Click would exit 1)
             _silence_stdout()
@@ -288,11 +288,11 @@ def run(argv: Sequence[str]) -> int:
 
     Returns the exit code instead of exiting, so tests (and embedders) run the exact path `main` runs."""
     from readlist import output
-    from readlist.store import db
+    from readlist.api import on_lock_wait
 
     args = list(argv)
     output.reset()
-    db.on_lock_wait = lambda: output.err().print("waiting for another readlist process to finish writing…")
+    on_lock_wait(lambda: output.err().print("waiting for another readlist process to finish writing…"))
     try:
         words = _completion_words() or args
         if words:  # `readlist` alone is the home view: it needs no command registered (a faster start)
@@ -303,13 +303,13 @@ def run(argv: Sequence[str]) -> int:
     except ReadlistError as exc:
         output.print_error(exc)
         return exc.exit_code
-    except KeyboardInterrupt:
-        output.err().print(output.text(output.interrupted[0]))
+    except KeyboardInterrupt as exc:
+        output.err().print(output.text(exc.message if isinstance(exc, Interrupted) else output.interrupted[0]))
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the boundary: a bug still reads as one line unless asked for the traceback
-        from readlist.store.db import friendly_error
+        from readlist.api import friendly_error
 
         friendly = friendly_error(exc) or _path_error(exc) or _output_error(exc)
         if friendly is not None and not _debug():

@@ -346,11 +346,13 @@ def describe() -> list[dict[str, object]]:
 # ---- typed accessors used across the code ------------------------------------------------------------------
 
 
-def database_path(cli_value: str | None = None) -> Location:
+def database_path(cli_value: str | Path | Location | None = None) -> Location:
     """`--db` beats `READLIST_DB`, then the config file's `db`, then the platform's user data dir.
-    A `postgresql://` URL names a PostgreSQL library, anything else a SQLite file."""
+    A `postgresql://` URL names a PostgreSQL library, anything else a SQLite file; a location stays as it is."""
     from readlist.location import location
 
+    if cli_value is not None and not isinstance(cli_value, str):
+        return cli_value.expanduser() if isinstance(cli_value, Path) else cli_value
     configured = cli_value or value(DB)
     if configured:
         return location(configured)
@@ -366,7 +368,7 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def database_is_default(cli_value: str | None = None) -> bool:
+def database_is_default(cli_value: str | Path | Location | None = None) -> bool:
     return not (cli_value or value(DB))
 
 

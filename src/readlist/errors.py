@@ -32,3 +32,11 @@ class NetworkError(ReadlistError):
 
 class ConfigError(ReadlistError):
     """A setting (environment variable, config file or `readlist config`) with a bad key or value."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C after something was already saved: the message says what was kept and how to finish it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

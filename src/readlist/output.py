@@ -20,6 +20,8 @@ from readlist.term import pager, style, table, views
 from readlist.term.table import Column
 from readlist.term.width import json_dumps, one_line
 from readlist.term.width import safe as safe
+from readlist.text.hits import hits_for_json as hits_for_json
+from readlist.text.hits import without_hits
 
 # What Ctrl-C prints; a command that knows better (import: nothing was changed) sets it.
 interrupted = ["interrupted"]
@@ -129,7 +131,7 @@ def print_grid(
     elif view.fmt == "tsv":
         emit_lines(("\t".join(one_line(c) for c in row) for row in rows), view)
     elif view.fmt == "csv":
-        from readlist.export.formats import csv_lines
+        from readlist.term.csvcells import csv_lines
 
         emit_lines(csv_lines([c.name for c in columns], rows), view)
     else:
@@ -335,7 +337,7 @@ def _differed(reports: list[Any]) -> dict[str, int]:
 
 
 def _snippet_adds_something(snippet: str, title: str) -> bool:
-    plain = snippet.replace("\x02", "").replace("\x03", "").strip("… ")
+    plain = without_hits(snippet).strip("… ")
     return bool(plain) and plain[:24] not in title
 
 

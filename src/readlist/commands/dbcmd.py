@@ -6,10 +6,9 @@ from typing import Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, JsonOption, db_path, read_conn
-from readlist.errors import NotFoundError
-from readlist.location import PostgresUrl, location
-from readlist.store import db as database
+from readlist.api import Library
+from readlist.commands.common import DbOption, JsonOption, library
+from readlist.location import redact
 
 app = typer.Typer(help="The database: path, init, check, backup, copy, reindex.", no_args_is_help=True)
 
@@ -17,15 +16,15 @@ app = typer.Typer(help="The database: path, init, check, backup, copy, reindex."
 @app.command()
 def path(db: DbOption = None) -> None:
     """Print where the database lives (a URL's password shown as ***): `readlist db path`."""
-    print(db_path(db))
+    print(library(db).path)
 
 
 @app.command()
 def init(db: DbOption = None) -> None:
     """Build (or upgrade) the schema, e.g. on an empty PostgreSQL database: `readlist db init`."""
-    where = db_path(db)
-    database.ensure_schema(where)
-    output.say(f"library ready at {where} (schema {database.revision(where)})")
+    lib = library(db)
+    revision = lib.init()
+    output.say(f"library ready at {lib.path} (schema {revision})")
 
 
 @app.command()
@@ -33,16 +32,7 @@ def check(json_: JsonOption = False, db: DbOption = None) -> None:
     """Check integrity, foreign keys, schema version and the search index: `readlist db check`."""
     from dataclasses import asdict
 
-    from readlist.services.health import check as diagnose
-    from readlist.services.health import check_postgres
-
-    where = db_path(db)
-    if isinstance(where, PostgresUrl):
-        report = check_postgres(where)
-    elif not where.exists():
-        raise NotFoundError(f"no library at {where}", "any write command (readlist add …) creates it")
-    else:
-        report = diagnose(where)
+    report = library(db).check()
     if json_:
         output.print_json({**asdict(report), "ok": report.ok})
     else:
@@ -65,10 +55,7 @@ def backup(
     to: Annotated[Path | None, typer.Option("--to", help="Folder for a PostgreSQL backup (default: data dir).")] = None,
 ) -> None:
     """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot: `readlist db backup`."""
-    from readlist.services.transfer import backup as make_backup
-
-    read_conn(db).close()
-    target = make_backup(db_path(db), to)
+    target = library(db, reading=True).backup(to)
     output.say(f"backup written to {target}")
 
 
@@ -78,23 +65,15 @@ def copy(
     target: Annotated[str, typer.Argument(help="An empty or new library: a file path or a postgresql:// URL.")],
 ) -> None:
     """Copy a whole library between SQLite and PostgreSQL, either way: `readlist db copy my.db postgresql://…`."""
-    from readlist.services.transfer import copy as copy_library
-
-    src, dst = location(source), location(target)
-    if isinstance(src, Path) and not src.is_file():
-        raise NotFoundError(f"no library at {src}", "check the path of the library to copy")
-    report = copy_library(src, dst)
-    output.say(f"copied {report.rows.get('item', 0)} item(s) from {src} to {dst} ({report.indexed} indexed)")
+    report = Library.copy(source, target)
+    copied = report.rows.get("item", 0)
+    output.say(f"copied {copied} item(s) from {redact(source)} to {redact(target)} ({report.indexed} indexed)")
 
 
 @app.command()
 def reindex(db: DbOption = None) -> None:
     """Rebuild the search index from scratch: `readlist db reindex`."""
-    from readlist.store import index
-
-    conn = read_conn(db)
-    with database.write_transaction(conn):
-        count = index.rebuild(conn)
+    count = library(db, reading=True).reindex()
     output.say(f"reindexed {count} item(s)")
 
 

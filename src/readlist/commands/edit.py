@@ -14,11 +14,10 @@ from readlist.commands.common import (
     complete_item_or_status,
     complete_status,
     complete_tag,
-    read_conn,
+    library,
     report_status,
-    store,
 )
-from readlist.domain import ACTION_VERBS, TRANSITIONS, Action, status_help
+from readlist.domain import ACTION_VERBS, Action, status_help
 from readlist.errors import InvalidInputError, ReadlistError
 
 ItemArg = ItemRef
@@ -29,8 +28,9 @@ RefsArg = Annotated[list[str], typer.Argument(help="Item ids or arXiv IDs (all o
 
 def status_command(action: Action, doc: str) -> Any:
     def command(refs: RefsArg, db: DbOption = None) -> None:
-        changes = store(db).set_status(refs, TRANSITIONS[action].target, action)
-        report_status(changes, ACTION_VERBS[action])
+        lib = library(db)
+        move = {Action.START: lib.start, Action.DONE: lib.done, Action.SKIP: lib.skip, Action.KEEP: lib.keep}[action]
+        report_status(move(*refs), ACTION_VERBS[action])
 
     command.__doc__ = doc
     return command
@@ -71,7 +71,7 @@ def status(
     db: DbOption = None,
 ) -> None:
     """Set any status, any move allowed: `readlist status 1 2 unread`."""
-    changes = store(db).set_status(refs, new_status)
+    changes = library(db).status(refs[0], new_status, *refs[1:])
     for change in changes:
         output.say(f"#{change.item_id} is now {change.after}: {change.title}")
 
@@ -88,8 +88,9 @@ def tag(
     db: DbOption = None,
 ) -> None:
     """Add and remove tags on one item or several: `readlist tag 1 +kv-cache -misc`, `readlist tag 6 7 +cuda`."""
-    refs, add, remove = split_tag_args(args, lambda ref: _names_item(db, ref))
-    for change in store(db).retag_many(refs, add, remove):
+    lib = library(db)
+    refs, add, remove = split_tag_args(args, lib.has)
+    for change in lib.tag_many(refs, add, remove):
         done = [f"+{name}" for name in change.added] + [f"-{name}" for name in change.removed]
         output.say(f"#{change.item_id} tags {' '.join(done) if done else 'unchanged'}: {change.title}")
 
@@ -117,19 +118,6 @@ def split_tag_args(args: list[str], names_item: Callable[[str], bool]) -> tuple[
     return refs, add, remove
 
 
-def _names_item(db: str | None, ref: str) -> bool:
-    from readlist.store.read import find_item_id
-
-    conn = read_conn(db)
-    try:
-        find_item_id(conn, ref)
-    except ReadlistError:
-        return False
-    finally:
-        conn.close()
-    return True
-
-
 def note(
     ref: ItemArg,
     body: Annotated[
@@ -143,24 +131,20 @@ def note(
     db: DbOption = None,
 ) -> None:
     """Add a note, list an item's notes, edit or remove one: `readlist note 1 "…"`, `readlist note 1 --rm 2`."""
-    from readlist import config
-
     if rm is not None:
-        removed = store(db).remove_note(ref, rm)
+        removed = library(db).remove_note(ref, rm)
         output.say(f"removed note {rm}: {_first_line(removed)}")
     elif edit_:
-        _edit_note(ref, body, db, config.user())
+        _edit_note(ref, body, db)
     elif body is None:
-        from readlist.store.read import get_item
-
-        item = get_item(read_conn(db), ref)
+        item = library(db, reading=True).show(ref)
         if json_:
             output.print_json(item["notes"])
         else:
             output.print_notes(item)
     else:
-        item_row = store(db).add_note(ref, body, config.user())
-        output.say(f"#{item_row.id} note added: {item_row.title}")
+        added = library(db).note(ref, body)
+        output.say(f"#{added.item_id} note added: {added.title}")
 
 
 def _first_line(body: str) -> str:
@@ -168,7 +152,7 @@ def _first_line(body: str) -> str:
     return line if len(line) <= 60 else line[:59] + "…"
 
 
-def _edit_note(ref: str, number_text: str | None, db: str | None, author: str | None) -> None:
+def _edit_note(ref: str, number_text: str | None, db: str | None) -> None:
     number = None
     if number_text is not None:
         if not number_text.strip().isdecimal() or len(number_text.strip()) > 9:
@@ -176,7 +160,7 @@ def _edit_note(ref: str, number_text: str | None, db: str | None, author: str | 
                 f"--edit takes a note number, not {number_text!r}", f'run "readlist note {ref}" to list the notes'
             )
         number = int(number_text)
-    lib = store(db)
+    lib = library(db)
     current = lib.note_to_edit(ref, number)
     edited = _edit_in_editor(current.body)
     if edited is None:
@@ -184,7 +168,7 @@ def _edit_note(ref: str, number_text: str | None, db: str | None, author: str | 
     if edited.strip() == current.body.strip():
         output.say("note unchanged")
         return
-    lib.save_note(current, edited, author)
+    lib.save_note(current, edited)
     output.say(f"#{current.item_id} note {'saved' if current.note_id else 'added'}")
 
 
@@ -206,19 +190,25 @@ def edit(
 ) -> None:
     """Change fields: `readlist edit 1 --title "…" --priority 2`, `readlist edit 1 --url 2408.11743`."""
     given = dict(title=title, short_name=short_name, priority=priority, rating=rating, venue=venue, url=url)
-    changes = {name: value for name, value in {**given, "abstract": abstract}.items() if value is not None}
-    if not changes:
-        raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
-    if merge and url is None:
-        raise InvalidInputError("--merge works with --url", "readlist edit 1 --url <url> --merge")
-    asked = ", ".join(changes)  # edit() takes the fields it applied out of `changes`
-    edited = store(db).edit(ref, changes, merge=merge)
+    asked = [name for name, value in {**given, "abstract": abstract}.items() if value is not None]
+    edited = library(db).edit(
+        ref,
+        title=title,
+        short_name=short_name,
+        priority=priority,
+        rating=rating,
+        venue=venue,
+        url=url,
+        abstract=abstract,
+        merge=merge,
+    )
     if edited.merged_from is not None:
         output.say(f"#{edited.merged_from} merged into #{edited.item_id} ({edited.key}): {edited.title}")
     elif edited.old_key != edited.key:
         output.say(f"#{edited.item_id} is now {edited.key} (was {edited.old_key}): {edited.title}")
     else:
-        output.say(f"#{edited.item_id} updated ({', '.join(changes) or asked}): {edited.title}")
+        fields = [name for name in asked if name != "url"] or asked  # a new URL of the same work: 'updated (url)'
+        output.say(f"#{edited.item_id} updated ({', '.join(fields)}): {edited.title}")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,12 +12,11 @@ from readlist.commands.common import (
     JsonOption,
     LimitOption,
     NoPagerOption,
-    read_conn,
+    library,
     report_status,
-    store,
     view,
 )
-from readlist.domain import ACTION_VERBS, TRANSITIONS, Action
+from readlist.domain import ACTION_VERBS, Action
 from readlist.errors import ReadlistError
 from readlist.term import timefmt
 
@@ -37,19 +36,14 @@ def add(
 ) -> None:
     """Follow a feed (fetched once to check it is RSS or Atom):
     `readlist feed add https://rss.arxiv.org/rss/cs.CL --match "kv cache, 量化"`."""
-    from readlist.services.feeds import add_feed
-
-    terms = [t.strip() for t in (match or "").split(",") if t.strip()]
-    feed = add_feed(store(db), url, name, terms, tag or [], check=not no_check)
-    output.say(f"following {feed.name} ({feed.url})" + (f", matching {', '.join(terms)}" if terms else ""))
+    feed = library(db).follow(url, name=name, match=match or "", tags=tag or [], check=not no_check)
+    output.say(f"following {feed.name} ({feed.url})" + (f", matching {', '.join(feed.match)}" if feed.match else ""))
 
 
 @app.command("list")
 def list_(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = None) -> None:
     """The feeds you follow: `readlist feed list`."""
-    from readlist.store.read import feeds
-
-    rows = feeds(read_conn(db))
+    rows = library(db, reading=True).feeds()
     chosen = view(fmt, json_)
     if not rows and chosen.fmt == "table":
         output.say("no feeds yet — readlist feed add <url>")
@@ -76,9 +70,7 @@ def list_(fmt: FormatOption = None, json_: JsonOption = False, db: DbOption = No
 @app.command("rm")
 def rm(ref: Annotated[str, typer.Argument(help="Feed name, URL or id.")], db: DbOption = None) -> None:
     """Stop following a feed (its items stay): `readlist feed rm flashinfer`."""
-    from readlist.services.feeds import remove_feed
-
-    feed = remove_feed(store(db), ref)
+    feed = library(db).unfollow(ref)
     output.say(f"no longer following {feed.name}")
 
 
@@ -90,9 +82,7 @@ def pull(
 ) -> None:
     """Fetch every feed; new matching entries land in the inbox: `readlist feed pull`.
     A feed that fails says why and the others go on; the exit code is then 1."""
-    from readlist.services.feeds import pull as run_pull
-
-    reports = run_pull(store(db), refs or None)
+    reports = library(db).pull_feeds(*(refs or []))
     for r in reports:
         if r.status == "error":
             output.print_error(ReadlistError(f"{r.name}: {r.warning}", r.hint))
@@ -119,9 +109,7 @@ def inbox(
     db: DbOption = None,
 ) -> None:
     """New feed entries to triage, best matches first: `readlist inbox`."""
-    from readlist.store.read import inbox as waiting
-
-    items = waiting(read_conn(db), limit=limit)
+    items = library(db, reading=True).inbox(limit=limit)
     chosen = view(fmt, json_, no_pager)
     empty = "inbox is empty — readlist feed pull brings new entries"
     output.print_items(items, empty, f"inbox: {len(items)}" if chosen.fmt == "table" else None, view=chosen)
@@ -129,8 +117,7 @@ def inbox(
 
 def keep(refs: ItemRefs, db: DbOption = None) -> None:
     """Keep inbox entries: they join the unread queue (`readlist skip` drops one): `readlist keep 41 42`."""
-    changes = store(db).set_status(refs, TRANSITIONS[Action.KEEP].target, Action.KEEP)
-    report_status(changes, ACTION_VERBS[Action.KEEP])
+    report_status(library(db).keep(*refs), ACTION_VERBS[Action.KEEP])
 
 
 def register(root: typer.Typer) -> None:

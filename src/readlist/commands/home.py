@@ -1,7 +1,6 @@
 """`readlist` alone: a home view of what is being read, what comes next, and the first commands to learn."""
 
 import itertools
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -18,12 +17,9 @@ NEWCOMER = (
 
 def home(db: str | None) -> None:
     """Show the home view; a library that does not exist yet gets a welcome instead of an error."""
-    from readlist.commands.common import db_path, read_conn
-    from readlist.store.read import home as collect
+    from readlist.commands.common import library
 
-    path = db_path(db)
-    exists = not isinstance(path, Path) or (path.exists() and path.stat().st_size > 0)
-    data = collect(read_conn(db)) if exists else None
+    data = library(db, reading=True).overview()
     output.emit_lines(home_lines(data, output.term_width() or 100, style.color_wanted()), output.View(pager=False))
 
 

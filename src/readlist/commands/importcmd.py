@@ -1,16 +1,15 @@
 """`readlist import`: notes (any encoding, even garbled), BibTeX, CSL-JSON, bookmarks and exports → the library."""
 
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, complete_tag, db_location, store, store_at
+from readlist.commands.common import DbOption, complete_tag, library
 
 if TYPE_CHECKING:
-    from readlist.importer.run import FileReport
+    from readlist.api import FileReport
 
 
 def import_(
@@ -41,36 +40,22 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import notes, BibTeX, CSL-JSON, CSV, bookmarks or an export: `readlist import library.bib data/notes/`."""
-    from readlist.batchgc import batch_work
-    from readlist.importer.run import collect, import_files, list_repairs
-    from readlist.store.db import dry_run_location
+    from readlist.api import Library
 
     output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
-    files = collect(paths)
     if repairs:
-        output.print_repairs(list_repairs(files))
+        output.print_repairs(Library.repairs(*paths))
         return
-    total = sum(p.stat().st_size for p in files)
-    # One bar over the bytes, read then written (2 × the input size).
-    with ExitStack() as stack, output.progress("importing", total=2 * total, unit="bytes") as advance:
-        stack.enter_context(batch_work())
-        # A dry run on a library that does not exist yet (or needs an upgrade) works on a scratch copy.
-        where = None
-        if dry_run:
-            path, default = db_location(db)
-            where = stack.enter_context(dry_run_location(path, folder_made=default))
-        reports, totals = import_files(
-            lambda: store(db) if where is None else store_at(where),  # opened while the files are being read
-            files,
-            tag or [],
-            dry_run=dry_run,
-            keep_mine=keep_mine,
-            restore_removed=restore_removed,
-            on_read=lambda done, _: advance(done, 0),
-            on_write=lambda done, _: advance(total + done, 0),
-        )
-    output.print_import_summary(reports, dry_run=dry_run, totals=totals)
-    _print_problems(reports)
+    report = library(db).import_(
+        *paths,
+        tags=tag or [],
+        dry_run=dry_run,
+        keep_mine=keep_mine,
+        restore_removed=restore_removed,
+        progress=lambda label, total: output.progress(label, total, unit="bytes"),
+    )
+    output.print_import_summary(report.files, dry_run=dry_run, totals=report.totals)
+    _print_problems(report.files)
     if fetch and not dry_run:
         _fetch_after(db)
 

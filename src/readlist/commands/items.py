@@ -1,7 +1,8 @@
 """`add`, `fetch`, `show` and `rm`: getting items in, completing them, looking at one, removing one."""
 
 import sys
-from typing import Annotated, Any
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,11 +16,12 @@ from readlist.commands.common import (
     complete_item,
     complete_tag,
     library,
-    read_conn,
-    store,
     view,
 )
-from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
+from readlist.errors import InvalidInputError, ReadlistError
+
+if TYPE_CHECKING:
+    from readlist.api import FetchReport, FetchSummary
 
 
 def add(
@@ -46,20 +48,9 @@ def add(
 ) -> None:
     """Add papers, articles or repos: `readlist add 2408.11743 --tag quantization`."""
 
-    def saved(ids: list[int]) -> None:  # from here on, Ctrl-C loses nothing: say so if it comes
-        numbers = ", ".join(f"#{i}" for i in ids)
-        output.interrupted[0] = f"interrupted — {numbers} saved with metadata pending; readlist fetch completes it"
-
-    report = library(db).add(
-        *refs,
-        tags=tag or [],
-        note=note,
-        title=title,
-        priority=priority,
-        fetch=not no_fetch,
-        saved_hook=saved,
-        waiting=lambda: output.spinner("asking for metadata…"),
-    )
+    lib = library(db)
+    with output.spinner("asking for metadata…") if not no_fetch else nullcontext():
+        report = lib.add(*refs, tags=tag or [], note=note, title=title, priority=priority, fetch=not no_fetch)
     for line in report.lines:
         output.say(line)
     for line in report.warnings:
@@ -80,58 +71,39 @@ def fetch(
     db: DbOption = None,
 ) -> None:
     """Complete pending items from arXiv, Crossref, GitHub, OpenReview and web pages: `readlist fetch`."""
-    from readlist.services.fetch import fetch as run_fetch
-    from readlist.services.fetch import fetch_sources
-    from readlist.store.write import FetchTargets
-
-    lib = store(db)
+    lib = library(db)
     if published:
-        _fetch_published(lib, refs or [])
+        _say_published(*lib.find_published(*(refs or []), progress=output.progress))
         return
-    papers = FetchTargets.select(lib, refs or [], all_)
-    others = FetchTargets.select_sources(lib, refs or [], all_)
-    if not papers and not others:
+    summary = lib.fetch(*(refs or []), everything=all_, progress=output.progress)
+    if not summary.parts:
         output.say("nothing to fetch: every item has its metadata (use --all to refresh)")
         return
-    reports = []
-    if papers:
-        with output.progress("fetching arXiv metadata", total=len(papers)) as advance:
-            reports.append(("arXiv", len(papers), run_fetch(lib, papers, progress=advance)))
-    if others:
-        with output.progress("fetching other metadata", total=len(others)) as advance:
-            reports.append(("other", len(others), fetch_sources(lib, others, progress=advance)))
-    _say_fetched(reports)
+    _say_fetched(summary)
 
 
-def _say_fetched(reports: list[tuple[str, int, Any]]) -> None:
-    fetched = sum(len(r.fetched) for _, _, r in reports)
-    total = sum(n for _, n, _ in reports)
-    requests = sum(r.requests for _, _, r in reports)
-    output.say(f"fetched {fetched} of {total} item(s) in {requests} request(s)")
-    for label, _, report in reports:
+def _say_fetched(summary: "FetchSummary") -> None:
+    output.say(f"fetched {summary.fetched} of {summary.asked} item(s) in {summary.requests} request(s)")
+    for part in summary.parts:
+        report = part.report
         for line in report.news:
             output.say(f"  {line}")
         if report.not_found:
-            who = "arXiv does not know" if label == "arXiv" else "not found (kept)"
+            who = "arXiv does not know" if part.source == "arXiv" else "not found (kept)"
             output.warn(f"{who} {len(report.not_found)} item(s): {', '.join(report.not_found)}")
         if report.stopped:
-            if fetched:  # with nothing fetched, it is the error below
+            if summary.fetched:  # with nothing fetched, it is the error below
                 output.warn(report.stopped)
         elif report.failed:
             why = "; ".join(dict.fromkeys(report.errors)) or "no answer"
             output.warn(f"{len(report.failed)} item(s) stay pending or failed: {why}")
-    stopped = next((r.stopped for _, _, r in reports if r.stopped), None)
-    if fetched == 0 and stopped:
-        raise ReadlistError(stopped, "the items stay pending; nothing is lost")
-    if fetched == 0 and any(r.failed for _, _, r in reports) and not any(r.not_found for _, _, r in reports):
-        raise ReadlistError("nothing was fetched", "check the network and run readlist fetch again")
+    if summary.problem == "nothing was fetched":
+        raise ReadlistError(summary.problem, "check the network and run readlist fetch again")
+    if summary.problem:
+        raise ReadlistError(summary.problem, "the items stay pending; nothing is lost")
 
 
-def _fetch_published(lib: Any, refs: list[str]) -> None:
-    from readlist.services.published import find_published
-
-    with output.progress("looking for published versions", total=0) as advance:
-        report, checked = find_published(lib, refs, progress=advance)
+def _say_published(report: "FetchReport", checked: int) -> None:
     if not checked:
         output.say("no arXiv preprints to check")
         return
@@ -157,21 +129,15 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Everything about one item, notes rendered: `readlist show 1` or `readlist show 2408.11743`."""
-    from readlist.store.read import item_text
-
+    lib = library(db, reading=True)
     if text:
-        item, body = item_text(read_conn(db), ref)
-        if body is None:
-            raise NotFoundError(
-                f"no text kept for #{item['id']}",
-                f"web articles keep their text once fetched: readlist fetch {item['id']}",
-            )
+        kept = lib.text(ref)
         if json_:
-            output.print_json({"id": item["id"], "title": item["title"], "url": item["url"], "text": body})
+            output.print_json({"id": kept.id, "title": kept.title, "url": kept.url, "text": kept.text})
         else:
-            output.say(body)
+            output.say(kept.text)
         return
-    item = library(db).show(ref)
+    item = lib.show(ref)
     chosen = view(fmt, json_, no_pager)
     chosen.raw = raw
     output.print_item(item, chosen)
@@ -190,10 +156,8 @@ def rm(
     db: DbOption = None,
 ) -> None:
     """Move items to the trash (asks first; `readlist restore` brings them back): `readlist rm 3`."""
-    from readlist.store.read import get_item
-
-    conn = read_conn(db)
-    items = [get_item(conn, ref) for ref in refs]
+    lib = library(db)
+    items = [lib.show(ref) for ref in refs]
     if not yes:
         if not sys.stdin.isatty():
             raise InvalidInputError("refusing to remove without confirmation", "add --yes to remove")
@@ -201,7 +165,7 @@ def rm(
         if not typer.confirm(f"Move to the trash: {names}?"):
             output.say("nothing removed")
             return
-    for removed in store(db).remove(refs):
+    for removed in lib.remove(*refs):
         output.say(f"removed #{removed.item_id} {removed.title} (readlist restore {removed.item_id} brings it back)")
 
 

@@ -1,10 +1,10 @@
 """`todo`, `list` and `tags`: the read commands over many items (plain sqlite3, no SQLAlchemy)."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from readlist import config, output
+from readlist import output
 from readlist.commands.common import (
     DbOption,
     FormatOption,
@@ -15,13 +15,12 @@ from readlist.commands.common import (
     WhoOption,
     WrapOption,
     library,
-    member_conn,
     view,
 )
 from readlist.domain import MAX_COUNT
-from readlist.errors import InvalidInputError
-from readlist.location import Conn
-from readlist.store import read as queries
+
+if TYPE_CHECKING:
+    from readlist.api import Library
 
 StatusFilter = Annotated[
     list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
@@ -32,20 +31,13 @@ SinceFilter = Annotated[
 ]
 
 
-def build_filter(status: list[str] | None, tag: str | None, kind: str | None, since: str | None) -> queries.ItemFilter:
-    from readlist.api import Library
-
-    return Library.filter(status=status, tag=tag, kind=kind, since=since)
-
-
-def why_empty(conn: Conn, tag: str | None) -> str | None:
+def why_empty(lib: "Library", tag: str | None) -> str | None:
     """Why a filter found nothing, when the reason is a tag the library does not have."""
-    if not tag:
+    missing = lib.missing_tag(tag)
+    if missing is None:
         return None
-    missing, close = queries.tag_suggestion(conn, tag)
-    if not missing:
-        return None
-    return f'no tag "{tag}"' + (f' (did you mean "{close}"?)' if close else " (see: readlist tags)")
+    close = f' (did you mean "{missing.close}"?)' if missing.close else " (see: readlist tags)"
+    return f'no tag "{missing.name}"' + close
 
 
 def todo(
@@ -70,15 +62,15 @@ def todo(
     db: DbOption = None,
 ) -> None:
     """Your unread queue: reading first, then priority, then oldest added (`--who alice`: hers)."""
-    conn = member_conn(db, who)
+    lib = library(db, who, reading=True)
     chosen = view(fmt, json_, no_pager, wrap)
-    items = queries.todo(conn, tag=tag, limit=None if all_ else config.value(config.TODO_LIMIT, limit))
+    items = lib.todo(tag=tag, limit=limit, everything=all_)
     title = None
     if chosen.fmt == "table":
-        total = queries.count_todo(conn, tag=tag)
+        total = lib.todo_count(tag=tag)
         title = f"to read: {total}" + (f" (showing {len(items)}; --all for every one)" if total > len(items) else "")
     empty = "nothing to read — add something with: readlist add <arxiv-url>"
-    output.print_items(items, empty, title, view=chosen, why=why_empty(conn, tag) if not items else None)
+    output.print_items(items, empty, title, view=chosen, why=why_empty(lib, tag) if not items else None)
 
 
 def list_(
@@ -99,23 +91,11 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """Every item, or those matching the filters: `readlist list --status read --tag cuda`."""
-    if read_by and who and read_by != who:
-        raise InvalidInputError("--read-by and --who name different members", "give one of them")
-    if read_by and status and set(status) != {"read"}:
-        raise InvalidInputError(
-            f"--read-by lists what {read_by} has read; --status {','.join(status)} contradicts it",
-            f"drop --status, or use: readlist list --who {read_by} --status {','.join(status)}",
-        )
-    conn = member_conn(db, read_by or who)
+    lib = library(db, who, reading=True)
     chosen = view(fmt, json_, no_pager, wrap)
     full = chosen.fmt in ("json", "jsonl")
-    flt = build_filter(["read"] if read_by else status, tag, kind, None if read_by else since)
-    if read_by and since:
-        from readlist.store.records import parse_since
-
-        flt.read_since = parse_since(since)
-    items = queries.list_items(conn, flt, limit=limit, full=full)
-    output.print_items(items, "no items match", view=chosen, why=why_empty(conn, tag) if not items else None)
+    items = lib.list(status=status, tag=tag, kind=kind, since=since, limit=limit, full=full, read_by=read_by)
+    output.print_items(items, "no items match", view=chosen, why=why_empty(lib, tag) if not items else None)
 
 
 def tags(
@@ -130,12 +110,10 @@ def tags(
 ) -> None:
     """Tags with their item counts; `--rename old new` renames one everywhere."""
     if rename:
-        from readlist.commands.common import store
-
-        count = store(db).rename_tag(*rename)
+        count = library(db).rename_tag(*rename)
         output.say(f"renamed tag {rename[0]!r} → {rename[1]!r} on {count} item(s)")
         return
-    rows = library(db).tags()
+    rows = library(db, reading=True).tags()
     chosen = view(fmt, json_, no_pager)
     if not rows and chosen.fmt == "table":
         output.say("no tags yet — add one with: readlist tag 1 +kv-cache")

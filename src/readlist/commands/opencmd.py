@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, ItemRef, read_conn, store
+from readlist.commands.common import DbOption, ItemRef, library
 
 RefArgument = ItemRef
 
@@ -19,13 +19,9 @@ def open_(
     """Open an item in the browser ($BROWSER is respected): `readlist open 12 --pdf`.
 
     With no browser or display, the address is printed instead."""
-    from readlist.errors import InvalidInputError
-    from readlist.services.opening import launch, target
-    from readlist.store.read import get_item
+    from readlist.term.browser import launch
 
-    if pdf and code:
-        raise InvalidInputError("--pdf and --code ask for different things", "give one of them")
-    where = target(get_item(read_conn(db), ref), pdf=pdf, code=code)
+    where = library(db, reading=True).address(ref, pdf=pdf, code=code)
     if launch(where):
         output.err().print(output.text(f"opened {where}"))
     else:
@@ -34,9 +30,7 @@ def open_(
 
 def pdf(ref: RefArgument, db: DbOption = None) -> None:
     """Download an arXiv paper's PDF into the data dir and attach it: `readlist pdf 12`."""
-    from readlist.services.pdfs import fetch_pdf
-
-    result = fetch_pdf(store(db), ref)
+    result = library(db).pdf(ref)
     verb = "downloaded" if result.downloaded else "already have"
     output.say(f"#{result.item_id}: {verb} {result.path}" + ("" if result.attached else " (already attached)"))
 

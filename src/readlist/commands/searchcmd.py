@@ -11,13 +11,13 @@ from readlist.commands.common import (
     JsonOption,
     NoPagerOption,
     TagFilter,
-    read_conn,
+    library,
     view,
 )
-from readlist.domain import MAX_COUNT, check_kind, check_status
+from readlist.domain import MAX_COUNT
 
 if TYPE_CHECKING:
-    from readlist.search.engine import SearchResult
+    from readlist.api import SearchResult
 
 
 def search(
@@ -53,23 +53,11 @@ def search(
 ) -> None:
     """Find items by title, authors, tags, abstract, notes and article text, in Chinese or English:
     `readlist search "kv cache"`."""
-    from readlist.search.engine import search as run_search
-    from readlist.search.snippet import for_json
-    from readlist.store.records import parse_since
-
     query = " ".join(words)
-    conn = read_conn(db)
+    lib = library(db, reading=True)
     chosen = view(fmt, json_, no_pager)
-    result = run_search(
-        conn,
-        query,
-        tag=tag,
-        status=[check_status(s) for s in status or []] or None,
-        kind=check_kind(kind) if kind else None,
-        since=parse_since(since) if since else None,
-        year=year,
-        limit=None if all_ else limit,
-        exact=exact,
+    result = lib.search(
+        query, tag=tag, status=status, kind=kind, since=since, year=year, limit=None if all_ else limit, exact=exact
     )
     table = chosen.fmt == "table"
     for line in messages(query, result, exact=exact):
@@ -80,11 +68,11 @@ def search(
             output.err().print(output.text(line, "yellow"))
     if chosen.fmt in ("json", "jsonl"):
         for item in result.items:
-            item["snippet"] = for_json(item["snippet"])
+            item["snippet"] = output.hits_for_json(item["snippet"])
     if not result.items:
         from readlist.commands.lists import why_empty
 
-        why = why_empty(conn, tag)
+        why = why_empty(lib, tag)
         if why:
             output.print_items([], "", view=chosen, why=why)
         elif not table:
@@ -112,14 +100,14 @@ def messages(query: str, result: "SearchResult", *, exact: bool) -> list[str]:
 
 def glossary(fmt: FormatOption = None, json_: JsonOption = False, no_pager: NoPagerOption = False) -> None:
     """The bilingual synonym groups search expands queries with: `readlist glossary`."""
-    from readlist.search import glossary as gl
+    from readlist.api import Library
 
-    groups = gl.groups()
+    groups, user_file = Library.glossary()
     chosen = view(fmt, json_, no_pager)
     rows: list[list[object]] = [[n, " | ".join(g)] for n, g in enumerate(groups, 1)]
     output.print_table(["#", "terms (a query for one finds all)"], rows, view=chosen, data=list(groups))
     if chosen.fmt == "table":
-        output.say(f"add your own groups, one per line (terms separated by |), to {gl.user_file()}")
+        output.say(f"add your own groups, one per line (terms separated by |), to {user_file}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, FormatOption, JsonOption, TagFilter, library, read_conn, view
-from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter, build_filter
-from readlist.errors import InvalidInputError
+from readlist.commands.common import DbOption, FormatOption, JsonOption, TagFilter, library, view
+from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter
 
 OutOption = Annotated[
     str | None, typer.Option("--output", "-o", help="Write to this file (atomically).", metavar="FILE")
@@ -18,7 +17,7 @@ OutOption = Annotated[
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        from readlist.export.outfile import write_output
+        from readlist.term.outfile import write_output
 
         write_output(Path(out), text)
         output.err().print(output.text(f"wrote {out}"))
@@ -41,7 +40,7 @@ def digest(
     db: DbOption = None,
 ) -> None:
     """Markdown for the team wiki or chat: `readlist digest --since 7d` (`--team`: everyone's reading)."""
-    text = library(db).digest(
+    text = library(db, reading=True).digest(
         since=since,
         status=status,
         tag=tag,
@@ -65,13 +64,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export items: `readlist export --format jsonl -o team/alice.jsonl` (lossless; stable order)."""
-    from readlist.export.formats import FORMATS, render
-    from readlist.store.serialize import records
-
-    if fmt not in FORMATS:
-        raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
-    rows = records(read_conn(db), build_filter(status, tag, kind, since))
-    _emit(render(fmt, rows, bom=bom), out)
+    text = library(db, reading=True).export(fmt, status=status, tag=tag, kind=kind, since=since, bom=bom)
+    _emit(text, out)
 
 
 def stats(
@@ -84,7 +78,7 @@ def stats(
     if team:
         from readlist.term import timefmt
 
-        rows = library(db).team_stats()
+        rows = library(db, reading=True).team_stats()
         chosen = view(fmt, json_)
         columns = ["member", "unread", "reading", "read", "per week", "last read"]
         table: list[list[object]] = [
@@ -95,7 +89,7 @@ def stats(
             table = [[*row[:-1], r["last_finished"] or ""] for row, r in zip(table, rows, strict=True)]
         output.print_table(columns, table, view=chosen, data=rows, flex="last read")
         return
-    data = library(db).stats()
+    data = library(db, reading=True).stats()
     output.print_stats(data, view(fmt, json_))
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, JsonOption, read_conn, store
+from readlist.commands.common import DbOption, JsonOption, library
 from readlist.errors import InvalidInputError
 
 
@@ -25,12 +25,10 @@ def trash(
             if not typer.confirm("Forget every removed item for good?"):
                 output.say("trash kept")
                 return
-        count = store(db).empty_trash()
+        count = library(db).empty_trash()
         output.say(f"forgot {count} removed item(s); importing them again brings them back as new")
         return
-    from readlist.store.read import trash as removed
-
-    rows = removed(read_conn(db))
+    rows = library(db, reading=True).trash()
     if json_:
         output.print_json(rows)
     elif not rows:
@@ -47,7 +45,7 @@ def restore(
     db: DbOption = None,
 ) -> None:
     """Bring removed items back with their notes, tags and links: `readlist restore 3`."""
-    for item in store(db).restore(refs):
+    for item in library(db).restore(*refs):
         how = "merged into the item you added again" if item.merged else "restored"
         output.say(f"#{item.item_id} {how}: {item.title}")
 

@@ -7,7 +7,10 @@ import io
 import re
 from typing import Any
 
+from readlist.term.csvcells import CONTROL, csv_cell, csv_lines
 from readlist.term.width import json_dumps
+
+__all__ = ["FORMATS", "csv_cell", "csv_lines", "render"]
 
 FORMATS = ("jsonl", "json", "bibtex", "csv")
 
@@ -37,33 +40,6 @@ CSV_COLUMNS = (
     "finished_at",
     "note",
 )
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-# Control characters other than tab and line breaks: shown as \x1b in CSV, dropped from BibTeX, so neither a
-# spreadsheet nor a terminal that prints the export (`export --format csv | cat`) interprets them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def csv_cell(value: object) -> object:
-    """A cell a spreadsheet shows as text: a leading ' before formula starters (numbers stay numbers)."""
-    if not isinstance(value, str):
-        return value
-    value = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def csv_lines(header: list[str], rows: list[list[str]]) -> list[str]:
-    """CSV for `--format csv` on read commands: header first, every cell quoted and neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(c) for c in row])
-    return buffer.getvalue().rstrip("\n").split("\n") if rows or header else []
 
 
 def to_csv(rows: list[dict[str, Any]], bom: bool = False) -> str:
@@ -117,7 +93,7 @@ CONFERENCE_WORDS = frozenset(_CONFERENCE_WORDS.split())
 
 
 def bib_escape(text: str) -> str:
-    return "".join(_BIB_SPECIAL.get(ch, ch) for ch in _CONTROL.sub("", text))
+    return "".join(_BIB_SPECIAL.get(ch, ch) for ch in CONTROL.sub("", text))
 
 
 def bib_url(url: str) -> str:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from readlist.search.query import AllOf, AnyOf, Expr, InColumn, Phrase, Query
 from readlist.store.index import SNIPPET_COLUMNS
 from readlist.text import tokens, unsegment
+from readlist.text.hits import HIT_END, HIT_START
 
-HIT_START, HIT_END = "\x02", "\x03"  # rendered bold in a table, «» in JSON
 WIDTH = 160  # display columns (a Chinese character takes two)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "es", "ed", "s", "ly")
 _SPACE = re.compile(r"\s+")
@@ -142,7 +142,3 @@ def _same_as_title(text: str, title: str) -> bool:
         return "".join(ch for ch in unsegment(s).casefold() if ch.isalnum())
 
     return bool(title) and norm(text) in norm(title)
-
-
-def for_json(snippet: str) -> str:
-    return snippet.replace(HIT_START, "«").replace(HIT_END, "»")

@@ -1,9 +1,7 @@
-"""`open`: which page, PDF or code link stands for an item, and handing it to the user's browser."""
+"""`open`: which page, PDF or code link stands for an item."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,25 +41,3 @@ def target(item: Mapping[str, Any], *, pdf: bool = False, code: bool = False) ->
     if not item.get("url"):
         raise NotFoundError(f"#{item['id']} has no link", "it came from a reference without a URL or DOI")
     return str(item["url"])
-
-
-def _has_display() -> bool:
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def launch(where: str) -> bool:
-    """Open in the browser ($BROWSER first, as the webbrowser module does); False when there is none to use.
-
-    Without $BROWSER and without a display, a terminal browser would take over the terminal, so the caller
-    prints the address instead."""
-    if not os.environ.get("BROWSER") and not _has_display():
-        return False
-    import webbrowser
-
-    uri = Path(where).resolve().as_uri() if not where.startswith(("http://", "https://")) else where
-    try:
-        return webbrowser.open(uri)
-    except webbrowser.Error:
-        return False

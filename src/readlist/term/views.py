@@ -9,6 +9,7 @@ from typing import Any
 from readlist.term import markdown, style, timefmt
 from readlist.term.table import Column
 from readlist.term.width import cells, one_line, pad, safe, wrap
+from readlist.text.hits import HIT_END, HIT_START, without_hits
 
 STATUS_STYLE = {
     "reading": "bold yellow",
@@ -70,14 +71,14 @@ def item_record(item: Mapping[str, Any]) -> list[str]:
 
 
 def snippet_plain(snippet: str) -> str:
-    return one_line(snippet.replace("\x02", "").replace("\x03", ""))
+    return one_line(without_hits(snippet))
 
 
 def snippet_line(snippet: str, width: int, color: bool) -> str:
     """The snippet on one line of `width` cells, matched words highlighted."""
     out, used = [], 0
-    for n, chunk in enumerate(snippet.split("\x02")):
-        hit, _, rest = chunk.partition("\x03") if n else ("", "", chunk)
+    for n, chunk in enumerate(snippet.split(HIT_START)):
+        hit, _, rest = chunk.partition(HIT_END) if n else ("", "", chunk)
         for text, spec in ((one_line(hit), "bold reverse"), (one_line(rest), "dim")):
             if not text or used >= width:
                 continue

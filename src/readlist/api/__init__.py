@@ -1,0 +1,89 @@
+"""The door: `Library` and the records it returns. Front ends (the CLI, the web view, Python users) import this
+package, `readlist.errors` and `readlist.domain`, never the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from readlist.api.admin import Admin
+from readlist.api.feeds import Feeds
+from readlist.api.reading import ItemText, MissingTag, Reading
+from readlist.api.writing import FetchPart, FetchSummary, ImportReport, NoteAdded, ProgressFactory, Writing
+from readlist.errors import ReadlistError
+from readlist.store.records import (
+    Edited,
+    ItemRecord,
+    NoteRecord,
+    NoteText,
+    Removed,
+    Restored,
+    StatusChange,
+    TagChange,
+    TagCount,
+)
+
+if TYPE_CHECKING:  # the reports of heavier use cases: named here for front ends, imported when they run
+    from readlist.importer.run import FileReport
+    from readlist.search.engine import SearchResult
+    from readlist.services.add import AddReport
+    from readlist.services.feeds import PullReport
+    from readlist.services.fetch import FetchReport
+    from readlist.services.health import HealthReport
+
+__all__ = [
+    "AddReport",
+    "FileReport",
+    "HealthReport",
+    "PullReport",
+    "SearchResult",
+    "Edited",
+    "FetchPart",
+    "FetchReport",
+    "FetchSummary",
+    "ImportReport",
+    "ItemRecord",
+    "ItemText",
+    "Library",
+    "MissingTag",
+    "NoteAdded",
+    "NoteRecord",
+    "NoteText",
+    "ProgressFactory",
+    "Removed",
+    "Restored",
+    "StatusChange",
+    "TagChange",
+    "TagCount",
+    "friendly_error",
+    "on_lock_wait",
+]
+
+
+def on_lock_wait(notice: Callable[[], None] | None) -> None:
+    """Called once when a write has to wait for another process's write (the CLI prints a line)."""
+    from readlist.store import db
+
+    db.on_lock_wait = notice
+
+
+def friendly_error(exc: BaseException) -> ReadlistError | None:
+    """A database driver's error (locked, full disk, damaged file, lost server) in a user's words, if it is one."""
+    from readlist.store.db import friendly_error as translate
+
+    return translate(exc)
+
+
+class Library(Reading, Writing, Feeds, Admin):
+    """One reading list, as sqlite-utils' `Database` is one database file.
+
+    >>> with Library("papers.db") as lib:
+    ...     lib.add("2408.11743", tags=["quantization"], fetch=False)
+    ...     [item["title"] for item in lib.todo()]
+
+    `path` defaults like the CLI's: `$READLIST_DB`, then the config file's `db`, then the user data dir.
+    Items are named by number (`"1"` or `1`), arXiv ID, DOI, URL or citation key. Errors are
+    `readlist.errors.ReadlistError`s; methods return typed records (see `readlist.store.records`)."""
+
+    def __enter__(self) -> Library:
+        return self

@@ -1,0 +1,67 @@
+"""Looking after a `Library` as a whole: schema, integrity, backups, copies, the search index, the trash list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from readlist.api.base import Door
+from readlist.errors import NotFoundError
+from readlist.location import Location, location
+
+if TYPE_CHECKING:
+    from readlist.services.health import HealthReport
+    from readlist.services.transfer import CopyReport
+
+
+class Admin(Door):
+    def init(self) -> str:
+        """Build (or upgrade) the schema; returns its revision."""
+        from readlist.store import db
+
+        self.store  # noqa: B018  (opening the write side creates the default folder)
+        db.ensure_schema(self.path)
+        return str(db.revision(self.path))
+
+    def check(self) -> HealthReport:
+        """Integrity, foreign keys, schema version and the search index."""
+        from readlist.services.health import check, check_postgres
+
+        if not isinstance(self.path, Path):
+            return check_postgres(self.path)
+        if not self.path.exists():
+            raise NotFoundError(f"no library at {self.path}", "any write command (readlist add …) creates it")
+        return check(self.path)
+
+    def backup(self, folder: Path | None = None) -> Path:
+        """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot in `folder`."""
+        from readlist.services.transfer import backup
+
+        self.reader.close()  # opening checks the library is there and readable
+        self._reader = None
+        return backup(self.path, folder)
+
+    @staticmethod
+    def copy(source: str | Location, target: str | Location) -> CopyReport:
+        """Copy a whole library between SQLite and PostgreSQL, either way, into an empty or new one."""
+        from readlist.services.transfer import copy
+
+        src = location(source) if isinstance(source, str) else source
+        dst = location(target) if isinstance(target, str) else target
+        if isinstance(src, Path) and not src.is_file():
+            raise NotFoundError(f"no library at {src}", "check the path of the library to copy")
+        return copy(src, dst)
+
+    def reindex(self) -> int:
+        """Rebuild the search index from scratch; returns how many items it holds."""
+        from readlist.store import db, index
+
+        conn = self.conn
+        with db.write_transaction(conn):
+            return index.rebuild(conn)
+
+    def trash(self) -> list[dict[str, Any]]:
+        """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
+        from readlist.store.read import trash
+
+        return trash(self.conn)

@@ -1,0 +1,267 @@
+"""The read use cases of a `Library`: queues, lists, one item, tags, stats, search, digest and export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from readlist import config
+from readlist.api.base import Door
+from readlist.domain import Status, check_kind, check_status
+from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
+
+if TYPE_CHECKING:
+    from readlist.search.engine import SearchResult
+    from readlist.store.read import ItemFilter
+    from readlist.store.records import ItemRecord, NoteRecord, TagCount
+
+Items = list["ItemRecord"]  # `list` is also a method name below: the aliases keep annotations unambiguous
+Rows = list[dict[str, Any]]
+Notes = list["NoteRecord"]
+TagCounts = list["TagCount"]
+Names = list[str]
+Pairs = list[tuple[str, str]]
+Groups = list[list[str]]
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """An article's kept main text (`show --text`)."""
+
+    id: int
+    title: str
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MissingTag:
+    """A filter's tag that no item has, and the closest one that exists."""
+
+    name: str
+    close: str | None
+
+
+def item_filter(
+    status: Sequence[str] | None = None, tag: str | None = None, kind: str | None = None, since: str | None = None
+) -> ItemFilter:
+    """An ItemFilter from the words a person uses (a bad status, kind or date is an InvalidInputError)."""
+    from readlist.store.read import ItemFilter
+    from readlist.store.records import parse_since
+
+    return ItemFilter(
+        status=[check_status(s) for s in status] if status else None,
+        tag=tag,
+        kind=check_kind(kind) if kind else None,
+        since=parse_since(since) if since else None,
+    )
+
+
+class Reading(Door):
+    def todo(self, *, tag: str | None = None, limit: int | None = None, everything: bool = False) -> Items:
+        """The unread queue: reading first, then priority, then oldest added.
+
+        `limit=None` takes the config's todo_limit; `everything=True` returns the whole queue."""
+        return self.reader.todo(tag=tag, limit=None if everything else config.value(config.TODO_LIMIT, limit))
+
+    def todo_count(self, *, tag: str | None = None) -> int:
+        return self.reader.count_todo(tag=tag)
+
+    def list(
+        self,
+        *,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+        full: bool = True,
+        read_by: str | None = None,
+    ) -> Items:
+        """Items by id, filtered like `readlist list` (statuses take the CLI's words; since: `7d` or a date).
+
+        `read_by`: only what that member has read, `since` then meaning finished since."""
+        if read_by is None:
+            return self.reader.list_items(item_filter(status, tag, kind, since), limit=limit, full=full)
+        if self.member and read_by != self.member:
+            raise InvalidInputError("--read-by and --who name different members", "give one of them")
+        if status and set(status) != {Status.READ}:
+            shown = ",".join(status)
+            raise InvalidInputError(
+                f"--read-by lists what {read_by} has read; --status {shown} contradicts it",
+                f"drop --status, or use: readlist list --who {read_by} --status {shown}",
+            )
+        from readlist.store.records import parse_since
+
+        flt = item_filter([Status.READ], tag, kind)
+        flt.read_since = parse_since(since) if since else None
+        theirs = self if read_by == self.member else type(self)(self.path, read_by, create=self.create)
+        theirs.require_member()
+        try:
+            return theirs.reader.list_items(flt, limit=limit, full=full)
+        finally:
+            if theirs is not self:
+                theirs.close()
+
+    def show(self, ref: str | int) -> ItemRecord:
+        """One item with its notes, links and sources."""
+        return self.reader.get_item(str(ref))
+
+    def notes(self, ref: str | int) -> Notes:
+        return self.show(ref)["notes"]
+
+    def has(self, ref: str | int) -> bool:
+        """Whether `ref` names an item (for telling items from words on a command line)."""
+        from readlist.store.read import find_item_id
+
+        try:
+            find_item_id(self.conn, str(ref))
+        except ReadlistError:
+            return False
+        return True
+
+    def text(self, ref: str | int) -> ItemText:
+        """The main text kept of a web article."""
+        from readlist.store.read import item_text
+
+        item, body = item_text(self.conn, str(ref))
+        if body is None:
+            raise NotFoundError(
+                f"no text kept for #{item['id']}",
+                f"web articles keep their text once fetched: readlist fetch {item['id']}",
+            )
+        return ItemText(item["id"], item["title"], item["url"], body)
+
+    def missing_tag(self, tag: str | None) -> MissingTag | None:
+        """Why a filter found nothing, when the reason is a tag the library does not have."""
+        from readlist.store.read import tag_suggestion
+
+        if not tag:
+            return None
+        missing, close = tag_suggestion(self.conn, tag)
+        return MissingTag(tag, close) if missing else None
+
+    def complete_items(self, incomplete: str) -> Pairs:
+        """Shell-completion candidates (ids, citation keys, arXiv IDs) without creating or migrating anything."""
+        from readlist.store import read_complete
+
+        conn = read_complete.open_readonly(self.path)
+        return read_complete.items(conn, incomplete) if conn else []
+
+    def complete_tags(self, incomplete: str) -> Pairs:
+        from readlist.store import read_complete
+
+        conn = read_complete.open_readonly(self.path)
+        return read_complete.tags(conn, incomplete) if conn else []
+
+    def tags(self) -> TagCounts:
+        return self.reader.tag_counts()
+
+    def stats(self) -> dict[str, Any]:
+        return self.reader.stats()
+
+    def team_stats(self) -> Rows:
+        """Each member's queue and reading pace (a personal library has one member)."""
+        return self.reader.team_stats()
+
+    def members(self) -> Names:
+        return self.reader.members()
+
+    def overview(self) -> dict[str, Any] | None:
+        """What the home view shows (reading now, next up, counts); None for a library not made yet."""
+        from readlist.store.read import home
+
+        return home(self.conn) if self.exists() else None
+
+    def search(
+        self,
+        query: str,
+        *,
+        tag: str | None = None,
+        status: Sequence[str] | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        year: int | None = None,
+        limit: int | None = 10,
+        exact: bool = False,
+        fuzzy: bool = True,
+    ) -> SearchResult:
+        """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`, `.total`
+        counts every match (`limit=None` returns them all); `exact` searches only what was typed."""
+        from readlist.search.engine import search
+
+        flt = item_filter(status, tag, kind, since)
+        return search(
+            self.conn,
+            query,
+            tag=tag,
+            status=flt.status,
+            kind=flt.kind,
+            since=flt.since,
+            year=year,
+            limit=limit,
+            exact=exact,
+            fuzzy=fuzzy,
+        )
+
+    def digest(
+        self,
+        *,
+        since: str | None = None,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        group_by: str = "tag",
+        lang: str | None = None,
+        full_notes: bool = False,
+        team: bool = False,
+    ) -> str:
+        """Markdown for a team wiki or chat (lang: zh, en or auto; None: config digest_language); `team`: who
+        read what in the period, with every member's notes."""
+        from readlist.export.digest import GROUPS, LABELS, digest
+
+        if group_by not in GROUPS:
+            raise InvalidInputError(f"cannot group by {group_by!r}", f"use one of: {', '.join(GROUPS)}")
+        language = config.value(config.DIGEST_LANGUAGE, lang)
+        if language != "auto" and language not in LABELS:
+            raise InvalidInputError(f"no labels for language {language!r}", "use --lang zh, --lang en or --lang auto")
+        flt = item_filter(status, tag, kind, since)
+        chosen = None if language == "auto" else language
+        return digest(
+            self.conn, flt, group_by=group_by, lang=chosen, full_notes=full_notes, since_text=since, team=team
+        )
+
+    def export(
+        self,
+        fmt: str = "jsonl",
+        *,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        bom: bool = False,
+    ) -> str:
+        """The items as jsonl, json, bibtex or csv text (jsonl is lossless and re-importable)."""
+        from readlist.export.formats import FORMATS, render
+        from readlist.store.serialize import records
+
+        if fmt not in FORMATS:
+            raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+        return render(fmt, records(self.conn, item_filter(status, tag, kind, since)), bom=bom)
+
+    @staticmethod
+    def glossary() -> tuple[Groups, Path]:
+        """The bilingual synonym groups search expands queries with, and the file where a user adds their own."""
+        from readlist.search import glossary
+
+        return [list(g) for g in glossary.groups()], glossary.user_file()
+
+    def address(self, ref: str | int, *, pdf: bool = False, code: bool = False) -> str:
+        """Where an item lives on the web (or its attached PDF): what `readlist open` opens."""
+        from readlist.services.opening import target
+
+        if pdf and code:
+            raise InvalidInputError("--pdf and --code ask for different things", "give one of them")
+        return target(self.show(ref), pdf=pdf, code=code)

@@ -1,0 +1,295 @@
+"""The write use cases of a `Library`: add, import, fetch, status moves, tags, notes, edits, trash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from readlist import config
+from readlist.api.base import Door
+from readlist.domain import TRANSITIONS, Action
+from readlist.errors import Interrupted, InvalidInputError
+
+if TYPE_CHECKING:
+    from readlist.importer.mojibake import Repair
+    from readlist.importer.run import FileReport, ImportTotals
+    from readlist.services.add import AddReport
+    from readlist.services.fetch import FetchReport
+    from readlist.services.pdfs import PdfResult
+    from readlist.store.records import Edited, NoteText, Removed, Restored, StatusChange, TagChange
+
+Advance = Callable[[int, int], None]  # (done, requests or bytes)
+# How a front end shows long work: given a label and a total, a context that yields `advance` (a progress bar).
+ProgressFactory = Callable[[str, int], AbstractContextManager[Advance]]
+
+
+def _no_progress(label: str, total: int) -> AbstractContextManager[Advance]:
+    return nullcontext(lambda done, extra: None)
+
+
+@dataclass
+class ImportReport:
+    """Per file (in the order given) and in all: distinct items new, merged, unchanged."""
+
+    files: list[FileReport]
+    totals: ImportTotals
+
+
+@dataclass
+class FetchPart:
+    source: str  # "arXiv" or "other" (Crossref, GitHub, OpenReview, web pages)
+    asked: int
+    report: FetchReport
+
+
+@dataclass
+class FetchSummary:
+    """What a fetch did, and whether it failed as a whole (`problem`: the error a front end reports)."""
+
+    parts: list[FetchPart] = field(default_factory=list)
+
+    @property
+    def fetched(self) -> int:
+        return sum(len(p.report.fetched) for p in self.parts)
+
+    @property
+    def asked(self) -> int:
+        return sum(p.asked for p in self.parts)
+
+    @property
+    def requests(self) -> int:
+        return sum(p.report.requests for p in self.parts)
+
+    @property
+    def problem(self) -> str | None:
+        """Nothing fetched because a source stopped us or every request failed: the run failed (exit 1).
+        Items a source does not know are an answer, not a failure."""
+        if self.fetched:
+            return None
+        stopped = next((p.report.stopped for p in self.parts if p.report.stopped), None)
+        if stopped:
+            return stopped
+        failed = any(p.report.failed for p in self.parts) and not any(p.report.not_found for p in self.parts)
+        return "nothing was fetched" if failed else None
+
+
+@dataclass(frozen=True)
+class NoteAdded:
+    item_id: int
+    title: str
+
+
+class Writing(Door):
+    def add(
+        self,
+        *refs: str,
+        tags: Iterable[str] = (),
+        note: str | None = None,
+        title: str | None = None,
+        priority: int | None = None,
+        fetch: bool = True,
+    ) -> AddReport:
+        """Add papers, articles or repos; adding one again merges. Each is saved first, then its metadata is
+        asked for within `READLIST_ADD_TIMEOUT`; `fetch=False` leaves it pending for `fetch`.
+
+        Ctrl-C while waiting for the network keeps what was saved: `errors.Interrupted` says so."""
+        from readlist.services.add import add_items
+
+        saved: list[int] = []
+        try:
+            return add_items(
+                self.store,
+                list(refs),
+                tags=list(tags),
+                note=note,
+                title=title,
+                priority=priority,
+                fetch=fetch,
+                saved_hook=saved.extend,
+            )
+        except KeyboardInterrupt:
+            if not saved:
+                raise
+            numbers = ", ".join(f"#{i}" for i in saved)
+            raise Interrupted(
+                f"interrupted — {numbers} saved with metadata pending; readlist fetch completes it"
+            ) from None
+
+    def import_(
+        self,
+        *paths: str | Path,
+        tags: Iterable[str] = (),
+        dry_run: bool = False,
+        keep_mine: bool = False,
+        restore_removed: bool = False,
+        progress: ProgressFactory = _no_progress,
+    ) -> ImportReport:
+        """Import notes or exports (files or folders) in one transaction: all of it, or nothing on an error.
+        A dry run writes to a scratch copy: it never creates the library, nor upgrades it."""
+        from readlist.batchgc import batch_work
+        from readlist.importer.run import collect, import_files
+        from readlist.store.db import dry_run_location
+        from readlist.store.write import Store
+
+        files = collect([str(p) for p in paths])
+        total = sum(p.stat().st_size for p in files)
+        with batch_work(), progress("importing", 2 * total) as advance:  # read, then written: 2 × the bytes
+            scratch = dry_run_location(self.path, folder_made=self._default) if dry_run else nullcontext(None)
+            with scratch as where:
+                reports, totals = import_files(
+                    (lambda: self.store) if where is None else (lambda: Store(where)),  # opens while files are read
+                    files,
+                    list(tags),
+                    dry_run=dry_run,
+                    keep_mine=keep_mine,
+                    restore_removed=restore_removed,
+                    on_read=lambda done, _: advance(done, 0),
+                    on_write=lambda done, _: advance(total + done, 0),
+                )
+        return ImportReport(reports, totals)
+
+    @staticmethod
+    def repairs(*paths: str | Path) -> list[tuple[str, Repair]]:
+        """The uncertain mojibake repairs an import of these files would make (nothing is imported)."""
+        from readlist.importer.run import collect, list_repairs
+
+        return list_repairs(collect([str(p) for p in paths]))
+
+    def fetch(
+        self, *refs: str | int, everything: bool = False, progress: ProgressFactory = _no_progress
+    ) -> FetchSummary:
+        """Complete pending items (or `refs`; `everything` refreshes all) from arXiv and the other sources."""
+        from readlist.services.fetch import fetch, fetch_sources
+        from readlist.store.write import FetchTargets
+
+        wanted = [str(r) for r in refs]
+        papers = FetchTargets.select(self.store, wanted, everything)
+        others = FetchTargets.select_sources(self.store, wanted, everything)
+        summary = FetchSummary()
+        if papers:
+            with progress("fetching arXiv metadata", len(papers)) as advance:
+                summary.parts.append(FetchPart("arXiv", len(papers), fetch(self.store, papers, progress=advance)))
+        if others:
+            with progress("fetching other metadata", len(others)) as advance:
+                found = fetch_sources(self.store, others, progress=advance)
+                summary.parts.append(FetchPart("other", len(others), found))
+        return summary
+
+    def find_published(self, *refs: str | int, progress: ProgressFactory = _no_progress) -> tuple[FetchReport, int]:
+        """Which arXiv preprints are now published (DOI, venue, year); also how many were checked."""
+        from readlist.services.published import find_published
+
+        with progress("looking for published versions", 0) as advance:
+            return find_published(self.store, [str(r) for r in refs], progress=advance)
+
+    # ---- reading status ------------------------------------------------------------------------------------
+
+    def _move(self, action: Action, refs: Sequence[str | int]) -> list[StatusChange]:
+        return self.store.set_status([str(r) for r in refs], TRANSITIONS[action].target, action)
+
+    def start(self, *refs: str | int) -> list[StatusChange]:
+        """Start reading (all or nothing; a finished item cannot be started again by accident)."""
+        return self._move(Action.START, refs)
+
+    def done(self, *refs: str | int) -> list[StatusChange]:
+        """Mark read."""
+        return self._move(Action.DONE, refs)
+
+    def skip(self, *refs: str | int) -> list[StatusChange]:
+        """Decide not to read inbox or queued items (never a finished one)."""
+        return self._move(Action.SKIP, refs)
+
+    def keep(self, *refs: str | int) -> list[StatusChange]:
+        """Keep inbox entries: they join the unread queue."""
+        return self._move(Action.KEEP, refs)
+
+    def status(self, ref: str | int, status: str, *more: str | int) -> list[StatusChange]:
+        """Set the status of one item (or several, all or nothing); any move is allowed, aliases accepted."""
+        return self.store.set_status([str(ref), *(str(r) for r in more)], status)
+
+    # ---- tags, notes, fields -------------------------------------------------------------------------------
+
+    def tag(self, ref: str | int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> TagChange:
+        """Add and remove tags; a tag the item already has (in any case) is left alone."""
+        return self.store.retag(str(ref), list(add), list(remove))
+
+    def tag_many(
+        self, refs: Sequence[str | int], add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> list[TagChange]:
+        """The same tag changes on several items, all or nothing."""
+        return self.store.retag_many([str(r) for r in refs], list(add), list(remove))
+
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename (or merge into an existing) tag everywhere; returns how many items carry it."""
+        return self.store.rename_tag(old, new)
+
+    def note(self, ref: str | int, body: str, author: str | None = None) -> NoteAdded:
+        """Add a note by `author` (default: the current user)."""
+        item = self.store.add_note(str(ref), body, author or config.user())
+        return NoteAdded(int(item.id or 0), item.title)
+
+    def note_to_edit(self, ref: str | int, number: int | None = None) -> NoteText:
+        """The note to edit (`number`, or the item's only one; else a new one)."""
+        return self.store.note_to_edit(str(ref), number)
+
+    def save_note(self, note: NoteText, body: str, author: str | None = None) -> None:
+        self.store.save_note(note, body, author or config.user())
+
+    def remove_note(self, ref: str | int, number: int) -> str:
+        """Remove note `number` of an item; returns its text."""
+        return self.store.remove_note(str(ref), number)
+
+    def edit(
+        self,
+        ref: str | int,
+        *,
+        title: str | None = None,
+        short_name: str | None = None,
+        abstract: str | None = None,
+        venue: str | None = None,
+        affiliation: str | None = None,
+        priority: int | None = None,
+        rating: str | None = None,
+        url: str | None = None,
+        merge: bool = False,
+    ) -> Edited:
+        """Change fields; `url` re-keys the item (or folds it into the item that has that URL with `merge`)."""
+        given = {
+            "title": title,
+            "short_name": short_name,
+            "priority": priority,
+            "rating": rating,
+            "venue": venue,
+            "affiliation": affiliation,
+            "url": url,
+            "abstract": abstract,
+        }
+        changes: dict[str, object] = {name: value for name, value in given.items() if value is not None}
+        if not changes:
+            raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
+        if merge and url is None:
+            raise InvalidInputError("--merge works with --url", "readlist edit 1 --url <url> --merge")
+        return self.store.edit(str(ref), changes, merge=merge)
+
+    # ---- trash ---------------------------------------------------------------------------------------------
+
+    def remove(self, *refs: str | int) -> list[Removed]:
+        """Move items to the trash, all or nothing (`restore` brings them back)."""
+        return self.store.remove([str(r) for r in refs])
+
+    def restore(self, *refs: str | int) -> list[Restored]:
+        """Bring removed items back from the trash with their notes, tags and links."""
+        return self.store.restore([str(r) for r in refs])
+
+    def empty_trash(self) -> int:
+        """Forget every removed item for good; returns how many."""
+        return self.store.empty_trash()
+
+    def pdf(self, ref: str | int) -> PdfResult:
+        """Download an arXiv paper's PDF into the data dir and attach it."""
+        from readlist.services.pdfs import fetch_pdf
+
+        return fetch_pdf(self.store, str(ref))
