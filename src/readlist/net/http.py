@@ -102,7 +102,8 @@ class HttpError(NetworkError):
 
 
 def user_agent() -> str:
-    from readlist import __version__, config
+    from readlist import config
+    from readlist.version import __version__
 
     contact = f"; mailto:{config.contact_email()}" if config.contact_email() else ""
     return f"readlist/{__version__} (+{PROJECT_URL}{contact})"

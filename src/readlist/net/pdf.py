@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from readlist import __version__
+from readlist.version import __version__
 from readlist.errors import NetworkError, NotFoundError
 
 CHUNK = 1 << 16
