@@ -8,11 +8,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from readlist import Library
-from readlist.errors import NotFoundError
+from readlist.errors import NotFoundError, ReadlistError
 from tests.conftest import Run
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -66,3 +67,158 @@ def test_import_leaves_the_callers_garbage_collector_settings_as_they_were(
     report = Library(isolated_library).import_(notes_dir)
     assert sum(sum(r.new.values()) for r in report.files) == report.totals.new > 1000
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+# ---- the door: every public method, in-process, as a second front end would use it ---------------------------
+
+
+def public_methods() -> list[str]:
+    return sorted(name for name in dir(Library) if not name.startswith("_") and callable(getattr(Library, name)))
+
+
+def test_every_public_library_method_is_used_by_the_command_line() -> None:
+    """A method no front end calls is either dead or a rule the CLI re-implements around the door."""
+    src = Path(__file__).resolve().parents[1] / "src" / "readlist"
+    cli_text = "\n".join(
+        p.read_text(encoding="utf-8") for p in [*sorted((src / "commands").glob("*.py")), src / "cli.py"]
+    )
+    unused = [name for name in public_methods() if name != "close" and not re.search(rf"\.{name}\b", cli_text)]
+    assert unused == []
+
+
+def test_every_public_library_method_has_an_in_process_test() -> None:
+    this_file = Path(__file__).read_text(encoding="utf-8")
+    untested = [name for name in public_methods() if name != "close" and not re.search(rf"\.{name}\(", this_file)]
+    assert untested == []
+
+
+def test_status_moves_follow_the_rules_behind_the_door(isolated_library: Path) -> None:
+    from readlist.errors import InvalidInputError
+
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", "https://example.org/post", fetch=False)
+        assert [c.after for c in lib.start(1)] == ["reading"]
+        assert [(c.before, c.after) for c in lib.done(1)] == [("reading", "read")]
+        with pytest.raises(ReadlistError):  # a finished item is never skipped by accident
+            lib.skip(1)
+        assert [c.after for c in lib.status(1, "unread")] == ["unread"]  # any move, said explicitly
+        assert [c.after for c in lib.skip(2)] == ["skipped"]
+        with pytest.raises(InvalidInputError):
+            lib.status(1, "finished-ish")
+        assert lib.todo_count() == 1 and [i["id"] for i in lib.todo()] == [1]
+
+
+def test_tags_notes_and_edits_through_the_library(isolated_library: Path) -> None:
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", fetch=False)
+        lib.add("https://example.org/kv", title="KV cache notes", fetch=False)
+        changes = lib.tag(1, 2, add=["KV-Cache", "量化"])
+        assert [c.added for c in changes] == [["KV-Cache", "量化"], ["KV-Cache", "量化"]]
+        assert lib.rename_tag("量化", "quantization") == 2
+        assert {t["tag"] for t in lib.tags()} == {"KV-Cache", "quantization"}
+        assert lib.missing_tag("kv-cach") is not None and lib.missing_tag("quantization") is None
+        added = lib.note(1, "读第三节 — the kernel layout")
+        assert added.item_id == 1
+        draft = lib.note_to_edit(1)
+        lib.save_note(draft, "读第三节, then the benchmarks")
+        assert [n["body"] for n in lib.show(1)["notes"]] == ["读第三节, then the benchmarks"]
+        assert lib.remove_note(1, 1).startswith("读第三节")
+        edited = lib.edit(2, title="KV cache, explained", priority=3)
+        assert edited.title == "KV cache, explained" and lib.todo()[0]["id"] == 2
+        with pytest.raises(ReadlistError):
+            lib.edit(2)  # nothing to change
+        assert lib.has("2408.11743") and not lib.has("9999.99999")
+        assert lib.address(1, pdf=True).startswith("https://arxiv.org/pdf/2408.11743")
+        assert [c[0] for c in lib.complete_items("24")] == ["2408.11743"]
+        assert [c[0] for c in lib.complete_tags("qua")] == ["quantization"]
+        with pytest.raises(NotFoundError):
+            lib.text(1)  # only web articles keep their text
+
+
+def test_trash_round_trip_through_the_library(isolated_library: Path) -> None:
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", tags=["cuda"], note="keep this", fetch=False)
+        assert [r.item_id for r in lib.remove(1)] == [1]
+        assert [t["key"] for t in lib.trash()] == ["arxiv:2408.11743"]
+        assert lib.list() == []
+        restored = lib.restore(1)
+        assert restored[0].item_id == 1 and lib.show(1)["tags"] == ["cuda"]
+        lib.remove(1)
+        assert lib.empty_trash() == 1 and lib.trash() == []
+
+
+def test_reads_of_a_library_for_a_team_view(isolated_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("READLIST_USER", "alice")
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", tags=["quantization"], fetch=False)
+        lib.add("https://zhuanlan.zhihu.com/p/706469164", title="CUDA MODE 课程笔记", fetch=False)
+        lib.done(1)
+        assert [m["member"] for m in lib.team_stats()] == ["alice"]
+        assert lib.stats()["total"] == 2
+        overview = lib.overview()
+        assert overview is not None and [i["id"] for i in overview["next"]] == [2]
+        assert [i["id"] for i in lib.list(read_by="alice", since="7d")] == [1]
+        assert [i["id"] for i in lib.search("课程").items] == [2]
+        assert "CUDA MODE 课程笔记" in lib.digest(lang="zh", since="7d", status=["unread", "read"])
+        assert lib.export("bibtex").startswith("@")
+        groups, user_file = Library.glossary()
+        assert any("quantization" in g for g in groups) and user_file.name.endswith(".txt")
+    with Library(isolated_library, member="bob") as bob, pytest.raises(NotFoundError):
+        bob.require_member()
+    assert Library(isolated_library.parent / "nothing.db", create=False).overview() is None
+
+
+def test_library_maintenance_in_process(isolated_library: Path, tmp_path: Path) -> None:
+    with Library(tmp_path / "fresh.db") as lib:
+        assert lib.init() == lib.check().schema
+        lib.add("2408.11743", fetch=False)
+        assert lib.reindex() == 1 and lib.check().ok
+        backup = lib.backup()
+        assert backup.exists()
+    report = Library.copy(str(tmp_path / "fresh.db"), str(tmp_path / "copy.db"))
+    assert report.rows["item"] == 1
+
+
+def test_import_fetch_and_feeds_through_the_library(
+    isolated_library: Path, tmp_path: Path, arxiv_server: Any, sources_server: Any
+) -> None:
+    from tests.feed_server import FeedServer, arxiv_rss
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("# 量化\n\n- https://arxiv.org/abs/2408.11743 Marlin\n", encoding="utf-8")
+    arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
+    feeds = FeedServer()
+    feeds.routes["/rss/cs.CL"] = arxiv_rss([("2611.00001v1", "new", "KV cache compression", "Caches.")])
+    feeds.start()
+    try:
+        with Library(isolated_library) as lib:
+            assert Library.repairs(notes) == []
+            report = lib.import_(notes)
+            assert report.totals.new == 1 and lib.show(1)["tags"] == ["量化"]
+            summary = lib.fetch()
+            assert summary.fetched == 1 and summary.problem is None
+            assert lib.show(1)["title"].startswith("MARLIN")
+            published, checked = lib.find_published(1)
+            assert checked == 1 and published.requests >= 1
+            feed = lib.follow(f"{feeds.base}/rss/cs.CL", match="kv cache", check=False)
+            assert [f["name"] for f in lib.feeds()] == [feed.name]
+            assert [r.added for r in lib.pull_feeds()] == [[2]]
+            assert [i["id"] for i in lib.inbox()] == [2]
+            assert [c.after for c in lib.keep(2)] == ["unread"]
+            assert lib.unfollow(feed.name).name == feed.name and lib.feeds() == []
+    finally:
+        feeds.stop()
+
+
+def test_pdf_is_downloaded_and_attached_through_the_library(
+    isolated_library: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.pdf_fixtures import PdfServer, make_pdf
+
+    body = make_pdf(tmp_path / "src.pdf", "Marlin").read_bytes()
+    with PdfServer(body) as server, Library(isolated_library) as lib:
+        monkeypatch.setenv("READLIST_ARXIV_PDF_URL", server.url)
+        lib.add("2408.11743v2", fetch=False)
+        first, again = lib.pdf(1), lib.pdf("2408.11743")
+        assert first.downloaded and not again.downloaded and first.path == again.path
+        assert lib.address(1, pdf=True) == str(first.path)

@@ -19,7 +19,7 @@ class Admin(Door):
         """Build (or upgrade) the schema; returns its revision."""
         from readlist.store import db
 
-        self.store  # noqa: B018  (opening the write side creates the default folder)
+        self._writer  # noqa: B018  (opening the write side creates the default folder)
         db.ensure_schema(self.path)
         return str(db.revision(self.path))
 
@@ -37,7 +37,7 @@ class Admin(Door):
         """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot in `folder`."""
         from readlist.services.transfer import backup
 
-        self.reader.close()  # opening checks the library is there and readable
+        self._reads.close()  # opening checks the library is there and readable
         self._reader = None
         return backup(self.path, folder)
 
@@ -56,7 +56,7 @@ class Admin(Door):
         """Rebuild the search index from scratch; returns how many items it holds."""
         from readlist.store import db, index
 
-        conn = self.conn
+        conn = self._conn
         with db.write_transaction(conn):
             return index.rebuild(conn)
 
@@ -64,4 +64,4 @@ class Admin(Door):
         """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
         from readlist.store.read import trash
 
-        return trash(self.conn)
+        return trash(self._conn)

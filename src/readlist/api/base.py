@@ -33,7 +33,7 @@ class Door:
         self._store: Store | None = None
 
     @property
-    def reader(self) -> Reader:
+    def _reads(self) -> Reader:
         """The read side (plain SQL, no ORM)."""
         if self._reader is None:
             from readlist.store import open_reader
@@ -43,11 +43,11 @@ class Door:
         return self._reader
 
     @property
-    def conn(self) -> Conn:
-        return self.reader.conn
+    def _conn(self) -> Conn:
+        return self._reads.conn
 
     @property
-    def store(self) -> Store:
+    def _writer(self) -> Store:
         """The write side (short write transactions)."""
         if self._store is None:
             from readlist.store.write import Store
@@ -65,7 +65,7 @@ class Door:
                 "check the path; any write command (readlist add, readlist import) creates it",
             )
 
-    def exists(self) -> bool:
+    def _exists(self) -> bool:
         """Whether the library holds anything yet (a server database always counts as there)."""
         return not isinstance(self.path, Path) or (self.path.exists() and self.path.stat().st_size > 0)
 
@@ -73,7 +73,7 @@ class Door:
         """A member named explicitly must be someone in the library: an unknown name is a typo."""
         if self.member is None:
             return
-        known = self.reader.members()
+        known = self._reads.members()
         if self.member not in known:
             raise NotFoundError(
                 f"no member {self.member!r} in this library",

@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 class Feeds(Door):
     def inbox(self, *, limit: int | None = None) -> list[ItemRecord]:
         """New feed entries to triage, best matches first."""
-        return self.reader.inbox(limit=limit)
+        return self._reads.inbox(limit=limit)
 
     def feeds(self) -> list[dict[str, Any]]:
-        return self.reader.feeds()
+        return self._reads.feeds()
 
     def follow(
         self,
@@ -34,16 +34,16 @@ class Feeds(Door):
         from readlist.services.feeds import add_feed
 
         terms = [t.strip() for t in (match.split(",") if isinstance(match, str) else match) if t.strip()]
-        return add_feed(self.store, url, name, terms, list(tags), check=check)
+        return add_feed(self._writer, url, name, terms, list(tags), check=check)
 
     def unfollow(self, ref: str) -> Feed:
         """Stop following a feed (name, URL or id); its items stay."""
         from readlist.services.feeds import remove_feed
 
-        return remove_feed(self.store, ref)
+        return remove_feed(self._writer, ref)
 
     def pull_feeds(self, *feeds: str) -> list[PullReport]:
         """Fetch followed feeds (all, or those named) into the inbox; a failing feed does not stop the others."""
         from readlist.services.feeds import pull
 
-        return pull(self.store, list(feeds) or None)
+        return pull(self._writer, list(feeds) or None)

@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 
 Items = list["ItemRecord"]  # `list` is also a method name below: the aliases keep annotations unambiguous
 Rows = list[dict[str, Any]]
-Notes = list["NoteRecord"]
 TagCounts = list["TagCount"]
-Names = list[str]
 Pairs = list[tuple[str, str]]
 Groups = list[list[str]]
 
@@ -64,10 +62,10 @@ class Reading(Door):
         """The unread queue: reading first, then priority, then oldest added.
 
         `limit=None` takes the config's todo_limit; `everything=True` returns the whole queue."""
-        return self.reader.todo(tag=tag, limit=None if everything else config.value(config.TODO_LIMIT, limit))
+        return self._reads.todo(tag=tag, limit=None if everything else config.value(config.TODO_LIMIT, limit))
 
     def todo_count(self, *, tag: str | None = None) -> int:
-        return self.reader.count_todo(tag=tag)
+        return self._reads.count_todo(tag=tag)
 
     def list(
         self,
@@ -84,7 +82,7 @@ class Reading(Door):
 
         `read_by`: only what that member has read, `since` then meaning finished since."""
         if read_by is None:
-            return self.reader.list_items(item_filter(status, tag, kind, since), limit=limit, full=full)
+            return self._reads.list_items(item_filter(status, tag, kind, since), limit=limit, full=full)
         if self.member and read_by != self.member:
             raise InvalidInputError("--read-by and --who name different members", "give one of them")
         if status and set(status) != {Status.READ}:
@@ -100,24 +98,21 @@ class Reading(Door):
         theirs = self if read_by == self.member else type(self)(self.path, read_by, create=self.create)
         theirs.require_member()
         try:
-            return theirs.reader.list_items(flt, limit=limit, full=full)
+            return theirs._reads.list_items(flt, limit=limit, full=full)
         finally:
             if theirs is not self:
                 theirs.close()
 
     def show(self, ref: str | int) -> ItemRecord:
         """One item with its notes, links and sources."""
-        return self.reader.get_item(str(ref))
-
-    def notes(self, ref: str | int) -> Notes:
-        return self.show(ref)["notes"]
+        return self._reads.get_item(str(ref))
 
     def has(self, ref: str | int) -> bool:
         """Whether `ref` names an item (for telling items from words on a command line)."""
         from readlist.store.read import find_item_id
 
         try:
-            find_item_id(self.conn, str(ref))
+            find_item_id(self._conn, str(ref))
         except ReadlistError:
             return False
         return True
@@ -126,7 +121,7 @@ class Reading(Door):
         """The main text kept of a web article."""
         from readlist.store.read import item_text
 
-        item, body = item_text(self.conn, str(ref))
+        item, body = item_text(self._conn, str(ref))
         if body is None:
             raise NotFoundError(
                 f"no text kept for #{item['id']}",
@@ -140,7 +135,7 @@ class Reading(Door):
 
         if not tag:
             return None
-        missing, close = tag_suggestion(self.conn, tag)
+        missing, close = tag_suggestion(self._conn, tag)
         return MissingTag(tag, close) if missing else None
 
     def complete_items(self, incomplete: str) -> Pairs:
@@ -157,23 +152,20 @@ class Reading(Door):
         return read_complete.tags(conn, incomplete) if conn else []
 
     def tags(self) -> TagCounts:
-        return self.reader.tag_counts()
+        return self._reads.tag_counts()
 
     def stats(self) -> dict[str, Any]:
-        return self.reader.stats()
+        return self._reads.stats()
 
     def team_stats(self) -> Rows:
         """Each member's queue and reading pace (a personal library has one member)."""
-        return self.reader.team_stats()
-
-    def members(self) -> Names:
-        return self.reader.members()
+        return self._reads.team_stats()
 
     def overview(self) -> dict[str, Any] | None:
         """What the home view shows (reading now, next up, counts); None for a library not made yet."""
         from readlist.store.read import home
 
-        return home(self.conn) if self.exists() else None
+        return home(self._conn) if self._exists() else None
 
     def search(
         self,
@@ -194,7 +186,7 @@ class Reading(Door):
 
         flt = item_filter(status, tag, kind, since)
         return search(
-            self.conn,
+            self._conn,
             query,
             tag=tag,
             status=flt.status,
@@ -230,7 +222,7 @@ class Reading(Door):
         flt = item_filter(status, tag, kind, since)
         chosen = None if language == "auto" else language
         return digest(
-            self.conn, flt, group_by=group_by, lang=chosen, full_notes=full_notes, since_text=since, team=team
+            self._conn, flt, group_by=group_by, lang=chosen, full_notes=full_notes, since_text=since, team=team
         )
 
     def export(
@@ -249,7 +241,7 @@ class Reading(Door):
 
         if fmt not in FORMATS:
             raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
-        return render(fmt, records(self.conn, item_filter(status, tag, kind, since)), bom=bom)
+        return render(fmt, records(self._conn, item_filter(status, tag, kind, since)), bom=bom)
 
     @staticmethod
     def glossary() -> tuple[Groups, Path]:

@@ -101,7 +101,7 @@ class Writing(Door):
         saved: list[int] = []
         try:
             return add_items(
-                self.store,
+                self._writer,
                 list(refs),
                 tags=list(tags),
                 note=note,
@@ -140,7 +140,7 @@ class Writing(Door):
             scratch = dry_run_location(self.path, folder_made=self._default) if dry_run else nullcontext(None)
             with scratch as where:
                 reports, totals = import_files(
-                    (lambda: self.store) if where is None else (lambda: Store(where)),  # opens while files are read
+                    (lambda: self._writer) if where is None else (lambda: Store(where)),  # opens while files are read
                     files,
                     list(tags),
                     dry_run=dry_run,
@@ -166,15 +166,15 @@ class Writing(Door):
         from readlist.store.write import FetchTargets
 
         wanted = [str(r) for r in refs]
-        papers = FetchTargets.select(self.store, wanted, everything)
-        others = FetchTargets.select_sources(self.store, wanted, everything)
+        papers = FetchTargets.select(self._writer, wanted, everything)
+        others = FetchTargets.select_sources(self._writer, wanted, everything)
         summary = FetchSummary()
         if papers:
             with progress("fetching arXiv metadata", len(papers)) as advance:
-                summary.parts.append(FetchPart("arXiv", len(papers), fetch(self.store, papers, progress=advance)))
+                summary.parts.append(FetchPart("arXiv", len(papers), fetch(self._writer, papers, progress=advance)))
         if others:
             with progress("fetching other metadata", len(others)) as advance:
-                found = fetch_sources(self.store, others, progress=advance)
+                found = fetch_sources(self._writer, others, progress=advance)
                 summary.parts.append(FetchPart("other", len(others), found))
         return summary
 
@@ -183,12 +183,12 @@ class Writing(Door):
         from readlist.services.published import find_published
 
         with progress("looking for published versions", 0) as advance:
-            return find_published(self.store, [str(r) for r in refs], progress=advance)
+            return find_published(self._writer, [str(r) for r in refs], progress=advance)
 
     # ---- reading status ------------------------------------------------------------------------------------
 
     def _move(self, action: Action, refs: Sequence[str | int]) -> list[StatusChange]:
-        return self.store.set_status([str(r) for r in refs], TRANSITIONS[action].target, action)
+        return self._writer.set_status([str(r) for r in refs], TRANSITIONS[action].target, action)
 
     def start(self, *refs: str | int) -> list[StatusChange]:
         """Start reading (all or nothing; a finished item cannot be started again by accident)."""
@@ -208,39 +208,34 @@ class Writing(Door):
 
     def status(self, ref: str | int, status: str, *more: str | int) -> list[StatusChange]:
         """Set the status of one item (or several, all or nothing); any move is allowed, aliases accepted."""
-        return self.store.set_status([str(ref), *(str(r) for r in more)], status)
+        return self._writer.set_status([str(ref), *(str(r) for r in more)], status)
 
     # ---- tags, notes, fields -------------------------------------------------------------------------------
 
-    def tag(self, ref: str | int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> TagChange:
-        """Add and remove tags; a tag the item already has (in any case) is left alone."""
-        return self.store.retag(str(ref), list(add), list(remove))
-
-    def tag_many(
-        self, refs: Sequence[str | int], add: Iterable[str] = (), remove: Iterable[str] = ()
-    ) -> list[TagChange]:
-        """The same tag changes on several items, all or nothing."""
-        return self.store.retag_many([str(r) for r in refs], list(add), list(remove))
+    def tag(self, *refs: str | int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> list[TagChange]:
+        """Add and remove tags on one item or several (all or nothing); a tag an item already has (in any case)
+        is left alone."""
+        return self._writer.retag_many([str(r) for r in refs], list(add), list(remove))
 
     def rename_tag(self, old: str, new: str) -> int:
         """Rename (or merge into an existing) tag everywhere; returns how many items carry it."""
-        return self.store.rename_tag(old, new)
+        return self._writer.rename_tag(old, new)
 
     def note(self, ref: str | int, body: str, author: str | None = None) -> NoteAdded:
         """Add a note by `author` (default: the current user)."""
-        item = self.store.add_note(str(ref), body, author or config.user())
+        item = self._writer.add_note(str(ref), body, author or config.user())
         return NoteAdded(int(item.id or 0), item.title)
 
     def note_to_edit(self, ref: str | int, number: int | None = None) -> NoteText:
         """The note to edit (`number`, or the item's only one; else a new one)."""
-        return self.store.note_to_edit(str(ref), number)
+        return self._writer.note_to_edit(str(ref), number)
 
     def save_note(self, note: NoteText, body: str, author: str | None = None) -> None:
-        self.store.save_note(note, body, author or config.user())
+        self._writer.save_note(note, body, author or config.user())
 
     def remove_note(self, ref: str | int, number: int) -> str:
         """Remove note `number` of an item; returns its text."""
-        return self.store.remove_note(str(ref), number)
+        return self._writer.remove_note(str(ref), number)
 
     def edit(
         self,
@@ -272,24 +267,24 @@ class Writing(Door):
             raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
         if merge and url is None:
             raise InvalidInputError("--merge works with --url", "readlist edit 1 --url <url> --merge")
-        return self.store.edit(str(ref), changes, merge=merge)
+        return self._writer.edit(str(ref), changes, merge=merge)
 
     # ---- trash ---------------------------------------------------------------------------------------------
 
     def remove(self, *refs: str | int) -> list[Removed]:
         """Move items to the trash, all or nothing (`restore` brings them back)."""
-        return self.store.remove([str(r) for r in refs])
+        return self._writer.remove([str(r) for r in refs])
 
     def restore(self, *refs: str | int) -> list[Restored]:
         """Bring removed items back from the trash with their notes, tags and links."""
-        return self.store.restore([str(r) for r in refs])
+        return self._writer.restore([str(r) for r in refs])
 
     def empty_trash(self) -> int:
         """Forget every removed item for good; returns how many."""
-        return self.store.empty_trash()
+        return self._writer.empty_trash()
 
     def pdf(self, ref: str | int) -> PdfResult:
         """Download an arXiv paper's PDF into the data dir and attach it."""
         from readlist.services.pdfs import fetch_pdf
 
-        return fetch_pdf(self.store, str(ref))
+        return fetch_pdf(self._writer, str(ref))

@@ -90,7 +90,7 @@ def tag(
     """Add and remove tags on one item or several: `readlist tag 1 +kv-cache -misc`, `readlist tag 6 7 +cuda`."""
     lib = library(db)
     refs, add, remove = split_tag_args(args, lib.has)
-    for change in lib.tag_many(refs, add, remove):
+    for change in lib.tag(*refs, add=add, remove=remove):
         done = [f"+{name}" for name in change.added] + [f"-{name}" for name in change.removed]
         output.say(f"#{change.item_id} tags {' '.join(done) if done else 'unchanged'}: {change.title}")
 
