@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from readlist.domain import Kind
 from readlist.errors import InvalidInputError, NotFoundError
 
 ACCEPTED_FORMS_HINT = (
@@ -234,7 +235,7 @@ def _doi_from_url(host: str, path: str) -> str | None:
 
 def arxiv_reference(arxiv_id: str, version: int | None = None) -> Reference:
     return Reference(
-        kind="paper",
+        kind=Kind.PAPER,
         key=f"arxiv:{arxiv_id}",
         url=f"https://arxiv.org/abs/{arxiv_id}",
         arxiv_id=arxiv_id,
@@ -249,7 +250,7 @@ def doi_reference(doi: str) -> Reference:
         if found:
             return arxiv_reference(*found)
     doi = doi.rstrip(".,;")
-    return Reference(kind="paper", key=f"doi:{doi.lower()}", url=f"https://doi.org/{doi}", doi=doi)
+    return Reference(kind=Kind.PAPER, key=f"doi:{doi.lower()}", url=f"https://doi.org/{doi}", doi=doi)
 
 
 def canonical_url(url: str) -> str:
@@ -280,7 +281,7 @@ def _github_reference(url: str) -> Reference | None:
         return None
     owner, repo = segments[0], segments[1].removesuffix(".git")
     return Reference(
-        kind="repo", key=f"github:{owner.lower()}/{repo.lower()}", url=f"https://github.com/{owner}/{repo}"
+        kind=Kind.REPO, key=f"github:{owner.lower()}/{repo.lower()}", url=f"https://github.com/{owner}/{repo}"
     )
 
 
@@ -309,7 +310,7 @@ def url_reference(url: str) -> Reference:
     clean = canonical_url(url)
     key_url = "https://" + clean.split("://", 1)[1] if clean.startswith("http://") else clean
     host = (urlsplit(clean).hostname or "").removeprefix("www.")
-    kind = "paper" if host in PAPER_HOSTS or clean.lower().endswith(".pdf") else "article"
+    kind = Kind.PAPER if host in PAPER_HOSTS or clean.lower().endswith(".pdf") else Kind.ARTICLE
     return Reference(kind=kind, key=f"url:{key_url}", url=clean)
 
 

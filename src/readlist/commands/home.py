@@ -6,6 +6,7 @@ from typing import Any
 import typer
 
 from readlist import output
+from readlist.domain import Status
 from readlist.term import style, table, timefmt, views
 
 NEWCOMER = (
@@ -34,10 +35,10 @@ def home_lines(data: dict[str, Any] | None, width: int, color: bool) -> list[str
         counts = data["counts"]
         summary = [
             f"{data['total']} items",
-            f"{counts.get('reading', 0)} reading",
-            f"{counts.get('unread', 0)} to read",
+            f"{counts.get(Status.READING, 0)} reading",
+            f"{counts.get(Status.UNREAD, 0)} to read",
         ]
-        summary.append(f"{counts.get('read', 0)} read")
+        summary.append(f"{counts.get(Status.READ, 0)} read")
         lines.append(bold("readlist · " + " · ".join(summary)))
         for heading, items in (("Reading now", data["reading"]), ("Next up", data["next"])):
             if items:

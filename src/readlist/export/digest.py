@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from readlist.domain import Status
 from readlist.location import Conn
 from readlist.store.read import ItemFilter, list_items
 from readlist.term import timefmt
@@ -30,7 +31,13 @@ LABELS: dict[str, dict[str, Any]] = {
         "code": "代码",
         "since": "起",
         "to": "至",
-        "status": {"unread": "未读", "reading": "在读", "read": "已读", "skipped": "跳过", "inbox": "待筛"},
+        "status": {
+            Status.UNREAD: "未读",
+            Status.READING: "在读",
+            Status.READ: "已读",
+            Status.SKIPPED: "跳过",
+            Status.INBOX: "待筛",
+        },
         "week": "第 {w} 周",
         "read_on": "读完于",
         "team": "成员",
@@ -50,7 +57,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "code": "code",
         "since": "from",
         "to": "to",
-        "status": {"unread": "unread", "reading": "reading", "read": "read", "skipped": "skipped", "inbox": "inbox"},
+        "status": {s: s.value for s in Status},
         "week": "Week {w}",
         "read_on": "read",
         "team": "Members",
@@ -70,7 +77,7 @@ _SETEXT = re.compile(r"^(\s*)([=-])(?=[=\s-]*$)")
 _HTML_START = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)(?=[A-Za-z/!?])")
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 _CJK = re.compile("[\u4e00-\u9fff]")
-STATUS_ORDER = {"read": 0, "reading": 1, "unread": 2, "skipped": 3, "inbox": 4}
+STATUS_ORDER = {Status.READ: 0, Status.READING: 1, Status.UNREAD: 2, Status.SKIPPED: 3, Status.INBOX: 4}
 
 
 def plain(text: str | None) -> str:
@@ -139,7 +146,7 @@ def _first_paragraph(body: str) -> str:
 
 def _status_text(item: Mapping[str, Any], labels: dict[str, Any]) -> str:
     status = str(labels["status"].get(item["status"], item["status"]))
-    if item["status"] == "read" and item.get("finished_at"):
+    if item["status"] == Status.READ and item.get("finished_at"):
         status += f" {timefmt.date(item['finished_at'])}"
     return status
 
@@ -148,10 +155,10 @@ def _team_status_text(item: Mapping[str, Any], labels: dict[str, Any]) -> str:
     """Who started or finished it: `alice read 11-20, bob reading` (members who only queued it are left out)."""
     parts = []
     for one in item.get("readings") or []:
-        if one["status"] in ("read", "reading"):
+        if one["status"] in (Status.READ, Status.READING):
             who = md_text(one["member"])
             parts.append(f"{who} {_status_text(one, labels)}")
-    return ", ".join(parts) or labels["status"]["unread"]
+    return ", ".join(parts) or labels["status"][Status.UNREAD]
 
 
 def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: bool, team: bool = False) -> list[str]:

@@ -7,6 +7,7 @@ import io
 import re
 from typing import Any
 
+from readlist.domain import Kind
 from readlist.term.csvcells import CONTROL, csv_cell, csv_lines
 from readlist.term.width import json_dumps
 
@@ -124,9 +125,9 @@ def _year(record: dict[str, Any]) -> str:
 
 def entry_type(record: dict[str, Any]) -> str:
     """@inproceedings / @article for published papers, @misc for preprints, @online for articles, @software."""
-    if record["kind"] == "repo":
+    if record["kind"] == Kind.REPO:
         return "software"
-    if record["kind"] == "article":
+    if record["kind"] == Kind.ARTICLE:
         return "online"
     work_type, venue = record.get("work_type"), record.get("venue")
     if work_type == "proceedings-article":

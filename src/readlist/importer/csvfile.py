@@ -10,6 +10,7 @@ import csv
 import io
 import re
 
+from readlist.domain import Status
 from readlist.ids import is_url
 from readlist.importer.bookmarks import epoch
 from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published
@@ -101,7 +102,7 @@ def _plain(value: str) -> str:
 
 def _status(value: str) -> str | None:
     word = value.strip().casefold()
-    return "read" if word in _READ else "reading" if word in _READING else None
+    return Status.READ if word in _READ else Status.READING if word in _READING else None
 
 
 def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) -> ItemDraft | str:

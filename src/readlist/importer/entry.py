@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readlist.domain import Kind
 from readlist.ids import (
     Reference,
     arxiv_reference,
@@ -77,12 +78,12 @@ def identify(
         ref = doi_reference(doi)
     elif url and is_url(url):
         ref = url_reference(url)
-        if paper and ref.kind == "article":
-            ref = replace(ref, kind="paper")
+        if paper and ref.kind == Kind.ARTICLE:
+            ref = replace(ref, kind=Kind.PAPER)
     elif title:
         slug = _TITLE_KEY.sub(" ", title.casefold()).strip()
         if slug:
-            ref = Reference(kind="paper" if paper else "article", key=f"title:{slug}", url="")
+            ref = Reference(kind=Kind.PAPER if paper else Kind.ARTICLE, key=f"title:{slug}", url="")
     if ref is not None and doi and not ref.doi:
         ref = replace(ref, doi=doi)
     return ref

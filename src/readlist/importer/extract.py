@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from readlist.domain import Kind, LinkRole
 from readlist.ids import Reference
 from readlist.importer.links import classify, is_generic_text, is_profile, role_for
 from readlist.importer.markdown import Block, Line, Link
@@ -177,7 +178,7 @@ def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple
             prose = prose or (_is_prose(ln.text) and not titles_next)
             continue
         other = _entry(ln)
-        if other is None or other.key in entries or (ref.kind == "paper" and other.kind != "paper"):
+        if other is None or other.key in entries or (ref.kind == Kind.PAPER and other.kind != Kind.PAPER):
             continue
         if j in group:
             return None  # `https://arxiv.org/abs/A …` then `https://arxiv.org/abs/B …`: a list
@@ -287,7 +288,7 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
                     continue
                 if other_ref.key == ref.key:
                     continue
-                if other_ref.arxiv_id or ref.kind != "paper":
+                if other_ref.arxiv_id or ref.kind != Kind.PAPER:
                     # Another paper the summary cites, or any link beside a page: items of their own.
                     title = other.text if other.text and not is_generic_text(other.text) else None
                     title = title or title_beside(*beside(ln, k))
@@ -472,5 +473,7 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
     for draft in drafts:
         for other in hub if draft is not drafts[0] else drafts:
             if other is not draft:
-                role = "code" if other.ref.kind == "repo" and draft.ref.kind == "paper" else "related"
+                role = (
+                    LinkRole.CODE if other.ref.kind == Kind.REPO and draft.ref.kind == Kind.PAPER else LinkRole.RELATED
+                )
                 draft.links.append((other.ref.url, role))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from readlist.domain import Kind
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, is_url, url_reference
 
@@ -221,7 +222,7 @@ def classify(url: str) -> Reference | None:
 
 def role_for(ref: Reference, url: str) -> str:
     """How a non-primary link relates to the paper it sits under."""
-    if ref.kind == "repo":
+    if ref.kind == Kind.REPO:
         return "code"
     host = (urlsplit(url).hostname or "").lower()
     if host.endswith("github.io") or "project" in url.lower():

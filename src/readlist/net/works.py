@@ -10,10 +10,16 @@ from dataclasses import dataclass
 from http.client import HTTPException
 from urllib.parse import quote, urlsplit
 
+from readlist.domain import MetadataStatus
 from readlist.net import crossref, github, openreview, s2, webpage
 from readlist.net.metadata import WorkMetadata
 
-FETCHED, NOT_FOUND, PENDING, FAILED = "fetched", "not_found", "pending", "failed"
+FETCHED, NOT_FOUND, PENDING, FAILED = (
+    MetadataStatus.FETCHED,
+    MetadataStatus.NOT_FOUND,
+    MetadataStatus.PENDING,
+    MetadataStatus.FAILED,
+)
 DEFAULT_TIMEOUT = 15.0
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # a user's URL may hold spaces or CJK; percent-encode only those
 _LABELS = {

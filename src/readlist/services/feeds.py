@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlmodel import select
 
 from readlist import config
+from readlist.domain import MetadataStatus, Status
 from readlist.errors import InvalidInputError, NetworkError, NotFoundError
 from readlist.ids import arxiv_reference, is_url, parse_arxiv_id, url_reference
 from readlist.net import feedsource, http
@@ -156,7 +157,7 @@ def entry_draft(entry: feedsource.FeedEntry, feed: Feed) -> tuple[ItemDraft, str
         abstract=summary or None,
         authors=_authors(entry),
         published=entry.published,
-        status="inbox",
+        status=Status.INBOX,
         tags=list(feed.tags),
     )
     return draft, entry.announce or "new"
@@ -291,6 +292,6 @@ def _update_version(session: Any, item: Any, draft: ItemDraft, announce: str, re
     newer = (item.arxiv_version or 0) < (draft.ref.arxiv_version or 0)
     if announce.startswith("replace") and item.arxiv_id and newer:
         item.arxiv_version = draft.ref.arxiv_version
-        item.metadata_status = "pending"
+        item.metadata_status = MetadataStatus.PENDING
         session.info["touched"].add(item.id)
         report.updated.append(item.id or 0)

@@ -47,7 +47,7 @@ def apply_work(item: Item, meta: WorkMetadata) -> list[str]:
     if meta.details:
         item.details = {**(item.details or {}), **meta.details}  # a new dict, so the JSON column is saved
     if meta.source != "s2" and not item.arxiv_id:  # an arXiv paper's own metadata still comes from arXiv
-        item.metadata_status = "fetched"
+        item.metadata_status = MetadataStatus.FETCHED
         item.metadata_fetched_at = now_iso()
     return news
 

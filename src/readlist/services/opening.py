@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from readlist.domain import Kind
 from readlist.errors import NotFoundError
 
 
@@ -23,7 +24,7 @@ def target(item: Mapping[str, Any], *, pdf: bool = False, code: bool = False) ->
     links = item.get("links") or []
     if code:
         found = next((lk["url"] for lk in links if lk["role"] == "code"), None)
-        if found is None and item.get("kind") == "repo":
+        if found is None and item.get("kind") == Kind.REPO:
             found = item["url"]
         if found is None:
             raise NotFoundError(

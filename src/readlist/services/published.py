@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from readlist.domain import MetadataStatus
 from readlist.net.works import Lookup
 from readlist.services.fetch import FetchReport, Progress
 from readlist.services.metadata import apply_work
@@ -17,7 +18,7 @@ def _published_record(found: Lookup) -> Lookup:
     if found.meta is None or not found.meta.doi:
         return found
     precise = lookup(f"doi:{found.meta.doi.lower()}", f"https://doi.org/{found.meta.doi}", tries=3)
-    if precise.status == "fetched" and precise.meta is not None:
+    if precise.status == MetadataStatus.FETCHED and precise.meta is not None:
         precise.meta.doi = precise.meta.doi or found.meta.doi
         precise.meta.title = None  # the preprint keeps its own title and authors
         precise.meta.authors = []
@@ -36,12 +37,12 @@ def find_published(store: Store, refs: list[str], progress: Progress | None = No
     answers = published_versions(sorted({arxiv_id for _, arxiv_id in targets}))
     report.requests = (len(answers) + 499) // 500
     for done, (item_id, arxiv_id) in enumerate(targets, start=1):
-        found = answers.get(arxiv_id, Lookup("not_found"))
-        if found.status == "fetched" and found.meta is not None and (found.meta.doi or found.meta.venue):
+        found = answers.get(arxiv_id, Lookup(MetadataStatus.NOT_FOUND))
+        if found.status == MetadataStatus.FETCHED and found.meta is not None and (found.meta.doi or found.meta.venue):
             found = _published_record(found)
             report.requests += 1 if found.source == "crossref" else 0
             _save(store, item_id, arxiv_id, found, report)
-        elif found.status == "pending" or found.status == "failed":
+        elif found.status in (MetadataStatus.PENDING, MetadataStatus.FAILED):
             report.failed.append(arxiv_id)
             if found.warning and found.warning not in report.errors:
                 report.errors.append(found.warning)

@@ -6,17 +6,18 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from readlist.domain import Status
 from readlist.term import markdown, style, timefmt
 from readlist.term.table import Column
 from readlist.term.width import cells, one_line, pad, safe, wrap
 from readlist.text.hits import HIT_END, HIT_START, without_hits
 
-STATUS_STYLE = {
-    "reading": "bold yellow",
-    "unread": "cyan",
-    "read": "green",
-    "skipped": "dim",
-    "inbox": "magenta",
+STATUS_STYLE: dict[str, str] = {
+    Status.READING: "bold yellow",
+    Status.UNREAD: "cyan",
+    Status.READ: "green",
+    Status.SKIPPED: "dim",
+    Status.INBOX: "magenta",
 }
 ITEM_FIELDS = ("id", "status", "kind", "title", "tags", "added")
 
@@ -127,7 +128,7 @@ def _readers_line(item: Mapping[str, Any]) -> str | None:
         return None
     parts = []
     for one in readings:
-        when = timefmt.date(one.get("finished_at")) if one["status"] == "read" else None
+        when = timefmt.date(one.get("finished_at")) if one["status"] == Status.READ else None
         parts.append(f"{one['member']} {one['status']}" + (f" {when}" if when else ""))
     return " · ".join(parts)
 
