@@ -99,8 +99,8 @@ def test_arxiv_endpoint_and_digest_language_come_from_the_file(run: Run) -> None
     assert run("digest").out != english
 
 
-def test_every_setting_and_its_variable_is_in_the_readme() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def test_every_setting_and_its_variable_is_in_the_settings_reference() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "settings.md").read_text(encoding="utf-8")
     for setting in config.SETTINGS.values():
         assert f"`{setting.env}`" in readme, setting.env
         if setting.in_file:

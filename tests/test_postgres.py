@@ -209,10 +209,10 @@ def test_four_processes_writing_tags_and_notes_to_one_item_lose_nothing(run: Run
     assert len(item["tags"]) == 32 and len(item["notes"]) == 32
 
 
-def test_a_member_with_the_readme_grants_reads_and_writes_without_owning_anything(
+def test_a_member_with_the_documented_grants_reads_and_writes_without_owning_anything(
     run: Run, scratch_database: Any, postgres_server: Any
 ) -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "team.md").read_text(encoding="utf-8")
     grants = readme.split("```sql\n", 1)[1].split("```", 1)[0]
     suffix = str(__import__("os").getpid())
     group, member = f"rl_members_{suffix}", f"rl_alice_{suffix}"
