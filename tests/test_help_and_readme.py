@@ -10,6 +10,7 @@ from typing import Any
 import typer.main
 
 from readlist import cli
+from tests.conftest import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -58,3 +59,10 @@ def test_the_readme_starts_with_the_two_quick_start_commands() -> None:
         == ci_command
         == "python3 -m venv .venv && .venv/bin/pip install -q '.[test]' && .venv/bin/python -m pytest"
     )
+
+
+def test_every_usage_line_has_balanced_brackets(run: Run) -> None:
+    """`[ITEM...]`, never `[ITEM]...]`: optional arguments read as one bracketed word."""
+    for path, _ in command_paths():
+        usage = run(*path.split(), "--help").out.splitlines()[0]
+        assert usage.count("[") == usage.count("]") and "]...]" not in usage, usage

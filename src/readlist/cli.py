@@ -111,7 +111,7 @@ def readable_metavars(command: Any) -> None:
     """`ITEM...` and `--name NAME` in help, instead of Typer's `{refs}` and `<str>`."""
     for param in getattr(command, "params", []):
         if param.param_type_name == "argument" and not getattr(param, "_readable", False):
-            name = (param.metavar or param.name or "").strip("[]").rstrip("_").upper()
+            name = (param.metavar or param.name or "").replace("[", "").replace("]", "").rstrip("_").upper()
             name += "..." if param.nargs == -1 and not name.endswith("...") else ""
             param.metavar = name if param.required else f"[{name}]"
             # Typer wraps required arguments in {braces} in the usage line; people read plain NAME
