@@ -1,0 +1,333 @@
+"""The `Backend` protocol: everything that differs between a SQLite file and a PostgreSQL database (DESIGN §12).
+
+A backend is bound to one library (its location) and is the only thing that knows which kind it is: connecting,
+migrating, the schema revision, the write transaction and its lock, upserts, the full-text index and its queries,
+the SQL fragments the portable queries spell per backend, and the errors a person can act on. Every connection a
+backend makes carries it (`conn.backend`), so code holding a connection asks it instead of testing its type.
+
+Also here: what both backends share (the migration scripts and their revisions, the lock and damage messages, the
+`db check` report). Cheap to import: no sqlite3 work, no psycopg, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from readlist.errors import DatabaseError
+from readlist.location import Conn, Location
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection as SaConnection
+    from sqlalchemy.engine import Engine
+
+BUSY_TIMEOUT_MS = 10_000
+# When a writer waiting for another process's write transaction says so (how long it waits: config.lock_timeout).
+LOCK_NOTICE_SECONDS = 1.5
+
+
+# ---- the SQL spelled per backend -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """The few SQL fragments the portable queries (read side, search, index) spell differently per backend.
+
+    Everything else is written once, in SQL both accept, with `?` parameters (see `Connection`)."""
+
+    id_list: str  # a subquery of the ids in one parameter, a JSON array of integers: `x IN ({id_list})`
+    newline: str  # the newline character as an SQL expression
+    string_agg: str  # the aggregate joining text with a separator: group_concat, string_agg
+    temp_schema: str  # the schema of this connection's temporary views
+
+    def group_concat(self, expr: str, separator: str) -> str:
+        """`expr` of the group's rows joined by `separator` (an SQL expression, e.g. a quoted literal)."""
+        return f"{self.string_agg}({expr}, {separator})"
+
+
+def upsert_sql(table: str, columns: Sequence[str], key: Sequence[str], update: Sequence[str] = ()) -> str:
+    """INSERT … ON CONFLICT: the same text for SQLite (3.24+) and PostgreSQL (9.5+); `update` empty: keep the
+    existing row, else set those columns from the new one."""
+    marks = ", ".join("?" for _ in columns)
+    action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in update) if update else "DO NOTHING"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({', '.join(key)}) {action}"
+
+
+# ---- the protocols -------------------------------------------------------------------------------------------
+
+
+class Connection(Conn, Protocol):
+    """A backend's DB-API connection: the `Conn` the read side and the index use, carrying its backend.
+
+    Parameters are `?` marks on both (psycopg's `%s` is made from them by the PostgreSQL connection, the one
+    adaptation of SQL text between the backends); rows read like sqlite3.Row (`row[0]`, `row["name"]`)."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+
+T = TypeVar("T")
+
+
+class Backend(Protocol):
+    """One library's database. `backend_for(location)` makes one; a connection's is `conn.backend`."""
+
+    @property
+    def name(self) -> str:
+        """ "sqlite" or "postgresql": for messages and reports, never to branch on (ask the backend instead)."""
+        ...
+
+    @property
+    def location(self) -> Location: ...
+
+    @property
+    def label(self) -> str:
+        """A short name for the library in file names (backups): the file's name, the database's."""
+        ...
+
+    @property
+    def sql(self) -> Spelling: ...
+
+    # -- the library as a whole --
+
+    def exists(self) -> bool:
+        """Whether there is a library to open without creating one (a server database always counts)."""
+        ...
+
+    def is_new(self) -> bool:
+        """Whether nothing is there yet: a missing or empty file (a server database never is)."""
+        ...
+
+    def make_folder(self) -> None:
+        """Create the folder the library goes in (nothing to do for a server)."""
+        ...
+
+    def files_dir(self) -> Path:
+        """Where this machine keeps the library's files (PDFs): beside a SQLite file, else the data dir."""
+        ...
+
+    def ensure_schema(self, reindex: Callable[[Conn], object]) -> None:
+        """Migrate on open: free when up to date, upgrades an older schema, refuses a newer or foreign one.
+        `reindex` rebuilds the search index of a library that had items before the upgrade, in a write
+        transaction (store.index.rebuild: db.py passes it, the index being a layer above the backends)."""
+        ...
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to `revision` (the only place a schema is built or changed)."""
+        ...
+
+    def revision(self) -> str | None:
+        """The schema revision, without Alembic; None for a new library."""
+        ...
+
+    def check(self) -> HealthReport:
+        """`db check`: the schema, the integrity the backend can check, the search index; never raises on
+        damage (a missing SQLite file is a NotFoundError)."""
+        ...
+
+    def backup(self, folder: Path) -> Path | None:
+        """A consistent copy (SQLite: beside the file; PostgreSQL: pg_dump into `folder`). None when the
+        backend has no tool to make one, a DatabaseError when the tool failed: the caller then writes a JSONL
+        snapshot instead."""
+        ...
+
+    def dry_run(self, *, folder_made: bool = False) -> AbstractContextManager[Location]:
+        """Where a dry run may write and roll back (the library itself, or a scratch copy of it)."""
+        ...
+
+    # -- connections --
+
+    def connect(self, member: str) -> Connection:
+        """The read side's connection, showing the library as `member` sees it (the schema must be ready:
+        db.connect migrates first)."""
+        ...
+
+    def peek(self) -> Connection | None:
+        """A read-only connection that never creates, migrates or waits (shell completion); None when that
+        cannot be had quickly (no file, a locked one, a server a shell must not wait on)."""
+        ...
+
+    def engine(self) -> Engine:
+        """The write side's SQLAlchemy engine; every transaction starts by taking the write lock (the schema
+        must be ready: db.engine migrates first)."""
+        ...
+
+    def adopt(self, raw: Any) -> Connection:
+        """One of this backend's SQLAlchemy driver connections as a `Connection` (in its transaction)."""
+        ...
+
+    def use_member(self, conn: Conn, member: str) -> None:
+        """Show `conn` the library as `member` sees it: the temporary view `member_item`."""
+        ...
+
+    def dict_rows(self, conn: Conn) -> AbstractContextManager[Conn]:
+        """`conn` with rows that read like sqlite3.Row, for running read-side queries on a write connection."""
+        ...
+
+    # -- writing --
+
+    def write_transaction(self, conn: Conn, *, check_whole: bool = False) -> AbstractContextManager[Conn]:
+        """A transaction holding the library's one write lock from its start: writers queue, never interleave.
+        Committed at the end, rolled back on an exception. A damaged SQLite file is never written through: the
+        pages the transaction reads are checked as they load, damage found is a DatabaseError saying so, and
+        `check_whole` (an import) checks the whole file first, in time proportional to its size."""
+        ...
+
+    def lock(self, conn: Conn, wait: float | None = None) -> None:
+        """Take the write lock for `conn`'s transaction, waiting up to `wait` (default: config.lock_timeout),
+        saying so after a moment. SQLite: BEGIN IMMEDIATE opens that transaction; PostgreSQL: in the open one."""
+        ...
+
+    def upsert(
+        self, conn: Conn, table: str, row: Mapping[str, object], key: Sequence[str], update: Sequence[str] = ()
+    ) -> None:
+        """Insert `row`, or on a clash of `key` keep the existing row (or set the `update` columns)."""
+        ...
+
+    def after_copy(self, conn: SaConnection) -> None:
+        """After rows were copied in with their ids (`db copy`): let new rows continue after them."""
+        ...
+
+    # -- the full-text index: SQLite's FTS5 table, PostgreSQL's tsvector table (laid out by store/index.py) --
+
+    def index_words(self, values: Sequence[str]) -> Sequence[str]:
+        """One item's indexed values as this backend's index takes them. Pure: may run in a helper process."""
+        ...
+
+    def index_insert(self, conn: Conn, columns: Sequence[str], rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        """Add index rows: (item id, `index_words` of its values, one per column)."""
+        ...
+
+    def index_forget(
+        self, conn: Conn, ids: Sequence[int], columns: Sequence[str], indexed: Callable[[bytes], Sequence[str]]
+    ) -> None:
+        """Drop these items from the index and from `search_index_doc` (whose bodies `indexed` turns back into
+        the values that were indexed: SQLite's contentless FTS5 table forgets a row only when given them)."""
+        ...
+
+    def index_clear(self, conn: Conn) -> None:
+        """Empty the index (not `search_index_doc`)."""
+        ...
+
+    # -- per-backend code above the store --
+
+    def pick(self, *, sqlite: Callable[[], T], postgresql: Callable[[], T]) -> T:
+        """Call the function given for this backend (and return what it returns): how a layer above the store
+        that keeps per-backend code of its own (search's full-text queries) gets the right one without asking
+        which backend it has. Every backend calls its own; a new backend is a new keyword every caller must give.
+        """
+        ...
+
+    # -- errors --
+
+    def friendly(self, exc: BaseException) -> DatabaseError | None:
+        """A failure of this backend a person can act on, as a DatabaseError; None for anything else."""
+        ...
+
+
+# ---- shared by both backends ---------------------------------------------------------------------------------
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: inside the installed wheel, or the repo's top-level folder in a checkout."""
+    packaged = Path(__file__).parents[2] / "migrations"
+    if (packaged / "env.py").exists():
+        return packaged
+    return Path(__file__).resolve().parents[4] / "migrations"
+
+
+def known_revisions() -> list[str]:
+    """Revision ids are the 4-digit prefixes of the version files, so no Alembic import is needed."""
+    versions = migrations_dir() / "versions"
+    return sorted(p.name[:4] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def head_revision() -> str:
+    return known_revisions()[-1]
+
+
+def refuse_unknown(where: object, current: str | None, revisions: list[str], restore: str) -> None:
+    """A schema from a newer readlist, or one this readlist never wrote, is refused before anything changes."""
+    if current is None or current in revisions:
+        return
+    if current > revisions[-1]:
+        raise DatabaseError(
+            f"{where} was written by a newer readlist (schema {current}; this one knows up to {revisions[-1]})",
+            "upgrade readlist (pip install -U readlist) or use another --db",
+        )
+    raise DatabaseError(
+        f"{where} has an unknown schema version {current!r} (this readlist knows {revisions[0]}–{revisions[-1]})",
+        restore,
+    )
+
+
+def alembic_upgrade(sqlalchemy_url: str, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", sqlalchemy_url.replace("%", "%%"))
+    command.upgrade(cfg, revision)
+
+
+def member_view(conn: Conn, member: str, temp_schema: str) -> None:
+    """Show this connection the library as one member sees it: `member_item` is every item with that member's
+    status, priority and dates (a temporary view, so it lives and dies with this connection). The view's SQL is
+    the same on both backends; only the name of the schema of temporary objects is not."""
+    quoted = "'" + member.replace("'", "''") + "'"
+    conn.execute(f"DROP VIEW IF EXISTS {temp_schema}.member_item")
+    conn.execute(
+        "CREATE TEMP VIEW member_item AS SELECT item.*, coalesce(r.status, item.initial_status) AS status, "
+        "coalesce(r.priority, 0) AS priority, r.started_at AS started_at, r.finished_at AS finished_at "
+        f"FROM item LEFT JOIN reading r ON r.item_id = item.id AND r.member = {quoted}"
+    )
+
+
+# Called once when a write has to wait for another process (the CLI prints a line; library users get nothing).
+# Set through `readlist.store.db.on_lock_wait`.
+on_lock_wait: Callable[[], None] | None = None
+
+
+def lock_wait_hook() -> Callable[[], None] | None:
+    return on_lock_wait
+
+
+def locked_error(waited: float) -> DatabaseError:
+    return DatabaseError(
+        f"the library is busy: another process kept it locked for {waited:.0f} s",
+        "wait for the other readlist (an import?) to finish, then try again; nothing was changed",
+    )
+
+
+def damaged_error(path: str, detail: str) -> DatabaseError:
+    return DatabaseError(
+        f"the library {path} is damaged ({' '.join(detail.split())}); nothing was written",
+        'run "readlist db check" for the diagnosis and how to recover',
+    )
+
+
+@dataclass
+class HealthReport:
+    """What `db check` found."""
+
+    path: str
+    schema: str | None = None
+    integrity: str = "ok"
+    foreign_key_problems: int = 0
+    items: int = 0
+    indexed: int = 0
+    problems: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def compare_index(self) -> None:
+        if self.items != self.indexed:
+            self.problems.append(f"search index out of step ({self.indexed} of {self.items} items)")
+            self.advice.append("readlist db reindex rebuilds the search index")

@@ -1,0 +1,542 @@
+"""SQLite, the embedded default: a library file opened with the stdlib sqlite3 (reads and raw writes) and through
+SQLAlchemy (the write side); WAL, BEGIN IMMEDIATE, migrate-on-open with a backup, FTS5 (DESIGN §5, §6, §8).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from readlist.errors import DatabaseError, NotFoundError
+from readlist.location import Conn
+from readlist.store.backends.base import (
+    BUSY_TIMEOUT_MS,
+    LOCK_NOTICE_SECONDS,
+    HealthReport,
+    Spelling,
+    T,
+    alembic_upgrade,
+    damaged_error,
+    head_revision,
+    known_revisions,
+    lock_wait_hook,
+    locked_error,
+    member_view,
+    refuse_unknown,
+    upsert_sql,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection as SaConnection
+    from sqlalchemy.engine import Engine
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+SPELLING = Spelling(
+    id_list="SELECT value FROM json_each(?)",
+    newline="char(10)",
+    string_agg="group_concat",
+    temp_schema="temp",
+)
+
+
+class SqliteConnection(sqlite3.Connection):
+    """sqlite3's connection carrying its backend (made by `sqlite3.connect(…, factory=SqliteConnection)`)."""
+
+    backend: SqliteBackend
+
+
+class SqliteBackend:
+    """A library in one SQLite file."""
+
+    name = "sqlite"
+    sql = SPELLING
+
+    def __init__(self, path: Path) -> None:
+        self.location = path
+
+    @classmethod
+    def of_connection(cls, conn: Conn) -> SqliteBackend:
+        """The backend of a bare sqlite3 connection (one a script or a test opened itself)."""
+        return cls(Path(conn_path(conn)))
+
+    def __repr__(self) -> str:
+        return f"SqliteBackend({str(self.location)!r})"
+
+    @property
+    def label(self) -> str:
+        return self.location.name
+
+    def _connect(self, target: str | Path, **options: Any) -> SqliteConnection:
+        conn = sqlite3.connect(target, factory=SqliteConnection, **options)
+        conn.backend = self
+        return conn
+
+    # ---- the library as a whole ------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.location.exists()
+
+    def is_new(self) -> bool:
+        return not (self.location.exists() and self.location.stat().st_size > 0)
+
+    def make_folder(self) -> None:
+        self.location.parent.mkdir(parents=True, exist_ok=True)
+
+    def files_dir(self) -> Path:
+        return self.location.parent  # a library and its papers move together
+
+    def ensure_schema(self, reindex: Callable[[Conn], object]) -> None:
+        path = self.location
+        _check_location(path)
+        existed = path.exists() and path.stat().st_size > 0
+        from readlist.config import lock_timeout
+
+        conn = sqlite3.connect(path, timeout=lock_timeout())
+        try:
+            _apply_pragmas(conn)
+            current = _current_revision(conn)
+        finally:
+            conn.close()
+        revisions = known_revisions()
+        if current == revisions[-1]:
+            return
+        with _migration_lock(path):
+            self._migrate(revisions, existed, reindex)
+
+    def _migrate(self, revisions: list[str], existed: bool, reindex: Callable[[Conn], object]) -> None:
+        path = self.location
+        conn = sqlite3.connect(path)
+        try:
+            current = _current_revision(conn)  # again, under the lock: another process may have migrated
+        finally:
+            conn.close()
+        if current == revisions[-1]:
+            return
+        refuse_unknown(
+            path,
+            current,
+            revisions,
+            "the file was changed by another program; restore a backup (readlist.db.*.bak beside it)",
+        )
+        if existed and current is not None:
+            backup_file(path, f"-before-{revisions[-1]}")
+        self.upgrade()
+        conn = self._connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        if current is not None:  # items from before the search index existed get indexed now
+            with self.write_transaction(conn):
+                reindex(conn)
+        conn.close()
+
+    def upgrade(self, revision: str = "head") -> None:
+        alembic_upgrade(f"sqlite:///{self.location}", revision)
+
+    def revision(self) -> str | None:
+        conn = sqlite3.connect(self.location)
+        try:
+            return _current_revision(conn)
+        finally:
+            conn.close()
+
+    def check(self) -> HealthReport:
+        """SQLite's integrity and foreign key checks on the file opened read-only (never migrated), and the
+        search index compared with the items."""
+        path = self.location
+        if not path.exists():
+            raise NotFoundError(f"no library at {path}", "any write command (readlist add …) creates it")
+        report = HealthReport(str(path))
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            _inspect(conn, report)
+        except sqlite3.DatabaseError as exc:
+            report.integrity = str(exc)
+            report.problems.append(f"the file cannot be read: {exc}")
+        finally:
+            conn.close()
+        if report.integrity != "ok":
+            report.advice += recovery_advice(path)
+        return report
+
+    def backup(self, folder: Path) -> Path:
+        return backup_file(self.location)  # beside the file, whatever `folder` says
+
+    @contextmanager
+    def dry_run(self, *, folder_made: bool = False) -> Iterator[Path]:
+        """The library itself when it is ready; else a scratch copy in a temporary folder, so that a dry run
+        never creates a library nor upgrades (and backs up) an older one. `folder_made`: a real run would create
+        the missing folder (the default location)."""
+        path = self.location
+        if not (folder_made and not path.parent.exists()):
+            _check_location(path)  # the errors a real run would give (no folder, not a database …)
+        existing = path.is_file() and path.stat().st_size > 0
+        current = self.revision() if existing else None
+        if current is not None and (current == head_revision() or current not in known_revisions()):
+            yield path  # ready, or one the real run refuses (newer, unknown) with the same message
+            return
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="readlist-dry-run-") as folder:
+            scratch = Path(folder) / "library.db"
+            if path.is_file() and path.stat().st_size:
+                src, dst = sqlite3.connect(path), sqlite3.connect(scratch)
+                try:
+                    src.backup(dst)
+                finally:
+                    src.close()
+                    dst.close()
+            yield scratch
+
+    # ---- connections -----------------------------------------------------------------------------------------
+
+    def connect(self, member: str) -> SqliteConnection:
+        conn = self._connect(self.location, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = sqlite3.Row
+        _apply_pragmas(conn)
+        self.use_member(conn, member)
+        return conn
+
+    def peek(self) -> SqliteConnection | None:
+        path = self.location
+        if not path.is_file():
+            return None
+        try:
+            conn = self._connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+            conn.execute("SELECT 1 FROM item LIMIT 1")
+        except sqlite3.Error:
+            return None
+        return conn
+
+    def engine(self) -> Engine:
+        """Every transaction starts with BEGIN IMMEDIATE (DESIGN §6); a damaged file is refused on connect."""
+        from sqlalchemy import create_engine, event
+
+        eng = create_engine(
+            f"sqlite:///{self.location}",
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "factory": SqliteConnection},
+        )
+
+        @event.listens_for(eng, "connect")
+        def _on_connect(dbapi_conn: SqliteConnection, _record: Any) -> None:
+            dbapi_conn.backend = self
+            dbapi_conn.isolation_level = None
+            _apply_pragmas(dbapi_conn)
+            quick_check(dbapi_conn)
+
+        @event.listens_for(eng, "begin")
+        def _on_begin(conn: Any) -> None:
+            self.lock(conn.connection.driver_connection)
+
+        return eng
+
+    def adopt(self, raw: Any) -> SqliteConnection:
+        conn: SqliteConnection = raw  # the engine's connections are SqliteConnections carrying this backend
+        return conn
+
+    def use_member(self, conn: Conn, member: str) -> None:
+        member_view(conn, member, SPELLING.temp_schema)
+
+    @contextmanager
+    def dict_rows(self, conn: Conn) -> Iterator[Conn]:
+        raw = cast(sqlite3.Connection, conn)  # this backend's connections are sqlite3's
+        before = raw.row_factory
+        raw.row_factory = sqlite3.Row
+        try:
+            yield conn
+        finally:
+            raw.row_factory = before
+
+    # ---- writing ---------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def write_transaction(self, conn: Conn, *, check_whole: bool = False) -> Iterator[Conn]:
+        """BEGIN IMMEDIATE: take the write lock up front so two writers queue instead of failing later.
+
+        Never writes through damage (issue 16): `cell_size_check` checks every page the transaction reads as it
+        is loaded, `check_whole` runs SQLite's quick check first (~70 ms at 10,000 items: for an import, not for
+        `tag`), and damage found on the way is a DatabaseError naming the file, after the rollback."""
+        conn.execute("PRAGMA cell_size_check = ON")
+        try:
+            self.lock(conn)
+            try:
+                if check_whole:
+                    quick_check(conn)
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise damaged_error(str(self.location), str(exc)) from None
+            raise
+
+    def lock(self, conn: Conn, wait: float | None = None) -> None:
+        """BEGIN IMMEDIATE, waiting for another writer as long as a person would, and saying so after a moment.
+
+        SQLite's busy timeout does the waiting; it is split in two so the notice comes after LOCK_NOTICE_SECONDS.
+        """
+        from readlist.config import lock_timeout
+
+        total = lock_timeout() if wait is None else wait
+        started = time.monotonic()
+        first = min(LOCK_NOTICE_SECONDS, total)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(first * 1000)}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_locked(exc) or total <= first:
+                    raise locked_error(total) if is_locked(exc) else exc from None
+            notice = lock_wait_hook()
+            if notice is not None:
+                notice()
+            remaining = max(0.0, total - (time.monotonic() - started))
+            conn.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise locked_error(total) if is_locked(exc) else exc from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def upsert(
+        self, conn: Conn, table: str, row: Mapping[str, object], key: Sequence[str], update: Sequence[str] = ()
+    ) -> None:
+        conn.execute(upsert_sql(table, list(row), key, update), list(row.values()))
+
+    def after_copy(self, conn: SaConnection) -> None:
+        """Nothing to do: an INTEGER PRIMARY KEY continues after the largest id by itself."""
+
+    # ---- the full-text index (FTS5, contentless: see store/index.py) -----------------------------------------
+
+    def index_words(self, values: Sequence[str]) -> Sequence[str]:
+        return values  # FTS5's unicode61 tokenizer reads the segmented text as it is
+
+    def index_insert(self, conn: Conn, columns: Sequence[str], rows: Sequence[tuple[int, Sequence[str]]]) -> None:
+        marks = ", ".join("?" for _ in range(len(columns) + 1))
+        sql = f"INSERT INTO search_index (rowid, {', '.join(columns)}) VALUES ({marks})"
+        conn.executemany(sql, [(item_id, *values) for item_id, values in rows])
+
+    def index_forget(
+        self, conn: Conn, ids: Sequence[int], columns: Sequence[str], indexed: Callable[[bytes], Sequence[str]]
+    ) -> None:
+        marks = ",".join("?" for _ in ids)
+        old = conn.execute(f"SELECT item_id, body FROM search_index_doc WHERE item_id IN ({marks})", ids).fetchall()
+        delete = ", ".join("?" for _ in range(len(columns) + 1))
+        sql = f"INSERT INTO search_index (search_index, rowid, {', '.join(columns)}) VALUES ('delete', {delete})"
+        conn.executemany(sql, [(item_id, *indexed(body)) for item_id, body in old])
+        conn.execute(f"DELETE FROM search_index_doc WHERE item_id IN ({marks})", ids)
+
+    def index_clear(self, conn: Conn) -> None:
+        conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+
+    def pick(self, *, sqlite: Callable[[], T], postgresql: Callable[[], T]) -> T:
+        return sqlite()
+
+    # ---- errors ----------------------------------------------------------------------------------------------
+
+    def friendly(self, exc: BaseException) -> DatabaseError | None:
+        return friendly(exc)
+
+
+# ---- the file ------------------------------------------------------------------------------------------------
+
+
+def _check_location(path: Path) -> None:
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file", "pass a file path: --db ~/readlist.db")
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        # /dev/null, a FIFO, a device: SQLite would write `-journal` and `.lock` files beside it.
+        raise DatabaseError(f"{path} is not a regular file", "pass a database file path: --db ~/readlist.db")
+    if not parent.is_dir():
+        raise DatabaseError(
+            f"cannot create the database: folder {parent} does not exist",
+            f"create it first (mkdir -p {parent}) or choose another --db",
+        )
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise DatabaseError(f"cannot write to {path}", "choose a --db in a folder you can write to")
+    _check_header(path)
+
+
+def _check_header(path: Path) -> None:
+    """A file that has content but is not SQLite is someone's data, never a library to create over it: SQLite
+    itself would take a file shorter than its header for an empty database (only a 0-byte file is new)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # missing (a new library), or unreadable: SQLite says why
+    if head and head != SQLITE_HEADER:
+        raise DatabaseError(
+            f"{path.resolve()} is not a readlist database or is damaged (file is not a database)",
+            "check --db / READLIST_DB; readlist db check diagnoses a damaged library",
+        )
+
+
+def _apply_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _current_revision(conn: sqlite3.Connection) -> str | None:
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        row = (
+            conn.execute("SELECT version_num FROM alembic_version").fetchone() if "alembic_version" in tables else None
+        )
+    except sqlite3.OperationalError as exc:
+        if is_locked(exc):
+            raise DatabaseError(
+                f"{conn_path(conn)} is locked by another program", "close the program holding it and try again"
+            ) from None
+        raise DatabaseError(f"cannot read {conn_path(conn)} ({exc})", "check --db / READLIST_DB") from None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"{conn_path(conn)} is not a readlist database or is damaged ({exc})",
+            "check --db / READLIST_DB; readlist db check diagnoses a damaged library",
+        ) from None
+    if "alembic_version" not in tables:
+        if tables:
+            raise DatabaseError(
+                f"{conn_path(conn)} is a SQLite database, but not a readlist one", "choose another --db"
+            )
+        return None
+    if row is None:
+        if tables - {"alembic_version"}:
+            raise DatabaseError(
+                f"{conn_path(conn)} has readlist tables but no schema version (alembic_version is empty)",
+                "restore a backup (readlist.db.*.bak beside it), or export what you can and start a new library",
+            )
+        return None
+    return str(row[0])
+
+
+@contextmanager
+def _migration_lock(path: Path) -> Iterator[None]:
+    """Two processes opening a new or old file at once must not both migrate it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's own locking still keeps the file consistent
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def conn_path(conn: Conn) -> str:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row else "the database"
+
+
+def backup_file(path: Path, suffix: str = "") -> Path:
+    """A consistent copy next to the database (SQLite's online backup, so WAL contents are included)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{stamp}{suffix}.bak")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def quick_check(conn: Conn) -> None:
+    """Refuse to write into a damaged file: a write there can spread the damage (issue 16)."""
+    try:
+        result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        result = str(exc)
+    if result != "ok":
+        raise damaged_error(conn_path(conn), str(result))
+
+
+def is_damage(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "corrupt" in text or "not a database" in text
+
+
+def is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+# ---- db check ------------------------------------------------------------------------------------------------
+
+
+def _inspect(conn: sqlite3.Connection, report: HealthReport) -> None:
+    rows = conn.execute("PRAGMA integrity_check(20)").fetchall()
+    report.integrity = "ok" if [r[0] for r in rows] == ["ok"] else "; ".join(str(r[0]) for r in rows[:5])
+    if report.integrity != "ok":
+        report.problems.append(f"SQLite integrity check failed: {report.integrity}")
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    report.schema = str(row[0]) if row else None
+    if report.schema is None:
+        report.problems.append("no schema version (alembic_version is empty)")
+    report.foreign_key_problems = len(conn.execute("PRAGMA foreign_key_check").fetchall())
+    if report.foreign_key_problems:
+        report.problems.append(f"{report.foreign_key_problems} row(s) point at missing items or tags")
+    report.items = conn.execute("SELECT count(*) FROM item").fetchone()[0]
+    report.indexed = conn.execute("SELECT count(*) FROM search_index").fetchone()[0]
+    report.compare_index()
+
+
+def recovery_advice(path: Path) -> list[str]:
+    """What a person can do with a damaged file, best option first."""
+    import shutil
+
+    advice = []
+    backups = sorted(path.parent.glob(f"{path.name}.*.bak"))
+    if backups:
+        advice.append(f"restore the newest backup: cp {backups[-1]} {path}")
+    salvage = f'sqlite3 {path} ".recover" | sqlite3 {path.with_name(path.stem + "-recovered.db")}'
+    if shutil.which("sqlite3"):
+        advice.append(f"salvage what is readable: {salvage}, then use --db on the new file")
+    else:
+        advice.append(f"install the sqlite3 command-line tool and salvage what is readable: {salvage}")
+    advice.append("keep the damaged file until you have checked the result; readlist refuses to write into it")
+    return advice
+
+
+# ---- errors --------------------------------------------------------------------------------------------------
+
+
+def friendly(exc: BaseException) -> DatabaseError | None:
+    """A SQLite failure a user can act on, from sqlite3 or SQLAlchemy's wrapper of it; None for anything else."""
+    orig = getattr(exc, "orig", None)
+    cause = orig if isinstance(orig, sqlite3.Error) else exc
+    if not isinstance(cause, sqlite3.Error):
+        return None
+    text = str(cause)
+    if is_locked(cause):
+        from readlist.config import lock_timeout
+
+        return locked_error(lock_timeout())
+    if (
+        "malformed" in text
+        or "not a database" in text
+        or isinstance(cause, sqlite3.DatabaseError)
+        and "corrupt" in text
+    ):
+        return damaged_error("file", text)
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(f"cannot write to the library ({text})", "check the file's permissions and the disk")
+    if "disk" in text and "full" in text:
+        return DatabaseError("the disk is full; nothing was written", "free some space and try again")
+    return DatabaseError(f"database error: {text}", 'run "readlist db check" to diagnose the library')
