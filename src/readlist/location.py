@@ -1,4 +1,5 @@
-"""Where a library lives — a SQLite file path or a PostgreSQL URL — decided in this one place (DESIGN §12).
+"""Where a library lives — a SQLite file path or a PostgreSQL URL — parsed in this one place; which backend
+serves it is decided by readlist.store.backends.backend_for (DESIGN §12).
 
 Cheap to import (no psycopg, no SQLAlchemy): the SQLite path never loads the PostgreSQL driver.
 """
@@ -101,12 +102,15 @@ def without_password(url: PostgresUrl) -> tuple[str, str | None]:
 
 
 def dialect(conn: object) -> str:
-    """ "postgresql" for the psycopg adapter (readlist.store.pg.PgConn), else "sqlite"."""
-    return str(getattr(conn, "dialect", "sqlite"))
+    """The name of the backend a connection carries ("sqlite" for a bare sqlite3 connection).
+
+    Deprecated, for callers not yet asking their connection's backend (readlist.store.backends.backend_of)."""
+    return str(getattr(getattr(conn, "backend", None), "name", "sqlite"))
 
 
 class Conn(Protocol):
-    """What the read side and the search index use of a connection: sqlite3's, or the psycopg adapter's."""
+    """What the read side and the search index use of a connection: sqlite3's, or the psycopg adapter's (a
+    backend's connections also carry the backend: readlist.store.backends.base.Connection)."""
 
     def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
     def executemany(self, sql: str, parameters: Any, /) -> Any: ...

@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from readlist.location import Conn, dialect
-from readlist.search import fts, snippet
+from readlist.location import Conn
+from readlist.search import snippet
 from readlist.search.query import Filters, Query, Segmenter, parse
 from readlist.store import index
+from readlist.store.backends import backend_of
 from readlist.store.read import ItemFilter, list_items
 from readlist.text import nfkc
 
@@ -35,12 +36,21 @@ class FullText(Protocol):
     def filtered(self, conn: Conn, filters: Filters, limit: int | None) -> tuple[list[int], int]: ...
 
 
-def backend(conn: Conn) -> FullText:
-    if dialect(conn) == "postgresql":
-        from readlist.search import fts_pg
+def fulltext(conn: Conn) -> FullText:
+    """The full-text queries of the connection's backend (psycopg's module is imported only for PostgreSQL)."""
+    return backend_of(conn).pick(sqlite=_fts5, postgresql=_tsvector)
 
-        return fts_pg
+
+def _fts5() -> FullText:
+    from readlist.search import fts
+
     return fts
+
+
+def _tsvector() -> FullText:
+    from readlist.search import fts_pg
+
+    return fts_pg
 
 
 @dataclass
@@ -69,7 +79,7 @@ def search(
     """Search `text`; `limit=None` returns every match. `exact` searches only what was typed: no spellings,
     synonyms, typo correction or close titles."""
     options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], [tag] if tag else [], since)
-    fts = backend(conn)
+    fts = fulltext(conn)
     query = parse(text, fts.segmenter(conn), exact=exact)
     query.filters = query.filters.merged(options)
     result = SearchResult(query=query)
@@ -100,7 +110,7 @@ def _with_correction(
     corrected = correct(conn, text, query)
     if corrected is None:
         return rows
-    fts = backend(conn)
+    fts = fulltext(conn)
     fixed = parse(corrected, fts.segmenter(conn))
     fixed.filters = query.filters
     more, more_total = fts.ranked(conn, fixed, limit)
@@ -130,7 +140,7 @@ def _edits(word: str) -> list[str]:
 def correct(conn: Conn, text: str, query: Query) -> str | None:
     """The query with each word the library does not know replaced by the most frequent known word one edit
     away; None when nothing changes. Each candidate costs one index probe, fast at any library size."""
-    fts = backend(conn)
+    fts = fulltext(conn)
     fixes: dict[str, str] = {}
     for word in query.words:
         for part in re.findall(r"[A-Za-z0-9]+", nfkc(word)):
@@ -154,11 +164,12 @@ def _close_titles(conn: Conn, text: str, filters: Filters, limit: int | None) ->
         return []
     from rapidfuzz import fuzz, process, utils
 
-    where, params = backend(conn).filter_sql(filters)
+    where, params = fulltext(conn).filter_sql(filters)
+    tag_names = backend_of(conn).sql.group_concat("t.name", "' '")
     choices = {
         item_id: f"{short_name} {title} {tags or ''}"
         for item_id, title, short_name, tags in conn.execute(
-            "SELECT i.id, i.title, coalesce(i.short_name, ''), (SELECT group_concat(t.name, ' ') FROM itemtag it "
+            f"SELECT i.id, i.title, coalesce(i.short_name, ''), (SELECT {tag_names} FROM itemtag it "
             f"JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id) FROM member_item i WHERE 1 = 1{where}",
             params,
         )

@@ -1,4 +1,6 @@
-"""SQLite FTS5 backend of search: renders a structured query to MATCH syntax and runs the tiered ranking."""
+"""SQLite FTS5 full-text queries: renders a structured query to MATCH syntax and runs the tiered ranking.
+
+The search engine gets this module from a SQLite library's backend (engine.fulltext); fts_pg.py is PostgreSQL's."""
 
 from __future__ import annotations
 
@@ -71,8 +73,9 @@ def segmenter(conn: Conn, is_in_index: Callable[[Conn, str], bool] = known) -> S
 YEAR_SQL = "coalesce(i.year, CAST(substr(i.published, 1, 4) AS INTEGER))"
 
 
-def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
-    """SQL conditions on `item i` for every filter; they apply to every result path."""
+def filter_sql(filters: Filters, year_sql: str = YEAR_SQL) -> tuple[str, list[Any]]:
+    """SQL conditions on `item i` for every filter; they apply to every result path. `year_sql`: the item's
+    year as the backend computes it (the rest is the same SQL on both)."""
     clauses: list[str] = []
     params: list[Any] = []
     if filters.status:
@@ -82,7 +85,7 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append(f"i.kind IN ({','.join('?' * len(filters.kinds))})")
         params += filters.kinds
     if filters.years:
-        clauses.append(f"{YEAR_SQL} IN ({','.join('?' * len(filters.years))})")
+        clauses.append(f"{year_sql} IN ({','.join('?' * len(filters.years))})")
         params += filters.years
     for tag in filters.tags:
         clauses.append(

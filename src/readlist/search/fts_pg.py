@@ -1,18 +1,18 @@
-"""PostgreSQL backend of search: renders a structured query to tsquery and runs the same tiered ranking as
+"""PostgreSQL full-text queries: render a structured query to tsquery and run the same tiered ranking as
 fts.py, with ts_rank over the weighted `doc` vector (migration 0008) in place of BM25.
 
-The functions mirror fts.py's (known, frequency, known_many, segmenter, filter_sql, ranked, filtered), so the
-search engine picks one module or the other by the connection's dialect.
+The functions mirror fts.py's (known, frequency, known_many, segmenter, filter_sql, ranked, filtered): the search
+engine gets this module from a PostgreSQL library's backend (engine.fulltext).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from readlist.location import Conn
 from readlist.search import fts
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
-from readlist.store.index import pg_words
+from readlist.store.backends.postgres import PgConn, parser_words
 
 # ts_rank weights {D, C, B, A}: the FTS5 weights of fts.WEIGHTS per class, relative to the title's 30.
 RANK_WEIGHTS = "{0.012, 0.045, 0.13, 1.0}"
@@ -21,7 +21,7 @@ _TSQ = "to_tsquery('readlist', ?)"
 
 
 def _operand(token: str, prefix: bool = False) -> str:
-    words = pg_words(token).split()
+    words = parser_words(token).split()
     quoted = " <-> ".join(f"'{w}'" for w in words) or "''"
     return f"{quoted}:*" if prefix else quoted
 
@@ -78,12 +78,10 @@ def frequency(conn: Conn, token: str, cap: int = 1000) -> int:
 def known_many(conn: Conn, tokens: list[str]) -> set[str]:
     """Hundreds of typo candidates, sent together in one pipeline (one network round trip), one index probe
     each on the server."""
-    from readlist.store.pg import PgConn
-
-    assert isinstance(conn, PgConn)
-    wanted = [t for t in tokens if pg_words(t)]
-    with conn.raw.pipeline():
-        cursors = [(t, conn.execute(_PROBE, (_operand(t),))) for t in wanted]
+    pg = cast(PgConn, conn)  # this module serves PostgreSQL libraries only
+    wanted = [t for t in tokens if parser_words(t)]
+    with pg.pipeline():
+        cursors = [(t, pg.execute(_PROBE, (_operand(t),))) for t in wanted]
     return {t for t, cur in cursors if cur.fetchone() is not None}
 
 
@@ -92,8 +90,7 @@ def segmenter(conn: Conn) -> Segmenter:
 
 
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
-    where, params = fts.filter_sql(filters)
-    return where.replace(fts.YEAR_SQL, _YEAR), params
+    return fts.filter_sql(filters, _YEAR)
 
 
 def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:

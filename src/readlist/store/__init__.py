@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from readlist.location import Location, PostgresUrl
-
 if TYPE_CHECKING:
+    from readlist.location import Location
     from readlist.store.read import Reader
 
 
 def open_reader(location: Location, member: str | None = None) -> Reader:
-    """The read side (plain SQL, no ORM) of the library at `location`."""
+    """The read side (plain SQL, no ORM) of the library at `location`, on a connection of its backend
+    (`backend_for(location)`, migrating first), as `member` (default: the current user) sees it."""
     from readlist.store import db
+    from readlist.store.read import SqlReader
 
-    conn = db.connect(location, member)
-    if isinstance(location, PostgresUrl):
-        from readlist.store.pg import PgConn
-        from readlist.store.read_pg import PgReader
-
-        assert isinstance(conn, PgConn)
-        return PgReader(conn)
-    from readlist.store.read import SqliteReader
-
-    return SqliteReader(conn)
+    return SqlReader(db.connect(location, member))

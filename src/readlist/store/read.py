@@ -1,6 +1,7 @@
-"""The read side: plain SQL on a stdlib sqlite3 connection, returning plain dicts (DESIGN §2).
+"""The read side: plain SQL on a backend's DB-API connection (sqlite3, psycopg), returning plain dicts (DESIGN §2).
 
-Every function takes a DB-API connection and returns data, so another reader (PostgreSQL) can sit beside it.
+Every function takes a connection and returns data. The SQL is written once for both backends; the one fragment
+they spell differently (a list of ids passed as one JSON parameter) comes from the connection's backend.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from readlist.domain import tag_slug
 from readlist.errors import NotFoundError
 from readlist.ids import parse_item_ref
 from readlist.location import Conn
+from readlist.store.backends import backend_of
+from readlist.store.backends.base import Connection, Spelling
 from readlist.store.records import ItemRecord, TagCount
 
 ITEM_COLUMNS = (
@@ -36,7 +39,8 @@ class ItemFilter:
     read_since: str | None = None  # finished (by this member) on or after
     anyone_since: str | None = None  # added, or started or finished by any member, on or after (team digest)
 
-    def sql(self) -> tuple[str, list[Any]]:
+    def sql(self, spelling: Spelling) -> tuple[str, list[Any]]:
+        """The WHERE clause on `member_item i` and its parameters, in the backend's spelling."""
         clauses, params = [], []
         if self.status:
             clauses.append(f"i.status IN ({','.join('?' * len(self.status))})")
@@ -53,7 +57,7 @@ class ItemFilter:
             clauses.append("(i.added_at >= ? OR i.finished_at >= ? OR i.started_at >= ?)")
             params += [self.since] * 3
         if self.ids is not None:
-            clauses.append("i.id IN (SELECT value FROM json_each(?))")
+            clauses.append(f"i.id IN ({spelling.id_list})")
             params.append(json.dumps(self.ids))
         if self.read_since:
             clauses.append("i.finished_at >= ?")
@@ -75,7 +79,7 @@ def list_items(
     limit: int | None = None,
     full: bool = True,
 ) -> list[ItemRecord]:
-    where, params = (flt or ItemFilter()).sql()
+    where, params = (flt or ItemFilter()).sql(backend_of(conn).sql)
     cols = ", ".join(f"i.{c.strip()}" for c in ITEM_COLUMNS.split(","))
     sql = f"SELECT {cols} FROM member_item i{where} ORDER BY {order}"
     if limit is not None:
@@ -113,7 +117,7 @@ def feeds(conn: Conn) -> list[dict[str, Any]]:
 
 
 def count_todo(conn: Conn, *, tag: str | None = None) -> int:
-    where, params = ItemFilter(status=["reading", "unread"], tag=tag).sql()
+    where, params = ItemFilter(status=["reading", "unread"], tag=tag).sql(backend_of(conn).sql)
     return int(conn.execute(f"SELECT count(*) FROM member_item i{where}", params).fetchone()[0])
 
 
@@ -192,43 +196,42 @@ def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> N
     if not items:
         return
     ids = json.dumps([it["id"] for it in items])
+    in_ids = f"IN ({backend_of(conn).sql.id_list})"
     names = ("tags", "notes", "links", "sources", "attachments", "readings")
     related: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in names}
     for item_id, name in conn.execute(
         "SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id "
-        "WHERE it.item_id IN (SELECT value FROM json_each(?)) ORDER BY t.slug",
+        f"WHERE it.item_id {in_ids} ORDER BY t.slug",
         (ids,),
     ):
         related["tags"][item_id].append(name)
     if full:
         for item_id, body, created, updated, source, author in conn.execute(
             "SELECT item_id, body, created_at, updated_at, source, author FROM note "
-            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            f"WHERE item_id {in_ids} ORDER BY id",
             (ids,),
         ):
             related["notes"][item_id].append(
                 {"body": body, "created_at": created, "updated_at": updated, "source": source, "author": author}
             )
         for item_id, url, role in conn.execute(
-            "SELECT item_id, url, role FROM link WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            f"SELECT item_id, url, role FROM link WHERE item_id {in_ids} ORDER BY id",
             (ids,),
         ):
             related["links"][item_id].append({"url": url, "role": role})
         for item_id, file, line, section in conn.execute(
-            "SELECT item_id, file, line, section FROM source "
-            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY file, line, section",
+            f"SELECT item_id, file, line, section FROM source WHERE item_id {in_ids} ORDER BY file, line, section",
             (ids,),
         ):
             related["sources"][item_id].append({"file": file, "line": line, "section": section})
         for item_id, path, kind, added in conn.execute(
-            "SELECT item_id, path, kind, added_at FROM attachment "
-            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            f"SELECT item_id, path, kind, added_at FROM attachment WHERE item_id {in_ids} ORDER BY id",
             (ids,),
         ):
             related["attachments"][item_id].append({"path": path, "kind": kind, "added_at": added})
         for item_id, member, status, priority, started, finished in conn.execute(
             "SELECT item_id, member, status, priority, started_at, finished_at FROM reading "
-            "WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY member",
+            f"WHERE item_id {in_ids} ORDER BY member",
             (ids,),
         ):
             related["readings"][item_id].append(
@@ -337,9 +340,10 @@ def home(conn: Conn, *, top: int = 5) -> dict[str, Any]:
 
 
 class Reader(Protocol):
-    """What the read side offers, whatever holds the library: the sqlite3 reader below, read_pg's beside it."""
+    """What the read side offers, whatever holds the library. `conn` is its backend's connection, for the
+    read-side functions that take one (search, digest, export records)."""
 
-    conn: Conn
+    conn: Connection
 
     def list_items(
         self, flt: ItemFilter | None = None, *, order: str = "i.id", limit: int | None = None, full: bool = True
@@ -356,11 +360,11 @@ class Reader(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteReader:
-    """The Reader over one stdlib sqlite3 connection (the fast path of DESIGN §2); its SQL is portable, so
-    read_pg.PgReader reuses it over psycopg."""
+class SqlReader:
+    """The Reader over one backend connection (sqlite3's on the fast path of DESIGN §2, or psycopg's): the
+    functions above, whose SQL serves both backends."""
 
-    def __init__(self, conn: Conn) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def list_items(

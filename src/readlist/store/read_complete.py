@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
-from readlist.location import PostgresUrl
+from readlist.location import Conn, Location
+from readlist.store.backends import backend_for
 
 LIMIT = 50  # a shell shows a screenful; more is noise
 
 
-def open_readonly(path: Path | PostgresUrl) -> sqlite3.Connection | None:
-    """Completion never creates or migrates a library: no file (or a locked one) means no candidates.
-    A PostgreSQL library offers none either: a shell must not wait on a server for a tab press."""
-    if not isinstance(path, Path) or not path.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
-        conn.execute("SELECT 1 FROM item LIMIT 1")
-    except sqlite3.Error:
-        return None
-    return conn
+def open_readonly(location: Location) -> Conn | None:
+    """Completion never creates, migrates or waits: no library file (or a locked one) means no candidates, and a
+    PostgreSQL library offers none either (a shell must not wait on a server for a tab press)."""
+    return backend_for(location).peek()
 
 
-def items(conn: sqlite3.Connection, incomplete: str) -> list[tuple[str, str]]:
+def items(conn: Conn, incomplete: str) -> list[tuple[str, str]]:
     """(value, title) for ids, citation keys and arXiv IDs that start with what was typed; newest first."""
     like = incomplete.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = conn.execute(
         "SELECT id, citation_key, arxiv_id, title FROM item "
-        "WHERE CAST(id AS TEXT) LIKE ?1 ESCAPE '\\' OR citation_key LIKE ?1 ESCAPE '\\' "
-        "OR arxiv_id LIKE ?1 ESCAPE '\\' ORDER BY id DESC LIMIT ?2",
-        (like, LIMIT),
+        "WHERE CAST(id AS TEXT) LIKE ? ESCAPE '\\' OR citation_key LIKE ? ESCAPE '\\' "
+        "OR arxiv_id LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
+        (like, like, like, LIMIT),
     ).fetchall()
     out = []
     low = incomplete.lower()
@@ -42,11 +33,11 @@ def items(conn: sqlite3.Connection, incomplete: str) -> list[tuple[str, str]]:
     return out
 
 
-def tags(conn: sqlite3.Connection, incomplete: str) -> list[tuple[str, str]]:
+def tags(conn: Conn, incomplete: str) -> list[tuple[str, str]]:
     """Tags whose name starts with (or, failing that, contains) what was typed, most used first."""
     rows = conn.execute(
         "SELECT t.name, count(it.item_id) AS n FROM tag t LEFT JOIN itemtag it ON it.tag_id = t.id "
-        "GROUP BY t.id HAVING n > 0 ORDER BY n DESC, t.name"
+        "GROUP BY t.id, t.name HAVING count(it.item_id) > 0 ORDER BY n DESC, t.name"
     ).fetchall()
     low = incomplete.casefold()
     starts = [(name, f"{n} items") for name, n in rows if name.casefold().startswith(low)]
