@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from readlist.errors import InvalidInputError
-from readlist.location import Location, PostgresUrl, redact, without_password
+from readlist.errors import DatabaseError, InvalidInputError
+from readlist.location import Location
 from readlist.store import db
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+from readlist.store.backends import backend_for
 
 CHUNK = 2000
 
@@ -44,7 +39,7 @@ def copy(source: Location, target: Location) -> CopyReport:
     from readlist.store import index
     from readlist.store.models import metadata
 
-    if str(source) == str(target) and type(source) is type(target):
+    if source == target:
         raise InvalidInputError("source and target are the same library", "name another target")
     src, dst = db.engine(source), db.engine(target)
     report = CopyReport()
@@ -68,8 +63,7 @@ def copy(source: Location, target: Location) -> CopyReport:
                     writing.execute(insert(table), [row._asdict() for row in chunk])
                     report.rows[table.name] += len(chunk)
             conn = db.driver_conn(writing.connection.driver_connection)
-            if isinstance(target, PostgresUrl):
-                _restart_sequences(writing)
+            conn.backend.after_copy(writing)
             report.indexed = index.rebuild(conn)
     finally:
         src.dispose()
@@ -77,62 +71,34 @@ def copy(source: Location, target: Location) -> CopyReport:
     return report
 
 
-def _restart_sequences(conn: Connection) -> None:
-    """Rows came with their ids: each serial column continues after the largest one copied."""
-    from sqlalchemy import text
-
-    serials = conn.execute(
-        text(
-            "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name) "
-            "FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND column_default LIKE 'nextval(%'"
-        )
-    ).all()
-    for table, column, sequence in serials:
-        top = conn.execute(text(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"')).scalar_one()
-        conn.execute(text("SELECT setval(:s, :n + 1, false)"), {"s": sequence, "n": top})
-
-
-def backup(location: Location, folder: Path | None = None) -> Path:
-    """A SQLite file: SQLite's online backup beside it. PostgreSQL: pg_dump (custom format) when installed,
-    else a JSONL snapshot of every item (readlist import restores it); both into `folder`."""
-    if isinstance(location, Path):
-        return db.backup_file(location)
+def backup(location: Location, folder: Path | None = None, warn: Callable[[str], None] | None = None) -> Path:
+    """A SQLite file: SQLite's online backup beside it. PostgreSQL: pg_dump (custom format) when installed, else
+    a JSONL snapshot of every item (readlist import restores it); both into `folder` (default: the data dir's
+    backups). `warn` hears why a snapshot was written instead of a pg_dump that failed."""
     from readlist import config
 
+    backend = backend_for(location)
     folder = folder or config.data_dir() / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    stem = folder / f"{location.database}-{stamp}"
-    if shutil.which("pg_dump"):
-        dumped = _pg_dump(location, stem.with_suffix(".dump"))
-        if dumped is not None:
-            return dumped
-    from readlist.api import Library
-
-    target = stem.with_suffix(".jsonl")
-    with Library(location) as lib:
-        target.write_text(lib.export("jsonl"), encoding="utf-8")
-    return target
+    try:
+        made = backend.backup(folder)
+    except DatabaseError as exc:
+        if warn is not None:
+            warn(f"{exc.message}; writing a JSONL snapshot instead")
+        made = None
+    if made is not None:
+        return made
+    return _snapshot(location, folder / f"{backend.label}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.jsonl")
 
 
-def _pg_dump(url: PostgresUrl, target: Path) -> Path | None:
-    """The password goes to pg_dump through its environment, never its command line (visible in ps)."""
-    clean, password = without_password(url)
-    env = {**os.environ, **({"PGPASSWORD": password} if password else {})}
-    proc = subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", f"--dbname={clean}"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:  # e.g. an older pg_dump than the server: fall back to the JSONL snapshot
-        from readlist import output
+def _snapshot(location: Location, target: Path) -> Path:
+    """Every item as the lossless JSONL export, as the current user sees the library."""
+    from readlist.export.formats import render
+    from readlist.store.serialize import records
 
-        output.warn(
-            f"pg_dump failed ({redact(proc.stderr.strip().splitlines()[-1] if proc.stderr else '')}); "
-            "writing a JSONL snapshot instead"
-        )
-        target.unlink(missing_ok=True)
-        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    conn = db.connect(location)
+    try:
+        target.write_text(render("jsonl", records(conn)), encoding="utf-8")
+    finally:
+        conn.close()
     return target
