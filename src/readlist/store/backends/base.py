@@ -1,9 +1,11 @@
 """The `Backend` protocol: everything that differs between a SQLite file and a PostgreSQL database (DESIGN §12).
 
 A backend is bound to one library (its location) and is the only thing that knows which kind it is: connecting,
-migrating, the schema revision, the write transaction and its lock, upserts, the full-text index and its queries,
-the SQL fragments the portable queries spell per backend, and the errors a person can act on. Every connection a
-backend makes carries it (`conn.backend`), so code holding a connection asks it instead of testing its type.
+migrating, the schema revision, the write transaction and its lock, upserts, the full-text index, the SQL
+fragments the portable queries spell per backend, and the errors a person can act on. Every connection a backend
+makes carries it (`conn.backend`), so code holding a connection asks it instead of testing its type. Per-backend
+code that lives above the store (search's full-text queries: search/fts.py, search/fts_pg.py) is chosen by the
+backend itself (`Backend.pick`), never by a test of which backend it is.
 
 Also here: what both backends share (the migration scripts and their revisions, the lock and damage messages, the
 `db check` report). Cheap to import: no sqlite3 work, no psycopg, no SQLAlchemy.
