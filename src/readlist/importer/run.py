@@ -22,10 +22,9 @@ from readlist.importer.jsonl import looks_like_export, parse_records, to_draft
 from readlist.importer.mojibake import Repair
 from readlist.store.records import ItemDraft
 
-if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when writing, not when parsing
-    from sqlmodel import Session
-
+if TYPE_CHECKING:  # the store is imported only when writing, not when parsing
     from readlist.store.merge import Merger
+    from readlist.store.txn import Tx
     from readlist.store.write import Store
 
 NOTE_SUFFIXES = FOLDER_SUFFIXES
@@ -241,12 +240,12 @@ def read_all(files: list[Path], extra_tags: list[str], spool: Spool, progress: P
 
 
 def _handle_removed(
-    session: Session, merger: Merger, report: FileReport, drafts: list[ItemDraft], restore: bool, counted: set[str]
+    tx: Tx, merger: Merger, report: FileReport, drafts: list[ItemDraft], restore: bool, counted: set[str]
 ) -> list[ItemDraft]:
     """Drafts of removed items are dropped and counted, or (--restore-removed) their trash record comes back
     first and the file's draft merges into it. `counted` holds the removed keys already counted, so an item
     mentioned in many chunks or files counts once."""
-    from readlist.store.write import restore_tombstone
+    from readlist.store.merge import restore_tombstone
 
     removed = merger.removed([d.ref.key for d in drafts])
     if not removed:
@@ -255,7 +254,7 @@ def _handle_removed(
     counted.update(removed)
     if restore:
         for tomb in {t.key: t for t in removed.values()}.values():  # two former keys of one item: once
-            restore_tombstone(session, merger, tomb)
+            restore_tombstone(tx, merger, tomb)
         merger.preload(sorted(removed))  # a former key finds the item just restored
         report.restored += fresh
         return drafts
@@ -284,12 +283,12 @@ def write_all(
     removed: set[str] = set()
     mentioned: set[int] = set()  # hashes of (key, field, value) this import gives: ints, not strings, at 300k items
     try:
-        with store.session() as session:
-            merger = Merger(session, [], restore_removed=restore_removed)
+        with store.transaction(check_all=True) as tx:  # a big write: the whole file is checked first
+            merger = Merger(tx, [], restore_removed=restore_removed)
             for file_index, done, drafts in batches:
                 report = reports[file_index]
                 merger.preload(sorted({d.ref.key for d in drafts}))
-                drafts = _handle_removed(session, merger, report, drafts, restore_removed, removed)
+                drafts = _handle_removed(tx, merger, report, drafts, restore_removed, removed)
                 merger.create_missing(drafts)
                 for draft in drafts:
                     key = draft.ref.key

@@ -1,4 +1,8 @@
-"""`readlist add`: validate every input, save it (pending), ask the sources within a budget, then write what came."""
+"""`readlist add`: validate every input, save it (pending), ask the sources within a budget, then write what came.
+
+Saving is the plain-SQL write path (no ORM: `add --no-fetch` is a daily command, DESIGN §2); the network
+clients and the ORM session that maps metadata onto items are imported only when metadata is asked for.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,24 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING
 
 from readlist import config
 from readlist.domain import MetadataStatus
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, parse_reference
-from readlist.net.arxiv import PaperMetadata
-from readlist.net.works import Lookup, Offline
-from readlist.services.metadata import apply_metadata, apply_work
+from readlist.store import rows
 from readlist.store.merge import Merger, find_same_work, save_text
-from readlist.store.models import Item
 from readlist.store.records import ItemDraft, NoteDraft
+from readlist.store.rows import ItemRow, marks
 from readlist.store.write import Store
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from readlist.net.arxiv import PaperMetadata
+    from readlist.net.works import Lookup, Offline
+    from readlist.store.models import Item
 
 
 @dataclass
@@ -27,7 +35,7 @@ class AddReport:
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list)
-    offline: Offline = field(default_factory=Offline)  # sources found unreachable, said once
+    offline: Offline | None = None  # sources found unreachable (when asked), said once
 
 
 @dataclass
@@ -57,16 +65,28 @@ def resolve_inputs(inputs: list[str]) -> list[Input]:
     return resolved
 
 
+def _fetched(store: Store, keys: list[str]) -> set[str]:
+    """Which of these keys are items whose metadata was fetched already."""
+    done: set[str] = set()
+    with store.connection() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found = conn.execute(
+                f"SELECT key FROM item WHERE key IN ({marks(chunk)}) AND metadata_status = 'fetched'", chunk
+            )
+            done.update(str(r[0]) for r in found.fetchall())
+    return done
+
+
 def _needs_metadata(store: Store, refs: list[Reference]) -> list[str]:
     keys = [r.key for r in refs if r.arxiv_id]
     if not keys:
         return []
-    with store.session() as session:
-        done = session.exec(select(Item.key).where(Item.key.in_(keys), Item.metadata_status == "fetched")).all()  # type: ignore[attr-defined]
-    return sorted({r.arxiv_id for r in refs if r.arxiv_id and r.key not in set(done)})
+    done = _fetched(store, keys)
+    return sorted({r.arxiv_id for r in refs if r.arxiv_id and r.key not in done})
 
 
-def _as_existing(item: Item) -> Reference:
+def _as_existing(item: ItemRow) -> Reference:
     return Reference(kind=item.kind, key=item.key, url=item.url, arxiv_id=item.arxiv_id, doi=item.doi)
 
 
@@ -75,8 +95,7 @@ def _needs_sources(store: Store, refs: list[Reference]) -> list[Reference]:
     keys = [r.key for r in refs if not r.arxiv_id]
     if not keys:
         return []
-    with store.session() as session:
-        done = set(session.exec(select(Item.key).where(col(Item.key).in_(keys), Item.metadata_status == "fetched")))
+    done = _fetched(store, keys)
     return [r for r in {r.key: r for r in refs if not r.arxiv_id}.values() if r.key not in done]
 
 
@@ -89,6 +108,9 @@ def add_budget() -> float:
 def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -> dict[str, Lookup]:
     """One try per item within the budget; what does not answer in time stays pending for `fetch`. A source
     found unreachable is not asked again for the next items (`report.offline`, said once at the end)."""
+    from readlist.net.works import Offline
+
+    report.offline = report.offline or Offline()
     looked: dict[str, Lookup] = {}
     for ref in refs:
         remaining = deadline - time.monotonic()
@@ -114,7 +136,10 @@ def _lookup_arxiv(store: Store, wanted: list[str], report: AddReport, deadline: 
         return {}, set()
     found, result = lookup(store, wanted, timeout=remaining)
     if result.offline:
+        from readlist.net.works import Offline
+
         why = (result.error or "").removeprefix("cannot reach arXiv (").removesuffix(")")
+        report.offline = report.offline or Offline()
         report.offline.places["arXiv"] = [why, *wanted]
     elif result.error:
         report.warnings.append(f"{result.error}; saved with metadata pending — run `readlist fetch` later")
@@ -125,15 +150,17 @@ def _lookup_arxiv(store: Store, wanted: list[str], report: AddReport, deadline: 
 
 def _say_offline(report: AddReport) -> None:
     """Offline, one warning for the whole add: which sources could not be reached, why, and what to run later."""
-    if said := report.offline.describe():
+    if report.offline is not None and (said := report.offline.describe()):
         count = report.offline.held()
         report.warnings.insert(0, f"{said}; {count} item(s) saved with metadata pending — run `readlist fetch` later")
 
 
-ArxivAnswer = tuple[dict[str, PaperMetadata], set[str]]
+ArxivAnswer = tuple[dict[str, "PaperMetadata"], set[str]]
 
 
 def _apply_lookup(session: Session, item: Item, found: Lookup) -> list[str]:
+    from readlist.services.metadata import apply_work
+
     if found.status in ("not_found", "failed"):
         item.metadata_status = found.status
         return []
@@ -161,13 +188,13 @@ def _save(
 ) -> list[Saved]:
     """The first, short transaction: every input saved (metadata pending) before the network is asked."""
     saved = []
-    with store.session() as session:
-        merger = Merger(session, [one.ref.key for one in resolved], restore_removed=True)  # what the user asks for
+    with store.transaction() as tx:
+        merger = Merger(tx, [one.ref.key for one in resolved], restore_removed=True)  # what the user asks for
         for one in resolved:
             asked = one.ref
             if (one.ref.doi or one.ref.arxiv_id) and one.ref.key not in merger.items:
                 # A DOI or arXiv ID the list already has on another item (the preprint, or its published version).
-                same = find_same_work(session, one.ref.doi, one.ref.arxiv_id)
+                same = find_same_work(tx, one.ref.doi, one.ref.arxiv_id)
                 if same is not None:
                     one.ref = _as_existing(same)
                     merger.preload([one.ref.key])
@@ -180,10 +207,11 @@ def _save(
                 attachments=one.files,
             )
             merged = merger.merge(draft)
-            item = session.get(Item, merged.item_id)
-            assert item is not None
             if one.ref.arxiv_version:  # the version the user asked for (`…/pdf/2408.11743v2`) is the one they read
+                item = merger.items.get(one.ref.key) or rows.by_id(tx.conn, merged.item_id)
+                assert item is not None
                 item.details = {**(item.details or {}), "asked_version": one.ref.arxiv_version}
+                rows.save(tx.conn, item)
             saved.append(Saved(one.ref, asked, merged.item_id, merged.created, merged.changes))
         merger.flush_pending()
     return saved
@@ -192,7 +220,10 @@ def _save(
 def _complete(
     store: Store, saved: list[Saved], looked: dict[str, Lookup], arxiv: ArxivAnswer, report: AddReport
 ) -> None:
-    """The second, short transaction: metadata onto the saved items; a work already in the list absorbs its twin."""
+    """The second, short transaction: metadata onto the saved items; a work already in the list absorbs its twin.
+    An ORM session: the sources' records are mapped onto `Item` objects (services/metadata.py)."""
+    from readlist.services.metadata import apply_metadata
+    from readlist.store.models import Item
     from readlist.store.samework import join_same_work
 
     found, not_found = arxiv
@@ -231,11 +262,9 @@ def _complete(
 def _describe(store: Store, saved: list[Saved], report: AddReport) -> None:
     """`added #3 paper: Title` / `already in your list as #3: Title (merged: tag x)`, with the final titles."""
     titles: dict[int, tuple[str, str]] = {}
-    with store.session() as session:
-        for one in saved:
-            item = session.get(Item, one.item_id)
-            if item is not None:
-                titles[one.item_id] = (item.kind, item.title)
+    with store.connection() as conn:
+        for item in rows.by_ids(conn, sorted({one.item_id for one in saved})):
+            titles[item.id] = (item.kind, item.title)
     lines = []
     for one in saved:
         kind, title = titles.get(one.item_id, ("item", one.ref.url))

@@ -1,11 +1,15 @@
-"""Citation keys in the Better-BibTeX style (`frantar2024marlin`) and the year an arXiv ID implies. Pure."""
+"""Citation keys in the Better-BibTeX style (`frantar2024marlin`), the year an arXiv ID implies, and the one
+place keys are given to items (plain SQL, by every writer)."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+from readlist.location import Conn
 
 # Words a key never starts from (Better-BibTeX's skip words, abridged).
 SKIP_WORDS = frozenset(
@@ -49,7 +53,9 @@ SKIP_WORDS = frozenset(
         "one",
     ]
 )
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+# Compiled on first use (by `re`'s cache): a class of wide ranges takes milliseconds to compile, and most writes
+# give no item a key.
+_CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
 
 
 def _ascii(text: str) -> str:
@@ -65,7 +71,7 @@ def family_name(name: str) -> str:
     name = name.strip()
     if "," in name:
         return _ascii(name.split(",", 1)[0])
-    if _CJK.match(name) and " " not in name:
+    if re.match(_CJK, name) and " " not in name:
         return _ascii(name[0])
     parts = [p for p in re.split(r"\s+", name) if p]
     while parts and parts[-1].rstrip(".").lower() in ("jr", "sr", "ii", "iii", "iv"):
@@ -78,7 +84,7 @@ def title_word(title: str) -> str:
     for word in re.split(r"[\s:;,.!?()\[\]{}\"'“”‘’/\\\-–—]+", title):
         if not word:
             continue
-        if _CJK.match(word):
+        if re.match(_CJK, word):
             return _ascii(word[:2])
         folded = _ascii(word)
         if folded and folded not in SKIP_WORDS:
@@ -120,3 +126,43 @@ def arxiv_year(arxiv_id: str | None) -> int | None:
         return None
     yy = int(digits[:2])
     return 1900 + yy if yy >= 91 else 2000 + yy
+
+
+def assign(conn: Conn, item_ids: Sequence[int]) -> None:
+    """Give every touched item that has an author and a year its key, once: a key is never changed.
+
+    The keys already taken are read once per base key and kept with those given out in this call, so a batch
+    of many items sharing an author, year and title word (a feed of one group's papers) stays linear."""
+    from readlist.store.rows import CHUNK, marks
+
+    ids = list(item_ids)
+    taken_by_base: dict[str, tuple[set[str], Iterator[str]]] = {}
+    given: set[str] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = conn.execute(
+            f"SELECT id, kind, title, short_name, authors, year FROM item WHERE id IN ({marks(chunk)}) "
+            "AND citation_key IS NULL AND year IS NOT NULL ORDER BY id",
+            chunk,
+        ).fetchall()
+        keys = []
+        for item_id, kind, title, short_name, authors_json, year in rows:
+            authors = json.loads(authors_json) if isinstance(authors_json, str) else authors_json
+            if not authors or year is None:
+                continue
+            # A repo's title is `owner/name`; the owner is already the author, so the name gives the word.
+            word = str(title).split("/", 1)[-1] if kind == "repo" else (short_name or title)
+            base = base_key(authors, int(year), str(word))
+            if base not in taken_by_base:
+                # A range on the unique index (LIKE would scan the table): every key that starts with `base`.
+                found = conn.execute(
+                    "SELECT citation_key FROM item WHERE citation_key >= ? AND citation_key < ?",
+                    (base, base + "\uffff"),
+                ).fetchall()
+                taken_by_base[base] = ({str(r[0]) for r in found if r[0]}, candidate_keys(base))
+            taken, candidates = taken_by_base[base]  # the iterator resumes after the keys given out already
+            key = next(key for key in candidates if key not in taken and key not in given)
+            given.add(key)
+            keys.append((key, item_id))
+        if keys:
+            conn.executemany("UPDATE item SET citation_key = ? WHERE id = ?", keys)

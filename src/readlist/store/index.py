@@ -12,26 +12,36 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from readlist.location import Conn, dialect
-from readlist.text import TOKEN, expansions, segment
+from readlist.location import Conn
+from readlist.store.backends import backend_of
+from readlist.text import CJK_RUN, TOKEN, WORD_SEP, expansions, nfkc, segment, unsegment
+
+if TYPE_CHECKING:
+    from readlist.store.backends.base import Backend, Spelling
 
 COLUMNS = ("title", "authors", "tags", "abstract", "notes", "text", "venue", "extra")
 SNIPPET_COLUMNS = ("abstract", "notes", "text")  # never the title, authors or tags: the table shows those
 
-_ROWS_SQL = """
+
+def _rows_sql(sql: Spelling) -> str:
+    """The columns an item's index entry is built from (tags and notes joined as the backend spells it)."""
+    tags = sql.group_concat("t.name", "' ; '")
+    notes = sql.group_concat("n.body", sql.newline)
+    return f"""
 SELECT i.id, i.title, i.short_name, i.authors, i.abstract, i.venue, i.affiliation, i.comment,
-       (SELECT group_concat(t.name, ' ; ') FROM itemtag it JOIN tag t ON t.id = it.tag_id
-         WHERE it.item_id = i.id) AS tags,
-       (SELECT group_concat(n.body, char(10)) FROM note n WHERE n.item_id = i.id) AS notes,
+       (SELECT {tags} FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE it.item_id = i.id) AS tags,
+       (SELECT {notes} FROM note n WHERE n.item_id = i.id) AS notes,
        (SELECT x.text FROM itemtext x WHERE x.item_id = i.id) AS text
 FROM item i
 """
-_INSERT = f"INSERT INTO search_index (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})"
-_DELETE = (
-    f"INSERT INTO search_index (search_index, rowid, {', '.join(COLUMNS)}) VALUES ('delete', ?{', ?' * len(COLUMNS)})"
-)
+
+
+Known = Mapping[str, str]  # a run of CJK characters → the same run with its words marked (WORD_SEP)
+# A marked run in indexed text: WORD_SEP, then words of CJK characters each followed by WORD_SEP.
+_MARKED_RUN = f"{WORD_SEP}(?:(?:{CJK_RUN.pattern}){WORD_SEP})+"  # compiled on first use (wide ranges: slow)
 
 
 def _with_expansions(text: str) -> str:
@@ -39,18 +49,50 @@ def _with_expansions(text: str) -> str:
     return f"{text} {extra}" if extra else text
 
 
-def index_values(row: Sequence[object]) -> tuple[str, ...]:
+def known_runs(values: Iterable[str]) -> dict[str, str]:
+    """The CJK runs already cut into words in an item's indexed text (its `search_index_doc`), so re-indexing
+    it after a change elsewhere (a tag, a status, an ASCII note) needs no segmenter: loading jieba's
+    dictionary costs more than the whole of a `tag` command otherwise."""
+    found: dict[str, str] = {}
+    for value in values:
+        if WORD_SEP in value:
+            for m in re.finditer(_MARKED_RUN, value):
+                found[unsegment(m.group(0))] = m.group(0)
+    return found
+
+
+def _segment(text: str, known: Known) -> str:
+    """`segment(text)`, taking the words of CJK runs from `known` when every run of the text is there (a run's
+    words depend on the run alone). Text around the runs has no CJK character, which `segment` handles
+    without the segmenter."""
+    if not known:
+        return segment(text)
+    normal = nfkc(text)
+    runs = list(CJK_RUN.finditer(normal))
+    if not runs or any(m.group(0) not in known for m in runs):
+        return segment(text)
+    pieces, at = [], 0
+    for m in runs:
+        pieces += [segment(normal[at : m.start()]), known[m.group(0)]]
+        at = m.end()
+    pieces.append(segment(normal[at:]))
+    return "".join(pieces)
+
+
+def index_values(row: Sequence[object], known: Known | None = None) -> tuple[str, ...]:
     """The indexed text of one item, column by column (see COLUMNS). Title and tags carry their other
-    spellings inline, so a title match stays a title match; the long fields put theirs in `extra`."""
+    spellings inline, so a title match stays a title match; the long fields put theirs in `extra`.
+    `known`: CJK runs already cut into words (see known_runs)."""
     _id, title, short_name, authors_json, abstract, venue, affiliation, comment, tags, notes, text = row
+    words = known or {}
     authors = " ; ".join(a.get("name", "") for a in json.loads(str(authors_json or "[]")))
     title_text = f"{short_name} : {title}" if short_name and str(short_name) not in str(title) else str(title or "")
     venue_text = " ; ".join(str(v) for v in (venue, affiliation, comment) if v)
-    a, ab, no, te, ve = (segment(str(v or "")) for v in (authors, abstract, notes, text, venue_text))
+    a, ab, no, te, ve = (_segment(str(v or ""), words) for v in (authors, abstract, notes, text, venue_text))
     return (
-        segment(_with_expansions(title_text)),
+        _segment(_with_expansions(title_text), words),
         a,
-        segment(_with_expansions(str(tags or ""))),
+        _segment(_with_expansions(str(tags or "")), words),
         ab,
         no,
         te,
@@ -76,11 +118,6 @@ def _extra(*long_fields: str) -> str:
     return " ".join(e for e in (expansions(f) for f in long_fields) if e)
 
 
-_TO_VECTOR = ", to_tsvector('readlist', ?)"
-_PG_INSERT = (
-    "INSERT INTO search_index (item_id, " + ", ".join(f'"{c}"' for c in COLUMNS) + ") "
-    "VALUES (?" + _TO_VECTOR * len(COLUMNS) + ")"
-)
 _LATIN_MARKS = re.compile(r"(?<=[\u0000-\u024f])[\u0300-\u036f]+")
 
 
@@ -92,79 +129,89 @@ def pg_words(text: str) -> str:
     return " ".join(TOKEN.findall(text))
 
 
-def _forget(conn: Conn, ids: list[int]) -> None:
-    marks = ",".join("?" * len(ids))
-    if dialect(conn) == "postgresql":
-        conn.execute(f"DELETE FROM search_index WHERE item_id IN ({marks})", ids)
-        conn.execute(f"DELETE FROM search_index_doc WHERE item_id IN ({marks})", ids)
-        return
-    marks = ",".join("?" * len(ids))
-    old = conn.execute(f"SELECT item_id, body FROM search_index_doc WHERE item_id IN ({marks})", ids).fetchall()
-    conn.executemany(_DELETE, [(item_id, *unpack(body)) for item_id, body in old])
-    conn.execute(f"DELETE FROM search_index_doc WHERE item_id IN ({marks})", ids)
-
-
 Prepared = list[tuple[int, Sequence[str], bytes]]  # (item id, values as the backend indexes them, doc blob)
 CHUNK = 500  # items per query and per piece of work
 HELPED = 2 * CHUNK  # from this many items on, a second process builds half the index text (see forked.py)
 
 
-def _prepare(rows: Sequence[Sequence[object]], pg: bool) -> Prepared:
+def _prepare(rows: Sequence[Sequence[object]], words: Any, known: Mapping[int, Known] | None = None) -> Prepared:
     """The pure (CPU-bound) part of indexing these rows: no database access, so a helper can do it."""
     prepared: Prepared = []
     for row in rows:
-        values = index_values(row)
-        indexed = [pg_words(v) for v in values] if pg else values
-        prepared.append((int(str(row[0])), indexed, pack(values)))
+        item_id = int(str(row[0]))
+        values = index_values(row, (known or {}).get(item_id))
+        prepared.append((item_id, words(values), pack(values)))
     return prepared
 
 
-def _index(conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool) -> int:
+def _index(
+    conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool, known: Mapping[int, Known] | None = None
+) -> int:
     """Insert the index rows of these batches of item rows, built here and (when `helped`) in a helper."""
-    from readlist.forked import in_order, start
-
-    pg = dialect(conn) == "postgresql"
-    insert = _PG_INSERT if pg else _INSERT
+    backend = backend_of(conn)
 
     def prepare(rows: list[tuple[object, ...]]) -> Prepared:
-        return _prepare(rows, pg)
+        return _prepare(rows, backend.index_words, known)
 
-    helper = start(prepare) if helped else None
     count = 0
+    if not helped:  # a few items (every daily write): no helper, nor the multiprocessing import it needs
+        for rows in batches:
+            count += _insert(conn, backend, prepare(rows))
+        return count
+    from readlist.forked import in_order, start
+
+    helper = start(prepare)
     try:
         for _rows, prepared in in_order(batches, prepare, helper, ahead=2):
-            conn.executemany(insert, [(item_id, *values) for item_id, values, _ in prepared])
-            conn.executemany(
-                "INSERT INTO search_index_doc (item_id, body) VALUES (?, ?)", [(i, blob) for i, _, blob in prepared]
-            )
-            count += len(prepared)
+            count += _insert(conn, backend, prepared)
     finally:
         if helper is not None:
             helper.close()
     return count
 
 
+def _insert(conn: Conn, backend: Backend, prepared: Prepared) -> int:
+    backend.index_insert(conn, COLUMNS, [(item_id, values) for item_id, values, _ in prepared])
+    conn.executemany(
+        "INSERT INTO search_index_doc (item_id, body) VALUES (?, ?)", [(i, blob) for i, _, blob in prepared]
+    )
+    return len(prepared)
+
+
 def _rows(conn: Conn, ids: list[int]) -> Iterator[list[tuple[object, ...]]]:
     """The item rows to index, a chunk at a time (plain tuples: they may cross to the helper)."""
+    sql = _rows_sql(backend_of(conn).sql)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        yield [tuple(r) for r in conn.execute(f"{_ROWS_SQL} WHERE i.id IN ({','.join('?' * len(chunk))})", chunk)]
+        yield [tuple(r) for r in conn.execute(f"{sql} WHERE i.id IN ({','.join('?' * len(chunk))})", chunk)]
+
+
+def _known(conn: Conn, ids: list[int]) -> dict[int, Known]:
+    """Per item, the CJK runs its current index entry already cut into words (read before it is forgotten)."""
+    rows = conn.execute(
+        f"SELECT item_id, body FROM search_index_doc WHERE item_id IN ({','.join('?' * len(ids))})", ids
+    ).fetchall()
+    found = {int(item_id): known_runs(unpack(bytes(body))) for item_id, body in rows}
+    return {item_id: runs for item_id, runs in found.items() if runs}
 
 
 def refresh(conn: Conn, item_ids: Iterable[int]) -> None:
     """Re-index these items (deleted ones drop out). Runs in the caller's transaction."""
+    backend = backend_of(conn)
     ids = sorted(set(item_ids))
+    helped = len(ids) >= HELPED
+    known: dict[int, Known] = {}
     for start in range(0, len(ids), CHUNK):
-        _forget(conn, ids[start : start + CHUNK])
-    _index(conn, _rows(conn, ids), helped=len(ids) >= HELPED)
+        chunk = ids[start : start + CHUNK]
+        if not helped:  # a big batch loads the segmenter anyway (and the helper could not share `known`)
+            known.update(_known(conn, chunk))
+        backend.index_forget(conn, chunk, COLUMNS, unpack)
+    _index(conn, _rows(conn, ids), helped, known)
 
 
 def rebuild(conn: Conn) -> int:
     """Rebuild the whole index from the item tables; returns the number of items indexed."""
-    if dialect(conn) == "postgresql":
-        conn.execute("DELETE FROM search_index")
-    else:
-        conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+    backend_of(conn).index_clear(conn)
     conn.execute("DELETE FROM search_index_doc")
     ids = [int(r[0]) for r in conn.execute("SELECT id FROM item ORDER BY id")]
     return _index(conn, _rows(conn, ids), helped=len(ids) >= HELPED)
@@ -176,8 +223,6 @@ def count(conn: Conn) -> int:
 
 def documents(conn: Conn, ids: list[int]) -> dict[int, dict[str, str]]:
     """The indexed (segmented) text of these items by column, for snippets."""
-    rows = conn.execute(
-        "SELECT item_id, body FROM search_index_doc WHERE item_id IN (SELECT value FROM json_each(?))",
-        (json.dumps(ids),),
-    )
+    id_list = backend_of(conn).sql.id_list
+    rows = conn.execute(f"SELECT item_id, body FROM search_index_doc WHERE item_id IN ({id_list})", (json.dumps(ids),))
     return {item_id: dict(zip(COLUMNS, unpack(body), strict=True)) for item_id, body in rows}

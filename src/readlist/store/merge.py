@@ -1,37 +1,26 @@
-"""The batch upsert engine: drafts from importers, feeds and `add` become rows, merged by canonical key."""
+"""The batch upsert engine: drafts from importers, feeds and `add` become rows, merged by canonical key.
+
+Plain SQL on the transaction's connection (no ORM): the daily commands use its pieces too — `tag` adds tags
+through `Merger.add_tags`, `restore` merges a trash record, `edit --url --merge` folds one item into another —
+so there is one write path for each thing an item can gain.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any, cast
-
-from sqlalchemy import Table, insert
-from sqlmodel import Session, SQLModel, col, select
+from typing import Any
 
 from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug, year_of
 from readlist.ids import Reference
-from readlist.store import removals
+from readlist.store import reading, removals, rows
 from readlist.store.citekeys import arxiv_year
-from readlist.store.models import (
-    Attachment,
-    Item,
-    ItemTag,
-    KeyAlias,
-    Link,
-    Note,
-    Reading,
-    Removal,
-    Source,
-    Tag,
-    Tombstone,
-)
-from readlist.store.reading import apply_status, current_member, ensure_member
-from readlist.store.reading import of as reading_of
-from readlist.store.reading import save as save_reading
-from readlist.store.records import ItemDraft, ReadingDraft, now_iso
+from readlist.store.reading import ReadingRow, apply_status
+from readlist.store.records import ItemDraft, ReadingDraft, Restored, now_iso
+from readlist.store.rows import CHUNK, ItemRow, marks
+from readlist.store.txn import Tx, tx_of
 
 
 @dataclass
@@ -42,7 +31,32 @@ class MergeResult:
     conflicts: list[str] = field(default_factory=list)  # fields where both sides had different values
 
 
-def _placeholder_title(item: Item) -> bool:
+@dataclass
+class TagRow:
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass
+class NoteRow:
+    """An imported note already in the library (found again by its source when its file section changes)."""
+
+    id: int
+    body: str
+    author: str | None
+
+
+@dataclass
+class Tombstone:
+    """A trash entry: the removed item's key and its full export record (models.Tombstone)."""
+
+    key: str
+    removed_at: str
+    record: dict[str, Any]
+
+
+def _placeholder_title(item: ItemRow) -> bool:
     return item.title in ("", item.arxiv_id, item.url, item.key, item.url.removeprefix("https://github.com/"))
 
 
@@ -63,43 +77,44 @@ def _default_title(ref: Reference) -> str:
     return ref.arxiv_id or ref.url
 
 
+READING_STAMPS = ("started_at", "finished_at")  # a member's own, carried in a draft's `extra` by old exports
+
+
 def _item_row(draft: ItemDraft) -> dict[str, Any]:
-    """The column values of a new item (a plain dict: batch inserts skip per-object model validation)."""
+    """The column values of a new item."""
     ref = draft.ref
-    row = SimpleNamespace(
-        kind=ref.kind,
-        key=ref.key,
-        arxiv_id=ref.arxiv_id,
-        arxiv_version=ref.arxiv_version,
-        url=ref.url,
-        doi=ref.doi,
-        title=draft.title or _default_title(ref),
-        short_name=draft.short_name,
-        abstract=draft.abstract,
-        authors=draft.authors,
-        published=draft.published,
-        updated=None,
-        venue=draft.venue,
-        comment=None,
-        affiliation=draft.affiliation,
-        primary_category=None,
-        categories=[],
-        rating=draft.rating,
-        initial_status=Status.INBOX.value if draft.status == Status.INBOX else Status.UNREAD.value,
-        added_at=now_iso(),
+    row: dict[str, Any] = {
+        "kind": ref.kind,
+        "key": ref.key,
+        "arxiv_id": ref.arxiv_id,
+        "arxiv_version": ref.arxiv_version,
+        "url": ref.url,
+        "doi": ref.doi,
+        "title": draft.title or _default_title(ref),
+        "short_name": draft.short_name,
+        "abstract": draft.abstract,
+        "authors": draft.authors,
+        "published": draft.published,
+        "updated": None,
+        "venue": draft.venue,
+        "comment": None,
+        "affiliation": draft.affiliation,
+        "primary_category": None,
+        "categories": [],
+        "rating": draft.rating,
+        "initial_status": Status.INBOX.value if draft.status == Status.INBOX else Status.UNREAD.value,
+        "added_at": now_iso(),
         # Every kind has a source now (arXiv, Crossref, GitHub, OpenReview, the page itself): `fetch` completes it.
-        metadata_status=MetadataStatus.PENDING.value,
-        year=arxiv_year(ref.arxiv_id) or year_of(draft.published),
-        metadata_fetched_at=None,
-        inbox_score=None,
-    )
+        "metadata_status": MetadataStatus.PENDING.value,
+        "year": arxiv_year(ref.arxiv_id) or year_of(draft.published),
+        "metadata_fetched_at": None,
+        "inbox_score": None,
+        "details": {},
+    }
     for name, value in draft.extra.items():  # an export's own timestamps win over "now"
         if name not in READING_STAMPS:
-            setattr(row, name, value)
-    return vars(row)
-
-
-READING_STAMPS = ("started_at", "finished_at")  # a member's own, carried in a draft's `extra` by old exports
+            row[name] = value
+    return row
 
 
 def draft_readings(draft: ItemDraft, member: str) -> list[ReadingDraft]:
@@ -113,20 +128,10 @@ def draft_readings(draft: ItemDraft, member: str) -> list[ReadingDraft]:
     return [ReadingDraft(member, draft.status or "", draft.priority or 0, started, finished)]
 
 
-def _table(model: type[SQLModel]) -> Table:
-    """A model's table: inserting plain rows into it is a Core executemany, without the ORM's per-row
-    bulk bookkeeping (a third of the merge's time on a big import)."""
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
-
-
-def _new_item(draft: ItemDraft) -> Item:
-    return Item(**_item_row(draft))
-
-
 CONFLICT_FIELDS = ("title", "short_name", "venue", "affiliation", "rating")
 
 
-def _conflicts(item: Item, draft: ItemDraft) -> list[str]:
+def _conflicts(item: ItemRow, draft: ItemDraft) -> list[str]:
     """Fields both sides filled in differently (the library's value is kept)."""
     return [
         n
@@ -138,7 +143,7 @@ def _conflicts(item: Item, draft: ItemDraft) -> list[str]:
     ]
 
 
-def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
+def _fill_fields(item: ItemRow, draft: ItemDraft) -> list[str]:
     """Fill what the item lacks from the draft; never overwrite what the user already has."""
     changes = []
     if draft.title and draft.title != item.title and _placeholder_title(item) and _real_title(draft):
@@ -155,51 +160,66 @@ def _fill_fields(item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
     return changes
 
 
-def merge_reading(reading: Reading, draft: ReadingDraft, *, keep_mine: bool) -> list[str]:
+def merge_reading(one: ReadingRow, draft: ReadingDraft, *, keep_mine: bool) -> list[str]:
     """Fold a draft's reading into a member's: a priority where there was none, a more advanced status."""
     changes = []
-    if draft.priority and not reading.priority:
-        reading.priority = draft.priority
+    if draft.priority and not one.priority:
+        one.priority = draft.priority
         changes.append("priority")
-    status = draft.status or reading.status
-    if not keep_mine and STATUS_RANK[status] > STATUS_RANK.get(reading.status, 0):
-        changes.append(f"status {reading.status} → {status}")
-        apply_status(reading, status)
-    if draft.started_at and (not keep_mine or not reading.started_at) and reading.status != Status.UNREAD:
-        reading.started_at = draft.started_at
-    if draft.finished_at and (not keep_mine or not reading.finished_at) and reading.status == Status.READ:
-        reading.finished_at = draft.finished_at
+    status = draft.status or one.status
+    if not keep_mine and STATUS_RANK[status] > STATUS_RANK.get(one.status, 0):
+        changes.append(f"status {one.status} → {status}")
+        apply_status(one, status)
+    if draft.started_at and (not keep_mine or not one.started_at) and one.status != Status.UNREAD:
+        one.started_at = draft.started_at
+    if draft.finished_at and (not keep_mine or not one.finished_at) and one.status == Status.READ:
+        one.finished_at = draft.finished_at
     return changes
 
 
+_INSERTS = {
+    "itemtag": ("item_id", "tag_id"),
+    "note": ("item_id", "body", "source", "created_at", "updated_at", "author"),
+    "link": ("item_id", "url", "role"),
+    "source": ("item_id", "file", "line", "section"),
+    "attachment": ("item_id", "path", "kind", "added_at"),
+}
+
+
 class Merger:
-    """Merges many drafts in one session with a handful of queries: what exists is loaded up front, and
-    new rows (items, tags, notes, links, sources) are inserted in batches rather than one ORM object each.
+    """Merges many drafts in one transaction with a handful of queries: what exists is loaded up front, and
+    new rows (items, tags, notes, links, sources) are inserted in batches.
 
     Tags and notes the user removed from an item stay removed, unless `restore_removed` (the user asks for
-    them: `tag +x`, `add --tag`, `import --restore-removed`), which also forgets that they were removed."""
+    them: `tag +x`, `add --tag`, `import --restore-removed`), which also forgets that they were removed.
+
+    `where` is the transaction (`Tx`), or an ORM session (feeds), whose connection is then used."""
 
     def __init__(
-        self, session: Session, keys: Sequence[str], member: str | None = None, *, restore_removed: bool = False
+        self, where: Tx | Any, keys: Sequence[str], member: str | None = None, *, restore_removed: bool = False
     ) -> None:
-        self.session = session
+        self.tx = tx = tx_of(where)
+        self.conn = tx.conn
         self.restore_removed = restore_removed
-        self.with_removals = removals.exist(session, Removal)
-        self.with_aliases = removals.exist(session, KeyAlias)
+        self.with_removals = rows.exists(self.conn, "removal")
+        self.with_aliases = rows.exists(self.conn, "keyalias")
         self.removals: dict[int, dict[removals.Mark, int]] = {}
         self.aliases: dict[str, str] = {}  # a former key → the key its item has now
-        self.member = member or current_member()
-        self.queued: dict[tuple[int, str], dict[str, Any]] = {}  # readings of new items, inserted with the batch
-        self.items: dict[str, Item] = {}
-        self.tags = {t.slug: t for t in session.exec(select(Tag)).all()}
+        self.member = member or tx.member
+        self.queued: dict[tuple[int, str], ReadingRow] = {}  # readings of new items, inserted with the batch
+        self.items: dict[str, ItemRow | None] = {}  # None: in the library, loaded again when needed
+        self.tags = {
+            str(slug): TagRow(int(tag_id), str(name), str(slug))
+            for tag_id, name, slug in self.conn.execute("SELECT id, name, slug FROM tag").fetchall()
+        }
         self.item_tags: set[tuple[int, int]] = set()
         self.note_bodies: dict[int, set[str]] = defaultdict(set)
-        self.notes_by_source: dict[int, dict[str, Note | dict[str, Any]]] = defaultdict(dict)
+        self.notes_by_source: dict[int, dict[str, NoteRow | dict[str, Any]]] = defaultdict(dict)
         self.links: dict[int, set[str]] = defaultdict(set)
-        self.sources: dict[tuple[int, str, str], Source | dict[str, Any]] = {}
+        self.sources: dict[tuple[int, str, str], tuple[int, int] | dict[str, Any]] = {}  # → (row id, line)
         self.placed: set[int] = set()  # hashes of the sources this merge set (kept on release: ints stay small)
         self.fresh: dict[str, int] = {}  # key → id of items inserted by create_missing, not yet merged
-        self.pending: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
+        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.attachments: dict[int, set[str]] = defaultdict(set)
         self._citation_keys: set[str] | None = None
         self.preload(keys)
@@ -208,8 +228,8 @@ class Merger:
     def citation_keys(self) -> set[str]:
         """Citation keys in use (loaded on first need: most merges carry none)."""
         if self._citation_keys is None:
-            query = select(Item.citation_key).where(col(Item.citation_key).is_not(None))
-            self._citation_keys = {k for k in self.session.exec(query).all() if k}
+            found = self.conn.execute("SELECT citation_key FROM item WHERE citation_key IS NOT NULL").fetchall()
+            self._citation_keys = {str(r[0]) for r in found if r[0]}
         return self._citation_keys
 
     def claim_citation_key(self, key: str | None) -> str | None:
@@ -219,59 +239,63 @@ class Merger:
         self.citation_keys.add(key)
         return key
 
+    def _select(self, sql: str, ids: Sequence[int]) -> list[Any]:
+        found: list[Any] = []
+        for start in range(0, len(ids), CHUNK):
+            chunk = list(ids[start : start + CHUNK])
+            found += self.conn.execute(sql.format(marks=marks(chunk)), chunk).fetchall()
+        return found
+
     def preload(self, keys: Sequence[str]) -> None:
         """Load the existing items with these keys, and their tags, notes, links and sources."""
-        session = self.session
         wanted = [k for k in keys if k not in self.items]
         loaded: list[int] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            for item in session.exec(select(Item).where(col(Item.key).in_(chunk))).all():
-                self.items[item.key] = item
-                if item.id is not None:
-                    loaded.append(item.id)
+        for item in rows.by_keys(self.conn, wanted):
+            self.items[item.key] = item
+            loaded.append(item.id)
         if self.with_aliases:
             loaded += self._load_aliased([k for k in wanted if k not in self.items])
+        if not loaded:
+            return
         if self.with_removals:
-            self.removals.update(removals.load(session, loaded))
+            self.removals.update(removals.load(self.tx, loaded))
         self.load_item_tags(loaded)
-        for start in range(0, len(loaded), 500):
-            chunk_ids = loaded[start : start + 500]
-            for note in session.exec(select(Note).where(col(Note.item_id).in_(chunk_ids))).all():
-                self.note_bodies[note.item_id].add(note.body.strip())
-                if note.source:
-                    self.notes_by_source[note.item_id][note.source] = note
-            for url_link in session.exec(select(Link).where(col(Link.item_id).in_(chunk_ids))).all():
-                self.links[url_link.item_id].add(url_link.url)
-            for src in session.exec(select(Source).where(col(Source.item_id).in_(chunk_ids))).all():
-                self.sources[(src.item_id, src.file, src.section)] = src
-            for att in session.exec(select(Attachment).where(col(Attachment.item_id).in_(chunk_ids))).all():
-                self.attachments[att.item_id].add(att.path)
+        for note_id, item_id, body, source, author in self._select(
+            "SELECT id, item_id, body, source, author FROM note WHERE item_id IN ({marks})", loaded
+        ):
+            self.note_bodies[item_id].add(str(body).strip())
+            if source:
+                self.notes_by_source[item_id][source] = NoteRow(int(note_id), str(body), author)
+        for item_id, url in self._select("SELECT item_id, url FROM link WHERE item_id IN ({marks})", loaded):
+            self.links[item_id].add(url)
+        for row_id, item_id, file, section, line in self._select(
+            "SELECT id, item_id, file, section, line FROM source WHERE item_id IN ({marks})", loaded
+        ):
+            self.sources[(item_id, file, section)] = (int(row_id), int(line))
+        for item_id, path in self._select("SELECT item_id, path FROM attachment WHERE item_id IN ({marks})", loaded):
+            self.attachments[item_id].add(path)
 
     def _load_aliased(self, keys: Sequence[str]) -> list[int]:
         """Items known by these keys before (an edited URL): a draft with the old key merges into them."""
-        aliases = removals.resolve(self.session, keys)
+        aliases = removals.resolve(self.tx, keys)
         self.aliases.update(aliases)
         loaded = []
-        targets = sorted({k for k in aliases.values() if k not in self.items})
-        for start in range(0, len(targets), 500):
-            chunk = targets[start : start + 500]
-            for item in self.session.exec(select(Item).where(col(Item.key).in_(chunk))).all():
-                self.items[item.key] = item
-                loaded.append(item.id or 0)
+        for item in rows.by_keys(self.conn, sorted({k for k in aliases.values() if self.items.get(k) is None})):
+            self.items[item.key] = item
+            loaded.append(item.id)
         for old, now in aliases.items():
             if self.items.get(now) is not None:
                 self.items[old] = self.items[now]
         return loaded
 
-    def _kept_out(self, item_id: int, marks: Sequence[removals.Mark]) -> bool:
+    def _kept_out(self, item_id: int, marks_: Sequence[removals.Mark]) -> bool:
         """Whether the user removed this from the item, so the merge leaves it out (restoring, it forgets that)."""
         known = self.removals.get(item_id)
-        hits = [m for m in marks if known and m in known]
+        hits = [m for m in marks_ if known and m in known]
         if not hits or known is None:
             return False
         if self.restore_removed:
-            removals.forget_rows(self.session, [known.pop(m) for m in hits])
+            removals.forget_rows(self.tx, [known.pop(m) for m in hits])
             return False
         return True
 
@@ -293,129 +317,117 @@ class Merger:
         wanted = sorted({k for k in keys if k not in self.items and k not in self.fresh})
         # A former key of a removed item (its URL was edited, then it was removed) finds the item's tombstone.
         names = sorted(set(wanted) | {self.aliases[k] for k in wanted if k in self.aliases})
-        tombs: dict[str, Tombstone] = {}
-        for start in range(0, len(names), 500):
-            chunk = names[start : start + 500]
-            tombs.update({t.key: t for t in self.session.exec(select(Tombstone).where(col(Tombstone.key).in_(chunk)))})
+        tombs = {t.key: t for t in tombstones(self.tx, names)}
         found = {k: tombs.get(k) or tombs.get(self.aliases.get(k, "")) for k in wanted}
         return {k: tomb for k, tomb in found.items() if tomb is not None}
 
     def load_item_tags(self, item_ids: Sequence[int]) -> None:
         """Learn which tags these items already have, so adding one again is a no-op."""
-        for start in range(0, len(item_ids), 500):
-            chunk = item_ids[start : start + 500]
-            for link in self.session.exec(select(ItemTag).where(col(ItemTag.item_id).in_(chunk))).all():
-                self.item_tags.add((link.item_id, link.tag_id))
+        for item_id, tag_id in self._select("SELECT item_id, tag_id FROM itemtag WHERE item_id IN ({marks})", item_ids):
+            self.item_tags.add((int(item_id), int(tag_id)))
 
     def create_missing(self, drafts: Sequence[ItemDraft]) -> None:
         """Insert every item not yet in the library in one batch (ids come back through RETURNING)."""
-        rows: dict[str, dict[str, Any]] = {}
+        new: dict[str, dict[str, Any]] = {}
         for draft in drafts:
-            if draft.ref.key not in self.items and draft.ref.key not in rows:
-                rows[draft.ref.key] = _item_row(draft)
-                rows[draft.ref.key].setdefault("added_by", self.member)
-                rows[draft.ref.key]["citation_key"] = self.claim_citation_key(draft.citation_key)
-        if rows:
-            # One executemany needs one set of columns: extras (year, work type …) some drafts lack become NULL.
-            columns = {name for row in rows.values() for name in row}
-            for row in rows.values():
-                for name in columns - row.keys():
-                    row[name] = None
-            table = _table(Item)
-            result = self.session.execute(insert(table).returning(table.c.id, table.c.key), list(rows.values()))
-            self.fresh.update({key: item_id for item_id, key in result.all()})
+            if draft.ref.key not in self.items and draft.ref.key not in new:
+                new[draft.ref.key] = _item_row(draft)
+                new[draft.ref.key].setdefault("added_by", self.member)
+                new[draft.ref.key]["citation_key"] = self.claim_citation_key(draft.citation_key)
+        if new:
+            # One statement needs one set of columns: extras (year, work type …) some drafts lack become NULL,
+            # but an id only where a draft brings one (a restored item's old number), else the next number.
+            columns = {name: None for row in new.values() for name in row if name != "id"}
+            filled = [{**columns, **row} for row in new.values()]
+            for with_id in (False, True):
+                self.fresh.update(rows.insert(self.conn, [row for row in filled if ("id" in row) is with_id]))
             for draft in drafts:
                 if draft.ref.key in self.fresh:
                     self._queue_readings(self.fresh[draft.ref.key], draft)
 
     def _queue_readings(self, item_id: int, draft: ItemDraft) -> None:
-        """A new item's readings, inserted with the batch (members are registered first)."""
+        """A new item's readings, inserted with the batch."""
         initial = Status.INBOX.value if draft.status == Status.INBOX else Status.UNREAD.value
         for one in draft_readings(draft, self.member):
             if one.status in ("", initial) and not (one.priority or one.started_at or one.finished_at):
                 continue  # the same as having no row
-            reading = Reading(item_id=item_id, member=one.member, status=initial, priority=0, updated_at=now_iso())
-            merge_reading(reading, one, keep_mine=False)
+            row = reading.default(item_id, initial, one.member)
+            merge_reading(row, one, keep_mine=False)
             if one.started_at or one.finished_at:
-                reading.started_at, reading.finished_at = one.started_at, one.finished_at
-            ensure_member(self.session, one.member)
-            row = self.queued[(item_id, one.member)] = reading.model_dump()
-            self.pending[Reading].append(row)
+                row.started_at, row.finished_at = one.started_at, one.finished_at
+            self.queued[(item_id, one.member)] = row
 
-    def _merge_readings(self, item: Item, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
+    def _merge_readings(self, item: ItemRow, draft: ItemDraft, *, keep_mine: bool) -> list[str]:
         """An existing item: each member's reading merged with what the draft says (rows added as needed)."""
         changes = []
         for one in draft_readings(draft, self.member):
-            queued = self.queued.get((item.id or 0, one.member))
-            reading = Reading(**queued) if queued else reading_of(self.session, item, one.member)
-            before = reading.model_dump()
-            changes += merge_reading(reading, one, keep_mine=keep_mine)
-            if queued:
-                queued.update(reading.model_dump())
-            elif reading.model_dump() != before:
-                save_reading(self.session, reading)
+            queued = self.queued.get((item.id, one.member))
+            mine = queued or reading.of(self.tx, item, one.member)
+            before = dataclasses.astuple(mine)
+            changes += merge_reading(mine, one, keep_mine=keep_mine)
+            if not queued and dataclasses.astuple(mine) != before:
+                reading.save(self.tx, mine)
         return changes
 
     def merge(self, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
         key = draft.ref.key
         if key in self.fresh:  # inserted by create_missing from this very draft
             item_id = self.fresh.pop(key)
-            self.items[key] = cast(Item, None)  # loaded lazily if another draft for it comes along
+            self.items[key] = None  # loaded again if another draft for it comes along
             return self._merge_into(item_id, None, draft, created=True, keep_mine=keep_mine)
         item = self.items.get(key)
         if item is None and key in self.items:
-            item = self.session.exec(select(Item).where(Item.key == key)).one()
+            item = rows.by_key(self.conn, key)
             self.items[key] = item
-        created = item is None
         if item is None:
-            item = _new_item(draft)
-            item.added_by = item.added_by or self.member
-            item.citation_key = self.claim_citation_key(draft.citation_key)
-            self.session.add(item)
-            self.session.flush()
-            self.items[item.key] = item
-            assert item.id is not None
-            self._queue_readings(item.id, draft)
-        assert item.id is not None
-        return self._merge_into(item.id, item, draft, created=created, keep_mine=keep_mine)
+            self.items.pop(key, None)  # gone meanwhile (folded into another item): added again
+            self.create_missing([draft])
+            return self.merge(draft, keep_mine=keep_mine)
+        return self._merge_into(item.id, item, draft, created=False, keep_mine=keep_mine)
 
     def _merge_into(
-        self, item_id: int, item: Item | None, draft: ItemDraft, *, created: bool, keep_mine: bool
+        self, item_id: int, item: ItemRow | None, draft: ItemDraft, *, created: bool, keep_mine: bool
     ) -> MergeResult:
-        changes: list[str] = [] if created or item is None else _fill_fields(item, draft, keep_mine=keep_mine)
-        if not created and item is not None:
+        changes: list[str] = [] if created or item is None else _fill_fields(item, draft)
+        if item is not None:
             changes += self._merge_readings(item, draft, keep_mine=keep_mine)
-        if item is not None and not item.citation_key and draft.citation_key:
-            item.citation_key = self.claim_citation_key(draft.citation_key)
-        self.session.info["touched"].add(item_id)
-        with self.session.no_autoflush:
-            changes += self.add_tags(item_id, draft.tags)
-            changes += self._add_notes(item_id, draft)
-            changes += self._add_links(item_id, draft.links)
-            changes += self.add_attachments(item_id, draft.attachments)
-            self._add_sources(item_id, draft)
+            if not item.citation_key and draft.citation_key:
+                item.citation_key = self.claim_citation_key(draft.citation_key)
+            rows.save(self.conn, item)
+        self.tx.touched.add(item_id)
+        changes += self.add_tags(item_id, draft.tags)
+        changes += self._add_notes(item_id, draft)
+        changes += self._add_links(item_id, draft.links)
+        changes += self.add_attachments(item_id, draft.attachments)
+        self._add_sources(item_id, draft)
         conflicts = [] if created or item is None else _conflicts(item, draft)
         return MergeResult(item_id, created, [] if created else changes, conflicts)
 
     def flush_pending(self) -> None:
-        """Insert the batched rows; call before the transaction commits."""
-        self.session.flush()
-        for model, rows in self.pending.items():
-            if rows:
-                self.session.execute(insert(_table(model)), rows)
-        self.pending.clear()
+        """Write what was batched (and items changed by a caller: feeds); call before the transaction commits."""
+        for item in self.items.values():
+            if item is not None:
+                rows.save(self.conn, item)
+        reading.insert(self.tx, list(self.queued.values()))
+        for table, columns in _INSERTS.items():
+            pending = self.pending.pop(table, [])
+            if pending:
+                self.conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)})",
+                    [tuple(row[c] for c in columns) for row in pending],
+                )
         self.queued.clear()
 
-    def tag_named(self, name: str) -> Tag | None:
+    def tag_named(self, name: str) -> TagRow | None:
         clean = normalise_tag(name)
         if not clean:
             return None
         tag = self.tags.get(tag_slug(clean))
         if tag is None:
-            tag = Tag(name=clean, slug=tag_slug(clean))
-            self.session.add(tag)
-            self.session.flush()
-            self.tags[tag.slug] = tag
+            found = self.conn.execute(
+                "INSERT INTO tag (name, slug) VALUES (?, ?) RETURNING id", (clean, tag_slug(clean))
+            ).fetchone()
+            tag = self.tags[tag_slug(clean)] = TagRow(int(found[0]), clean, tag_slug(clean))
         return tag
 
     def add_tags(self, item_id: int, names: Sequence[str]) -> list[str]:
@@ -424,9 +436,9 @@ class Merger:
             if item_id in self.removals and self._kept_out(item_id, [removals.tag_mark(tag_slug(normalise_tag(name)))]):
                 continue
             tag = self.tag_named(name)
-            if tag is None or tag.id is None or (item_id, tag.id) in self.item_tags:
+            if tag is None or (item_id, tag.id) in self.item_tags:
                 continue
-            self.pending[ItemTag].append({"item_id": item_id, "tag_id": tag.id})
+            self.pending["itemtag"].append({"item_id": item_id, "tag_id": tag.id})
             added.append(f"tag {tag.name}")
             self.item_tags.add((item_id, tag.id))
         return added
@@ -443,11 +455,12 @@ class Merger:
                 continue
             stamp = now_iso()
             old = by_source.get(note.source) if note.source else None
-            if isinstance(old, Note):
+            if isinstance(old, NoteRow):
                 if old.author:  # the user edited this imported note: their text wins over the file's
                     continue
                 # The same section of the same file was edited: update its note instead of adding another.
-                old.body, old.updated_at = body, stamp
+                self.conn.execute("UPDATE note SET body = ?, updated_at = ? WHERE id = ?", (body, stamp, old.id))
+                old.body = body
                 changes.append("note updated")
             elif old is not None:
                 old["body"] = body
@@ -460,7 +473,7 @@ class Merger:
                     "updated_at": note.updated_at or stamp,
                     "author": note.author,
                 }
-                self.pending[Note].append(row)
+                self.pending["note"].append(row)
                 if note.source:
                     by_source[note.source] = row
                 changes.append("note")
@@ -472,7 +485,7 @@ class Merger:
         changes = []
         for url, role in links:
             if url not in have:
-                self.pending[Link].append({"item_id": item_id, "url": url, "role": role})
+                self.pending["link"].append({"item_id": item_id, "url": url, "role": role})
                 have.add(url)
                 changes.append(f"link {url}")
         return changes
@@ -482,7 +495,7 @@ class Merger:
         changes = []
         for path in paths:
             if path not in have:
-                self.pending[Attachment].append(
+                self.pending["attachment"].append(
                     {"item_id": item_id, "path": path, "kind": "pdf", "added_at": now_iso()}
                 )
                 have.add(path)
@@ -496,76 +509,102 @@ class Merger:
             if placed in self.placed:
                 continue
             self.placed.add(placed)
-            row = self.sources.get((item_id, src.file, src.section))
+            where = (item_id, src.file, src.section)
+            row = self.sources.get(where)
             if row is None:
                 new = {"item_id": item_id, "file": src.file, "line": src.line, "section": src.section}
-                self.pending[Source].append(new)
-                self.sources[(item_id, src.file, src.section)] = new
-            elif isinstance(row, Source) and row.line != src.line:
-                row.line = src.line
+                self.pending["source"].append(new)
+                self.sources[where] = new
+            elif isinstance(row, tuple) and row[1] != src.line:
+                self.conn.execute("UPDATE source SET line = ? WHERE id = ?", (src.line, row[0]))
+                self.sources[where] = (row[0], src.line)
 
 
-def assign_citation_keys(session: Session, item_ids: Sequence[int]) -> None:
-    """Give every touched item that has an author and a year its key, once: a key is never changed.
-
-    The keys already taken are read once per base key and kept with those given out in this call, so a batch
-    of many items sharing an author, year and title word (a feed of one group's papers) stays linear."""
-    from readlist.store.citekeys import base_key, candidate_keys
-
-    ids = list(item_ids)
-    taken_by_base: dict[str, tuple[set[str], Iterator[str]]] = {}
-    given: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        query = select(Item).where(
-            col(Item.id).in_(chunk), col(Item.citation_key).is_(None), col(Item.year).is_not(None)
-        )
-        for item in session.exec(query).all():
-            if not item.authors or item.year is None:
-                continue
-            # A repo's title is `owner/name`; the owner is already the author, so the name gives the word.
-            title = item.title.split("/", 1)[-1] if item.kind == "repo" else (item.short_name or item.title)
-            base = base_key(item.authors, item.year, title)
-            if base not in taken_by_base:
-                # A range on the unique index (LIKE would scan the table): every key that starts with `base`.
-                query_keys = select(Item.citation_key).where(
-                    col(Item.citation_key) >= base, col(Item.citation_key) < base + "\uffff"
-                )
-                with session.no_autoflush:
-                    taken_by_base[base] = ({k for k in session.exec(query_keys) if k}, candidate_keys(base))
-            taken, candidates = taken_by_base[base]  # the iterator resumes after the keys given out already
-            item.citation_key = next(key for key in candidates if key not in taken and key not in given)
-            given.add(item.citation_key)
-        session.flush()  # flushed items are held weakly again: memory stays flat on big batches
+# ---- the trash -------------------------------------------------------------------------------------------------
 
 
-def find_same_work(session: Session, doi: str | None, arxiv_id: str | None, exclude: int | None = None) -> Item | None:
+def tombstones(tx: Tx, keys: Sequence[str] | None = None) -> list[Tombstone]:
+    """Trash entries, newest first: all of them, or those with these keys."""
+    import json
+
+    if keys is None:
+        found = tx.conn.execute("SELECT key, removed_at, record FROM tombstone ORDER BY removed_at DESC").fetchall()
+    else:
+        found = []
+        for start in range(0, len(keys), CHUNK):
+            chunk = list(keys[start : start + CHUNK])
+            found += tx.conn.execute(
+                f"SELECT key, removed_at, record FROM tombstone WHERE key IN ({marks(chunk)})", chunk
+            ).fetchall()
+    return [
+        Tombstone(str(key), str(stamp), json.loads(record) if isinstance(record, str) else dict(record))
+        for key, stamp, record in found
+    ]
+
+
+def bury(tx: Tx, key: str, record: dict[str, Any]) -> None:
+    """Keep a removed item's record in the trash (replacing an older entry for the same key)."""
+    import json
+
+    tx.conn.execute(
+        "INSERT INTO tombstone (key, removed_at, record) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET removed_at = excluded.removed_at, record = excluded.record",
+        (key, now_iso(), json.dumps(record)),
+    )
+
+
+def forget_tombstone(tx: Tx, key: str) -> None:
+    tx.conn.execute("DELETE FROM tombstone WHERE key = ?", (key,))
+
+
+def restore_tombstone(where: Tx | Any, merger: Merger, tomb: Tombstone) -> Restored:
+    """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
+    from readlist.store.serialize import to_draft
+
+    tx = tx_of(where)
+    draft = to_draft(tomb.record, f"trash entry {tomb.key}")
+    old_id = tomb.record.get("id")
+    existing = merger.items.get(tomb.key)
+    if existing is None and isinstance(old_id, int) and rows.by_id(tx.conn, old_id) is None:
+        draft.extra["id"] = old_id
+    result = merger.merge(draft, keep_mine=False)
+    marks_ = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
+    removals.remember(tx, result.item_id, [(str(what), str(value)) for what, value in marks_])
+    forget_tombstone(tx, tomb.key)
+    return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
+
+
+# ---- one item becoming another ---------------------------------------------------------------------------------
+
+
+def find_same_work(
+    where: Tx | Any, doi: str | None, arxiv_id: str | None, exclude: int | None = None
+) -> ItemRow | None:
     """An item already in the library for the same work: same DOI (any case), or same arXiv preprint."""
-    from sqlalchemy import func
-
-    others = col(Item.id) != exclude if exclude is not None else col(Item.id).is_not(None)
+    conn = tx_of(where).conn
+    others, params = ("id <> ?", [exclude]) if exclude is not None else ("id IS NOT NULL", [])
     if doi:
-        found = session.exec(select(Item).where(func.lower(Item.doi) == doi.lower(), others)).first()
-        if found is not None:
-            return found
+        found = rows.select(conn, f"lower(doi) = ? AND {others} ORDER BY id LIMIT 1", [doi.lower(), *params])
+        if found:
+            return found[0]
     if arxiv_id:
-        return session.exec(select(Item).where(Item.arxiv_id == arxiv_id, others)).first()
+        found = rows.select(conn, f"arxiv_id = ? AND {others} ORDER BY id LIMIT 1", [arxiv_id, *params])
+        return found[0] if found else None
     return None
 
 
-def save_text(session: Session, item_id: int, text: str, source_url: str | None) -> None:
+def save_text(where: Tx | Any, item_id: int, text: str, source_url: str | None) -> None:
     """Keep an article's main text (replacing an older copy)."""
-    from readlist.store.models import ItemText
+    tx = tx_of(where)
+    tx.touched.add(item_id)  # the text is searched: re-index the item
+    tx.conn.execute(
+        "INSERT INTO itemtext (item_id, text, fetched_at, source_url) VALUES (?, ?, ?, ?) ON CONFLICT (item_id) "
+        "DO UPDATE SET text = excluded.text, fetched_at = excluded.fetched_at, source_url = excluded.source_url",
+        (item_id, text, now_iso(), source_url),
+    )
 
-    session.info.setdefault("touched", set()).add(item_id)  # the text is searched: re-index the item
-    row = session.get(ItemText, item_id)
-    if row is None:
-        session.add(ItemText(item_id=item_id, text=text, fetched_at=now_iso(), source_url=source_url))
-    else:
-        row.text, row.fetched_at, row.source_url = text, now_iso(), source_url
 
-
-def rekey(item: Item, ref: Reference) -> None:
+def rekey(item: ItemRow, ref: Reference) -> None:
     """Give an item a new identity (its URL was edited): key, URL, kind and arXiv fields follow the reference."""
     was_placeholder = _placeholder_title(item)
     item.key, item.url, item.kind = ref.key, ref.url, ref.kind
@@ -576,20 +615,23 @@ def rekey(item: Item, ref: Reference) -> None:
         item.title = _default_title(ref)
 
 
-def merge_item_into(session: Session, conn: Any, item: Item, target: Item) -> None:
+def merge_item_into(where: Tx | Any, item: ItemRow, target: ItemRow) -> None:
     """Fold one item (fields it alone has, tags, notes, links, sources, a more advanced status) into another,
-    then delete it. `conn` is the session's sqlite3 connection with dict rows, for the export record."""
+    then delete it."""
+    from readlist.store import db
     from readlist.store.read import ItemFilter
     from readlist.store.serialize import records, to_draft
 
-    record = records(conn, ItemFilter(ids=[item.id or 0]))[0]
+    tx = tx_of(where)
+    with db.dict_rows(tx.conn) as conn:
+        db.use_member(conn, tx.member)
+        record = records(conn, ItemFilter(ids=[item.id]))[0]
     identity = {k: getattr(target, k) for k in ("key", "url", "kind", "arxiv_id", "arxiv_version", "doi")}
     draft = to_draft({**record, **identity}, f"item #{item.id}")
-    removals.move(session, item.id or 0, target.id or 0)
-    removals.rekeyed(session, item.key, target.key)  # notes naming the folded item find the one it joined
-    session.delete(item)
-    session.flush()
-    merger = Merger(session, [target.key])
+    removals.move(tx, item.id, target.id)
+    removals.rekeyed(tx, item.key, target.key)  # notes naming the folded item find the one it joined
+    rows.delete(tx.conn, item.id)
+    merger = Merger(tx, [target.key])
     merger.merge(draft, keep_mine=False)
     merger.flush_pending()
-    session.info["touched"].add(item.id)
+    tx.touched.add(item.id)

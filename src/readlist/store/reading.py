@@ -1,20 +1,41 @@
 """Each member's own reading of an item — status, priority, started and finished — on the write side.
 
-Items, tags, links and notes are shared; a `Reading` row is one member's. No row means the item's
+Items, tags, links and notes are shared; a `reading` row is one member's. No row means the item's
 `initial_status` (`inbox` for an untriaged feed entry, else `unread`), priority 0 and no dates, so a new member
 starts with everything unread and a personal library is simply a team of one.
+
+Plain SQL on the transaction's connection: the daily status commands and the merge engine use these same
+functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from sqlmodel import Session, col, select
+from dataclasses import dataclass
 
 from readlist import config
 from readlist.domain import Status
-from readlist.store.models import Item, Member, Reading
 from readlist.store.records import now_iso
+from readlist.store.rows import CHUNK, ItemRow, marks
+from readlist.store.txn import Tx
+
+_COLUMNS = ("item_id", "member", "status", "priority", "started_at", "finished_at", "updated_at")
+
+
+@dataclass
+class ReadingRow:
+    """One `reading` row (models.Reading)."""
+
+    item_id: int
+    member: str
+    status: str
+    priority: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+    updated_at: str = ""
+
+    def values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in _COLUMNS)
 
 
 def current_member() -> str:
@@ -22,48 +43,63 @@ def current_member() -> str:
     return config.user()
 
 
-def ensure_member(session: Session, name: str) -> None:
+def ensure_member(tx: Tx, name: str) -> None:
     """Register a member the first time they write (two processes may race: the loser's insert is a no-op)."""
-    if session.get(Member, name) is not None:
+    if name in tx.members:
         return
-    table = Member.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    session.execute(insert(table).values(name=name, joined_at=now_iso()).on_conflict_do_nothing())
+    tx.conn.execute("INSERT INTO member (name, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, now_iso()))
+    tx.members.add(name)
 
 
-def load(session: Session, item_ids: Sequence[int], member: str) -> dict[int, Reading]:
+def load(tx: Tx, item_ids: Sequence[int], member: str) -> dict[int, ReadingRow]:
     """The member's rows for these items (those without a row are not in the result)."""
-    found: dict[int, Reading] = {}
+    found: dict[int, ReadingRow] = {}
     ids = list(item_ids)
-    for start in range(0, len(ids), 500):
-        query = select(Reading).where(col(Reading.item_id).in_(ids[start : start + 500]), Reading.member == member)
-        found.update({r.item_id: r for r in session.exec(query).all()})
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = tx.conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM reading WHERE item_id IN ({marks(chunk)}) AND member = ?",
+            [*chunk, member],
+        ).fetchall()
+        found.update({int(r[0]): ReadingRow(*tuple(r)) for r in rows})
     return found
 
 
-def of(session: Session, item: Item, member: str) -> Reading:
-    """The member's reading of an item: their row, or a new one (not yet added) holding the defaults."""
-    assert item.id is not None
-    row = session.get(Reading, (item.id, member))
-    return row if row is not None else default(item, member)
+def of(tx: Tx, item: ItemRow, member: str) -> ReadingRow:
+    """The member's reading of an item: their row, or a new one (not yet saved) holding the defaults."""
+    return load(tx, [item.id], member).get(item.id) or default(item.id, item.initial_status, member)
 
 
-def default(item: Item, member: str) -> Reading:
-    assert item.id is not None
-    return Reading(item_id=item.id, member=member, status=item.initial_status, priority=0, updated_at=now_iso())
+def default(item_id: int, initial_status: str, member: str) -> ReadingRow:
+    return ReadingRow(item_id, member, initial_status, 0, updated_at=now_iso())
 
 
-def save(session: Session, reading: Reading) -> None:
+def save(tx: Tx, reading: ReadingRow) -> None:
     """Keep a changed reading (adding the row the first time the member touches the item)."""
-    ensure_member(session, reading.member)
+    ensure_member(tx, reading.member)
     reading.updated_at = now_iso()
-    session.add(reading)
+    insert(tx, [reading], replace=True)
 
 
-def apply_status(reading: Reading, status: str) -> None:
+def insert(tx: Tx, readings: Sequence[ReadingRow], *, replace: bool = False) -> None:
+    """Add rows (members registered first); `replace` overwrites a member's existing row for the item."""
+    if not readings:
+        return
+    for member in {r.member for r in readings}:
+        ensure_member(tx, member)
+    on_conflict = (
+        " ON CONFLICT (item_id, member) DO UPDATE SET "
+        + ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[2:])
+        if replace
+        else ""
+    )
+    tx.conn.executemany(
+        f"INSERT INTO reading ({', '.join(_COLUMNS)}) VALUES ({marks(_COLUMNS)}){on_conflict}",
+        [r.values() for r in readings],
+    )
+
+
+def apply_status(reading: ReadingRow, status: str) -> None:
     """Move a reading to a status, stamping when reading started and finished."""
     stamp = now_iso()
     if status == Status.READING:

@@ -2,7 +2,9 @@
 older item absorbs the newer — in `add` (after the lookup) and in `fetch` (an item added offline, completed later).
 
 Metadata can only tell this after the network answered, so it happens in the second, short transaction: the
-item saved pending a moment ago (or days ago, offline) is folded into the one the user already knows.
+item saved pending a moment ago (or days ago, offline) is folded into the one the user already knows. That
+transaction is an ORM session (the metadata is mapped onto `Item` objects); the fold itself is the plain-SQL
+`merge_item_into`, on the session's connection.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from readlist.domain import PUBLISHED_TYPES
+from readlist.store import rows
 from readlist.store.merge import find_same_work, merge_item_into
 from readlist.store.models import Item
+from readlist.store.orm import session_tx
 
 _PUBLISHED_FIELDS = ("venue", "year", "work_type")
 
@@ -34,7 +38,8 @@ def join_same_work(
     relation, arXiv's DOI of the published version). With no other item, a preprint named by the published
     version's record is written on the item, so adding that arXiv ID later finds it before saving anything."""
     doi, arxiv_id = item.doi or doi, item.arxiv_id or arxiv_id
-    other = find_same_work(session, doi, arxiv_id, exclude=item.id)
+    found = find_same_work(session, doi, arxiv_id, exclude=item.id)
+    other = session.get(Item, found.id) if found is not None else None
     if other is None:
         if item.arxiv_id is None and arxiv_id:
             item.arxiv_id = arxiv_id
@@ -55,7 +60,10 @@ def join_same_work(
 
 
 def _fold(session: Session, gone: Item, keeper: Item) -> None:
-    from readlist.store.write import dict_rows
-
-    with dict_rows(session) as raw:
-        merge_item_into(session, raw, gone, keeper)
+    """The plain-SQL fold on the session's connection; the session then forgets `gone` and reloads `keeper`."""
+    tx = session_tx(session)  # flushes what the session holds first
+    gone_row, keeper_row = rows.by_id(tx.conn, gone.id or 0), rows.by_id(tx.conn, keeper.id or 0)
+    assert gone_row is not None and keeper_row is not None
+    session.expunge(gone)
+    merge_item_into(tx, gone_row, keeper_row)
+    session.expire(keeper)

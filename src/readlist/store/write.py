@@ -1,4 +1,11 @@
-"""The write side: add, merge, update and delete items through SQLModel sessions (DESIGN §2, §6)."""
+"""The write side: the daily writes in plain SQL on the backend's DB-API connection (DESIGN §2, §6).
+
+`tag`, `note`, status moves, `edit`, `rm`, `restore` and `add` never import SQLModel or SQLAlchemy: each is one
+short write transaction (`Store.transaction`, BEGIN IMMEDIATE on SQLite, the write lock on PostgreSQL) through
+the same functions the merge engine uses (merge.py, reading.py, removals.py), ended by `txn.finish` (member,
+citation keys, search index). `Store.session` still opens an ORM session for the writers that change model
+objects (fetch, feeds), importing the ORM only then (orm.py).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,16 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
 from readlist.location import Conn, Location
-from readlist.store import db, index, reading, removals
-from readlist.store.merge import Merger, MergeResult, assign_citation_keys, merge_item_into, rekey
-from readlist.store.models import Item, ItemTag, Meta, Note, Reading, Tag, Tombstone
+from readlist.store import db, reading, removals, rows
+from readlist.store.merge import Merger, MergeResult, Tombstone, bury, merge_item_into, rekey, restore_tombstone
 from readlist.store.read import LOOKUPS, ItemFilter
+from readlist.store.reading import ReadingRow
 from readlist.store.records import (
     Edited,
     ItemDraft,
@@ -28,6 +33,12 @@ from readlist.store.records import (
     TagChange,
     now_iso,
 )
+from readlist.store.rows import ItemRow
+from readlist.store.txn import Tx, finish, tx_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 EDITABLE_FIELDS = (
     "title",
@@ -39,27 +50,6 @@ EDITABLE_FIELDS = (
     "rating",
     "url",  # re-keys the item; `kind` follows from the URL's identity and is not edited directly
 )
-
-
-def session_conn(session: Session) -> Conn:
-    """The session's own DB-API connection (in its transaction), for raw SQL such as the search index."""
-    return db.driver_conn(session.connection().connection.driver_connection)
-
-
-@contextmanager
-def dict_rows(session: Session) -> Iterator[Conn]:
-    """The session's own connection with the read side's row type, for reusing read-side queries."""
-    raw = session_conn(session)
-    db.use_member(raw, reading.current_member())
-    if not isinstance(raw, sqlite3.Connection):
-        yield raw  # PgConn rows already read like sqlite3.Row
-        return
-    before = raw.row_factory
-    raw.row_factory = sqlite3.Row
-    try:
-        yield raw
-    finally:
-        raw.row_factory = before
 
 
 def _trash_matches(trash: Sequence[Tombstone], ref: str) -> list[Tombstone]:
@@ -76,58 +66,105 @@ def _trash_matches(trash: Sequence[Tombstone], ref: str) -> list[Tombstone]:
     return [t for t in trash if t.key in keys]
 
 
-def restore_tombstone(session: Session, merger: Merger, tomb: Tombstone) -> Restored:
-    """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
-    from readlist.store.serialize import to_draft
-
-    draft = to_draft(tomb.record, f"trash entry {tomb.key}")
-    old_id = tomb.record.get("id")
-    existing = merger.items.get(tomb.key)
-    if existing is None and isinstance(old_id, int) and session.get(Item, old_id) is None:
-        draft.extra["id"] = old_id
-    result = merger.merge(draft, keep_mine=False)
-    marks = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
-    removals.remember(session, result.item_id, [(str(what), str(value)) for what, value in marks])
-    session.delete(tomb)
-    return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
-
-
-def _refusal(action: Action, refused: Sequence[Reading]) -> str:
+def _refusal(action: Action, refused: Sequence[ReadingRow]) -> str:
     where = "; ".join(f"#{r.item_id} is {r.status}" for r in refused)
     return f"cannot {action} {where} (nothing was changed)"
 
 
-class Store:
-    """One library file, written through short BEGIN IMMEDIATE transactions."""
+class Connections:
+    """What a Store holds open: a plain DB-API connection for the daily writes, and a SQLAlchemy engine only
+    once an ORM session was asked for. `dispose` closes both (Library.close)."""
 
     def __init__(self, path: Location) -> None:
         self.path = path
-        self.engine = db.engine(path)
+        self._conn: Conn | None = None
+        self._member: str | None = None
+        self._engine: Engine | None = None
+
+    def open(self, member: str) -> Conn:
+        """The connection, showing the library as `member` sees it (the read side's queries run on it too)."""
+        if self._conn is None:
+            self._conn = db.connect(self.path, member)
+        elif self._member != member:
+            db.use_member(self._conn, member)
+        self._member = member
+        return self._conn
+
+    def sqlalchemy(self) -> Engine:
+        if self._engine is None:
+            self._engine = db.engine(self.path)
+        return self._engine
+
+    def dispose(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+class Store:
+    """One library, written through short write transactions."""
+
+    def __init__(self, path: Location) -> None:
+        self.path = path
+        self.engine = Connections(path)
+        self._tx: Tx | None = None
+
+    @contextmanager
+    def transaction(self, *, check_all: bool = False) -> Iterator[Tx]:
+        """A write transaction that, before committing, registers the member and gives the touched items their
+        citation keys and search index entries. Nested use joins the transaction already open.
+
+        A damaged SQLite file is never written through (issue 16): every page the transaction reads is checked
+        as it is loaded (`cell_size_check`), and damage found rolls it back. `check_all` (an import) first checks
+        the whole file, which costs time in proportion to its size: ~70 ms at 10,000 items, too much for `tag`."""
+        if self._tx is not None:
+            yield self._tx
+            return
+        member = reading.current_member()
+        conn = self.engine.open(member)
+        tx = Tx(conn, member)
+        try:
+            if isinstance(conn, sqlite3.Connection):  # the check and its pragma are SQLite's
+                conn.execute("PRAGMA cell_size_check = ON")
+            with db.write_transaction(conn):
+                if check_all and isinstance(conn, sqlite3.Connection):
+                    _check_whole_file(conn)
+                self._tx = tx
+                try:
+                    yield tx
+                    finish(tx)
+                finally:
+                    self._tx = None
+        except sqlite3.DatabaseError as exc:
+            if _damage(exc):
+                raise db.damaged_error(str(self.path), str(exc)) from None
+            raise
+
+    @contextmanager
+    def connection(self) -> Iterator[Conn]:
+        """The connection for a look without writing (no transaction, no lock)."""
+        yield self._tx.conn if self._tx is not None else self.engine.open(reading.current_member())
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction that also re-indexes every item it touched before committing."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.info["touched"] = set()
-            with session.begin():
-                yield session
-                session.flush()
-                touched: set[int] = session.info["touched"]
-                if touched:
-                    reading.ensure_member(session, reading.current_member())
-                    assign_citation_keys(session, sorted(touched))
-                    session.flush()
-                    index.refresh(session_conn(session), touched)
+        """An ORM session (imports SQLModel): for writers that change `Item` objects (fetch, feeds)."""
+        from readlist.store.orm import session
+
+        with session(self.engine.sqlalchemy()) as current:
+            yield current
 
     # --- lookup -------------------------------------------------------------------------------------------
 
-    def get_many(self, session: Session, refs: Sequence[str]) -> list[Item]:
+    def get_many(self, where: Tx | Session, refs: Sequence[str]) -> list[ItemRow]:
         """Every reference resolved before anything is written (each item once); all missing ones in one error."""
-        items: dict[int | None, Item] = {}
+        items: dict[int, ItemRow] = {}
         missing = []
         for ref in refs:
             try:
-                item = self.get(session, ref)
+                item = self.get(where, ref)
             except NotFoundError:
                 missing.append(ref)
             else:
@@ -136,26 +173,14 @@ class Store:
             raise NotFoundError(f"no item {', '.join(missing)}; nothing was changed", 'run "readlist list" to see ids')
         return list(items.values())
 
-    def get(self, session: Session, ref: str) -> Item:
-        from sqlalchemy import text
-
-        how, value = parse_item_ref(ref)
-        item_id = None
-        for sql in LOOKUPS[how]:  # the same lookups as the read side
-            row = session.connection().execute(text(sql.replace("?", ":v")), {"v": value}).first()
-            if row is not None:
-                item_id = row[0]
-                break
-        item = session.get(Item, item_id) if item_id is not None else None
-        if item is None:
-            raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
-        return item
+    def get(self, where: Tx | Session, ref: str) -> ItemRow:
+        return find(tx_of(where).conn, ref)
 
     # --- merge --------------------------------------------------------------------------------------------
 
-    def merge(self, session: Session, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
+    def merge(self, tx: Tx, draft: ItemDraft, *, keep_mine: bool = True) -> MergeResult:
         """Insert a new item, or fold the draft into the existing one with the same key. Never duplicates."""
-        merger = Merger(session, [draft.ref.key])
+        merger = Merger(tx, [draft.ref.key])
         result = merger.merge(draft, keep_mine=keep_mine)
         merger.flush_pending()
         return result
@@ -165,10 +190,10 @@ class Store:
     def set_status(self, refs: Sequence[str], status: str, action: Action | None = None) -> list[StatusChange]:
         """Move every item, or none: all references and transitions are checked before anything is written."""
         target = TRANSITIONS[action].target if action else check_status(status)
-        member = reading.current_member()
-        with self.session() as session:
-            items = self.get_many(session, refs)
-            readings = [reading.of(session, item, member) for item in items]
+        with self.transaction() as tx:
+            items = self.get_many(tx, refs)
+            found = reading.load(tx, [item.id for item in items], tx.member)
+            readings = [found.get(it.id) or reading.default(it.id, it.initial_status, tx.member) for it in items]
             if action:
                 allowed = TRANSITIONS[action].allowed_from
                 refused = [r for r in readings if r.status != target and r.status not in allowed]
@@ -178,11 +203,11 @@ class Store:
                     )
             changes = []
             for item, mine in zip(items, readings, strict=True):
-                changes.append(StatusChange(item.id or 0, item.title, mine.status, target))
+                changes.append(StatusChange(item.id, item.title, mine.status, target))
                 if mine.status != target or not action:
                     reading.apply_status(mine, target)
-                    reading.save(session, mine)
-                    session.info["touched"].add(item.id)
+                    reading.save(tx, mine)
+                    tx.touched.add(item.id)
             return changes
 
     def retag(self, ref: str, add: Sequence[str], remove: Sequence[str]) -> TagChange:
@@ -191,84 +216,91 @@ class Store:
 
     def retag_many(self, refs: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[TagChange]:
         """The same tag changes on several items, all or nothing (every reference resolved first)."""
-        with self.session() as session:
-            items = self.get_many(session, refs)
-            merger = Merger(session, [item.key for item in items], restore_removed=True)  # asked for: back
+        with self.transaction() as tx:
+            items = self.get_many(tx, refs)
+            merger = Merger(tx, [item.key for item in items], restore_removed=True)  # asked for: back
             changes = []
             for item in items:
-                assert item.id is not None
                 added = [change.removeprefix("tag ") for change in merger.add_tags(item.id, add)]
                 merger.flush_pending()
                 removed = []
                 for name in remove:
                     tag = merger.tags.get(tag_slug(name))
-                    link = session.get(ItemTag, (item.id, tag.id)) if tag and tag.id else None
-                    if link is not None and tag is not None:
-                        session.delete(link)
+                    if tag is not None and (item.id, tag.id) in merger.item_tags:
+                        tx.conn.execute("DELETE FROM itemtag WHERE item_id = ? AND tag_id = ?", (item.id, tag.id))
+                        merger.item_tags.discard((item.id, tag.id))
                         removed.append(tag.name)
-                        removals.remember(session, item.id, [removals.tag_mark(tag.slug)])  # re-imports keep it off
-                session.info["touched"].add(item.id)
+                        removals.remember(tx, item.id, [removals.tag_mark(tag.slug)])  # re-imports keep it off
+                tx.touched.add(item.id)
                 changes.append(TagChange(item.id, item.title, added, removed))
             return changes
 
     def rename_tag(self, old: str, new: str) -> int:
         """Rename a tag everywhere; renaming onto an existing tag merges the two. Returns items affected."""
-        with self.session() as session:
-            tag = session.exec(select(Tag).where(Tag.slug == tag_slug(old))).first()
-            if tag is None or tag.id is None:
+        with self.transaction() as tx:
+            conn = tx.conn
+            found = conn.execute("SELECT id FROM tag WHERE slug = ?", (tag_slug(old),)).fetchone()
+            if found is None:
                 raise NotFoundError(f"no tag {old!r}", 'run "readlist tags" to see them')
             if not normalise_tag(new):
                 raise InvalidInputError("the new tag name is empty", "give a name: readlist tags --rename old new")
-            links = session.exec(select(ItemTag).where(ItemTag.tag_id == tag.id)).all()
-            item_ids = [link.item_id for link in links]
-            target = session.exec(select(Tag).where(Tag.slug == tag_slug(new))).first()
-            if target is None or target.id == tag.id:
-                tag.name, tag.slug = normalise_tag(new), tag_slug(new)
+            tag_id = int(found[0])
+            item_ids = [int(r[0]) for r in conn.execute("SELECT item_id FROM itemtag WHERE tag_id = ?", (tag_id,))]
+            target = conn.execute("SELECT id FROM tag WHERE slug = ?", (tag_slug(new),)).fetchone()
+            if target is None or int(target[0]) == tag_id:
+                conn.execute(
+                    "UPDATE tag SET name = ?, slug = ? WHERE id = ?", (normalise_tag(new), tag_slug(new), tag_id)
+                )
             else:
-                for link in links:
-                    session.delete(link)
-                session.flush()
-                merger = Merger(session, [], restore_removed=True)
+                conn.execute("DELETE FROM itemtag WHERE tag_id = ?", (tag_id,))
+                merger = Merger(tx, [], restore_removed=True)
                 merger.load_item_tags(item_ids)  # items that have both tags keep one
                 for item_id in item_ids:
-                    merger.add_tags(item_id, [target.name])
+                    merger.add_tags(item_id, [merger.tags[tag_slug(new)].name])
                 merger.flush_pending()
-                session.delete(tag)
-            session.info["touched"].update(item_ids)
+                conn.execute("DELETE FROM tag WHERE id = ?", (tag_id,))
+            tx.touched.update(item_ids)
             return len(item_ids)
 
-    def add_note(self, ref: str, body: str, author: str | None = None) -> Item:
+    def add_note(self, ref: str, body: str, author: str | None = None) -> ItemRow:
         if not body.strip():
             raise InvalidInputError("the note is empty", 'write some text: readlist note 1 "…"')
-        with self.session() as session:
-            item = self.get(session, ref)
-            assert item.id is not None
+        with self.transaction() as tx:
+            item = self.get(tx, ref)
             stamp = now_iso()
-            session.add(Note(item_id=item.id, body=body.strip(), created_at=stamp, updated_at=stamp, author=author))
-            removals.forget(session, item.id, removals.note_marks(body, None))  # typed again: not removed any more
-            session.info["touched"].add(item.id)
+            tx.conn.execute(
+                "INSERT INTO note (item_id, body, created_at, updated_at, author) VALUES (?, ?, ?, ?, ?)",
+                (item.id, body.strip(), stamp, stamp, author),
+            )
+            removals.forget(tx, item.id, removals.note_marks(body, None))  # typed again: not removed any more
+            tx.touched.add(item.id)
             return item
 
-    def _numbered_note(self, session: Session, item: Item, number: int) -> Note:
-        notes = session.exec(select(Note).where(Note.item_id == item.id).order_by(col(Note.id))).all()
+    def _numbered_note(self, tx: Tx, item: ItemRow, number: int) -> tuple[int, str, str | None]:
+        """Note `number` of an item (as `readlist note N` lists them): (row id, body, source)."""
+        notes = tx.conn.execute(
+            "SELECT id, body, source FROM note WHERE item_id = ? ORDER BY id", (item.id,)
+        ).fetchall()
         if not 1 <= number <= len(notes):
             have = f"it has {len(notes)}" if notes else "it has none"
             raise NotFoundError(
                 f"#{item.id} has no note {number} ({have})", f'run "readlist note {item.id}" to list them'
             )
-        return notes[number - 1]
+        note_id, body, source = notes[number - 1]
+        return int(note_id), str(body), source
 
     def note_to_edit(self, ref: str, number: int | None) -> NoteText:
         """The note `note --edit [N]` opens: note N, else the only one, else a new one (note_id None)."""
-        with self.session() as session:
-            item = self.get(session, ref)
+        with self.connection() as conn:
+            tx = Tx(conn, reading.current_member())
+            item = self.get(tx, ref)
             if number is None:
-                count = len(session.exec(select(Note.id).where(Note.item_id == item.id)).all())
+                count = conn.execute("SELECT count(*) FROM note WHERE item_id = ?", (item.id,)).fetchone()[0]
                 if count != 1:
-                    return NoteText(item.id or 0, None, "")
+                    return NoteText(item.id, None, "")
                 number = 1
-            note = self._numbered_note(session, item, number)
-            return NoteText(item.id or 0, note.id, note.body)
+            note_id, body, _source = self._numbered_note(tx, item, number)
+            return NoteText(item.id, note_id, body)
 
     def save_note(self, text: NoteText, body: str, author: str | None) -> None:
         """Store an edited note by its row id (numbers may shift while an editor is open)."""
@@ -279,23 +311,26 @@ class Store:
         if text.note_id is None:
             self.add_note(str(text.item_id), body, author)
             return
-        with self.session() as session:
-            note = session.get(Note, text.note_id)
-            if note is None:
+        with self.transaction() as tx:
+            found = tx.conn.execute("SELECT item_id, author FROM note WHERE id = ?", (text.note_id,)).fetchone()
+            if found is None:
                 raise NotFoundError("the note was removed while you edited it", "add it again: readlist note N --edit")
             # The editor becomes the author: a re-import of the file the note came from no longer overwrites it.
-            note.body, note.updated_at, note.author = body.strip(), now_iso(), author or note.author or "you"
-            session.info["touched"].add(note.item_id)
+            tx.conn.execute(
+                "UPDATE note SET body = ?, updated_at = ?, author = ? WHERE id = ?",
+                (body.strip(), now_iso(), author or found[1] or "you", text.note_id),
+            )
+            tx.touched.add(int(found[0]))
 
     def remove_note(self, ref: str, number: int) -> str:
         """Remove one note by its number in `readlist note N`; returns its text."""
-        with self.session() as session:
-            item = self.get(session, ref)
-            note = self._numbered_note(session, item, number)
-            session.delete(note)
-            removals.remember(session, note.item_id, removals.note_marks(note.body, note.source))
-            session.info["touched"].add(item.id)
-            return note.body
+        with self.transaction() as tx:
+            item = self.get(tx, ref)
+            note_id, body, source = self._numbered_note(tx, item, number)
+            tx.conn.execute("DELETE FROM note WHERE id = ?", (note_id,))
+            removals.remember(tx, item.id, removals.note_marks(body, source))
+            tx.touched.add(item.id)
+            return body
 
     def edit(self, ref: str, changes: dict[str, Any], *, merge: bool = False) -> Edited:
         """Change fields. A new URL re-runs identity: the item is re-keyed, or (--merge) folded into the item
@@ -308,42 +343,40 @@ class Store:
         if "title" in changes and not str(changes["title"]).strip():
             raise InvalidInputError("the title is empty", 'give one: readlist edit 1 --title "…"')
         new_ref = parse_reference(changes.pop("url")) if "url" in changes else None
-        with self.session() as session:
-            item = self.get(session, ref)
+        with self.transaction() as tx:
+            item = self.get(tx, ref)
             old_key, merged_from = item.key, None
             if new_ref is not None and new_ref.key != item.key:
-                other = session.exec(select(Item).where(Item.key == new_ref.key)).first()
+                other = rows.by_key(tx.conn, new_ref.key)
                 if other is not None and not merge:
                     raise InvalidInputError(
                         f"{new_ref.url} is already #{other.id} ({other.title}); nothing was changed",
                         f"to fold #{item.id} into #{other.id}: readlist edit {ref} --url {new_ref.url} --merge",
                     )
                 if other is not None:
-                    with dict_rows(session) as raw:
-                        merge_item_into(session, raw, item, other)
-                    merged_from, item = item.id, other
+                    merge_item_into(tx, item, other)
+                    merged_from, item = item.id, rows.by_id(tx.conn, other.id) or other
                 else:
                     rekey(item, new_ref)
-                    removals.rekeyed(session, old_key, item.key)  # notes naming the old URL still find it
+                    removals.rekeyed(tx, old_key, item.key)  # notes naming the old URL still find it
             elif new_ref is not None:
                 item.url = new_ref.url
             for name, value in changes.items():
                 if name == "priority":  # each member's own
-                    mine = reading.of(session, item, reading.current_member())
+                    mine = reading.of(tx, item, tx.member)
                     mine.priority = value
-                    reading.save(session, mine)
+                    reading.save(tx, mine)
                 else:
                     setattr(item, name, value)
-            session.add(item)
-            session.info["touched"].add(item.id)
-            return Edited(item.id or 0, item.title, old_key, item.key, merged_from)
+            rows.save(tx.conn, item)
+            tx.touched.add(item.id)
+            return Edited(item.id, item.title, old_key, item.key, merged_from)
 
     def attach(self, ref: str, paths: Sequence[str]) -> bool:
         """Attach local files to an item; False if they all were attached already."""
-        with self.session() as session:
-            item = self.get(session, ref)
-            assert item.id is not None
-            merger = Merger(session, [item.key])
+        with self.transaction() as tx:
+            item = self.get(tx, ref)
+            merger = Merger(tx, [item.key])
             added = merger.add_attachments(item.id, paths)
             merger.flush_pending()
             return bool(added)
@@ -352,46 +385,38 @@ class Store:
         """Move items to the trash, all or none: a tombstone keeps each one's full export record."""
         from readlist.store.serialize import records
 
-        with self.session() as session:
-            items = self.get_many(session, refs)
-            with dict_rows(session) as raw:
-                exported = {r["key"]: r for r in records(raw, ItemFilter(ids=[it.id or 0 for it in items]))}
-            stamp = now_iso()
-            taken_off = removals.load(session, [it.id or 0 for it in items])
+        with self.transaction() as tx:
+            items = self.get_many(tx, refs)
+            with db.dict_rows(tx.conn) as conn:
+                exported = {r["key"]: r for r in records(conn, ItemFilter(ids=[it.id for it in items]))}
+            taken_off = removals.load(tx, [it.id for it in items])
             for item in items:
                 record = {**exported[item.key], "id": item.id}  # the old number, for `restore N`
                 if item.id in taken_off:  # what the user removed from it stays removed after `restore`
                     record["removals"] = sorted(taken_off[item.id])
-                old = session.get(Tombstone, item.key)
-                if old is None:
-                    session.add(Tombstone(key=item.key, removed_at=stamp, record=record))
-                else:
-                    old.removed_at, old.record = stamp, record
-                session.delete(item)
-                session.info["touched"].add(item.id)
-            return [Removed(it.id or 0, it.key, it.title) for it in items]
+                bury(tx, item.key, record)
+                rows.delete(tx.conn, item.id)
+                tx.touched.add(item.id)
+            return [Removed(it.id, it.key, it.title) for it in items]
 
     def restore(self, refs: Sequence[str]) -> list[Restored]:
         """Bring removed items back from the trash with their notes, tags and links, all or none."""
-        with self.session() as session:
-            tombstones = self.get_removed(session, refs)
-            merger = Merger(session, [t.key for t in tombstones])
-            restored = []
-            for tomb in tombstones:
-                restored.append(restore_tombstone(session, merger, tomb))
+        with self.transaction() as tx:
+            tombstones = self.get_removed(tx, refs)
+            merger = Merger(tx, [t.key for t in tombstones])
+            restored = [restore_tombstone(tx, merger, tomb) for tomb in tombstones]
             merger.flush_pending()
             return restored
 
     def empty_trash(self) -> int:
-        with self.session() as session:
-            tombstones = session.exec(select(Tombstone)).all()
-            for tomb in tombstones:
-                session.delete(tomb)
-            return len(tombstones)
+        with self.transaction() as tx:
+            return int(tx.conn.execute("DELETE FROM tombstone").rowcount)
 
-    def get_removed(self, session: Session, refs: Sequence[str]) -> list[Tombstone]:
+    def get_removed(self, tx: Tx, refs: Sequence[str]) -> list[Tombstone]:
         """The trash entries these references name (old number, key, arXiv ID or URL); all must exist."""
-        trash = session.exec(select(Tombstone).order_by(col(Tombstone.removed_at).desc())).all()
+        from readlist.store.merge import tombstones
+
+        trash = tombstones(tx)
         found: dict[str, Tombstone] = {}
         for ref in refs:
             matches = _trash_matches(trash, ref)
@@ -413,69 +438,84 @@ class Store:
         The booking is a short write transaction, so processes sharing the library share the limit, and
         nobody holds a lock while they wait or while the request is in flight.
         """
-        with self.session() as session:
-            row = session.get(Meta, name)
+        with self.transaction() as tx:
+            row = tx.conn.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
             now = time.time()
-            slot = max(now, float(row.value) if row else 0.0)
-            if row is None:
-                session.add(Meta(key=name, value=str(slot + interval)))
-            else:
-                row.value = str(slot + interval)
+            slot = max(now, float(row[0]) if row else 0.0)
+            _set_meta(tx, name, str(slot + interval))
             return slot - now
 
     def release_slot(self, name: str, booked_until: float) -> None:
         """Give back a booking whose request never reached the server (offline): the next `add` need not
         wait out a politeness interval that protected nobody. A later booking by someone else is kept."""
-        with self.session() as session:
-            row = session.get(Meta, name)
-            if row is not None and float(row.value) <= booked_until + 1e-6:
-                row.value = str(time.time())
+        with self.transaction() as tx:
+            row = tx.conn.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+            if row is not None and float(row[0]) <= booked_until + 1e-6:
+                _set_meta(tx, name, str(time.time()))
+
+
+def _damage(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "corrupt" in text or "not a database" in text
+
+
+def _check_whole_file(conn: sqlite3.Connection) -> None:
+    try:
+        result = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        result = str(exc)
+    if result != "ok":
+        path = conn.execute("PRAGMA database_list").fetchone()[2]
+        raise db.damaged_error(str(path), result)
+
+
+def _set_meta(tx: Tx, name: str, value: str) -> None:
+    tx.conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (name, value),
+    )
+
+
+def find(conn: Conn, ref: str) -> ItemRow:
+    """The item a reference names, looked up as the read side does (id, key, DOI, arXiv ID, citation key)."""
+    how, value = parse_item_ref(ref)
+    for sql in LOOKUPS[how]:
+        row = conn.execute(sql, (value,)).fetchone()
+        if row is not None:
+            item = rows.by_id(conn, int(row[0]))
+            if item is not None:
+                return item
+    raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
 
 
 class FetchTargets:
     """Which items `fetch` should ask their sources about."""
 
+    PENDING = (MetadataStatus.PENDING.value, MetadataStatus.FAILED.value, MetadataStatus.NONE.value)
+
+    @staticmethod
+    def _items(store: Store, refs: Sequence[str], where: str) -> list[ItemRow]:
+        with store.connection() as conn:
+            if refs:
+                return [find(conn, ref) for ref in refs]
+            return rows.select(conn, f"{where} ORDER BY id")
+
     @staticmethod
     def select(store: Store, refs: Sequence[str], everything: bool) -> list[tuple[int, str]]:
-        with store.session() as session:
-            if refs:
-                items = [store.get(session, ref) for ref in refs]
-            else:
-                query = select(Item).where(col(Item.arxiv_id).is_not(None))
-                if not everything:
-                    query = query.where(
-                        col(Item.metadata_status).in_(
-                            (MetadataStatus.PENDING, MetadataStatus.FAILED, MetadataStatus.NONE)
-                        )
-                    )
-                items = list(session.exec(query.order_by(col(Item.id))).all())
-            return [(it.id, it.arxiv_id) for it in items if it.id is not None and it.arxiv_id]
+        pending = "" if everything else f" AND metadata_status IN ({', '.join(map(repr, FetchTargets.PENDING))})"
+        items = FetchTargets._items(store, refs, "arxiv_id IS NOT NULL" + pending)
+        return [(it.id, it.arxiv_id) for it in items if it.arxiv_id]
 
     @staticmethod
     def select_sources(store: Store, refs: Sequence[str], everything: bool) -> list[tuple[int, str, str]]:
         """Items other than arXiv papers that a source can complete: (id, key, url)."""
-        with store.session() as session:
-            if refs:
-                items = [store.get(session, ref) for ref in refs]
-            else:
-                query = select(Item).where(col(Item.arxiv_id).is_(None))
-                if not everything:
-                    query = query.where(col(Item.metadata_status).in_(("pending", "failed", "none")))
-                items = list(session.exec(query.order_by(col(Item.id))).all())
-            return [(it.id, it.key, it.url) for it in items if it.id is not None and not it.arxiv_id]
+        pending = "" if everything else f" AND metadata_status IN ({', '.join(map(repr, FetchTargets.PENDING))})"
+        items = FetchTargets._items(store, refs, "arxiv_id IS NULL" + pending)
+        return [(it.id, it.key, it.url) for it in items if not it.arxiv_id]
 
     @staticmethod
     def preprints(store: Store, refs: Sequence[str]) -> list[tuple[int, str]]:
         """arXiv papers not yet known as published (no journal or proceedings record): (id, arXiv ID)."""
-        with store.session() as session:
-            if refs:
-                items = [store.get(session, ref) for ref in refs]
-            else:
-                query = select(Item).where(col(Item.arxiv_id).is_not(None))
-                items = list(session.exec(query.order_by(col(Item.id))).all())
-            published = ("journal-article", "proceedings-article")
-            return [
-                (it.id, it.arxiv_id)
-                for it in items
-                if it.id is not None and it.arxiv_id and not (it.work_type in published and it.doi)
-            ]
+        items = FetchTargets._items(store, refs, "arxiv_id IS NOT NULL")
+        published = ("journal-article", "proceedings-article")
+        return [(it.id, it.arxiv_id) for it in items if it.arxiv_id and not (it.work_type in published and it.doi)]

@@ -1,0 +1,47 @@
+"""The ORM session (SQLModel): kept for the writers that change model objects — `fetch` and `add`'s metadata
+step (services/metadata.py maps a source's record onto an `Item`), feeds, `fetch --published` and `pdf`.
+
+Imported only by them (SQLModel and SQLAlchemy cost ~0.4 s to import, DESIGN §2). Inside a session, the shared
+plain-SQL write path runs on the session's own connection (`session_tx`), and the session ends as every write
+transaction does (`txn.finish`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from readlist.location import Conn
+from readlist.store import db
+from readlist.store.txn import Tx, finish
+
+
+def session_conn(session: Session) -> Conn:
+    """The session's own DB-API connection (in its transaction), for plain SQL."""
+    return db.driver_conn(session.connection().connection.driver_connection)
+
+
+def session_tx(session: Session) -> Tx:
+    """The session as a plain-SQL transaction (one per session, sharing its touched items). What the session
+    holds is flushed first, so plain SQL sees it."""
+    session.flush()
+    tx = session.info.get("tx")
+    if not isinstance(tx, Tx):
+        from readlist.store.reading import current_member
+
+        touched: set[int] = session.info.setdefault("touched", set())
+        tx = session.info["tx"] = Tx(session_conn(session), current_member(), touched)
+    return tx
+
+
+@contextmanager
+def session(engine: Engine) -> Iterator[Session]:
+    """A transaction that also does what every write does before committing (`txn.finish`)."""
+    with Session(engine, expire_on_commit=False) as current:
+        current.info["touched"] = set()
+        with current.begin():
+            yield current
+            finish(session_tx(current))
