@@ -245,7 +245,7 @@ def _handle_removed(
     """Drafts of removed items are dropped and counted, or (--restore-removed) their trash record comes back
     first and the file's draft merges into it. `counted` holds the removed keys already counted, so an item
     mentioned in many chunks or files counts once."""
-    from readlist.store.merge import restore_tombstone
+    from readlist.store.trash import restore_tombstone
 
     removed = merger.removed([d.ref.key for d in drafts])
     if not removed:
@@ -326,7 +326,7 @@ def write_all(
 def _real_conflicts(merger: Merger, draft: ItemDraft, conflicts: list[str], mentioned: set[int]) -> list[str]:
     """Fields where the library holds a value none of this import's mentions of the item gives: two mentions
     of one paper in the user's own files (or the second mention on every re-import) are not a conflict."""
-    from readlist.store.merge import CONFLICT_FIELDS
+    from readlist.store.drafts import CONFLICT_FIELDS
 
     key = draft.ref.key
     item = merger.items.get(key)

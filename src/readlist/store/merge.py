@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, normalise_tag, tag_slug, year_of
-from readlist.ids import Reference
+from readlist.domain import Status, normalise_tag, tag_slug
 from readlist.store import reading, removals, rows
-from readlist.store.citekeys import arxiv_year
-from readlist.store.reading import ReadingRow, apply_status
-from readlist.store.records import ItemDraft, ReadingDraft, Restored, now_iso
+from readlist.store.drafts import conflicts, draft_readings, fill_fields, merge_reading, new_item_row
+from readlist.store.reading import ReadingRow
+from readlist.store.records import ItemDraft, now_iso
 from readlist.store.rows import CHUNK, ItemRow, marks
+from readlist.store.trash import Tombstone, tombstones
 from readlist.store.txn import Tx, tx_of
 
 
@@ -45,136 +45,6 @@ class NoteRow:
     id: int
     body: str
     author: str | None
-
-
-@dataclass
-class Tombstone:
-    """A trash entry: the removed item's key and its full export record (models.Tombstone)."""
-
-    key: str
-    removed_at: str
-    record: dict[str, Any]
-
-
-def _placeholder_title(item: ItemRow) -> bool:
-    return item.title in ("", item.arxiv_id, item.url, item.key, item.url.removeprefix("https://github.com/"))
-
-
-def _real_title(draft: ItemDraft) -> bool:
-    """A draft's title that says something: not its own (or any) URL, ID or key standing in until metadata came."""
-    from readlist.ids import is_url
-
-    title = (draft.title or "").strip()
-    ref = draft.ref
-    stand_ins = ("", ref.arxiv_id, ref.url, ref.key, ref.url.removeprefix("https://github.com/"))
-    return title not in stand_ins and not is_url(title)
-
-
-def _default_title(ref: Reference) -> str:
-    """Until metadata arrives: the arXiv ID, `owner/repo`, or the URL."""
-    if ref.kind == Kind.REPO:
-        return ref.url.removeprefix("https://github.com/")
-    return ref.arxiv_id or ref.url
-
-
-READING_STAMPS = ("started_at", "finished_at")  # a member's own, carried in a draft's `extra` by old exports
-
-
-def _item_row(draft: ItemDraft) -> dict[str, Any]:
-    """The column values of a new item."""
-    ref = draft.ref
-    row: dict[str, Any] = {
-        "kind": ref.kind,
-        "key": ref.key,
-        "arxiv_id": ref.arxiv_id,
-        "arxiv_version": ref.arxiv_version,
-        "url": ref.url,
-        "doi": ref.doi,
-        "title": draft.title or _default_title(ref),
-        "short_name": draft.short_name,
-        "abstract": draft.abstract,
-        "authors": draft.authors,
-        "published": draft.published,
-        "updated": None,
-        "venue": draft.venue,
-        "comment": None,
-        "affiliation": draft.affiliation,
-        "primary_category": None,
-        "categories": [],
-        "rating": draft.rating,
-        "initial_status": Status.INBOX.value if draft.status == Status.INBOX else Status.UNREAD.value,
-        "added_at": now_iso(),
-        # Every kind has a source now (arXiv, Crossref, GitHub, OpenReview, the page itself): `fetch` completes it.
-        "metadata_status": MetadataStatus.PENDING.value,
-        "year": arxiv_year(ref.arxiv_id) or year_of(draft.published),
-        "metadata_fetched_at": None,
-        "inbox_score": None,
-        "details": {},
-    }
-    for name, value in draft.extra.items():  # an export's own timestamps win over "now"
-        if name not in READING_STAMPS:
-            row[name] = value
-    return row
-
-
-def draft_readings(draft: ItemDraft, member: str) -> list[ReadingDraft]:
-    """What the draft says about who read it: an export's `readings`, else its status for the given member."""
-    if draft.readings:
-        return draft.readings
-    stamps = {name: draft.extra.get(name) for name in READING_STAMPS}
-    if not (draft.status or draft.priority or any(stamps.values())):
-        return []
-    started, finished = (v if isinstance(v, str) else None for v in stamps.values())
-    return [ReadingDraft(member, draft.status or "", draft.priority or 0, started, finished)]
-
-
-CONFLICT_FIELDS = ("title", "short_name", "venue", "affiliation", "rating")
-
-
-def _conflicts(item: ItemRow, draft: ItemDraft) -> list[str]:
-    """Fields both sides filled in differently (the library's value is kept)."""
-    return [
-        n
-        for n in CONFLICT_FIELDS
-        if getattr(draft, n)
-        and getattr(item, n)
-        and getattr(draft, n) != getattr(item, n)
-        and not (n == "title" and (_placeholder_title(item) or not _real_title(draft)))
-    ]
-
-
-def _fill_fields(item: ItemRow, draft: ItemDraft) -> list[str]:
-    """Fill what the item lacks from the draft; never overwrite what the user already has."""
-    changes = []
-    if draft.title and draft.title != item.title and _placeholder_title(item) and _real_title(draft):
-        item.title = draft.title
-        changes.append("title")
-    for name in ("short_name", "abstract", "published", "venue", "affiliation", "rating"):
-        value = getattr(draft, name)
-        if value and not getattr(item, name):
-            setattr(item, name, value)
-            changes.append(name)
-    if draft.authors and not item.authors:
-        item.authors = draft.authors
-        changes.append("authors")
-    return changes
-
-
-def merge_reading(one: ReadingRow, draft: ReadingDraft, *, keep_mine: bool) -> list[str]:
-    """Fold a draft's reading into a member's: a priority where there was none, a more advanced status."""
-    changes = []
-    if draft.priority and not one.priority:
-        one.priority = draft.priority
-        changes.append("priority")
-    status = draft.status or one.status
-    if not keep_mine and STATUS_RANK[status] > STATUS_RANK.get(one.status, 0):
-        changes.append(f"status {one.status} → {status}")
-        apply_status(one, status)
-    if draft.started_at and (not keep_mine or not one.started_at) and one.status != Status.UNREAD:
-        one.started_at = draft.started_at
-    if draft.finished_at and (not keep_mine or not one.finished_at) and one.status == Status.READ:
-        one.finished_at = draft.finished_at
-    return changes
 
 
 _INSERTS = {
@@ -331,7 +201,7 @@ class Merger:
         new: dict[str, dict[str, Any]] = {}
         for draft in drafts:
             if draft.ref.key not in self.items and draft.ref.key not in new:
-                new[draft.ref.key] = _item_row(draft)
+                new[draft.ref.key] = new_item_row(draft)
                 new[draft.ref.key].setdefault("added_by", self.member)
                 new[draft.ref.key]["citation_key"] = self.claim_citation_key(draft.citation_key)
         if new:
@@ -388,7 +258,7 @@ class Merger:
     def _merge_into(
         self, item_id: int, item: ItemRow | None, draft: ItemDraft, *, created: bool, keep_mine: bool
     ) -> MergeResult:
-        changes: list[str] = [] if created or item is None else _fill_fields(item, draft)
+        changes: list[str] = [] if created or item is None else fill_fields(item, draft)
         if item is not None:
             changes += self._merge_readings(item, draft, keep_mine=keep_mine)
             if not item.citation_key and draft.citation_key:
@@ -400,8 +270,8 @@ class Merger:
         changes += self._add_links(item_id, draft.links)
         changes += self.add_attachments(item_id, draft.attachments)
         self._add_sources(item_id, draft)
-        conflicts = [] if created or item is None else _conflicts(item, draft)
-        return MergeResult(item_id, created, [] if created else changes, conflicts)
+        differ = [] if created or item is None else conflicts(item, draft)
+        return MergeResult(item_id, created, [] if created else changes, differ)
 
     def flush_pending(self) -> None:
         """Write what was batched (and items changed by a caller: feeds); call before the transaction commits."""
@@ -520,60 +390,6 @@ class Merger:
                 self.sources[where] = (row[0], src.line)
 
 
-# ---- the trash -------------------------------------------------------------------------------------------------
-
-
-def tombstones(tx: Tx, keys: Sequence[str] | None = None) -> list[Tombstone]:
-    """Trash entries, newest first: all of them, or those with these keys."""
-    import json
-
-    if keys is None:
-        found = tx.conn.execute("SELECT key, removed_at, record FROM tombstone ORDER BY removed_at DESC").fetchall()
-    else:
-        found = []
-        for start in range(0, len(keys), CHUNK):
-            chunk = list(keys[start : start + CHUNK])
-            found += tx.conn.execute(
-                f"SELECT key, removed_at, record FROM tombstone WHERE key IN ({marks(chunk)})", chunk
-            ).fetchall()
-    return [
-        Tombstone(str(key), str(stamp), json.loads(record) if isinstance(record, str) else dict(record))
-        for key, stamp, record in found
-    ]
-
-
-def bury(tx: Tx, key: str, record: dict[str, Any]) -> None:
-    """Keep a removed item's record in the trash (replacing an older entry for the same key)."""
-    import json
-
-    tx.conn.execute(
-        "INSERT INTO tombstone (key, removed_at, record) VALUES (?, ?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET removed_at = excluded.removed_at, record = excluded.record",
-        (key, now_iso(), json.dumps(record)),
-    )
-
-
-def forget_tombstone(tx: Tx, key: str) -> None:
-    tx.conn.execute("DELETE FROM tombstone WHERE key = ?", (key,))
-
-
-def restore_tombstone(where: Tx | Any, merger: Merger, tomb: Tombstone) -> Restored:
-    """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
-    from readlist.store.serialize import to_draft
-
-    tx = tx_of(where)
-    draft = to_draft(tomb.record, f"trash entry {tomb.key}")
-    old_id = tomb.record.get("id")
-    existing = merger.items.get(tomb.key)
-    if existing is None and isinstance(old_id, int) and rows.by_id(tx.conn, old_id) is None:
-        draft.extra["id"] = old_id
-    result = merger.merge(draft, keep_mine=False)
-    marks_ = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
-    removals.remember(tx, result.item_id, [(str(what), str(value)) for what, value in marks_])
-    forget_tombstone(tx, tomb.key)
-    return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
-
-
 # ---- one item becoming another ---------------------------------------------------------------------------------
 
 
@@ -602,36 +418,3 @@ def save_text(where: Tx | Any, item_id: int, text: str, source_url: str | None) 
         "DO UPDATE SET text = excluded.text, fetched_at = excluded.fetched_at, source_url = excluded.source_url",
         (item_id, text, now_iso(), source_url),
     )
-
-
-def rekey(item: ItemRow, ref: Reference) -> None:
-    """Give an item a new identity (its URL was edited): key, URL, kind and arXiv fields follow the reference."""
-    was_placeholder = _placeholder_title(item)
-    item.key, item.url, item.kind = ref.key, ref.url, ref.kind
-    item.arxiv_id, item.arxiv_version = ref.arxiv_id, ref.arxiv_version
-    item.metadata_status = MetadataStatus.PENDING.value  # the new identity's source completes it on `fetch`
-    item.doi = ref.doi or (None if item.key.startswith("doi:") else item.doi)
-    if was_placeholder:
-        item.title = _default_title(ref)
-
-
-def merge_item_into(where: Tx | Any, item: ItemRow, target: ItemRow) -> None:
-    """Fold one item (fields it alone has, tags, notes, links, sources, a more advanced status) into another,
-    then delete it."""
-    from readlist.store import db
-    from readlist.store.read import ItemFilter
-    from readlist.store.serialize import records, to_draft
-
-    tx = tx_of(where)
-    with db.dict_rows(tx.conn) as conn:
-        db.use_member(conn, tx.member)
-        record = records(conn, ItemFilter(ids=[item.id]))[0]
-    identity = {k: getattr(target, k) for k in ("key", "url", "kind", "arxiv_id", "arxiv_version", "doi")}
-    draft = to_draft({**record, **identity}, f"item #{item.id}")
-    removals.move(tx, item.id, target.id)
-    removals.rekeyed(tx, item.key, target.key)  # notes naming the folded item find the one it joined
-    rows.delete(tx.conn, item.id)
-    merger = Merger(tx, [target.key])
-    merger.merge(draft, keep_mine=False)
-    merger.flush_pending()
-    tx.touched.add(item.id)

@@ -12,7 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from readlist.errors import NotFoundError
+from readlist.ids import parse_item_ref
 from readlist.location import Conn
+from readlist.store.read import LOOKUPS
 
 JSON_COLUMNS = ("authors", "categories", "details")
 CHUNK = 500  # ids or keys per IN (…) list
@@ -164,3 +167,15 @@ def delete(conn: Conn, item_id: int) -> None:
 def exists(conn: Conn, table: str) -> bool:
     """Whether a table has any row (most libraries have no removals or aliases: merges then skip lookups)."""
     return conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+
+
+def find(conn: Conn, ref: str) -> ItemRow:
+    """The item a reference names, looked up as the read side does (id, key, DOI, arXiv ID, citation key)."""
+    how, value = parse_item_ref(ref)
+    for sql in LOOKUPS[how]:
+        row = conn.execute(sql, (value,)).fetchone()
+        if row is not None:
+            item = by_id(conn, int(row[0]))
+            if item is not None:
+                return item
+    raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')

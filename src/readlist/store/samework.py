@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from readlist.domain import PUBLISHED_TYPES
 from readlist.store import rows
-from readlist.store.merge import find_same_work, merge_item_into
+from readlist.store.fold import merge_item_into
+from readlist.store.merge import find_same_work
 from readlist.store.models import Item
 from readlist.store.orm import session_tx
 

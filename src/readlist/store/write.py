@@ -15,13 +15,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
+from readlist.domain import TRANSITIONS, Action, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
-from readlist.ids import parse_item_ref, parse_reference
+from readlist.ids import parse_reference
 from readlist.location import Conn, Location
-from readlist.store import db, reading, removals, rows
-from readlist.store.merge import Merger, MergeResult, Tombstone, bury, merge_item_into, rekey, restore_tombstone
-from readlist.store.read import LOOKUPS, ItemFilter
+from readlist.store import db, reading, removals, rows, trash
+from readlist.store.fold import merge_item_into, rekey
+from readlist.store.merge import Merger, MergeResult
 from readlist.store.reading import ReadingRow
 from readlist.store.records import (
     Edited,
@@ -33,7 +33,8 @@ from readlist.store.records import (
     TagChange,
     now_iso,
 )
-from readlist.store.rows import ItemRow
+from readlist.store.rows import ItemRow, find
+from readlist.store.targets import FetchTargets as FetchTargets  # where callers have always found it
 from readlist.store.txn import Tx, finish, tx_of
 
 if TYPE_CHECKING:
@@ -50,20 +51,6 @@ EDITABLE_FIELDS = (
     "rating",
     "url",  # re-keys the item; `kind` follows from the URL's identity and is not edited directly
 )
-
-
-def _trash_matches(trash: Sequence[Tombstone], ref: str) -> list[Tombstone]:
-    raw = ref.strip()
-    if raw.isdecimal():
-        return [t for t in trash if str(t.record.get("id")) == raw]
-    keys = {raw}
-    for parse in (parse_item_ref, parse_reference):
-        try:
-            parsed = parse(raw)
-        except InvalidInputError:
-            continue
-        keys.add(str(parsed[1]) if isinstance(parsed, tuple) else parsed.key)
-    return [t for t in trash if t.key in keys]
 
 
 def _refusal(action: Action, refused: Sequence[ReadingRow]) -> str:
@@ -383,52 +370,17 @@ class Store:
 
     def remove(self, refs: Sequence[str]) -> list[Removed]:
         """Move items to the trash, all or none: a tombstone keeps each one's full export record."""
-        from readlist.store.serialize import records
-
         with self.transaction() as tx:
-            items = self.get_many(tx, refs)
-            with db.dict_rows(tx.conn) as conn:
-                exported = {r["key"]: r for r in records(conn, ItemFilter(ids=[it.id for it in items]))}
-            taken_off = removals.load(tx, [it.id for it in items])
-            for item in items:
-                record = {**exported[item.key], "id": item.id}  # the old number, for `restore N`
-                if item.id in taken_off:  # what the user removed from it stays removed after `restore`
-                    record["removals"] = sorted(taken_off[item.id])
-                bury(tx, item.key, record)
-                rows.delete(tx.conn, item.id)
-                tx.touched.add(item.id)
-            return [Removed(it.id, it.key, it.title) for it in items]
+            return trash.remove(tx, self.get_many(tx, refs))
 
     def restore(self, refs: Sequence[str]) -> list[Restored]:
         """Bring removed items back from the trash with their notes, tags and links, all or none."""
         with self.transaction() as tx:
-            tombstones = self.get_removed(tx, refs)
-            merger = Merger(tx, [t.key for t in tombstones])
-            restored = [restore_tombstone(tx, merger, tomb) for tomb in tombstones]
-            merger.flush_pending()
-            return restored
+            return trash.restore(tx, trash.matching(tx, refs))
 
     def empty_trash(self) -> int:
         with self.transaction() as tx:
-            return int(tx.conn.execute("DELETE FROM tombstone").rowcount)
-
-    def get_removed(self, tx: Tx, refs: Sequence[str]) -> list[Tombstone]:
-        """The trash entries these references name (old number, key, arXiv ID or URL); all must exist."""
-        from readlist.store.merge import tombstones
-
-        trash = tombstones(tx)
-        found: dict[str, Tombstone] = {}
-        for ref in refs:
-            matches = _trash_matches(trash, ref)
-            if not matches:
-                raise NotFoundError(
-                    f"{ref} is not in the trash; nothing was restored", 'run "readlist trash" to see it'
-                )
-            if len(matches) > 1:
-                keys = ", ".join(t.key for t in matches)
-                raise InvalidInputError(f"#{ref} was the number of several removed items ({keys})", "restore by key")
-            found.setdefault(matches[0].key, matches[0])
-        return list(found.values())
+            return trash.empty(tx)
 
     # --- small shared state -------------------------------------------------------------------------------
 
@@ -474,48 +426,3 @@ def _set_meta(tx: Tx, name: str, value: str) -> None:
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (name, value),
     )
-
-
-def find(conn: Conn, ref: str) -> ItemRow:
-    """The item a reference names, looked up as the read side does (id, key, DOI, arXiv ID, citation key)."""
-    how, value = parse_item_ref(ref)
-    for sql in LOOKUPS[how]:
-        row = conn.execute(sql, (value,)).fetchone()
-        if row is not None:
-            item = rows.by_id(conn, int(row[0]))
-            if item is not None:
-                return item
-    raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
-
-
-class FetchTargets:
-    """Which items `fetch` should ask their sources about."""
-
-    PENDING = (MetadataStatus.PENDING.value, MetadataStatus.FAILED.value, MetadataStatus.NONE.value)
-
-    @staticmethod
-    def _items(store: Store, refs: Sequence[str], where: str) -> list[ItemRow]:
-        with store.connection() as conn:
-            if refs:
-                return [find(conn, ref) for ref in refs]
-            return rows.select(conn, f"{where} ORDER BY id")
-
-    @staticmethod
-    def select(store: Store, refs: Sequence[str], everything: bool) -> list[tuple[int, str]]:
-        pending = "" if everything else f" AND metadata_status IN ({', '.join(map(repr, FetchTargets.PENDING))})"
-        items = FetchTargets._items(store, refs, "arxiv_id IS NOT NULL" + pending)
-        return [(it.id, it.arxiv_id) for it in items if it.arxiv_id]
-
-    @staticmethod
-    def select_sources(store: Store, refs: Sequence[str], everything: bool) -> list[tuple[int, str, str]]:
-        """Items other than arXiv papers that a source can complete: (id, key, url)."""
-        pending = "" if everything else f" AND metadata_status IN ({', '.join(map(repr, FetchTargets.PENDING))})"
-        items = FetchTargets._items(store, refs, "arxiv_id IS NULL" + pending)
-        return [(it.id, it.key, it.url) for it in items if not it.arxiv_id]
-
-    @staticmethod
-    def preprints(store: Store, refs: Sequence[str]) -> list[tuple[int, str]]:
-        """arXiv papers not yet known as published (no journal or proceedings record): (id, arXiv ID)."""
-        items = FetchTargets._items(store, refs, "arxiv_id IS NOT NULL")
-        published = ("journal-article", "proceedings-article")
-        return [(it.id, it.arxiv_id) for it in items if it.arxiv_id and not (it.work_type in published and it.doi)]

@@ -1,0 +1,139 @@
+"""The trash: `rm` keeps each removed item's full export record as a tombstone (which also keeps re-imports from
+bringing it back); `restore` merges the record back through the merge engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from readlist.errors import InvalidInputError, NotFoundError
+from readlist.ids import parse_item_ref, parse_reference
+from readlist.store import removals, rows
+from readlist.store.records import Removed, Restored, now_iso
+from readlist.store.rows import CHUNK, ItemRow, marks
+from readlist.store.txn import Tx, tx_of
+
+if TYPE_CHECKING:
+    from readlist.store.merge import Merger
+
+
+@dataclass
+class Tombstone:
+    """A trash entry: the removed item's key and its full export record (models.Tombstone)."""
+
+    key: str
+    removed_at: str
+    record: dict[str, Any]
+
+
+def tombstones(tx: Tx, keys: Sequence[str] | None = None) -> list[Tombstone]:
+    """Trash entries, newest first: all of them, or those with these keys."""
+    if keys is None:
+        found = tx.conn.execute("SELECT key, removed_at, record FROM tombstone ORDER BY removed_at DESC").fetchall()
+    else:
+        found = []
+        for start in range(0, len(keys), CHUNK):
+            chunk = list(keys[start : start + CHUNK])
+            found += tx.conn.execute(
+                f"SELECT key, removed_at, record FROM tombstone WHERE key IN ({marks(chunk)})", chunk
+            ).fetchall()
+    return [
+        Tombstone(str(key), str(stamp), json.loads(record) if isinstance(record, str) else dict(record))
+        for key, stamp, record in found
+    ]
+
+
+def bury(tx: Tx, key: str, record: dict[str, Any]) -> None:
+    """Keep a removed item's record in the trash (replacing an older entry for the same key)."""
+    tx.conn.execute(
+        "INSERT INTO tombstone (key, removed_at, record) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET removed_at = excluded.removed_at, record = excluded.record",
+        (key, now_iso(), json.dumps(record)),
+    )
+
+
+def forget_tombstone(tx: Tx, key: str) -> None:
+    tx.conn.execute("DELETE FROM tombstone WHERE key = ?", (key,))
+
+
+def restore_tombstone(where: Tx | Any, merger: Merger, tomb: Tombstone) -> Restored:
+    """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
+    from readlist.store.serialize import to_draft
+
+    tx = tx_of(where)
+    draft = to_draft(tomb.record, f"trash entry {tomb.key}")
+    old_id = tomb.record.get("id")
+    existing = merger.items.get(tomb.key)
+    if existing is None and isinstance(old_id, int) and rows.by_id(tx.conn, old_id) is None:
+        draft.extra["id"] = old_id
+    result = merger.merge(draft, keep_mine=False)
+    marks_ = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
+    removals.remember(tx, result.item_id, [(str(what), str(value)) for what, value in marks_])
+    forget_tombstone(tx, tomb.key)
+    return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
+
+
+def matching(tx: Tx, refs: Sequence[str]) -> list[Tombstone]:
+    """The trash entries these references name (old number, key, arXiv ID or URL); all must exist."""
+    trash = tombstones(tx)
+    found: dict[str, Tombstone] = {}
+    for ref in refs:
+        matches = _trash_matches(trash, ref)
+        if not matches:
+            raise NotFoundError(f"{ref} is not in the trash; nothing was restored", 'run "readlist trash" to see it')
+        if len(matches) > 1:
+            keys = ", ".join(t.key for t in matches)
+            raise InvalidInputError(f"#{ref} was the number of several removed items ({keys})", "restore by key")
+        found.setdefault(matches[0].key, matches[0])
+    return list(found.values())
+
+
+def _trash_matches(trash: Sequence[Tombstone], ref: str) -> list[Tombstone]:
+    raw = ref.strip()
+    if raw.isdecimal():
+        return [t for t in trash if str(t.record.get("id")) == raw]
+    keys = {raw}
+    for parse in (parse_item_ref, parse_reference):
+        try:
+            parsed = parse(raw)
+        except InvalidInputError:
+            continue
+        keys.add(str(parsed[1]) if isinstance(parsed, tuple) else parsed.key)
+    return [t for t in trash if t.key in keys]
+
+
+def remove(tx: Tx, items: Sequence[ItemRow]) -> list[Removed]:
+    """Move items to the trash: a tombstone keeps each one's full export record (and what the user had taken off
+    it, which stays off after `restore`), then the item and everything that hangs on it goes."""
+    from readlist.store import db
+    from readlist.store.read import ItemFilter
+    from readlist.store.serialize import records
+
+    with db.dict_rows(tx.conn) as conn:
+        exported = {r["key"]: r for r in records(conn, ItemFilter(ids=[it.id for it in items]))}
+    taken_off = removals.load(tx, [it.id for it in items])
+    for item in items:
+        record = {**exported[item.key], "id": item.id}  # the old number, for `restore N`
+        if item.id in taken_off:
+            record["removals"] = sorted(taken_off[item.id])
+        bury(tx, item.key, record)
+        rows.delete(tx.conn, item.id)
+        tx.touched.add(item.id)
+    return [Removed(it.id, it.key, it.title) for it in items]
+
+
+def restore(tx: Tx, found: Sequence[Tombstone]) -> list[Restored]:
+    """Merge trash entries back, with their notes, tags and links."""
+    from readlist.store.merge import Merger
+
+    merger = Merger(tx, [t.key for t in found])
+    restored = [restore_tombstone(tx, merger, tomb) for tomb in found]
+    merger.flush_pending()
+    return restored
+
+
+def empty(tx: Tx) -> int:
+    """Forget every removed item for good; returns how many."""
+    return int(tx.conn.execute("DELETE FROM tombstone").rowcount)
