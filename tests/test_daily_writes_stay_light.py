@@ -84,15 +84,17 @@ def test_daily_writes_never_import_the_orm(run: Run) -> None:
     assert items[2]["tags"] == ["blog", "gpu-kernels"]
 
 
-def test_status_and_tag_changes_on_chinese_titles_need_no_segmenter(run: Run) -> None:
-    """Re-indexing an item reuses the words its index entry already has: loading jieba costs more than a tag."""
+def test_daily_writes_on_chinese_text_need_no_segmenter(run: Run) -> None:
+    """Re-indexing an item reuses the words its index entry already has (the trash keeps them for `restore`):
+    loading jieba's dictionary costs more than a whole `tag`."""
     assert (
         run("add", "https://example.com/a", "--no-fetch", "--title", "大模型量化综述", "--note", "推理加速").code == 0
     )
-    steps = _run_in_one_process([["tag", "1", "+quant"], ["done", "1"], ["note", "1", "an ASCII note"]], ("rjieba",))
-    assert [step["loaded"] for step in steps] == [[], [], []], steps
-    found = run("search", "推理").out
-    assert "大模型量化综述" in found
+    commands = [["tag", "1", "+quant"], ["done", "1"], ["note", "1", "an ASCII note"], ["rm", "1", "--yes"]]
+    steps = _run_in_one_process([*commands, ["restore", "1"]], ("rjieba",))
+    assert [step["loaded"] for step in steps] == [[]] * 5, steps
+    assert "大模型量化综述" in run("search", "推理").out
+    assert "大模型量化综述" in run("search", "量化").out
 
 
 def _columns_in_database(path_or_url: str) -> dict[str, list[str]]:

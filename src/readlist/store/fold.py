@@ -7,7 +7,7 @@ from typing import Any
 
 from readlist.domain import MetadataStatus
 from readlist.ids import Reference
-from readlist.store import removals, rows
+from readlist.store import index, removals, rows
 from readlist.store.drafts import default_title, placeholder_title
 from readlist.store.merge import Merger
 from readlist.store.rows import ItemRow
@@ -38,6 +38,7 @@ def merge_item_into(where: Tx | Any, item: ItemRow, target: ItemRow) -> None:
         record = records(conn, ItemFilter(ids=[item.id]))[0]
     identity = {k: getattr(target, k) for k in ("key", "url", "kind", "arxiv_id", "arxiv_version", "doi")}
     draft = to_draft({**record, **identity}, f"item #{item.id}")
+    tx.words.update(index.words_of(tx.conn, [item.id]))  # its Chinese text, already cut into words
     removals.move(tx, item.id, target.id)
     removals.rekeyed(tx, item.key, target.key)  # notes naming the folded item find the one it joined
     rows.delete(tx.conn, item.id)

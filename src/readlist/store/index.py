@@ -134,19 +134,16 @@ CHUNK = 500  # items per query and per piece of work
 HELPED = 2 * CHUNK  # from this many items on, a second process builds half the index text (see forked.py)
 
 
-def _prepare(rows: Sequence[Sequence[object]], words: Any, known: Mapping[int, Known] | None = None) -> Prepared:
+def _prepare(rows: Sequence[Sequence[object]], words: Any, known: Known | None = None) -> Prepared:
     """The pure (CPU-bound) part of indexing these rows: no database access, so a helper can do it."""
     prepared: Prepared = []
     for row in rows:
-        item_id = int(str(row[0]))
-        values = index_values(row, (known or {}).get(item_id))
-        prepared.append((item_id, words(values), pack(values)))
+        values = index_values(row, known)
+        prepared.append((int(str(row[0])), words(values), pack(values)))
     return prepared
 
 
-def _index(
-    conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool, known: Mapping[int, Known] | None = None
-) -> int:
+def _index(conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool, known: Known | None = None) -> int:
     """Insert the index rows of these batches of item rows, built here and (when `helped`) in a helper."""
     backend = backend_of(conn)
 
@@ -186,26 +183,30 @@ def _rows(conn: Conn, ids: list[int]) -> Iterator[list[tuple[object, ...]]]:
         yield [tuple(r) for r in conn.execute(f"{sql} WHERE i.id IN ({','.join('?' * len(chunk))})", chunk)]
 
 
-def _known(conn: Conn, ids: list[int]) -> dict[int, Known]:
-    """Per item, the CJK runs its current index entry already cut into words (read before it is forgotten)."""
-    rows = conn.execute(
-        f"SELECT item_id, body FROM search_index_doc WHERE item_id IN ({','.join('?' * len(ids))})", ids
-    ).fetchall()
-    found = {int(item_id): known_runs(unpack(bytes(body))) for item_id, body in rows}
-    return {item_id: runs for item_id, runs in found.items() if runs}
+def words_of(conn: Conn, ids: Sequence[int]) -> dict[str, str]:
+    """The CJK runs the index entries of these items already cut into words (see known_runs)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        rows = conn.execute(
+            f"SELECT body FROM search_index_doc WHERE item_id IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
+        for (body,) in rows:
+            found.update(known_runs(unpack(bytes(body))))
+    return found
 
 
-def refresh(conn: Conn, item_ids: Iterable[int]) -> None:
-    """Re-index these items (deleted ones drop out). Runs in the caller's transaction."""
+def refresh(conn: Conn, item_ids: Iterable[int], words: Known | None = None) -> None:
+    """Re-index these items (deleted ones drop out). Runs in the caller's transaction. `words`: CJK runs cut
+    into words elsewhere (a removed item's, brought back), used besides those of the items' own entries."""
     backend = backend_of(conn)
     ids = sorted(set(item_ids))
     helped = len(ids) >= HELPED
-    known: dict[int, Known] = {}
+    # A run's words depend on the run alone, so the runs known from any entry serve every item. A big batch
+    # loads the segmenter anyway (and its helper process could not share them).
+    known = {} if helped else {**words_of(conn, ids), **(words or {})}
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        if not helped:  # a big batch loads the segmenter anyway (and the helper could not share `known`)
-            known.update(_known(conn, chunk))
-        backend.index_forget(conn, chunk, COLUMNS, unpack)
+        backend.index_forget(conn, ids[start : start + CHUNK], COLUMNS, unpack)
     _index(conn, _rows(conn, ids), helped, known)
 
 

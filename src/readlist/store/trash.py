@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
-from readlist.store import removals, rows
+from readlist.store import index, removals, rows
 from readlist.store.records import Removed, Restored, now_iso
 from readlist.store.rows import CHUNK, ItemRow, marks
 from readlist.store.txn import Tx, tx_of
 
 if TYPE_CHECKING:
     from readlist.store.merge import Merger
+
+WORDS = "index_words"  # in a trash record: the CJK runs of the item's index entry, cut into words (index.py)
 
 
 @dataclass
@@ -69,6 +71,9 @@ def restore_tombstone(where: Tx | Any, merger: Merger, tomb: Tombstone) -> Resto
     if existing is None and isinstance(old_id, int) and rows.by_id(tx.conn, old_id) is None:
         draft.extra["id"] = old_id
     result = merger.merge(draft, keep_mine=False)
+    cut = tomb.record.get(WORDS)
+    if isinstance(cut, list):
+        tx.words.update(index.known_runs(str(words) for words in cut))
     marks_ = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
     removals.remember(tx, result.item_id, [(str(what), str(value)) for what, value in marks_])
     forget_tombstone(tx, tomb.key)
@@ -118,6 +123,9 @@ def remove(tx: Tx, items: Sequence[ItemRow]) -> list[Removed]:
         record = {**exported[item.key], "id": item.id}  # the old number, for `restore N`
         if item.id in taken_off:
             record["removals"] = sorted(taken_off[item.id])
+        cut = index.words_of(tx.conn, [item.id])
+        if cut:  # its Chinese text cut into words: `restore` re-indexes it without loading the segmenter
+            record[WORDS] = sorted(cut.values())
         bury(tx, item.key, record)
         rows.delete(tx.conn, item.id)
         tx.touched.add(item.id)

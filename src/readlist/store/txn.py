@@ -24,6 +24,7 @@ class Tx:
     member: str
     touched: set[int] = field(default_factory=set)
     members: set[str] = field(default_factory=set)  # registered in this transaction already
+    words: dict[str, str] = field(default_factory=dict)  # CJK runs cut into words by an index entry now gone
 
 
 def tx_of(where: Any) -> Tx:
@@ -44,7 +45,7 @@ def finish(tx: Tx) -> None:
 
     reading.ensure_member(tx, tx.member)
     citekeys.assign(tx.conn, sorted(tx.touched))
-    index.refresh(tx.conn, tx.touched)
+    index.refresh(tx.conn, tx.touched, tx.words)
 
 
 @contextmanager
