@@ -101,13 +101,6 @@ def without_password(url: PostgresUrl) -> tuple[str, str | None]:
     return clean, password
 
 
-def dialect(conn: object) -> str:
-    """The name of the backend a connection carries ("sqlite" for a bare sqlite3 connection).
-
-    Deprecated, for callers not yet asking their connection's backend (readlist.store.backends.backend_of)."""
-    return str(getattr(getattr(conn, "backend", None), "name", "sqlite"))
-
-
 class Conn(Protocol):
     """What the read side and the search index use of a connection: sqlite3's, or the psycopg adapter's (a
     backend's connections also carry the backend: readlist.store.backends.base.Connection)."""
