@@ -112,12 +112,12 @@ def test_counts_are_distinct_items_and_match_the_library(run: Run, tmp_path: Pat
 
 
 def test_other_writers_are_not_blocked_while_an_import_reads(tmp_path: Path, isolated_library: Path) -> None:
-    from readlist.commands.common import store
     from readlist.importer.run import import_files
+    from readlist.store.write import Store
 
     notes = tmp_path / "n.md"
     notes.write_text("## 量化\n\n" + "".join(f"- https://arxiv.org/abs/2401.{10000 + i}\n" for i in range(3000)))
-    lib = store(None)
+    lib = Store(isolated_library)
     committed: list[int] = []
 
     def meanwhile(done: int, total: int) -> None:

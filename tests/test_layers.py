@@ -28,7 +28,7 @@ def test_the_checker_catches_a_command_that_goes_around_the_door(tmp_path: Path)
     problems = import_graph.layer_violations(graph)
     assert any(p.startswith("readlist.commands.sneaky → readlist.store.db") for p in problems)
     assert any(p.startswith("readlist.store.upward → readlist.api") for p in problems)
-    assert ["readlist.api", "readlist.store"] in import_graph.cycles(graph)
+    assert any({"readlist.api", "readlist.store"} <= set(group) for group in import_graph.cycles(graph))
 
 
 def test_every_package_belongs_to_a_layer() -> None:

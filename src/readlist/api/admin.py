@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,21 +26,18 @@ class Admin(Door):
 
     def check(self) -> HealthReport:
         """Integrity, foreign keys, schema version and the search index."""
-        from readlist.services.health import check, check_postgres
+        from readlist.services.health import check
 
-        if not isinstance(self.path, Path):
-            return check_postgres(self.path)
-        if not self.path.exists():
-            raise NotFoundError(f"no library at {self.path}", "any write command (readlist add …) creates it")
         return check(self.path)
 
-    def backup(self, folder: Path | None = None) -> Path:
-        """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot in `folder`."""
+    def backup(self, folder: Path | None = None, warn: Callable[[str], None] | None = None) -> Path:
+        """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot in `folder`
+        (`warn` hears why a snapshot was written instead of a pg_dump that failed)."""
         from readlist.services.transfer import backup
 
         self._reads.close()  # opening checks the library is there and readable
         self._reader = None
-        return backup(self.path, folder)
+        return backup(self.path, folder, warn)
 
     @staticmethod
     def copy(source: str | Location, target: str | Location) -> CopyReport:
@@ -48,7 +46,9 @@ class Admin(Door):
 
         src = location(source) if isinstance(source, str) else source
         dst = location(target) if isinstance(target, str) else target
-        if isinstance(src, Path) and not src.is_file():
+        from readlist.store.backends import backend_for
+
+        if not backend_for(src).exists():
             raise NotFoundError(f"no library at {src}", "check the path of the library to copy")
         return copy(src, dst)
 

@@ -12,6 +12,7 @@ from readlist.location import Location
 
 if TYPE_CHECKING:
     from readlist.location import Conn
+    from readlist.store.backends.base import Backend
     from readlist.store.read import Reader
     from readlist.store.write import Store
 
@@ -53,13 +54,19 @@ class Door:
             from readlist.store.write import Store
 
             self._require_library()
-            if self._default and isinstance(self.path, Path):
-                self.path.parent.mkdir(parents=True, exist_ok=True)  # the default location is ours to create
+            if self._default:
+                self._backend.make_folder()  # the default location is ours to create
             self._store = Store(self.path)
         return self._store
 
+    @property
+    def _backend(self) -> Backend:
+        from readlist.store.backends import backend_for
+
+        return backend_for(self.path)
+
     def _require_library(self) -> None:
-        if not self.create and isinstance(self.path, Path) and not self.path.exists():
+        if not self.create and not self._backend.exists():
             raise DatabaseError(
                 f"no library at {self.path} (the file does not exist)",
                 "check the path; any write command (readlist add, readlist import) creates it",
@@ -67,7 +74,7 @@ class Door:
 
     def _exists(self) -> bool:
         """Whether the library holds anything yet (a server database always counts as there)."""
-        return not isinstance(self.path, Path) or (self.path.exists() and self.path.stat().st_size > 0)
+        return not self._backend.is_new()
 
     def require_member(self) -> None:
         """A member named explicitly must be someone in the library: an unknown name is a typo."""

@@ -15,7 +15,7 @@ from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 if TYPE_CHECKING:
     from readlist.search.engine import SearchResult
     from readlist.store.read import ItemFilter
-    from readlist.store.records import ItemRecord, NoteRecord, TagCount
+    from readlist.store.records import ItemRecord, TagCount
 
 Items = list["ItemRecord"]  # `list` is also a method name below: the aliases keep annotations unambiguous
 Rows = list[dict[str, Any]]

@@ -55,7 +55,7 @@ def backup(
     to: Annotated[Path | None, typer.Option("--to", help="Folder for a PostgreSQL backup (default: data dir).")] = None,
 ) -> None:
     """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot: `readlist db backup`."""
-    target = library(db, reading=True).backup(to)
+    target = library(db, reading=True).backup(to, warn=output.warn)
     output.say(f"backup written to {target}")
 
 
