@@ -352,7 +352,7 @@ def database_path(cli_value: str | Path | Location | None = None) -> Location:
     from readlist.location import location
 
     if cli_value is not None and not isinstance(cli_value, str):
-        return cli_value.expanduser() if isinstance(cli_value, Path) else cli_value
+        return cli_value  # already a location (a Python caller's Path or URL)
     configured = cli_value or value(DB)
     if configured:
         return location(configured)

@@ -26,12 +26,11 @@ def pdf_base_url() -> str:
 
 
 def pdf_dir(store: Store) -> Path:
-    """PDFs live beside the library file, so a library and its papers move together."""
-    if isinstance(store.path, Path):
-        return store.path.parent / "pdfs"
-    from readlist import config
+    """PDFs live beside a library file, so a library and its papers move together (a shared library's stay on
+    this machine, in the data dir)."""
+    from readlist.store.backends import backend_for
 
-    return config.data_dir() / "pdfs"  # a shared PostgreSQL library: PDFs stay on this machine
+    return backend_for(store.path).files_dir() / "pdfs"
 
 
 def _file_name(arxiv_id: str, version: int | None) -> str:
