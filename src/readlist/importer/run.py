@@ -245,7 +245,7 @@ def _handle_removed(
     """Drafts of removed items are dropped and counted, or (--restore-removed) their trash record comes back
     first and the file's draft merges into it. `counted` holds the removed keys already counted, so an item
     mentioned in many chunks or files counts once."""
-    from readlist.store.trash import restore_tombstone
+    from readlist.store.merge import restore_tombstone
 
     removed = merger.removed([d.ref.key for d in drafts])
     if not removed:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readlist.domain import Status, normalise_tag, tag_slug
-from readlist.store import reading, removals, rows
+from readlist.store import index, reading, removals, rows, trash
 from readlist.store.drafts import conflicts, draft_readings, fill_fields, merge_reading, new_item_row
 from readlist.store.reading import ReadingRow
-from readlist.store.records import ItemDraft, now_iso
+from readlist.store.records import ItemDraft, Restored, now_iso
 from readlist.store.rows import CHUNK, ItemRow, marks
 from readlist.store.trash import Tombstone, tombstones
 from readlist.store.txn import Tx, tx_of
@@ -418,3 +418,34 @@ def save_text(where: Tx | Any, item_id: int, text: str, source_url: str | None) 
         "DO UPDATE SET text = excluded.text, fetched_at = excluded.fetched_at, source_url = excluded.source_url",
         (item_id, text, now_iso(), source_url),
     )
+
+
+# ---- the trash, merged back ---------------------------------------------------------------------------------
+
+
+def restore_tombstone(where: Tx | Any, merger: Merger, tomb: Tombstone) -> Restored:
+    """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
+    from readlist.store.serialize import to_draft
+
+    tx = tx_of(where)
+    draft = to_draft(tomb.record, f"trash entry {tomb.key}")
+    old_id = tomb.record.get("id")
+    existing = merger.items.get(tomb.key)
+    if existing is None and isinstance(old_id, int) and rows.by_id(tx.conn, old_id) is None:
+        draft.extra["id"] = old_id
+    result = merger.merge(draft, keep_mine=False)
+    cut = tomb.record.get(trash.WORDS)
+    if isinstance(cut, list):
+        tx.words.update(index.known_runs(str(words) for words in cut))
+    marks_ = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
+    removals.remember(tx, result.item_id, [(str(what), str(value)) for what, value in marks_])
+    trash.forget(tx, tomb.key)
+    return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
+
+
+def restore(tx: Tx, found: Sequence[Tombstone]) -> list[Restored]:
+    """Merge trash entries back, with their notes, tags and links."""
+    merger = Merger(tx, [t.key for t in found])
+    restored = [restore_tombstone(tx, merger, tomb) for tomb in found]
+    merger.flush_pending()
+    return restored

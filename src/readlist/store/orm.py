@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from readlist.location import Conn
 from readlist.store import db
+from readlist.store.reading import current_member
 from readlist.store.txn import Tx, finish
 
 
@@ -24,24 +25,12 @@ def session_conn(session: Session) -> Conn:
     return db.driver_conn(session.connection().connection.driver_connection)
 
 
-def session_tx(session: Session) -> Tx:
-    """The session as a plain-SQL transaction (one per session, sharing its touched items). What the session
-    holds is flushed first, so plain SQL sees it."""
-    session.flush()
-    tx = session.info.get("tx")
-    if not isinstance(tx, Tx):
-        from readlist.store.reading import current_member
-
-        touched: set[int] = session.info.setdefault("touched", set())
-        tx = session.info["tx"] = Tx(session_conn(session), current_member(), touched)
-    return tx
-
-
 @contextmanager
 def session(engine: Engine) -> Iterator[Session]:
-    """A transaction that also does what every write does before committing (`txn.finish`)."""
-    with Session(engine, expire_on_commit=False) as current:
-        current.info["touched"] = set()
-        with current.begin():
-            yield current
-            finish(session_tx(current))
+    """A transaction that carries its plain-SQL view (`txn.tx_of`) and ends as every write does (`txn.finish`)."""
+    with Session(engine, expire_on_commit=False) as current, current.begin():
+        tx = Tx(session_conn(current), current_member())
+        current.info["tx"], current.info["touched"] = tx, tx.touched
+        yield current
+        current.flush()
+        finish(tx)

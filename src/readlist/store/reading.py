@@ -43,14 +43,6 @@ def current_member() -> str:
     return config.user()
 
 
-def ensure_member(tx: Tx, name: str) -> None:
-    """Register a member the first time they write (two processes may race: the loser's insert is a no-op)."""
-    if name in tx.members:
-        return
-    tx.conn.execute("INSERT INTO member (name, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, now_iso()))
-    tx.members.add(name)
-
-
 def load(tx: Tx, item_ids: Sequence[int], member: str) -> dict[int, ReadingRow]:
     """The member's rows for these items (those without a row are not in the result)."""
     found: dict[int, ReadingRow] = {}
@@ -76,7 +68,7 @@ def default(item_id: int, initial_status: str, member: str) -> ReadingRow:
 
 def save(tx: Tx, reading: ReadingRow) -> None:
     """Keep a changed reading (adding the row the first time the member touches the item)."""
-    ensure_member(tx, reading.member)
+    tx.ensure_member(reading.member)
     reading.updated_at = now_iso()
     insert(tx, [reading], replace=True)
 
@@ -86,7 +78,7 @@ def insert(tx: Tx, readings: Sequence[ReadingRow], *, replace: bool = False) -> 
     if not readings:
         return
     for member in {r.member for r in readings}:
-        ensure_member(tx, member)
+        tx.ensure_member(member)
     on_conflict = (
         " ON CONFLICT (item_id, member) DO UPDATE SET "
         + ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[2:])

@@ -18,7 +18,7 @@ from readlist.store import rows
 from readlist.store.fold import merge_item_into
 from readlist.store.merge import find_same_work
 from readlist.store.models import Item
-from readlist.store.orm import session_tx
+from readlist.store.txn import tx_of
 
 _PUBLISHED_FIELDS = ("venue", "year", "work_type")
 
@@ -62,7 +62,7 @@ def join_same_work(
 
 def _fold(session: Session, gone: Item, keeper: Item) -> None:
     """The plain-SQL fold on the session's connection; the session then forgets `gone` and reloads `keeper`."""
-    tx = session_tx(session)  # flushes what the session holds first
+    tx = tx_of(session)  # flushes what the session holds first
     gone_row, keeper_row = rows.by_id(tx.conn, gone.id or 0), rows.by_id(tx.conn, keeper.id or 0)
     assert gone_row is not None and keeper_row is not None
     session.expunge(gone)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 from readlist.domain import MetadataStatus
+from readlist.location import Conn
 from readlist.store import rows
 from readlist.store.rows import ItemRow, find
 
-if TYPE_CHECKING:
-    from readlist.store.write import Store
+
+class Store(Protocol):
+    """What a look at the library needs of the write side's Store (store.write)."""
+
+    def connection(self) -> AbstractContextManager[Conn]: ...
 
 
 class FetchTargets:

@@ -6,17 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
 from readlist.store import index, removals, rows
-from readlist.store.records import Removed, Restored, now_iso
+from readlist.store.records import Removed, now_iso
 from readlist.store.rows import CHUNK, ItemRow, marks
-from readlist.store.txn import Tx, tx_of
-
-if TYPE_CHECKING:
-    from readlist.store.merge import Merger
+from readlist.store.txn import Tx
 
 WORDS = "index_words"  # in a trash record: the CJK runs of the item's index entry, cut into words (index.py)
 
@@ -56,28 +53,8 @@ def bury(tx: Tx, key: str, record: dict[str, Any]) -> None:
     )
 
 
-def forget_tombstone(tx: Tx, key: str) -> None:
+def forget(tx: Tx, key: str) -> None:
     tx.conn.execute("DELETE FROM tombstone WHERE key = ?", (key,))
-
-
-def restore_tombstone(where: Tx | Any, merger: Merger, tomb: Tombstone) -> Restored:
-    """Merge a trash record back (under its old number when that is free) and forget the tombstone."""
-    from readlist.store.serialize import to_draft
-
-    tx = tx_of(where)
-    draft = to_draft(tomb.record, f"trash entry {tomb.key}")
-    old_id = tomb.record.get("id")
-    existing = merger.items.get(tomb.key)
-    if existing is None and isinstance(old_id, int) and rows.by_id(tx.conn, old_id) is None:
-        draft.extra["id"] = old_id
-    result = merger.merge(draft, keep_mine=False)
-    cut = tomb.record.get(WORDS)
-    if isinstance(cut, list):
-        tx.words.update(index.known_runs(str(words) for words in cut))
-    marks_ = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
-    removals.remember(tx, result.item_id, [(str(what), str(value)) for what, value in marks_])
-    forget_tombstone(tx, tomb.key)
-    return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
 
 
 def matching(tx: Tx, refs: Sequence[str]) -> list[Tombstone]:
@@ -130,16 +107,6 @@ def remove(tx: Tx, items: Sequence[ItemRow]) -> list[Removed]:
         rows.delete(tx.conn, item.id)
         tx.touched.add(item.id)
     return [Removed(it.id, it.key, it.title) for it in items]
-
-
-def restore(tx: Tx, found: Sequence[Tombstone]) -> list[Restored]:
-    """Merge trash entries back, with their notes, tags and links."""
-    from readlist.store.merge import Merger
-
-    merger = Merger(tx, [t.key for t in found])
-    restored = [restore_tombstone(tx, merger, tomb) for tomb in found]
-    merger.flush_pending()
-    return restored
 
 
 def empty(tx: Tx) -> int:

@@ -7,10 +7,8 @@ keys once, and the search index is refreshed for them, all in the writer's own t
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from readlist.location import Conn
@@ -26,43 +24,33 @@ class Tx:
     members: set[str] = field(default_factory=set)  # registered in this transaction already
     words: dict[str, str] = field(default_factory=dict)  # CJK runs cut into words by an index entry now gone
 
+    def ensure_member(self, name: str) -> None:
+        """Register a member the first time they write (two processes may race: the loser's insert is a no-op)."""
+        if name not in self.members:
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.conn.execute(
+                "INSERT INTO member (name, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, stamp)
+            )
+            self.members.add(name)
+
 
 def tx_of(where: Any) -> Tx:
-    """The plain-SQL view of a transaction: a `Tx` as it is, or an ORM session's own connection (imported only
-    when a session is what the caller has: `fetch`, feeds)."""
+    """The plain-SQL view of a transaction: a `Tx` as it is, or the one an ORM session carries (orm.py; fetch and
+    feeds hold sessions), whose pending changes are written first so that plain SQL sees them."""
     if isinstance(where, Tx):
         return where
-    from readlist.store.orm import session_tx
-
-    return session_tx(where)
+    where.flush()
+    tx = where.info["tx"]
+    assert isinstance(tx, Tx)
+    return tx
 
 
 def finish(tx: Tx) -> None:
     """What every write transaction does last, for the items it touched."""
     if not tx.touched:
         return
-    from readlist.store import citekeys, index, reading
+    from readlist.store import citekeys, index
 
-    reading.ensure_member(tx, tx.member)
+    tx.ensure_member(tx.member)
     citekeys.assign(tx.conn, sorted(tx.touched))
     index.refresh(tx.conn, tx.touched, tx.words)
-
-
-@contextmanager
-def readable(tx: Tx) -> Iterator[Conn]:
-    """The transaction's connection as the read side expects it (rows by name, `member_item` for this member),
-    for reusing read-side queries such as the export record."""
-    from readlist.store import db
-
-    conn = tx.conn
-    if not isinstance(conn, sqlite3.Connection) or conn.row_factory is sqlite3.Row:
-        db.use_member(conn, tx.member)
-        yield conn  # PostgreSQL rows already read like sqlite3.Row
-        return
-    before = conn.row_factory
-    conn.row_factory = sqlite3.Row
-    db.use_member(conn, tx.member)
-    try:
-        yield conn
-    finally:
-        conn.row_factory = before

@@ -21,7 +21,7 @@ from readlist.ids import parse_reference
 from readlist.location import Conn, Location
 from readlist.store import db, reading, removals, rows, trash
 from readlist.store.fold import merge_item_into, rekey
-from readlist.store.merge import Merger, MergeResult
+from readlist.store.merge import Merger, MergeResult, restore
 from readlist.store.reading import ReadingRow
 from readlist.store.records import (
     Edited,
@@ -376,7 +376,7 @@ class Store:
     def restore(self, refs: Sequence[str]) -> list[Restored]:
         """Bring removed items back from the trash with their notes, tags and links, all or none."""
         with self.transaction() as tx:
-            return trash.restore(tx, trash.matching(tx, refs))
+            return restore(tx, trash.matching(tx, refs))
 
     def empty_trash(self) -> int:
         with self.transaction() as tx:
