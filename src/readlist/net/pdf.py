@@ -8,8 +8,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from readlist.version import __version__
 from readlist.errors import NetworkError, NotFoundError
+from readlist.version import __version__
 
 CHUNK = 1 << 16
 MAX_BYTES = 300 * 1024 * 1024  # the largest arXiv PDFs are well under this
