@@ -117,7 +117,7 @@ with Library() as lib:
             if step == "add":
                 mine = lib.add(f"https://example.com/p{who}/{i}", fetch=False).item_ids[0]
             elif step == "tag":
-                lib.tag(1, [f"bench-{who}-{i}"])
+                lib.tag(1, add=[f"bench-{who}-{i}"])
             elif step == "note":
                 lib.note(1, f"bench note {who} {i}")
             else:

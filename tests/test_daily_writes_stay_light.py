@@ -101,8 +101,8 @@ def _columns_in_database(path_or_url: str) -> dict[str, list[str]]:
     if path_or_url.startswith("postgresql://"):
         import psycopg
 
-        with psycopg.connect(path_or_url) as conn:
-            rows = conn.execute(
+        with psycopg.connect(path_or_url) as server:
+            rows = server.execute(
                 "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
             ).fetchall()

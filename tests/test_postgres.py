@@ -194,7 +194,7 @@ def test_four_processes_writing_tags_and_notes_to_one_item_lose_nothing(run: Run
         who = sys.argv[1]
         with Library() as lib:
             for n in range(8):
-                lib.tag(1, [f"{who}-{n}"])
+                lib.tag(1, add=[f"{who}-{n}"])
                 lib.note(1, f"note {who} {n}")
                 lib.status(1, "reading" if n % 2 else "unread")
         """

@@ -11,9 +11,9 @@ from typer._click import core as click_core
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
-from readlist.version import __version__
 from readlist.commands import common
 from readlist.errors import Interrupted, ReadlistError
+from readlist.version import __version__
 
 
 class ReadlistGroup(TyperGroup):

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from readlist.importer.helper import Helper, parser
-from readlist.importer.run import FileReport, Progress, Spool, parse_file, read_all
+from readlist.importer.reading import FileReport, Progress, Spool, parse_file, read_all
 from readlist.store.records import ItemDraft
 
 MIN_BYTES = 1 << 20  # below this, a fork costs more than it saves
