@@ -62,9 +62,9 @@ __all__ = [
 
 def on_lock_wait(notice: Callable[[], None] | None) -> None:
     """Called once when a write has to wait for another process's write (the CLI prints a line)."""
-    from readlist.store import db
+    from readlist.store.backends import base
 
-    db.on_lock_wait = notice
+    base.on_lock_wait = notice
 
 
 def friendly_error(exc: BaseException) -> ReadlistError | None:

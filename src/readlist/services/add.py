@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -287,12 +286,11 @@ def add_items(
     priority: int | None = None,
     fetch: bool = True,
     saved_hook: Callable[[list[int]], None] | None = None,
-    waiting: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> AddReport:
     """Save first, then ask the network within `READLIST_ADD_TIMEOUT`, then write what came back.
 
     Nothing waits on the network inside a transaction, and Ctrl-C while waiting keeps what was saved (pending,
-    for `fetch`). `saved_hook` hears the saved item ids; `waiting` wraps the network wait (a spinner)."""
+    for `fetch`). `saved_hook` hears the saved item ids (the Library words an interrupt with them)."""
     resolved = resolve_inputs(inputs)  # every input is checked before anything is written
     refs = [r.ref for r in resolved]
     if title and len(refs) > 1:
@@ -305,9 +303,8 @@ def add_items(
         saved_hook([one.item_id for one in saved])
     if (sources or wanted) and add_budget() > 0:
         deadline = time.monotonic() + add_budget()
-        with waiting() if waiting is not None else nullcontext():
-            looked = _lookup_sources(sources, report, deadline)
-            arxiv = _lookup_arxiv(store, wanted, report, deadline)
+        looked = _lookup_sources(sources, report, deadline)
+        arxiv = _lookup_arxiv(store, wanted, report, deadline)
         _say_offline(report)
         _complete(store, saved, looked, arxiv, report)
     _describe(store, saved, report)

@@ -12,14 +12,10 @@ from readlist.store.backends import backend_for
 from readlist.store.backends.base import HealthReport as HealthReport
 
 if TYPE_CHECKING:
-    from readlist.location import Location, PostgresUrl
+    from readlist.location import Location
 
 
 def check(location: Location) -> HealthReport:
     """The library's health; a SQLite file that does not exist is a NotFoundError."""
     return backend_for(location).check()
 
-
-def check_postgres(url: PostgresUrl) -> HealthReport:
-    """Deprecated: `check` serves both backends."""
-    return check(url)

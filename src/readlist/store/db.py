@@ -7,14 +7,12 @@ postgresql:// library).
 
 from __future__ import annotations
 
-import sys
-import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from readlist.location import Conn, Location
-from readlist.store.backends import backend_for, backend_of, base
+from readlist.store.backends import backend_for, backend_of
 from readlist.store.backends import friendly_error as friendly_error
 from readlist.store.backends.base import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from readlist.store.backends.base import LOCK_NOTICE_SECONDS as LOCK_NOTICE_SECONDS
@@ -27,11 +25,6 @@ from readlist.store.backends.base import migrations_dir as migrations_dir
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-# Called once when a write has to wait for another process (the CLI prints a line; library users get nothing).
-# Setting it here sets the backends' hook (backends.base.on_lock_wait): see _Db below.
-on_lock_wait: Callable[[], None] | None
-
 
 def connect(path: Location, member: str | None = None) -> Connection:
     """The read side's connection, showing the library as `member` (default: the current user) sees it:
@@ -103,19 +96,3 @@ def dry_run_location(path: Location, *, folder_made: bool = False) -> Iterator[L
     the missing folder (the default location)."""
     with backend_for(path).dry_run(folder_made=folder_made) as where:
         yield where
-
-
-class _Db(types.ModuleType):
-    """This module's type: `db.on_lock_wait = notice` (what readlist.api does) and reading it back go to the hook
-    the backends call, which lives below them in backends.base."""
-
-    @property
-    def on_lock_wait(self) -> Callable[[], None] | None:
-        return base.on_lock_wait
-
-    @on_lock_wait.setter
-    def on_lock_wait(self, notice: Callable[[], None] | None) -> None:
-        base.on_lock_wait = notice
-
-
-sys.modules[__name__].__class__ = _Db

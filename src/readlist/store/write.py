@@ -9,7 +9,6 @@ objects (fetch, feeds), importing the ORM only then (orm.py).
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -113,22 +112,13 @@ class Store:
         member = reading.current_member()
         conn = self.engine.open(member)
         tx = Tx(conn, member)
-        try:
-            if isinstance(conn, sqlite3.Connection):  # the check and its pragma are SQLite's
-                conn.execute("PRAGMA cell_size_check = ON")
-            with db.write_transaction(conn):
-                if check_all and isinstance(conn, sqlite3.Connection):
-                    _check_whole_file(conn)
-                self._tx = tx
-                try:
-                    yield tx
-                    finish(tx)
-                finally:
-                    self._tx = None
-        except sqlite3.DatabaseError as exc:
-            if _damage(exc):
-                raise db.damaged_error(str(self.path), str(exc)) from None
-            raise
+        with db.write_transaction(conn, check_whole=check_all):
+            self._tx = tx
+            try:
+                yield tx
+                finish(tx)
+            finally:
+                self._tx = None
 
     @contextmanager
     def connection(self) -> Iterator[Conn]:
@@ -404,21 +394,6 @@ class Store:
             row = tx.conn.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
             if row is not None and float(row[0]) <= booked_until + 1e-6:
                 _set_meta(tx, name, str(time.time()))
-
-
-def _damage(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return "malformed" in text or "corrupt" in text or "not a database" in text
-
-
-def _check_whole_file(conn: sqlite3.Connection) -> None:
-    try:
-        result = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
-        result = str(exc)
-    if result != "ok":
-        path = conn.execute("PRAGMA database_list").fetchone()[2]
-        raise db.damaged_error(str(path), result)
 
 
 def _set_meta(tx: Tx, name: str, value: str) -> None:

@@ -290,7 +290,8 @@ def member_view(conn: Conn, member: str, temp_schema: str) -> None:
 
 
 # Called once when a write has to wait for another process (the CLI prints a line; library users get nothing).
-# Set through `readlist.store.db.on_lock_wait`.
+# Called once when a write has to wait for another process (set by readlist.api.on_lock_wait: the CLI prints a
+# line; library users hear nothing).
 on_lock_wait: Callable[[], None] | None = None
 
 
