@@ -1,4 +1,4 @@
-"""Behaviour shared by the SQLite and PostgreSQL backends: every test here runs on both (DESIGN §11, §12)."""
+"""Behaviour shared by the SQLite and PostgreSQL backends: every test here runs on both (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The daily writes run plain SQL on the backend's DB-API connection: they never import the ORM (DESIGN §2), and
+"""The daily writes run plain SQL on the backend's DB-API connection: they never import the ORM (docs/architecture.md), and
 the hand-written SQL of the write side names exactly the columns models.py defines, on both backends."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Where a library lives — a SQLite file path or a PostgreSQL URL — parsed in this one place; which backend
-serves it is decided by readlist.store.backends.backend_for (DESIGN §12).
+serves it is decided by readlist.store.backends.backend_for (docs/architecture.md).
 
 Cheap to import (no psycopg, no SQLAlchemy): the SQLite path never loads the PostgreSQL driver.
 """

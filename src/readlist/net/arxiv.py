@@ -1,4 +1,4 @@
-"""Metadata from the arXiv API: validated IDs, batches of ≤100, polite spacing, timeouts and backoff (DESIGN §7).
+"""Metadata from the arXiv API: validated IDs, batches of ≤100, polite spacing, timeouts and backoff .
 
 HTTP goes through net/http.py (total deadline, size cap, proxies); here: Retry-After, no retry on 400, the 3-second
 spacing shared across processes. The Atom response is parsed by

@@ -1,5 +1,5 @@
 """The one HTTP client every source uses: User-Agent, total deadlines, size caps, redirects, per-host spacing
-shared across processes, and retries with backoff that honour Retry-After up to a cap (DESIGN §1, §13)."""
+shared across processes, and retries with backoff that honour Retry-After up to a cap (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`readlist add`: validate every input, save it (pending), ask the sources within a budget, then write what came.
 
-Saving is the plain-SQL write path (no ORM: `add --no-fetch` is a daily command, DESIGN §2); the network
+Saving is the plain-SQL write path (no ORM: `add --no-fetch` is a daily command, docs/architecture.md); the network
 clients and the ORM session that maps metadata onto items are imported only when metadata is asked for.
 """
 

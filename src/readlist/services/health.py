@@ -18,4 +18,3 @@ if TYPE_CHECKING:
 def check(location: Location) -> HealthReport:
     """The library's health; a SQLite file that does not exist is a NotFoundError."""
     return backend_for(location).check()
-

@@ -26,6 +26,7 @@ from readlist.store.backends.base import migrations_dir as migrations_dir
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+
 def connect(path: Location, member: str | None = None) -> Connection:
     """The read side's connection, showing the library as `member` (default: the current user) sees it:
     stdlib sqlite3 for a file (also used for raw writes such as the search index), psycopg for a URL."""
@@ -78,7 +79,7 @@ def revision(path: Location) -> str | None:
 
 
 def engine(path: Location) -> Engine:
-    """A SQLAlchemy engine whose transactions all start by taking the library's write lock (DESIGN §6)."""
+    """A SQLAlchemy engine whose transactions all start by taking the library's write lock (docs/architecture.md)."""
     backend = backend_for(path)
     _ready(backend)
     return backend.engine()

@@ -1,7 +1,7 @@
 """The ORM session (SQLModel): kept for the writers that change model objects — `fetch` and `add`'s metadata
 step (services/metadata.py maps a source's record onto an `Item`), feeds, `fetch --published` and `pdf`.
 
-Imported only by them (SQLModel and SQLAlchemy cost ~0.4 s to import, DESIGN §2). Inside a session, the shared
+Imported only by them (SQLModel and SQLAlchemy cost ~0.4 s to import). Inside a session, the shared
 plain-SQL write path runs on the session's own connection (`session_tx`), and the session ends as every write
 transaction does (`txn.finish`).
 """

@@ -1,4 +1,4 @@
-"""The read side: plain SQL on a backend's DB-API connection (sqlite3, psycopg), returning plain dicts (DESIGN §2).
+"""The read side: plain SQL on a backend's DB-API connection (sqlite3, psycopg), returning plain dicts.
 
 Every function takes a connection and returns data. The SQL is written once for both backends; the one fragment
 they spell differently (a list of ids passed as one JSON parameter) comes from the connection's backend.
@@ -361,7 +361,7 @@ class Reader(Protocol):
 
 
 class SqlReader:
-    """The Reader over one backend connection (sqlite3's on the fast path of DESIGN §2, or psycopg's): the
+    """The Reader over one backend connection (sqlite3's on the fast path, or psycopg's): the
     functions above, whose SQL serves both backends."""
 
     def __init__(self, conn: Connection) -> None:

@@ -2,7 +2,7 @@
 
 `ItemRow` is an item as the write side works with it: its columns as attributes (JSON columns decoded), and a
 memory of what was loaded, so saving writes only the columns that changed. The columns are models.py's `Item`
-table's; a test holds the two to the same list on both backends (DESIGN §2: models.py stays the schema).
+table's; a test holds the two to the same list on both backends (models.py stays the schema: docs/architecture.md).
 """
 
 from __future__ import annotations

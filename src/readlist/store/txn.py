@@ -1,4 +1,4 @@
-"""One write transaction on the plain-SQL path, and what every write does before it commits (DESIGN §2, §6).
+"""One write transaction on the plain-SQL path, and what every write does before it commits (docs/architecture.md).
 
 Every writer — the daily commands, `add`, import's merge engine, and the ORM sessions that `fetch` and feeds
 still use — ends the same way (`finish`): the member who wrote is registered, touched items get their citation

@@ -1,4 +1,4 @@
-"""The write side: the daily writes in plain SQL on the backend's DB-API connection (DESIGN §2, §6).
+"""The write side: the daily writes in plain SQL on the backend's DB-API connection (docs/architecture.md).
 
 `tag`, `note`, status moves, `edit`, `rm`, `restore` and `add` never import SQLModel or SQLAlchemy: each is one
 short write transaction (`Store.transaction`, BEGIN IMMEDIATE on SQLite, the write lock on PostgreSQL) through

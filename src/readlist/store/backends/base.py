@@ -1,4 +1,4 @@
-"""The `Backend` protocol: everything that differs between a SQLite file and a PostgreSQL database (DESIGN §12).
+"""The `Backend` protocol: everything that differs between a SQLite file and a PostgreSQL database.
 
 A backend is bound to one library (its location) and is the only thing that knows which kind it is: connecting,
 migrating, the schema revision, the write transaction and its lock, upserts, the full-text index, the SQL

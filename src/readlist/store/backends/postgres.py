@@ -1,5 +1,5 @@
 """PostgreSQL, for teams: psycopg connections for the read side, the SQLAlchemy engine for the write side,
-migrate-on-open, the one write lock, the tsvector index, and errors a person can act on (DESIGN §12).
+migrate-on-open, the one write lock, the tsvector index, and errors a person can act on (docs/architecture.md).
 Imported only for postgresql:// libraries (the SQLite path never loads psycopg).
 """
 

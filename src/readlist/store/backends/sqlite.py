@@ -1,5 +1,5 @@
 """SQLite, the embedded default: a library file opened with the stdlib sqlite3 (reads and raw writes) and through
-SQLAlchemy (the write side); WAL, BEGIN IMMEDIATE, migrate-on-open with a backup, FTS5 (DESIGN §5, §6, §8).
+SQLAlchemy (the write side); WAL, BEGIN IMMEDIATE, migrate-on-open with a backup, FTS5 (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ class SqliteBackend:
         return conn
 
     def engine(self) -> Engine:
-        """Every transaction starts with BEGIN IMMEDIATE (DESIGN §6); a damaged file is refused on connect."""
+        """Every transaction starts with BEGIN IMMEDIATE; a damaged file is refused on connect."""
         from sqlalchemy import create_engine, event
 
         eng = create_engine(
