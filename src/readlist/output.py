@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -22,6 +22,9 @@ from readlist.term.width import json_dumps, one_line
 from readlist.term.width import safe as safe
 from readlist.text.hits import hits_for_json as hits_for_json
 from readlist.text.hits import without_hits
+
+if TYPE_CHECKING:
+    from readlist.api import LibraryStats
 
 # What Ctrl-C prints; a command that knows better (import: nothing was changed) sets it.
 interrupted = ["interrupted"]
@@ -369,7 +372,7 @@ def _bar(value: int, biggest: int, width: int = 30) -> Text:
     return Text("█" * cells + (" " if cells else ""), style="cyan") + Text(str(value))
 
 
-def print_stats(data: dict[str, Any], view: View | None = None) -> None:
+def print_stats(data: LibraryStats, view: View | None = None) -> None:
     view = view or View(pick_format(None))
     if view.fmt != "table":
         _stats_records(data, view)
@@ -398,7 +401,7 @@ def print_stats(data: dict[str, Any], view: View | None = None) -> None:
     console.print(text(f"pace: {data['read_per_week']} items read per week (last 8 weeks)"))
 
 
-def _stats_records(data: dict[str, Any], view: View) -> None:
+def _stats_records(data: LibraryStats, view: View) -> None:
     """Stats for programs: JSON as collected; TSV/CSV as (measure, label, value) rows."""
     rows = [["total", "", str(data["total"])]]
     rows += [["kind", k, str(n)] for k, n in data["by_kind"].items()]

@@ -13,14 +13,19 @@ from readlist.api.writing import FetchPart, FetchSummary, ImportReport, NoteAdde
 from readlist.errors import ReadlistError
 from readlist.store.records import (
     Edited,
+    FeedRecord,
     ItemRecord,
+    LibraryStats,
+    MemberStats,
     NoteRecord,
     NoteText,
+    Overview,
     Removed,
     Restored,
     StatusChange,
     TagChange,
     TagCount,
+    TrashRecord,
 )
 
 if TYPE_CHECKING:  # the reports of heavier use cases: named here for front ends, imported when they run
@@ -38,6 +43,11 @@ __all__ = [
     "PullReport",
     "SearchResult",
     "Edited",
+    "FeedRecord",
+    "LibraryStats",
+    "MemberStats",
+    "Overview",
+    "TrashRecord",
     "FetchPart",
     "FetchReport",
     "FetchSummary",

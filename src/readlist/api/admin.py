@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from readlist.api.base import Door
 from readlist.errors import NotFoundError
@@ -13,6 +13,7 @@ from readlist.location import Location, location
 if TYPE_CHECKING:
     from readlist.services.health import HealthReport
     from readlist.services.transfer import CopyReport
+    from readlist.store.records import TrashRecord
 
 
 class Admin(Door):
@@ -60,7 +61,7 @@ class Admin(Door):
         with db.write_transaction(conn):
             return index.rebuild(conn)
 
-    def trash(self) -> list[dict[str, Any]]:
+    def trash(self) -> list[TrashRecord]:
         """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
         from readlist.store.read import trash
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from readlist.api.base import Door
 
 if TYPE_CHECKING:
     from readlist.services.feeds import PullReport
     from readlist.store.models import Feed
-    from readlist.store.records import ItemRecord
+    from readlist.store.records import FeedRecord, ItemRecord
 
 
 class Feeds(Door):
@@ -18,7 +18,7 @@ class Feeds(Door):
         """New feed entries to triage, best matches first."""
         return self._reads.inbox(limit=limit)
 
-    def feeds(self) -> list[dict[str, Any]]:
+    def feeds(self) -> list[FeedRecord]:
         return self._reads.feeds()
 
     def follow(

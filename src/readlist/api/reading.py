@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from readlist import config
 from readlist.api.base import Door
@@ -15,11 +15,11 @@ from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 if TYPE_CHECKING:
     from readlist.search.engine import SearchResult
     from readlist.store.read import ItemFilter
-    from readlist.store.records import ItemRecord, TagCount
+    from readlist.store.records import ItemRecord, LibraryStats, MemberStats, Overview, TagCount
 
 Items = list["ItemRecord"]  # `list` is also a method name below: the aliases keep annotations unambiguous
-Rows = list[dict[str, Any]]
 TagCounts = list["TagCount"]
+MembersStats = list["MemberStats"]
 Pairs = list[tuple[str, str]]
 Groups = list[list[str]]
 
@@ -154,14 +154,14 @@ class Reading(Door):
     def tags(self) -> TagCounts:
         return self._reads.tag_counts()
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> LibraryStats:
         return self._reads.stats()
 
-    def team_stats(self) -> Rows:
+    def team_stats(self) -> MembersStats:
         """Each member's queue and reading pace (a personal library has one member)."""
         return self._reads.team_stats()
 
-    def overview(self) -> dict[str, Any] | None:
+    def overview(self) -> Overview | None:
         """What the home view shows (reading now, next up, counts); None for a library not made yet."""
         from readlist.store.read import home
 

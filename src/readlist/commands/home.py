@@ -1,13 +1,16 @@
 """`readlist` alone: a home view of what is being read, what comes next, and the first commands to learn."""
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from readlist import output
 from readlist.domain import Status
 from readlist.term import style, table, timefmt, views
+
+if TYPE_CHECKING:
+    from readlist.api import ItemRecord, Overview
 
 NEWCOMER = (
     ("readlist add 2408.11743 --tag quantization", "add a paper (arXiv ID, DOI, GitHub or any URL)"),
@@ -24,7 +27,7 @@ def home(db: str | None) -> None:
     output.emit_lines(home_lines(data, output.term_width() or 100, style.color_wanted()), output.View(pager=False))
 
 
-def home_lines(data: dict[str, Any] | None, width: int, color: bool) -> list[str]:
+def home_lines(data: "Overview | None", width: int, color: bool) -> list[str]:
     def bold(text: str) -> str:
         return style.paint(text, "bold", color)
 
@@ -60,7 +63,7 @@ def home_lines(data: dict[str, Any] | None, width: int, color: bool) -> list[str
     return lines
 
 
-def _item_lines(items: list[dict[str, Any]], width: int, color: bool) -> list[str]:
+def _item_lines(items: "list[ItemRecord]", width: int, color: bool) -> list[str]:
     columns = [c for c in views.item_columns() if c.name in ("id", "title", "added")]
     columns[-1].name = "since"
     rows = [[str(i["id"]), views.item_row(i)[3], timefmt.date(i.get("started_at") or i.get("added_at"))] for i in items]

@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
-from readlist.domain import tag_slug
+from readlist.domain import Kind, LinkRole, MetadataStatus, Status, tag_slug
 from readlist.errors import NotFoundError
 from readlist.ids import parse_item_ref
 from readlist.location import Conn
 from readlist.store.backends import backend_of
 from readlist.store.backends.base import Connection, Spelling
-from readlist.store.records import ItemRecord, TagCount
+from readlist.store.records import (
+    FeedRecord,
+    ItemRecord,
+    LibraryStats,
+    MemberStats,
+    Overview,
+    TagCount,
+    TrashRecord,
+)
 
 ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
@@ -26,7 +34,7 @@ ITEM_COLUMNS = (
     "started_at, finished_at, metadata_status, metadata_fetched_at, inbox_score, citation_key, year, work_type, site, "
     "details, added_by"
 )
-TODO_ORDER = "CASE i.status WHEN 'reading' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
+TODO_ORDER = f"CASE i.status WHEN '{Status.READING}' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
 
 
 @dataclass
@@ -94,7 +102,7 @@ def list_items(
 def todo(conn: Conn, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]:
     """The unread queue: reading first, then priority, then oldest added."""
     return list_items(
-        conn, ItemFilter(status=["reading", "unread"], tag=tag), order=TODO_ORDER, limit=limit, full=False
+        conn, ItemFilter(status=[Status.READING, Status.UNREAD], tag=tag), order=TODO_ORDER, limit=limit, full=False
     )
 
 
@@ -102,22 +110,22 @@ def inbox(conn: Conn, *, limit: int | None = None) -> list[ItemRecord]:
     """New feed entries waiting for triage: best matches first, then newest."""
     return list_items(
         conn,
-        ItemFilter(status=["inbox"]),
+        ItemFilter(status=[Status.INBOX]),
         limit=limit,
         full=False,
         order="coalesce(i.inbox_score, 0) DESC, coalesce(i.published, i.added_at) DESC, i.id",
     )
 
 
-def feeds(conn: Conn) -> list[dict[str, Any]]:
+def feeds(conn: Conn) -> list[FeedRecord]:
     rows = conn.execute(
         "SELECT id, name, url, match, tags, last_pulled, last_error, etag, last_modified FROM feed ORDER BY name"
     ).fetchall()
-    return [{**dict(r), "match": json.loads(r["match"]), "tags": json.loads(r["tags"])} for r in rows]
+    return [cast(FeedRecord, {**dict(r), "match": json.loads(r["match"]), "tags": json.loads(r["tags"])}) for r in rows]
 
 
 def count_todo(conn: Conn, *, tag: str | None = None) -> int:
-    where, params = ItemFilter(status=["reading", "unread"], tag=tag).sql(backend_of(conn).sql)
+    where, params = ItemFilter(status=[Status.READING, Status.UNREAD], tag=tag).sql(backend_of(conn).sql)
     return int(conn.execute(f"SELECT count(*) FROM member_item i{where}", params).fetchone()[0])
 
 
@@ -186,6 +194,9 @@ def _item_dict(row: Any) -> dict[str, Any]:
     people = json.loads(item.pop("authors") or "[]")
     item["authors"] = [p.get("name", "") for p in people]
     item["author_affiliations"] = [p.get("affiliation") for p in people]
+    item["kind"] = Kind(item["kind"])
+    item["status"] = Status(item["status"])
+    item["metadata_status"] = MetadataStatus(item["metadata_status"])
     item["categories"] = json.loads(item["categories"] or "[]")
     item["details"] = json.loads(item["details"] or "{}")
     return item
@@ -218,7 +229,7 @@ def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> N
             f"SELECT item_id, url, role FROM link WHERE item_id {in_ids} ORDER BY id",
             (ids,),
         ):
-            related["links"][item_id].append({"url": url, "role": role})
+            related["links"][item_id].append({"url": url, "role": LinkRole(role)})
         for item_id, file, line, section in conn.execute(
             f"SELECT item_id, file, line, section FROM source WHERE item_id {in_ids} ORDER BY file, line, section",
             (ids,),
@@ -237,7 +248,7 @@ def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> N
             related["readings"][item_id].append(
                 {
                     "member": member,
-                    "status": status,
+                    "status": Status(status),
                     "priority": priority,
                     "started_at": started,
                     "finished_at": finished,
@@ -248,7 +259,7 @@ def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> N
             item[name] = by_item.get(item["id"], [])
 
 
-def stats(conn: Conn, months: int = 12) -> dict[str, Any]:
+def stats(conn: Conn, months: int = 12) -> LibraryStats:
     """Counts by status, top tags, items added and read per month, and the recent reading pace."""
     by_status = dict(
         conn.execute("SELECT status, count(*) FROM member_item GROUP BY status ORDER BY status").fetchall()
@@ -269,7 +280,7 @@ def stats(conn: Conn, months: int = 12) -> dict[str, Any]:
         "by_status": by_status,
         "by_kind": dict(conn.execute("SELECT kind, count(*) FROM item GROUP BY kind ORDER BY kind").fetchall()),
         "top_tags": tag_counts(conn)[:15],
-        "per_month": [{"month": m, **per_month[m]} for m in recent],
+        "per_month": [{"month": m, "added": per_month[m]["added"], "read": per_month[m]["read"]} for m in recent],
         "read_per_week": round(read_8_weeks / PACE_WEEKS, 2),
     }
 
@@ -291,10 +302,10 @@ def members(conn: Conn) -> list[str]:
     return [r[0] for r in rows]
 
 
-def team_stats(conn: Conn) -> list[dict[str, Any]]:
+def team_stats(conn: Conn) -> list[MemberStats]:
     """Each member's queue and pace: unread, reading, read, read in the last 8 weeks, per week, last finished."""
     cutoff = weeks_ago(PACE_WEEKS)
-    out = []
+    out: list[MemberStats] = []
     for name in members(conn):
         counts = dict(
             conn.execute(
@@ -305,16 +316,16 @@ def team_stats(conn: Conn) -> list[dict[str, Any]]:
         )
         recent, last = conn.execute(
             "SELECT count(CASE WHEN finished_at >= ? THEN 1 END), max(finished_at) FROM reading "
-            "WHERE member = ? AND status = 'read'",
-            (cutoff, name),
+            "WHERE member = ? AND status = ?",
+            (cutoff, name, Status.READ),
         ).fetchone()
         out.append(
             {
                 "member": name,
-                "unread": counts.get("unread", 0),
-                "reading": counts.get("reading", 0),
-                "read": counts.get("read", 0),
-                "skipped": counts.get("skipped", 0),
+                "unread": counts.get(Status.UNREAD, 0),
+                "reading": counts.get(Status.READING, 0),
+                "read": counts.get(Status.READ, 0),
+                "skipped": counts.get(Status.SKIPPED, 0),
                 "read_8_weeks": recent,
                 "read_per_week": round(recent / PACE_WEEKS, 2),
                 "last_finished": last,
@@ -323,18 +334,18 @@ def team_stats(conn: Conn) -> list[dict[str, Any]]:
     return out
 
 
-def home(conn: Conn, *, top: int = 5) -> dict[str, Any]:
+def home(conn: Conn, *, top: int = 5) -> Overview:
     """What `readlist` alone shows: reading now, the top of the queue, inbox and pending-metadata counts."""
     counts = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status ORDER BY status").fetchall())
-    pending = conn.execute("SELECT count(*) FROM item WHERE kind = 'paper' AND metadata_status = 'pending'").fetchone()[
-        0
-    ]
+    pending = conn.execute(
+        "SELECT count(*) FROM item WHERE kind = ? AND metadata_status = ?", (Kind.PAPER, MetadataStatus.PENDING)
+    ).fetchone()[0]
     return {
         "total": sum(counts.values()),
         "counts": counts,
-        "reading": list_items(conn, ItemFilter(status=["reading"]), order="i.started_at DESC, i.id", full=False),
-        "next": list_items(conn, ItemFilter(status=["unread"]), order=TODO_ORDER, limit=top, full=False),
-        "inbox": counts.get("inbox", 0),
+        "reading": list_items(conn, ItemFilter(status=[Status.READING]), order="i.started_at DESC, i.id", full=False),
+        "next": list_items(conn, ItemFilter(status=[Status.UNREAD]), order=TODO_ORDER, limit=top, full=False),
+        "inbox": counts.get(Status.INBOX, 0),
         "metadata_pending": int(pending),
     }
 
@@ -353,9 +364,9 @@ class Reader(Protocol):
     def inbox(self, *, limit: int | None = None) -> list[ItemRecord]: ...
     def get_item(self, ref: str) -> ItemRecord: ...
     def tag_counts(self) -> list[TagCount]: ...
-    def feeds(self) -> list[dict[str, Any]]: ...
-    def stats(self, months: int = 12) -> dict[str, Any]: ...
-    def team_stats(self) -> list[dict[str, Any]]: ...
+    def feeds(self) -> list[FeedRecord]: ...
+    def stats(self, months: int = 12) -> LibraryStats: ...
+    def team_stats(self) -> list[MemberStats]: ...
     def members(self) -> list[str]: ...
     def close(self) -> None: ...
 
@@ -387,13 +398,13 @@ class SqlReader:
     def tag_counts(self) -> list[TagCount]:
         return tag_counts(self.conn)
 
-    def feeds(self) -> list[dict[str, Any]]:
+    def feeds(self) -> list[FeedRecord]:
         return feeds(self.conn)
 
-    def stats(self, months: int = 12) -> dict[str, Any]:
+    def stats(self, months: int = 12) -> LibraryStats:
         return stats(self.conn, months)
 
-    def team_stats(self) -> list[dict[str, Any]]:
+    def team_stats(self) -> list[MemberStats]:
         return team_stats(self.conn)
 
     def members(self) -> list[str]:
@@ -403,10 +414,10 @@ class SqlReader:
         self.conn.close()
 
 
-def trash(conn: Conn) -> list[dict[str, Any]]:
+def trash(conn: Conn) -> list[TrashRecord]:
     """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
     rows = conn.execute("SELECT key, removed_at, record FROM tombstone ORDER BY removed_at DESC, key").fetchall()
-    out = []
+    out: list[TrashRecord] = []
     for key, removed_at, record_json in rows:
         record = json.loads(record_json or "{}")
         out.append(

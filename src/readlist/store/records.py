@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
+from readlist.domain import Kind, LinkRole, MetadataStatus, Status
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference
 
@@ -152,7 +153,7 @@ class NoteRecord(TypedDict):
 
 class LinkRecord(TypedDict):
     url: str
-    role: str  # code | pdf | project | related
+    role: LinkRole
 
 
 class SourceRecord(TypedDict):
@@ -163,7 +164,7 @@ class SourceRecord(TypedDict):
 
 class ReadingRecord(TypedDict):
     member: str
-    status: str
+    status: Status
     priority: int
     started_at: str | None
     finished_at: str | None
@@ -179,7 +180,7 @@ class ItemRecord(TypedDict):
     """One item as the read side returns it; the README's "JSON item schema" documents every key."""
 
     id: int
-    kind: str
+    kind: Kind
     key: str
     arxiv_id: str | None
     arxiv_version: int | None
@@ -197,20 +198,20 @@ class ItemRecord(TypedDict):
     affiliation: str | None
     primary_category: str | None
     categories: list[str]
-    status: str
+    status: Status
     priority: int
     rating: str | None
     added_at: str
     started_at: str | None
     finished_at: str | None
-    metadata_status: str
+    metadata_status: MetadataStatus
     metadata_fetched_at: str | None
     inbox_score: float | None
     citation_key: str | None
     year: int | None
     work_type: str | None
     site: str | None
-    details: dict[str, Any]
+    details: dict[str, object]  # what a source said beyond the columns (the arXiv version asked for, …)
     added_by: str | None  # the member who added it
     tags: list[str]
     notes: list[NoteRecord]  # empty unless the full record was asked for
@@ -223,3 +224,67 @@ class ItemRecord(TypedDict):
 class TagCount(TypedDict):
     tag: str
     count: int
+
+
+class MonthCount(TypedDict):
+    month: str  # YYYY-MM
+    added: int
+    read: int
+
+
+class LibraryStats(TypedDict):
+    """`stats`: counts by status and kind, top tags, added and read per month, and the recent reading pace."""
+
+    total: int
+    by_status: dict[str, int]
+    by_kind: dict[str, int]
+    top_tags: list[TagCount]
+    per_month: list[MonthCount]
+    read_per_week: float
+
+
+class MemberStats(TypedDict):
+    """`stats --team`: one member's queue and pace."""
+
+    member: str
+    unread: int
+    reading: int
+    read: int
+    skipped: int
+    read_8_weeks: int
+    read_per_week: float
+    last_finished: str | None
+
+
+class Overview(TypedDict):
+    """`readlist` alone: reading now, the top of the queue, how many wait in the inbox or for metadata."""
+
+    total: int
+    counts: dict[str, int]
+    reading: list[ItemRecord]
+    next: list[ItemRecord]
+    inbox: int
+    metadata_pending: int
+
+
+class FeedRecord(TypedDict):
+    id: int
+    name: str
+    url: str
+    match: list[str]
+    tags: list[str]
+    last_pulled: str | None
+    last_error: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+class TrashRecord(TypedDict):
+    """A removed item as the trash lists it: its old number, key, title, tags and how many notes it keeps."""
+
+    id: int | None
+    key: str
+    title: str
+    removed_at: str
+    tags: list[str]
+    notes: int
