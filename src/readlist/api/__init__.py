@@ -13,6 +13,7 @@ from readlist.api.writing import FetchPart, FetchSummary, ImportReport, NoteAdde
 from readlist.errors import ReadlistError
 from readlist.store.records import (
     Edited,
+    ExportRecord,
     FeedRecord,
     ItemRecord,
     LibraryStats,
@@ -22,6 +23,7 @@ from readlist.store.records import (
     Overview,
     Removed,
     Restored,
+    SearchHit,
     StatusChange,
     TagChange,
     TagCount,
@@ -41,8 +43,10 @@ __all__ = [
     "FileReport",
     "HealthReport",
     "PullReport",
+    "SearchHit",
     "SearchResult",
     "Edited",
+    "ExportRecord",
     "FeedRecord",
     "LibraryStats",
     "MemberStats",

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from readlist import config
 from readlist.api.base import Door
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from readlist.services.add import AddReport
     from readlist.services.fetch import FetchReport
     from readlist.services.pdfs import PdfResult
-    from readlist.store.records import Edited, NoteText, Removed, Restored, StatusChange, TagChange
+    from readlist.store.records import Edited, FieldChanges, NoteText, Removed, Restored, StatusChange, TagChange
 
 Advance = Callable[[int, int], None]  # (done, requests or bytes)
 # How a front end shows long work: given a label and a total, a context that yields `advance` (a progress bar).
@@ -252,7 +252,7 @@ class Writing(Door):
         merge: bool = False,
     ) -> Edited:
         """Change fields; `url` re-keys the item (or folds it into the item that has that URL with `merge`)."""
-        given = {
+        given: dict[str, str | int | None] = {
             "title": title,
             "short_name": short_name,
             "priority": priority,
@@ -262,7 +262,7 @@ class Writing(Door):
             "url": url,
             "abstract": abstract,
         }
-        changes: dict[str, object] = {name: value for name, value in given.items() if value is not None}
+        changes = cast("FieldChanges", {name: value for name, value in given.items() if value is not None})
         if not changes:
             raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
         if merge and url is None:

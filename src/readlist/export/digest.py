@@ -5,63 +5,91 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from readlist.domain import Status
 from readlist.location import Conn
 from readlist.store.read import ItemFilter, list_items
 from readlist.term import timefmt
 
-LABELS: dict[str, dict[str, Any]] = {
-    "zh": {
-        "title": "阅读记录",
-        "all": "全部",
-        "this_week": "本周阅读",
-        "last_days": "近 {n} 天阅读",
-        "last_months": "近 {n} 个月阅读",
-        "period": "时间范围",
-        "added": "新增",
-        "started": "开始阅读",
-        "read": "读完",
-        "empty": "这段时间没有阅读记录。",
-        "other": "未分类",
-        "code": "代码",
-        "since": "起",
-        "to": "至",
-        "status": {
+if TYPE_CHECKING:
+    from readlist.store.records import ItemRecord, ReadingRecord
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The digest's words in one language."""
+
+    title: str
+    all: str
+    this_week: str
+    last_days: str
+    last_months: str
+    period: str
+    added: str
+    started: str
+    read: str
+    empty: str
+    other: str
+    code: str
+    since: str
+    to: str
+    week: str
+    read_on: str
+    team: str
+    status: dict[str, str]
+
+
+LABELS: dict[str, Labels] = {
+    "zh": Labels(
+        title="阅读记录",
+        all="全部",
+        this_week="本周阅读",
+        last_days="近 {n} 天阅读",
+        last_months="近 {n} 个月阅读",
+        period="时间范围",
+        added="新增",
+        started="开始阅读",
+        read="读完",
+        empty="这段时间没有阅读记录。",
+        other="未分类",
+        code="代码",
+        since="起",
+        to="至",
+        week="第 {w} 周",
+        read_on="读完于",
+        team="成员",
+        status={
             Status.UNREAD: "未读",
             Status.READING: "在读",
             Status.READ: "已读",
             Status.SKIPPED: "跳过",
             Status.INBOX: "待筛",
         },
-        "week": "第 {w} 周",
-        "read_on": "读完于",
-        "team": "成员",
-    },
-    "en": {
-        "title": "Reading digest",
-        "all": "all time",
-        "this_week": "This week's reading",
-        "last_days": "Reading of the last {n} days",
-        "last_months": "Reading of the last {n} months",
-        "period": "Period",
-        "added": "added",
-        "started": "started",
-        "read": "read",
-        "empty": "Nothing was added or read in this period.",
-        "other": "Untagged",
-        "code": "code",
-        "since": "from",
-        "to": "to",
-        "status": {s: s.value for s in Status},
-        "week": "Week {w}",
-        "read_on": "read",
-        "team": "Members",
-    },
+    ),
+    "en": Labels(
+        title="Reading digest",
+        all="all time",
+        this_week="This week's reading",
+        last_days="Reading of the last {n} days",
+        last_months="Reading of the last {n} months",
+        period="Period",
+        added="added",
+        started="started",
+        read="read",
+        empty="Nothing was added or read in this period.",
+        other="Untagged",
+        code="code",
+        since="from",
+        to="to",
+        week="Week {w}",
+        read_on="read",
+        team="Members",
+        status={s: s.value for s in Status},
+    ),
 }
 GROUPS = ("tag", "status", "week")
 # Enough to stop links, emphasis, code, HTML and table cells; lines start with "- " or "> ", so # and
@@ -134,7 +162,7 @@ def detect_language(conn: Conn) -> str:
     return "zh" if texts and chinese * 3 >= len(texts) else "en"
 
 
-def _authors(item: Mapping[str, Any]) -> str:
+def _authors(item: ItemRecord) -> str:
     names = item["authors"]
     short = ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
     return md_text(short)
@@ -144,24 +172,24 @@ def _first_paragraph(body: str) -> str:
     return body.strip().split("\n\n", 1)[0]
 
 
-def _status_text(item: Mapping[str, Any], labels: dict[str, Any]) -> str:
-    status = str(labels["status"].get(item["status"], item["status"]))
+def _status_text(item: ItemRecord | ReadingRecord, labels: Labels) -> str:
+    status = str(labels.status.get(item["status"], item["status"]))
     if item["status"] == Status.READ and item.get("finished_at"):
         status += f" {timefmt.date(item['finished_at'])}"
     return status
 
 
-def _team_status_text(item: Mapping[str, Any], labels: dict[str, Any]) -> str:
+def _team_status_text(item: ItemRecord, labels: Labels) -> str:
     """Who started or finished it: `alice read 11-20, bob reading` (members who only queued it are left out)."""
     parts = []
     for one in item.get("readings") or []:
         if one["status"] in (Status.READ, Status.READING):
             who = md_text(one["member"])
             parts.append(f"{who} {_status_text(one, labels)}")
-    return ", ".join(parts) or labels["status"][Status.UNREAD]
+    return ", ".join(parts) or labels.status[Status.UNREAD]
 
 
-def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: bool, team: bool = False) -> list[str]:
+def _item_lines(item: ItemRecord, labels: Labels, full_notes: bool, team: bool = False) -> list[str]:
     url = f"https://arxiv.org/abs/{item['arxiv_id']}" if item.get("arxiv_id") else item["url"]
     parts = [f"[{md_text(item['title']) or md_text(url)}]({md_url(url)})"]
     if item["authors"]:
@@ -174,7 +202,7 @@ def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: boo
         parts.append(" ".join(f"`{plain(t).replace('`', '')}`" for t in item["tags"]))
     code = next((lk["url"] for lk in item.get("links") or [] if lk["role"] == "code"), None)
     if code:
-        parts.append(f"[{labels['code']}]({md_url(code)})")
+        parts.append(f"[{labels.code}]({md_url(code)})")
     lines = ["- " + " · ".join(parts)]
     for note in item.get("notes") or []:
         body = note["body"] if full_notes else _first_paragraph(note["body"])
@@ -190,7 +218,7 @@ def _item_lines(item: Mapping[str, Any], labels: dict[str, Any], full_notes: boo
     return lines
 
 
-def _team_line(items: Sequence[Mapping[str, Any]], since: str | None, labels: dict[str, Any]) -> str:
+def _team_line(items: Sequence[ItemRecord], since: str | None, labels: Labels) -> str:
     """`Members: alice read 3, started 1 · bob read 1` over the digest's period."""
     tally: dict[str, dict[str, int]] = defaultdict(lambda: {"read": 0, "started": 0})
     for item in items:
@@ -200,40 +228,40 @@ def _team_line(items: Sequence[Mapping[str, Any]], since: str | None, labels: di
             if one["started_at"] and (not since or one["started_at"] >= since):
                 tally[one["member"]]["started"] += 1
     people = [
-        f"{md_text(name)} {labels['read']} {n['read']}, {labels['started']} {n['started']}"
+        f"{md_text(name)} {labels.read} {n['read']}, {labels.started} {n['started']}"
         for name, n in sorted(tally.items())
     ]
-    return f"{labels['team']}: " + (" · ".join(people) if people else "—")
+    return f"{labels.team}: " + (" · ".join(people) if people else "—")
 
 
-def heading(labels: dict[str, Any], since_text: str | None, period: str) -> str:
+def heading(labels: Labels, since_text: str | None, period: str) -> str:
     """The range the digest covers, as the reader would say it: 本周 / 近 30 天 / 2026-11-01 – 2026-11-22."""
     if not since_text:
-        return f"{labels['title']} ({labels['all']}, {period})"
+        return f"{labels.title} ({labels.all}, {period})"
     relative = _RELATIVE.match(since_text)
     if not relative:
-        return f"{labels['title']} {period}"
+        return f"{labels.title} {period}"
     n, unit = int(relative.group(1)), relative.group(2).lower()
     days = n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
     if days == 7:
-        return f"{labels['this_week']} ({period})"
+        return f"{labels.this_week} ({period})"
     if unit in "my":
         months = n if unit == "m" else 12 * n
-        return f"{labels['last_months'].format(n=months)} ({period})"
-    return f"{labels['last_days'].format(n=days)} ({period})"
+        return f"{labels.last_months.format(n=months)} ({period})"
+    return f"{labels.last_days.format(n=days)} ({period})"
 
 
-def _group_key(item: Mapping[str, Any], by: str, labels: dict[str, Any]) -> tuple[str, str]:
+def _group_key(item: ItemRecord, by: str, labels: Labels) -> tuple[str, str]:
     """(sort key, heading) of the group an item belongs to."""
     if by == "status":
-        return f"{STATUS_ORDER.get(item['status'], 9)}", labels["status"].get(item["status"], item["status"])
+        return f"{STATUS_ORDER.get(item['status'], 9)}", labels.status.get(item["status"], item["status"])
     if by == "week":
         stamp = item.get("finished_at") or item.get("started_at") or item["added_at"]
         moment = timefmt.local(stamp) or datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         year, week, _ = moment.isocalendar()
-        return f"{-year:05d}{-week:03d}", f"{year} " + labels["week"].format(w=week)
+        return f"{-year:05d}{-week:03d}", f"{year} " + labels.week.format(w=week)
     tags = sorted(item["tags"], key=str.casefold)
-    return ("0" + tags[0].casefold(), tags[0]) if tags else ("1", labels["other"])
+    return ("0" + tags[0].casefold(), tags[0]) if tags else ("1", labels.other)
 
 
 def digest(
@@ -255,7 +283,7 @@ def digest(
         flt = replace(flt, since=flt.anyone_since)
     now = datetime.now(UTC).astimezone().strftime("%Y-%m-%d")
     since = timefmt.date(flt.since) if flt.since else ""
-    period = f"{since} – {now}" if since else f"{labels['to']} {now}"
+    period = f"{since} – {now}" if since else f"{labels.to} {now}"
     # A team digest counts every member's starts and finishes; a personal one the reader's own.
     readings = [r for i in items for r in i["readings"]] if team else items
     counts = {
@@ -264,13 +292,13 @@ def digest(
         "read": sum(1 for r in readings if r["finished_at"] and (not flt.since or r["finished_at"] >= flt.since)),
     }
     out = [f"# {heading(labels, since_text, period)}", ""]
-    out.append(f"{labels['period']}: {period} · " + " · ".join(f"{labels[k]} {v}" for k, v in counts.items()))
+    out.append(f"{labels.period}: {period} · " + " · ".join(f"{getattr(labels, k)} {v}" for k, v in counts.items()))
     out.append("")
     if team:
         out += [_team_line(items, flt.since, labels), ""]
     if not items:
-        return "\n".join([*out, labels["empty"], ""])
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+        return "\n".join([*out, labels.empty, ""])
+    groups: dict[tuple[str, str], list[ItemRecord]] = defaultdict(list)
     for item in items:
         groups[_group_key(item, group_by, labels)].append(item)
     for key in sorted(groups):

@@ -5,9 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from readlist.domain import Kind
+
+if TYPE_CHECKING:
+    from readlist.store.records import ExportRecord
+
 from readlist.term.csvcells import CONTROL, csv_cell, csv_lines
 from readlist.term.width import json_dumps
 
@@ -16,11 +21,11 @@ __all__ = ["FORMATS", "csv_cell", "csv_lines", "render"]
 FORMATS = ("jsonl", "json", "bibtex", "csv")
 
 
-def to_jsonl(rows: list[dict[str, Any]]) -> str:
+def to_jsonl(rows: Sequence[ExportRecord]) -> str:
     return "".join(json_dumps(r, sort_keys=True) + "\n" for r in rows)
 
 
-def to_json(rows: list[dict[str, Any]]) -> str:
+def to_json(rows: Sequence[ExportRecord]) -> str:
     return json_dumps(rows, sort_keys=True, indent=2) + "\n"
 
 
@@ -43,7 +48,7 @@ CSV_COLUMNS = (
 )
 
 
-def to_csv(rows: list[dict[str, Any]], bom: bool = False) -> str:
+def to_csv(rows: Sequence[ExportRecord], bom: bool = False) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -105,7 +110,7 @@ def bib_url(url: str) -> str:
 _URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20", "\n": "%0A", "\r": "%0D", "\t": "%09"}
 
 
-def bib_key(record: dict[str, Any]) -> str:
+def bib_key(record: ExportRecord) -> str:
     """The stored citation key; for an item without one yet, the key it would get (`frantar2024marlin`)."""
     from readlist.store.citekeys import arxiv_year, base_key, title_word
 
@@ -119,11 +124,11 @@ def bib_key(record: dict[str, Any]) -> str:
     return f"{word or 'item'}{year or ''}"
 
 
-def _year(record: dict[str, Any]) -> str:
+def _year(record: ExportRecord) -> str:
     return str(record.get("year") or (record.get("published") or "")[:4] or "")
 
 
-def entry_type(record: dict[str, Any]) -> str:
+def entry_type(record: ExportRecord) -> str:
     """@inproceedings / @article for published papers, @misc for preprints, @online for articles, @software."""
     if record["kind"] == Kind.REPO:
         return "software"
@@ -140,7 +145,7 @@ def entry_type(record: dict[str, Any]) -> str:
     return "misc"
 
 
-def _fields(r: dict[str, Any], kind: str) -> list[tuple[str, str]]:
+def _fields(r: ExportRecord, kind: str) -> list[tuple[str, str]]:
     fields = [("title", "{" + bib_escape(r["title"]) + "}")]
     if r["authors"]:
         fields.append(("author", " and ".join(bib_escape(a["name"]) for a in r["authors"])))
@@ -150,19 +155,19 @@ def _fields(r: dict[str, Any], kind: str) -> list[tuple[str, str]]:
     if year:
         fields.append(("year", year))
     venue_field = {"inproceedings": "booktitle", "article": "journal"}.get(kind)
-    if venue_field and r.get("venue"):
-        fields.append((venue_field, bib_escape(r["venue"])))
-    if kind == "online" and r.get("site"):
-        fields.append(("organization", bib_escape(r["site"])))
-    if kind == "software" and (r.get("details") or {}).get("description"):
-        fields.append(("note", bib_escape(r["details"]["description"])))
-    if r.get("arxiv_id"):
+    if venue_field and (venue := r.get("venue")):
+        fields.append((venue_field, bib_escape(venue)))
+    if kind == "online" and (site := r.get("site")):
+        fields.append(("organization", bib_escape(site)))
+    if kind == "software" and (description := (r.get("details") or {}).get("description")):
+        fields.append(("note", bib_escape(str(description))))
+    if arxiv_id := r.get("arxiv_id"):
         # As arXiv's own export does; a published paper keeps them too, so readers can find the free version.
-        fields += [("eprint", r["arxiv_id"]), ("archivePrefix", "arXiv")]
-        if r.get("primary_category"):
-            fields.append(("primaryClass", r["primary_category"]))
-    if r.get("doi"):
-        fields.append(("doi", bib_escape(r["doi"])))
+        fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]
+        if category := r.get("primary_category"):
+            fields.append(("primaryClass", category))
+    if doi := r.get("doi"):
+        fields.append(("doi", bib_escape(doi)))
     if r["url"]:  # an imported reference known only by its title has none
         fields.append(("url", bib_url(r["url"])))
     if r["tags"]:
@@ -172,7 +177,7 @@ def _fields(r: dict[str, Any], kind: str) -> list[tuple[str, str]]:
     return fields
 
 
-def to_bibtex(rows: list[dict[str, Any]]) -> str:
+def to_bibtex(rows: Sequence[ExportRecord]) -> str:
     from readlist.store.citekeys import unique_key
 
     entries, used = [], {str(r["citation_key"]) for r in rows if r.get("citation_key")}
@@ -185,7 +190,7 @@ def to_bibtex(rows: list[dict[str, Any]]) -> str:
     return "\n".join(entries)
 
 
-def render(fmt: str, rows: list[dict[str, Any]], *, bom: bool = False) -> str:
+def render(fmt: str, rows: Sequence[ExportRecord], *, bom: bool = False) -> str:
     if fmt == "jsonl":
         return to_jsonl(rows)
     if fmt == "json":

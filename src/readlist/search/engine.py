@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from readlist.location import Conn
 from readlist.search import snippet
@@ -15,6 +15,7 @@ from readlist.search.query import Filters, Query, Segmenter, parse
 from readlist.store import index
 from readlist.store.backends import backend_of
 from readlist.store.read import ItemFilter, list_items
+from readlist.store.records import SearchHit
 from readlist.text import nfkc
 
 Row = tuple[int, int, float]  # item id, tier, bm25 (on PostgreSQL: -ts_rank)
@@ -55,7 +56,7 @@ def _tsvector() -> FullText:
 
 @dataclass
 class SearchResult:
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[SearchHit] = field(default_factory=list)
     total: int = 0  # how many items match in all (the page shows `items`)
     query: Query | None = None
     corrected: str | None = None  # the query that was searched instead of (or besides) the typed one
@@ -191,20 +192,18 @@ def score(tier: int, bm25: float) -> float:
     return round(FUZZY_TIER - tier + s / (1 + s), 4)
 
 
-def _hydrate(conn: Conn, rows: list[Row], query: Query | None) -> list[dict[str, Any]]:
+def _hydrate(conn: Conn, rows: list[Row], query: Query | None) -> list[SearchHit]:
     """Full items (the `list --json` schema) with score and snippet, in rank order."""
     if not rows:
         return []
     ids = [r[0] for r in rows]
     by_id = {it["id"]: it for it in list_items(conn, ItemFilter(ids=ids), full=True)}
     docs = index.documents(conn, ids)
-    items = []
+    items: list[SearchHit] = []
     for item_id, tier, bm25 in rows:
         record = by_id.get(item_id)
         if record is None:  # removed since it was indexed
             continue
-        item: dict[str, Any] = dict(record)
-        item["score"] = score(tier, bm25)
-        item["snippet"] = snippet.make(docs.get(item_id, {}), query, str(item.get("title") or ""))
-        items.append(item)
+        made = snippet.make(docs.get(item_id, {}), query, record["title"] or "")
+        items.append(cast(SearchHit, {**record, "score": score(tier, bm25), "snippet": made}))
     return items

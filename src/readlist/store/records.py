@@ -106,6 +106,19 @@ class Restored:
     merged: bool  # the key was back in the library already (added again); the trash record was merged into it
 
 
+class FieldChanges(TypedDict, total=False):
+    """What `edit` may change; `url` re-keys the item."""
+
+    title: str
+    short_name: str
+    abstract: str
+    venue: str
+    affiliation: str
+    priority: int
+    rating: str
+    url: str
+
+
 @dataclass(frozen=True)
 class Edited:
     item_id: int
@@ -189,6 +202,62 @@ class ItemRecord(TypedDict):
     short_name: str | None
     authors: list[str]
     author_affiliations: list[str | None]
+    abstract: str | None
+    published: str | None
+    updated: str | None
+    venue: str | None
+    doi: str | None
+    comment: str | None
+    affiliation: str | None
+    primary_category: str | None
+    categories: list[str]
+    status: Status
+    priority: int
+    rating: str | None
+    added_at: str
+    started_at: str | None
+    finished_at: str | None
+    metadata_status: MetadataStatus
+    metadata_fetched_at: str | None
+    inbox_score: float | None
+    citation_key: str | None
+    year: int | None
+    work_type: str | None
+    site: str | None
+    details: dict[str, object]  # what a source said beyond the columns (the arXiv version asked for, …)
+    added_by: str | None  # the member who added it
+    tags: list[str]
+    notes: list[NoteRecord]  # empty unless the full record was asked for
+    links: list[LinkRecord]
+    sources: list[SourceRecord]
+    attachments: list[AttachmentRecord]  # local files (PDFs)
+    readings: list[ReadingRecord]  # every member's status (empty unless the full record was asked for)
+
+
+class SearchHit(ItemRecord):
+    """An item found by search: its rank score and the snippet that matched (hits marked, see text.hits)."""
+
+    score: float
+    snippet: str
+
+
+class AuthorRecord(TypedDict, total=False):
+    name: str
+    affiliation: str  # only when known
+
+
+class ExportRecord(TypedDict):
+    """One item as `export --format json/jsonl` writes it (lossless, re-importable): an ItemRecord without the
+    database's own row number (identity is `key`), authors with their affiliations."""
+
+    kind: Kind
+    key: str
+    arxiv_id: str | None
+    arxiv_version: int | None
+    url: str
+    title: str
+    short_name: str | None
+    authors: list[AuthorRecord]
     abstract: str | None
     published: str | None
     updated: str | None

@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from readlist.domain import (
     MAX_INT,
@@ -25,7 +25,7 @@ from readlist.errors import InvalidInputError
 from readlist.ids import Reference, is_url
 from readlist.location import Conn
 from readlist.store.read import ItemFilter, list_items
-from readlist.store.records import ItemDraft, NoteDraft, ReadingDraft, SourceDraft
+from readlist.store.records import ExportRecord, ItemDraft, ItemRecord, NoteDraft, ReadingDraft, SourceDraft
 
 HINT = "fix that line, or export again with: readlist export --format jsonl"
 _KEY = re.compile(r"^(arxiv|doi|github|url|title):\S.*$")  # title: items with no identifier (a PDF)
@@ -35,23 +35,23 @@ T = TypeVar("T")
 TEXT_FIELDS = ("comment", "primary_category", "doi", "work_type", "site", "added_by")
 TIME_FIELDS = ("updated", "added_at", "started_at", "finished_at", "metadata_fetched_at")
 
-# Everything an item is, minus the database's own row number: identity is `key`.
-_INTERNAL = ("id",)
+# Everything an item is, minus the database's own row number (identity is `key`); authors carry affiliations.
+_INTERNAL = ("id", "author_affiliations")
 
 
-def records(conn: Conn, flt: ItemFilter | None = None) -> list[dict[str, Any]]:
+def records(conn: Conn, flt: ItemFilter | None = None) -> list[ExportRecord]:
     """Items as export records, ordered by key (stable across machines and runs)."""
-    items = list_items(conn, flt, order="i.key")
-    out = []
-    for item in items:
-        record = {k: v for k, v in item.items() if k not in _INTERNAL}
-        record["authors"] = [
-            {"name": n, **({"affiliation": a} if a else {})}
-            for n, a in zip(item["authors"], item["author_affiliations"], strict=True)
-        ]
-        del record["author_affiliations"]
-        out.append(record)
-    return out
+    return [export_record(item) for item in list_items(conn, flt, order="i.key")]
+
+
+def export_record(item: ItemRecord) -> ExportRecord:
+    """An item as its export record: no row number, each author with their affiliation."""
+    record = {k: v for k, v in item.items() if k not in _INTERNAL}
+    record["authors"] = [
+        {"name": n, **({"affiliation": a} if a else {})}
+        for n, a in zip(item["authors"], item["author_affiliations"], strict=True)
+    ]
+    return cast(ExportRecord, record)
 
 
 class Fields:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from readlist.domain import TRANSITIONS, Action, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
@@ -24,6 +24,7 @@ from readlist.store.merge import Merger, MergeResult, restore
 from readlist.store.reading import ReadingRow
 from readlist.store.records import (
     Edited,
+    FieldChanges,
     ItemDraft,
     NoteText,
     Removed,
@@ -309,9 +310,10 @@ class Store:
             tx.touched.add(item.id)
             return body
 
-    def edit(self, ref: str, changes: dict[str, Any], *, merge: bool = False) -> Edited:
+    def edit(self, ref: str, asked: FieldChanges, *, merge: bool = False) -> Edited:
         """Change fields. A new URL re-runs identity: the item is re-keyed, or (--merge) folded into the item
         that already has the new key; without --merge that is refused."""
+        changes: dict[str, object] = dict(asked)
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise InvalidInputError(
@@ -319,7 +321,7 @@ class Store:
             )
         if "title" in changes and not str(changes["title"]).strip():
             raise InvalidInputError("the title is empty", 'give one: readlist edit 1 --title "…"')
-        new_ref = parse_reference(changes.pop("url")) if "url" in changes else None
+        new_ref = parse_reference(str(changes.pop("url"))) if "url" in changes else None
         with self.transaction() as tx:
             item = self.get(tx, ref)
             old_key, merged_from = item.key, None
@@ -341,7 +343,7 @@ class Store:
             for name, value in changes.items():
                 if name == "priority":  # each member's own
                     mine = reading.of(tx, item, tx.member)
-                    mine.priority = value
+                    mine.priority = int(str(value))
                     reading.save(tx, mine)
                 else:
                     setattr(item, name, value)
