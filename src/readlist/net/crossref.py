@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from collections.abc import Mapping
 from urllib.parse import quote
 
-from readlist.net.metadata import WorkMetadata, clean_text, person
+from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_objects, clean_text, person
 
 DEFAULT_URL = "https://api.crossref.org"
 _ARXIV_DOI_PREFIX = "10.48550/arxiv."
@@ -52,68 +52,77 @@ def _first(value: object) -> str | None:
     return markup_text(value)
 
 
-def _date(message: dict[str, Any]) -> tuple[int | None, str | None]:
+def _date(message: Mapping[str, object]) -> tuple[int | None, str | None]:
     for name in ("issued", "published", "published-print", "published-online", "posted", "created"):
-        parts = (message.get(name) or {}).get("date-parts") or []
-        if parts and parts[0] and isinstance(parts[0][0], int):
-            nums = [int(p) for p in parts[0][:3] if isinstance(p, int)]
+        parts = as_list(as_dict(message.get(name)).get("date-parts"))
+        first = as_list(parts[0]) if parts else []
+        if first and isinstance(first[0], int):
+            nums = [int(p) for p in first[:3] if isinstance(p, int)]
             return nums[0], "-".join(f"{n:02d}" if i else str(n) for i, n in enumerate(nums))
     return None, None
 
 
-def _authors(message: dict[str, Any]) -> list[dict[str, str]]:
+def _authors(message: Mapping[str, object]) -> list[dict[str, str]]:
     authors = []
-    for entry in message.get("author") or []:
-        if not isinstance(entry, dict):
-            continue
+    for entry in as_objects(message.get("author")):
         name = " ".join(p for p in (clean_text(entry.get("given")), clean_text(entry.get("family"))) if p)
-        affiliations = [a.get("name") for a in entry.get("affiliation") or [] if isinstance(a, dict)]
+        affiliations = [a.get("name") for a in as_objects(entry.get("affiliation"))]
         found = person(name or entry.get("name"), "; ".join(a for a in affiliations if isinstance(a, str)))
         if found:
             authors.append(found)
     return authors
 
 
-def _related_arxiv(message: dict[str, Any]) -> str | None:
+def _related_arxiv(message: Mapping[str, object]) -> str | None:
     """The arXiv preprint of this work, from Crossref's `has-preprint` / `is-version-of` relations."""
-    relations = message.get("relation") or {}
+    relations = as_dict(message.get("relation"))
     for name in ("has-preprint", "is-version-of", "is-identical-to"):
-        for rel in relations.get(name) or []:
-            target = str(rel.get("id") or "").lower() if isinstance(rel, dict) else ""
+        for rel in as_objects(relations.get(name)):
+            target = str(rel.get("id") or "").lower()
             if rel.get("id-type") == "doi" and target.startswith(_ARXIV_DOI_PREFIX):
                 return target.removeprefix(_ARXIV_DOI_PREFIX)
     return None
 
 
-def _published_doi(message: dict[str, Any]) -> str | None:
+def _published_doi(message: Mapping[str, object]) -> str | None:
     """For a preprint DOI: the DOI of the published version (`is-preprint-of`)."""
-    for rel in (message.get("relation") or {}).get("is-preprint-of") or []:
-        if isinstance(rel, dict) and rel.get("id-type") == "doi" and rel.get("id"):
+    for rel in as_objects(as_dict(message.get("relation")).get("is-preprint-of")):
+        if rel.get("id-type") == "doi" and rel.get("id"):
             return str(rel["id"])
     return None
 
 
+def _details(message: Mapping[str, object]) -> WorkDetails:
+    details = WorkDetails()
+    if publisher := clean_text(message.get("publisher")):
+        details["publisher"] = publisher
+    if short_venue := _first(message.get("short-container-title")):
+        details["short_venue"] = short_venue
+    if volume := clean_text(message.get("volume")):
+        details["volume"] = volume
+    if issue := clean_text(message.get("issue")):
+        details["issue"] = issue
+    if pages := clean_text(message.get("page")):
+        details["pages"] = pages
+    if published_doi := _published_doi(message):
+        details["published_doi"] = published_doi
+    if crossref_type := clean_text(message.get("type")):
+        details["crossref_type"] = crossref_type
+    return details
+
+
 def parse_work(body: bytes | str) -> WorkMetadata:
     """A `/works/{doi}` response → metadata; ValueError when it is not a Crossref work message."""
-    data = json.loads(body)
-    if not isinstance(data, dict) or data.get("message-type") != "work" or not isinstance(data.get("message"), dict):
+    data = as_dict(json.loads(body))
+    if data.get("message-type") != "work" or not isinstance(data.get("message"), dict):
         raise ValueError("not a Crossref work message")
-    message: dict[str, Any] = data["message"]
+    message = as_dict(data["message"])
     title = _first(message.get("title"))
     subtitle = _first(message.get("subtitle"))
     if title and subtitle and subtitle.lower() not in title.lower():
         title = f"{title}: {subtitle}"
     year, published = _date(message)
-    venue = _first(message.get("container-title")) or clean_text((message.get("event") or {}).get("name"))
-    details = {
-        "publisher": clean_text(message.get("publisher")),
-        "short_venue": _first(message.get("short-container-title")),
-        "volume": clean_text(message.get("volume")),
-        "issue": clean_text(message.get("issue")),
-        "pages": clean_text(message.get("page")),
-        "published_doi": _published_doi(message),
-        "crossref_type": clean_text(message.get("type")),
-    }
+    venue = _first(message.get("container-title")) or clean_text(as_dict(message.get("event")).get("name"))
     return WorkMetadata(
         source="crossref",
         title=title,
@@ -126,5 +135,5 @@ def parse_work(body: bytes | str) -> WorkMetadata:
         doi=clean_text(message.get("DOI")),
         arxiv_id=_related_arxiv(message),
         url=clean_text(message.get("URL")),
-        details={k: v for k, v in details.items() if v},
+        details=_details(message),
     )

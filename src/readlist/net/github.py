@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from collections.abc import Mapping
 
 from readlist.domain import year_of
-from readlist.net.metadata import WorkMetadata, as_dict, clean_text
+from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_text, clean_text
 
 DEFAULT_URL = "https://api.github.com"
 
@@ -31,27 +31,11 @@ def headers() -> dict[str, str]:
 
 def parse_repo(body: bytes | str) -> WorkMetadata:
     """A `/repos/{owner}/{repo}` response → metadata; ValueError when it is not a repository object."""
-    data: Any = json.loads(body)
-    if not isinstance(data, dict) or not isinstance(data.get("full_name"), str):
+    data = as_dict(json.loads(body))
+    if not isinstance(data.get("full_name"), str):
         raise ValueError("not a GitHub repository object")
-    owner = as_dict(data.get("owner"))
-    licence = as_dict(data.get("license"))
-    spdx = licence.get("spdx_id")
-    topics = [t for t in data.get("topics") or [] if isinstance(t, str)]
-    details = {
-        "description": clean_text(data.get("description")),
-        "language": clean_text(data.get("language")),
-        "stars": data.get("stargazers_count") if isinstance(data.get("stargazers_count"), int) else None,
-        "forks": data.get("forks_count") if isinstance(data.get("forks_count"), int) else None,
-        "topics": topics or None,
-        "license": (spdx if spdx and spdx != "NOASSERTION" else clean_text(licence.get("name"))),
-        "homepage": clean_text(data.get("homepage")),
-        "archived": True if data.get("archived") else None,
-        "fork": True if data.get("fork") else None,
-        "created_at": clean_text(data.get("created_at")),
-        "pushed_at": clean_text(data.get("pushed_at")),
-    }
-    login = clean_text(owner.get("login"))
+    login = clean_text(as_dict(data.get("owner")).get("login"))
+    details = _details(data)
     return WorkMetadata(
         source="github",
         title=clean_text(data["full_name"]),
@@ -60,7 +44,36 @@ def parse_repo(body: bytes | str) -> WorkMetadata:
         published=(clean_text(data.get("created_at")) or "")[:10] or None,
         work_type="software",
         site="GitHub",
-        abstract=details["description"],  # type: ignore[arg-type]
+        abstract=details.get("description"),
         url=clean_text(data.get("html_url")),
-        details={k: v for k, v in details.items() if v is not None},
+        details=details,
     )
+
+
+def _details(data: Mapping[str, object]) -> WorkDetails:
+    details = WorkDetails()
+    if description := clean_text(data.get("description")):
+        details["description"] = description
+    if language := clean_text(data.get("language")):
+        details["language"] = language
+    if isinstance(stars := data.get("stargazers_count"), int):
+        details["stars"] = stars
+    if isinstance(forks := data.get("forks_count"), int):
+        details["forks"] = forks
+    if topics := [t for t in as_list(data.get("topics")) if isinstance(t, str)]:
+        details["topics"] = topics
+    licence = as_dict(data.get("license"))
+    spdx = as_text(licence.get("spdx_id"))
+    if licence_id := spdx if spdx and spdx != "NOASSERTION" else clean_text(licence.get("name")):
+        details["license"] = licence_id
+    if homepage := clean_text(data.get("homepage")):
+        details["homepage"] = homepage
+    if data.get("archived"):
+        details["archived"] = True
+    if data.get("fork"):
+        details["fork"] = True
+    if created_at := clean_text(data.get("created_at")):
+        details["created_at"] = created_at
+    if pushed_at := clean_text(data.get("pushed_at")):
+        details["pushed_at"] = pushed_at
+    return details

@@ -5,8 +5,45 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
+
+
+class WorkDetails(TypedDict, total=False):
+    """Source-specific facts kept in an item's `details`; a source sets only the keys it knows (never empty)."""
+
+    # crossref
+    publisher: str
+    short_venue: str
+    volume: str
+    issue: str
+    pages: str
+    published_doi: str  # a preprint DOI's published version
+    crossref_type: str
+    # github
+    description: str
+    language: str
+    stars: int
+    forks: int
+    topics: list[str]
+    license: str
+    homepage: str
+    archived: bool
+    fork: bool
+    created_at: str
+    pushed_at: str
+    # openreview
+    openreview_id: str
+    venueid: str
+    keywords: list[str]
+    tldr: str
+    # s2
+    s2_paper_id: str
+    dblp: str
+    # webpage
+    page_tags: list[str]
+    site: str
 
 
 @dataclass
@@ -25,7 +62,7 @@ class WorkMetadata:
     doi: str | None = None
     arxiv_id: str | None = None  # the arXiv preprint of this work, when the source names one
     url: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: WorkDetails = field(default_factory=WorkDetails)
     text: str | None = None  # an article's main text
     warnings: list[str] = field(default_factory=list)
 
@@ -51,6 +88,25 @@ def person(name: object, affiliation: object = None) -> dict[str, str] | None:
     return entry
 
 
-def as_dict(value: object) -> dict[str, Any]:
+# Parsed JSON from another service is untrusted: it is read as `Mapping[str, object]` / `list[object]`, so mypy
+# demands an isinstance check before any value is used, and a wrong shape reads as missing data, never a crash.
+
+
+def as_dict(value: object) -> Mapping[str, object]:
     """A JSON object, or an empty one when the API sent something else in its place (null, a list …)."""
     return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[object]:
+    """A JSON array, or an empty one when the API sent something else in its place (null, a string …)."""
+    return value if isinstance(value, list) else []
+
+
+def as_objects(value: object) -> list[Mapping[str, object]]:
+    """The objects of a JSON array, skipping anything else in it; empty when `value` is not an array."""
+    return [entry for entry in as_list(value) if isinstance(entry, dict)]
+
+
+def as_text(value: object) -> str | None:
+    """A JSON string as sent (not cleaned), or None when it is anything else."""
+    return value if isinstance(value, str) else None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from readlist.net.metadata import WorkMetadata, clean_text, person
+from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_objects, clean_text, person
 
 DEFAULT_URL = "https://api2.openreview.net"
 _NOT_PUBLISHED = ("submitted to", "under review", "withdrawn", "desk rejected", "rejected")
@@ -31,13 +31,13 @@ def notes_url() -> str:
     return f"{endpoint()}/notes"
 
 
-def _value(content: dict[str, Any], name: str) -> Any:
-    """API v2 wraps every field as {"value": …}; API v1 did not."""
+def _value(content: Mapping[str, object], name: str) -> object:
+    """API v2 wraps every field as {"value": …}; API v1 did not. (A venue chooses its fields: the shape is open.)"""
     field = content.get(name)
     return field.get("value") if isinstance(field, dict) else field
 
 
-def _date(note: dict[str, Any]) -> str | None:
+def _date(note: Mapping[str, object]) -> str | None:
     for name in ("pdate", "odate", "cdate", "tcdate"):
         stamp = note.get(name)
         if isinstance(stamp, int | float) and stamp > 0:
@@ -47,26 +47,28 @@ def _date(note: dict[str, Any]) -> str | None:
 
 def parse_notes(body: bytes | str, forum_id: str) -> WorkMetadata | None:
     """A `/notes?id=X` response → metadata for note X; None when the answer has no such note."""
-    data = json.loads(body)
-    if not isinstance(data, dict) or not isinstance(data.get("notes"), list):
+    data = as_dict(json.loads(body))
+    if not isinstance(data.get("notes"), list):
         raise ValueError("not an OpenReview notes answer")
-    note = next((n for n in data["notes"] if isinstance(n, dict) and n.get("id") == forum_id), None)
-    note = note or next((n for n in data["notes"] if isinstance(n, dict) and n.get("forum") == forum_id), None)
+    notes = as_objects(data["notes"])
+    note = next((n for n in notes if n.get("id") == forum_id), None)
+    note = note or next((n for n in notes if n.get("forum") == forum_id), None)
     if note is None or not isinstance(note.get("content"), dict):
         return None
-    content: dict[str, Any] = note["content"]
-    names = _value(content, "authors")
-    authors = [p for p in (person(n) for n in (names if isinstance(names, list) else [])) if p]
+    content = as_dict(note["content"])
+    authors = [p for p in (person(n) for n in as_list(_value(content, "authors"))) if p]
     venue = clean_text(_value(content, "venue"))
     published = _date(note)
     accepted = bool(venue) and not any(word in (venue or "").lower() for word in _NOT_PUBLISHED)
-    keywords = _value(content, "keywords")
-    details = {
-        "openreview_id": forum_id,
-        "venueid": clean_text(_value(content, "venueid")),
-        "keywords": [k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else None,
-        "tldr": clean_text(_value(content, "TLDR")),
-    }
+    details = WorkDetails()
+    if forum_id:
+        details["openreview_id"] = forum_id
+    if venueid := clean_text(_value(content, "venueid")):
+        details["venueid"] = venueid
+    if keywords := [k for k in as_list(_value(content, "keywords")) if isinstance(k, str)]:
+        details["keywords"] = keywords
+    if tldr := clean_text(_value(content, "TLDR")):
+        details["tldr"] = tldr
     return WorkMetadata(
         source="openreview",
         title=clean_text(_value(content, "title")),
@@ -78,5 +80,5 @@ def parse_notes(body: bytes | str, forum_id: str) -> WorkMetadata | None:
         site="OpenReview",
         abstract=clean_text(_value(content, "abstract")),
         url=f"https://openreview.net/forum?id={forum_id}",
-        details={k: v for k, v in details.items() if v},
+        details=details,
     )

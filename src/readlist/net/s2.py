@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from collections.abc import Mapping
 
 from readlist.domain import year_of
-from readlist.net.metadata import WorkMetadata, as_dict, clean_text
+from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_text, clean_text
 
 DEFAULT_URL = "https://api.semanticscholar.org/graph/v1"
 FIELDS = "externalIds,venue,year,publicationVenue,title,publicationTypes"
@@ -34,10 +34,10 @@ def headers() -> dict[str, str]:
     return out
 
 
-def _work_type(paper: dict[str, Any]) -> str | None:
+def _work_type(paper: Mapping[str, object]) -> str | None:
     venue = as_dict(paper.get("publicationVenue"))
     kind = str(venue.get("type") or "").lower()
-    types = [str(t) for t in paper.get("publicationTypes") or []]
+    types = [str(t) for t in as_list(paper.get("publicationTypes"))]
     if kind == "conference" or "Conference" in types:
         return "proceedings-article"
     if kind == "journal" or "JournalArticle" in types:
@@ -45,7 +45,7 @@ def _work_type(paper: dict[str, Any]) -> str | None:
     return None
 
 
-def _published(paper: dict[str, Any]) -> WorkMetadata | None:
+def _published(paper: Mapping[str, object]) -> WorkMetadata | None:
     ids = as_dict(paper.get("externalIds"))
     venue_obj = as_dict(paper.get("publicationVenue"))
     venue = clean_text(venue_obj.get("name")) or clean_text(paper.get("venue"))
@@ -62,21 +62,30 @@ def _published(paper: dict[str, Any]) -> WorkMetadata | None:
         doi=doi,
         arxiv_id=clean_text(ids.get("ArXiv")),
         work_type=_work_type(paper) if (doi or venue) else None,
-        details={k: v for k, v in {"s2_paper_id": paper.get("paperId"), "dblp": ids.get("DBLP")}.items() if v},
+        details=_details(paper, ids),
     )
+
+
+def _details(paper: Mapping[str, object], ids: Mapping[str, object]) -> WorkDetails:
+    details = WorkDetails()
+    if paper_id := as_text(paper.get("paperId")):
+        details["s2_paper_id"] = paper_id
+    if dblp := as_text(ids.get("DBLP")):
+        details["dblp"] = dblp
+    return details
 
 
 def parse_batch(body: bytes | str, arxiv_ids: list[str]) -> dict[str, WorkMetadata]:
     """The batch answer is a list in request order with `null` for unknown papers; matched by position
     (S2 guarantees it) and checked against `externalIds.ArXiv` when present."""
-    data = json.loads(body)
+    data: object = json.loads(body)
     if not isinstance(data, list):
         raise ValueError("not a Semantic Scholar batch answer")
     found: dict[str, WorkMetadata] = {}
     for arxiv_id, paper in zip(arxiv_ids, data, strict=False):
         if not isinstance(paper, dict):
-            continue
-        meta = _published(paper)
+            continue  # `null`: S2 does not know this paper
+        meta = _published(as_dict(paper))
         if meta is None or (meta.arxiv_id and meta.arxiv_id.lower() != arxiv_id.lower()):
             continue
         found[arxiv_id] = meta
