@@ -9,11 +9,12 @@ from __future__ import annotations
 import codecs
 import json
 import unicodedata
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from readlist.domain import year_of
-from readlist.net.metadata import WorkMetadata, clean_text, person
+from readlist.net.metadata import WorkMetadata, as_dict, as_list, as_objects, as_text, clean_text, person
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT = 200_000  # characters of main text kept per page
@@ -96,16 +97,54 @@ def decode(body: bytes, header_charset: str | None) -> tuple[str, str | None]:
     return text, f"the page {said} and does not decode as such; read as {guess}"
 
 
-def _json_ld_objects(data: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for obj in data.get("json-ld") or []:
-        if isinstance(obj, dict):
-            graph = obj.get("@graph")
-            out += [o for o in graph if isinstance(o, dict)] if isinstance(graph, list) else [obj]
+class Structured(TypedDict, total=False):
+    """What a page's schema.org Article (JSON-LD, the first one wins) and its OpenGraph tags say."""
+
+    title: str | None
+    authors: list[str]
+    date: str | None
+    description: str | None
+    site: list[str]
+    og_title: str | None
+    og_site: str | None
+    og_description: str | None
+    og_date: str | None
+
+
+class Citation(TypedDict):
+    """A paper's Highwire `citation_*` tags, as venues (and arXiv, OpenReview …) publish them."""
+
+    title: str | None
+    authors: list[str]
+    venue: str | None
+    date: str | None
+    doi: str | None
+    arxiv_id: str | None
+    work_type: str | None
+
+
+class PageText(TypedDict):
+    """The fields of trafilatura's document that we use (its `as_dict()` mixes in lxml trees and more)."""
+
+    title: str | None
+    author: str | None
+    sitename: str | None
+    date: str | None
+    description: str | None
+    text: str | None
+    tags: list[str]
+
+
+def _json_ld_objects(data: Mapping[str, object]) -> list[Mapping[str, object]]:
+    """Every top-level JSON-LD object, with `@graph` containers opened (schema.org objects are open shapes)."""
+    out: list[Mapping[str, object]] = []
+    for obj in as_objects(data.get("json-ld")):
+        graph = obj.get("@graph")
+        out += as_objects(graph) if isinstance(graph, list) else [obj]
     return out
 
 
-def _names(value: Any) -> list[str]:
+def _names(value: object) -> list[str]:
     if isinstance(value, list):
         return [n for v in value for n in _names(v)]
     if isinstance(value, dict):
@@ -114,15 +153,18 @@ def _names(value: Any) -> list[str]:
     return [text] if text else []
 
 
-def _structured(text: str, url: str) -> dict[str, Any]:
+def _structured(text: str, url: str) -> Structured:
     """JSON-LD (schema.org Article) and OpenGraph as one flat dict of the fields we use."""
     import extruct
 
     try:
-        data = extruct.extract(text, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True, errors="ignore")
+        extracted = extruct.extract(
+            text, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True, errors="ignore"
+        )
     except (ValueError, TypeError, json.JSONDecodeError):
         return {}
-    found: dict[str, Any] = {}
+    data = as_dict(extracted)
+    found = Structured()
     for obj in _json_ld_objects(data):
         kind = obj.get("@type")
         kinds = kind if isinstance(kind, list) else [kind]
@@ -133,12 +175,11 @@ def _structured(text: str, url: str) -> dict[str, Any]:
         found.setdefault("date", clean_text(obj.get("datePublished")))
         found.setdefault("description", clean_text(obj.get("description")))
         found.setdefault("site", _names(obj.get("publisher"))[:1])
-    for og in data.get("opengraph") or []:
-        if isinstance(og, dict):
-            found["og_title"] = clean_text(og.get("og:title"))
-            found["og_site"] = clean_text(og.get("og:site_name"))
-            found["og_description"] = clean_text(og.get("og:description"))
-            found["og_date"] = clean_text(og.get("article:published_time"))
+    for og in as_objects(data.get("opengraph")):
+        found["og_title"] = clean_text(og.get("og:title"))
+        found["og_site"] = clean_text(og.get("og:site_name"))
+        found["og_description"] = clean_text(og.get("og:description"))
+        found["og_date"] = clean_text(og.get("article:published_time"))
     return found
 
 
@@ -171,7 +212,19 @@ def _site_name(url: str) -> str | None:
     return None
 
 
-def _trafilatura(text: str, url: str) -> dict[str, Any]:
+def _page_text(doc: Mapping[str, object]) -> PageText:
+    return PageText(
+        title=as_text(doc.get("title")),
+        author=as_text(doc.get("author")),
+        sitename=as_text(doc.get("sitename")),
+        date=as_text(doc.get("date")),
+        description=as_text(doc.get("description")),
+        text=as_text(doc.get("text")),
+        tags=[t for t in as_list(doc.get("tags")) if isinstance(t, str)],
+    )
+
+
+def _trafilatura(text: str, url: str) -> PageText:
     import logging
 
     import trafilatura
@@ -188,10 +241,10 @@ def _trafilatura(text: str, url: str) -> dict[str, Any]:
             text, url=url, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
         )
     except Exception:  # trafilatura has no error hierarchy; a page it cannot read still keeps its metadata
-        return {}
+        return _page_text({})
     if doc is None:
-        return {}
-    return dict(doc.as_dict()) if hasattr(doc, "as_dict") else dict(doc)
+        return _page_text({})
+    return _page_text(doc if isinstance(doc, dict) else doc.as_dict())
 
 
 def _first_of(cite: dict[str, list[str]], *names: str) -> str | None:
@@ -202,19 +255,19 @@ def _one(cite: dict[str, list[str]], name: str) -> str | None:
     return _first_of(cite, name)
 
 
-def _paper_fields(cite: dict[str, list[str]]) -> dict[str, Any]:
+def _paper_fields(cite: dict[str, list[str]]) -> Citation:
     venue = _first_of(cite, "citation_conference_title", "citation_journal_title", "citation_inbook_title")
     kind = "proceedings-article" if "citation_conference_title" in cite else "journal-article" if venue else None
     date = _first_of(cite, "citation_publication_date", "citation_date", "citation_online_date")
-    return {
-        "title": _one(cite, "citation_title"),
-        "authors": cite.get("citation_author") or [],
-        "venue": venue,
-        "date": date.replace("/", "-") if date else None,
-        "doi": _one(cite, "citation_doi"),
-        "arxiv_id": _one(cite, "citation_arxiv_id"),
-        "work_type": kind,
-    }
+    return Citation(
+        title=_one(cite, "citation_title"),
+        authors=cite.get("citation_author") or [],
+        venue=venue,
+        date=date.replace("/", "-") if date else None,
+        doi=_one(cite, "citation_doi"),
+        arxiv_id=_one(cite, "citation_arxiv_id"),
+        work_type=kind,
+    )
 
 
 def _authors(names: list[str]) -> list[dict[str, str]]:
@@ -254,7 +307,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None, truncated
     cite = _paper_fields(tags)
     found = _structured(text, url)
     page = _trafilatura(text, url)
-    titles = (cite["title"], found.get("og_title"), found.get("title"), page.get("title"), *tags.get("title", []))
+    titles = (cite["title"], found.get("og_title"), found.get("title"), page["title"], *tags.get("title", []))
     meta.title = next((clean for clean in map(clean_text, titles) if clean), None)
     names = (
         cite["authors"]
@@ -262,26 +315,25 @@ def parse_page(body: bytes, url: str, content_type: str | None = None, truncated
         or tags.get("author")
         or tags.get("article:author")
         or tags.get("og:article:author")
-        or ([page["author"]] if page.get("author") else [])
+        or ([page["author"]] if page["author"] else [])
     )
     meta.authors = _authors(names)
-    meta.site = clean_text(found.get("og_site") or page.get("sitename")) or meta.site
-    date = cite["date"] or found.get("date") or found.get("og_date") or page.get("date")
+    meta.site = clean_text(found.get("og_site") or page["sitename"]) or meta.site
+    date = cite["date"] or found.get("date") or found.get("og_date") or page["date"]
     meta.published = (clean_text(date) or "")[:10] or None
     meta.year = year_of(meta.published)
-    meta.abstract = clean_text(found.get("og_description") or found.get("description") or page.get("description"))
+    meta.abstract = clean_text(found.get("og_description") or found.get("description") or page["description"])
     meta.venue, meta.doi, meta.arxiv_id = cite["venue"], cite["doi"], cite["arxiv_id"]
     meta.work_type = cite["work_type"] or ("blog-post" if mime in HTML_TYPES else None)
-    main = page.get("text")
-    if isinstance(main, str) and main.strip():
+    main = page["text"]
+    if main and main.strip():
         # Control characters from the page never reach a terminal; lines and tabs stay.
         kept = "".join(ch for ch in main.strip()[:MAX_TEXT] if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
         meta.text = kept or None
     if not meta.title and not meta.text:
         meta.warnings.append("found neither a title nor text on the page")
-    keywords = [t for t in page.get("tags") or [] if isinstance(t, str)]
-    if keywords:
-        meta.details["page_tags"] = keywords[:20]
+    if page["tags"]:
+        meta.details["page_tags"] = page["tags"][:20]
     if meta.site:
         meta.details["site"] = meta.site
     return meta
