@@ -122,3 +122,20 @@ def test_add_keeps_the_version_asked_for_while_knowing_the_latest(run: Run, arxi
     assert "v3 (you added v2)" in run("show", "1").out
     opened = run("open", "1", "--pdf", env={"BROWSER": "", "DISPLAY": ""})
     assert opened.out == "https://arxiv.org/pdf/2408.11743v2\n"
+
+
+def test_pdf_file_name_never_comes_from_imported_text(run: Run, tmp_path: Path, isolated_library: Path) -> None:
+    """An imported record's `asked_version` is text from a file: it may not steer where the PDF is written."""
+    import json
+
+    record = {"key": "arxiv:2408.11743", "url": "https://arxiv.org/abs/2408.11743", "kind": "paper"}
+    record |= {"arxiv_id": "2408.11743", "title": "Marlin", "details": {"asked_version": "1/../../../outside/x"}}
+    (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert run("import", str(tmp_path / "in.jsonl")).code == 0
+    body = make_pdf(tmp_path / "src.pdf", "Marlin").read_bytes()
+    with PdfServer(body) as server:
+        result = run("pdf", "1", env={"READLIST_ARXIV_PDF_URL": server.url})
+    assert result.code == 0, result
+    saved = Path(run("show", "1", "--json").json()["attachments"][0]["path"])
+    assert saved.parent == isolated_library.parent / "pdfs" and saved.name == "2408.11743.pdf"
+    assert not (isolated_library.parent.parent / "outside").exists()

@@ -33,6 +33,15 @@ def pdf_dir(store: Store) -> Path:
     return backend_for(store.path).files_dir() / "pdfs"
 
 
+def _version(value: object) -> int | None:
+    """An arXiv version number, whatever an import wrote there: a file name is never built from other text."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1000:
+        return value
+    if isinstance(value, str) and value.strip().isdecimal() and 0 < int(value.strip()) < 1000:
+        return int(value.strip())
+    return None
+
+
 def _file_name(arxiv_id: str, version: int | None) -> str:
     return arxiv_id.replace("/", "_") + (f"v{version}" if version else "") + ".pdf"
 
@@ -44,7 +53,7 @@ def fetch_pdf(store: Store, ref: str) -> PdfResult:
     with store.session() as session:
         item = store.get(session, ref)
         item_id, arxiv_id = item.id, item.arxiv_id
-        version = (item.details or {}).get("asked_version") or item.arxiv_version  # the version the user added
+        version = _version(item.details.get("asked_version")) or item.arxiv_version  # the version the user added
     assert item_id is not None
     if not arxiv_id:
         raise InvalidInputError(

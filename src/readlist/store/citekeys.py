@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from readlist.location import Conn
 
@@ -92,7 +91,7 @@ def title_word(title: str) -> str:
     return ""
 
 
-def base_key(authors: Sequence[dict[str, Any]], year: int, title: str) -> str:
+def base_key(authors: Sequence[Mapping[str, object]], year: int, title: str) -> str:
     family = family_name(str(authors[0].get("name", ""))) if authors else ""
     return f"{family or 'anon'}{year}{title_word(title)}"
 

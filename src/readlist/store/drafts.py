@@ -5,8 +5,6 @@ Pure: no queries (the merge engine, merge.py, writes what these decide).
 
 from __future__ import annotations
 
-from typing import Any
-
 from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, year_of
 from readlist.ids import Reference
 from readlist.store.citekeys import arxiv_year
@@ -39,10 +37,10 @@ def default_title(ref: Reference) -> str:
 READING_STAMPS = ("started_at", "finished_at")  # a member's own, carried in a draft's `extra` by old exports
 
 
-def new_item_row(draft: ItemDraft) -> dict[str, Any]:
+def new_item_row(draft: ItemDraft) -> dict[str, object]:
     """The column values of a new item."""
     ref = draft.ref
-    row: dict[str, Any] = {
+    row: dict[str, object] = {
         "kind": ref.kind,
         "key": ref.key,
         "arxiv_id": ref.arxiv_id,

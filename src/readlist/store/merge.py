@@ -84,12 +84,12 @@ class Merger:
         }
         self.item_tags: set[tuple[int, int]] = set()
         self.note_bodies: dict[int, set[str]] = defaultdict(set)
-        self.notes_by_source: dict[int, dict[str, NoteRow | dict[str, Any]]] = defaultdict(dict)
+        self.notes_by_source: dict[int, dict[str, NoteRow | dict[str, object]]] = defaultdict(dict)
         self.links: dict[int, set[str]] = defaultdict(set)
-        self.sources: dict[tuple[int, str, str], tuple[int, int] | dict[str, Any]] = {}  # → (row id, line)
+        self.sources: dict[tuple[int, str, str], tuple[int, int] | dict[str, object]] = {}  # → (row id, line)
         self.placed: set[int] = set()  # hashes of the sources this merge set (kept on release: ints stay small)
         self.fresh: dict[str, int] = {}  # key → id of items inserted by create_missing, not yet merged
-        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.pending: dict[str, list[dict[str, object]]] = defaultdict(list)
         self.attachments: dict[int, set[str]] = defaultdict(set)
         self._citation_keys: set[str] | None = None
         self.preload(keys)
@@ -198,7 +198,7 @@ class Merger:
 
     def create_missing(self, drafts: Sequence[ItemDraft]) -> None:
         """Insert every item not yet in the library in one batch (ids come back through RETURNING)."""
-        new: dict[str, dict[str, Any]] = {}
+        new: dict[str, dict[str, object]] = {}
         for draft in drafts:
             if draft.ref.key not in self.items and draft.ref.key not in new:
                 new[draft.ref.key] = new_item_row(draft)
@@ -438,7 +438,12 @@ def restore_tombstone(where: Tx | Any, merger: Merger, tomb: Tombstone) -> Resto
     if isinstance(cut, list):
         tx.words.update(index.known_runs(str(words) for words in cut))
     marks_ = [] if merger.restore_removed else tomb.record.get("removals") or []  # --restore-removed: all back
-    removals.remember(tx, result.item_id, [(str(what), str(value)) for what, value in marks_])
+    pairs = (
+        [(str(m[0]), str(m[1])) for m in marks_ if isinstance(m, list | tuple) and len(m) == 2]
+        if isinstance(marks_, list)
+        else []
+    )
+    removals.remember(tx, result.item_id, pairs)
     trash.forget(tx, tomb.key)
     return Restored(result.item_id, tomb.key, draft.title or tomb.key, merged=not result.created)
 

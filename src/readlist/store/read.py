@@ -189,7 +189,7 @@ def tag_suggestion(conn: Conn, name: str) -> tuple[bool, str | None]:
     return True, (by_fold[close[0]] if close else None)
 
 
-def _item_dict(row: Any) -> dict[str, Any]:
+def _item_dict(row: Any) -> dict[str, object]:
     item = dict(row)
     people = json.loads(item.pop("authors") or "[]")
     item["authors"] = [p.get("name", "") for p in people]
@@ -202,7 +202,7 @@ def _item_dict(row: Any) -> dict[str, Any]:
     return item
 
 
-def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> None:
+def _attach_related(conn: Conn, items: list[dict[str, object]], *, full: bool) -> None:
     """Tags, notes, links and sources for many items in four queries, not four per item."""
     if not items:
         return
@@ -256,7 +256,7 @@ def _attach_related(conn: Conn, items: list[dict[str, Any]], *, full: bool) -> N
             )
     for item in items:
         for name, by_item in related.items():
-            item[name] = by_item.get(item["id"], [])
+            item[name] = by_item.get(cast(int, item["id"]), [])
 
 
 def stats(conn: Conn, months: int = 12) -> LibraryStats:

@@ -8,7 +8,7 @@ table's; a test holds the two to the same list on both backends (models.py stays
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -33,7 +33,7 @@ class ItemRow:
     url: str
     title: str
     short_name: str | None
-    authors: list[dict[str, Any]]
+    authors: list[dict[str, str]]
     abstract: str | None
     published: str | None
     updated: str | None
@@ -53,11 +53,11 @@ class ItemRow:
     year: int | None
     work_type: str | None
     site: str | None
-    details: dict[str, Any]
+    details: dict[str, object]
     added_by: str | None
-    _loaded: dict[str, Any] = field(default_factory=dict, repr=False)
+    _loaded: dict[str, object] = field(default_factory=dict, repr=False)
 
-    def changed(self) -> dict[str, Any]:
+    def changed(self) -> dict[str, object]:
         """The columns whose values differ from what was loaded (or last saved)."""
         return {name: value for name in COLUMNS if (value := getattr(self, name)) != self._loaded.get(name)}
 
@@ -143,7 +143,7 @@ def save(conn: Conn, item: ItemRow) -> bool:
     return True
 
 
-def insert(conn: Conn, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+def insert(conn: Conn, rows: Sequence[Mapping[str, object]]) -> dict[str, int]:
     """Insert new items (column → value dicts, one set of columns); returns key → id."""
     if not rows:
         return {}

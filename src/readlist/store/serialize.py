@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from readlist.domain import (
     MAX_INT,
@@ -57,19 +57,19 @@ def export_record(item: ItemRecord) -> ExportRecord:
 class Fields:
     """Typed access to one record's values; anything of the wrong shape raises with line and field."""
 
-    def __init__(self, row: dict[str, Any], where: str) -> None:
+    def __init__(self, row: Mapping[str, object], where: str) -> None:
         self.row, self.where = row, where
 
     def fail(self, name: str, problem: str) -> InvalidInputError:
         return InvalidInputError(f"{self.where}: {name} {problem}", HINT)
 
-    def text(self, name: str, row: dict[str, Any] | None = None) -> str | None:
+    def text(self, name: str, row: Mapping[str, object] | None = None) -> str | None:
         value = (self.row if row is None else row).get(name)
         if value is None or isinstance(value, str):
             return value
         raise self.fail(name, f"must be text, not {json.dumps(value, ensure_ascii=False)[:40]}")
 
-    def integer(self, name: str, low: int, high: int, row: dict[str, Any] | None = None) -> int | None:
+    def integer(self, name: str, low: int, high: int, row: Mapping[str, object] | None = None) -> int | None:
         value = (self.row if row is None else row).get(name)
         if value is None:
             return None
@@ -88,7 +88,7 @@ class Fields:
         except InvalidInputError as exc:
             raise self.fail(name, f"is invalid: {exc.message}") from None
 
-    def timestamp(self, name: str, row: dict[str, Any] | None = None) -> str | None:
+    def timestamp(self, name: str, row: Mapping[str, object] | None = None) -> str | None:
         value = self.text(name, row)
         if value is not None:
             try:
@@ -97,7 +97,7 @@ class Fields:
                 raise self.fail(name, f"{value!r} is not an ISO-8601 date or time") from None
         return value
 
-    def objects(self, name: str) -> list[dict[str, Any]]:
+    def objects(self, name: str) -> list[Mapping[str, object]]:
         value = self.row.get(name) or []
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(name, "must be a list of objects")
@@ -178,7 +178,7 @@ def _links(f: Fields) -> list[tuple[str, str]]:
 
 def _sources(f: Fields) -> list[SourceDraft]:
     return [
-        SourceDraft(src["file"], f.integer("line", 0, MAX_INT, src) or 0, f.text("section", src) or "")
+        SourceDraft(f.text("file", src) or "", f.integer("line", 0, MAX_INT, src) or 0, f.text("section", src) or "")
         for src in f.objects("sources")
         if f.text("file", src)
     ]
@@ -233,7 +233,13 @@ def _rating(f: Fields) -> str | None:
     return f.text("rating")
 
 
-def to_draft(row: dict[str, Any], where: str = "record") -> ItemDraft:
+def _attachments(value: object) -> list[str]:
+    """The paths of the files a record names (entries of any other shape are left out)."""
+    entries = value if isinstance(value, list) else []
+    return [str(a["path"]) for a in entries if isinstance(a, dict) and a.get("path")]
+
+
+def to_draft(row: Mapping[str, object], where: str = "record") -> ItemDraft:
     f = Fields(row, where)
     status = f.choice("status", check_status)
     return ItemDraft(
@@ -253,7 +259,7 @@ def to_draft(row: dict[str, Any], where: str = "record") -> ItemDraft:
         links=_links(f),
         sources=_sources(f),
         citation_key=f.text("citation_key"),
-        attachments=[a["path"] for a in f.row.get("attachments") or [] if isinstance(a, dict) and a.get("path")],
+        attachments=_attachments(f.row.get("attachments")),
         extra=_extra(f),
         readings=_readings(f),
     )

@@ -4,9 +4,8 @@ bringing it back); `restore` merges the record back through the merge engine."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_item_ref, parse_reference
@@ -24,7 +23,7 @@ class Tombstone:
 
     key: str
     removed_at: str
-    record: dict[str, Any]
+    record: dict[str, object]
 
 
 def tombstones(tx: Tx, keys: Sequence[str] | None = None) -> list[Tombstone]:
@@ -44,7 +43,7 @@ def tombstones(tx: Tx, keys: Sequence[str] | None = None) -> list[Tombstone]:
     ]
 
 
-def bury(tx: Tx, key: str, record: dict[str, Any]) -> None:
+def bury(tx: Tx, key: str, record: Mapping[str, object]) -> None:
     """Keep a removed item's record in the trash (replacing an older entry for the same key)."""
     tx.conn.execute(
         "INSERT INTO tombstone (key, removed_at, record) VALUES (?, ?, ?) "
