@@ -128,8 +128,9 @@ def test_pdf_file_name_never_comes_from_imported_text(run: Run, tmp_path: Path, 
     """An imported record's `asked_version` is text from a file: it may not steer where the PDF is written."""
     import json
 
-    record = {"key": "arxiv:2408.11743", "url": "https://arxiv.org/abs/2408.11743", "kind": "paper"}
-    record |= {"arxiv_id": "2408.11743", "title": "Marlin", "details": {"asked_version": "1/../../../outside/x"}}
+    record: dict[str, object] = {"key": "arxiv:2408.11743", "url": "https://arxiv.org/abs/2408.11743"}
+    record |= {"kind": "paper", "arxiv_id": "2408.11743", "title": "Marlin"}
+    record["details"] = {"asked_version": "1/../../../outside/x"}
     (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     assert run("import", str(tmp_path / "in.jsonl")).code == 0
     body = make_pdf(tmp_path / "src.pdf", "Marlin").read_bytes()
