@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from readlist.domain import tag_slug
+from readlist.domain import Status, tag_slug
 from readlist.location import Conn
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
 
@@ -102,7 +102,9 @@ def filter_sql(filters: Filters, year_sql: str = YEAR_SQL) -> tuple[str, list[An
 # `+rowid`: a plain `rowid IN (…)` is handed to FTS5 as a rowid constraint, which then re-runs the whole MATCH
 # once per listed row (30 s for "kv cache" at 100k items); the unary plus keeps it a filter on the one scan.
 _IN_TIER = " AND +search_index.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
-_TIE_BREAK = "CASE i.status WHEN 'unread' THEN 0 WHEN 'reading' THEN 0 ELSE 1 END, i.added_at DESC, i.id DESC"
+_TIE_BREAK = (
+    f"CASE i.status WHEN '{Status.UNREAD}' THEN 0 WHEN '{Status.READING}' THEN 0 ELSE 1 END, i.added_at DESC, i.id DESC"
+)
 
 
 def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:

@@ -71,7 +71,8 @@ def _fetched(store: Store, keys: list[str]) -> set[str]:
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             found = conn.execute(
-                f"SELECT key FROM item WHERE key IN ({marks(chunk)}) AND metadata_status = 'fetched'", chunk
+                f"SELECT key FROM item WHERE key IN ({marks(chunk)}) AND metadata_status = ?",
+                [*chunk, MetadataStatus.FETCHED],
             )
             done.update(str(r[0]) for r in found.fetchall())
     return done
@@ -117,7 +118,7 @@ def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -
             report.warnings.append(f"{ref.url}: no time left; saved with metadata pending — run `readlist fetch`")
             continue
         looked[ref.key] = found = report.offline.lookup(ref.key, ref.url, tries=1, timeout=min(remaining, 8.0))
-        later = " — run `readlist fetch` later" if found.status == "pending" else ""
+        later = " — run `readlist fetch` later" if found.status == MetadataStatus.PENDING else ""
         if found.warning and not found.offline and found.warning + later not in report.warnings:
             report.warnings.append(found.warning + later)  # a rate limit is said once
     return looked
@@ -160,7 +161,7 @@ ArxivAnswer = tuple[dict[str, "PaperMetadata"], set[str]]
 def _apply_lookup(session: Session, item: Item, found: Lookup) -> list[str]:
     from readlist.services.metadata import apply_work
 
-    if found.status in ("not_found", "failed"):
+    if found.status in (MetadataStatus.NOT_FOUND, MetadataStatus.FAILED):
         item.metadata_status = found.status
         return []
     if found.meta is None:

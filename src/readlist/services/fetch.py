@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from readlist import config
+from readlist.domain import MetadataStatus
 from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
 from readlist.net.works import Lookup
 from readlist.services.metadata import apply_metadata
@@ -110,7 +111,7 @@ def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]
             for item_id in by_arxiv[arxiv_id]:
                 item = session.get(Item, item_id)
                 if item is not None:
-                    item.metadata_status = "not_found"
+                    item.metadata_status = MetadataStatus.NOT_FOUND
             report.not_found.append(arxiv_id)
     report.failed += result.failed
     if result.error and result.error not in report.errors:
@@ -155,16 +156,16 @@ def _save_lookups(store: Store, batch: list[tuple[int, str, Lookup]], report: Fe
 
     with store.session() as session:
         for item_id, key, found in batch:
-            if found.warning and found.status != "fetched" and not found.offline:
+            if found.warning and found.status != MetadataStatus.FETCHED and not found.offline:
                 report.errors.append(found.warning)
-            item = session.get(Item, item_id) if found.status != "pending" else None
+            item = session.get(Item, item_id) if found.status != MetadataStatus.PENDING else None
             if item is None:
-                report.failed += [key] if found.status == "pending" else []
+                report.failed += [key] if found.status == MetadataStatus.PENDING else []
                 continue
             session.info["touched"].add(item_id)
-            if found.status in ("not_found", "failed") or found.meta is None:
+            if found.status in (MetadataStatus.NOT_FOUND, MetadataStatus.FAILED) or found.meta is None:
                 item.metadata_status = found.status
-                (report.not_found if found.status == "not_found" else report.failed).append(key)
+                (report.not_found if found.status == MetadataStatus.NOT_FOUND else report.failed).append(key)
                 continue
             report.news += [f"#{item_id} {key}: {line}" for line in apply_work(item, found.meta)]
             if found.meta.text:

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
+from readlist.domain import Kind
 from readlist.location import Conn
 
 # Words a key never starts from (Better-BibTeX's skip words, abridged).
@@ -150,7 +151,7 @@ def assign(conn: Conn, item_ids: Sequence[int]) -> None:
             if not authors or year is None:
                 continue
             # A repo's title is `owner/name`; the owner is already the author, so the name gives the word.
-            word = str(title).split("/", 1)[-1] if kind == "repo" else (short_name or title)
+            word = str(title).split("/", 1)[-1] if kind == Kind.REPO else (short_name or title)
             base = base_key(authors, int(year), str(word))
             if base not in taken_by_base:
                 # A range on the unique index (LIKE would scan the table): every key that starts with `base`.

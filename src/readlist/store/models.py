@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES, Status
+from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES, MetadataStatus, Status
 
 # Named constraints so Alembic batch migrations on SQLite can find and alter them.
 SQLModel.metadata.naming_convention = {
@@ -65,10 +65,10 @@ class Item(SQLModel, table=True):
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Each member's status, priority and dates are their own (`Reading`); this is the status of an item for a
     # member who has not touched it yet: `inbox` for a feed entry waiting for triage, otherwise `unread`.
-    initial_status: str = "unread"
+    initial_status: str = Status.UNREAD.value
     rating: str | None = None
     added_at: str = Field(index=True)
-    metadata_status: str = "pending"  # pending | fetched | not_found | failed | none
+    metadata_status: str = MetadataStatus.PENDING.value
     metadata_fetched_at: str | None = None
     inbox_score: float | None = None  # how strongly a feed entry matched the feed's terms (inbox order)
     # Better-BibTeX style (`frantar2024marlin`): assigned once author and year are known, never changed after.

@@ -16,6 +16,7 @@ from readlist.domain import (
     PRIORITY_RANGE,
     Kind,
     LinkRole,
+    Status,
     check_kind,
     check_link_role,
     check_metadata_status,
@@ -217,7 +218,7 @@ def _readings(f: Fields) -> list[ReadingDraft]:
         if not member:
             raise f.fail("readings member", "is missing")
         try:
-            status = check_status(f.text("status", row) or "unread")
+            status = check_status(f.text("status", row) or Status.UNREAD)
         except InvalidInputError as exc:
             raise f.fail("readings status", f"is invalid: {exc.message}") from None
         priority = f.integer("priority", -PRIORITY_RANGE, PRIORITY_RANGE, row) or 0
