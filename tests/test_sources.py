@@ -111,3 +111,57 @@ def test_webpage_main_text_leaves_out_navigation_and_footer() -> None:
     meta = parse_fixture("english_blog.html")
     assert meta.text and "740 TFLOPS" in meta.text and "Linux Foundation" not in meta.text
     assert meta.published == "2024-07-11" and meta.work_type == "blog-post"
+
+
+def _crossref(**message: object) -> bytes:
+    return json.dumps({"message-type": "work", "message": {"title": ["Kept"], **message}}).encode()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"author": 5},
+        {"author": "Ada Lovelace"},
+        {"author": [{"given": "Ada", "family": "Lovelace", "affiliation": 3}]},
+        {"event": "NeurIPS"},
+        {"relation": ["has-preprint"]},
+        {"relation": {"has-preprint": ["10.48550/arxiv.2106.09685"], "is-preprint-of": ["10.1/x"]}},
+        {"issued": "2020"},
+        {"issued": {"date-parts": [2020]}},
+        {"issued": {"date-parts": [{"year": 2020}]}},
+        {"container-title": 7, "subtitle": {"x": 1}},
+    ],
+)
+def test_crossref_fields_of_the_wrong_shape_read_as_missing(fields: dict[str, object]) -> None:
+    meta = crossref.parse_work(_crossref(**fields))
+    assert meta.title == "Kept" and meta.venue is None and meta.year is None and meta.arxiv_id is None
+    assert all(a["name"] == "Ada Lovelace" for a in meta.authors) and "published_doi" not in meta.details
+
+
+def test_github_s2_and_openreview_fields_of_the_wrong_shape_read_as_missing() -> None:
+    repo = {"full_name": "a/b", "topics": "ml", "license": {"spdx_id": 7, "name": "MIT"}, "owner": "x"}
+    meta = github.parse_repo(json.dumps(repo))
+    assert meta.details == {"license": "MIT"} and meta.authors == []
+    papers = [{"paperId": 5, "venue": "ICML", "publicationTypes": 5, "externalIds": ["DOI"]}]
+    found = s2.parse_batch(json.dumps(papers), ["2106.09685"])["2106.09685"]
+    assert found.venue == "ICML" and found.work_type is None and found.details == {}
+    notes = {"notes": ["x", None, {"id": "N", "content": {"title": {"value": "T"}, "authors": "Ada", "keywords": 3}}]}
+    note = openreview.parse_notes(json.dumps(notes), "N")
+    assert note is not None and note.title == "T" and note.authors == [] and note.details == {"openreview_id": "N"}
+
+
+def test_json_nested_too_deeply_is_a_bad_answer_not_a_crash() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    for parse in (crossref.parse_work, github.parse_repo, lambda b: openreview.parse_notes(b, "N")):
+        with pytest.raises(ValueError):  # what works.lookup reports as a source that answered badly
+            parse(deep)
+    with pytest.raises(ValueError):
+        s2.parse_batch(deep, ["2106.09685"])
+
+
+def test_page_with_json_ld_author_nested_deep_keeps_its_title() -> None:
+    author = "[" * 600 + '"A"' + "]" * 600
+    ld = f'{{"@type": "Article", "headline": "Deep", "author": {author}}}'
+    page = f'<html><head><script type="application/ld+json">{ld}</script></head><body><p>x</p></body></html>'
+    meta = webpage.parse_page(page.encode(), "http://x.example/deep", "text/html")
+    assert meta.title == "Deep" and meta.authors == []

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_objects, clean_text, person
+from readlist.net.metadata import (
+    WorkDetails,
+    WorkMetadata,
+    as_dict,
+    as_list,
+    as_objects,
+    clean_text,
+    parse_json,
+    person,
+)
 
 DEFAULT_URL = "https://api.crossref.org"
 _ARXIV_DOI_PREFIX = "10.48550/arxiv."
@@ -113,7 +121,7 @@ def _details(message: Mapping[str, object]) -> WorkDetails:
 
 def parse_work(body: bytes | str) -> WorkMetadata:
     """A `/works/{doi}` response → metadata; ValueError when it is not a Crossref work message."""
-    data = as_dict(json.loads(body))
+    data = as_dict(parse_json(body))
     if data.get("message-type") != "work" or not isinstance(data.get("message"), dict):
         raise ValueError("not a Crossref work message")
     message = as_dict(data["message"])

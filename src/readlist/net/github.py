@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 
 from readlist.domain import year_of
-from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_text, clean_text
+from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_text, clean_text, parse_json
 
 DEFAULT_URL = "https://api.github.com"
 
@@ -31,7 +30,7 @@ def headers() -> dict[str, str]:
 
 def parse_repo(body: bytes | str) -> WorkMetadata:
     """A `/repos/{owner}/{repo}` response → metadata; ValueError when it is not a repository object."""
-    data = as_dict(json.loads(body))
+    data = as_dict(parse_json(body))
     if not isinstance(data.get("full_name"), str):
         raise ValueError("not a GitHub repository object")
     login = clean_text(as_dict(data.get("owner")).get("login"))

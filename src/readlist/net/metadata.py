@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -90,6 +91,14 @@ def person(name: object, affiliation: object = None) -> dict[str, str] | None:
 
 # Parsed JSON from another service is untrusted: it is read as `Mapping[str, object]` / `list[object]`, so mypy
 # demands an isinstance check before any value is used, and a wrong shape reads as missing data, never a crash.
+
+
+def parse_json(body: bytes | str) -> object:
+    """An API's JSON answer; ValueError when it is not JSON, as when it nests too deeply for Python to parse."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("the JSON answer nests too deeply") from None
 
 
 def as_dict(value: object) -> Mapping[str, object]:

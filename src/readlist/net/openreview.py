@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
-from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_objects, clean_text, person
+from readlist.net.metadata import (
+    WorkDetails,
+    WorkMetadata,
+    as_dict,
+    as_list,
+    as_objects,
+    clean_text,
+    parse_json,
+    person,
+)
 
 DEFAULT_URL = "https://api2.openreview.net"
 _NOT_PUBLISHED = ("submitted to", "under review", "withdrawn", "desk rejected", "rejected")
@@ -47,7 +55,7 @@ def _date(note: Mapping[str, object]) -> str | None:
 
 def parse_notes(body: bytes | str, forum_id: str) -> WorkMetadata | None:
     """A `/notes?id=X` response → metadata for note X; None when the answer has no such note."""
-    data = as_dict(json.loads(body))
+    data = as_dict(parse_json(body))
     if not isinstance(data.get("notes"), list):
         raise ValueError("not an OpenReview notes answer")
     notes = as_objects(data["notes"])

@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 
 from readlist.domain import year_of
-from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_text, clean_text
+from readlist.net.metadata import WorkDetails, WorkMetadata, as_dict, as_list, as_text, clean_text, parse_json
 
 DEFAULT_URL = "https://api.semanticscholar.org/graph/v1"
 FIELDS = "externalIds,venue,year,publicationVenue,title,publicationTypes"
@@ -78,7 +78,7 @@ def _details(paper: Mapping[str, object], ids: Mapping[str, object]) -> WorkDeta
 def parse_batch(body: bytes | str, arxiv_ids: list[str]) -> dict[str, WorkMetadata]:
     """The batch answer is a list in request order with `null` for unknown papers; matched by position
     (S2 guarantees it) and checked against `externalIds.ArXiv` when present."""
-    data: object = json.loads(body)
+    data = parse_json(body)
     if not isinstance(data, list):
         raise ValueError("not a Semantic Scholar batch answer")
     found: dict[str, WorkMetadata] = {}

@@ -32,6 +32,7 @@ SITE_NAMES = {
     "github.io": "GitHub Pages",
     "openreview.net": "OpenReview",
 }
+_NAME_DEPTH = 8  # a JSON-LD name nested deeper than this is junk, and recursing into it could exhaust the stack
 # GB2312 and GBK pages routinely contain characters only their superset GB18030 defines.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
 
@@ -144,11 +145,14 @@ def _json_ld_objects(data: Mapping[str, object]) -> list[Mapping[str, object]]:
     return out
 
 
-def _names(value: object) -> list[str]:
+def _names(value: object, depth: int = 0) -> list[str]:
+    """Names in a JSON-LD author/publisher: text, {"name": …} or lists of them (deeper nesting is not a name)."""
+    if depth > _NAME_DEPTH:
+        return []
     if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
+        return [n for v in value for n in _names(v, depth + 1)]
     if isinstance(value, dict):
-        return _names(value.get("name"))
+        return _names(value.get("name"), depth + 1)
     text = clean_text(value)
     return [text] if text else []
 
