@@ -277,3 +277,26 @@ def test_a_misc_entry_is_what_it_links_to() -> None:
     )
     kinds = {d.citation_key: d.ref.kind for d in bibtex.to_drafts(text, "refs.bib").drafts}
     assert kinds == {"post": "article", "report": "paper", "preprint": "paper"}
+
+
+def test_csl_json_fields_of_the_wrong_shape_read_as_missing() -> None:
+    rows = [
+        {"type": "article", "title": "Numbers for names", "author": [{"literal": 42, "family": "Lovelace"}, "x"]},
+        {"type": "article", "title": "Names as a string", "author": "Ada", "issued": {"raw": 2023}, "note": 5},
+        {"type": "article", "title": "Odd date", "issued": {"date-parts": [[2023, {"m": 1}]]}, "keyword": ["a"]},
+    ]
+    text = json.dumps(rows)
+    assert csljson.matches(text)
+    first, second, third = csljson.to_drafts(text, "x.json").drafts
+    assert first.authors == [{"name": "Lovelace"}] and second.authors == [] and second.published is None
+    assert [n.body for n in second.notes] == ["5"] and third.published == "2023" and third.tags == []
+    assert not csljson.matches(json.dumps([{"type": ["article"], "title": "A list for a type"}]))
+
+
+def test_json_nested_too_deeply_is_refused_not_a_crash() -> None:
+    from readlist.importer import jsonl
+
+    deep = "[" * 100_000 + "]" * 100_000
+    assert not csljson.matches(deep)
+    with pytest.raises(InvalidInputError, match="too deeply"):
+        jsonl.parse_records('{"key": ' + deep + "}", "deep.jsonl")

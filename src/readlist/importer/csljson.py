@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Mapping
 
 from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published, split_tags
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
@@ -44,17 +44,26 @@ _CSL_TYPES = frozenset(
 )
 
 
-def _records(text: str) -> list[Any] | None:
+# Another tool's JSON: every record is read as `Mapping[str, object]` and each value checked where it is used,
+# so a field of the wrong shape (a number for a name, a string for a list) reads as missing, never a crash.
+
+
+def _records(text: str) -> list[object] | None:
     stripped = text.strip()
     if not stripped.startswith(("[", "{")):
         return None
     try:
-        data = json.loads(stripped)
-    except json.JSONDecodeError:
+        data: object = json.loads(stripped)
+    except (json.JSONDecodeError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
         return None
     if isinstance(data, dict):
         data = data.get("items") if isinstance(data.get("items"), list) else [data]
     return data if isinstance(data, list) else None
+
+
+def _objects(value: object) -> list[Mapping[str, object]]:
+    """The JSON objects in a JSON array; empty when `value` is not an array."""
+    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
 
 
 def matches(text: str) -> bool:
@@ -62,46 +71,54 @@ def matches(text: str) -> bool:
     rows = _records(text)
     if not rows:
         return False
-    objects = [r for r in rows[:50] if isinstance(r, dict)]
-    return bool(objects) and all(r.get("type") in _CSL_TYPES and "key" not in r for r in objects)
+    objects = _objects(rows[:50])
+    return bool(objects) and all(_is_csl_type(r.get("type")) and "key" not in r for r in objects)
 
 
-def _date(value: Any) -> tuple[str | None, str | None]:
+def _is_csl_type(value: object) -> bool:
+    return isinstance(value, str) and value in _CSL_TYPES
+
+
+def _date(value: object) -> tuple[str | None, str | None]:
     """CSL `{"date-parts": [[2023, 5, 1]]}` (or `{"raw": "2023-05-01"}`) → (published, ISO timestamp)."""
     if not isinstance(value, dict):
         return None, None
-    parts = value.get("date-parts")
+    date: Mapping[str, object] = value
+    parts = date.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
         bits = [str(p) for p in parts[0][:3]]
         pub = published(*bits) if bits else None
         return pub, iso_date("-".join(b.zfill(2) for b in bits)) if pub else None
-    raw = value.get("raw") or value.get("literal")
+    raw = date.get("raw") or date.get("literal")
     if isinstance(raw, str):
         return published(raw[:4], raw[5:7] or None, raw[8:10] or None), iso_date(raw)
     return None, None
 
 
-def _authors(people: Any) -> list[dict[str, str]]:
+def _authors(people: object) -> list[dict[str, str]]:
     out = []
-    for person in people if isinstance(people, list) else []:
-        if not isinstance(person, dict):
-            continue
-        name = person.get("literal") or " ".join(
-            str(person[k]) for k in ("given", "non-dropping-particle", "family", "suffix") if person.get(k)
+    for person in _objects(people):
+        literal = person.get("literal")
+        name = (
+            literal
+            if isinstance(literal, str) and literal
+            else " ".join(
+                str(person[k]) for k in ("given", "non-dropping-particle", "family", "suffix") if person.get(k)
+            )
         )
         if name.strip():
             out.append({"name": " ".join(name.split())})
     return out
 
 
-def _text(row: dict[str, Any], name: str) -> str | None:
+def _text(row: Mapping[str, object], name: str) -> str | None:
     value = row.get(name)
     if isinstance(value, int | float):
         return str(value)
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
 
-def record_draft(row: dict[str, Any], path: str, index: int) -> ItemDraft | str:
+def record_draft(row: Mapping[str, object], path: str, index: int) -> ItemDraft | str:
     csl_type = str(row.get("type") or "")
     title = _text(row, "title")
     arxiv = next(

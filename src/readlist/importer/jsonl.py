@@ -4,7 +4,7 @@ Every value that crosses into the library is checked here; a bad one is an error
 """
 
 import json
-from typing import Any
+from collections.abc import Mapping
 
 from readlist.errors import InvalidInputError
 from readlist.store.serialize import HINT, to_draft
@@ -17,9 +17,11 @@ def looks_like_export(text: str) -> bool:
     return head.startswith("{") or (head.startswith("[") and '"key"' in text[:2000])
 
 
-def parse_records(text: str, name: str) -> list[tuple[str, dict[str, Any]]]:
-    """(where, record) pairs; `where` names the line (JSONL) or item (JSON array) for error messages."""
+def parse_records(text: str, name: str) -> list[tuple[str, Mapping[str, object]]]:
+    """(where, record) pairs; `where` names the line (JSONL) or item (JSON array) for error messages.
+    A record is only known to be a JSON object with a key and a URL: to_draft checks every other value."""
     stripped = text.strip()
+    rows: list[tuple[str, object]]
     try:
         if stripped.startswith("["):
             rows = [(f"{name} item {n}", r) for n, r in enumerate(json.loads(stripped), 1)]
@@ -29,7 +31,11 @@ def parse_records(text: str, name: str) -> list[tuple[str, dict[str, Any]]]:
             ]
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg})", HINT) from None
+    except RecursionError:
+        raise InvalidInputError(f"{name} nests arrays or objects too deeply to read", HINT) from None
+    records: list[tuple[str, Mapping[str, object]]] = []
     for where, row in rows:
         if not isinstance(row, dict) or not row.get("key") or not isinstance(row.get("url"), str):
             raise InvalidInputError(f"{where} is not a readlist item (items need key and url)", HINT)
-    return rows
+        records.append((where, row))
+    return records
