@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
-
-from wcwidth import wcwidth
 
 # C0/C1 control characters (ESC among them) would let a note or a feed drive the terminal.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Where a line may break: after whitespace, and before or after a wide (CJK) character.
 _WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-_TOKEN = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
-# Counting by regex (in C) is ~20× faster than a per-character wcwidth loop over 10,000 titles.
-_TWO_CELLS = re.compile(rf"[{_WIDE}\U0001f300-\U0001faff\U00020000-\U0003fffd]")
-_ZERO_CELLS = re.compile(r"[\u0300-\u036f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufe00-\ufe0f\u0483-\u0489]")
+_ZERO = "\u0300-\u036f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufe00-\ufe0f\u0483-\u0489"
+
+
+# The patterns over the wide ranges are compiled on first use: `re` walks every code point of a class, ~10 ms
+# for these two, which a run that prints only ASCII (or only TSV) should not pay at startup.
+@cache
+def _tokens() -> re.Pattern[str]:
+    return re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+
+
+@cache
+def _two_cells() -> re.Pattern[str]:
+    # Counting by regex (in C) is ~20× faster than a per-character loop over 10,000 titles.
+    return re.compile(rf"[{_WIDE}\U0001f300-\U0001faff\U00020000-\U0003fffd]")
+
+
+@cache
+def _zero_cells() -> re.Pattern[str]:
+    return re.compile(f"[{_ZERO}]")
+
+
 # Closing punctuation that should not start a line (kinsoku): it sticks to the character before it.
 _NO_LINE_START = frozenset("，。、；：！？）》」』】〕…,.;:!?)]}%")
 
@@ -46,19 +61,11 @@ def one_line(value: object) -> str:
     return " ".join(safe(value).split())
 
 
-@lru_cache(maxsize=4096)
-def _char_width(ch: str) -> int:
-    w = wcwidth(ch)
-    if w < 0:
-        return 0
-    return w
-
-
 def cells(text: str) -> int:
     """Terminal cells the text takes (ASCII fast path: one per character)."""
     if text.isascii():
         return len(text)
-    return len(text) + len(_TWO_CELLS.findall(text)) - len(_ZERO_CELLS.findall(text))
+    return len(text) + len(_two_cells().findall(text)) - len(_zero_cells().findall(text))
 
 
 def truncate(text: str, width: int) -> str:
@@ -67,14 +74,20 @@ def truncate(text: str, width: int) -> str:
         return text
     if width <= 0:
         return ""
-    out, used = [], 0
-    for ch in text:
-        w = _char_width(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out).rstrip() + "…"
+    return text[: _fitting(text, width - 1)].rstrip() + "…"
+
+
+def _fitting(text: str, width: int) -> int:
+    """How many characters of `text` fit in `width` cells, measured as `cells` measures (a prefix only grows, so
+    a binary search finds it; zero-width marks after the last character that fits stay with it)."""
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if cells(text[:mid]) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def pad(text: str, width: int, right: bool = False) -> str:
@@ -96,7 +109,7 @@ def wrap(text: str, width: int) -> list[str]:
 def wrap_styled(segments: list[Segment], width: int) -> list[list[Segment]]:
     """Styled text wrapped like `wrap`, each line a list of (text, style) pieces."""
     width = max(1, width)
-    tokens = [(tok, st) for text, st in segments for tok in _TOKEN.findall(text)]
+    tokens = [(tok, st) for text, st in segments for tok in _tokens().findall(text)]
     lines: list[list[Segment]] = []
     line: list[Segment] = []
     used = 0
@@ -141,9 +154,4 @@ def _strip_end(line: list[Segment]) -> None:
 
 
 def _take(token: str, width: int) -> str:
-    used = 0
-    for i, ch in enumerate(token):
-        used += _char_width(ch)
-        if used > width:
-            return token[: max(1, i)]
-    return token
+    return token[: max(1, _fitting(token, width))]
