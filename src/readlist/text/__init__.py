@@ -4,9 +4,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+
+class _CompiledOnFirstUse:
+    """A pattern that compiles when first used. `re` walks every code point of a character class, so the
+    classes over the CJK blocks below take ~7 ms each to compile: a command that never meets Chinese text (a
+    read) must not pay that at import. `.pattern` is there without compiling."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.compiled, name)
+
+
+def _on_first_use(pattern: str) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _CompiledOnFirstUse(pattern))
+
 
 # U+001F (a control character, which FTS5's unicode61 tokenizer treats as a separator) marks word boundaries
 # inside Chinese text, so each jieba word becomes one token and `量化` does not match inside `向量化`.
@@ -19,8 +40,8 @@ _CJK = (
     "\uf900-\ufaff"  # compatibility ideographs
     "\uac00-\ud7af"  # hangul
 )
-CJK_CHAR = re.compile(f"[{_CJK}]")
-CJK_RUN = re.compile(f"[{_CJK}]+")
+CJK_CHAR = _on_first_use(f"[{_CJK}]")
+CJK_RUN = _on_first_use(f"[{_CJK}]+")
 TOKEN = re.compile(r"[^\W_]+")  # what unicode61 calls a token, once WORD_SEP splits CJK words
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 # ASCII words with a case or letter/digit change inside (KVCache, vLLM, Attention2): only these need
