@@ -269,18 +269,44 @@ def _completion_words() -> list[str] | None:
 
 
 def register_commands(argv: list[str] | None = None) -> None:
-    """Register the modules `argv` needs (all of them for help or an unknown name); each module only once."""
-    import importlib
+    """Register the command `argv` asks for (every command for help or an unknown name); each only once.
 
+    Typer builds the parameters of every registered command on each run (~0.5 ms a command), so a module's other
+    commands are left out: `todo` does not build `list` and `tags`, `tag` not the six other edit commands."""
     wanted = _requested_command(argv or [])
     known = any(wanted in names for names in COMMAND_MODULES.values())
     for module_name, names in COMMAND_MODULES.items():
-        if (not known or wanted in names) and module_name not in _registered:
-            importlib.import_module(f"readlist.commands.{module_name}").register(app)
-            _registered.add(module_name)
+        for name in names:
+            if (not known or name == wanted) and name not in _registered:
+                _add(module_name, name)
+    order = {name: n for n, name in enumerate(_ORDER)}  # the help lists commands as the modules register them
+    app.registered_commands.sort(key=lambda info: order.get(_command_name(info), -1))
+    app.registered_groups.sort(key=lambda info: order.get(info.name or "", -1))
 
 
+_ORDER = [name for names in COMMAND_MODULES.values() for name in names]
 _registered: set[str] = set()
+_staged: dict[str, typer.Typer] = {}
+
+
+def _add(module_name: str, name: str) -> None:
+    """Move one command (or command group) from its module's own staging app to the app."""
+    if module_name not in _staged:
+        import importlib
+
+        _staged[module_name] = typer.Typer()
+        importlib.import_module(f"readlist.commands.{module_name}").register(_staged[module_name])
+    staged = _staged[module_name]
+    app.registered_commands += [c for c in staged.registered_commands if _command_name(c) == name]
+    app.registered_groups += [g for g in staged.registered_groups if g.name == name]
+    _registered.add(name)
+
+
+def _command_name(info: Any) -> str:
+    """The name a command is called by: the one it was registered with, else its function's (as Typer names it)."""
+    from typer.main import get_command_name
+
+    return str(info.name or get_command_name(info.callback.__name__))
 
 
 def run(argv: Sequence[str]) -> int:
