@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,8 @@ def pager_command(enabled: bool) -> list[str] | None:
     """The pager to use, or None: not a terminal, --no-pager, TERM=dumb, or PAGER set to nothing/cat."""
     if not enabled or not sys.stdout.isatty() or os.environ.get("TERM") == "dumb":
         return None
+    import shlex  # here, not at the top: only a run on a terminal pages (keeps startup fast)
+
     value = os.environ.get("READLIST_PAGER", os.environ.get("PAGER", "less -R"))
     try:
         argv = shlex.split(value)
