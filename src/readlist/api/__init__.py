@@ -4,31 +4,33 @@ package, `readlist.errors` and `readlist.domain`, never the store."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from readlist.api.admin import Admin
 from readlist.api.feeds import Feeds
 from readlist.api.reading import ItemText, MissingTag, Reading
 from readlist.api.writing import FetchPart, FetchSummary, ImportReport, NoteAdded, ProgressFactory, Writing
 from readlist.errors import ReadlistError
-from readlist.store.records import (
-    Edited,
-    ExportRecord,
-    FeedRecord,
-    ItemRecord,
-    LibraryStats,
-    MemberStats,
-    NoteRecord,
-    NoteText,
-    Overview,
-    Removed,
-    Restored,
-    SearchHit,
-    StatusChange,
-    TagChange,
-    TagCount,
-    TrashRecord,
-)
+
+if TYPE_CHECKING:
+    from readlist.store.records import (
+        Edited,
+        ExportRecord,
+        FeedRecord,
+        ItemRecord,
+        LibraryStats,
+        MemberStats,
+        NoteRecord,
+        NoteText,
+        Overview,
+        Removed,
+        Restored,
+        SearchHit,
+        StatusChange,
+        TagChange,
+        TagCount,
+        TrashRecord,
+    )
 
 if TYPE_CHECKING:  # the reports of heavier use cases: named here for front ends, imported when they run
     from readlist.importer.run import FileReport
@@ -86,6 +88,20 @@ def friendly_error(exc: BaseException) -> ReadlistError | None:
     from readlist.store.db import friendly_error as translate
 
     return translate(exc)
+
+
+# The records in `__all__` are imported from the store when first named (`readlist.api.ItemRecord`), as
+# `readlist.Library` is: opening the door does not define the writes' drafts and reports (ids, a dozen
+# dataclasses, ~10 ms) for a command that only reads.
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from readlist.store import records
+
+        if hasattr(records, name):
+            value = getattr(records, name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Library(Reading, Writing, Feeds, Admin):
