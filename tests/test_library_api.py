@@ -225,3 +225,60 @@ def test_pdf_is_downloaded_and_attached_through_the_library(
         first, again = lib.pdf(1), lib.pdf("2408.11743")
         assert first.downloaded and not again.downloaded and first.path == again.path
         assert lib.address(1, pdf=True) == str(first.path)
+
+
+# ---- what a second front end relies on: the door enforces the rules, whoever calls it ------------------------
+
+
+def test_a_library_for_a_member_writes_as_that_member(isolated_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("READLIST_USER", "alice")
+    with Library(isolated_library) as alice:
+        alice.add("2408.11743", fetch=False)
+    with Library(isolated_library, member="bob") as bob:
+        bob.start(1)
+        bob.note(1, "bob's reading notes")
+        assert [(i["id"], i["status"]) for i in bob.todo()] == [(1, "reading")]
+    with Library(isolated_library) as alice:
+        assert alice.show(1)["status"] == "unread"
+        assert [(n["author"], n["body"]) for n in alice.show(1)["notes"]] == [("bob", "bob's reading notes")]
+
+
+def test_the_library_refuses_what_the_command_line_refuses(isolated_library: Path) -> None:
+    from readlist.errors import InvalidInputError
+
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", fetch=False)
+        for bad in ("high", 10**12, 2**63, True):
+            with pytest.raises(InvalidInputError):
+                lib.edit(1, priority=bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError):
+            lib.add("https://example.org/b", title="   ", fetch=False)
+        with pytest.raises(InvalidInputError):
+            lib.note(1, "  ")
+        with pytest.raises(InvalidInputError):
+            lib.tag(1)  # no change named
+        with pytest.raises(InvalidInputError):
+            lib.done()  # no item named
+        assert lib.show(1)["priority"] == 0
+        assert [c.added for c in lib.tag(1, add="abc")] == [["abc"]]  # one tag, not three letters
+        lib.done(1)
+        assert [i["id"] for i in lib.list(status="read")] == [1]  # one status given as text
+        assert [i["id"] for i in lib.list(read_by=None, status="done")] == [1]  # an alias
+
+
+def test_todo_records_carry_notes_and_readings_like_every_item_record(isolated_library: Path, run: Run) -> None:
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", note="kernels first", fetch=False)
+        assert [n["body"] for n in lib.todo()[0]["notes"]] == ["kernels first"]
+    item = run("todo", "--json").json()[0]
+    assert [n["body"] for n in item["notes"]] == ["kernels first"] and "readings" in item
+
+
+def test_an_edited_note_never_overwrites_a_change_made_meanwhile(isolated_library: Path) -> None:
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", note="first draft", fetch=False)
+        mine, theirs = lib.note_to_edit(1, 1), lib.note_to_edit(1, 1)
+        lib.save_note(theirs, "their version")
+        with pytest.raises(ReadlistError, match="changed by someone else"):
+            lib.save_note(mine, "my version")
+        assert [n["body"] for n in lib.show(1)["notes"]] == ["their version"]

@@ -242,3 +242,10 @@ def test_offline_fetch_names_the_unreachable_sources_once(run: Run) -> None:
     assert len(warnings) == 1, result.err  # not one line per DOI
     assert warnings[0].startswith("warning: 9 item(s) stay pending or failed: cannot reach "), warnings
     assert "Crossref" in warnings[0] and "GitHub" in warnings[0] and "10.1145" not in warnings[0], warnings
+
+
+def test_fetch_published_offline_says_it_could_not_check_and_exits_1(run: Run) -> None:
+    run("add", "2408.11743", "--no-fetch")
+    result = run("fetch", "--published")  # every source points at a closed port (conftest)
+    assert result.code == 1 and "could not check any of 1 preprint(s)" in result.err and "hint:" in result.err
+    assert "are published" not in result.out

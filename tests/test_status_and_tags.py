@@ -56,7 +56,7 @@ def test_keep_on_a_finished_read_is_refused_and_keeps_the_finish_time(three: Run
     three("done", "1")
     finished = shown(three, "1")["finished_at"]
     result = three("keep", "1")
-    assert result.code == 1 and "cannot keep #1 is read" in result.err
+    assert result.code == 1 and "cannot keep: #1 is read" in result.err
     assert "hint: keep is for inbox entries" in result.err
     item = shown(three, "1")
     assert item["status"] == "read" and item["finished_at"] == finished

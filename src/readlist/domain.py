@@ -120,7 +120,19 @@ def status_help() -> str:
     return f"{', '.join(STATUSES)} (also: {aliases})"
 
 
-def check_status(status: str) -> Status:
+def check_priority(priority: object) -> int:
+    """A priority is a whole number in -PRIORITY_RANGE..PRIORITY_RANGE (higher comes first in todo)."""
+    if isinstance(priority, bool) or not isinstance(priority, int) or abs(priority) > PRIORITY_RANGE:
+        raise InvalidInputError(
+            f"priority must be a whole number from {-PRIORITY_RANGE} to {PRIORITY_RANGE}, not {priority!r}",
+            "e.g. priority 2 (higher comes first in todo)",
+        )
+    return priority
+
+
+def check_status(status: object) -> Status:
+    if not isinstance(status, str):
+        raise InvalidInputError(f"unknown status {status!r}", f"use one of: {', '.join(STATUSES)}")
     value = status.strip().lower().replace("_", "-").replace(" ", "-")
     if value in STATUSES:
         return Status(value)

@@ -56,7 +56,7 @@ class Door:
             self._require_library()
             if self._default:
                 self._backend.make_folder()  # the default location is ours to create
-            self._store = Store(self.path)
+            self._store = Store(self.path, self.member)
         return self._store
 
     @property

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 
 class Feeds(Door):
-    def inbox(self, *, limit: int | None = None) -> list[ItemRecord]:
-        """New feed entries to triage, best matches first."""
-        return self._reads.inbox(limit=limit)
+    def inbox(self, *, limit: int | None = None, full: bool = True) -> list[ItemRecord]:
+        """New feed entries to triage, best matches first (`full=False`: without notes, links and readings)."""
+        return self._reads.inbox(limit=limit, full=full)
 
     def feeds(self) -> list[FeedRecord]:
         return self._reads.feeds()

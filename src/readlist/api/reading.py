@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from readlist import config
 from readlist.api.base import Door
-from readlist.domain import Status, check_kind, check_status
+from readlist.domain import Kind, Status, check_kind, check_status
 from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 
 if TYPE_CHECKING:
@@ -49,8 +49,9 @@ def item_filter(
     from readlist.store.read import ItemFilter
     from readlist.store.records import parse_since
 
+    statuses = [status] if isinstance(status, str) else status
     return ItemFilter(
-        status=[check_status(s) for s in status] if status else None,
+        status=[check_status(s) for s in statuses] if statuses else None,
         tag=tag,
         kind=check_kind(kind) if kind else None,
         since=parse_since(since) if since else None,
@@ -58,11 +59,17 @@ def item_filter(
 
 
 class Reading(Door):
-    def todo(self, *, tag: str | None = None, limit: int | None = None, everything: bool = False) -> Items:
+    def todo(
+        self, *, tag: str | None = None, limit: int | None = None, everything: bool = False, full: bool = True
+    ) -> Items:
         """The unread queue: reading first, then priority, then oldest added.
 
-        `limit=None` takes the config's todo_limit; `everything=True` returns the whole queue."""
-        return self._reads.todo(tag=tag, limit=None if everything else config.value(config.TODO_LIMIT, limit))
+        `limit=None` takes the config's todo_limit; `everything=True` returns the whole queue; `full=False` leaves
+        out notes, links, sources and readings (a terminal table shows none of them)."""
+        wanted = None if everything else config.value(config.TODO_LIMIT, limit)
+        if wanted is not None and wanted < 0:
+            raise InvalidInputError(f"limit must not be negative, not {wanted}", "e.g. limit=20, or everything=True")
+        return self._reads.todo(tag=tag, limit=wanted, full=full)
 
     def todo_count(self, *, tag: str | None = None) -> int:
         return self._reads.count_todo(tag=tag)
@@ -85,8 +92,8 @@ class Reading(Door):
             return self._reads.list_items(item_filter(status, tag, kind, since), limit=limit, full=full)
         if self.member and read_by != self.member:
             raise InvalidInputError("--read-by and --who name different members", "give one of them")
-        if status and set(status) != {Status.READ}:
-            shown = ",".join(status)
+        if status and {check_status(s) for s in ([status] if isinstance(status, str) else status)} != {Status.READ}:
+            shown = ",".join([status] if isinstance(status, str) else status)
             raise InvalidInputError(
                 f"--read-by lists what {read_by} has read; --status {shown} contradicts it",
                 f"drop --status, or use: readlist list --who {read_by} --status {shown}",
@@ -123,6 +130,11 @@ class Reading(Door):
 
         item, body = item_text(self._conn, str(ref))
         if body is None:
+            if item["kind"] != Kind.ARTICLE:
+                raise NotFoundError(
+                    f"no text kept for #{item['id']}: only web articles keep their text",
+                    f"to read it: readlist open {item['id']} (or readlist pdf {item['id']} for the PDF)",
+                )
             raise NotFoundError(
                 f"no text kept for #{item['id']}",
                 f"web articles keep their text once fetched: readlist fetch {item['id']}",

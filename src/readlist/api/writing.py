@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from readlist import config
 from readlist.api.base import Door
-from readlist.domain import TRANSITIONS, Action
+from readlist.domain import TRANSITIONS, Action, check_priority, check_status
 from readlist.errors import Interrupted, InvalidInputError
 
 if TYPE_CHECKING:
@@ -28,6 +27,21 @@ ProgressFactory = Callable[[str, int], AbstractContextManager[Advance]]
 
 def _no_progress(label: str, total: int) -> AbstractContextManager[Advance]:
     return nullcontext(lambda done, extra: None)
+
+
+def _some(refs: Sequence[object]) -> None:
+    if not refs:
+        raise InvalidInputError("no items given", "name items by number, arXiv ID, DOI, URL or citation key")
+
+
+def _words(values: Iterable[str] | str | None, what: str) -> list[str]:
+    """A list of names from a list (a lone string is one name, never its letters)."""
+    if values is None:
+        return []
+    names = [values] if isinstance(values, str) else list(values)
+    if not all(isinstance(v, str) for v in names):
+        raise InvalidInputError(f"{what} must be text", f"e.g. {what}=['kv-cache', '量化']")
+    return names
 
 
 @dataclass
@@ -98,12 +112,18 @@ class Writing(Door):
         Ctrl-C while waiting for the network keeps what was saved: `errors.Interrupted` says so."""
         from readlist.services.add import add_items
 
+        if not refs:
+            raise InvalidInputError("nothing to add", "give an arXiv ID, DOI, URL, owner/repo or a PDF")
+        if title is not None and not title.strip():
+            raise InvalidInputError("the title is empty", 'give one: --title "…", or leave it out')
+        if priority is not None:
+            check_priority(priority)
         saved: list[int] = []
         try:
             return add_items(
                 self._writer,
                 list(refs),
-                tags=list(tags),
+                tags=_words(tags, "tags"),
                 note=note,
                 title=title,
                 priority=priority,
@@ -140,7 +160,7 @@ class Writing(Door):
             scratch = dry_run_location(self.path, folder_made=self._default) if dry_run else nullcontext(None)
             with scratch as where:
                 reports, totals = import_files(
-                    (lambda: self._writer) if where is None else (lambda: Store(where)),  # opens while files are read
+                    (lambda: self._writer) if where is None else (lambda: Store(where, self.member)),  # opens meanwhile
                     files,
                     list(tags),
                     dry_run=dry_run,
@@ -188,6 +208,7 @@ class Writing(Door):
     # ---- reading status ------------------------------------------------------------------------------------
 
     def _move(self, action: Action, refs: Sequence[str | int]) -> list[StatusChange]:
+        _some(refs)
         return self._writer.set_status([str(r) for r in refs], TRANSITIONS[action].target, action)
 
     def start(self, *refs: str | int) -> list[StatusChange]:
@@ -208,22 +229,28 @@ class Writing(Door):
 
     def status(self, ref: str | int, status: str, *more: str | int) -> list[StatusChange]:
         """Set the status of one item (or several, all or nothing); any move is allowed, aliases accepted."""
-        return self._writer.set_status([str(ref), *(str(r) for r in more)], status)
+        return self._writer.set_status([str(ref), *(str(r) for r in more)], check_status(status))
 
     # ---- tags, notes, fields -------------------------------------------------------------------------------
 
     def tag(self, *refs: str | int, add: Iterable[str] = (), remove: Iterable[str] = ()) -> list[TagChange]:
         """Add and remove tags on one item or several (all or nothing); a tag an item already has (in any case)
         is left alone."""
-        return self._writer.retag_many([str(r) for r in refs], list(add), list(remove))
+        _some(refs)
+        adding, removing = _words(add, "tags"), _words(remove, "tags")
+        if not any(t.strip() for t in [*adding, *removing]):
+            raise InvalidInputError("no tag changes", "name a tag to add or remove, e.g. tag(1, add=['kv-cache'])")
+        return self._writer.retag_many([str(r) for r in refs], adding, removing)
 
     def rename_tag(self, old: str, new: str) -> int:
         """Rename (or merge into an existing) tag everywhere; returns how many items carry it."""
         return self._writer.rename_tag(old, new)
 
     def note(self, ref: str | int, body: str, author: str | None = None) -> NoteAdded:
-        """Add a note by `author` (default: the current user)."""
-        item = self._writer.add_note(str(ref), body, author or config.user())
+        """Add a note by `author` (default: the member this library writes as)."""
+        if not isinstance(body, str) or not body.strip():
+            raise InvalidInputError("the note is empty", "write something, e.g. note(1, 'read section 3')")
+        item = self._writer.add_note(str(ref), body, author or self._writer.member)
         return NoteAdded(int(item.id or 0), item.title)
 
     def note_to_edit(self, ref: str | int, number: int | None = None) -> NoteText:
@@ -231,7 +258,7 @@ class Writing(Door):
         return self._writer.note_to_edit(str(ref), number)
 
     def save_note(self, note: NoteText, body: str, author: str | None = None) -> None:
-        self._writer.save_note(note, body, author or config.user())
+        self._writer.save_note(note, body, author or self._writer.member)
 
     def remove_note(self, ref: str | int, number: int) -> str:
         """Remove note `number` of an item; returns its text."""
@@ -262,6 +289,8 @@ class Writing(Door):
             "url": url,
             "abstract": abstract,
         }
+        if priority is not None:
+            check_priority(priority)
         changes = cast("FieldChanges", {name: value for name, value in given.items() if value is not None})
         if not changes:
             raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
@@ -273,10 +302,12 @@ class Writing(Door):
 
     def remove(self, *refs: str | int) -> list[Removed]:
         """Move items to the trash, all or nothing (`restore` brings them back)."""
+        _some(refs)
         return self._writer.remove([str(r) for r in refs])
 
     def restore(self, *refs: str | int) -> list[Restored]:
         """Bring removed items back from the trash with their notes, tags and links."""
+        _some(refs)
         return self._writer.restore([str(r) for r in refs])
 
     def empty_trash(self) -> int:

@@ -168,8 +168,20 @@ def _edit_note(ref: str, number_text: str | None, db: str | None) -> None:
     if edited.strip() == current.body.strip():
         output.say("note unchanged")
         return
-    lib.save_note(current, edited)
+    try:
+        lib.save_note(current, edited)
+    except ReadlistError as exc:  # what was typed is never lost: it waits in a file
+        kept = _keep_text(edited)
+        raise ReadlistError(exc.message, f"your text is in {kept}; {exc.hint}") from None
     output.say(f"#{current.item_id} note {'saved' if current.note_id else 'added'}")
+
+
+def _keep_text(text: str) -> str:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".md", prefix="readlist-note-", delete=False, encoding="utf-8") as fh:
+        fh.write(text)
+    return fh.name
 
 
 def edit(

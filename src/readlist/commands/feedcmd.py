@@ -109,8 +109,8 @@ def inbox(
     db: DbOption = None,
 ) -> None:
     """New feed entries to triage, best matches first: `readlist inbox`."""
-    items = library(db, reading=True).inbox(limit=limit)
     chosen = view(fmt, json_, no_pager)
+    items = library(db, reading=True).inbox(limit=limit, full=chosen.fmt in ("json", "jsonl"))
     empty = "inbox is empty — readlist feed pull brings new entries"
     output.print_items(items, empty, f"inbox: {len(items)}" if chosen.fmt == "table" else None, view=chosen)
 

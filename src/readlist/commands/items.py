@@ -107,11 +107,14 @@ def _say_published(report: "FetchReport", checked: int) -> None:
     if not checked:
         output.say("no arXiv preprints to check")
         return
+    why = "; ".join(dict.fromkeys(report.errors)) or "no answer"
+    if report.failed and len(report.failed) >= checked:  # nothing could be asked: that is a failure, not "0 found"
+        raise ReadlistError(f"could not check any of {checked} preprint(s): {why}", "run it again when online")
+    if report.failed:
+        output.warn(f"{len(report.failed)} preprint(s) not checked: {why}")
     output.say(f"{len(report.fetched)} of {checked} preprint(s) are published ({report.requests} request(s))")
     for line in report.news:
         output.say(f"  {line}")
-    if report.failed:
-        output.warn(f"{len(report.failed)} preprint(s) not checked: {'; '.join(report.errors) or 'no answer'}")
 
 
 def show(

@@ -203,7 +203,7 @@ def _save(
                 title=title or one.title,
                 tags=tags,
                 priority=priority,
-                notes=[NoteDraft(note, author=config.user())] if note else [],
+                notes=[NoteDraft(note, author=store.member)] if note else [],
                 attachments=one.files,
             )
             merged = merger.merge(draft)

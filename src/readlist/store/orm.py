@@ -26,10 +26,10 @@ def session_conn(session: Session) -> Conn:
 
 
 @contextmanager
-def session(engine: Engine) -> Iterator[Session]:
+def session(engine: Engine, member: str | None = None) -> Iterator[Session]:
     """A transaction that carries its plain-SQL view (`txn.tx_of`) and ends as every write does (`txn.finish`)."""
     with Session(engine, expire_on_commit=False) as current, current.begin():
-        tx = Tx(session_conn(current), current_member())
+        tx = Tx(session_conn(current), member or current_member())
         current.info["tx"], current.info["touched"] = tx, tx.touched
         yield current
         current.flush()

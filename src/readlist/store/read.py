@@ -99,20 +99,20 @@ def list_items(
     return cast(list[ItemRecord], items)  # the columns and related lists above are exactly ItemRecord's keys
 
 
-def todo(conn: Conn, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]:
-    """The unread queue: reading first, then priority, then oldest added."""
+def todo(conn: Conn, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
+    """The unread queue: reading first, then priority, then oldest added (`full`: with notes and readings)."""
     return list_items(
-        conn, ItemFilter(status=[Status.READING, Status.UNREAD], tag=tag), order=TODO_ORDER, limit=limit, full=False
+        conn, ItemFilter(status=[Status.READING, Status.UNREAD], tag=tag), order=TODO_ORDER, limit=limit, full=full
     )
 
 
-def inbox(conn: Conn, *, limit: int | None = None) -> list[ItemRecord]:
+def inbox(conn: Conn, *, limit: int | None = None, full: bool = False) -> list[ItemRecord]:
     """New feed entries waiting for triage: best matches first, then newest."""
     return list_items(
         conn,
         ItemFilter(status=[Status.INBOX]),
         limit=limit,
-        full=False,
+        full=full,
         order="coalesce(i.inbox_score, 0) DESC, coalesce(i.published, i.added_at) DESC, i.id",
     )
 
@@ -359,9 +359,9 @@ class Reader(Protocol):
     def list_items(
         self, flt: ItemFilter | None = None, *, order: str = "i.id", limit: int | None = None, full: bool = True
     ) -> list[ItemRecord]: ...
-    def todo(self, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]: ...
+    def todo(self, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]: ...
     def count_todo(self, *, tag: str | None = None) -> int: ...
-    def inbox(self, *, limit: int | None = None) -> list[ItemRecord]: ...
+    def inbox(self, *, limit: int | None = None, full: bool = False) -> list[ItemRecord]: ...
     def get_item(self, ref: str) -> ItemRecord: ...
     def tag_counts(self) -> list[TagCount]: ...
     def feeds(self) -> list[FeedRecord]: ...
@@ -383,14 +383,14 @@ class SqlReader:
     ) -> list[ItemRecord]:
         return list_items(self.conn, flt, order=order, limit=limit, full=full)
 
-    def todo(self, *, tag: str | None = None, limit: int | None = 20) -> list[ItemRecord]:
-        return todo(self.conn, tag=tag, limit=limit)
+    def todo(self, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
+        return todo(self.conn, tag=tag, limit=limit, full=full)
 
     def count_todo(self, *, tag: str | None = None) -> int:
         return count_todo(self.conn, tag=tag)
 
-    def inbox(self, *, limit: int | None = None) -> list[ItemRecord]:
-        return inbox(self.conn, limit=limit)
+    def inbox(self, *, limit: int | None = None, full: bool = False) -> list[ItemRecord]:
+        return inbox(self.conn, limit=limit, full=full)
 
     def get_item(self, ref: str) -> ItemRecord:
         return get_item(self.conn, ref)

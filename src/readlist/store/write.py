@@ -55,7 +55,7 @@ EDITABLE_FIELDS = (
 
 def _refusal(action: Action, refused: Sequence[ReadingRow]) -> str:
     where = "; ".join(f"#{r.item_id} is {r.status}" for r in refused)
-    return f"cannot {action} {where} (nothing was changed)"
+    return f"cannot {action}: {where} (nothing was changed)"
 
 
 class Connections:
@@ -94,10 +94,16 @@ class Connections:
 class Store:
     """One library, written through short write transactions."""
 
-    def __init__(self, path: Location) -> None:
+    def __init__(self, path: Location, member: str | None = None) -> None:
+        """`member`: whose readings and notes the writes are (default: the current user, READLIST_USER)."""
         self.path = path
         self.engine = Connections(path)
+        self._member = member
         self._tx: Tx | None = None
+
+    @property
+    def member(self) -> str:
+        return self._member or reading.current_member()
 
     @contextmanager
     def transaction(self, *, check_all: bool = False) -> Iterator[Tx]:
@@ -110,7 +116,7 @@ class Store:
         if self._tx is not None:
             yield self._tx
             return
-        member = reading.current_member()
+        member = self.member
         conn = self.engine.open(member)
         tx = Tx(conn, member)
         with db.write_transaction(conn, check_whole=check_all):
@@ -124,14 +130,14 @@ class Store:
     @contextmanager
     def connection(self) -> Iterator[Conn]:
         """The connection for a look without writing (no transaction, no lock)."""
-        yield self._tx.conn if self._tx is not None else self.engine.open(reading.current_member())
+        yield self._tx.conn if self._tx is not None else self.engine.open(self.member)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """An ORM session (imports SQLModel): for writers that change `Item` objects (fetch, feeds)."""
         from readlist.store.orm import session
 
-        with session(self.engine.sqlalchemy()) as current:
+        with session(self.engine.sqlalchemy(), self.member) as current:
             yield current
 
     # --- lookup -------------------------------------------------------------------------------------------
@@ -270,7 +276,7 @@ class Store:
     def note_to_edit(self, ref: str, number: int | None) -> NoteText:
         """The note `note --edit [N]` opens: note N, else the only one, else a new one (note_id None)."""
         with self.connection() as conn:
-            tx = Tx(conn, reading.current_member())
+            tx = Tx(conn, self.member)
             item = self.get(tx, ref)
             if number is None:
                 count = conn.execute("SELECT count(*) FROM note WHERE item_id = ?", (item.id,)).fetchone()[0]
@@ -290,9 +296,14 @@ class Store:
             self.add_note(str(text.item_id), body, author)
             return
         with self.transaction() as tx:
-            found = tx.conn.execute("SELECT item_id, author FROM note WHERE id = ?", (text.note_id,)).fetchone()
+            found = tx.conn.execute("SELECT item_id, author, body FROM note WHERE id = ?", (text.note_id,)).fetchone()
             if found is None:
                 raise NotFoundError("the note was removed while you edited it", "add it again: readlist note N --edit")
+            if str(found[2]).strip() != text.body.strip():  # someone saved it meanwhile: never overwrite their text
+                raise InvalidInputError(
+                    "the note was changed by someone else while you edited it; yours was not saved",
+                    f'see theirs with "readlist note {found[0]}", then edit again',
+                )
             # The editor becomes the author: a re-import of the file the note came from no longer overwrites it.
             tx.conn.execute(
                 "UPDATE note SET body = ?, updated_at = ?, author = ? WHERE id = ?",
