@@ -64,7 +64,7 @@ def todo(
     """Your unread queue: reading first, then priority, then oldest added (`--who alice`: hers)."""
     lib = library(db, who, reading=True)
     chosen = view(fmt, json_, no_pager, wrap)
-    items = lib.todo(tag=tag, limit=limit, everything=all_)
+    items = lib.todo(tag=tag, limit=limit, everything=all_, full=chosen.fmt in ("json", "jsonl"))
     title = None
     if chosen.fmt == "table":
         total = lib.todo_count(tag=tag)
