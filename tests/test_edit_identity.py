@@ -84,3 +84,12 @@ def test_editing_to_another_version_of_the_same_paper_says_what_was_asked(run: R
     run("add", "2404.14469", "--no-fetch")
     result = run("edit", "1", "--url", "https://arxiv.org/abs/2404.14469v2")
     assert result.code == 0 and "#1 updated (url)" in result.out, result  # was "updated ()"
+
+
+def test_an_items_old_url_still_names_it_after_the_url_was_edited(run: Run) -> None:
+    run("add", "https://example.org/old-url", "--title", "Old URL", "--no-fetch")
+    assert run("edit", "1", "--url", "https://example.org/new-url").code == 0
+    shown = run("show", "https://example.org/old-url", "--json")
+    assert shown.code == 0 and shown.json()["url"] == "https://example.org/new-url"
+    assert run("tag", "https://example.org/old-url", "+kept").code == 0
+    assert run("show", "1", "--json").json()["tags"] == ["kept"]

@@ -137,6 +137,8 @@ LOOKUPS = {
         "SELECT id FROM item WHERE key = ?",
         "SELECT id FROM item WHERE 'doi:' || lower(doi) = ? LIMIT 1",
         "SELECT id FROM item WHERE 'arxiv:' || arxiv_id = ? LIMIT 1",
+        # A key it was known by before: its URL was edited, or it was folded into this item.
+        "SELECT i.id FROM keyalias a JOIN item i ON i.key = a.item_key WHERE a.key = ? LIMIT 1",
     ),
     "citation": (
         "SELECT id FROM item WHERE citation_key = ?",
