@@ -104,3 +104,15 @@ def test_index_built_in_two_processes_finds_what_one_process_finds(
     monkeypatch.setattr(index, "HELPED", 10**9)  # one process only
     assert run("db", "reindex").code == 0
     assert found() == two
+
+
+def test_a_member_name_with_quotes_and_sql_sees_only_its_own_readings(run: Run) -> None:
+    """The member's name reaches the database as a parameter, never as SQL text (it is user input)."""
+    run("add", "2408.11743", "--no-fetch")
+    run("add", "https://example.org/a", "--title", "A post", "--no-fetch")
+    run("done", "1", env={"READLIST_USER": "alice"})
+    lax = "-c standard_conforming_strings=off"  # where a backslash escapes a quote: doubling quotes is not enough
+    for name in ("x' OR 1=1 --", "o'brien", "x\\' OR 1=1 --"):
+        seen = run("list", "--json", env={"READLIST_USER": name, "PGOPTIONS": lax}).json()
+        assert [i["status"] for i in seen] == ["unread", "unread"], name
+    assert run("list", "--status", "read", "--json", env={"READLIST_USER": "alice"}).json()[0]["id"] == 1

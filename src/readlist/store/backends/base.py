@@ -278,18 +278,20 @@ def alembic_upgrade(sqlalchemy_url: str, revision: str = "head") -> None:
 
 def member_view(conn: Conn, member: str, temp_schema: str) -> None:
     """Show this connection the library as one member sees it: `member_item` is every item with that member's
-    status, priority and dates (a temporary view, so it lives and dies with this connection). The view's SQL is
-    the same on both backends; only the name of the schema of temporary objects is not."""
-    quoted = "'" + member.replace("'", "''") + "'"
+    status, priority and dates (temporary, so it lives and dies with this connection). The member's name is
+    stored in a temporary table as a parameter: no SQL text is ever built from it (a name is user input)."""
     conn.execute(f"DROP VIEW IF EXISTS {temp_schema}.member_item")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS viewing_member (name TEXT NOT NULL)")
+    conn.execute(f"DELETE FROM {temp_schema}.viewing_member")
+    conn.execute(f"INSERT INTO {temp_schema}.viewing_member (name) VALUES (?)", (member,))
+    viewing = f"(SELECT name FROM {temp_schema}.viewing_member)"
     conn.execute(
         "CREATE TEMP VIEW member_item AS SELECT item.*, coalesce(r.status, item.initial_status) AS status, "
         "coalesce(r.priority, 0) AS priority, r.started_at AS started_at, r.finished_at AS finished_at "
-        f"FROM item LEFT JOIN reading r ON r.item_id = item.id AND r.member = {quoted}"
+        f"FROM item LEFT JOIN reading r ON r.item_id = item.id AND r.member = {viewing}"
     )
 
 
-# Called once when a write has to wait for another process (the CLI prints a line; library users get nothing).
 # Called once when a write has to wait for another process (set by readlist.api.on_lock_wait: the CLI prints a
 # line; library users hear nothing).
 on_lock_wait: Callable[[], None] | None = None
