@@ -105,3 +105,18 @@ def test_every_setting_and_its_variable_is_in_the_settings_reference() -> None:
         assert f"`{setting.env}`" in readme, setting.env
         if setting.in_file:
             assert f"| `{setting.key}` |" in readme, setting.key
+
+
+def test_a_database_password_never_shows_whatever_characters_it_holds(run: Run) -> None:
+    for password in ("abc/def", "abc@def", "abc#def", "abc?def", "abc:def"):
+        url = f"postgresql://postgres:{password}@127.0.0.1:1/rl_nowhere"
+        for args in (
+            ["--db", url, "list"],
+            ["config", "set", "db", url],
+            ["config", "list"],
+            ["--db", url, "db", "path"],
+        ):
+            result = run(*args)
+            shown = result.out + result.err
+            assert "abc" not in shown and "def" not in shown.replace("default", ""), (args, shown)
+        run("config", "unset", "db")

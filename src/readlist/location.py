@@ -65,27 +65,59 @@ def location(text: str) -> Location:
 
     if is_url(text):
         url = PostgresUrl(text.strip())
+        if _unencoded_password(url.url):
+            raise DatabaseError(
+                f"cannot read the database URL {url} (its password holds / # ? or @ unencoded)",
+                "percent-encode them in the password (# → %23, @ → %40), or put it in PGPASSWORD or ~/.pgpass",
+            )
         try:
             urlsplit(url.libpq).port  # noqa: B018  (parsing the port raises on `:notaport` and broken IPv6)
-        except ValueError as exc:
-            raise DatabaseError(f"cannot read the database URL {url} ({exc})", HINT_URL) from None
+        except ValueError:  # its text would quote part of the URL, perhaps of the password: never shown
+            raise DatabaseError(
+                f"cannot read the database URL {url} (its host, port or password is malformed)",
+                f"{HINT_URL} (percent-encode / # ? @ in a password, e.g. # → %23)",
+            ) from None
         return url
     if _OTHER_URL.match(text.strip()):
         raise DatabaseError(f"readlist cannot use {redact(text.strip())} as a library", HINT_URL)
     return Path(text).expanduser()
 
 
+def _unencoded_password(url: str) -> bool:
+    """`user:pa/ss@host`: libpq would read part of such a password as the host or the path (and print it)."""
+    rest = url.split("://", 1)[1]
+    at = rest.rfind("@")
+    colon = rest.find(":", 0, max(at, 0))
+    return at != -1 and colon != -1 and "/" not in rest[:colon] and any(c in rest[colon + 1 : at] for c in "@/#?")
+
+
 HINT_URL = "give a file path (SQLite) or postgresql://user@host:5432/dbname"
 
 
-_PASSWORD_IN_NETLOC = re.compile(r"(?<=:/)(/?[^/@:\s]*):([^/@\s]*)@")
+_URL_START = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:/+")  # any URL: a mistyped scheme may hold one too
 _PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&\s]*")
 
 
 def redact(text: str) -> str:
-    """Any PostgreSQL URL inside `text` with its password replaced by ***, in netloc or query string."""
-    text = _PASSWORD_IN_NETLOC.sub(lambda m: f"{m.group(1)}:***@", text)
-    return _PASSWORD_PARAM.sub(r"\1***", text)
+    """Any PostgreSQL URL inside `text` with its password replaced by ***, in the user part or the query string.
+
+    The user part ends at the URL's last `@`, so a password holding `/ # ? @ :` is hidden whole."""
+    out, done = [], 0
+    for found in _URL_START.finditer(text):
+        start = found.end()
+        if start < done:
+            continue
+        end = start
+        while end < len(text) and not text[end].isspace() and text[end] not in "'\"`":
+            end += 1
+        rest = text[start:end]
+        at = rest.rfind("@")
+        if at != -1 and ":" in rest[:at]:
+            rest = rest[: rest.index(":")] + ":***" + rest[at:]
+        out.append(text[done:start] + _PASSWORD_PARAM.sub(r"\1***", rest))
+        done = end
+    out.append(text[done:])
+    return "".join(out)
 
 
 def without_password(url: PostgresUrl) -> tuple[str, str | None]:
