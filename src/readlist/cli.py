@@ -272,8 +272,11 @@ def register_commands(argv: list[str] | None = None) -> None:
     """Register the command `argv` asks for (every command for help or an unknown name); each only once.
 
     Typer builds the parameters of every registered command on each run (~0.5 ms a command), so a module's other
-    commands are left out: `todo` does not build `list` and `tags`, `tag` not the six other edit commands."""
+    commands are left out: `todo` does not build `list` and `tags`, `tag` not the six other edit commands. With
+    no command word (the home view with --db, --version) none is needed, unless help is asked for."""
     wanted = _requested_command(argv or [])
+    if wanted is None and not {"-h", "--help"} & set(argv or []):
+        return
     known = any(wanted in names for names in COMMAND_MODULES.values())
     for module_name, names in COMMAND_MODULES.items():
         for name in names:
