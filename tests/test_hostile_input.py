@@ -55,3 +55,25 @@ def test_a_one_megabyte_title_is_saved_and_indexed_quickly(run: Run) -> None:
     result = run("add", "2401.00009", "--no-fetch", "--title", "x" * 1_000_000 + " kv-cache")
     assert result.code == 0 and time.monotonic() - start < 10, result
     assert [i["arxiv_id"] for i in run("search", "kvcache", "--json").json()] == ["2401.00009"]
+
+
+def test_faults_a_user_can_cause_are_one_line_errors(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    run("add", "https://example.org/a", "--title", "A post", "--no-fetch")
+    far = run("list", "--since", "99999999999d", "--json")  # before the year 1: everything
+    assert far.code == 0 and len(far.json()) == 1
+    assert run("digest", "--since", "99999999999d").code == 0
+    bad_name = run("todo", env={"READLIST_USER": "\udcff"})  # a non-UTF-8 byte from the environment
+    assert bad_name.code == 1 and "not UTF-8" in bad_name.err and "Traceback" not in bad_name.err
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the postgres extra were not installed
+    monkeypatch.delitem(sys.modules, "readlist.store.backends.postgres", raising=False)
+    missing = run("--db", "postgresql://u@127.0.0.1:1/db", "list")
+    assert missing.code == 1 and "pip install 'readlist[postgres]'" in missing.err, missing
+
+
+def test_bidirectional_overrides_never_reach_the_screen_raw(run: Run) -> None:
+    run("add", "https://example.org/a", "--title", "report\u202eexe.pdf", "--tag", "x\u2066y", "--no-fetch")
+    for args in (["list"], ["tags"], ["show", "1"], ["digest"], ["export", "--format", "csv"]):
+        shown = run(*args).out
+        assert "\u202e" not in shown and "\u2066" not in shown, args

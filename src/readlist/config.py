@@ -410,8 +410,16 @@ def database_is_default(cli_value: str | Path | Location | None = None) -> bool:
 
 
 def user() -> str:
+    """Who is reading: `READLIST_USER`, else `user` in the config file, else the login name."""
     configured = value(USER)
     if configured:
+        try:
+            configured.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8 (a Latin-1 terminal): a name no database can hold
+            raise ConfigError(
+                f"the member name {configured.encode('utf-8', 'surrogateescape')!r} is not UTF-8 text",
+                "set READLIST_USER (or `readlist config set user NAME`) to a name in UTF-8",
+            ) from None
         return configured
     for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):  # where getpass.getuser() looks first
         login = os.environ.get(variable)

@@ -96,7 +96,7 @@ GROUPS = ("tag", "status", "week")
 # numbers cannot start a heading or a list.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 # Control characters (ESC, BEL, backspace, C1) would drive the terminal the digest is printed on.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # What a note line may not do inside the digest's quote: open a heading or a setext underline, start raw
 # HTML (autolinks like <https://…> stay), or open a table.

@@ -143,7 +143,10 @@ def parse_since(value: str) -> str:
     text = value.strip().lower()
     m = _RELATIVE.match(text)
     if m:
-        start = datetime.now(UTC) - timedelta(days=int(m.group(1)) * _DAYS[m.group(2)])
+        try:
+            start = datetime.now(UTC) - timedelta(days=int(m.group(1)) * _DAYS[m.group(2)])
+        except (OverflowError, ValueError):  # before the year 1: everything is since then
+            return "0001-01-01T00:00:00Z"
         return start.strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         day = datetime.strptime(text, "%Y-%m-%d")

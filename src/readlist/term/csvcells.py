@@ -6,20 +6,22 @@ import csv
 import io
 import re
 
+from readlist.term.width import visible
+
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 # Control characters other than tab and line breaks: shown as \x1b in CSV, dropped from BibTeX, so neither a
 # spreadsheet nor a terminal that prints the export (`export --format csv | cat`) interprets them.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def csv_cell(value: object) -> object:
     """A cell a spreadsheet shows as text: a leading ' before formula starters (numbers stay numbers)."""
     if not isinstance(value, str):
         return value
-    value = CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    value = CONTROL.sub(visible, value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 

@@ -7,7 +7,9 @@ from functools import cache
 from typing import Any
 
 # C0/C1 control characters (ESC among them) would let a note or a feed drive the terminal.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and the bidirectional overrides, embeddings and isolates that would reorder what follows
+# them on the reader's screen (U+202E shows "evil.exe" as "exe.live").
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Where a line may break: after whitespace, and before or after a wide (CJK) character.
 _WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
 _ZERO = "\u0300-\u036f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufe00-\ufe0f\u0483-\u0489"
@@ -41,7 +43,13 @@ def safe(value: object) -> str:
     if text.isascii() and text.isprintable():
         return text
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return CONTROL.sub(visible, text)
+
+
+def visible(found: re.Match[str]) -> str:
+    """A matched control character as an escape a person can read (\\x1b, \\u202e)."""
+    code = ord(found.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 _JSON_UNESCAPED = re.compile("[\x7f-\x9f\u2028\u2029]")

@@ -19,8 +19,17 @@ if TYPE_CHECKING:
 def backend_for(location: Location) -> Backend:
     """The backend of the library at `location`: a postgresql:// URL is PostgreSQL, a path a SQLite file."""
     if isinstance(location, PostgresUrl):
-        from readlist.store.backends.postgres import PostgresBackend
+        try:
+            from readlist.store.backends.postgres import PostgresBackend
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("psycopg"):
+                raise
+            from readlist.errors import DatabaseError
 
+            raise DatabaseError(
+                f"{location} is a PostgreSQL library, but PostgreSQL support is not installed",
+                "pip install 'readlist[postgres]'",
+            ) from None
         return PostgresBackend(location)
     from readlist.store.backends.sqlite import SqliteBackend
 
