@@ -1,4 +1,5 @@
-"""The bilingual synonym list: shipped groups plus the user's own (config dir), read at query time."""
+"""The bilingual synonym list: shipped groups plus the user's own (config dir), read at query time. It lives in the
+base layer because search (query expansion) and recommend (joining Chinese and English terms) both use it."""
 
 from __future__ import annotations
 
