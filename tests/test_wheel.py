@@ -6,6 +6,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +21,9 @@ def test_built_wheel_installs_into_a_fresh_venv_and_adds(tmp_path: Path) -> None
     built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, ROOT)
     assert built.returncode == 0, built.stderr
     wheel = next(dist.glob("readlist-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:  # the web front end's templates and stylesheet ship in the package
+        names = set(archive.namelist())
+    assert {"readlist/web/templates/base.html", "readlist/web/static/style.css"} <= names
     env_dir = tmp_path / "fresh"
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")

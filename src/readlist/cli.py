@@ -218,6 +218,7 @@ COMMAND_MODULES = {
     "configcmd": ("config",),
     "trash": ("trash", "restore"),
     "opencmd": ("open", "pdf"),
+    "servecmd": ("serve",),
 }
 
 

@@ -1,0 +1,116 @@
+"""`readlist serve` in a real headless Chromium (Debian's chromium and chromium-driver, which .ci/run installs):
+search in both languages, open an item, sign in, mark it done, find it on the member's page; hostile text never
+runs; screenshots at phone and desktop widths."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from readlist.web.app import create_app
+from tests.test_web import HOSTILE_TITLE, TOKEN, seed
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    """One headless Chromium for the module, driven through Debian's chromedriver: named explicitly, so Selenium
+    Manager never looks for a driver on the network."""
+    os.environ["SE_AVOID_STATS"] = "true"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=en"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(10)
+    driver.implicitly_wait(3)  # a click that navigates returns before the next page is there
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def server(isolated_library: Path) -> Iterator[str]:
+    """A real uvicorn on a free port of 127.0.0.1, over a seeded library, in a thread of this process."""
+    seed(str(isolated_library))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(32)
+    config = uvicorn.Config(create_app(isolated_library, write_token=TOKEN), log_level="warning", lifespan="on")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    running.should_exit = True
+    thread.join(timeout=5)
+    sock.close()
+
+
+def no_alert(driver: webdriver.Chrome) -> bool:
+    try:
+        driver.switch_to.alert.dismiss()
+    except NoAlertPresentException:
+        return True
+    return False
+
+
+def test_a_member_searches_signs_in_and_marks_a_paper_done(
+    browser: webdriver.Chrome, server: str, tmp_path: Path
+) -> None:
+    browser.set_window_size(1400, 1000)
+    browser.get(server + "/")
+    assert "readlist" in browser.title and "ana" in browser.find_element(By.TAG_NAME, "main").text
+    browser.save_screenshot(str(tmp_path / "home-1400.png"))
+    for words, expected in (("量化", "量化"), ("kv cache", "KV cache")):
+        box = browser.find_element(By.CSS_SELECTOR, "header input[name=q]")
+        box.clear()
+        box.send_keys(words + "\n")
+        results = browser.find_element(By.ID, "results")
+        assert "KV cache 量化 for long-context inference" in results.text
+        marks = [m.text for m in results.find_elements(By.TAG_NAME, "mark")]
+        assert any(expected.casefold() in m.casefold() for m in marks), marks
+    browser.find_element(By.LINK_TEXT, "KV cache 量化 for long-context inference").click()
+    assert browser.find_element(By.ID, "item-title").text == "KV cache 量化 for long-context inference"
+    assert browser.find_elements(By.ID, "done-1") == []  # no write buttons before signing in
+    browser.find_element(By.LINK_TEXT, "Sign in").click()
+    browser.find_element(By.NAME, "member").send_keys("ana")
+    browser.find_element(By.NAME, "token").send_keys(TOKEN)
+    browser.find_element(By.ID, "signin").click()
+    assert browser.current_url == server + "/items/1"
+    assert browser.find_element(By.ID, "signed-in").text == "ana"
+    browser.find_element(By.ID, "done-1").click()
+    assert browser.current_url == server + "/items/1"
+    browser.find_element(By.LINK_TEXT, "My queue").click()
+    assert "KV cache 量化" in browser.find_element(By.ID, "finished").text
+    assert "KV cache 量化" not in browser.find_element(By.ID, "queue").text
+    browser.set_window_size(390, 844)
+    browser.get(server + "/items?q=kv+cache")
+    browser.save_screenshot(str(tmp_path / "search-390.png"))
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 390, "the phone layout scrolls sideways"
+    assert (tmp_path / "home-1400.png").stat().st_size > 10_000 and (tmp_path / "search-390.png").exists()
+
+
+def test_hostile_titles_notes_and_tags_never_run(browser: webdriver.Chrome, server: str, tmp_path: Path) -> None:
+    browser.set_window_size(1400, 1000)
+    browser.get(server + "/inbox?member=ana")  # the feed's entry, with its hostile title and tag
+    browser.get(server + "/items/3")
+    assert browser.find_element(By.ID, "item-title").text == HOSTILE_TITLE
+    for path in ("/", "/items?q=alert", "/items/3", "/digest", "/inbox?member=ana"):
+        browser.get(server + path)
+        assert no_alert(browser), path
+        assert browser.find_elements(By.TAG_NAME, "script") == [], path
+        assert browser.find_elements(By.TAG_NAME, "img") == [], path
+        links = [a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a")]
+        assert not [h for h in links if h.lower().startswith("javascript:")], path
+    browser.save_screenshot(str(tmp_path / "hostile-1400.png"))
