@@ -86,14 +86,27 @@ def test_writes_refuse_a_damaged_library(damaged_library: Path, run: Run) -> Non
     assert damaged_library.read_bytes() == before
 
 
-def test_db_check_diagnoses_damage_and_says_how_to_recover(damaged_library: Path, run: Run) -> None:
-    # A backup beside the file is offered first when there is one.
-    (damaged_library.parent / f"{damaged_library.name}.20260101T000000Z.bak").write_bytes(b"")
+def test_db_check_diagnoses_damage_and_says_how_to_recover(
+    damaged_library: Path, run: Run, migrated_template: Path
+) -> None:
+    # A sound backup beside the file is offered first; an empty one (a backup that failed) never is.
+    sound = damaged_library.parent / f"{damaged_library.name}.20260101T000000Z.bak"
+    sound.write_bytes(migrated_template.read_bytes())
+    empty = damaged_library.parent / f"{damaged_library.name}.20260202T000000Z.bak"
+    empty.write_bytes(b"")
     result = run("db", "check")
     assert result.code == 1, result
     assert "problems found" in result.out
-    assert "restore the newest backup" in result.out and ".recover" in result.out
+    assert f"restore the newest backup: cp {sound}" in result.out.replace("\n", " ") and ".recover" in result.out
+    assert str(empty) not in result.out
     assert "internal error" not in result.err
+
+
+def test_db_check_of_a_library_from_a_newer_readlist_is_not_ok(isolated_library: Path, run: Run) -> None:
+    _library_with_schema_table_changed(isolated_library, run, "UPDATE alembic_version SET version_num = '9999'")
+    result = run("db", "check")
+    assert result.code == 1 and "schema 9999 is not one this readlist knows" in result.err
+    assert result.out.rstrip().endswith("problems found")
 
 
 def _library_with_schema_table_changed(path: Path, run: Run, sql: str) -> None:

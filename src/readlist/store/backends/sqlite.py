@@ -449,9 +449,14 @@ def backup_file(path: Path, suffix: str = "") -> Path:
     src = sqlite3.connect(path)
     try:
         dst = sqlite3.connect(target)
-        with dst:
-            src.backup(dst)
-        dst.close()
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            dst.close()
+    except BaseException:  # a full disk, Ctrl-C: a half-written backup must not be offered for restoring later
+        target.unlink(missing_ok=True)
+        raise
     finally:
         src.close()
     return target
@@ -489,6 +494,11 @@ def _inspect(conn: sqlite3.Connection, report: HealthReport) -> None:
     report.schema = str(row[0]) if row else None
     if report.schema is None:
         report.problems.append("no schema version (alembic_version is empty)")
+    elif report.schema not in known_revisions():
+        report.problems.append(
+            f"schema {report.schema} is not one this readlist knows (up to {head_revision()}): "
+            "written by a newer readlist, or not readlist's"
+        )
     report.foreign_key_problems = len(conn.execute("PRAGMA foreign_key_check").fetchall())
     if report.foreign_key_problems:
         report.problems.append(f"{report.foreign_key_problems} row(s) point at missing items or tags")
@@ -497,12 +507,25 @@ def _inspect(conn: sqlite3.Connection, report: HealthReport) -> None:
     report.compare_index()
 
 
+def _sound(backup: Path) -> bool:
+    """A backup worth restoring: it opens, passes SQLite's quick check and holds readlist's tables."""
+    try:
+        conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+            return ok and int(conn.execute("SELECT count(*) FROM alembic_version").fetchone()[0]) == 1
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 def recovery_advice(path: Path) -> list[str]:
     """What a person can do with a damaged file, best option first."""
     import shutil
 
     advice = []
-    backups = sorted(path.parent.glob(f"{path.name}.*.bak"))
+    backups = [b for b in sorted(path.parent.glob(f"{path.name}.*.bak")) if _sound(b)]
     if backups:
         advice.append(f"restore the newest backup: cp {backups[-1]} {path}")
     salvage = f'sqlite3 {path} ".recover" | sqlite3 {path.with_name(path.stem + "-recovered.db")}'
