@@ -23,6 +23,7 @@ RANKS = {
     "readlist.errors": BASE,
     "readlist.domain": BASE,
     "readlist.ids": BASE,
+    "readlist.files": BASE,
     "readlist.config": BASE,
     "readlist.location": BASE,
     "readlist.text": BASE,

@@ -140,3 +140,20 @@ def test_pdf_file_name_never_comes_from_imported_text(run: Run, tmp_path: Path, 
     saved = Path(run("show", "1", "--json").json()["attachments"][0]["path"])
     assert saved.parent == isolated_library.parent / "pdfs" and saved.name == "2408.11743.pdf"
     assert not (isolated_library.parent.parent / "outside").exists()
+
+
+def test_imported_attachments_are_only_real_pdfs(run: Run, tmp_path: Path) -> None:
+    import json
+
+    real = make_pdf(tmp_path / "marlin.pdf", "Marlin")
+    fake = tmp_path / "notes.pdf"
+    fake.write_text("not a pdf")
+    record: dict[str, object] = {"key": "arxiv:2408.11743", "url": "https://arxiv.org/abs/2408.11743"}
+    record |= {"kind": "paper", "arxiv_id": "2408.11743", "title": "Marlin"}
+    record["attachments"] = [{"path": p, "kind": "pdf"} for p in ("/etc/passwd", str(fake), str(real), "rel.pdf")]
+    (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert run("import", str(tmp_path / "in.jsonl")).code == 0
+    assert [a["path"] for a in run("show", "1", "--json").json()["attachments"]] == [str(real)]
+    env = {k: v for k, v in os.environ.items() if k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY")}
+    env["BROWSER"] = ""  # no browser: `open` prints the address it would open
+    assert run("open", "1", "--pdf", env=env).out.strip() == str(real)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from readlist.domain import Kind
 from readlist.errors import NotFoundError
+from readlist.files import is_pdf
 
 
 def arxiv_pdf_url(item: Mapping[str, Any]) -> str | None:
@@ -32,7 +32,7 @@ def target(item: Mapping[str, Any], *, pdf: bool = False, code: bool = False) ->
             )
         return str(found)
     if pdf:
-        local = next((a["path"] for a in item.get("attachments") or [] if Path(a["path"]).is_file()), None)
+        local = next((a["path"] for a in item.get("attachments") or [] if is_pdf(a["path"])), None)
         found = local or arxiv_pdf_url(item) or next((lk["url"] for lk in links if lk["role"] == "pdf"), None)
         if found is None and str(item.get("url", "")).lower().endswith(".pdf"):
             found = item["url"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from readlist.domain import Status, normalise_tag, tag_slug
+from readlist.files import is_pdf
 from readlist.store import index, reading, removals, rows, trash
 from readlist.store.drafts import conflicts, draft_readings, fill_fields, merge_reading, new_item_row
 from readlist.store.reading import ReadingRow
@@ -364,7 +365,7 @@ class Merger:
         have = self.attachments[item_id]
         changes = []
         for path in paths:
-            if path not in have:
+            if path not in have and is_pdf(path):  # checked here, where every import and add passes
                 self.pending["attachment"].append(
                     {"item_id": item_id, "path": path, "kind": "pdf", "added_at": now_iso()}
                 )
