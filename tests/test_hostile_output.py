@@ -119,3 +119,15 @@ def test_export_cleans_temp_files_a_killed_export_left_behind(run: Run, tmp_path
     other.write_text("not ours to touch")
     assert run("export", "-o", str(target)).code == 0
     assert not stale.exists() and other.exists() and target.exists()
+
+
+def test_a_notes_javascript_link_is_quoted_inert_in_the_digest(run: Run) -> None:
+    run("add", "https://example.org/a", "--title", "A post", "--no-fetch")
+    run("note", "1", "click [here](javascript:alert(1)) or ![x](data:text/html,hi) **now**")
+    run("add", "https://example.org/b", "--title", "B post", "--no-fetch")
+    run("note", "2", "a [safe link](https://example.org/c) stays a **link**")
+    digest = run("digest", "--full-notes").out
+    import re
+
+    assert not re.search(r"(?<!\\)\]\((javascript|data):", digest) and "\\[here\\]" in digest
+    assert "[safe link](https://example.org/c)" in digest and "**link**" in digest

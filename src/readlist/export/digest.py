@@ -119,8 +119,30 @@ def md_text(text: str | None) -> str:
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+
+
+def _has_unsafe_link(body: str) -> bool:
+    """Whether the note's markdown holds a link or image whose target runs code or reads local files when
+    clicked in the wiki or chat the digest is pasted into (read by a markdown parser, entities decoded)."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark")
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]  # see every link, unsafe ones too
+    for block in parser.parse(body):
+        for token in block.children or []:
+            target = str(token.attrGet("href") or token.attrGet("src") or "")
+            squeezed = "".join(ch for ch in target if not ch.isspace() and ch.isprintable()).lower()
+            if squeezed.startswith(_UNSAFE_SCHEMES):
+                return True
+    return False
+
+
 def note_lines(body: str) -> list[str]:
-    """A note's own markdown kept (bold, lists, code, links), minus what could break the digest around it."""
+    """A note's own markdown kept (bold, lists, code, links), minus what could break the digest around it.
+    A note linking to `javascript:` (or another unsafe scheme) is quoted as plain text: nothing in it links."""
+    if _has_unsafe_link(body):
+        return [md_text(line) for line in plain(body).splitlines() if line.strip()]
     out: list[str] = []
     fence = ""
     for line in plain(body).splitlines():
