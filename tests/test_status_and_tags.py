@@ -187,3 +187,11 @@ def test_a_dangling_db_after_tag_changes_is_an_error_not_a_library_named_dashes(
         os.chdir(here)
     assert result.code == 2 and 'option "--db" requires an argument' in result.err, result
     assert not (tmp_path / "--").exists()
+
+
+def test_a_tag_with_a_comma_is_refused_because_lists_would_show_two(run: Run) -> None:
+    run("add", "https://example.org/a", "--title", "A", "--no-fetch")
+    for args in (["tag", "1", "+a,b"], ["add", "https://example.org/b", "--tag", "p，q", "--no-fetch"]):
+        result = run(*args)
+        assert result.code == 1 and "cannot hold a comma" in result.err and "hint:" in result.err, args
+    assert run("show", "1", "--json").json()["tags"] == [] and len(run("list", "--json").json()) == 1

@@ -84,12 +84,17 @@ class Reading(Door):
         limit: int | None = None,
         full: bool = True,
         read_by: str | None = None,
+        offset: int = 0,
     ) -> Items:
         """Items by id, filtered like `readlist list` (statuses take the CLI's words; since: `7d` or a date).
 
-        `read_by`: only what that member has read, `since` then meaning finished since."""
+        `read_by`: only what that member has read, `since` then meaning finished since. `offset` with `limit`:
+        one page (`limit=50, offset=100` is the third page of 50)."""
+        if offset and limit is None:
+            raise InvalidInputError("offset needs a limit", "e.g. limit=50, offset=100")
         if read_by is None:
-            return self._reads.list_items(item_filter(status, tag, kind, since), limit=limit, full=full)
+            flt = item_filter(status, tag, kind, since)
+            return self._reads.list_items(flt, limit=limit, full=full, offset=offset)
         if self.member and read_by != self.member:
             raise InvalidInputError("--read-by and --who name different members", "give one of them")
         if status and {check_status(s) for s in ([status] if isinstance(status, str) else status)} != {Status.READ}:
@@ -105,7 +110,7 @@ class Reading(Door):
         theirs = self if read_by == self.member else type(self)(self.path, read_by, create=self.create)
         theirs.require_member()
         try:
-            return theirs._reads.list_items(flt, limit=limit, full=full)
+            return theirs._reads.list_items(flt, limit=limit, full=full, offset=offset)
         finally:
             if theirs is not self:
                 theirs.close()

@@ -41,6 +41,9 @@ def _words(values: Iterable[str] | str | None, what: str) -> list[str]:
     names = [values] if isinstance(values, str) else list(values)
     if not all(isinstance(v, str) for v in names):
         raise InvalidInputError(f"{what} must be text", f"e.g. {what}=['kv-cache', '量化']")
+    joined = next((v for v in names if "," in v or "，" in v), None)
+    if joined is not None:  # lists show tags joined by commas: one tag holding one would read as two
+        raise InvalidInputError(f"a tag cannot hold a comma: {joined!r}", "give each tag on its own: +a +b")
     return names
 
 

@@ -47,8 +47,9 @@ def home_lines(data: "Overview | None", width: int, color: bool) -> list[str]:
             if items:
                 lines += ["", bold(heading)]
                 lines += _item_lines(items[:5], width, color)
-        if len(data["reading"]) > 5:
-            lines.append(f"  … and {len(data['reading']) - 5} more: readlist list --status reading")
+        started = counts.get(Status.READING, 0)  # `reading` holds the first few only
+        if started > 5:
+            lines.append(f"  … and {started - 5} more: readlist list --status reading")
         notices = []
         if data["inbox"]:
             notices.append(f"Inbox: {data['inbox']} new entries to triage — readlist inbox")

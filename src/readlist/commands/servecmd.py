@@ -55,6 +55,14 @@ def serve(
             metavar="TOKEN",
         ),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Also answer requests for this host name (a reverse proxy's public name); repeatable.",
+            metavar="NAME",
+        ),
+    ] = None,
     rate: Annotated[
         float,
         typer.Option("--rate", help="Page requests per second per client address (0: no bound).", min=0, metavar="N"),
@@ -83,7 +91,7 @@ def serve(
         lib.path,
         write_token=write_token,
         reads_per_second=rate,
-        allowed_hosts=LOOPBACK_HOSTS if is_loopback(host) else None,
+        allowed_hosts=[*LOOPBACK_HOSTS, *(allow_host or [])] if is_loopback(host) else None,
     )
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

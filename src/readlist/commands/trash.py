@@ -46,8 +46,10 @@ def restore(
 ) -> None:
     """Bring removed items back with their notes, tags and links: `readlist restore 3`."""
     for item in library(db).restore(*refs):
-        how = "merged into the item you added again" if item.merged else "restored"
-        output.say(f"#{item.item_id} {how}: {item.title}")
+        if item.merged:
+            output.say(f"restored: merged into #{item.item_id}, which you had added again: {item.title}")
+        else:
+            output.say(f"#{item.item_id} restored: {item.title}")
 
 
 def register(app: typer.Typer) -> None:

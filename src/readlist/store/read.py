@@ -86,13 +86,15 @@ def list_items(
     order: str = "i.id",
     limit: int | None = None,
     full: bool = True,
+    offset: int = 0,
 ) -> list[ItemRecord]:
+    """Items in `order`; `limit` and `offset` take one page of them (the web view's pages)."""
     where, params = (flt or ItemFilter()).sql(backend_of(conn).sql)
     cols = ", ".join(f"i.{c.strip()}" for c in ITEM_COLUMNS.split(","))
     sql = f"SELECT {cols} FROM member_item i{where} ORDER BY {order}"
     if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
     rows = conn.execute(sql, params).fetchall()
     items = [_item_dict(r) for r in rows]
     _attach_related(conn, items, full=full)
@@ -345,7 +347,10 @@ def home(conn: Conn, *, top: int = 5) -> Overview:
     return {
         "total": sum(counts.values()),
         "counts": counts,
-        "reading": list_items(conn, ItemFilter(status=[Status.READING]), order="i.started_at DESC, i.id", full=False),
+        # The first few only (counts has how many): a team lead may have hundreds started.
+        "reading": list_items(
+            conn, ItemFilter(status=[Status.READING]), order="i.started_at DESC, i.id", limit=top + 1, full=False
+        ),
         "next": list_items(conn, ItemFilter(status=[Status.UNREAD]), order=TODO_ORDER, limit=top, full=False),
         "inbox": counts.get(Status.INBOX, 0),
         "metadata_pending": int(pending),
@@ -359,7 +364,13 @@ class Reader(Protocol):
     conn: Connection
 
     def list_items(
-        self, flt: ItemFilter | None = None, *, order: str = "i.id", limit: int | None = None, full: bool = True
+        self,
+        flt: ItemFilter | None = None,
+        *,
+        order: str = "i.id",
+        limit: int | None = None,
+        full: bool = True,
+        offset: int = 0,
     ) -> list[ItemRecord]: ...
     def todo(self, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]: ...
     def count_todo(self, *, tag: str | None = None) -> int: ...
@@ -381,9 +392,15 @@ class SqlReader:
         self.conn = conn
 
     def list_items(
-        self, flt: ItemFilter | None = None, *, order: str = "i.id", limit: int | None = None, full: bool = True
+        self,
+        flt: ItemFilter | None = None,
+        *,
+        order: str = "i.id",
+        limit: int | None = None,
+        full: bool = True,
+        offset: int = 0,
     ) -> list[ItemRecord]:
-        return list_items(self.conn, flt, order=order, limit=limit, full=full)
+        return list_items(self.conn, flt, order=order, limit=limit, full=full, offset=offset)
 
     def todo(self, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
         return todo(self.conn, tag=tag, limit=limit, full=full)

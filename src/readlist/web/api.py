@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from readlist.term.width import json_dumps
 from readlist.text.hits import hits_for_json
-from readlist.web.pages import PER_PAGE, Filters, found
+from readlist.web.pages import Filters, found
 
 if TYPE_CHECKING:
     from readlist.web.site import Handler, Site
@@ -20,16 +20,17 @@ def json_response(data: Any) -> Response:
 
 
 def items(site: Site) -> Handler:
-    """`list --json` (or `search --json` with `q`), a page of PER_PAGE at a time: `page=2`."""
+    """`list --json` (or `search --json` with `q`), a page of PER_PAGE at a time: `page=2`; `total` is known for
+    a search only."""
 
     async def answer(request: Request) -> Response:
         flt = Filters.of(request)
-        rows, total = found(site, flt, full=True)
+        rows, total, more = found(site, flt, full=True)
         records: list[Any] = list(rows)
         for record in records:
             if "snippet" in record:
                 record["snippet"] = hits_for_json(record["snippet"])
-        next_page = flt.page + 1 if flt.page * PER_PAGE < total else None
+        next_page = flt.page + 1 if more else None
         return json_response({"total": total, "page": flt.page, "next_page": next_page, "items": records})
 
     return answer
@@ -66,8 +67,7 @@ def members(site: Site) -> Handler:
     """`stats --team --json`: each member's queue and pace."""
 
     async def answer(request: Request) -> Response:
-        lib = site.library()
-        return json_response(lib.team_stats() if lib.overview() is not None else [])
+        return json_response(site.library().team_stats())
 
     return answer
 

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from readlist.api import ItemRecord
     from readlist.web.site import Handler, Site
 
-PER_PAGE = 50
+PER_PAGE = 25  # a search pays for its snippets per row shown
 MAX_PAGE = 1000
 FEED_DAYS = "30d"
+QUEUE_ROWS = 100
 FEED_ENTRIES = 50
 
 
@@ -54,34 +55,30 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v and not (k == "page" and v == 1)})
 
 
-def found(site: Site, flt: Filters, *, full: bool) -> tuple[list[ItemRecord], int]:
-    """One page of the items a filter finds (ranked by search when there is a query) and how many in all."""
+def found(site: Site, flt: Filters, *, full: bool) -> tuple[list[ItemRecord], int | None, bool]:
+    """One page of the items a filter finds (ranked by search when there is a query), how many in all (known for
+    a search; a listing reads one page only, not the whole library) and whether another page follows."""
     lib = site.library(flt.member or None)
     status = [flt.status] if flt.status else None
     tag, kind, since = flt.tag or None, flt.kind or None, flt.since or None
     start = (flt.page - 1) * PER_PAGE
     if flt.q:
         result = lib.search(flt.q, tag=tag, status=status, kind=kind, since=since, limit=start + PER_PAGE)
-        return list(result.items[start:]), result.total
-    if full:
-        every = lib.list(status=status, tag=tag, kind=kind, since=since, full=False)
-        page = [lib.show(i["id"]) for i in every[start : start + PER_PAGE]]
-        return page, len(every)
-    every = lib.list(status=status, tag=tag, kind=kind, since=since, full=False)
-    return every[start : start + PER_PAGE], len(every)
+        return list(result.items[start:]), result.total, result.total > start + PER_PAGE
+    rows = lib.list(status=status, tag=tag, kind=kind, since=since, full=full, limit=PER_PAGE + 1, offset=start)
+    return rows[:PER_PAGE], None, len(rows) > PER_PAGE
 
 
 def home(site: Site) -> Handler:
     async def page(request: Request) -> Response:
         lib = site.library()
-        members = lib.team_stats() if lib.overview() is not None else []
-        views = []
-        for stats in members:
+        views: list[dict[str, Any]] = []
+        for stats in lib.team_stats():
             theirs = site.library(stats["member"])
-            overview = theirs.overview()
-            finished = lib.list(read_by=stats["member"], since="7d", full=False)
-            views.append({"stats": stats, "overview": overview, "finished": finished})
-        return site.page(request, "home.html", views=views, total=lib.stats()["total"] if members else 0)
+            finished = lib.list(read_by=stats["member"], since="7d", full=False, limit=10)
+            views.append({"stats": stats, "overview": theirs.overview(), "finished": finished})
+        overview = views[0]["overview"] if views else None  # every member's view holds every item
+        return site.page(request, "home.html", views=views, total=overview["total"] if overview else 0)
 
     return page
 
@@ -89,15 +86,14 @@ def home(site: Site) -> Handler:
 def items(site: Site) -> Handler:
     async def page(request: Request) -> Response:
         flt = Filters.of(request)
-        rows, total = found(site, flt, full=False)
-        pages = max(1, -(-total // PER_PAGE))
+        rows, total, more = found(site, flt, full=False)
         return site.page(
             request,
             "items.html",
             flt=flt,
             rows=rows,
             total=total,
-            pages=pages,
+            more=more,
             statuses=STATUSES,
             kinds=KINDS,
             members=[m["member"] for m in site.library().team_stats()],
@@ -147,9 +143,10 @@ def queue(site: Site) -> Handler:
     async def page(request: Request) -> Response:
         name = request.path_params["member"]
         lib = site.library(name)
-        rows = lib.todo(everything=True, full=False)
+        rows = lib.todo(limit=QUEUE_ROWS, full=False)
         finished = lib.list(read_by=name, since=FEED_DAYS, full=False)[-20:][::-1]
-        return site.page(request, "queue.html", member=name, rows=rows[:200], total=len(rows), finished=finished)
+        total = lib.todo_count()
+        return site.page(request, "queue.html", member=name, rows=rows, total=total, finished=finished)
 
     return page
 
@@ -168,14 +165,13 @@ def feed(site: Site) -> Handler:
     async def page(request: Request) -> Response:
         lib = site.library()
         entries: list[dict[str, Any]] = []
-        if lib.overview() is not None:
-            for record in lib.list(since=FEED_DAYS, full=False):
-                who = record["added_by"]
-                entries.append({"item": record, "when": record["added_at"], "what": "added", "who": who})
-            for stats in lib.team_stats():
-                for record in lib.list(read_by=stats["member"], since=FEED_DAYS, full=False):
-                    when = record["finished_at"] or record["added_at"]
-                    entries.append({"item": record, "when": when, "what": "finished", "who": stats["member"]})
+        for record in lib.list(since=FEED_DAYS, full=False):
+            who = record["added_by"]
+            entries.append({"item": record, "when": record["added_at"], "what": "added", "who": who})
+        for stats in lib.team_stats():
+            for record in lib.list(read_by=stats["member"], since=FEED_DAYS, full=False):
+                when = record["finished_at"] or record["added_at"]
+                entries.append({"item": record, "when": when, "what": "finished", "who": stats["member"]})
         entries.sort(key=lambda e: e["when"] or "", reverse=True)
         entries = entries[:FEED_ENTRIES]
         base = str(request.base_url).rstrip("/")
