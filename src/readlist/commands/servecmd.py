@@ -42,7 +42,7 @@ def serve(
         ),
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", "-p", help="Port (0: any free one).", min=0, max=65535, metavar="PORT")
+        int, typer.Option("--port", help="Port (0: any free one).", min=0, max=65535, metavar="PORT")
     ] = 8000,
     write_token: Annotated[
         str | None,
