@@ -282,3 +282,19 @@ def test_an_edited_note_never_overwrites_a_change_made_meanwhile(isolated_librar
         with pytest.raises(ReadlistError, match="changed by someone else"):
             lib.save_note(mine, "my version")
         assert [n["body"] for n in lib.show(1)["notes"]] == ["their version"]
+
+
+def test_recommendations_through_the_library(isolated_library: Path) -> None:
+    from readlist.api import RankMethod
+
+    with Library(isolated_library) as lib:
+        assert lib.ranked_inbox().items == [] and lib.ranked_inbox().method == RankMethod.DATE
+        lib.add("2401.00001", title="KV cache quantization", tags=["kv-cache"], fetch=False)
+        lib.add("2401.00002", title="Quantized KV cache eviction", fetch=False)
+        lib.add("2401.00003", title="Protein folding", fetch=False)
+        like = lib.similar(1)
+        assert [i["id"] for i in like.items] == [2] and like.items[0]["why"]
+        assert [i["id"] for i in lib.suggest_tag("kv-cache").items] == [2]
+        assert [fit.tag for fit in lib.suggest_tags(2)] == ["kv-cache"]
+        with pytest.raises(NotFoundError):
+            lib.suggest_tag("nope")

@@ -218,6 +218,7 @@ COMMAND_MODULES = {
     "configcmd": ("config",),
     "trash": ("trash", "restore"),
     "opencmd": ("open", "pdf"),
+    "recommendcmd": ("similar", "suggest"),
     "servecmd": ("serve",),
 }
 
@@ -232,7 +233,7 @@ def tag_changes_as_arguments(argv: list[str]) -> list[str]:
     words: list[str] = []
     value_next = False
     for token in argv[at + 1 :]:
-        if value_next or token in ("--db", "-h", "--help") or token.startswith("--db="):
+        if value_next or token in ("--db", "-h", "--help", "--suggest", "--json") or token.startswith("--db="):
             options.append(token)
             value_next = token == "--db"
         else:

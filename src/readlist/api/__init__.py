@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from readlist.api.admin import Admin
 from readlist.api.feeds import Feeds
 from readlist.api.reading import ItemText, MissingTag, Reading
+from readlist.api.recommending import RankedItem, Ranking, RankMethod, Recommending, TagFit
 from readlist.api.writing import FetchPart, FetchSummary, ImportReport, NoteAdded, ProgressFactory, Writing
 from readlist.errors import ReadlistError
 
@@ -66,6 +67,10 @@ __all__ = [
     "NoteRecord",
     "NoteText",
     "ProgressFactory",
+    "RankMethod",
+    "RankedItem",
+    "Ranking",
+    "TagFit",
     "Removed",
     "Restored",
     "StatusChange",
@@ -104,7 +109,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class Library(Reading, Writing, Feeds, Admin):
+class Library(Reading, Writing, Feeds, Admin, Recommending):
     """One reading list, as sqlite-utils' `Database` is one database file.
 
     >>> with Library("papers.db") as lib:

@@ -16,6 +16,7 @@ from readlist.commands.common import (
     complete_tag,
     library,
     report_status,
+    view,
 )
 from readlist.domain import ACTION_VERBS, Action, status_help
 from readlist.errors import InvalidInputError, ReadlistError
@@ -85,9 +86,21 @@ def tag(
             autocompletion=complete_tag,
         ),
     ],
+    suggest: Annotated[
+        bool, typer.Option("--suggest", help="Show the existing tags that fit the item instead (changes nothing).")
+    ] = False,
+    json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Add and remove tags on one item or several: `readlist tag 1 +kv-cache -misc`, `readlist tag 6 7 +cuda`."""
+    """Add and remove tags on one item or several: `readlist tag 1 +kv-cache -misc`, `readlist tag 6 7 +cuda`;
+    `readlist tag 1 --suggest` shows the tags that fit."""
+    if suggest:
+        from readlist.commands.recommendcmd import print_tag_fits  # loads the model only when suggesting
+
+        if len(args) != 1:
+            raise InvalidInputError("--suggest takes one item and no tag changes", f"readlist tag {args[0]} --suggest")
+        print_tag_fits(library(db, reading=True).suggest_tags(args[0]), args[0], view(None, json_))
+        return
     lib = library(db)
     refs, add, remove = split_tag_args(args, lib.has)
     for change in lib.tag(*refs, add=add, remove=remove):

@@ -1,5 +1,6 @@
 """`readlist feed …`, `inbox` and `keep`: follow arXiv listings and blogs, triage what they bring."""
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -101,17 +102,33 @@ def pull(
         raise typer.Exit(1)
 
 
+class InboxOrder(StrEnum):
+    fit = "fit"
+    date = "date"
+
+
 def inbox(
     limit: LimitOption = None,
+    by: Annotated[
+        InboxOrder,
+        typer.Option("--by", help="fit: best fit to what you read first, with why; date: feed matches, then newest."),
+    ] = InboxOrder.fit,
     fmt: FormatOption = None,
     json_: JsonOption = False,
     no_pager: NoPagerOption = False,
     db: DbOption = None,
 ) -> None:
-    """New feed entries to triage, best matches first: `readlist inbox`."""
+    """New feed entries to triage, best fit to your library first: `readlist inbox` (`--by date`: newest)."""
     chosen = view(fmt, json_, no_pager)
-    items = library(db, reading=True).inbox(limit=limit, full=chosen.fmt in ("json", "jsonl"))
+    lib = library(db, reading=True)
     empty = "inbox is empty — readlist feed pull brings new entries"
+    full = chosen.fmt in ("json", "jsonl")
+    if by == InboxOrder.fit:
+        from readlist.commands.recommendcmd import print_ranking  # loads the model only when ranking
+
+        print_ranking(lib.ranked_inbox(limit=limit, full=full), empty, "inbox", chosen)
+        return
+    items = lib.inbox(limit=limit, full=full)
     output.print_items(items, empty, f"inbox: {len(items)}" if chosen.fmt == "table" else None, view=chosen)
 
 

@@ -1,0 +1,210 @@
+"""Recommendation quality by leave-out of sections, on the shipped notes (docs/recommend.md).
+
+The notes are imported once (their headings become tags). For every tag with at least 8 items and each seed, a
+random quarter of its members lose the tag, and three rankings are scored by recall@10 and nDCG@10 of those
+hidden members (recall@10 counts hits out of min(10, hidden), so a big tag can reach 1):
+
+- suggest: `readlist suggest --tag TAG --json` ranks the library's items without the tag;
+- inbox: the hidden members and as many other items leave the library and come back as entries of a feed served
+  from 127.0.0.1 (title only, as a feed brings them: no notes, no tags); the tag's other members are read, the
+  other items skipped; `readlist inbox --json` ranks the inbox.
+
+Each is compared with arxiv-sanity-lite's settings on the same split (TF-IDF of title+abstract, word 1–2-grams,
+sublinear tf, English stop words, LinearSVC C=0.01 with balanced class weights, trained on the tag's members —
+or the read items — against everything else) and with date order (newest first).
+
+    python -m benchmarks.recommend_quality [--seeds 5] [--part suggest|inbox|both] [--tags N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTES = ROOT / "data" / "notes"
+MIN_MEMBERS = 8
+K = 10
+
+
+def cli(*argv: str) -> Any:
+    """One in-process run of the command line; its JSON output."""
+    from readlist import cli as readlist_cli
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = readlist_cli.run(list(argv))
+    if code != 0:
+        raise SystemExit(f"readlist {' '.join(argv)} exited {code}")
+    return json.loads(out.getvalue())
+
+
+def scores(ranked: Sequence[int], hidden: set[int]) -> tuple[float, float]:
+    """(recall@10 out of min(10, hidden), nDCG@10) of the hidden items in a ranking."""
+    top = list(ranked)[:K]
+    best = min(K, len(hidden))
+    recall = sum(1 for i in top if i in hidden) / best
+    dcg = sum(1 / math.log2(n + 2) for n, i in enumerate(top) if i in hidden)
+    ideal = sum(1 / math.log2(n + 2) for n in range(best))
+    return recall, dcg / ideal
+
+
+def anchor(texts: dict[int, str], positives: set[int], candidates: Sequence[int]) -> list[int]:
+    """arxiv-sanity-lite's model on one split: the candidates by the SVM's decision function."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    ids = sorted(texts)
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english", strip_accents="unicode")
+    x = vectorizer.fit_transform([texts[i] for i in ids])
+    y = np.array([1 if i in positives else 0 for i in ids])
+    svm = LinearSVC(C=0.01, class_weight="balanced", tol=1e-6, max_iter=10000).fit(x, y)
+    decision = dict(zip(ids, svm.decision_function(x), strict=True))
+    return sorted(candidates, key=lambda i: -decision[i])
+
+
+def items(db: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute("SELECT id, title, abstract, coalesce(published, added_at) AS day FROM item").fetchall()
+    tags: dict[int, list[str]] = {}
+    for item_id, name in conn.execute("SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id"):
+        tags.setdefault(item_id, []).append(name)
+    conn.close()
+    return [{**dict(r), "tags": tags.get(r["id"], [])} for r in rows]
+
+
+def by_date(rows: dict[int, dict[str, Any]], candidates: Sequence[int]) -> list[int]:
+    return sorted(candidates, key=lambda i: (rows[i]["day"], i), reverse=True)
+
+
+def suggest_split(db: Path, tag: str, hidden: set[int], rows: dict[int, dict[str, Any]]) -> dict[str, list[int]]:
+    from readlist import Library
+
+    with Library(db) as lib:
+        lib.tag(*sorted(hidden), remove=[tag])
+    ours = [i["id"] for i in cli("--db", str(db), "suggest", "--tag", tag, "--json", "-n", str(K))]
+    members = {i for i, r in rows.items() if tag in r["tags"] and i not in hidden}
+    candidates = [i for i in rows if i not in members]
+    texts = {i: f"{r['title']} {r['abstract'] or ''}" for i, r in rows.items()}
+    return {"ours": ours, "anchor": anchor(texts, members, candidates), "date": by_date(rows, candidates)}
+
+
+def inbox_split(
+    db: Path, tag: str, hidden: set[int], rows: dict[int, dict[str, Any]], rng: random.Random, feeds: Any
+) -> dict[str, list[int]]:
+    from readlist import Library
+    from tests.feed_server import blog_rss
+
+    members = {i for i, r in rows.items() if tag in r["tags"] and i not in hidden}
+    others = sorted(i for i in rows if i not in members and i not in hidden)
+    distractors = set(rng.sample(others, min(len(hidden), len(others))))
+    leaving = sorted(hidden | distractors)
+    path = f"/feed/{tag.encode().hex()}/{rng.random()}"
+    feeds.routes[path] = blog_rss([(rows[i]["title"], f"https://bench.example/{i}", "") for i in leaving])
+    with Library(db) as lib:
+        lib.remove(*leaving)
+        lib.done(*sorted(members))
+        lib.skip(*[i for i in others if i not in distractors])
+        lib.follow(feeds.base + path, name="bench", check=False)
+        lib.pull_feeds()
+        fed = {int(i["url"].rsplit("/", 1)[1]): i["id"] for i in lib.inbox(full=False)}
+    back = {new: old for old, new in fed.items()}
+    ours = [back[i["id"]] for i in cli("--db", str(db), "inbox", "--json")]
+    texts = {i: f"{r['title']} {r['abstract'] or ''}" for i, r in rows.items()}
+    candidates = leaving
+    inbox_rows = {i: {**rows[i], "day": ""} for i in leaving}  # a feed brings them all on one day: feed order
+    return {"ours": ours, "anchor": anchor(texts, members, candidates), "date": by_date(inbox_rows, candidates)}
+
+
+def run(part: str, seeds: int, max_tags: int | None) -> dict[str, dict[str, float]]:
+    from tests.feed_server import FeedServer
+
+    work = Path(tempfile.mkdtemp(prefix="readlist-recbench-"))
+    os.environ["READLIST_CONFIG_DIR"] = str(work / "config")
+    os.environ["READLIST_STATE_DIR"] = str(work / "state")
+    os.environ["READLIST_ARXIV_URL"] = "http://127.0.0.1:9/api/query"  # never the network
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    template = work / "notes.db"
+    with contextlib.redirect_stdout(io.StringIO()):
+        from readlist import Library
+
+        with Library(template) as lib:
+            lib.import_(NOTES)
+    rows = {r["id"]: r for r in items(template)}
+    counts: dict[str, int] = {}
+    for r in rows.values():
+        for t in r["tags"]:
+            counts[t] = counts.get(t, 0) + 1
+    tags = sorted((t for t, n in counts.items() if n >= MIN_MEMBERS), key=lambda t: (-counts[t], t))[:max_tags]
+    feeds = FeedServer()
+    feeds.start()
+    results: dict[str, dict[str, list[float]]] = {}
+    try:
+        for name in ("suggest", "inbox") if part == "both" else (part,):
+            per_tag: dict[str, dict[str, list[tuple[float, float]]]] = {}
+            for tag in tags:
+                for seed in range(seeds):
+                    rng = random.Random(f"{tag}/{seed}")
+                    members = sorted(i for i, r in rows.items() if tag in r["tags"])
+                    hidden = set(rng.sample(members, max(1, len(members) // 4)))
+                    db = work / f"{name}.db"
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{db}{suffix}").unlink(missing_ok=True)
+                    src, dst = sqlite3.connect(template), sqlite3.connect(db)
+                    src.backup(dst)
+                    src.close()
+                    dst.close()
+                    if name == "suggest":
+                        ranked = suggest_split(db, tag, hidden, rows)
+                    else:
+                        ranked = inbox_split(db, tag, hidden, rows, rng, feeds)
+                    for method, order in ranked.items():
+                        per_tag.setdefault(method, {}).setdefault(tag, []).append(scores(order, hidden))
+            results[name] = {
+                f"{method} {metric}": statistics.mean(
+                    statistics.mean(s[m] for s in splits) for splits in by_tag.values()
+                )
+                for method, by_tag in per_tag.items()
+                for m, metric in ((0, "recall@10"), (1, "nDCG@10"))
+            }
+            results[name]["tags"] = len(tags)
+    finally:
+        feeds.stop()
+    return results  # type: ignore[return-value]
+
+
+def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = print) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--part", choices=("suggest", "inbox", "both"), default="both")
+    parser.add_argument("--tags", type=int, default=None, help="only the N biggest tags (a quick run)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    results = run(args.part, args.seeds, args.tags)
+    for name, row in results.items():
+        report(f"{name}: {int(row.pop('tags'))} tags × {args.seeds} seeds")
+        for method in ("ours", "anchor", "date"):
+            report(f"  {method:7} recall@10 {row[f'{method} recall@10']:.3f}  nDCG@10 {row[f'{method} nDCG@10']:.3f}")
+        ours, anchor_, date = (row[f"{m} recall@10"] for m in ("ours", "anchor", "date"))
+        report(f"  ours/anchor {ours / anchor_:.2f}×  ours/date {ours / date if date else math.inf:.2f}×")
+    report(f"({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

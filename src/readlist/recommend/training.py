@@ -1,0 +1,285 @@
+"""Fitting the model: TF-IDF over every item's features, then a linear classifier of the positives (or, with
+too few of them, their nearest neighbours). The only module that imports scikit-learn and NumPy, and only when
+a ranking command runs: `todo`, `search` and `add` never load them (docs/architecture.md#the-fast-path)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from readlist.location import Conn
+from readlist.recommend.features import item_features
+from readlist.store.corpus import CorpusRow
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MIN_POSITIVES = 5  # below this a classifier learns noise: rank by similarity to the few there are
+SVM_C = 0.5  # tuned on the leave-out benchmark (docs/recommend.md): C=0.03 → 0.75, 0.3 → 0.82, 1 → 0.82
+KNN = 3  # the nearest positives a candidate's similarity is averaged over
+
+
+@dataclass
+class Space:
+    """Every item as a row of L2-normalised TF-IDF weights (word 1–2-grams, sublinear tf)."""
+
+    rows: list[CorpusRow]
+    matrix: Any  # scipy.sparse.csr_matrix, n_items × n_terms, float32
+    terms: list[str]
+    index: dict[int, int]  # item id → row
+
+
+def build_space(rows: Sequence[CorpusRow], known: Counted | None = None) -> Space:
+    """TF-IDF as scikit-learn's TfidfVectorizer(sublinear_tf=True) computes it (smooth idf, l2 rows), built
+    with NumPy from each item's term counts; `known` holds counts of unchanged items from the cache."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    counted = known or Counted()
+    columns, values, lengths = [], [], []
+    for r in rows:
+        ids, counts = counted.of(r)
+        columns.append(ids)
+        values.append(counts)
+        lengths.append(len(ids))
+    n_terms = len(counted.terms)
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    index = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
+    data = np.concatenate(values) if values else np.zeros(0, dtype=np.float32)
+    df = np.bincount(index, minlength=n_terms).astype(np.float32)
+    idf = np.log((1 + len(rows)) / (1 + df)) + 1
+    data = (1 + np.log(data)) * idf[index]
+    matrix = csr_matrix((data.astype(np.float32), index, indptr), shape=(len(rows), n_terms))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    matrix = csr_matrix(matrix.multiply(1 / norms[:, None]), dtype=np.float32)
+    return Space(list(rows), matrix, counted.terms, {r.id: n for n, r in enumerate(rows)})
+
+
+class Counted:
+    """Each item's term ids and counts (keyed by a hash of its text) and the growing vocabulary: what the cache
+    keeps, so only new or edited items are tokenised again. Stored as a few flat arrays and one string of terms,
+    which load in milliseconds where a dict of small arrays took a second."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self._terms: list[str] | None = []
+        self._joined = ""
+        self.vocabulary: dict[str, int] | None = {}
+        self.keys: dict[int, tuple[str, int, int]] = {}  # item id → (text hash, start, end) in the arrays
+        self.ids: Any = np.zeros(0, dtype=np.int32)
+        self.counts: Any = np.zeros(0, dtype=np.float32)
+        self._new_ids: list[Any] = []
+        self._new_counts: list[Any] = []
+        self._size = 0
+        self.changed = False
+
+    @property
+    def terms(self) -> list[str]:
+        if self._terms is None:
+            self._terms = self._joined.split("\n") if self._joined else []
+        return self._terms
+
+    @staticmethod
+    def text_key(row: CorpusRow) -> str:
+        import hashlib
+
+        text = repr((row.title, row.abstract, row.tags, row.notes))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+    def of(self, row: CorpusRow) -> tuple[Any, Any]:
+        import numpy as np
+
+        key = self.text_key(row)
+        known = self.keys.get(row.id)
+        if known and known[0] == key and known[2] <= len(self.ids):
+            return self.ids[known[1] : known[2]], self.counts[known[1] : known[2]]
+        self.changed = True
+        terms = self.terms
+        if self.vocabulary is None:
+            self.vocabulary = {t: n for n, t in enumerate(terms)}
+        found: dict[int, int] = {}
+        for term in item_features(row):
+            at = self.vocabulary.get(term)
+            if at is None:
+                at = self.vocabulary[term] = len(terms)
+                terms.append(term)
+            found[at] = found.get(at, 0) + 1
+        ids = np.fromiter(sorted(found), dtype=np.int32, count=len(found))
+        counts = np.array([found[i] for i in ids.tolist()], dtype=np.float32)
+        start = max(self._size, len(self.ids))
+        self._size = start + len(ids)
+        self._new_ids.append(ids)
+        self._new_counts.append(counts)
+        self.keys[row.id] = (key, start, self._size)
+        return ids, counts
+
+    def __getstate__(self) -> dict[str, Any]:
+        import numpy as np
+
+        self.ids = np.concatenate([self.ids, *self._new_ids]) if self._new_ids else self.ids
+        self.counts = np.concatenate([self.counts, *self._new_counts]) if self._new_counts else self.counts
+        self._new_ids, self._new_counts = [], []
+        self._size = len(self.ids)
+        return {"terms": "\n".join(self.terms), "keys": self.keys, "ids": self.ids, "counts": self.counts}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._terms = None
+        self._joined = state["terms"]
+        self.vocabulary = None
+        self.keys = state["keys"]
+        self.ids = state["ids"]
+        self.counts = state["counts"]
+        self._new_ids, self._new_counts = [], []
+        self._size = len(self.ids)
+        self.changed = False
+
+    def forget(self, present: set[int]) -> None:
+        """Drop removed items; the arrays are compacted when more than half of them is garbage."""
+        import numpy as np
+
+        gone = [i for i in self.keys if i not in present]
+        for i in gone:
+            del self.keys[i]
+        used = sum(end - start for _key, start, end in self.keys.values())
+        if gone:
+            self.changed = True
+        if self.keys and used * 2 < self._size and not self._new_ids:
+            order = sorted(self.keys.items(), key=lambda kv: kv[1][1])
+            self.ids = np.concatenate([self.ids[s:e] for _i, (_k, s, e) in order])
+            self.counts = np.concatenate([self.counts[s:e] for _i, (_k, s, e) in order])
+            at = 0
+            for item_id, (key, start, end) in order:
+                self.keys[item_id] = (key, at, at + end - start)
+                at += end - start
+            self._size = at
+
+
+@dataclass
+class Fit:
+    """Scores of every row and the per-term weights behind them (what a *why* is read from)."""
+
+    scores: np.ndarray
+    weights: np.ndarray
+    learned: bool  # False: nearest neighbours (too few positives to learn from)
+
+
+def similarity_fit(space: Space, positives: Sequence[int], candidates: Sequence[int], mask: Sequence[int] = ()) -> Fit:
+    """Each candidate's mean cosine similarity to its KNN nearest positives (itself left out); weights: the
+    positives' centroid. Scores are indexed like `candidates`."""
+    import numpy as np
+
+    x = space.matrix
+    if mask:
+        x = _without_columns(x, mask)
+    pos = x[list(positives)]
+    centroid = np.asarray(pos.mean(axis=0)).ravel() if len(positives) else np.zeros(x.shape[1], dtype=np.float32)
+    if not len(positives) or not len(candidates):
+        return Fit(np.zeros(len(candidates), dtype=np.float32), centroid, learned=False)
+    sims = (x[list(candidates)] @ pos.T).toarray()
+    where = {p: n for n, p in enumerate(positives)}
+    for row, c in enumerate(candidates):
+        if c in where:
+            sims[row, where[c]] = 0  # an item is not its own neighbour
+    k = min(KNN, len(positives))
+    top = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:]
+    return Fit(top.mean(axis=1), centroid, learned=False)
+
+
+def learned_fit(
+    space: Space,
+    positives: Sequence[int],
+    candidates: Sequence[int],
+    negatives: Sequence[int] | None = None,
+    mask: Sequence[int] = (),
+    *,
+    fast: bool = False,
+) -> Fit:
+    """A class-balanced linear SVM of the positives against the negatives (default: every other row); `fast`:
+    the difference of their centroids (Rocchio) blended with nearest-neighbour similarity, which needs no
+    scikit-learn (its import alone costs ~1 s: the inbox on every run cannot pay it). Similarity alone with fewer
+    than MIN_POSITIVES. Scores are indexed like `candidates`."""
+    import numpy as np
+
+    near = similarity_fit(space, positives, candidates, mask)
+    x = space.matrix
+    if mask:
+        x = _without_columns(x, mask)
+    pos = set(positives)
+    neg = [n for n in (range(x.shape[0]) if negatives is None else negatives) if n not in pos]
+    if len(positives) < MIN_POSITIVES or not neg:
+        return near
+    if fast:
+        weights = np.asarray(x[list(positives)].mean(axis=0)).ravel() - np.asarray(x[neg].mean(axis=0)).ravel()
+        scores = np.asarray(x[list(candidates)] @ weights).ravel()
+        return Fit(_standard(scores) + _standard(near.scores), weights.astype(np.float32), learned=True)
+    # scikit-learn is imported here only: the ranking commands that need it, never todo, search or add.
+    from sklearn.svm import LinearSVC
+
+    labels = np.array([1] * len(positives) + [0] * len(neg))
+    svm = LinearSVC(C=SVM_C, class_weight="balanced", tol=1e-4, max_iter=2000)
+    svm.fit(x[list(positives) + neg], labels)
+    weights = np.asarray(svm.coef_.ravel(), dtype=np.float32)
+    return Fit(np.asarray(x[list(candidates)] @ weights).ravel(), weights, learned=True)
+
+
+def _standard(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 0 else values * 0
+
+
+def _without_columns(x: Any, columns: Sequence[int]) -> Any:
+    """The matrix with some terms zeroed (a tag's own feature when learning that tag)."""
+    import numpy as np
+    from scipy.sparse import diags
+
+    keep = np.ones(x.shape[1], dtype=np.float32)
+    keep[list(columns)] = 0
+    return (x @ diags(keep)).tocsr()
+
+
+CACHE_VERSION = 3
+
+
+def library_space(conn: Conn, location: object) -> Space:
+    """The space of the library behind `conn`. Items' term counts come from a cache in the state directory
+    (only new or edited items are tokenised); statuses are read fresh, so a keep or skip retrains at once."""
+    import hashlib
+    import pickle
+
+    from readlist import config
+    from readlist.store.corpus import corpus
+
+    rows = corpus(conn)
+    name = hashlib.sha256(repr(location).encode()).hexdigest()[:20]
+    path = config.state_dir() / "models" / f"{name}.v{CACHE_VERSION}.pickle"
+    counted: Counted | None = None
+    try:
+        # Our own cache file in the user's state directory, written below; a broken one is rebuilt.
+        with path.open("rb") as f:
+            counted = pickle.load(f)  # noqa: S301
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
+        counted = None
+    if not isinstance(counted, Counted):
+        counted = Counted()
+    space = build_space(rows, counted)
+    counted.forget({r.id for r in rows})
+    if counted.changed:
+        _save(path, counted)
+    return space
+
+
+def _save(path: Any, counted: Counted) -> None:
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(".tmp")
+        with temp.open("wb") as f:
+            pickle.dump(counted, f, protocol=pickle.HIGHEST_PROTOCOL)
+        temp.replace(path)
+    except OSError:
+        pass  # a read-only state directory only costs speed

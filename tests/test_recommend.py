@@ -1,0 +1,153 @@
+"""What to read next: the ranked inbox, `similar`, `suggest --tag` and `tag --suggest`, on tiny libraries,
+items without abstracts and Chinese-only notes, on both backends; scikit-learn stays out of the daily commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import Run
+from tests.feed_server import FeedServer, arxiv_rss
+from tests.test_storage import _modules_after
+
+KV = [
+    ("2401.00001", "KV cache quantization for long-context LLM serving"),
+    ("2401.00002", "Compressing the KV cache with 4-bit quantization"),
+    ("2401.00003", "Quantized key-value cache eviction for LLM inference"),
+    ("2401.00004", "Low-bit KV cache quantization at scale"),
+    ("2401.00005", "KV cache offloading and quantization for serving"),
+]
+OTHER = [
+    ("2401.00011", "Protein structure prediction with diffusion"),
+    ("2401.00012", "Graph neural networks for molecules"),
+]
+
+
+def _add(run: Run, key: str, title: str, *tags: str) -> None:
+    args = ["add", key, "--title", title, "--no-fetch"]
+    for tag in tags:
+        args += ["--tag", tag]
+    result = run(*args)
+    assert result.code == 0, result
+
+
+def _json(run: Run, *args: str) -> Any:
+    result = run(*args, "--json")
+    assert result.code == 0 and result.err == "", result
+    return result.json()
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    server = FeedServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_an_empty_library_ranks_nothing_and_says_so(run: Run) -> None:
+    assert _json(run, "inbox") == []
+    assert "inbox is empty" in run("inbox", "-f", "table").out
+    missing = run("suggest", "--tag", "cuda")
+    assert missing.code != 0 and 'no tag "cuda"' in missing.err
+    assert run("similar", "1").code != 0
+
+
+def test_a_library_of_one_item_has_nothing_similar_and_no_tag_to_suggest(run: Run) -> None:
+    _add(run, "2401.00001", "KV cache quantization", "kv-cache")
+    assert _json(run, "similar", "1") == []
+    assert "nothing shares words with 1" in run("similar", "1", "-f", "table").out
+    assert _json(run, "tag", "1", "--suggest") == []
+    assert _json(run, "suggest", "--tag", "kv-cache") == []
+
+
+def test_a_chinese_only_note_meets_an_english_title_through_the_glossary(run: Run) -> None:
+    _add(run, "2401.00001", "KV cache quantization for LLM serving")
+    _add(run, "https://example.org/a", "读书笔记")  # an article known by a title and a note: no abstract
+    assert run("note", "2", "这篇讲键值缓存的量化方法，量化到4比特").code == 0
+    _add(run, "2401.00011", "Protein structure prediction with diffusion")
+    like = _json(run, "similar", "1")
+    assert [i["id"] for i in like] == [2]  # the protein paper shares nothing
+    assert {"quantization", "kv cache"} & set(like[0]["why"]) and like[0]["score"] > 0
+    assert like[0]["abstract"] is None and like[0]["notes"]  # the item schema, with its notes
+    table = run("similar", "1", "-f", "table").out
+    assert "读书笔记" in table and "by the terms they share" in table
+
+
+def test_suggest_learns_a_tag_and_falls_back_to_similarity_when_it_has_few_members(run: Run) -> None:
+    for key, title in KV[:4]:
+        _add(run, key, title, "kv-cache")
+    _add(run, *KV[4])  # untagged, plainly a member
+    for key, title in OTHER:
+        _add(run, key, title, "bio")
+    fits = _json(run, "suggest", "--tag", "kv-cache")
+    assert fits[0]["key"] == "arxiv:2401.00005" and fits[0]["why"]
+    assert "kv-cache" not in {t for i in fits for t in i["tags"]}  # only items not yet tagged
+    assert "few examples (4)" in run("suggest", "--tag", "kv-cache", "-f", "table").out
+    assert run("tag", "5", "+kv-cache").code == 0
+    assert "ranked by a model of 5 items" in run("suggest", "--tag", "kv-cache", "-f", "table").out
+    suggested = _json(run, "tag", "5", "--suggest")  # its own tag is left out; the bio tag does not fit
+    assert suggested == []
+    _add(run, "2401.00013", "Diffusion models for protein design")
+    assert [f["tag"] for f in _json(run, "tag", "8", "--suggest")] == ["bio"]
+    assert run("tag", "8", "--suggest").out.startswith("bio\t")  # a pipe gets TSV
+    assert _json(run, "show", "8")["tags"] == []  # suggesting changes nothing
+
+
+def test_inbox_ranks_by_fit_to_the_library_and_keep_and_skip_teach_it(run: Run, feeds: FeedServer) -> None:
+    for key, title in KV:
+        _add(run, key, title)
+    run("done", "1", "2")
+    feeds.routes["/rss/cs.CL"] = arxiv_rss(
+        [
+            ("2611.00001v1", "new", "A survey of protein folding", "Biology and structure."),
+            ("2611.00002v1", "new", "Sparse attention for vision", "Images."),
+            ("2611.00003v1", "new", "Quantizing the KV cache to 2 bits", "We quantize key-value caches."),
+        ]
+    )
+    assert run("feed", "add", f"{feeds.base}/rss/cs.CL").code == 0
+    assert run("feed", "pull").code == 0
+    ranked = _json(run, "inbox")
+    assert ranked[0]["arxiv_id"] == "2611.00003" and ranked[0]["why"] and len(ranked) == 3
+    table = run("inbox", "-f", "table").out
+    assert "inbox: 3 — ranked by a model of 5 items" in table and "kv cache" in table
+    by_date = _json(run, "inbox", "--by", "date")
+    assert [i["arxiv_id"] for i in by_date] == [i["arxiv_id"] for i in run("list", "-s", "inbox", "--json").json()]
+    assert "why" not in by_date[0]  # the old order, the plain item schema
+    assert run("skip", "2611.00001").code == 0 and run("keep", "2611.00002").code == 0
+    assert [i["arxiv_id"] for i in _json(run, "inbox")] == ["2611.00003"]
+
+
+def test_a_few_kept_items_rank_the_inbox_by_similarity_and_say_so(run: Run, feeds: FeedServer) -> None:
+    _add(run, *KV[0])
+    feeds.routes["/rss/cs.CL"] = arxiv_rss(
+        [
+            ("2611.00001v1", "new", "A survey of protein folding", "Biology."),
+            ("2611.00002v1", "new", "KV cache quantization revisited", "Caches."),
+        ]
+    )
+    run("feed", "add", f"{feeds.base}/rss/cs.CL")
+    run("feed", "pull")
+    assert _json(run, "inbox")[0]["arxiv_id"] == "2611.00002"
+    assert "few examples (1)" in run("inbox", "-f", "table").out
+    assert [i["arxiv_id"] for i in _json(run, "similar", "1", "--inbox")] == ["2611.00002"]
+
+
+def test_recommendations_work_on_postgresql(run: Run, postgres_library: Any) -> None:
+    for key, title in KV:
+        _add(run, key, title, "kv-cache")
+    _add(run, *OTHER[0])
+    run("tag", "1", "-kv-cache")
+    assert _json(run, "suggest", "--tag", "kv-cache")[0]["id"] == 1
+    assert [i["id"] for i in _json(run, "similar", "2")][:1] in ([1], [3], [4], [5])
+    assert _json(run, "tag", "1", "--suggest")[0]["tag"] == "kv-cache"
+    assert _json(run, "inbox") == []
+
+
+def test_scikit_learn_is_loaded_only_by_the_ranking_commands(run: Run) -> None:
+    _add(run, *KV[0])
+    heavy = {"sklearn", "scipy", "numpy"}
+    for args in (["todo"], ["search", "cache"], ["add", "2401.00099", "--no-fetch"], ["tag", "1", "+x"]):
+        assert not (heavy & _modules_after(args)), args
