@@ -119,6 +119,15 @@ class PgConn:
         self.raw = raw
         self.backend = backend
         self.owned = owned
+        self.role: str | None = None  # the database role (current_user) once `identify` asked; None: not asked
+        self.acts_for_all = True  # may act for any member (owner, superuser, readlist_admins): migration 0010
+        self.member: str | None = None  # whom `use_member` shows the library as
+
+    def identify(self) -> None:
+        """Who this connection is: in a team library the member is the database role, not READLIST_USER."""
+        row = self.raw.execute("SELECT current_user, readlist_acts_for_all()").fetchone()
+        if row is not None:
+            self.role, self.acts_for_all = str(row[0]), bool(row[1])
 
     def _cursor(self) -> psycopg.Cursor[Row]:
         cur = self.raw.cursor(row_factory=_row_factory)
@@ -271,7 +280,12 @@ class PostgresBackend:
     def connect(self, member: str) -> PgConn:
         """Autocommit, so a read never holds a transaction open."""
         conn = PgConn(raw_connect(self.location), self)
-        self.use_member(conn, member)
+        try:
+            conn.identify()
+            self.use_member(conn, member)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def peek(self) -> None:
@@ -301,6 +315,16 @@ class PostgresBackend:
         return PgConn(raw, self, owned=False)
 
     def use_member(self, conn: Conn, member: str) -> None:
+        """Any member's view may be read (`--who`), but the member readlist writes as by default (READLIST_USER,
+        the config's `user`, else the login name) must be the role itself: a mismatch is an error naming both
+        (docs/team.md#who-may-change-what), not a silent switch to another person."""
+        pg = cast(PgConn, conn)
+        if pg.role is not None and not pg.acts_for_all and member != pg.role:
+            from readlist.config import user
+
+            if member == user():
+                raise _not_you(pg.role, member, self.location)
+        pg.member = member
         member_view(conn, member, SPELLING.temp_schema)
 
     @contextmanager
@@ -312,7 +336,10 @@ class PostgresBackend:
     @contextmanager
     def write_transaction(self, conn: Conn, *, check_whole: bool = False) -> Iterator[Conn]:
         """The server keeps its pages consistent: nothing to check (`check_whole` is for a SQLite file)."""
-        raw = _raw(conn)
+        pg = cast(PgConn, conn)
+        if pg.role is not None and not pg.acts_for_all and pg.member not in (None, pg.role):
+            raise _not_you(pg.role, pg.member or "", self.location)  # the database would refuse it anyway
+        raw = pg.raw
         with raw.transaction():
             lock_writes(raw)
             yield conn
@@ -504,6 +531,34 @@ def connect_error(url: PostgresUrl, exc: BaseException) -> DatabaseError:
     return DatabaseError(f"cannot connect to {where}: {text}", "check --db / READLIST_DB")
 
 
+def _not_you(role: str, member: str, url: PostgresUrl) -> DatabaseError:
+    return DatabaseError(
+        f"you are connected to {url.database} as PostgreSQL role {role!r}, but readlist's member is {member!r} "
+        "(READLIST_USER, else the config's user, else your login name); in a team library you act only as yourself",
+        f"set READLIST_USER={role} (or connect as {member}: postgresql://{member}@{url.server}/{url.database})",
+    )
+
+
+ADMINS = "readlist_admins"  # the role docs/team.md's setup names (migration 0010)
+
+
+def _refused(cause: psycopg.Error, text: str) -> DatabaseError | None:
+    """A write the team library's rules refused (migration 0010): its guards' own words, or a row-level
+    security policy's refusal said as the rule it enforces; None for a plain missing grant."""
+    diag = cause.diag
+    primary = " ".join((diag.message_primary or "").split())
+    if diag.message_hint and primary.startswith(("this note on #", "only the library's admins")):
+        return DatabaseError(redact(primary), redact(" ".join(diag.message_hint.split())))
+    if "row-level security" in text.lower():
+        table = primary.rsplit(" ", 1)[-1].strip('"') if "for table" in primary else "this table"
+        return DatabaseError(
+            f"the team library refused the change: each member writes only their own rows of {table} "
+            "(their readings, notes and name)",
+            f"you write as your database role; the library's owner and members of {ADMINS} act for others",
+        )
+    return None
+
+
 def _detail(low: str) -> str:
     for word in ("connection refused", "timeout expired", "could not translate host name", "no route to host"):
         if word in low:
@@ -523,7 +578,7 @@ def friendly(exc: BaseException, url: PostgresUrl | None = None) -> DatabaseErro
 
         return locked_error(lock_timeout())
     if isinstance(cause, pg_errors.InsufficientPrivilege):
-        return DatabaseError(
+        return _refused(cause, text) or DatabaseError(
             f"PostgreSQL refused: {text}",
             "ask the library's admin for the grants in the README (Team library on PostgreSQL)",
         )

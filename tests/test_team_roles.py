@@ -1,0 +1,206 @@
+"""A team library on PostgreSQL keeps members apart (issue 26): each member is a database role of their own, with
+docs/team.md's grants, and changes only their own readings and notes — whatever READLIST_USER says, and also
+through raw SQL; removing items is for the library's admins (migration 0010)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import errors as pg_errors
+
+from readlist.location import PostgresUrl
+from readlist.store import db as readlist_db
+from tests.conftest import Run, database_url, empty_postgres
+
+ADMINS = "readlist_admins"  # the role name migration 0010 asks about (cluster-wide: shared, so taken under a lock)
+ADMINS_LOCK = 0x726C61646D696E73
+
+
+@dataclass
+class Team:
+    owner: PostgresUrl  # the library's owner (here the test server's superuser)
+    names: dict[str, str]  # alice, bob, carol → this run's role names
+
+    def url(self, who: str) -> str:
+        parts = urlsplit(self.owner.url)
+        return urlunsplit(parts._replace(netloc=f"{self.names[who]}@{parts.hostname}:{parts.port or 5432}"))
+
+    def sql(self, who: str) -> psycopg.Connection[Any]:
+        return psycopg.connect(PostgresUrl(self.url(who)).libpq, autocommit=True)
+
+    def owner_sql(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.owner.libpq, autocommit=True)
+
+
+def _grants() -> str:
+    """The members' SQL block of docs/team.md, as the admin runs it."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "team.md").read_text(encoding="utf-8")
+    return page.split("```sql\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def team(postgres_server: Any) -> Iterator[Team]:
+    """A migrated library of this run's own and three LOGIN roles in its members' group, with the documented
+    grants; all dropped afterwards."""
+    suffix = f"{os.getpid()}"
+    group = f"rl_members_{suffix}"
+    names = {who: f"rl_{who}_{suffix}" for who in ("alice", "bob", "carol")}
+    database = f"readlist_roles_{suffix}"
+    postgres_server.execute(f'DROP DATABASE IF EXISTS "{database}"')
+    postgres_server.execute(f'CREATE DATABASE "{database}"')
+    owner = PostgresUrl(database_url(database))
+    try:
+        readlist_db.ensure_schema(owner)
+        sql = _grants().replace("readlist_members", group).replace("DATABASE papers", f'DATABASE "{database}"')
+        statements = [s.strip() for s in sql.split(";")]
+        with psycopg.connect(owner.libpq, autocommit=True) as conn:
+            for statement in statements:
+                lines = [line for line in statement.splitlines() if not line.lstrip().startswith("--")]
+                text = "\n".join(lines).strip()
+                if not text:
+                    continue
+                if "alice" in text and text.startswith("CREATE ROLE"):
+                    for name in names.values():
+                        conn.execute(text.replace("alice", name))
+                else:
+                    conn.execute(text)
+        yield Team(owner, names)
+    finally:
+        postgres_server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for name in names.values():
+            postgres_server.execute(f'DROP ROLE IF EXISTS "{name}"')
+        postgres_server.execute(f'DROP ROLE IF EXISTS "{group}"')
+
+
+@pytest.fixture
+def lib(team: Team, run: Run) -> Team:
+    """The team library emptied, with one item alice reads and notes."""
+    empty_postgres(team.owner)
+    alice = _as(run, team, "alice")
+    assert alice("add", "2408.11743", "--no-fetch").code == 0
+    assert alice("done", "1").code == 0
+    assert alice("note", "1", "alice thinks so").code == 0
+    return team
+
+
+def _as(run: Run, team: Team, who: str, user: str | None = None) -> Any:
+    """readlist run as `who`'s database role, READLIST_USER naming `user` (default: the same member)."""
+
+    def _run(*args: str, env: dict[str, str] | None = None) -> Any:
+        chosen = team.names[user or who] if (user or who) in team.names else str(user)
+        return run("--db", team.url(who), *args, env={"READLIST_USER": chosen, **(env or {})})
+
+    return _run
+
+
+def _alice_state(team: Team) -> tuple[str, list[tuple[str, str]]]:
+    with team.owner_sql() as conn:
+        status = conn.execute("SELECT status FROM reading WHERE member = %s", (team.names["alice"],)).fetchone()
+        notes = conn.execute("SELECT body, author FROM note ORDER BY id").fetchall()
+    assert status is not None
+    return str(status[0]), [(str(b), str(a)) for b, a in notes]
+
+
+def test_a_member_cannot_change_another_members_status_even_naming_them(run: Run, lib: Team) -> None:
+    before = _alice_state(lib)
+    forged = _as(run, lib, "bob", user="alice")("start", "1")
+    assert forged.code == 1, forged
+    first = forged.err.splitlines()[0]
+    assert lib.names["bob"] in first and lib.names["alice"] in first, forged
+    assert forged.err.splitlines()[1].startswith(f"hint: set READLIST_USER={lib.names['bob']}")
+    assert _alice_state(lib) == before
+    # bob's own status is his alone, and leaves alice's as it was
+    assert _as(run, lib, "bob")("start", "1").code == 0
+    assert _alice_state(lib) == before
+    with lib.owner_sql() as conn:
+        assert conn.execute("SELECT status FROM reading WHERE member = %s", (lib.names["bob"],)).fetchone() == (
+            "reading",
+        )
+
+
+def test_a_member_cannot_remove_or_rewrite_another_members_note(run: Run, lib: Team, tmp_path: Path) -> None:
+    before = _alice_state(lib)
+    bob = _as(run, lib, "bob")
+    removed = bob("note", "1", "--rm", "1")
+    assert removed.code == 1 and "only its author" in removed.err.splitlines()[0], removed
+    assert removed.err.splitlines()[1].startswith("hint: ") and len(removed.err.splitlines()) == 2
+    editor = tmp_path / "editor.py"
+    editor.write_text("import pathlib, sys\npathlib.Path(sys.argv[1]).write_text('bob was here')\n")
+    edited = bob("note", "1", "--edit", "1", env={"EDITOR": f"{sys.executable} {editor}", "VISUAL": ""})
+    assert edited.code == 1 and "only its author" in edited.err, edited
+    assert _alice_state(lib) == before  # text and author as alice left them
+    # bob's own note: added, edited and removed by him
+    assert bob("note", "1", "bob's take").code == 0
+    assert bob("note", "1", "--edit", "2", env={"EDITOR": f"{sys.executable} {editor}", "VISUAL": ""}).code == 0
+    assert _alice_state(lib)[1] == [*before[1], ("bob was here", lib.names["bob"])]
+    assert bob("note", "1", "--rm", "2").code == 0
+    assert _alice_state(lib) == before
+
+
+def test_raw_sql_as_a_member_touches_only_their_own_rows(run: Run, lib: Team) -> None:
+    before = _alice_state(lib)
+    alice, bob = lib.names["alice"], lib.names["bob"]
+    with lib.sql("bob") as conn:
+        assert conn.execute("UPDATE reading SET status = 'unread' WHERE member = %s", (alice,)).rowcount == 0
+        assert conn.execute("DELETE FROM reading WHERE member = %s", (alice,)).rowcount == 0
+        assert conn.execute("SELECT count(*) FROM reading").fetchone() == (1,)  # but he sees it: a team
+        refused = [
+            "INSERT INTO reading (item_id, member, status, priority, updated_at) VALUES (1, %s, 'read', 0, 'x')",
+            "INSERT INTO note (item_id, body, created_at, updated_at, author) VALUES (1, 'forged', 'x', 'x', %s)",
+            "UPDATE note SET body = 'rewritten' WHERE author = %s",
+            "UPDATE note SET author = %s",
+            "DELETE FROM note WHERE author = %s",
+            "INSERT INTO member (name, joined_at) VALUES (%s || '2', 'x')",
+        ]
+        for statement in refused:
+            with pytest.raises(pg_errors.InsufficientPrivilege):
+                conn.execute(statement, (alice,))
+        with pytest.raises(pg_errors.InsufficientPrivilege, match="only the library's admins"):
+            conn.execute("DELETE FROM item")
+        conn.execute("INSERT INTO member (name, joined_at) VALUES (%s, 'x')", (bob,))  # his own rows: fine
+        conn.execute(
+            "INSERT INTO reading (item_id, member, status, priority, updated_at) VALUES (1, %s, 'read', 0, 'x')",
+            (bob,),
+        )
+        assert conn.execute("UPDATE reading SET status = 'unread' WHERE item_id = 1").rowcount == 1
+    assert _alice_state(lib) == before
+
+
+def test_only_the_librarys_admins_remove_items(run: Run, lib: Team, postgres_server: Any) -> None:
+    bob = _as(run, lib, "bob")
+    refused = bob("rm", "1", "--yes")
+    assert refused.code == 1 and "only the library's admins" in refused.err.splitlines()[0], refused
+    assert ADMINS in refused.err.splitlines()[1]
+    assert bob("show", "1").code == 0  # still there, alice's reading and note with it
+    postgres_server.execute("SELECT pg_advisory_lock(%s)", (ADMINS_LOCK,))
+    made = False
+    try:
+        if postgres_server.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ADMINS,)).fetchone() is None:
+            postgres_server.execute(f"CREATE ROLE {ADMINS} NOLOGIN")
+            made = True
+        postgres_server.execute(f'GRANT {ADMINS} TO "{lib.names["carol"]}"')
+        removed = _as(run, lib, "carol")("rm", "1", "--yes")
+        assert removed.code == 0, removed
+        with lib.owner_sql() as conn:
+            assert conn.execute("SELECT count(*) FROM item").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM note").fetchone() == (0,)  # cascaded for everyone
+    finally:
+        postgres_server.execute(f'REVOKE {ADMINS} FROM "{lib.names["carol"]}"')
+        if made:
+            postgres_server.execute(f"DROP ROLE {ADMINS}")
+        postgres_server.execute("SELECT pg_advisory_unlock(%s)", (ADMINS_LOCK,))
+
+
+def test_the_owner_still_writes_for_any_member(run: Run, lib: Team) -> None:
+    """The owner (who ran db init) is the admin: a team export's readings import as theirs, as before."""
+    result = run("--db", lib.owner.url, "status", "1", "reading", env={"READLIST_USER": lib.names["alice"]})
+    assert result.code == 0, result
+    assert _alice_state(lib)[0] == "reading"
