@@ -6,6 +6,8 @@ the slowest case next to the median (the floor: an ordinary command in the same 
 
     python benchmarks/hostile.py           # all ~2,000 cases (3–5 minutes on 2 cores)
     python benchmarks/hostile.py --every 8 # a spread-out eighth
+    python benchmarks/hostile.py --network # hostile servers: each source dripping a byte at a time, at a 5 s
+                                           # timeout — the longest stall per source (about a minute)
 """
 
 from __future__ import annotations
@@ -71,7 +73,67 @@ def run_case(case: Case, template: Path, tmp: Path) -> tuple[str | None, float]:
     return defect(code, out, err), time.perf_counter() - start
 
 
+def network(timeout: float = 5.0) -> None:
+    """Each source served by a server that drips one byte every 0.5 s and never finishes (and feeds that never
+    answer), every timeout set to `timeout`: how long each command is kept. Bound: about 2 × the timeout."""
+    from tests.feed_server import FeedServer, blog_rss
+    from tests.pdf_fixtures import PdfServer
+    from tests.sources_server import SourcesServer
+
+    seconds = f"{timeout:g}"
+    cases: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+        ("Crossref", ("add", "--no-fetch", "10.1145/1.1", "10.1145/1.2", "10.1145/1.3"), ("fetch",)),
+        ("GitHub", ("add", "--no-fetch", "https://github.com/a/b", "https://github.com/a/c"), ("fetch",)),
+        ("OpenReview", ("add", "--no-fetch", "https://openreview.net/forum?id=Abcdefgh12"), ("fetch",)),
+        ("page", ("add", "--no-fetch", "{server}/post/1", "{server}/post/2"), ("fetch",)),
+        ("Semantic Scholar", ("add", "--no-fetch", "2309.06180", "2309.17453"), ("fetch", "--published")),
+        ("arXiv", ("add", "--no-fetch", "2309.06180", "2309.17453"), ("fetch",)),
+        ("arXiv PDF", ("add", "--no-fetch", "2408.11743v2"), ("pdf", "1")),
+        ("3 feeds", (), ("feed", "pull")),
+    ]
+    with tempfile.TemporaryDirectory() as raw:
+        tmp = Path(raw)
+        offline_environment(tmp)
+        for name, setup, command in cases:
+            (tmp / "library.db").unlink(missing_ok=True)
+            shutil.rmtree(tmp / "state", ignore_errors=True)
+            server, feeds, pdfs = SourcesServer(), FeedServer(), PdfServer(b"%PDF-1.4\n" + b" " * 100_000, drip=0.5)
+            server.drip = 0.5
+            server.start()
+            feeds.start()
+            pdfs.__enter__()
+            for variable, path in (("CROSSREF", "crossref"), ("GITHUB_API", "github"), ("S2", "s2")):
+                os.environ[f"READLIST_{variable}_URL"] = f"{server.url}/{path}"
+            os.environ["READLIST_OPENREVIEW_URL"] = f"{server.url}/openreview"
+            os.environ["READLIST_ARXIV_URL"] = f"{server.url}/arxiv/query"
+            os.environ["READLIST_ARXIV_PDF_URL"] = pdfs.url
+            for variable in ("SOURCE_TIMEOUT", "ARXIV_TIMEOUT", "FEED_TIMEOUT", "PDF_TIMEOUT"):
+                os.environ[f"READLIST_{variable}"] = seconds
+            os.environ["READLIST_ARXIV_INTERVAL"] = "0"
+            try:
+                if setup:
+                    run(tuple(a.replace("{server}", server.url) for a in setup))
+                if name == "3 feeds":
+                    feeds.routes["/good"] = blog_rss([("Post", "https://g.example/1", "text")])
+                    for path in ("/a", "/b", "/c"):
+                        feeds.faults[path] = "drip"
+                    for path in ("/a", "/b", "/c", "/good"):
+                        run(("feed", "add", feeds.base + path, "--name", path[1:], "--no-check"))
+                start = time.perf_counter()
+                code, out, err = run(command)
+                took = time.perf_counter() - start
+                problem = defect(code, out, err)
+            finally:
+                server.stop()
+                feeds.stop()
+                pdfs.__exit__()
+            print(f"{name:>17}: {took:5.1f} s at a {seconds} s timeout (exit {code}){' ' + problem if problem else ''}")
+
+
 def main() -> None:
+    if "--network" in sys.argv:
+        network()
+        return
     every = int(sys.argv[sys.argv.index("--every") + 1]) if "--every" in sys.argv else 1
     chosen = cases() if every == 1 else sample(every)
     with tempfile.TemporaryDirectory() as raw:

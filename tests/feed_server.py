@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,7 +56,7 @@ def atom_feed(posts: list[tuple[str, str, str]]) -> str:
 
 
 class FeedServer:
-    """`routes` maps a path to (content type, body); ETags are honoured; `faults` maps a path to 500/stall."""
+    """`routes` maps a path to (content type, body); ETags are honoured; `faults` maps a path to 500/stall/429/drip."""
 
     def __init__(self) -> None:
         self.routes: dict[str, str] = {}
@@ -72,6 +73,23 @@ class FeedServer:
                 fault = server.faults.get(self.path)
                 if fault == "stall":
                     time.sleep(3)
+                    return
+                if fault == "429":  # this feed's own rate limit: a pause of an hour
+                    self.send_response(429)
+                    self.send_header("Retry-After", "3600")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if fault == "drip":  # headers, then a byte a second: only a total deadline ends it
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    with contextlib.suppress(OSError):
+                        for _ in range(30):
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                            time.sleep(1)
                     return
                 if fault == "500" or self.path not in server.routes:
                     self.send_response(500 if fault else 404)

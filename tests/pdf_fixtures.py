@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -37,9 +39,10 @@ def make_pdf(path: Path, text: str = "", info: dict[str, str] | None = None, pad
 class PdfServer:
     """Serves `body` at /pdf/<anything>, honouring Range; records each request's path and Range header."""
 
-    def __init__(self, body: bytes, *, cut_after: int | None = None) -> None:
+    def __init__(self, body: bytes, *, cut_after: int | None = None, drip: float = 0.0) -> None:
         self.body = body
         self.cut_after = cut_after  # send only this many bytes on the first request (a dropped connection)
+        self.drip = drip  # > 0: one byte per `drip` seconds (a server that never stops, never finishes)
         self.requests: list[tuple[str, str | None]] = []
         server = self
 
@@ -53,6 +56,13 @@ class PdfServer:
                 self.send_header("Content-Type", "application/pdf")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
+                if server.drip:
+                    with contextlib.suppress(OSError):
+                        for byte in payload[: int(30 / server.drip)]:  # gives up after 30 s
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(server.drip)
+                    return
                 if server.cut_after is not None and len(server.requests) == 1:
                     self.wfile.write(payload[: server.cut_after])
                     self.wfile.flush()

@@ -1,5 +1,5 @@
 """A real HTTP server on 127.0.0.1 answering like Crossref, GitHub, Semantic Scholar, OpenReview and web sites,
-from the real-format fixture files in tests/data/sources; it can also answer 404, 410, 429, 500, or stall."""
+from the real-format fixture files in tests/data/sources; it can also answer 404, 410, 429, 500, stall, or drip (one byte at a time, never finishing)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class SourcesServer:
         self.pages: dict[str, tuple[bytes, str]] = {}  # path → (body, content type)
         self.status: dict[str, tuple[int, dict[str, str]]] = {}  # path prefix → forced status and headers
         self.stall: float = 0.0
+        self.drip: float = 0.0  # > 0: every answer is a 200 promising 1 MB and sending one byte per `drip` s
         self.requests: list[tuple[str, str]] = []  # (method, path)
         self.times: list[float] = []  # when each request arrived (monotonic)
         self.headers: dict[str, dict[str, str]] = {}  # path prefix → extra headers on every answer
@@ -122,6 +123,9 @@ class SourcesServer:
                     server.times.append(time.monotonic())
                 if server.stall:
                     time.sleep(server.stall)
+                if server.drip:
+                    self._drip(server.drip)
+                    return
                 status, headers, payload = server._answer(method, parts.path, parse_qs(parts.query), body)
                 self.send_response(status)
                 for prefix, extra in server.headers.items():
@@ -132,6 +136,18 @@ class SourcesServer:
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(payload)
+
+            def _drip(self, every: float) -> None:
+                """A server that never stops and never finishes: a per-read timeout never fires on it."""
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "1000000")
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    for _ in range(int(30 / every)):  # gives up after 30 s, so no thread outlives a test run
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(every)
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 self._serve("GET")

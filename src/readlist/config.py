@@ -163,6 +163,18 @@ ADD_TIMEOUT = Setting(
 HTTP_MAX_WAIT = Setting(
     "http_max_wait", seconds, 60.0, "Longest wait before a retry; a server asking for more is left for later."
 )
+SOURCE_TIMEOUT = Setting(
+    "source_timeout", seconds, 15.0, "Seconds to wait for Crossref, GitHub, OpenReview, Semantic Scholar or a page."
+)
+SOURCE_BUDGET: Setting[float | None] = Setting(
+    "source_budget",
+    seconds,
+    None,
+    "Most seconds a source that stops answering may cost one command, tries included (default: 2 × its timeout).",
+)
+PDF_TIMEOUT = Setting(
+    "pdf_timeout", seconds, 120.0, "Total seconds one PDF download may take; an unfinished one resumes next time."
+)
 EMAIL: Setting[str | None] = Setting(
     "email", email, None, "Your e-mail, sent as mailto: in the User-Agent (Crossref and arXiv ask for a contact)."
 )
@@ -194,6 +206,9 @@ SETTINGS: dict[str, Setting[Any]] = {
         LOCK_TIMEOUT,
         ADD_TIMEOUT,
         HTTP_MAX_WAIT,
+        SOURCE_TIMEOUT,
+        SOURCE_BUDGET,
+        PDF_TIMEOUT,
         EMAIL,
         CONFIG_DIR,
         STATE_DIR,
@@ -481,6 +496,22 @@ def contact_email() -> str | None:
 
 def http_max_wait() -> float:
     return value(HTTP_MAX_WAIT)
+
+
+def source_timeout() -> float:
+    """Seconds one try at Crossref, GitHub, OpenReview, Semantic Scholar or a web page may take."""
+    return value(SOURCE_TIMEOUT)
+
+
+def source_budget(timeout: float) -> float:
+    """Seconds a source that stalls may cost one command in all (every try and wait): `source_budget`, else
+    twice the source's own timeout."""
+    configured = value(SOURCE_BUDGET)
+    return configured if configured is not None else 2 * timeout
+
+
+def pdf_timeout() -> float:
+    return value(PDF_TIMEOUT)
 
 
 def add_timeout() -> float:

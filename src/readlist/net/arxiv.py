@@ -14,12 +14,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from readlist import config
 from readlist.errors import NetworkError
 from readlist.ids import find_arxiv_id_in_url, parse_arxiv_id
 from readlist.net import latex
+
+if TYPE_CHECKING:
+    from readlist.net import http
 
 CHUNK_SIZE = 100
 MAX_TRIES = 4
@@ -64,6 +67,10 @@ class Unreachable(NetworkError):
 
 class WaitTooLong(NetworkError):
     """arXiv's Retry-After is longer than we wait (`http_max_wait`): stop asking, leave the rest pending."""
+
+
+class OutOfTime(NetworkError):
+    """arXiv has not answered for its whole budget in this command (`source_budget`, 2 × `arxiv_timeout`)."""
 
 
 class TransientError(Exception):
@@ -183,17 +190,37 @@ class ArxivClient:
         self.throttle = throttle
         self.sleep = sleep
         self.requests_sent = 0
+        self._budget: http.Budget | None = None
+
+    @property
+    def budget(self) -> http.Budget:
+        """arXiv's time in this command once it stops answering: made on first use, from the timeout then set."""
+        if self._budget is None:
+            from readlist.net import http
+
+            self._budget = http.Budget(config.source_budget(self.timeout))
+        return self._budget
+
+    def _out_of_time(self) -> OutOfTime:
+        return OutOfTime(
+            f"arXiv has not answered for {self.budget.seconds:.0f} s; not asked again in this command",
+            "the papers stay pending; run readlist fetch later",
+        )
 
     def _get(self, ids: list[str]) -> bytes:
         """One request through the shared HTTP client: a total deadline (a server dripping bytes cannot hold
         `fetch` past it), the size cap, proxies and the User-Agent; arXiv's own spacing is `throttle`."""
         from readlist.net import http
 
+        if self.budget.spent():
+            raise self._out_of_time()
         self.throttle()
         self.requests_sent += 1
         params = {"id_list": ",".join(ids), "start": "0", "max_results": str(len(ids))}
         try:
-            return http.get(self.endpoint, params=params, timeout=self.timeout, max_bytes=MAX_BYTES).body
+            return http.get(
+                self.endpoint, params=params, timeout=self.timeout, max_bytes=MAX_BYTES, budget=self.budget
+            ).body
         except http.HttpError as exc:
             if exc.reason in ("dns", "refused"):
                 # Offline or wrong endpoint: retrying cannot help, and the user is waiting (issue 12).
@@ -202,6 +229,10 @@ class ArxivClient:
                 raise Unreachable(
                     f"cannot reach arXiv ({exc.message})", "the papers stay pending; run readlist fetch later"
                 ) from None
+            if exc.reason == "timeout" and not exc.sent:
+                raise self._out_of_time() from None
+            if exc.reason == "too_large":  # asking again would only download it again
+                raise NetworkError(f"arXiv's answer is too large ({exc.message})", RETRY_HINT) from None
             if exc.reason != "status":
                 raise TransientError(exc.message) from None
             if exc.status in (429, 500, 502, 503, 504):
@@ -228,7 +259,14 @@ class ArxivClient:
                         "the papers stay pending; run readlist fetch later",
                     ) from None
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt
-                self.sleep(delay + random.uniform(0, self.backoff / 3))
+                delay += random.uniform(0, self.backoff / 3)
+                limit = self.budget.deadline()
+                if limit is not None and time.monotonic() + delay >= limit:
+                    raise NetworkError(
+                        f"arXiv did not answer in {self.budget.seconds:.0f} s ({exc})",
+                        "the papers stay pending; run readlist fetch later",
+                    ) from None
+                self.sleep(delay)
         raise AssertionError("unreachable")
 
     def fetch_chunk(self, ids: list[str]) -> ChunkResult:
@@ -243,7 +281,7 @@ class ArxivClient:
         except NetworkError as exc:
             result.failed += valid
             result.error = exc.message
-            result.stop = isinstance(exc, WaitTooLong)
+            result.stop = isinstance(exc, WaitTooLong | OutOfTime)
             result.offline = isinstance(exc, Unreachable)
             return result
         by_id = {p.arxiv_id: p for p in papers}

@@ -52,6 +52,7 @@ class ParsedFeed:
 
 def download(url: str, *, etag: str | None, last_modified: str | None, timeout: float, max_mb: float) -> http.Response:
     """One GET (conditional when we hold an ETag or Last-Modified): 200 with the body or 304. Raises HttpError;
+    a pause a server asks for (429, Retry-After) is remembered for this feed's URL, not its whole host;
     a body over `max_mb` is refused with a hint that says how to raise the limit."""
     headers = {}
     if etag:
@@ -60,7 +61,14 @@ def download(url: str, *, etag: str | None, last_modified: str | None, timeout: 
         headers["If-Modified-Since"] = last_modified
     accept = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, */*;q=0.1"
     try:
-        return http.get(url, headers=headers, timeout=timeout, max_bytes=int(max_mb * MEGABYTE), accept=accept)
+        return http.get(
+            url,
+            headers=headers,
+            timeout=timeout,
+            max_bytes=int(max_mb * MEGABYTE),
+            accept=accept,
+            rate_key=url,  # a feed's 429 holds back that feed, not every feed its host serves
+        )
     except http.HttpError as exc:
         if exc.reason == "too_large":
             exc.hint = f"raise the limit (now {max_mb:g} MB): readlist config set feed_max_mb {max_mb * 4:g}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +102,36 @@ class HttpError(NetworkError):
         return self.transient and self.reason not in ("dns", "refused", "tls")
 
 
+class Budget:
+    """How long one source may keep a command waiting once it stops answering: the clock starts with the first
+    try that fails (a stall, a cut-off body, a busy answer) and stops at the next answer; past `seconds`, every
+    try is cut at that moment and nothing more is sent to the source in this command. One per source per
+    command (shared by threads), so a stalled source costs at most about `seconds` (default 2 × its timeout)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.failing_since: float | None = None
+        self._lock = threading.Lock()
+
+    def deadline(self) -> float | None:
+        """When this source's time runs out (monotonic), or None while it answers."""
+        since = self.failing_since
+        return None if since is None else since + self.seconds
+
+    def spent(self) -> bool:
+        deadline = self.deadline()
+        return deadline is not None and time.monotonic() >= deadline - 0.01
+
+    def failed(self, began: float) -> None:
+        with self._lock:
+            if self.failing_since is None or began < self.failing_since:
+                self.failing_since = began
+
+    def answered(self) -> None:
+        with self._lock:
+            self.failing_since = None
+
+
 def user_agent() -> str:
     from readlist import config
     from readlist.version import __version__
@@ -143,11 +174,15 @@ def get(
     spacer: Spacer | None = None,
     on_wait: Callable[[str], None] | None = None,
     data: bytes | None = None,
+    budget: Budget | None = None,
+    sink: Callable[[int], Callable[[bytes], object] | None] | None = None,
 ) -> Response:
     """GET url. `timeout` is the total for one try (connect, redirects, body); 2xx and 304 are answers,
     anything else raises HttpError. With tries > 1, timeouts, cut-off bodies, 429 and 5xx are retried after
     exponential backoff with jitter, or after Retry-After when the server gives one — unless it asks for more
-    than `max_wait` seconds (config `http_max_wait`, default 60), which fails at once saying how long."""
+    than `max_wait` seconds (config `http_max_wait`, default 60), which fails at once saying how long.
+    `budget` bounds every try and wait together once the source stops answering (default: this call alone,
+    2 × timeout); `sink(status)` may return a writer that takes a 2xx body as it arrives (a PDF to a file)."""
     if params:
         url += ("&" if urlsplit(url).query else "?") + urlencode(params)
     if urlsplit(url).scheme not in ("http", "https"):
@@ -169,17 +204,41 @@ def get(
             sent=False,
         )
     host_interval = max(host_interval, announced)
+    budget = budget or Budget(2 * timeout)
     for attempt in range(max(1, tries)):
+        if budget.spent():
+            raise _out_of_time(url, budget)
+        began = time.monotonic()
+        end = began + timeout
+        if (limit := budget.deadline()) is not None:
+            end = min(end, limit)
         try:
-            return _get_once(url, sent, timeout, max_bytes, host_interval, rate_key, spacer, data)
+            response = _get_once(url, sent, end, max_bytes, host_interval, rate_key, spacer, data, sink)
         except HttpError as exc:
+            if exc.retry_now or exc.reason == "timeout":
+                budget.failed(began)
             if attempt == tries - 1 or not exc.retry_now:
                 raise
             delay = _delay(exc, attempt, backoff, max_wait)
+            if (limit := budget.deadline()) is not None and time.monotonic() + delay >= limit:
+                raise  # the wait would outlast what this source may cost the command
             if on_wait:
                 on_wait(f"{_host(url)}: {exc.message}; trying again in {delay:.0f} s")
             time.sleep(delay)
+        else:
+            budget.answered()
+            return response
     raise AssertionError("unreachable")
+
+
+def _out_of_time(url: str, budget: Budget) -> HttpError:
+    return HttpError(
+        f"{_host(url)} has not answered for {budget.seconds:.0f} s; not asked again in this command",
+        reason="timeout",
+        url=url,
+        hint="try again later: readlist fetch",
+        sent=False,
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -205,19 +264,19 @@ def _delay(exc: HttpError, attempt: int, backoff: float, max_wait: float) -> flo
 def _get_once(
     url: str,
     headers: dict[str, str],
-    timeout: float,
+    deadline: float,
     max_bytes: int,
     host_interval: float,
     rate_key: str | None,
     spacer: Spacer | None,
     data: bytes | None = None,
+    sink: Callable[[int], Callable[[bytes], object] | None] | None = None,
 ) -> Response:
-    deadline = time.monotonic() + timeout
     seen = {url}
     for _ in range(MAX_REDIRECTS + 1):
         _wait_turn(url, host_interval, rate_key, spacer, deadline)
         try:
-            raw = transport.exchange(url, headers, deadline, max_bytes, data)
+            raw = transport.exchange(url, headers, deadline, max_bytes, data, sink)
         except transport.TransportError as exc:
             raise HttpError(exc.detail, reason=exc.reason, url=url) from None
         answer = Headers(raw.headers)

@@ -5,13 +5,15 @@
 - "At most N per interval": Crossref's `X-Rate-Limit-Limit` / `X-Rate-Limit-Interval` (`50`, `1s`). Requests to
   that host are then spaced `interval / N` apart through the shared per-host spacing.
 
-One small JSON file per host (`<host>.limits`), written only when a server states a limit; read before each
+Keyed by host, or by a URL when a limit belongs to one address (a feed). One small JSON file per key
+(`<host>.limits`), written only when a server states a limit; read before each
 request (a stat and a small read, microseconds), so a limit learned by one process holds for the next.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -24,7 +26,10 @@ from pathlib import Path
 def _file(host: str) -> Path:
     from readlist import config
 
-    return config.state_dir() / "hosts" / (re.sub(r"[^A-Za-z0-9.-]", "_", host) + ".limits")
+    name = re.sub(r"[^A-Za-z0-9.-]", "_", host)
+    if len(name) > 80 or name != host:  # a URL (a feed's own limit): readable, short, and never two in one file
+        name = name[:60] + "-" + hashlib.sha256(host.encode()).hexdigest()[:16]
+    return config.state_dir() / "hosts" / (name + ".limits")
 
 
 def _read(host: str) -> dict[str, float]:

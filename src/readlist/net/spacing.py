@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -24,7 +25,10 @@ class FileSpacer:
 
     def __call__(self, host: str, interval: float) -> float:
         self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / (re.sub(r"[^A-Za-z0-9.-]", "_", host) + ".next")
+        name = re.sub(r"[^A-Za-z0-9.-]", "_", host)
+        if len(name) > 80 or name != host:  # a URL as the key (a feed's own limit)
+            name = name[:60] + "-" + hashlib.sha256(host.encode()).hexdigest()[:16]
+        path = self.directory / (name + ".next")
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             _lock(fd)

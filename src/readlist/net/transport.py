@@ -14,7 +14,7 @@ import ssl
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -166,10 +166,20 @@ class _Watchdog:
         self.timer.cancel()
 
 
+Sink = Callable[[int], Callable[[bytes], object] | None]
+
+
 def exchange(
-    url: str, headers: Mapping[str, str], deadline: float, max_bytes: int, data: bytes | None = None
+    url: str,
+    headers: Mapping[str, str],
+    deadline: float,
+    max_bytes: int,
+    data: bytes | None = None,
+    sink: Sink | None = None,
 ) -> RawResponse:
-    """One GET (POST with data), no redirects followed: status, headers, ≤ max_bytes of body, by the deadline."""
+    """One GET (POST with data), no redirects followed: status, headers, ≤ max_bytes of body, by the deadline.
+    `sink(status)` may return a writer for a 2xx body: it then gets the body as it arrives (even a part cut
+    off by the deadline or the server), and the returned body is empty."""
     conn, target, extra = _connection(url, deadline)
     watchdog = _Watchdog(conn, deadline)
     try:
@@ -177,7 +187,8 @@ def exchange(
             conn.request("GET" if data is None else "POST", target, body=data, headers={**headers, **extra})
             watchdog.sock = conn.sock
             response = conn.getresponse()
-            body = _read_body(response, max_bytes)
+            writer = sink(response.status) if sink is not None and 200 <= response.status < 300 else None
+            body = _read_body(response, max_bytes, writer)
             if watchdog.fired:  # the shutdown ended the body, not the server
                 raise TransportError("timeout", f"{urlsplit(url).hostname} did not finish answering in time")
             return RawResponse(response.status, list(response.getheaders()), body)
@@ -189,7 +200,9 @@ def exchange(
         conn.close()
 
 
-def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
+def _read_body(
+    response: http.client.HTTPResponse, max_bytes: int, writer: Callable[[bytes], object] | None = None
+) -> bytes:
     length = response.getheader("Content-Length")
     if length and length.strip().isdigit() and int(length) > max_bytes:
         raise TransportError("too_large", f"the answer is {int(length) / 1e6:.1f} MB (limit {max_bytes / 1e6:g} MB)")
@@ -199,7 +212,10 @@ def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
         size += len(chunk)
         if size > max_bytes:
             raise TransportError("too_large", f"the answer is over the {max_bytes / 1e6:g} MB limit")
-        parts.append(chunk)
+        if writer is not None:
+            writer(chunk)
+        else:
+            parts.append(chunk)
     if length and length.strip().isdigit() and size < int(length):  # read(n) returns b"" early, silently
         raise http.client.IncompleteRead(b"", int(length) - size)
     return b"".join(parts)

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http.client import HTTPException
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from readlist.domain import MetadataStatus
 from readlist.net import crossref, github, openreview, s2, webpage
 from readlist.net.metadata import WorkMetadata
+
+if TYPE_CHECKING:
+    from readlist.net.http import Budget
 
 FETCHED, NOT_FOUND, PENDING, FAILED = (
     MetadataStatus.FETCHED,
@@ -20,7 +24,6 @@ FETCHED, NOT_FOUND, PENDING, FAILED = (
     MetadataStatus.PENDING,
     MetadataStatus.FAILED,
 )
-DEFAULT_TIMEOUT = 15.0
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # a user's URL may hold spaces or CJK; percent-encode only those
 _LABELS = {
     "crossref": "Crossref",
@@ -81,19 +84,33 @@ def where(source: str, url: str) -> str:
     return _LABELS[source] if source != "webpage" else urlsplit(url).hostname or url
 
 
+def _timeout(timeout: float | None) -> float:
+    from readlist import config
+
+    return config.source_timeout() if timeout is None else timeout
+
+
 class Offline:
     """Sources found unreachable (unknown host, refused) during one `add` or `fetch`: the next item of the same
-    source is not asked — it would fail the same way — and the user hears about them in one line."""
+    source is not asked — it would fail the same way — and the user hears about them in one line. Each source
+    (a page's host) also has one time budget for the command: one that stalls costs it ≈ 2 × its timeout."""
 
     def __init__(self) -> None:
         self.places: dict[str, list[str]] = {}  # "Crossref", "arXiv", a page's host → [why, keys held back…]
+        self.budgets: dict[str, Budget] = {}
 
-    def lookup(self, key: str, url: str, *, tries: int = 1, timeout: float = DEFAULT_TIMEOUT) -> Lookup:
+    def budget(self, place: str) -> Budget:
+        from readlist import config
+        from readlist.net.http import Budget
+
+        return self.budgets.setdefault(place, Budget(config.source_budget(config.source_timeout())))
+
+    def lookup(self, key: str, url: str, *, tries: int = 1, timeout: float | None = None) -> Lookup:
         place = where(source_for(key, url) or "webpage", url)
         if place in self.places:
             self.places[place].append(key)
             return Lookup(PENDING, source=place, sent=False, offline=self.places[place][0])
-        found = lookup(key, url, tries=tries, timeout=timeout)
+        found = lookup(key, url, tries=tries, timeout=timeout, budget=self.budget(place))
         if found.offline:
             self.places.setdefault(place, [found.offline]).append(key)
         return found
@@ -118,10 +135,18 @@ def _rate_limited(label: str, seconds: float) -> str:
     return f"{label}'s rate limit is used up until {until}"
 
 
-def lookup(key: str, url: str, *, tries: int = 1, timeout: float = DEFAULT_TIMEOUT) -> Lookup:
-    """Ask the item's source about it. Never raises for network or format trouble."""
-    from readlist.net.http import HttpError, get
+def lookup(key: str, url: str, *, tries: int = 1, timeout: float | None = None, budget: Budget | None = None) -> Lookup:
+    """Ask the item's source about it (`timeout` per try: config `source_timeout`; `budget`: the source's time in
+    this command, else this call's own, 2 × timeout). Never raises for network or format trouble."""
+    from functools import partial
 
+    from readlist import config
+    from readlist.net.http import Budget, HttpError
+    from readlist.net.http import get as plain_get
+
+    timeout = _timeout(timeout)
+    budget = budget or Budget(config.source_budget(timeout))
+    get = partial(plain_get, budget=budget)
     source = source_for(key, url)
     if source is None:
         return Lookup(FAILED, warning=f"no source knows about {url}")
@@ -142,14 +167,14 @@ def lookup(key: str, url: str, *, tries: int = 1, timeout: float = DEFAULT_TIMEO
                 return Lookup(NOT_FOUND, warning=f"OpenReview has no note {forum}", source=source)
             meta = found
         else:
-            meta = _page(url, timeout=timeout, tries=tries)
+            meta = _page(url, timeout=timeout, tries=tries, budget=budget)
     except (HttpError, ValueError, UnicodeError, OSError, HTTPException) as exc:
         return _failure(source, exc, what)
     warning = f"{url}: {'; '.join(meta.warnings)}" if meta.warnings else None
     return Lookup(FETCHED, meta, warning, source)
 
 
-def _page(url: str, *, timeout: float, tries: int) -> WorkMetadata:
+def _page(url: str, *, timeout: float, tries: int, budget: Budget) -> WorkMetadata:
     from readlist.net.http import get
 
     response = get(
@@ -159,16 +184,21 @@ def _page(url: str, *, timeout: float, tries: int) -> WorkMetadata:
         timeout=timeout,
         tries=tries,
         max_bytes=webpage.MAX_BYTES,
+        budget=budget,
     )
     content_type = response.headers.get("content-type") or response.headers.get("Content-Type")
     truncated = len(response.body) >= webpage.MAX_BYTES
     return webpage.parse_page(response.body, response.url or url, content_type, truncated=truncated)
 
 
-def published_versions(arxiv_ids: list[str], *, tries: int = 3, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Lookup]:
-    """Semantic Scholar in batches: for each arXiv ID, its published DOI/venue/year if S2 knows one."""
-    from readlist.net.http import HttpError, post
+def published_versions(arxiv_ids: list[str], *, tries: int = 3, timeout: float | None = None) -> dict[str, Lookup]:
+    """Semantic Scholar in batches: for each arXiv ID, its published DOI/venue/year if S2 knows one. All batches
+    share one budget: a stalled S2 costs the command ≈ 2 × the timeout, not that per batch."""
+    from readlist import config
+    from readlist.net.http import Budget, HttpError, post
 
+    timeout = _timeout(timeout)
+    budget = Budget(config.source_budget(timeout))
     out: dict[str, Lookup] = {}
     for start in range(0, len(arxiv_ids), s2.BATCH_SIZE):
         chunk = arxiv_ids[start : start + s2.BATCH_SIZE]
@@ -180,6 +210,7 @@ def published_versions(arxiv_ids: list[str], *, tries: int = 3, timeout: float =
                 data=s2.batch_body(chunk),
                 timeout=timeout,
                 tries=tries,
+                budget=budget,
             )
             found = s2.parse_batch(response.body, chunk)
         except (HttpError, ValueError) as exc:

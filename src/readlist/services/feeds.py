@@ -199,43 +199,77 @@ def match_score(patterns: TermPatterns, title: str, abstract: str) -> float:
     return score
 
 
+FEED_WORKERS = 4  # feeds downloaded at once: slow ones overlap instead of adding up, and no host is flooded
+
+
+@dataclass
+class _Fetched:
+    """One feed's download and parse, done in a worker thread; nothing in it touches the database."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    parsed: feedsource.ParsedFeed | None = None  # None: not modified (304) or failed
+    warning: str | None = None  # set when it failed
+    hint: str = ""
+
+
 def pull(store: Store, refs: list[str] | None = None) -> list[PullReport]:
-    """Fetch every feed (or the named ones); one failing feed does not stop the others."""
+    """Fetch every feed (or the named ones); one failing feed does not stop the others. Up to FEED_WORKERS
+    feeds are downloaded at once; each is merged as its turn comes, in the main thread, one write at a time,
+    never inside a network wait."""
+    from concurrent.futures import ThreadPoolExecutor
+
     with store.session() as session:
         feeds = [_find(session, r) for r in refs] if refs else list(session.exec(select(Feed)).all())
-    return [_pull_one(store, feed) for feed in feeds]
+    if not feeds:
+        return []
+    asks = [(feed.url, feed.etag, feed.last_modified, _arxiv_turn(store, feed.url)) for feed in feeds]
+    with ThreadPoolExecutor(max_workers=min(FEED_WORKERS, len(feeds)), thread_name_prefix="readlist-feed") as pool:
+        fetched = pool.map(lambda ask: _fetch_one(*ask), asks)
+        return [_write_one(store, feed, got) for feed, got in zip(feeds, fetched, strict=True)]
 
 
-def _pull_one(store: Store, feed: Feed) -> PullReport:
-    """One feed: download, parse, merge. Every failure becomes the report's warning, never an exception."""
-    report = PullReport(feed.name)
+def _arxiv_turn(store: Store, url: str) -> float:
+    """Seconds to wait before asking an arXiv host (booked now, in the main thread: the turns of several arXiv
+    feeds follow each other 3 s apart, shared with the arXiv API); 0 for other hosts."""
+    if (urlsplit(url).hostname or "").endswith(ARXIV_HOSTS):
+        return max(0.0, store.reserve_slot("arxiv_next_request", config.arxiv_min_interval()))
+    return 0.0
+
+
+def _fetch_one(url: str, etag: str | None, modified: str | None, wait: float) -> _Fetched:
+    """Download and parse one feed; every failure becomes the warning, never an exception."""
+    if wait > 0:
+        time.sleep(wait)
     try:
-        headers, parsed = _fetch(store, feed)
+        response = feedsource.download(
+            url, etag=etag, last_modified=modified, timeout=config.feed_timeout(), max_mb=config.feed_max_mb()
+        )
+        if response.status == 304:
+            return _Fetched(response.headers)
+        return _Fetched(response.headers, feedsource.parse(response.body))
     except http.HttpError as exc:
-        report.warning = f"HTTP {exc.status}" if exc.reason == "status" else f"cannot fetch: {exc.message}"
-        report.hint = exc.hint if exc.reason == "too_large" else "readlist feed pull tries again; feed list shows it"
+        warning = f"HTTP {exc.status}" if exc.reason == "status" and exc.sent else f"cannot fetch: {exc.message}"
+        hint = exc.hint if exc.reason == "too_large" else "readlist feed pull tries again; feed list shows it"
+        return _Fetched(warning=warning, hint=hint)
     except feedsource.NotAFeedError as exc:
-        report.warning, report.hint = exc.message, "check the address: readlist feed list"
-    if report.warning:
-        report.status = "error"
+        return _Fetched(warning=exc.message, hint="check the address: readlist feed list")
+
+
+def _write_one(store: Store, feed: Feed, got: _Fetched) -> PullReport:
+    """One feed's answer into the library: merge its entries and note when it was pulled."""
+    report = PullReport(feed.name)
+    if got.warning:
+        report.status, report.warning, report.hint = "error", got.warning, got.hint
         _record(store, feed, error=report.warning)
-    elif parsed is None:
+    elif got.parsed is None:
         report.status = "not modified"
         _record(store, feed)
     else:
-        report.warning = parsed.warning
-        report.entries = len(parsed.entries)
-        _merge_entries(store, feed, parsed.entries, report)
-        _record(store, feed, etag=headers.get("ETag"), modified=headers.get("Last-Modified"))
+        report.warning = got.parsed.warning
+        report.entries = len(got.parsed.entries)
+        _merge_entries(store, feed, got.parsed.entries, report)
+        _record(store, feed, etag=got.headers.get("ETag"), modified=got.headers.get("Last-Modified"))
     return report
-
-
-def _fetch(store: Store, feed: Feed) -> tuple[Mapping[str, str], feedsource.ParsedFeed | None]:
-    """(headers, entries), or None for entries when the feed is unchanged since the last pull (304)."""
-    response = _download(store, feed.url, feed.etag, feed.last_modified)
-    if response.status == 304:
-        return response.headers, None
-    return response.headers, feedsource.parse(response.body)
 
 
 def _record(

@@ -68,7 +68,7 @@ def fetch_pdf(store: Store, ref: str) -> PdfResult:
         if wait > 0:
             time.sleep(wait)
         url = f"{pdf_base_url()}/{arxiv_id}" + (f"v{version}" if version else "")
-        download(url, dest, timeout=config.arxiv_timeout() * 3)
+        download(url, dest, timeout=config.pdf_timeout())
         downloaded = True
     attached = store.attach(str(item_id), [str(dest.resolve())])
     return PdfResult(item_id, dest, downloaded, attached)
