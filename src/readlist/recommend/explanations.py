@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from readlist.recommend.features import TAG_MARK
+from readlist.recommend.training import Terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 WHY_TERMS = 3
 
 
-def why(row: Any, weights: np.ndarray, terms: list[str], count: int = WHY_TERMS) -> list[str]:
+def why(row: Any, weights: np.ndarray, terms: Terms, count: int = WHY_TERMS) -> list[str]:
     """The largest positive contributions (tf-idf × weight) of a row's terms; a bigram hides its own words,
     a tag reads as its name."""
     contributions = row.data * weights[row.indices]

@@ -20,13 +20,41 @@ SVM_C = 0.5  # tuned on the leave-out benchmark (docs/recommend.md): C=0.03 → 
 KNN = 3  # the nearest positives a candidate's similarity is averaged over
 
 
+class Terms:
+    """Term ids → terms: a list, or the cache's one string with each term's start (split only if searched)."""
+
+    def __init__(self, terms: list[str] | None, joined: str = "", starts: Any = None) -> None:
+        self._list = terms
+        self._joined = joined
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._list) if self._list is not None else len(self._starts) - 1
+
+    def __getitem__(self, n: int) -> str:
+        if self._list is not None:
+            return self._list[n]
+        return self._joined[int(self._starts[n]) : int(self._starts[n + 1]) - 1]
+
+    def _all(self) -> list[str]:
+        if self._list is None:
+            self._list = self._joined.split("\n")
+        return self._list
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._all()
+
+    def index(self, term: str) -> int:
+        return self._all().index(term)
+
+
 @dataclass
 class Space:
     """Every item as a row of L2-normalised TF-IDF weights (word 1–2-grams, sublinear tf)."""
 
     rows: list[CorpusRow]
     matrix: Any  # scipy.sparse.csr_matrix, n_items × n_terms, float32
-    terms: list[str]
+    terms: Terms
     index: dict[int, int]  # item id → row
 
 
@@ -43,7 +71,8 @@ def build_space(rows: Sequence[CorpusRow], known: Counted | None = None) -> Spac
         columns.append(ids)
         values.append(counts)
         lengths.append(len(ids))
-    n_terms = len(counted.terms)
+    terms = counted.term_list()
+    n_terms = len(terms)
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
     index = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
@@ -55,7 +84,7 @@ def build_space(rows: Sequence[CorpusRow], known: Counted | None = None) -> Spac
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     matrix = csr_matrix(matrix.multiply(1 / norms[:, None]), dtype=np.float32)
-    return Space(list(rows), matrix, counted.terms, {r.id: n for n, r in enumerate(rows)})
+    return Space(list(rows), matrix, terms, {r.id: n for n, r in enumerate(rows)})
 
 
 class Counted:
@@ -74,21 +103,30 @@ class Counted:
         self.counts: Any = np.zeros(0, dtype=np.float32)
         self._new_ids: list[Any] = []
         self._new_counts: list[Any] = []
+        self._starts: Any = None
         self._size = 0
         self.changed = False
 
     @property
     def terms(self) -> list[str]:
+        """Every term, in id order (splitting the stored string: only when new terms are added)."""
         if self._terms is None:
             self._terms = self._joined.split("\n") if self._joined else []
         return self._terms
 
+    def term_list(self) -> Terms:
+        """The terms as a ranking reads them: a few by id (the *why*), without splitting all of them."""
+        if self._terms is not None or not self._joined:
+            return Terms(self.terms)
+        return Terms(None, self._joined, self._starts)
+
     @staticmethod
     def text_key(row: CorpusRow) -> str:
-        import hashlib
+        """Changes when the item's text does (CRC-32 and length: cheap, and an id has few versions)."""
+        import zlib
 
-        text = repr((row.title, row.abstract, row.tags, row.notes))
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        text = "\x00".join([row.title, row.abstract or "", "\x01".join(row.tags), "\x01".join(row.notes)])
+        return f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}{len(text):x}"
 
     def of(self, row: CorpusRow) -> tuple[Any, Any]:
         import numpy as np
@@ -124,7 +162,12 @@ class Counted:
         self.counts = np.concatenate([self.counts, *self._new_counts]) if self._new_counts else self.counts
         self._new_ids, self._new_counts = [], []
         self._size = len(self.ids)
-        return {"terms": "\n".join(self.terms), "keys": self.keys, "ids": self.ids, "counts": self.counts}
+        import numpy as np
+
+        lengths = np.fromiter((len(t) + 1 for t in self.terms), dtype=np.int64, count=len(self.terms))
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        joined = "\n".join(self.terms)
+        return {"terms": joined, "starts": starts, "keys": self.keys, "ids": self.ids, "counts": self.counts}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._terms = None
@@ -133,6 +176,7 @@ class Counted:
         self.keys = state["keys"]
         self.ids = state["ids"]
         self.counts = state["counts"]
+        self._starts = state["starts"]
         self._new_ids, self._new_counts = [], []
         self._size = len(self.ids)
         self.changed = False
@@ -241,7 +285,7 @@ def _without_columns(x: Any, columns: Sequence[int]) -> Any:
     return (x @ diags(keep)).tocsr()
 
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def library_space(conn: Conn, location: object) -> Space:
