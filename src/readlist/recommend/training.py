@@ -317,11 +317,12 @@ def library_space(conn: Conn, location: object) -> Space:
 
 
 def _save(path: Any, counted: Counted) -> None:
+    import os
     import pickle
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(".tmp")
+        temp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes never write one file
         with temp.open("wb") as f:
             pickle.dump(counted, f, protocol=pickle.HIGHEST_PROTOCOL)
         temp.replace(path)

@@ -46,16 +46,3 @@ def corpus(conn: Conn) -> list[CorpusRow]:
         if item_id in by_id:
             by_id[item_id].notes = bodies
     return rows
-
-
-def fingerprint(conn: Conn) -> str:
-    """Changes whenever an item, tag or note does: what a cached model of the library is keyed by."""
-    parts = [
-        conn.execute(
-            "SELECT count(*), max(id), sum(length(title) + coalesce(length(abstract), 0)) FROM item"
-        ).fetchone(),
-        conn.execute("SELECT count(*), max(updated_at) FROM reading").fetchone(),
-        conn.execute("SELECT count(*), sum(item_id * 7919 + tag_id) FROM itemtag").fetchone(),
-        conn.execute("SELECT count(*), max(id), max(updated_at) FROM note").fetchone(),
-    ]
-    return repr([tuple(p) for p in parts])
