@@ -63,6 +63,8 @@ class Recommending(Door):
         """Inbox entries best first by a model of what this person keeps and reads (`inbox --by date`: `inbox`)."""
         from readlist.recommend.ranking import rank_inbox
 
+        if not self._reads.inbox(limit=1, full=False):  # nothing to rank: no model, no NumPy
+            return Ranking([], RankMethod.DATE, 0)
         ranking = self._records(rank_inbox(self._space(), limit), full=full)
         if ranking.method == RankMethod.DATE:  # nothing to learn from yet: the feeds' own order
             items = [{**item, "score": 0.0, "why": []} for item in self._reads.inbox(limit=limit, full=full)]
