@@ -33,7 +33,7 @@ def test_pdf_from_a_dripping_server_ends_at_its_deadline_and_resumes(run: Run, t
     run("add", "arxiv.org/abs/2408.11743v2", "--no-fetch")
     with PdfServer(body, drip=0.05) as server:
         took, said = timed(run, "pdf", "1", env={"READLIST_ARXIV_PDF_URL": server.url, "READLIST_PDF_TIMEOUT": "1"})
-    assert took < 2.5, took  # was unbounded: a byte a second kept it past 90 s
+    assert took < 4, took  # was unbounded: a byte a second kept it past 90 s
     assert "interrupted" in said and "run the same command again to resume" in said, said
     assert list(Path(run("db", "path").out.strip()).parent.rglob("*.pdf.part"))  # what came is kept
 
@@ -51,7 +51,7 @@ def test_a_dripping_source_costs_fetch_about_twice_its_timeout(
     assert run("add", "--no-fetch", *refs).code == 0
     sources_server.drip = 0.1
     took, said = timed(run, "fetch", env=FAST)  # fetch tries 3 times: was 3 × 15 s, whatever was set
-    assert took < 2.2, (took, said)
+    assert took < 3, (took, said)  # ≈ 1 s: the budget, 2 × 0.5 s
     assert "pending" in said, said
     assert len(sources_server.requests) <= 2 * len(refs)
 
@@ -60,7 +60,7 @@ def test_a_stalled_source_is_bounded_too(run: Run, sources_server: SourcesServer
     assert run("add", "--no-fetch", "10.1145/2222.1").code == 0
     sources_server.stall = 4  # says nothing at all for 4 s
     took, said = timed(run, "fetch", env=FAST)
-    assert took < 2.2 and "pending" in said, (took, said)
+    assert took < 3 and "pending" in said, (took, said)
 
 
 def test_a_dripping_semantic_scholar_costs_published_about_twice_its_timeout(
@@ -69,7 +69,7 @@ def test_a_dripping_semantic_scholar_costs_published_about_twice_its_timeout(
     assert run("add", "2309.06180", "2309.17453", "--no-fetch").code == 0
     sources_server.drip = 0.1
     took, said = timed(run, "fetch", "--published", env=FAST)
-    assert took < 2.2 and "not answer" in said, (took, said)
+    assert took < 3 and "not answer" in said, (took, said)
 
 
 def test_a_dripping_arxiv_costs_fetch_about_twice_its_timeout(run: Run, sources_server: SourcesServer) -> None:
@@ -77,7 +77,7 @@ def test_a_dripping_arxiv_costs_fetch_about_twice_its_timeout(run: Run, sources_
     sources_server.drip = 0.1
     env = {"READLIST_ARXIV_URL": f"{sources_server.url}/arxiv/query", "READLIST_ARXIV_TIMEOUT": "1"}
     took, said = timed(run, "fetch", env=env)  # 4 tries: was 4 × the timeout and the backoffs
-    assert took < 3.2, (took, said)
+    assert took < 3.6, (took, said)  # ≈ 2 s
     assert "pending" in said and len(sources_server.requests) <= 2, said
 
 
@@ -89,7 +89,7 @@ def test_an_arxiv_answer_over_the_size_cap_is_fetched_once(
     arxiv_server.script = [(200, {}, b"<feed>" + b" " * 20_000 + b"</feed>")] * 4
     took, said = timed(run, "fetch")
     assert len(arxiv_server.requests) == 1, said  # was 4 × 20 MB
-    assert "too large" in said and took < 2, said
+    assert "too large" in said and took < 4, said
 
 
 @pytest.fixture
@@ -120,5 +120,5 @@ def test_slow_feeds_are_pulled_side_by_side(run: Run, feeds: FeedServer) -> None
     for name in ("slow1", "slow2", "slow3", "good"):
         assert run("feed", "add", f"{feeds.base}/{name}", "--name", name, "--no-check").code == 0
     took, said = timed(run, "feed", "pull", env={"READLIST_FEED_TIMEOUT": "1"})
-    assert took < 2.2, took  # one after another: 3 × 1 s and more
+    assert took < 2.7, took  # ≈ 1 s; one after another: 3 × 1 s and more
     assert "good: ok" in said and said.count("did not") + said.count("cannot fetch") >= 3, said
