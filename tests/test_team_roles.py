@@ -145,6 +145,22 @@ def test_a_member_cannot_remove_or_rewrite_another_members_note(run: Run, lib: T
     assert _alice_state(lib) == before
 
 
+def test_a_member_importing_another_members_readings_is_refused_in_one_line(run: Run, lib: Team) -> None:
+    assert run("add", "2401.00001", "--no-fetch", env={"READLIST_USER": "zed"}).code == 0  # a personal file
+    assert run("done", "1", env={"READLIST_USER": "zed"}).code == 0
+    export = run("export", "--format", "jsonl")
+    assert export.code == 0, export
+    (path := Path(os.environ["READLIST_DB"]).with_name("zed.jsonl")).write_text(export.out, encoding="utf-8")
+    before = _alice_state(lib)
+    refused = _as(run, lib, "bob")("import", str(path))
+    lines = refused.err.splitlines()
+    assert refused.code == 1 and len(lines) == 2 and "only their own" in lines[0], refused
+    assert lines[1].startswith("hint: ") and ADMINS in lines[1]
+    with lib.owner_sql() as conn:  # one transaction: nothing of the import was kept
+        assert conn.execute("SELECT count(*) FROM item").fetchone() == (1,)
+    assert _alice_state(lib) == before
+
+
 def test_raw_sql_as_a_member_touches_only_their_own_rows(run: Run, lib: Team) -> None:
     before = _alice_state(lib)
     alice, bob = lib.names["alice"], lib.names["bob"]

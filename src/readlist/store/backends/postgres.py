@@ -540,6 +540,7 @@ def _not_you(role: str, member: str, url: PostgresUrl) -> DatabaseError:
 
 
 ADMINS = "readlist_admins"  # the role docs/team.md's setup names (migration 0010)
+_OWN_ROWS = {"reading": "statuses", "note": "notes", "member": "member name"}  # the tables its policies guard
 
 
 def _refused(cause: psycopg.Error, text: str) -> DatabaseError | None:
@@ -550,11 +551,12 @@ def _refused(cause: psycopg.Error, text: str) -> DatabaseError | None:
     if diag.message_hint and primary.startswith(("this note on #", "only the library's admins")):
         return DatabaseError(redact(primary), redact(" ".join(diag.message_hint.split())))
     if "row-level security" in text.lower():
-        table = primary.rsplit(" ", 1)[-1].strip('"') if "for table" in primary else "this table"
+        table = primary.rsplit(" ", 1)[-1].strip('"') if "for table" in primary else ""
+        words = _OWN_ROWS.get(table, "readings and notes")
         return DatabaseError(
-            f"the team library refused the change: each member writes only their own rows of {table} "
-            "(their readings, notes and name)",
-            f"you write as your database role; the library's owner and members of {ADMINS} act for others",
+            f"the team library refused the change: a member writes only their own {words}, never another's",
+            f"you write as your database role; the library's owner and members of {ADMINS} may write for others "
+            "(e.g. import a team export)",
         )
     return None
 
