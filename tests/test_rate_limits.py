@@ -70,5 +70,7 @@ def test_semantic_scholar_429_with_a_long_retry_after_is_asked_once(
     started = time.monotonic()
     result = run("fetch", "--published")
     assert time.monotonic() - started < 10 and sources_server.count("/s2") == 1
-    assert "1 preprint(s) not checked: Semantic Scholar's rate limit is used up until" in result.err, result
-    assert run("fetch", "--published").code == 0 and sources_server.count("/s2") == 1
+    # Nothing could be checked: a failure that says why (exit 1), not "0 of 1 published".
+    assert result.code == 1 and "could not check any of 1 preprint(s)" in result.err, result
+    assert "Semantic Scholar's rate limit is used up until" in result.err, result
+    assert run("fetch", "--published").code == 1 and sources_server.count("/s2") == 1
