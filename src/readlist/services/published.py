@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from readlist import config
 from readlist.domain import MetadataStatus
+from readlist.net.http import Budget
 from readlist.net.works import Lookup
 from readlist.services.fetch import FetchReport, Progress
 from readlist.services.metadata import apply_work
@@ -11,13 +13,16 @@ from readlist.store.models import Item
 from readlist.store.write import FetchTargets, Store
 
 
-def _published_record(found: Lookup) -> Lookup:
-    """S2 names the DOI; Crossref then gives the exact venue, year and type of that DOI."""
+def _published_record(found: Lookup, crossref: Budget) -> Lookup:
+    """S2 names the DOI; Crossref then gives the exact venue, year and type of that DOI (one `crossref` budget
+    for the whole command: a stalled Crossref costs it about twice its timeout, not that per preprint)."""
     from readlist.net.works import lookup
 
     if found.meta is None or not found.meta.doi:
         return found
-    precise = lookup(f"doi:{found.meta.doi.lower()}", f"https://doi.org/{found.meta.doi}", tries=3)
+    if crossref.spent():
+        return found
+    precise = lookup(f"doi:{found.meta.doi.lower()}", f"https://doi.org/{found.meta.doi}", tries=3, budget=crossref)
     if precise.status == MetadataStatus.FETCHED and precise.meta is not None:
         precise.meta.doi = precise.meta.doi or found.meta.doi
         precise.meta.title = None  # the preprint keeps its own title and authors
@@ -35,11 +40,12 @@ def find_published(store: Store, refs: list[str], progress: Progress | None = No
     if not targets:
         return report, 0
     answers = published_versions(sorted({arxiv_id for _, arxiv_id in targets}))
+    crossref = Budget(config.source_budget(config.source_timeout()))
     report.requests = (len(answers) + 499) // 500
     for done, (item_id, arxiv_id) in enumerate(targets, start=1):
         found = answers.get(arxiv_id, Lookup(MetadataStatus.NOT_FOUND))
         if found.status == MetadataStatus.FETCHED and found.meta is not None and (found.meta.doi or found.meta.venue):
-            found = _published_record(found)
+            found = _published_record(found, crossref)
             report.requests += 1 if found.source == "crossref" else 0
             _save(store, item_id, arxiv_id, found, report)
         elif found.status in (MetadataStatus.PENDING, MetadataStatus.FAILED):
