@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from readlist.term.width import json_dumps
 from readlist.text.hits import hits_for_json
-from readlist.web.pages import Filters, found
+from readlist.web.pages import INBOX_ROWS, Filters, found
 
 if TYPE_CHECKING:
     from readlist.web.site import Handler, Site
@@ -55,10 +55,13 @@ def todo(site: Site) -> Handler:
 
 
 def inbox(site: Site) -> Handler:
-    """`inbox --json` (`?member=` for another member's)."""
+    """`inbox --json`, ranked (`?by=date`: `inbox --by date --json`; `?member=` for another member's)."""
 
     async def answer(request: Request) -> Response:
-        return json_response(site.library(request.query_params.get("member") or None).inbox(limit=200))
+        lib = site.library(request.query_params.get("member") or None)
+        if request.query_params.get("by") == "date":
+            return json_response(lib.inbox(limit=INBOX_ROWS))
+        return json_response(lib.ranked_inbox(limit=INBOX_ROWS).items)
 
     return answer
 

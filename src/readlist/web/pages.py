@@ -20,6 +20,7 @@ PER_PAGE = 25  # a search pays for its snippets per row shown
 MAX_PAGE = 1000
 FEED_DAYS = "30d"
 QUEUE_ROWS = 100
+INBOX_ROWS = 200
 FEED_ENTRIES = 50
 
 
@@ -155,8 +156,15 @@ def inbox(site: Site) -> Handler:
     async def page(request: Request) -> Response:
         session = site.session(request)
         name = request.query_params.get("member") or (session.member if session else None)
-        rows = site.library(name).inbox(limit=200, full=False)
-        return site.page(request, "inbox.html", rows=rows, member=name)
+        lib = site.library(name)
+        by_date = request.query_params.get("by") == "date"
+        if by_date:
+            rows: list[Any] = [{**i, "why": []} for i in lib.inbox(limit=INBOX_ROWS, full=False)]
+            how = "newest first"
+        else:  # as `readlist inbox`: best fit to what this member keeps and reads, with why
+            ranking = lib.ranked_inbox(limit=INBOX_ROWS, full=False)
+            rows, how = list(ranking.items), "best fit first" if ranking.method != "date" else "newest first"
+        return site.page(request, "inbox.html", rows=rows, member=name, how=how, by_date=by_date)
 
     return page
 
