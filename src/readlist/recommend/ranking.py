@@ -47,7 +47,8 @@ def rank_inbox(space: Space, limit: int | None = None) -> Ranked:
         return Ranked([Scored(space.rows[n].id, 0.0, []) for n in order[:limit]], "date", 0)
     negatives = [n for n, r in enumerate(space.rows) if r.status in (Status.SKIPPED, Status.INBOX)]
     fit = learned_fit(space, positives, inbox, negatives, fast=True)
-    return _ranked(space, fit.scores, fit.weights, inbox, limit, "learned" if fit.learned else "similar", positives)
+    method = "learned" if fit.learned else "similar"
+    return _ranked(space, fit.scores, fit.weights, inbox, limit, method, positives, everything=True)
 
 
 def similar(space: Space, item_id: int, candidates: Sequence[int] | None = None, limit: int = 10) -> Ranked:
@@ -124,11 +125,14 @@ def _ranked(
     limit: int | None,
     method: str,
     positives: Sequence[int],
+    *,
+    everything: bool = False,
 ) -> Ranked:
+    """`everything`: every entry of the pool, the unmatched last (the inbox is a list to triage: none is hidden)."""
     import numpy as np
 
     score_of = dict(zip(pool, scores, strict=True))
-    if method == "similar":  # similarity 0: shares no term with any example, so no reason to show it
+    if method == "similar" and not everything:  # similarity 0: shares no term with any example, nothing to show
         pool = [n for n in pool if score_of[n] > 0]
     order = sorted(pool, key=lambda n: (-score_of[n], -_day(space.rows[n].date), space.rows[n].id))
     w = np.asarray(weights)
