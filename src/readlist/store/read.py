@@ -10,23 +10,24 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from readlist.domain import Kind, LinkRole, MetadataStatus, Status, tag_slug
 from readlist.errors import NotFoundError
-from readlist.ids import parse_item_ref
 from readlist.location import Conn
 from readlist.store.backends import backend_of
 from readlist.store.backends.base import Connection, Spelling
-from readlist.store.records import (
-    FeedRecord,
-    ItemRecord,
-    LibraryStats,
-    MemberStats,
-    Overview,
-    TagCount,
-    TrashRecord,
-)
+
+if TYPE_CHECKING:  # records only name types here: a read need not load them (start-up time)
+    from readlist.store.records import (
+        FeedRecord,
+        ItemRecord,
+        LibraryStats,
+        MemberStats,
+        Overview,
+        TagCount,
+        TrashRecord,
+    )
 
 ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
@@ -98,7 +99,7 @@ def list_items(
     rows = conn.execute(sql, params).fetchall()
     items = [_item_dict(r) for r in rows]
     _attach_related(conn, items, full=full)
-    return cast(list[ItemRecord], items)  # the columns and related lists above are exactly ItemRecord's keys
+    return cast("list[ItemRecord]", items)  # the columns and related lists above are exactly ItemRecord's keys
 
 
 def todo(conn: Conn, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
@@ -123,7 +124,9 @@ def feeds(conn: Conn) -> list[FeedRecord]:
     rows = conn.execute(
         "SELECT id, name, url, match, tags, last_pulled, last_error, etag, last_modified FROM feed ORDER BY name"
     ).fetchall()
-    return [cast(FeedRecord, {**dict(r), "match": json.loads(r["match"]), "tags": json.loads(r["tags"])}) for r in rows]
+    return [
+        cast("FeedRecord", {**dict(r), "match": json.loads(r["match"]), "tags": json.loads(r["tags"])}) for r in rows
+    ]
 
 
 def count_todo(conn: Conn, *, tag: str | None = None) -> int:
@@ -150,6 +153,8 @@ LOOKUPS = {
 
 
 def find_item_id(conn: Conn, ref: str) -> int:
+    from readlist.ids import parse_item_ref  # only when an item is named (start-up time)
+
     how, value = parse_item_ref(ref)
     for sql in LOOKUPS[how]:
         row = conn.execute(sql, (value,)).fetchone()
@@ -175,7 +180,7 @@ def tag_counts(conn: Conn) -> list[TagCount]:
         "SELECT t.name, count(it.item_id) AS n FROM tag t LEFT JOIN itemtag it ON it.tag_id = t.id "
         "GROUP BY t.id, t.name HAVING count(it.item_id) > 0 ORDER BY n DESC, t.name"
     ).fetchall()
-    return [TagCount(tag=r[0], count=r[1]) for r in rows]
+    return [{"tag": r[0], "count": r[1]} for r in rows]
 
 
 def tag_suggestion(conn: Conn, name: str) -> tuple[bool, str | None]:

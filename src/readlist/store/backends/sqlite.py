@@ -197,7 +197,7 @@ class SqliteBackend:
     # ---- connections -----------------------------------------------------------------------------------------
 
     def connect(self, member: str) -> SqliteConnection:
-        conn = self._connect(self.location, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = self._connect(self.location, isolation_level=None, timeout=_read_wait_ms() / 1000)
         conn.row_factory = sqlite3.Row
         _apply_pragmas(conn)
         self.use_member(conn, member)
@@ -383,8 +383,16 @@ def _check_header(path: Path) -> None:
         )
 
 
+def _read_wait_ms() -> int:
+    """How long a read waits behind another process's lock: SQLite's usual 10 s, or less if the user set a
+    shorter lock_timeout (READLIST_LOCK_TIMEOUT)."""
+    from readlist.config import lock_timeout
+
+    return int(min(BUSY_TIMEOUT_MS, lock_timeout() * 1000))
+
+
 def _apply_pragmas(conn: sqlite3.Connection) -> None:
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {_read_wait_ms()}")
     conn.execute("PRAGMA foreign_keys = ON")
 
 
