@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from readlist import cli
 from readlist.store import db as readlist_db
 from tests.arxiv_server import ArxivServer
+from tests.feed_server import FeedServer
 from tests.sources_server import SourcesServer
 from tests.web_server import WebServer
 
@@ -272,3 +273,12 @@ def backend(request: pytest.FixtureRequest, isolated_library: Path) -> str:
     if request.param == "postgresql":
         return str(request.getfixturevalue("postgres_library").url)
     return str(isolated_library)
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    """A feed server on 127.0.0.1 (`routes` maps a path to its RSS/Atom text)."""
+    server = FeedServer()
+    server.start()
+    yield server
+    server.stop()

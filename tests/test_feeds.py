@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from tests.conftest import Run
 from tests.feed_server import FeedServer, arxiv_rss, atom_feed, blog_rss, rdf_feed
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    server = FeedServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _inbox(run: Run) -> list[dict[str, Any]]:

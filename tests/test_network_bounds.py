@@ -6,7 +6,6 @@ feeds are pulled side by side. Small timeouts through the environment keep each 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -90,14 +89,6 @@ def test_an_arxiv_answer_over_the_size_cap_is_fetched_once(
     took, said = timed(run, "fetch")
     assert len(arxiv_server.requests) == 1, said  # was 4 × 20 MB
     assert "too large" in said and took < 4, said
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    server = FeedServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_one_feeds_429_does_not_hold_back_another_feed_on_its_host(run: Run, feeds: FeedServer) -> None:

@@ -3,10 +3,7 @@ items without abstracts and Chinese-only notes, on both backends; scikit-learn s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from tests.conftest import Run
 from tests.feed_server import FeedServer, arxiv_rss
@@ -37,14 +34,6 @@ def _json(run: Run, *args: str) -> Any:
     result = run(*args, "--json")
     assert result.code == 0 and result.err == "", result
     return result.json()
-
-
-@pytest.fixture
-def feeds() -> Iterator[FeedServer]:
-    server = FeedServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_an_empty_library_ranks_nothing_and_says_so(run: Run) -> None:

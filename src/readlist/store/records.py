@@ -192,10 +192,9 @@ class AttachmentRecord(TypedDict):
     added_at: str
 
 
-class ItemRecord(TypedDict):
-    """One item as the read side returns it; the README's "JSON item schema" documents every key."""
+class _ItemFields(TypedDict):
+    """What an item record and an export record share (each adds how it names the item and its authors)."""
 
-    id: int
     kind: Kind
     key: str
     arxiv_id: str | None
@@ -203,8 +202,6 @@ class ItemRecord(TypedDict):
     url: str
     title: str
     short_name: str | None
-    authors: list[str]
-    author_affiliations: list[str | None]
     abstract: str | None
     published: str | None
     updated: str | None
@@ -235,6 +232,14 @@ class ItemRecord(TypedDict):
     sources: list[SourceRecord]
     attachments: list[AttachmentRecord]  # local files (PDFs)
     readings: list[ReadingRecord]  # every member's status (empty unless the full record was asked for)
+
+
+class ItemRecord(_ItemFields):
+    """One item as the read side returns it; the README's "JSON item schema" documents every key."""
+
+    id: int
+    authors: list[str]
+    author_affiliations: list[str | None]
 
 
 class SearchHit(ItemRecord):
@@ -249,48 +254,11 @@ class AuthorRecord(TypedDict, total=False):
     affiliation: str  # only when known
 
 
-class ExportRecord(TypedDict):
+class ExportRecord(_ItemFields):
     """One item as `export --format json/jsonl` writes it (lossless, re-importable): an ItemRecord without the
     database's own row number (identity is `key`), authors with their affiliations."""
 
-    kind: Kind
-    key: str
-    arxiv_id: str | None
-    arxiv_version: int | None
-    url: str
-    title: str
-    short_name: str | None
     authors: list[AuthorRecord]
-    abstract: str | None
-    published: str | None
-    updated: str | None
-    venue: str | None
-    doi: str | None
-    comment: str | None
-    affiliation: str | None
-    primary_category: str | None
-    categories: list[str]
-    status: Status
-    priority: int
-    rating: str | None
-    added_at: str
-    started_at: str | None
-    finished_at: str | None
-    metadata_status: MetadataStatus
-    metadata_fetched_at: str | None
-    inbox_score: float | None
-    citation_key: str | None
-    year: int | None
-    work_type: str | None
-    site: str | None
-    details: dict[str, object]  # what a source said beyond the columns (the arXiv version asked for, …)
-    added_by: str | None  # the member who added it
-    tags: list[str]
-    notes: list[NoteRecord]  # empty unless the full record was asked for
-    links: list[LinkRecord]
-    sources: list[SourceRecord]
-    attachments: list[AttachmentRecord]  # local files (PDFs)
-    readings: list[ReadingRecord]  # every member's status (empty unless the full record was asked for)
 
 
 class TagCount(TypedDict):
