@@ -8,12 +8,12 @@ import re
 import signal
 import subprocess
 import time
+import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -265,8 +265,8 @@ def test_serve_starts_quickly_prints_the_url_and_stops_on_ctrl_c(isolated_librar
         assert time.monotonic() - started <= 1.5  # listening: the URL is printed once the socket is bound
         found = re.search(r"http://127\.0\.0\.1:\d+/", line)
         assert found, line
-        page: Any = httpx.get(found.group(0), timeout=5)
-        assert page.status_code == 200 and "KV cache" in page.text
+        with urllib.request.urlopen(found.group(0), timeout=5) as page:
+            assert page.status == 200 and "KV cache" in page.read().decode("utf-8")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
     finally:
