@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import signal
 import socket
 import ssl
 import threading
@@ -48,11 +49,35 @@ def tls_context() -> ssl.SSLContext:
     return _tls_context[0]
 
 
+def quiet_thread() -> None:
+    """Call first in a helper thread: Ctrl-C is then always delivered to the main thread, whose wait it
+    interrupts at once (the kernel may otherwise hand SIGINT to a helper, and the main thread waits on)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+class _QuietTimer(threading.Thread):
+    """threading.Timer whose thread never takes the process's signals (see quiet_thread)."""
+
+    def __init__(self, interval: float, function: Callable[[], object]) -> None:
+        super().__init__(daemon=True, name="readlist-deadline")
+        self.interval, self.function, self.cancelled = interval, function, threading.Event()
+
+    def run(self) -> None:
+        quiet_thread()
+        if not self.cancelled.wait(self.interval):
+            self.function()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+
 def _resolve(host: str, port: int, deadline: float) -> list[Any]:
     """getaddrinfo in a helper thread, so a resolver that never answers cannot outlast the deadline."""
     box: list[Any] = []
 
     def lookup() -> None:
+        quiet_thread()
         try:
             box.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
         except OSError as exc:
@@ -146,8 +171,7 @@ class _Watchdog:
         self.conn = conn
         self.sock: socket.socket | None = None
         self.fired = False
-        self.timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
-        self.timer.daemon = True
+        self.timer = _QuietTimer(max(0.0, deadline - time.monotonic()), self._fire)
 
     def _fire(self) -> None:
         self.fired = True

@@ -218,12 +218,14 @@ def pull(store: Store, refs: list[str] | None = None) -> list[PullReport]:
     never inside a network wait."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from readlist.net.transport import quiet_thread
+
     with store.session() as session:
         feeds = [_find(session, r) for r in refs] if refs else list(session.exec(select(Feed)).all())
     if not feeds:
         return []
     asks = [(feed.url, feed.etag, feed.last_modified, _arxiv_turn(store, feed.url)) for feed in feeds]
-    with ThreadPoolExecutor(max_workers=min(FEED_WORKERS, len(feeds)), thread_name_prefix="readlist-feed") as pool:
+    with ThreadPoolExecutor(min(FEED_WORKERS, len(feeds)), "readlist-feed", quiet_thread) as pool:
         fetched = pool.map(lambda ask: _fetch_one(*ask), asks)
         return [_write_one(store, feed, got) for feed, got in zip(feeds, fetched, strict=True)]
 

@@ -127,13 +127,14 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
     arrive (one transaction per batch, not per item: a commit costs more than a lookup's write)."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
+    from readlist.net.transport import quiet_thread
     from readlist.net.works import Offline
 
     report = FetchReport()
     batch: list[tuple[int, str, Lookup]] = []
     last_write = time.monotonic()
     offline = Offline()  # a source found unreachable is not asked for the rest of its items
-    with ThreadPoolExecutor(max_workers=SOURCE_WORKERS) as pool:
+    with ThreadPoolExecutor(SOURCE_WORKERS, "readlist-fetch", quiet_thread) as pool:
         futures = {pool.submit(offline.lookup, key, url, tries=3): (item_id, key) for item_id, key, url in targets}
         for done, future in enumerate(as_completed(futures), start=1):
             item_id, key = futures[future]
