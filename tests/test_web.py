@@ -272,3 +272,11 @@ def test_serve_starts_quickly_prints_the_url_and_stops_on_ctrl_c(isolated_librar
     finally:
         proc.kill()
     assert proc.returncode == 0 and "stopped" in out and "Traceback" not in err
+
+
+def test_serve_without_the_web_extra_says_how_to_install_it(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if `pip install readlist` had no [web]
+    result = run("serve", "--port", "0")
+    assert result.code == 1 and "pip install 'readlist[web]'" in result.err and "Traceback" not in result.err

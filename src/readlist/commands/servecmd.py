@@ -9,7 +9,7 @@ import typer
 
 from readlist import output
 from readlist.commands.common import DbOption, library
-from readlist.errors import InvalidInputError
+from readlist.errors import InvalidInputError, ReadlistError
 
 ANY_ADDRESS = ("0.0.0.0", "::")
 LOOPBACK_NAMES = ("localhost",)
@@ -81,11 +81,16 @@ def serve(
     lib = library(db, reading=True)
     lib.stats()  # a library that cannot be opened fails here, before the server starts
     lib.close()
-    sock = _bind(host, port)
     # The web stack (Starlette, Jinja2, uvicorn) is imported here only: no other command pays for it.
-    import uvicorn
+    try:
+        import uvicorn
 
-    from readlist.web.app import LOOPBACK_HOSTS, create_app
+        from readlist.web.app import LOOPBACK_HOSTS, create_app
+    except ModuleNotFoundError as exc:
+        raise ReadlistError(
+            f"readlist serve needs the web extra ({exc.name} is not installed)", "pip install 'readlist[web]'"
+        ) from None
+    sock = _bind(host, port)
 
     app = create_app(
         lib.path,
