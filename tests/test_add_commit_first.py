@@ -26,6 +26,12 @@ def test_offline_add_saves_the_item_pending_with_one_warning(run: Run) -> None:
     assert (item["metadata_status"], item["tags"]) == ("pending", ["x"])
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A terminal's process gets Ctrl-C; one started in the background of a script (CI may run us so) inherits
+    SIGINT ignored, and Python then never raises KeyboardInterrupt. Test what a person at a terminal gets."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_while_waiting_for_metadata_keeps_the_item(tmp_path: Path, arxiv_server: ArxivServer) -> None:
     arxiv_server.script = ["stall"]
     path = tmp_path / "lib.db"
@@ -41,6 +47,7 @@ def test_ctrl_c_while_waiting_for_metadata_keeps_the_item(tmp_path: Path, arxiv_
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     deadline = time.monotonic() + 30
     while not arxiv_server.requests and time.monotonic() < deadline:  # it is waiting for arXiv now

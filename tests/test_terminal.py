@@ -230,6 +230,7 @@ def test_ctrl_c_during_an_import_says_nothing_was_changed_and_exits_130(tmp_path
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # Ctrl-C reaches the whole process group, workers included
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal, even if CI ignores it
     )
     deadline = time.monotonic() + 60
     while not db.exists() and time.monotonic() < deadline and proc.poll() is None:

@@ -16,6 +16,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from readlist.web.app import create_app
 from tests.test_web import HOSTILE_TITLE, TOKEN, seed
@@ -86,10 +87,11 @@ def test_a_member_searches_signs_in_and_marks_a_paper_done(
     browser.find_element(By.NAME, "member").send_keys("ana")
     browser.find_element(By.NAME, "token").send_keys(TOKEN)
     browser.find_element(By.ID, "signin").click()
-    assert browser.current_url == server + "/items/1"
+    _arrive(browser, server + "/items/1")  # a form's answer may still be loading when click() returns
     assert browser.find_element(By.ID, "signed-in").text == "ana"
     browser.find_element(By.ID, "done-1").click()
-    assert browser.current_url == server + "/items/1"
+    _arrive(browser, server + "/items/1")
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.LINK_TEXT, "My queue"))
     browser.find_element(By.LINK_TEXT, "My queue").click()
     assert "KV cache 量化" in browser.find_element(By.ID, "finished").text
     assert "KV cache 量化" not in browser.find_element(By.ID, "queue").text
@@ -116,3 +118,14 @@ def test_hostile_titles_notes_and_tags_never_run(browser: webdriver.Chrome, serv
         )
         assert found == [0, 0], path
     browser.save_screenshot(str(tmp_path / "hostile-1400.png"))
+
+
+def _arrive(browser: webdriver.Chrome, url: str) -> None:
+    """Wait (a loaded CI machine is slow) until the browser shows `url`, fully loaded; else say what it shows."""
+    try:
+        WebDriverWait(browser, 15).until(
+            lambda b: b.current_url == url and b.execute_script("return document.readyState") == "complete"
+        )
+    except Exception:
+        body = browser.find_element(By.TAG_NAME, "body").text[:300]
+        raise AssertionError(f"expected {url}, the browser shows {browser.current_url}: {body}") from None
