@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from readlist.domain import Kind, LinkRole, MetadataStatus, Status, tag_slug
 from readlist.errors import NotFoundError
@@ -362,36 +362,9 @@ def home(conn: Conn, *, top: int = 5) -> Overview:
     }
 
 
-class Reader(Protocol):
-    """What the read side offers, whatever holds the library. `conn` is its backend's connection, for the
-    read-side functions that take one (search, digest, export records)."""
-
-    conn: Connection
-
-    def list_items(
-        self,
-        flt: ItemFilter | None = None,
-        *,
-        order: str = "i.id",
-        limit: int | None = None,
-        full: bool = True,
-        offset: int = 0,
-    ) -> list[ItemRecord]: ...
-    def todo(self, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]: ...
-    def count_todo(self, *, tag: str | None = None) -> int: ...
-    def inbox(self, *, limit: int | None = None, full: bool = False) -> list[ItemRecord]: ...
-    def get_item(self, ref: str) -> ItemRecord: ...
-    def tag_counts(self) -> list[TagCount]: ...
-    def feeds(self) -> list[FeedRecord]: ...
-    def stats(self, months: int = 12) -> LibraryStats: ...
-    def team_stats(self) -> list[MemberStats]: ...
-    def members(self) -> list[str]: ...
-    def close(self) -> None: ...
-
-
 class SqlReader:
-    """The Reader over one backend connection (sqlite3's on the fast path, or psycopg's): the
-    functions above, whose SQL serves both backends."""
+    """The read side over one backend connection (sqlite3's on the fast path, or psycopg's): the functions
+    above, whose SQL serves both backends. `conn` is there for read functions that take one (search, digest)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -455,3 +428,6 @@ def trash(conn: Conn) -> list[TrashRecord]:
             }
         )
     return out
+
+
+Reader = SqlReader  # the one read side: both backends share its SQL
