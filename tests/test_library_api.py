@@ -298,3 +298,14 @@ def test_recommendations_through_the_library(isolated_library: Path) -> None:
         assert [fit.tag for fit in lib.suggest_tags(2)] == ["kv-cache"]
         with pytest.raises(NotFoundError):
             lib.suggest_tag("nope")
+
+
+def test_an_imported_tag_holding_a_comma_can_still_be_removed(isolated_library: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "n.md"
+    notes.write_text("## CUDA, Triton\n\n- https://arxiv.org/abs/2408.11743\n- https://arxiv.org/abs/2405.04434\n")
+    with Library(isolated_library) as lib:
+        lib.import_(notes)
+        assert lib.show(1)["tags"] == ["CUDA, Triton"]
+        assert [c.removed for c in lib.tag(1, remove=["CUDA, Triton"])] == [["CUDA, Triton"]]
+        with pytest.raises(ReadlistError, match="comma"):
+            lib.tag(1, add=["CUDA, Triton"])  # a person typing it means two tags

@@ -41,6 +41,11 @@ def _words(values: Iterable[str] | str | None, what: str) -> list[str]:
     names = [values] if isinstance(values, str) else list(values)
     if not all(isinstance(v, str) for v in names):
         raise InvalidInputError(f"{what} must be text", f"e.g. {what}=['kv-cache', '量化']")
+    return names
+
+
+def _new_tags(names: list[str]) -> list[str]:
+    """Tags a person gives (removing an imported tag that holds a comma stays possible)."""
     joined = next((v for v in names if "," in v or "，" in v), None)
     if joined is not None:  # lists show tags joined by commas: one tag holding one would read as two
         raise InvalidInputError(f"a tag cannot hold a comma: {joined!r}", "give each tag on its own: +a +b")
@@ -126,7 +131,7 @@ class Writing(Door):
             return add_items(
                 self._writer,
                 list(refs),
-                tags=_words(tags, "tags"),
+                tags=_new_tags(_words(tags, "tags")),
                 note=note,
                 title=title,
                 priority=priority,
@@ -240,7 +245,7 @@ class Writing(Door):
         """Add and remove tags on one item or several (all or nothing); a tag an item already has (in any case)
         is left alone."""
         _some(refs)
-        adding, removing = _words(add, "tags"), _words(remove, "tags")
+        adding, removing = _new_tags(_words(add, "tags")), _words(remove, "tags")
         if not any(t.strip() for t in [*adding, *removing]):
             raise InvalidInputError("no tag changes", "name a tag to add or remove, e.g. tag(1, add=['kv-cache'])")
         return self._writer.retag_many([str(r) for r in refs], adding, removing)
