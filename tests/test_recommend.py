@@ -141,3 +141,21 @@ def test_scikit_learn_is_loaded_only_by_the_ranking_commands(run: Run) -> None:
     heavy = {"sklearn", "scipy", "numpy"}
     for args in (["todo"], ["search", "cache"], ["add", "2401.00099", "--no-fetch"], ["tag", "1", "+x"]):
         assert not (heavy & _modules_after(args)), args
+
+
+def test_two_new_papers_on_the_readers_topic_both_rank_above_the_rest(run: Run, feeds: FeedServer) -> None:
+    """Other inbox entries are not what the reader rejected: two on the library's topic must not sink each other."""
+    for key, title in KV + OTHER:
+        _add(run, key, title)
+    run("done", *(key for key, _ in KV))
+    feeds.routes["/rss/cs.CL"] = arxiv_rss(
+        [
+            ("2611.00001v1", "new", "KV cache quantization for long contexts", "Quantized key-value caches."),
+            ("2611.00002v1", "new", "A recipe for sourdough bread", "Flour, water, salt."),
+            ("2611.00003v1", "new", "Sub-4-bit KV cache quantization", "Caches quantized to low bits."),
+            ("2611.00004v1", "new", "Tomato growing in cold climates", "Gardening."),
+        ]
+    )
+    assert run("feed", "add", f"{feeds.base}/rss/cs.CL").code == 0 and run("feed", "pull").code == 0
+    top = {i["arxiv_id"] for i in _json(run, "inbox")[:2]}
+    assert top == {"2611.00001", "2611.00003"}

@@ -45,7 +45,10 @@ def rank_inbox(space: Space, limit: int | None = None) -> Ranked:
     if not positives:
         order = sorted(inbox, key=lambda n: (space.rows[n].date, space.rows[n].id), reverse=True)
         return Ranked([Scored(space.rows[n].id, 0.0, []) for n in order[:limit]], "date", 0)
-    negatives = [n for n, r in enumerate(space.rows) if r.status in (Status.SKIPPED, Status.INBOX)]
+    # Against what was skipped and the library's background, never the other inbox entries: two new papers on
+    # the reader's main topic must not pull each other down.
+    taken = set(positives)
+    negatives = [n for n, r in enumerate(space.rows) if r.status != Status.INBOX and n not in taken] or inbox
     fit = learned_fit(space, positives, inbox, negatives, fast=True)
     method = "learned" if fit.learned else "similar"
     return _ranked(space, fit.scores, fit.weights, inbox, limit, method, positives, everything=True)
