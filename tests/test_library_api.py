@@ -309,3 +309,5 @@ def test_an_imported_tag_holding_a_comma_can_still_be_removed(isolated_library: 
         assert [c.removed for c in lib.tag(1, remove=["CUDA, Triton"])] == [["CUDA, Triton"]]
         with pytest.raises(ReadlistError, match="comma"):
             lib.tag(1, add=["CUDA, Triton"])  # a person typing it means two tags
+        with pytest.raises(ReadlistError, match="start with"):
+            lib.tag(1, add=["-webtag"])  # meant as "remove webtag"

@@ -49,6 +49,9 @@ def _new_tags(names: list[str]) -> list[str]:
     joined = next((v for v in names if "," in v or "，" in v), None)
     if joined is not None:  # lists show tags joined by commas: one tag holding one would read as two
         raise InvalidInputError(f"a tag cannot hold a comma: {joined!r}", "give each tag on its own: +a +b")
+    signed = next((v for v in names if v.strip()[:1] in ("+", "-")), None)
+    if signed is not None:  # +x adds and -x removes on the command line: a tag named so could never be removed
+        raise InvalidInputError(f"a tag cannot start with + or -: {signed!r}", "to remove a tag: readlist tag N -NAME")
     return names
 
 
