@@ -67,6 +67,7 @@ def new_item_row(draft: ItemDraft) -> dict[str, object]:
         "metadata_fetched_at": None,
         "inbox_score": None,
         "details": {},
+        "provenance": dict(draft.provenance),
     }
     for name, value in draft.extra.items():  # an export's own timestamps win over "now"
         if name not in READING_STAMPS:

@@ -79,6 +79,11 @@ class Item(SQLModel, table=True):
     # Source-specific details shown by `show` and kept by exports (repo stars/language/topics/licence, S2 ids …).
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     added_by: str | None = None  # the member who added it (team libraries)
+    # Where fields came from, field → "user" (a person typed it: no fetch or import replaces it) or "guess" (a
+    # title from a link's text: real metadata may replace it); fields not named came from a source (migration 0011).
+    provenance: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 class Member(SQLModel, table=True):

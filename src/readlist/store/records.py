@@ -63,6 +63,9 @@ class ItemDraft:
     extra: dict[str, object] = field(default_factory=dict)  # other Item columns, e.g. from a JSONL export
     # Every member's reading (an export of a team library); when given, `status`/`priority` above are ignored.
     readings: list[ReadingDraft] = field(default_factory=list)
+    # Where this draft's fields came from (models.Item.provenance): "user" for what a person typed (`add --title`),
+    # "guess" for a title taken from a link's text. Fields not named are a source's.
+    provenance: dict[str, str] = field(default_factory=dict)
 
 
 # --- what the write side reports back ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from readlist.ids import parse_item_ref
 from readlist.location import Conn
 from readlist.store.read import LOOKUPS
 
-JSON_COLUMNS = ("authors", "categories", "details")
+JSON_COLUMNS = ("authors", "categories", "details", "provenance")
 CHUNK = 500  # ids or keys per IN (…) list
 
 
@@ -55,6 +55,7 @@ class ItemRow:
     site: str | None
     details: dict[str, object]
     added_by: str | None
+    provenance: dict[str, str]
     _loaded: dict[str, object] = field(default_factory=dict, repr=False)
 
     def changed(self) -> dict[str, object]:
@@ -78,7 +79,7 @@ _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM item"
 
 def _decode(name: str, value: Any) -> Any:
     if name in JSON_COLUMNS:
-        empty: Any = {} if name == "details" else []
+        empty: Any = {} if name in ("details", "provenance") else []
         return json.loads(value) if isinstance(value, str) and value else (value or empty)
     return value
 
