@@ -17,6 +17,7 @@ from readlist.errors import NotFoundError
 from readlist.location import Conn
 from readlist.store.backends import backend_of
 from readlist.store.backends.base import Connection, Spelling
+from readlist.store.provenance import user_fields
 
 if TYPE_CHECKING:  # records only name types here: a read need not load them (start-up time)
     from readlist.store.records import (
@@ -33,7 +34,7 @@ ITEM_COLUMNS = (
     "id, kind, key, arxiv_id, arxiv_version, url, title, short_name, authors, abstract, published, updated, "
     "venue, doi, comment, affiliation, primary_category, categories, status, priority, rating, added_at, "
     "started_at, finished_at, metadata_status, metadata_fetched_at, inbox_score, citation_key, year, work_type, site, "
-    "details, added_by"
+    "details, added_by, provenance"
 )
 TODO_ORDER = f"CASE i.status WHEN '{Status.READING}' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
 
@@ -160,7 +161,9 @@ def find_item_id(conn: Conn, ref: str) -> int:
         row = conn.execute(sql, (value,)).fetchone()
         if row is not None:
             return int(row[0])
-    raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
+    from readlist.store.trash import not_found  # only when nothing was found
+
+    raise not_found(conn, ref)
 
 
 def get_item(conn: Conn, ref: str) -> ItemRecord:
@@ -208,6 +211,8 @@ def _item_dict(row: Any) -> dict[str, object]:
     item["metadata_status"] = MetadataStatus(item["metadata_status"])
     item["categories"] = json.loads(item["categories"] or "[]")
     item["details"] = json.loads(item["details"] or "{}")
+    origins = item.pop("provenance")
+    item["user_fields"] = user_fields(json.loads(origins) if isinstance(origins, str) else origins)
     return item
 
 

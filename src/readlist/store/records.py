@@ -229,6 +229,7 @@ class _ItemFields(TypedDict):
     site: str | None
     details: dict[str, object]  # what a source said beyond the columns (the arXiv version asked for, …)
     added_by: str | None  # the member who added it
+    user_fields: list[str]  # the fields a person set (`add --title`, `edit`): no fetch or import replaces them
     tags: list[str]
     notes: list[NoteRecord]  # empty unless the full record was asked for
     links: list[LinkRecord]
