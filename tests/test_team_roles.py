@@ -1,12 +1,14 @@
 """A team library on PostgreSQL keeps members apart (issue 26): each member is a database role of their own, with
 docs/team.md's grants, and changes only their own readings and notes — whatever READLIST_USER says, and also
-through raw SQL; removing items is for the library's admins (migration 0010)."""
+through raw SQL; removing items (migration 0010), editing an item another member added and renaming tags
+(migration 0012) are for the library's admins."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,24 @@ def _as(run: Run, team: Team, who: str, user: str | None = None) -> Any:
         return run("--db", team.url(who), *args, env={"READLIST_USER": chosen, **(env or {})})
 
     return _run
+
+
+@contextmanager
+def _admin(postgres_server: Any, role: str) -> Iterator[None]:
+    """`role` a member of readlist_admins for the block (the cluster-wide role made if missing, under a lock)."""
+    postgres_server.execute("SELECT pg_advisory_lock(%s)", (ADMINS_LOCK,))
+    made = False
+    try:
+        if postgres_server.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ADMINS,)).fetchone() is None:
+            postgres_server.execute(f"CREATE ROLE {ADMINS} NOLOGIN")
+            made = True
+        postgres_server.execute(f'GRANT {ADMINS} TO "{role}"')
+        yield
+    finally:
+        postgres_server.execute(f'REVOKE {ADMINS} FROM "{role}"')
+        if made:
+            postgres_server.execute(f"DROP ROLE {ADMINS}")
+        postgres_server.execute("SELECT pg_advisory_unlock(%s)", (ADMINS_LOCK,))
 
 
 def _alice_state(team: Team) -> tuple[str, list[tuple[str, str]]]:
@@ -196,23 +216,12 @@ def test_only_the_librarys_admins_remove_items(run: Run, lib: Team, postgres_ser
     assert refused.code == 1 and "only the library's admins" in refused.err.splitlines()[0], refused
     assert ADMINS in refused.err.splitlines()[1]
     assert bob("show", "1").code == 0  # still there, alice's reading and note with it
-    postgres_server.execute("SELECT pg_advisory_lock(%s)", (ADMINS_LOCK,))
-    made = False
-    try:
-        if postgres_server.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ADMINS,)).fetchone() is None:
-            postgres_server.execute(f"CREATE ROLE {ADMINS} NOLOGIN")
-            made = True
-        postgres_server.execute(f'GRANT {ADMINS} TO "{lib.names["carol"]}"')
+    with _admin(postgres_server, lib.names["carol"]):
         removed = _as(run, lib, "carol")("rm", "1", "--yes")
-        assert removed.code == 0, removed
-        with lib.owner_sql() as conn:
-            assert conn.execute("SELECT count(*) FROM item").fetchone() == (0,)
-            assert conn.execute("SELECT count(*) FROM note").fetchone() == (0,)  # cascaded for everyone
-    finally:
-        postgres_server.execute(f'REVOKE {ADMINS} FROM "{lib.names["carol"]}"')
-        if made:
-            postgres_server.execute(f"DROP ROLE {ADMINS}")
-        postgres_server.execute("SELECT pg_advisory_unlock(%s)", (ADMINS_LOCK,))
+    assert removed.code == 0, removed
+    with lib.owner_sql() as conn:
+        assert conn.execute("SELECT count(*) FROM item").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM note").fetchone() == (0,)  # cascaded for everyone
 
 
 def test_the_owner_still_writes_for_any_member(run: Run, lib: Team) -> None:
@@ -220,3 +229,58 @@ def test_the_owner_still_writes_for_any_member(run: Run, lib: Team) -> None:
     result = run("--db", lib.owner.url, "status", "1", "reading", env={"READLIST_USER": lib.names["alice"]})
     assert result.code == 0, result
     assert _alice_state(lib)[0] == "reading"
+
+
+def _item(team: Team, item_id: int = 1) -> tuple[str, str | None]:
+    with team.owner_sql() as conn:
+        row = conn.execute("SELECT title, venue FROM item WHERE id = %s", (item_id,)).fetchone()
+    assert row is not None
+    return str(row[0]), row[1]
+
+
+def test_only_admins_and_the_adder_edit_an_items_shared_metadata(run: Run, lib: Team, postgres_server: Any) -> None:
+    with lib.owner_sql() as conn:  # alice's item, its metadata settled (as a fetch leaves it)
+        conn.execute("UPDATE item SET metadata_status = 'fetched', title = 'Marlin' WHERE id = 1")
+    bob = _as(run, lib, "bob")
+    refused = bob("edit", "1", "--title", "bob's title")
+    lines = refused.err.splitlines()
+    assert refused.code == 1 and len(lines) == 2 and "only the library's admins edit shared metadata" in lines[0]
+    assert lib.names["alice"] in lines[0] and ADMINS in lines[1], refused
+    assert bob("edit", "1", "--venue", "bob's venue", "--url", "2401.00001").code == 1
+    assert _item(lib) == ("Marlin", None)
+    with lib.sql("bob") as conn:
+        with pytest.raises(pg_errors.InsufficientPrivilege, match="shared metadata"):
+            conn.execute("UPDATE item SET abstract = 'rewritten'")
+        with pytest.raises(pg_errors.InsufficientPrivilege):
+            conn.execute("UPDATE item SET metadata_status = 'pending'")  # no way round it by reopening the fetch
+    # what stays a member's own: priority (their reading), notes, tags on items, items they add and edit
+    assert bob("edit", "1", "--priority", "3").code == 0
+    assert bob("note", "1", "bob reads it").code == 0
+    assert bob("tag", "1", "+kernels").code == 0
+    assert bob("add", "2401.00002", "--no-fetch").code == 0
+    assert bob("edit", "2", "--title", "bob's own paper").code == 0
+    assert _item(lib, 2)[0] == "bob's own paper"
+    # the adder, the owner and an admin may
+    assert _as(run, lib, "alice")("edit", "1", "--title", "Marlin (alice)").code == 0
+    assert _item(lib)[0] == "Marlin (alice)"
+    with _admin(postgres_server, lib.names["carol"]):
+        assert _as(run, lib, "carol")("edit", "1", "--venue", "PPoPP").code == 0
+    assert _item(lib) == ("Marlin (alice)", "PPoPP")
+
+
+def test_only_admins_rename_or_merge_a_tag_everyone_shares(run: Run, lib: Team, postgres_server: Any) -> None:
+    alice, bob = _as(run, lib, "alice"), _as(run, lib, "bob")
+    assert alice("tag", "1", "+quant").code == 0
+    assert bob("add", "2401.00002", "--no-fetch").code == 0
+    assert bob("tag", "2", "+kernels", "+quant").code == 0
+    for args in (("tags", "--rename", "quant", "quantization"), ("tags", "--rename", "quant", "kernels")):
+        refused = bob(*args)
+        lines = refused.err.splitlines()
+        assert refused.code == 1 and len(lines) == 2 and "only the library's admins rename" in lines[0], refused
+    assert bob("tag", "2", "-quant").code == 0  # taking a tag off an item stays every member's
+    with lib.owner_sql() as conn:
+        assert {r[0] for r in conn.execute("SELECT name FROM tag")} == {"quant", "kernels"}
+    with _admin(postgres_server, lib.names["carol"]):
+        assert _as(run, lib, "carol")("tags", "--rename", "quant", "kernels").code == 0
+    with lib.owner_sql() as conn:
+        assert {r[0] for r in conn.execute("SELECT name FROM tag")} == {"kernels"}

@@ -58,7 +58,7 @@ def _item_guard(schema: str) -> str:
 CREATE FUNCTION readlist_item_edit_guard() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF ({changed})
+    IF ({changed} OR NEW.metadata_status = 'pending')
         AND OLD.metadata_status <> 'pending'
         AND OLD.added_by IS DISTINCT FROM current_user::text
         AND NOT {schema}.readlist_acts_for_all() THEN
