@@ -160,7 +160,9 @@ def test_csl_json_from_zotero_maps_dates_authors_and_dois() -> None:
     assert first.authors[0] == {"name": "Tal Avinadav"} and first.published == "2020-08"
     assert first.extra["added_at"] == "2021-01-04T00:00:00Z"
     assert first.citation_key is None  # Zotero's own item URI is not a citation key
-    assert sum(1 for d in parsed.drafts if d.ref.doi) == sum(1 for r in rows if r.get("DOI"))
+    # a DOI in its own field, or in Zotero's `note` (`DOI: 10.4337/…` on a book) is found
+    carried = [r for r in rows if r.get("DOI") or "DOI: 10." in str(r.get("note"))]
+    assert sum(1 for d in parsed.drafts if d.ref.doi) == len(carried) == 14
 
 
 def test_csl_json_preprint_becomes_an_arxiv_paper_with_its_citation_key() -> None:
@@ -300,3 +302,74 @@ def test_json_nested_too_deeply_is_refused_not_a_crash() -> None:
     assert not csljson.matches(deep)
     with pytest.raises(InvalidInputError, match="too deeply"):
         jsonl.parse_records('{"key": ' + deep + "}", "deep.jsonl")
+
+
+def _expectations(text: str) -> dict[int, dict[str, str]]:
+    """The `% expect arxiv=… doi=…` line above each entry of a fixture, by the entry's line."""
+    expect: dict[int, dict[str, str]] = {}
+    last: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("% expect"):
+            last = dict(pair.split("=", 1) for pair in line.split()[2:])
+        elif line.startswith("@"):
+            expect[number], last = last, {}
+    return expect
+
+
+def test_every_arxiv_id_and_doi_in_scholar_dblp_jabref_and_pubs_entries_is_found() -> None:
+    path = DATA / "scholar-dblp-jabref-pubs.bib"
+    text = path.read_text(encoding="utf-8")
+    expect = _expectations(text)
+    parsed = bibtex.to_drafts(text, str(path))
+    found = {
+        d.sources[0].line: {"arxiv": d.ref.arxiv_id or "", "doi": (d.ref.doi or "").lower()} for d in parsed.drafts
+    }
+    assert set(found) == set(expect)  # every entry arrives, keyless and duplicate-keyed ones included
+    for line, wanted in expect.items():
+        assert found[line] == {"arxiv": wanted.get("arxiv", ""), "doi": wanted.get("doi", "").lower()}, line
+    versions = {d.ref.arxiv_id: d.ref.arxiv_version for d in parsed.drafts if d.ref.arxiv_id}
+    assert versions["hep-th/9901001"] == 2  # the version as written in DBLP's volume
+
+
+def test_preprint_servers_named_in_a_journal_field_are_not_the_venue() -> None:
+    text = "@article{a, title={T}, journal={arXiv preprint physics/0511201}, year={2005}}\n"
+    (draft,) = bibtex.to_drafts(text, "x.bib").drafts
+    assert (draft.ref.key, draft.venue) == ("arxiv:physics/0511201", None)
+
+
+def test_jabref_entries_without_a_key_and_entries_sharing_a_key_all_arrive(tmp_path: Path) -> None:
+    entries = [f"@InBook{{,\n  title = {{Chapter {n}}},\n  year = {{2015}},\n}}\n" for n in range(16)]
+    entries += [f"@Article{{same,\n  title = {{Shared key {n}}},\n}}\n" for n in range(2)]
+    entries.append("@Article{own,\n  title = {Own key},\n}\n")
+    parsed = bibtex.to_drafts("\n".join(entries), str(tmp_path / "jabref.bib"))
+    titles = [d.title for d in parsed.drafts]
+    assert titles == [*(f"Chapter {n}" for n in range(16)), "Shared key 0", "Shared key 1", "Own key"]
+    assert parsed.skipped == 0
+    assert [d.citation_key for d in parsed.drafts][-3:] == ["same", "same", "own"]  # the store keeps it once
+    assert all(d.citation_key is None for d in parsed.drafts[:16])
+    assert len(parsed.problems) == 1 and "'same' is used twice" in parsed.problems[0]
+
+
+def test_csl_json_and_csv_find_identifiers_in_any_field(tmp_path: Path) -> None:
+    rows = [
+        {"type": "article-journal", "title": "Power laws", "container-title": "arXiv preprint physics/0511201"},
+        {"type": "paper-conference", "title": "Roofline", "URL": "http://doi.acm.org/10.1145/1498765.1498785"},
+        {"type": "article", "title": "Adam", "number": "1412.6980", "publisher": "arXiv"},
+    ]
+    drafts = csljson.to_drafts(json.dumps(rows), "x.json").drafts
+    assert [d.ref.key for d in drafts] == ["arxiv:physics/0511201", "doi:10.1145/1498765.1498785", "arxiv:1412.6980"]
+    assert drafts[0].venue is None
+    from readlist.importer import csvfile
+
+    text = (
+        "Title,Url,Publication Title,Extra\n"
+        "Power laws,,arXiv preprint physics/0511201,\n"
+        "Branes,,,arXiv: hep-th/9901001v2\n"
+        "Chapter,https://link.springer.com/chapter/10.1007/978-3-319-24574-4_28,,\n"
+    )
+    found = [(d.ref.arxiv_id, d.ref.arxiv_version, d.ref.doi) for d in csvfile.to_drafts(text, "x.csv").drafts]
+    assert found == [
+        ("physics/0511201", None, None),
+        ("hep-th/9901001", 2, None),
+        (None, None, "10.1007/978-3-319-24574-4_28"),
+    ]

@@ -64,7 +64,7 @@ _PATH_NEW = re.compile(rf"(?:^|/)(?:arxiv\.)?{_NEW_ID}{_VERSION}(?:\.pdf)?(?=/|$
 _PATH_OLD = re.compile(rf"(?:^|/){_OLD_ID}{_VERSION}(?:\.pdf)?(?=/|$)")
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
 _DOI = re.compile(r"^(?:doi:\s*)?(?P<doi>10\.\d{4,9}/\S+)$", re.IGNORECASE)
-_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org"})
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "doi.acm.org", "doi.ieeecomputersociety.org"})
 _DOI_IN_PATH = re.compile(r"/doi/(?:abs/|full/|pdf/|epdf/)?(?P<doi>10\.\d{4,9}/[^?#]+)")
 
 # Query parameters that only track where a click came from; they never change the page.
@@ -223,6 +223,15 @@ def find_arxiv_id_in_url(url: str) -> tuple[str, int | None] | None:
         if found:
             return found
     return None
+
+
+def doi_in_url(url: str) -> str | None:
+    """The DOI a URL resolves (`https://doi.org/10.1145/…`, `dl.acm.org/doi/10.1145/…`), or None."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return _doi_from_url(parts.hostname or "", parts.path)
 
 
 def _doi_from_url(host: str, path: str) -> str | None:

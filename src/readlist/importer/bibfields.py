@@ -6,14 +6,13 @@ import re
 from pathlib import Path
 
 from readlist.importer.entry import (
-    arxiv_in_text,
-    clean_doi,
     existing_file,
     identify,
     iso_date,
     published,
     split_tags,
 )
+from readlist.importer.idscan import Identifiers, names_arxiv, scan, untex
 from readlist.importer.texdecode import decode
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
@@ -44,6 +43,13 @@ TAG_FIELDS = ("keywords", "tags", "mendeley-tags", "groups")
 NOTE_FIELDS = ("annote", "note", "comment", "review", "annotation")
 ADDED_FIELDS = ("dateadded", "date-added", "creationdate", "timestamp", "added-at", "urldate")
 VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "eventtitle", "school", "institution")
+# Where tools put identifiers, most dedicated first (DBLP: `ee`, CoRR's `volume = {abs/…}`; Scholar: `journal`).
+_ARXIV_FIELDS = ("eprint", "arxiv", "arxivid", "arxiv_id", "arxiv-id")
+_IDENTIFIER_FIELDS = (*_ARXIV_FIELDS, "doi", "url", "ee", "howpublished", "journal", "journaltitle", "volume")
+# Fields that hold no identifier of this entry (an abstract may cite another work's DOI).
+_NOT_IDENTIFIERS = frozenset(
+    {"title", "author", "editor", "abstract", "file", "pages", "keywords", "timestamp", "date", "year", "month"}
+)
 _NAME_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
 _UNESCAPED = re.compile(r"(?<!\\)[;]")
 
@@ -110,24 +116,19 @@ def attached_files(value: str, base: Path) -> list[str]:
     return found
 
 
-def _arxiv(fields: dict[str, str]) -> str | None:
-    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
-    if fields.get("eprint") and prefix in ("arxiv", ""):
-        return fields["eprint"].strip()
-    for name in ("arxiv", "arxivid", "arxiv_id"):
-        if fields.get(name):
-            return fields[name].strip()
-    for name in ("journal", "note", "howpublished", "volume", "number", "publisher"):
-        found = arxiv_in_text(fields.get(name))
-        if found:
-            return found[0] + (f"v{found[1]}" if found[1] else "")
-    return None
+def _identifiers(fields: dict[str, str]) -> Identifiers:
+    """Every field may carry the entry's arXiv ID or DOI; the dedicated ones are read first."""
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    skip = _NOT_IDENTIFIERS | ({"eprint"} if prefix not in ("arxiv", "") else set())
+    first = [name for name in _IDENTIFIER_FIELDS if name in fields and name not in skip]
+    rest = [name for name in fields if name not in first and name not in skip]
+    return scan(((name, fields[name]) for name in [*first, *rest]), arxiv_fields=_ARXIV_FIELDS, doi_fields=("doi",))
 
 
 def _venue(fields: dict[str, str]) -> str | None:
     for name in VENUE_FIELDS:
         value = fields.get(name)
-        if value and not arxiv_in_text(value) and value.strip().lower() not in ("arxiv", "corr"):
+        if value and not names_arxiv(value):
             return decode(value)
     return None
 
@@ -135,10 +136,11 @@ def _venue(fields: dict[str, str]) -> str | None:
 def entry_draft(entry_type: str, key: str, fields: dict[str, str], *, path: str, base: Path) -> ItemDraft | str:
     """The draft for one entry, or why it cannot become one."""
     title = decode(fields["title"]) if fields.get("title") else None
-    url = (fields.get("url") or fields.get("howpublished") or "").strip() or None
+    url = untex(fields.get("url") or fields.get("howpublished") or "").strip() or None
+    found = _identifiers(fields)
     ref = identify(
-        arxiv=_arxiv(fields),
-        doi=clean_doi(fields.get("doi")),
+        arxiv=found.arxiv_text,
+        doi=found.doi,
         url=url,
         title=title,
         # @misc is whatever it links to (a zhihu post is an article); without a link it is most often a report

@@ -76,8 +76,8 @@ def _fields(entry: Entry, macros: dict[str, str]) -> dict[str, str]:
 
 def _inherit(entries: list[tuple[Entry, dict[str, str]]]) -> set[str]:
     """Fill each `crossref` child's missing fields from its parent; returns the container parents' keys."""
-    by_key = {entry.key.lower(): fields for entry, fields in entries}
-    types = {entry.key.lower(): entry.entry_type.lower() for entry, _ in entries}
+    by_key = {entry.key.lower(): fields for entry, fields in reversed(entries) if entry.key.strip()}  # the first
+    types = {entry.key.lower(): entry.entry_type.lower() for entry, _ in reversed(entries)}
     containers: set[str] = set()
     for _, fields in entries:
         parent_key = fields.get("crossref", "").strip().lower()
@@ -95,11 +95,8 @@ def _inherit(entries: list[tuple[Entry, dict[str, str]]]) -> set[str]:
 
 
 def _failure(block: object) -> str:
-    kind = type(block).__name__
     raw = str(getattr(block, "raw", "") or "").strip().splitlines()
     head = raw[0][:60] if raw else ""
-    if kind == "DuplicateBlockKeyBlock":
-        return f"duplicate key {getattr(block, 'key', '')!r}, skipped (the first entry with it was kept)"
     return f"malformed entry {head!r} (unbalanced braces or quotes?), skipped"
 
 
@@ -122,20 +119,32 @@ def to_drafts(text: str, path: str) -> Parsed:
                 f"line {(entry.start_line or 0) + 1}: {entry.key!r} repeats {keys}; kept the fuller value"
             )
             recovered.append(entry)
+        elif type(block).__name__ == "DuplicateBlockKeyBlock" and entry is not None:
+            # JabRef writes `@InBook{,` for every entry without a key: each is still an entry of its own.
+            if entry.key.strip():
+                parsed.problems.append(
+                    f"line {(entry.start_line or 0) + 1}: key {entry.key!r} is used twice; "
+                    "both entries are imported, the key stays with the first"
+                )
+            recovered.append(entry)
         else:
             parsed.skip((block.start_line or 0) + 1, _failure(block))
     macros = _strings(library)
-    entries = [(entry, _fields(entry, macros)) for entry in [*library.entries, *recovered]]
+    in_order = sorted([*library.entries, *recovered], key=lambda entry: entry.start_line or 0)
+    entries = [(entry, _fields(entry, macros)) for entry in in_order]
     containers = _inherit(entries)
     base = Path(path).parent
     for entry, fields in entries:
         if entry.key.lower() in containers:
             continue
-        draft = entry_draft(entry.entry_type.lower(), entry.key, fields, path=path, base=base)
+        line = (entry.start_line or 0) + 1
+        key = entry.key.strip() or f"line {line}"  # how the source and messages name a keyless entry
+        draft = entry_draft(entry.entry_type.lower(), key, fields, path=path, base=base)
         if isinstance(draft, str):
-            parsed.skip((entry.start_line or 0) + 1, f"entry {entry.key!r}: {draft}, skipped")
+            parsed.skip(line, f"entry {key!r}: {draft}, skipped")
         else:
-            draft.sources[0].line = (entry.start_line or 0) + 1
+            draft.sources[0].line = line
+            draft.citation_key = entry.key.strip() or None  # a keyless entry gets a key minted from its metadata
             parsed.drafts.append(draft)
     parsed.problems.sort(key=lambda p: int(p.split(":")[0].removeprefix("line ")) if p.startswith("line ") else 0)
     return parsed

@@ -6,9 +6,13 @@ import json
 import re
 from collections.abc import Mapping
 
-from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published, split_tags
+from readlist.importer.entry import Parsed, identify, iso_date, published, split_tags
+from readlist.importer.idscan import Identifiers, names_arxiv, scan
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
+_IDENTIFIER_FIELDS = ("DOI", "URL", "number", "note", "container-title", "archive_location", "publisher")
+_NOT_IDENTIFIERS = frozenset({"title", "abstract", "author", "editor", "page", "id", "citation-key", "keyword"})
+_IDENTITY_NOTE = re.compile(r"\s*arxiv:?\s*\S+(\s*\[[\w.\-]+\])?\s*", re.IGNORECASE)
 _WEB_TYPES = frozenset({"webpage", "post-weblog", "post"})
 _CITEKEY = re.compile(r"^[\w][\w:.+\-/]*$")
 _CSL_TYPES = frozenset(
@@ -118,17 +122,25 @@ def _text(row: Mapping[str, object], name: str) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
 
+def _identifiers(row: Mapping[str, object]) -> Identifiers:
+    """The DOI and arXiv ID wherever the record keeps them (`DOI`, `URL`, `number`, `note`, `container-title`…)."""
+    names = [*_IDENTIFIER_FIELDS, *(k for k in row if k not in _IDENTIFIER_FIELDS and k not in _NOT_IDENTIFIERS)]
+    pairs = [(name, value) for name in names if (value := _text(row, name))]
+    return scan(pairs, arxiv_fields=(), doi_fields=("DOI",))
+
+
+def _only_identity(note: str) -> bool:
+    """Zotero's `arXiv: 2106.09685` note is the paper's identifier, not something the user wrote."""
+    return bool(_IDENTITY_NOTE.fullmatch(note))
+
+
 def record_draft(row: Mapping[str, object], path: str, index: int) -> ItemDraft | str:
     csl_type = str(row.get("type") or "")
     title = _text(row, "title")
-    arxiv = next(
-        (f[0] for f in (arxiv_in_text(_text(row, n)) for n in ("number", "note", "container-title")) if f), None
-    )
-    if arxiv is None and str(row.get("archive") or row.get("publisher") or "").lower() == "arxiv":
-        arxiv = _text(row, "number")
+    found = _identifiers(row)
     ref = identify(
-        arxiv=arxiv,
-        doi=clean_doi(_text(row, "DOI")),
+        arxiv=found.arxiv_text,
+        doi=found.doi,
         url=_text(row, "URL"),
         title=title,
         paper=csl_type not in _WEB_TYPES,
@@ -147,10 +159,10 @@ def record_draft(row: Mapping[str, object], path: str, index: int) -> ItemDraft 
         abstract=_text(row, "abstract"),
         authors=_authors(row.get("author") or row.get("editor")),
         published=pub,
-        venue=None if venue and arxiv_in_text(venue) else venue,
+        venue=None if venue and names_arxiv(venue) else venue,
         tags=split_tags(_text(row, "keyword")),
         notes=[NoteDraft(str(row["note"]).strip(), f"{source}:note")]
-        if _text(row, "note") and not arxiv_in_text(_text(row, "note"))
+        if _text(row, "note") and not _only_identity(str(row["note"]))
         else [],
         sources=[SourceDraft(path, index + 1, key or f"#{index + 1}")],
         citation_key=key,

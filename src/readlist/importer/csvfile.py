@@ -13,7 +13,8 @@ import re
 from readlist.domain import Status
 from readlist.ids import is_url
 from readlist.importer.bookmarks import epoch
-from readlist.importer.entry import Parsed, arxiv_in_text, clean_doi, identify, iso_date, published
+from readlist.importer.entry import Parsed, identify, iso_date, published
+from readlist.importer.idscan import scan
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
 # Field → the header names that mean it, most specific first (Zotero, Pocket, Instapaper, Raindrop, by hand).
@@ -111,15 +112,17 @@ def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) ->
         return " ".join(row[index].split()) if index is not None and index < len(row) else ""
 
     title, kind, link = get("title"), get("type").casefold().replace(" ", ""), get("url")
-    arxiv = (  # an arXiv column, `arXiv:2408.11743v2` as the link, or Zotero's Extra
-        arxiv_in_text(get("arxiv") and f"arXiv:{get('arxiv')}") or arxiv_in_text(link) or arxiv_in_text(get("extra"))
+    # an arXiv column, `arXiv:2408.11743v2` or `doi:10.1145/…` as the link, Zotero's Extra, a venue or note
+    found = scan(
+        ((name, get(name)) for name in ("arxiv", "doi", "url", "extra", "venue", "note")),
+        arxiv_fields=("arxiv",),
+        doi_fields=("doi",),
     )
-    doi = clean_doi(get("doi")) or clean_doi(link)  # doi:10.1145/…
-    if link and not (arxiv or doi or is_url(link)):
+    if link and not (found.arxiv or found.doi or is_url(link)):
         return f"{link[:60]!r} is not a web link"
     ref = identify(
-        arxiv=arxiv[0] + (f"v{arxiv[1]}" if arxiv[1] else "") if arxiv else None,  # the version as written
-        doi=doi,
+        arxiv=found.arxiv_text,  # the version as written
+        doi=found.doi,
         url=link,
         title=title,  # a row with a title and nothing else is kept, as BibTeX entries without links are
         paper=bool(kind) and kind not in _WEB_TYPES,

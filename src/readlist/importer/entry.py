@@ -19,10 +19,6 @@ from readlist.ids import (
 )
 from readlist.store.records import ItemDraft
 
-_ARXIV_IN_TEXT = re.compile(
-    r"arxiv[:\s]*(?:abs/)?\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", re.I
-)
-_DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>{}]+)")
 _TITLE_KEY = re.compile(r"[\W_]+")
 _DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
@@ -38,25 +34,6 @@ class Parsed:
     def skip(self, line: int | None, why: str) -> None:
         self.problems.append(f"line {line}: {why}" if line else why)
         self.skipped += 1
-
-
-def arxiv_in_text(text: str | None) -> tuple[str, int | None] | None:
-    """`arXiv preprint arXiv:2106.09685` (Google Scholar's journal field), `arXiv: 2106.09685 [cs]` (Zotero)."""
-    if not text:
-        return None
-    m = _ARXIV_IN_TEXT.search(text)
-    return parse_arxiv_id(m.group(1)) if m else None
-
-
-def clean_doi(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip()
-    if is_url(value):
-        m = _DOI_IN_TEXT.search(value)
-        return m.group(1) if m else None
-    value = re.sub(r"^doi:\s*", "", value, flags=re.I)
-    return value if value.startswith("10.") and "/" in value else None
 
 
 def identify(
