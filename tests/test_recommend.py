@@ -159,3 +159,49 @@ def test_two_new_papers_on_the_readers_topic_both_rank_above_the_rest(run: Run, 
     assert run("feed", "add", f"{feeds.base}/rss/cs.CL").code == 0 and run("feed", "pull").code == 0
     top = {i["arxiv_id"] for i in _json(run, "inbox")[:2]}
     assert top == {"2611.00001", "2611.00003"}
+
+
+def test_a_narrow_terminal_gives_titles_the_room_and_shrinks_the_why(run: Run) -> None:
+    long = "Compressing the KV cache with 4-bit quantization for serving"
+    for key, title in [*KV[:4], ("2401.00009", long)]:
+        _add(run, key, title, "kv-cache")
+    run("tag", "5", "-kv-cache")
+    table = run("suggest", "--tag", "kv-cache", "-f", "table", env={"COLUMNS": "60"}).out
+    row = next(line for line in table.splitlines() if line.lstrip().startswith("5 "))
+    assert "Compressing the KV cache with" in row and len(row) <= 60
+    similar = run("similar", "1", "-f", "table", env={"COLUMNS": "60"}).out
+    assert all(len(line) <= 60 for line in similar.splitlines())
+    assert "Low-bit KV cache quantization at" in similar
+
+
+def test_limit_0_is_refused_with_a_hint_by_every_ranked_list(run: Run) -> None:
+    _add(run, *KV[0], "kv-cache")
+    for args in (["inbox"], ["inbox", "--by", "date"], ["similar", "1"], ["suggest", "--tag", "kv-cache"]):
+        refused = run(*args, "--limit", "0")
+        assert refused.code == 1 and "--limit 0 would show nothing" in refused.err and "hint:" in refused.err, args
+        assert "Traceback" not in refused.err
+
+
+def test_a_negative_item_number_is_a_missing_item_not_an_unknown_option(run: Run) -> None:
+    _add(run, *KV[0])
+    answer = run("similar", "-1")
+    assert answer.code == 1 and "no item -1" in answer.err and "hint:" in answer.err
+    assert "No such option" not in answer.err
+
+
+def test_a_trashed_item_says_how_to_bring_it_back(run: Run) -> None:
+    _add(run, *KV[0])
+    _add(run, *KV[1])
+    assert run("rm", "2", "--yes").code == 0
+    for args in (["similar", "2"], ["show", "2"], ["similar", "2401.00002"]):
+        answer = run(*args)
+        assert answer.code == 1 and "in the trash" in answer.err and "readlist restore" in answer.err, args
+    assert "in the trash" not in run("similar", "9").err
+
+
+def test_why_shows_words_not_single_characters_or_cut_fragments(run: Run) -> None:
+    for n, title in enumerate(["万字长文详解大模型推理", "图解大模型推理的量化", "大模型推理：万字长文讲透"]):
+        _add(run, f"https://example.org/{n}", title)
+    terms = {t for item in _json(run, "similar", "1") for t in item["why"]}
+    assert terms, terms
+    assert not [t for t in terms if len(t) == 1 or "字长" in t], terms

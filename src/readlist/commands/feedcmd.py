@@ -119,6 +119,9 @@ def inbox(
     db: DbOption = None,
 ) -> None:
     """New feed entries to triage, best fit to your library first: `readlist inbox` (`--by date`: newest)."""
+    from readlist.commands.recommendcmd import no_zero  # one --limit rule for every ranked list
+
+    no_zero(limit)
     chosen = view(fmt, json_, no_pager)
     lib = library(db, reading=True)
     empty = "inbox is empty — readlist feed pull brings new entries"

@@ -2,10 +2,12 @@
 The inbox ranking lives with `inbox` (feedcmd) and tag suggestions with `tag --suggest` (edit); all three
 render here."""
 
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from readlist import output
 from readlist.commands.common import (
@@ -19,6 +21,9 @@ from readlist.commands.common import (
     library,
     view,
 )
+from readlist.errors import InvalidInputError, NotFoundError
+from readlist.term.table import GAP, Column
+from readlist.term.width import cells, one_line
 
 if TYPE_CHECKING:
     from readlist.api import Ranking, TagFit
@@ -29,6 +34,36 @@ SuggestTag = Annotated[
     str,
     typer.Option("--tag", "-t", help="The tag to find more items for.", metavar="TAG", autocompletion=complete_tag),
 ]
+
+
+NEGATIVE_NUMBER = re.compile(r"-\d+")
+WHY_MIN = 12  # `kv cache · …`: the why's first term stays readable
+
+
+class ItemCommand(TyperCommand):
+    """A command taking one item: `-1` is a (missing) item number, not an unknown option."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for arg in args:
+            if arg == "--":
+                break
+            if NEGATIVE_NUMBER.fullmatch(arg):
+                raise NotFoundError(f"no item {arg}", "item numbers start at 1 (readlist list shows them)")
+        return super().parse_args(ctx, args)
+
+
+def no_zero(limit: int | None, default: str = "all") -> int | None:
+    """One rule for every ranked list (inbox, similar, suggest): `--limit 0` is refused, since it would show
+    nothing and read as if nothing fit."""
+    if limit == 0:
+        raise InvalidInputError("--limit 0 would show nothing", f"leave it out for {default}, or give 1 or more")
+    return limit
+
+
+def count(limit: int | None) -> int:
+    """How many to show: DEFAULT_COUNT when not given."""
+    given = no_zero(limit, str(DEFAULT_COUNT))
+    return DEFAULT_COUNT if given is None else given
 
 
 def how_ranked(ranking: "Ranking") -> str:
@@ -46,9 +81,21 @@ def print_ranking(ranking: "Ranking", empty: str, heading: str, chosen: output.V
     if not items and chosen.fmt == "table":
         output.say(empty)
         return
-    rows: list[list[object]] = [[item["id"], item["title"], " · ".join(item["why"])] for item in items]
+    rows = [[str(item["id"]), one_line(item["title"]), " · ".join(item["why"])] for item in items]
     title = f"{heading}: {len(items)} — {how or how_ranked(ranking)}" if chosen.fmt == "table" else None
-    output.print_table(["id", "title", "why"], rows, title, chosen, data=list(items), flex="title")
+    columns = [Column("id", right=True), Column("title", flex=True), Column("why", drop=1, max_width=why_room(rows))]
+    output.print_grid(chosen, columns, rows, list(items), title=title)
+
+
+def why_room(rows: list[list[str]]) -> int:
+    """The why's width: what the whole titles leave, never under WHY_MIN (then the titles shorten) — a row is
+    read by its title; the why is a hint (0: no limit, in a pipe)."""
+    width = output.term_width()
+    if width is None:
+        return 0
+    id_width = max((cells(r[0]) for r in rows), default=2)
+    title_width = max((cells(r[1]) for r in rows), default=5)
+    return max(WHY_MIN, width - id_width - title_width - 2 * GAP)
 
 
 def print_tag_fits(fits: Sequence["TagFit"], ref: str, chosen: output.View) -> None:
@@ -73,7 +120,7 @@ def similar(
     """The items (library and inbox) most like one item, with the terms they share: `readlist similar 12`."""
     chosen = view(fmt, json_, no_pager)
     lib = library(db, reading=True)
-    ranking = lib.similar(ref, inbox=inbox, limit=DEFAULT_COUNT if limit is None else limit)
+    ranking = lib.similar(ref, inbox=inbox, limit=count(limit))
     where = "in the inbox " if inbox else ""
     print_ranking(
         ranking, f"nothing {where}shares words with {ref} yet", f"like {ref}", chosen, "by the terms they share"
@@ -92,10 +139,10 @@ def suggest(
     (accept one with `readlist tag ID +TAG`)."""
     chosen = view(fmt, json_, no_pager)
     lib = library(db, reading=True)
-    ranking = lib.suggest_tag(tag, limit=DEFAULT_COUNT if limit is None else limit)
+    ranking = lib.suggest_tag(tag, limit=count(limit))
     print_ranking(ranking, f"nothing else looks like {tag} yet", f"might be {tag}", chosen)
 
 
 def register(root: typer.Typer) -> None:
-    root.command()(similar)
+    root.command(cls=ItemCommand)(similar)
     root.command()(suggest)

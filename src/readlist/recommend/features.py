@@ -54,9 +54,22 @@ def words(text: str) -> tuple[str, ...]:
         found = table.get(word)
         if found:
             out.extend(found)
-        elif word not in STOP_WORDS and (len(word) > 1 or not word.isascii()) and not word.isdecimal():
+        elif word not in STOP_WORDS and len(word) > 1 and not word.isdecimal() and not _miscut(raw, i):
             out.append(word)
     return (*out, *phrases)
+
+
+def _single_cjk(word: str) -> bool:
+    return len(word) == 1 and not word.isascii()
+
+
+def _miscut(raw: list[str], i: int) -> bool:
+    """A Chinese word wedged between two single characters is most likely a cut across words (万|字长|文 of
+    万字长文): a fragment, neither a topic nor a why. Single characters themselves are left out above."""
+    word = raw[i]
+    if word.isascii() or i == 0 or i + 1 >= len(raw):
+        return False
+    return _single_cjk(raw[i - 1]) and _single_cjk(raw[i + 1])
 
 
 def features(words_: tuple[str, ...]) -> list[str]:

@@ -285,7 +285,7 @@ def _without_columns(x: Any, columns: Sequence[int]) -> Any:
     return (x @ diags(keep)).tocsr()
 
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5  # 5: single Chinese characters and mis-cut fragments are no longer terms
 
 
 def library_space(conn: Conn, location: object) -> Space:

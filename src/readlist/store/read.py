@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from readlist.domain import Kind, LinkRole, MetadataStatus, Status, tag_slug
-from readlist.errors import NotFoundError
 from readlist.location import Conn
 from readlist.store.backends import backend_of
 from readlist.store.backends.base import Connection, Spelling
@@ -161,7 +160,7 @@ def find_item_id(conn: Conn, ref: str) -> int:
         row = conn.execute(sql, (value,)).fetchone()
         if row is not None:
             return int(row[0])
-    from readlist.store.trash import not_found  # only when nothing was found
+    from readlist.store.trashref import not_found  # only when nothing was found
 
     raise not_found(conn, ref)
 

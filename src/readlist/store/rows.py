@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from readlist.errors import NotFoundError
 from readlist.ids import parse_item_ref
 from readlist.location import Conn
 from readlist.store.read import LOOKUPS
@@ -179,4 +178,6 @@ def find(conn: Conn, ref: str) -> ItemRow:
             item = by_id(conn, int(row[0]))
             if item is not None:
                 return item
-    raise NotFoundError(f"no item {ref}", 'run "readlist list" to see ids')
+    from readlist.store.trashref import not_found  # only when nothing was found
+
+    raise not_found(conn, ref)

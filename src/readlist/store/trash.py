@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from readlist.errors import InvalidInputError, NotFoundError
-from readlist.ids import parse_item_ref, parse_reference
 from readlist.store import index, removals, rows
 from readlist.store.records import Removed, now_iso
 from readlist.store.rows import CHUNK, ItemRow, marks
+from readlist.store.trashref import refers_to
 from readlist.store.txn import Tx
 
 WORDS = "index_words"  # in a trash record: the CJK runs of the item's index entry, cut into words (index.py)
@@ -72,17 +72,7 @@ def matching(tx: Tx, refs: Sequence[str]) -> list[Tombstone]:
 
 
 def _trash_matches(trash: Sequence[Tombstone], ref: str) -> list[Tombstone]:
-    raw = ref.strip()
-    if raw.isdecimal():
-        return [t for t in trash if str(t.record.get("id")) == raw]
-    keys = {raw}
-    for parse in (parse_item_ref, parse_reference):
-        try:
-            parsed = parse(raw)
-        except InvalidInputError:
-            continue
-        keys.add(str(parsed[1]) if isinstance(parsed, tuple) else parsed.key)
-    return [t for t in trash if t.key in keys]
+    return [t for t in trash if refers_to(t.key, t.record, ref)]
 
 
 def remove(tx: Tx, items: Sequence[ItemRow]) -> list[Removed]:
