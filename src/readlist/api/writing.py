@@ -288,8 +288,11 @@ class Writing(Door):
         rating: str | None = None,
         url: str | None = None,
         merge: bool = False,
+        reset: Sequence[str] = (),
     ) -> Edited:
-        """Change fields; `url` re-keys the item (or folds it into the item that has that URL with `merge`)."""
+        """Change fields; `url` re-keys the item (or folds it into the item that has that URL with `merge`).
+        Fields set here are the user's: no fetch or import replaces them. `reset` hands fields back to the
+        source (cleared, and filled by the next `fetch`)."""
         given: dict[str, str | int | None] = {
             "title": title,
             "short_name": short_name,
@@ -303,11 +306,11 @@ class Writing(Door):
         if priority is not None:
             check_priority(priority)
         changes = cast("FieldChanges", {name: value for name, value in given.items() if value is not None})
-        if not changes:
+        if not changes and not reset:
             raise InvalidInputError("nothing to change", "give a field, e.g. readlist edit 1 --priority 2")
         if merge and url is None:
             raise InvalidInputError("--merge works with --url", "readlist edit 1 --url <url> --merge")
-        return self._writer.edit(str(ref), changes, merge=merge)
+        return self._writer.edit(str(ref), changes, merge=merge, reset=list(dict.fromkeys(reset)))
 
     # ---- trash ---------------------------------------------------------------------------------------------
 

@@ -211,9 +211,19 @@ def edit(
         bool, typer.Option("--merge", help="With --url: fold this item into the one that already has that URL.")
     ] = False,
     abstract: Annotated[str | None, typer.Option("--abstract", help="A new abstract.")] = None,
+    reset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reset",
+            metavar="FIELD",
+            help="Hand a field you set back to the source (title, abstract, venue): the next fetch fills it.",
+            autocompletion=lambda: ["title", "abstract", "venue"],
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Change fields: `readlist edit 1 --title "…" --priority 2`, `readlist edit 1 --url 2408.11743`."""
+    """Change fields: `readlist edit 1 --title "…" --priority 2`, `readlist edit 1 --url 2408.11743`.
+    What you set here stays yours: `fetch` and imports never replace it (`--reset title` hands it back)."""
     given = dict(title=title, short_name=short_name, priority=priority, rating=rating, venue=venue, url=url)
     asked = [name for name, value in {**given, "abstract": abstract}.items() if value is not None]
     edited = library(db).edit(
@@ -226,6 +236,7 @@ def edit(
         url=url,
         abstract=abstract,
         merge=merge,
+        reset=reset or (),
     )
     if edited.merged_from is not None:
         output.say(f"#{edited.merged_from} merged into #{edited.item_id} ({edited.key}): {edited.title}")
@@ -233,7 +244,12 @@ def edit(
         output.say(f"#{edited.item_id} is now {edited.key} (was {edited.old_key}): {edited.title}")
     else:
         fields = [name for name in asked if name != "url"] or asked  # a new URL of the same work: 'updated (url)'
+        fields += [f"{name} reset" for name in dict.fromkeys(reset or ())]
         output.say(f"#{edited.item_id} updated ({', '.join(fields)}): {edited.title}")
+        if reset:
+            output.say(
+                f'run "readlist fetch {edited.item_id}" to fill {", ".join(dict.fromkeys(reset))} from the source'
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -17,6 +17,7 @@ from readlist.errors import InvalidInputError
 from readlist.ids import Reference, parse_reference
 from readlist.store import rows
 from readlist.store.merge import Merger, find_same_work, save_text
+from readlist.store.provenance import Origin
 from readlist.store.records import ItemDraft, NoteDraft
 from readlist.store.rows import ItemRow, marks
 from readlist.store.write import Store
@@ -205,6 +206,7 @@ def _save(
                 priority=priority,
                 notes=[NoteDraft(note, author=store.member)] if note else [],
                 attachments=one.files,
+                provenance={"title": Origin.USER.value} if title else {},  # typed: no fetch replaces it
             )
             merged = merger.merge(draft)
             if one.ref.arxiv_version:  # the version the user asked for (`…/pdf/2408.11743v2`) is the one they read

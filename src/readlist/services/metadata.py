@@ -8,6 +8,7 @@ from readlist.domain import PUBLISHED_TYPES, MetadataStatus, year_of
 from readlist.net.arxiv import PaperMetadata
 from readlist.net.metadata import WorkMetadata
 from readlist.store.models import Item
+from readlist.store.provenance import is_guess, is_users, released
 from readlist.store.records import now_iso
 
 # Sources that describe the work itself (its authors and publication), not a page about it.
@@ -20,16 +21,22 @@ def is_placeholder_title(item: Item) -> bool:
 
 
 def apply_work(item: Item, meta: WorkMetadata) -> list[str]:
-    """Write what the source says onto the item; returns what a person should hear (published, new DOI)."""
+    """Write what the source says onto the item; returns what a person should hear (published, new DOI).
+    Fields a person set are left alone (store/provenance.py); a guessed title gives way to the source's."""
     news: list[str] = []
     authoritative = meta.source in AUTHORITATIVE
-    if meta.title and is_placeholder_title(item):
+    mine = item.provenance or {}
+    if meta.title and not is_users(mine, "title") and (is_placeholder_title(item) or is_guess(mine, "title")):
         item.title = meta.title
+        item.provenance = released(mine, ["title"])
     # arXiv's author list (with affiliations) stays; otherwise the work's own record beats a page about it.
     if meta.authors and (not item.authors or (authoritative and not item.arxiv_id)):
         item.authors = meta.authors
     published = meta.work_type in PUBLISHED_TYPES or (meta.source == "s2" and bool(meta.venue or meta.doi))
-    if meta.venue and meta.venue != item.venue and (published or not item.venue):
+    if is_users(mine, "venue"):
+        if meta.venue and published and item.arxiv_id and meta.venue != item.venue:
+            news.append(f"published in {meta.venue}")
+    elif meta.venue and meta.venue != item.venue and (published or not item.venue):
         if item.arxiv_id and published:
             news.append(f"published in {meta.venue}")
         item.venue = meta.venue
@@ -43,7 +50,8 @@ def apply_work(item: Item, meta: WorkMetadata) -> list[str]:
         item.work_type = meta.work_type
     item.published = item.published or meta.published
     item.site = item.site or meta.site
-    item.abstract = item.abstract or meta.abstract
+    if not is_users(mine, "abstract"):
+        item.abstract = item.abstract or meta.abstract
     if meta.details:
         item.details = {**(item.details or {}), **meta.details}  # a new dict, so the JSON column is saved
     if meta.source != "s2" and not item.arxiv_id:  # an arXiv paper's own metadata still comes from arXiv
@@ -53,23 +61,30 @@ def apply_work(item: Item, meta: WorkMetadata) -> list[str]:
 
 
 def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:
-    """Write arXiv metadata onto an item; returns what a person should hear (new version, now published)."""
+    """Write arXiv metadata onto an item; returns what a person should hear (new version, now published).
+    arXiv's record replaces the item's own except where a person set a field (store/provenance.py)."""
     news = []
+    mine = item.provenance or {}
     if item.arxiv_version and meta.version and meta.version > item.arxiv_version:
         news.append(f"v{item.arxiv_version} → v{meta.version}")
     if meta.doi and meta.doi != item.doi:
         news.append(f"DOI {meta.doi}")
     if meta.journal_ref and meta.journal_ref != item.venue:
         news.append(f"published in {meta.journal_ref}")
-    item.title = meta.title or item.title
+    if not is_users(mine, "title"):
+        item.title = meta.title or item.title
+    if not is_users(mine, "abstract"):
+        item.abstract = meta.abstract or item.abstract
+    if meta.title and is_guess(mine, "title"):
+        item.provenance = released(mine, ["title"])
     item.authors = meta.authors or item.authors
-    item.abstract = meta.abstract or item.abstract
     item.published, item.updated = meta.published, meta.updated
     item.arxiv_version = meta.version or item.arxiv_version
     item.primary_category = meta.primary_category
     item.categories = meta.categories
     item.comment = meta.comment
-    item.venue = meta.journal_ref or item.venue
+    if not is_users(mine, "venue"):
+        item.venue = meta.journal_ref or item.venue
     item.doi = meta.doi or item.doi
     if item.work_type not in ("journal-article", "proceedings-article"):
         # The year of the work is the published version's when known, else the first arXiv version's.

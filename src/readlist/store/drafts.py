@@ -8,6 +8,7 @@ from __future__ import annotations
 from readlist.domain import STATUS_RANK, Kind, MetadataStatus, Status, year_of
 from readlist.ids import Reference
 from readlist.store.citekeys import arxiv_year
+from readlist.store.provenance import is_guess, is_users, released
 from readlist.store.reading import ReadingRow, apply_status
 from readlist.store.records import ItemDraft, ReadingDraft, now_iso
 from readlist.store.rows import ItemRow
@@ -15,6 +16,14 @@ from readlist.store.rows import ItemRow
 
 def placeholder_title(item: ItemRow) -> bool:
     return item.title in ("", item.arxiv_id, item.url, item.key, item.url.removeprefix("https://github.com/"))
+
+
+def stand_in_title(item: ItemRow) -> str | None:
+    """The title an item shows until its source gives one (as `default_title`); None when it has no source
+    (an item known only by its title)."""
+    if item.kind == Kind.REPO:
+        return item.url.removeprefix("https://github.com/")
+    return item.arxiv_id or item.url or None
 
 
 def real_title(draft: ItemDraft) -> bool:
@@ -101,10 +110,19 @@ def conflicts(item: ItemRow, draft: ItemDraft) -> list[str]:
     ]
 
 
+def _title_gives_way(item: ItemRow, draft: ItemDraft) -> bool:
+    """A stand-in title, or a guess from a link's text that a real title (not another guess) replaces."""
+    if placeholder_title(item):
+        return True
+    return is_guess(item.provenance, "title") and not is_guess(draft.provenance, "title")
+
+
 def fill_fields(item: ItemRow, draft: ItemDraft) -> list[str]:
-    """Fill what the item lacks from the draft; never overwrite what the user already has."""
+    """Fill what the item lacks from the draft; never overwrite what the user already has (a field a person
+    set is never replaced: store/provenance.py)."""
     changes = []
-    if draft.title and draft.title != item.title and placeholder_title(item) and real_title(draft):
+    yours = is_users(item.provenance, "title")
+    if draft.title and draft.title != item.title and real_title(draft) and not yours and _title_gives_way(item, draft):
         item.title = draft.title
         changes.append("title")
     for name in ("short_name", "abstract", "published", "venue", "affiliation", "rating"):
@@ -115,6 +133,9 @@ def fill_fields(item: ItemRow, draft: ItemDraft) -> list[str]:
     if draft.authors and not item.authors:
         item.authors = draft.authors
         changes.append("authors")
+    if changes:  # a filled field takes the draft's word on where it came from
+        marks = {name: draft.provenance[name] for name in changes if name in draft.provenance}
+        item.provenance = {**released(item.provenance, changes), **marks}
     return changes
 
 

@@ -14,11 +14,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from readlist.domain import TRANSITIONS, Action, check_status, normalise_tag, tag_slug
+from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, normalise_tag, tag_slug
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_reference
 from readlist.location import Conn, Location
-from readlist.store import db, reading, removals, rows, trash
+from readlist.store import db, provenance, reading, removals, rows, trash
+from readlist.store.drafts import stand_in_title
 from readlist.store.fold import merge_item_into, rekey
 from readlist.store.merge import Merger, MergeResult, restore
 from readlist.store.reading import ReadingRow
@@ -321,15 +322,19 @@ class Store:
             tx.touched.add(item.id)
             return body
 
-    def edit(self, ref: str, asked: FieldChanges, *, merge: bool = False) -> Edited:
+    def edit(self, ref: str, asked: FieldChanges, *, merge: bool = False, reset: Sequence[str] = ()) -> Edited:
         """Change fields. A new URL re-runs identity: the item is re-keyed, or (--merge) folded into the item
-        that already has the new key; without --merge that is refused."""
+        that already has the new key; without --merge that is refused.
+
+        What a person sets here is theirs: no fetch or import replaces it (store/provenance.py). `reset` hands
+        fields back to the source: cleared (a title to its stand-in) and the item pending, so `fetch` fills them."""
         changes: dict[str, object] = dict(asked)
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise InvalidInputError(
                 f"cannot edit {', '.join(sorted(unknown))}", f"editable: {', '.join(EDITABLE_FIELDS)}"
             )
+        _check_reset(reset, changes)
         if "title" in changes and not str(changes["title"]).strip():
             raise InvalidInputError("the title is empty", 'give one: readlist edit 1 --title "…"')
         new_ref = parse_reference(str(changes.pop("url"))) if "url" in changes else None
@@ -358,6 +363,9 @@ class Store:
                     reading.save(tx, mine)
                 else:
                     setattr(item, name, value)
+            item.provenance = provenance.claimed(item.provenance, [n for n in changes if n in provenance.OWNABLE])
+            if reset:
+                _hand_back(item, reset)
             rows.save(tx.conn, item)
             tx.touched.add(item.id)
             return Edited(item.id, item.title, old_key, item.key, merged_from)
@@ -407,6 +415,38 @@ class Store:
             row = tx.conn.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
             if row is not None and float(row[0]) <= booked_until + 1e-6:
                 _set_meta(tx, name, str(time.time()))
+
+
+RESETTABLE = ("title", "abstract", "venue")  # the fields a source fills in (`edit --reset`)
+
+
+def _check_reset(reset: Sequence[str], changes: dict[str, object]) -> None:
+    for name in reset:
+        if name not in RESETTABLE:
+            raise InvalidInputError(
+                f"cannot reset {name}: no source fills it in", f"fields a fetch fills: {', '.join(RESETTABLE)}"
+            )
+        if name in changes:
+            raise InvalidInputError(
+                f"{name} is both set and reset; nothing was changed", f"give either --{name} or --reset {name}"
+            )
+
+
+def _hand_back(item: ItemRow, names: Sequence[str]) -> None:
+    """The fields are the source's again: emptied (the title shows its stand-in) until the next fetch fills them."""
+    for name in names:
+        if name == "title":
+            stand_in = stand_in_title(item)
+            if stand_in is None:
+                raise InvalidInputError(
+                    f"#{item.id} has no link or ID a source could give a title for; nothing was changed",
+                    f'set one instead: readlist edit {item.id} --title "…"',
+                )
+            item.title = stand_in
+        else:
+            setattr(item, name, None)
+    item.provenance = provenance.released(item.provenance, names)
+    item.metadata_status = MetadataStatus.PENDING.value
 
 
 def _set_meta(tx: Tx, name: str, value: str) -> None:

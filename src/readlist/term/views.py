@@ -133,6 +133,13 @@ def _readers_line(item: Mapping[str, Any]) -> str | None:
     return " · ".join(parts)
 
 
+def _finished(item: Mapping[str, Any]) -> str | None:
+    """When it was read; `unknown` for an item read at a time nobody recorded (an import without read dates)."""
+    if item.get("finished_at"):
+        return timefmt.minute(item["finished_at"])
+    return "unknown" if item.get("status") == Status.READ else None
+
+
 def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every field a person cares about, in reading order, dates local."""
     fields: list[tuple[str, object]] = [
@@ -161,10 +168,11 @@ def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("tags", ", ".join(item.get("tags") or [])),
         ("added", timefmt.minute(item.get("added_at"))),
         ("started", timefmt.minute(item.get("started_at"))),
-        ("finished", timefmt.minute(item.get("finished_at"))),
+        ("finished", _finished(item)),
         ("readers", _readers_line(item)),
         ("added by", item.get("added_by") if _readers_line(item) else None),
         ("metadata", item.get("metadata_status")),
+        ("yours", ", ".join(item.get("user_fields") or [])),  # fields a person set: no fetch replaces them
     ]
     out = [(label, one_line(value)) for label, value in fields if value not in (None, "")]
     out += _details_lines(item.get("details") or {})

@@ -1,0 +1,79 @@
+"""What a person set is theirs: no fetch, `fetch --all` or import replaces it; `edit --reset` hands it back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.arxiv_server import ArxivServer
+from tests.conftest import Run
+
+
+@pytest.mark.usefixtures("backend")
+def test_fetch_keeps_the_title_and_abstract_a_person_edited(run: Run, arxiv_server: ArxivServer) -> None:
+    arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
+    assert run("add", "2408.11743", "--no-fetch").code == 0
+    assert run("edit", "1", "--title", "My Marlin title", "--abstract", "mine").code == 0
+    for args in (("fetch", "1"), ("fetch", "--all")):
+        assert run(*args).code == 0
+        item = run("show", "1", "--json").json()
+        assert (item["title"], item["abstract"]) == ("My Marlin title", "mine")
+        assert item["user_fields"] == ["abstract", "title"]
+        assert item["metadata_status"] == "fetched" and item["authors"]  # the rest did come from arXiv
+
+
+@pytest.mark.usefixtures("backend")
+def test_reset_hands_a_field_back_and_the_next_fetch_fills_it(run: Run, arxiv_server: ArxivServer) -> None:
+    arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
+    assert run("add", "2408.11743", "--title", "Marlin (mine)").code == 0
+    assert run("show", "1", "--json").json()["user_fields"] == ["title"]
+    assert run("edit", "1", "--abstract", "my summary").code == 0
+    reset = run("edit", "1", "--reset", "title")
+    assert reset.code == 0, reset
+    item = run("show", "1", "--json").json()
+    assert item["user_fields"] == ["abstract"] and item["metadata_status"] == "pending"
+    assert run("fetch").code == 0  # a plain fetch: the item is pending again
+    item = run("show", "1", "--json").json()
+    assert item["title"] == "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference"
+    assert item["abstract"] == "my summary"
+
+
+def test_reset_of_a_field_no_source_fills_is_a_one_line_error(run: Run) -> None:
+    assert run("add", "2408.11743", "--no-fetch").code == 0
+    for args, said in (
+        (("--reset", "rating"), "cannot reset rating"),
+        (("--title", "x", "--reset", "title"), "both set and reset"),
+    ):
+        result = run("edit", "1", *args)
+        assert result.code != 0 and said in result.err and "hint:" in result.err
+        assert "Traceback" not in result.err
+
+
+def test_importing_a_title_does_not_replace_the_one_a_person_set(run: Run, tmp_path: Path) -> None:
+    assert run("add", "2408.11743", "--no-fetch").code == 0
+    assert run("edit", "1", "--title", "My Marlin title").code == 0
+    assert run("edit", "1", "--reset", "title").code == 0  # back to its stand-in: an import may fill it
+    assert run("edit", "1", "--title", "Mine again").code == 0
+    line = {
+        "key": "arxiv:2408.11743",
+        "url": "https://arxiv.org/abs/2408.11743",
+        "title": "MARLIN: from a file",
+        "abstract": "filled",
+        "venue": "ASPLOS",
+    }
+    exported = tmp_path / "other.jsonl"
+    exported.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert run("import", str(exported)).code == 0
+    item = run("show", "1", "--json").json()
+    assert item["title"] == "Mine again" and item["abstract"] == "filled" and item["user_fields"] == ["title"]
+
+
+def test_plain_show_marks_the_fields_a_person_set(run: Run) -> None:
+    assert run("add", "2408.11743", "--no-fetch").code == 0
+    assert run("edit", "1", "--title", "My Marlin title").code == 0
+    shown = run("show", "1")
+    assert shown.code == 0 and "yours" in shown.out
+    untouched = run("add", "2409.16997", "--no-fetch")
+    assert untouched.code == 0 and "yours" not in run("show", "2").out
