@@ -130,3 +130,32 @@ def test_jsonl_export_keeps_citation_keys_and_attachments(run: Run, tmp_path: Pa
     assert run("--db", str(fresh), "import", str(exported)).code == 0
     item = run("--db", str(fresh), "show", "frantar2024marlin", "--json").json()
     assert item["attachments"][0]["path"].endswith("marlin.pdf")
+
+
+def test_chinese_names_keep_family_name_first_in_show_digest_and_a_bibtex_round_trip(
+    run: Run, tmp_path: Path
+) -> None:
+    bib = tmp_path / "cjk.bib"
+    bib.write_text(
+        "@article{zhang2024,\n  title = {稀疏注意力},\n  author = {张, 三 and Müller, Hans},\n  year = {2024},\n}\n",
+        encoding="utf-8",
+    )
+    csl = tmp_path / "cjk.json"
+    csl.write_text(
+        '[{"type": "article-journal", "title": "量化推理", "author": [{"family": "李", "given": "明"},'
+        ' {"family": "Frantar", "given": "Elias"}], "issued": {"date-parts": [[2024]]}}]',
+        encoding="utf-8",
+    )
+    assert run("import", str(bib), str(csl)).code == 0
+    authors = {i["title"]: [a["name"] for a in i["authors"]] for i in _items(run)}
+    assert authors == {"稀疏注意力": ["张三", "Hans Müller"], "量化推理": ["李明", "Elias Frantar"]}
+    shown = run("show", "zhang2024")
+    assert shown.code == 0 and "张三" in shown.out and "三 张" not in shown.out, shown
+    digest = run("digest")
+    assert "李明" in digest.out and "明 李" not in digest.out, digest
+    exported = tmp_path / "out.bib"
+    assert run("export", "--format", "bibtex", "-o", str(exported)).code == 0
+    fresh = tmp_path / "fresh.db"
+    assert run("--db", str(fresh), "import", str(exported)).code == 0
+    again = {i["title"]: [a["name"] for a in i["authors"]] for i in _items(run, "--db", str(fresh))}
+    assert again == authors

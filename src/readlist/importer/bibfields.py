@@ -15,6 +15,7 @@ from readlist.importer.entry import (
 from readlist.importer.idscan import Identifiers, names_arxiv, scan, untex
 from readlist.importer.texdecode import decode
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.text.names import full_name
 
 # Entry types → the work types the library uses (Crossref's vocabulary).
 WORK_TYPES = {
@@ -55,7 +56,8 @@ _UNESCAPED = re.compile(r"(?<!\\)[;]")
 
 
 def split_names(raw: str) -> list[str]:
-    """`Müller, Hans and {OpenAI} and others` → [`Hans Müller`, `OpenAI`]: `and` inside braces is a name."""
+    """`Müller, Hans and {OpenAI} and 张, 三 and others` → [`Hans Müller`, `OpenAI`, `张三`]: `and` inside braces
+    is a name."""
     names, start, depth, seen = [], 0, 0, 0
     for m in _NAME_SPLIT.finditer(raw):
         depth += raw.count("{", seen, m.start()) - raw.count("}", seen, m.start())  # one pass: 400-author papers
@@ -69,11 +71,11 @@ def split_names(raw: str) -> list[str]:
         parts = [decode(p) for p in _split_commas(name)]
         if not parts[0] or parts[0].lower() == "others":
             continue
-        # `Last, First` and `Last, Jr., First` (BibTeX's forms) → `First Last Jr.`
+        # `Last, First` and `Last, Jr., First` (BibTeX's forms) → `First Last Jr.`; `张, 三` → `张三`
         if len(parts) == 2:
-            full = f"{parts[1]} {parts[0]}"
+            full = full_name(parts[1], parts[0])
         elif len(parts) >= 3:
-            full = f"{parts[2]} {parts[0]} {parts[1]}"
+            full = full_name(parts[2], parts[0], suffix=parts[1])
         else:
             full = parts[0]
         out.append(" ".join(full.split()))

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from readlist.importer.entry import Parsed, identify, iso_date, published, split_tags
 from readlist.importer.idscan import Identifiers, names_arxiv, scan
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.text.names import full_name
 
 _IDENTIFIER_FIELDS = ("DOI", "URL", "number", "note", "container-title", "archive_location", "publisher")
 _NOT_IDENTIFIERS = frozenset({"title", "abstract", "author", "editor", "page", "id", "citation-key", "keyword"})
@@ -106,13 +107,20 @@ def _authors(people: object) -> list[dict[str, str]]:
         name = (
             literal
             if isinstance(literal, str) and literal
-            else " ".join(
-                str(person[k]) for k in ("given", "non-dropping-particle", "family", "suffix") if person.get(k)
+            else full_name(
+                *(_part(person, k) for k in ("given", "family")),
+                particle=_part(person, "non-dropping-particle"),
+                suffix=_part(person, "suffix"),
             )
         )
         if name.strip():
             out.append({"name": " ".join(name.split())})
     return out
+
+
+def _part(person: Mapping[str, object], name: str) -> str:
+    value = person.get(name)
+    return str(value) if isinstance(value, str | int) else ""
 
 
 def _text(row: Mapping[str, object], name: str) -> str | None:

@@ -16,6 +16,7 @@ from readlist.importer.bookmarks import epoch
 from readlist.importer.entry import Parsed, identify, iso_date, published
 from readlist.importer.idscan import scan
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
+from readlist.text.names import full_name
 
 # Field → the header names that mean it, most specific first (Zotero, Pocket, Instapaper, Raindrop, by hand).
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -43,7 +44,6 @@ _READ = frozenset({"read", "archive", "archived", "done", "finished", "yes", "tr
 _READING = frozenset({"reading", "in progress", "started", "在读"})
 _STATE_FOLDERS = frozenset({"unread", "archive", "starred"})  # Instapaper's own folders: states, not topics
 _TAG_SPLIT = re.compile(r"\s*[;,|，；、]\s*")
-_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def _delimiter(first_line: str) -> str | None:
@@ -82,8 +82,7 @@ def _authors(value: str) -> list[dict[str, str]]:
     names = []
     for person in people:
         last, _, first = (part.strip() for part in person.partition(","))
-        glue = "" if _CJK.search(last + first) else " "  # 张, 三 is 张三: a Chinese name keeps its order
-        name = (f"{last}{first}" if not glue else f"{first} {last}") if first else last
+        name = full_name(first, last)  # 张, 三 is 张三: a Chinese name keeps its order
         if name:
             names.append({"name": " ".join(name.split())})
     return names

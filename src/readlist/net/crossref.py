@@ -16,6 +16,7 @@ from readlist.net.metadata import (
     parse_json,
     person,
 )
+from readlist.text.names import full_name
 
 DEFAULT_URL = "https://api.crossref.org"
 _ARXIV_DOI_PREFIX = "10.48550/arxiv."
@@ -73,7 +74,7 @@ def _date(message: Mapping[str, object]) -> tuple[int | None, str | None]:
 def _authors(message: Mapping[str, object]) -> list[dict[str, str]]:
     authors = []
     for entry in as_objects(message.get("author")):
-        name = " ".join(p for p in (clean_text(entry.get("given")), clean_text(entry.get("family"))) if p)
+        name = full_name(clean_text(entry.get("given")) or "", clean_text(entry.get("family")) or "")
         affiliations = [a.get("name") for a in as_objects(entry.get("affiliation"))]
         found = person(name or entry.get("name"), "; ".join(a for a in affiliations if isinstance(a, str)))
         if found:
