@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -229,6 +229,33 @@ class Reading(Door):
     ) -> str:
         """Markdown for a team wiki or chat (lang: zh, en or auto; None: config digest_language); `team`: who
         read what in the period, with every member's notes."""
+        return "".join(
+            self.digest_stream(
+                since=since,
+                status=status,
+                tag=tag,
+                kind=kind,
+                group_by=group_by,
+                lang=lang,
+                full_notes=full_notes,
+                team=team,
+            )
+        )
+
+    def digest_stream(
+        self,
+        *,
+        since: str | None = None,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        group_by: str = "tag",
+        lang: str | None = None,
+        full_notes: bool = False,
+        team: bool = False,
+    ) -> Iterator[str]:
+        """`digest` in pieces to write as they come: memory stays flat however many items it lists (bad options
+        are refused here, before any piece)."""
         from readlist.export.digest import GROUPS, LABELS, digest
 
         if group_by not in GROUPS:
@@ -253,12 +280,29 @@ class Reading(Door):
         bom: bool = False,
     ) -> str:
         """The items as jsonl, json, bibtex or csv text (jsonl is lossless and re-importable)."""
-        from readlist.export.formats import FORMATS, render
-        from readlist.store.serialize import records
+        return "".join(self.export_stream(fmt, status=status, tag=tag, kind=kind, since=since, bom=bom))
+
+    def export_stream(
+        self,
+        fmt: str = "jsonl",
+        *,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        bom: bool = False,
+    ) -> Iterator[str]:
+        """`export` in pieces, read from the library a page at a time and meant to be written as they come:
+        memory stays flat however large the library (bad options are refused here, before any piece)."""
+        from readlist.export.formats import FORMATS, chunks
+        from readlist.store.serialize import iter_records
+        from readlist.store.stream import citation_keys
 
         if fmt not in FORMATS:
             raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
-        return render(fmt, records(self._conn, item_filter(status, tag, kind, since)), bom=bom)
+        flt = item_filter(status, tag, kind, since)
+        taken = citation_keys(self._conn, flt) if fmt == "bibtex" else None
+        return chunks(fmt, iter_records(self._conn, flt), bom=bom, taken=taken)
 
     @staticmethod
     def glossary() -> tuple[Groups, Path]:

@@ -1,6 +1,7 @@
 """`digest`, `export` and `stats`: what we read, for the team, for other tools, and for ourselves."""
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,14 +16,23 @@ OutOption = Annotated[
 ]
 
 
-def _emit(text: str, out: str | None) -> None:
+def _emit(pieces: Iterable[str], out: str | None) -> None:
+    """Write the pieces as they come: to a file (atomically, once all are written) or to standard output."""
     if out:
         from readlist.term.outfile import write_output
 
-        write_output(Path(out), text)
+        write_output(Path(out), pieces)
         output.err().print(output.text(f"wrote {out}"))
     else:
-        sys.stdout.write(text)
+        pending: list[str] = []
+        size = 0
+        for piece in pieces:  # gathered, so a pipe gets a few large writes
+            pending.append(piece)
+            size += len(piece)
+            if size >= 1 << 16:
+                sys.stdout.write("".join(pending))
+                pending, size = [], 0
+        sys.stdout.write("".join(pending))
 
 
 def digest(
@@ -40,7 +50,7 @@ def digest(
     db: DbOption = None,
 ) -> None:
     """Markdown for the team wiki or chat: `readlist digest --since 7d` (`--team`: everyone's reading)."""
-    text = library(db, reading=True).digest(
+    pieces = library(db, reading=True).digest_stream(
         since=since,
         status=status,
         tag=tag,
@@ -50,7 +60,7 @@ def digest(
         full_notes=full_notes,
         team=team,
     )
-    _emit(text, out)
+    _emit(pieces, out)
 
 
 def export(
@@ -64,8 +74,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export items: `readlist export --format jsonl -o team/alice.jsonl` (lossless; stable order)."""
-    text = library(db, reading=True).export(fmt, status=status, tag=tag, kind=kind, since=since, bom=bom)
-    _emit(text, out)
+    pieces = library(db, reading=True).export_stream(fmt, status=status, tag=tag, kind=kind, since=since, bom=bom)
+    _emit(pieces, out)
 
 
 def stats(

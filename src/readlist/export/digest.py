@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from readlist.domain import Status
 from readlist.location import Conn
-from readlist.store.read import ItemFilter, list_items
+from readlist.store import stream
+from readlist.store.read import ItemFilter
 from readlist.term import timefmt
 
 if TYPE_CHECKING:
@@ -240,15 +241,8 @@ def _item_lines(item: ItemRecord, labels: Labels, full_notes: bool, team: bool =
     return lines
 
 
-def _team_line(items: Sequence[ItemRecord], since: str | None, labels: Labels) -> str:
+def _team_line(tally: dict[str, dict[str, int]], labels: Labels) -> str:
     """`Members: alice read 3, started 1 · bob read 1` over the digest's period."""
-    tally: dict[str, dict[str, int]] = defaultdict(lambda: {"read": 0, "started": 0})
-    for item in items:
-        for one in item.get("readings") or []:
-            if one["finished_at"] and (not since or one["finished_at"] >= since):
-                tally[one["member"]]["read"] += 1
-            if one["started_at"] and (not since or one["started_at"] >= since):
-                tally[one["member"]]["started"] += 1
     people = [
         f"{md_text(name)} {labels.read} {n['read']}, {labels.started} {n['started']}"
         for name, n in sorted(tally.items())
@@ -273,17 +267,70 @@ def heading(labels: Labels, since_text: str | None, period: str) -> str:
     return f"{labels.last_days.format(n=days)} ({period})"
 
 
-def _group_key(item: ItemRecord, by: str, labels: Labels) -> tuple[str, str]:
-    """(sort key, heading) of the group an item belongs to."""
+def _group_key(
+    status: str, stamps: tuple[str | None, str | None, str], first_tag: str | None, by: str, labels: Labels
+) -> tuple[str, str]:
+    """(sort key, heading) of the group an item belongs to; `stamps`: its finished, started and added times."""
     if by == "status":
-        return f"{STATUS_ORDER.get(item['status'], 9)}", labels.status.get(item["status"], item["status"])
+        return f"{STATUS_ORDER.get(Status(status), 9)}", labels.status.get(status, status)
     if by == "week":
-        stamp = item.get("finished_at") or item.get("started_at") or item["added_at"]
+        stamp = stamps[0] or stamps[1] or stamps[2]
         moment = timefmt.local(stamp) or datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         year, week, _ = moment.isocalendar()
         return f"{-year:05d}{-week:03d}", f"{year} " + labels.week.format(w=week)
-    tags = sorted(item["tags"], key=str.casefold)
-    return ("0" + tags[0].casefold(), tags[0]) if tags else ("1", labels.other)
+    return ("0" + first_tag.casefold(), first_tag) if first_tag else ("1", labels.other)
+
+
+def _within(stamp: str | None, since: str | None) -> bool:
+    """Whether a time is known and in the period."""
+    return bool(stamp) and (not since or str(stamp) >= since)
+
+
+@dataclass
+class _Plan:
+    """What a digest knows before it writes an item: the counts in its header and the order of its items."""
+
+    counts: dict[str, int]
+    tally: dict[str, dict[str, int]]  # a team digest's per-member reads and starts
+    groups: list[tuple[str, list[int]]]  # (heading, item ids in the order shown)
+
+
+def _plan(conn: Conn, flt: ItemFilter, since: str | None, group_by: str, labels: Labels, team: bool) -> _Plan:
+    """Count and order the items from a few columns each; whole records are read later, a page at a time."""
+    first_tags: dict[int, str] = {}
+    if group_by == "tag":
+        for item_id, name in stream.item_tags(conn, flt):
+            known = first_tags.get(item_id)
+            if known is None or name.casefold() < known.casefold():
+                first_tags[item_id] = name
+    counts = {"added": 0, "started": 0, "read": 0}
+    order: list[tuple[tuple[str, str], int, str, str, int]] = []
+    for item_id, key, title, status, added, started, finished in stream.digest_rows(conn, flt):
+        counts["added"] += _within(added, since)
+        if not team:
+            counts["started"] += _within(started, since)
+            counts["read"] += _within(finished, since)
+        group = _group_key(status, (finished, started, added), first_tags.get(item_id), group_by, labels)
+        order.append((group, STATUS_ORDER.get(Status(status), 9), title.casefold(), key, item_id))
+    del first_tags
+    tally: dict[str, dict[str, int]] = defaultdict(lambda: {"read": 0, "started": 0})
+    if team:  # every member's starts and finishes; a personal digest counts the reader's own
+        for member, started, finished in stream.reading_times(conn, flt):
+            if _within(finished, since):
+                counts["read"] += 1
+                tally[member]["read"] += 1
+            if _within(started, since):
+                counts["started"] += 1
+                tally[member]["started"] += 1
+    order.sort()
+    groups: list[tuple[str, list[int]]] = []
+    last = None
+    for group, *_, item_id in order:
+        if group != last:
+            groups.append((group[1], []))
+            last = group
+        groups[-1][1].append(item_id)
+    return _Plan(counts, dict(tally), groups)
 
 
 def digest(
@@ -295,38 +342,59 @@ def digest(
     full_notes: bool = False,
     since_text: str | None = None,
     team: bool = False,
-) -> str:
-    """The digest of one member's reading, or with `team` of everyone's: who read what, with their notes."""
+) -> Iterator[str]:
+    """The digest of one member's reading, or with `team` of everyone's: who read what, with their notes.
+
+    Written in pieces as the items are read, a page at a time: memory holds a few columns per item, not the
+    items themselves."""
+    return _joined(_lines(conn, flt, group_by, lang, full_notes, since_text, team))
+
+
+def _lines(
+    conn: Conn,
+    flt: ItemFilter,
+    group_by: str,
+    lang: str | None,
+    full_notes: bool,
+    since_text: str | None,
+    team: bool,
+) -> Iterator[str]:
     labels = LABELS[lang or detect_language(conn)]
     if team:  # what anyone added, started or finished in the period
         flt = replace(flt, since=None, anyone_since=flt.since)
-    items = list_items(conn, flt, order="i.key")
-    if team:
-        flt = replace(flt, since=flt.anyone_since)
+    since = flt.anyone_since if team else flt.since
+    plan = _plan(conn, flt, since, group_by, labels, team)
     now = datetime.now(UTC).astimezone().strftime("%Y-%m-%d")
-    since = timefmt.date(flt.since) if flt.since else ""
-    period = f"{since} – {now}" if since else f"{labels.to} {now}"
-    # A team digest counts every member's starts and finishes; a personal one the reader's own.
-    readings = [r for i in items for r in i["readings"]] if team else items
-    counts = {
-        "added": sum(1 for i in items if not flt.since or i["added_at"] >= flt.since),
-        "started": sum(1 for r in readings if r["started_at"] and (not flt.since or r["started_at"] >= flt.since)),
-        "read": sum(1 for r in readings if r["finished_at"] and (not flt.since or r["finished_at"] >= flt.since)),
-    }
-    out = [f"# {heading(labels, since_text, period)}", ""]
-    out.append(f"{labels.period}: {period} · " + " · ".join(f"{getattr(labels, k)} {v}" for k, v in counts.items()))
-    out.append("")
+    since_day = timefmt.date(since) if since else ""
+    period = f"{since_day} – {now}" if since_day else f"{labels.to} {now}"
+    yield f"# {heading(labels, since_text, period)}"
+    yield ""
+    yield f"{labels.period}: {period} · " + " · ".join(f"{getattr(labels, k)} {v}" for k, v in plan.counts.items())
+    yield ""
     if team:
-        out += [_team_line(items, flt.since, labels), ""]
-    if not items:
-        return "\n".join([*out, labels.empty, ""])
-    groups: dict[tuple[str, str], list[ItemRecord]] = defaultdict(list)
-    for item in items:
-        groups[_group_key(item, group_by, labels)].append(item)
-    for key in sorted(groups):
-        out += [f"## {md_text(key[1])}", ""]
-        ordered = sorted(groups[key], key=lambda i: (STATUS_ORDER.get(i["status"], 9), i["title"].casefold(), i["key"]))
-        for entry in ordered:
-            out += _item_lines(entry, labels, full_notes, team)
-        out.append("")
-    return "\n".join(out)
+        yield _team_line(plan.tally, labels)
+        yield ""
+    if not plan.groups:
+        yield labels.empty
+        yield ""
+        return
+    for title, ids in plan.groups:
+        yield f"## {md_text(title)}"
+        yield ""
+        for entry in stream.items_in_order(conn, ids):
+            yield from _item_lines(entry, labels, full_notes, team)
+        yield ""
+
+
+def _joined(lines: Iterator[str]) -> Iterator[str]:
+    """The lines joined by newlines, as `"\\n".join` would, handed on in pieces of about 64 KB."""
+    pending: list[str] = []
+    size, first = 0, True
+    for line in lines:
+        pending.append(line if first else "\n" + line)
+        size += len(line) + 1
+        first = False
+        if size >= 1 << 16:
+            yield "".join(pending)
+            pending, size = [], 0
+    yield "".join(pending)

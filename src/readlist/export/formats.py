@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from readlist.domain import Kind
@@ -16,17 +16,24 @@ if TYPE_CHECKING:
 from readlist.term.csvcells import CONTROL, csv_cell, csv_lines
 from readlist.term.width import json_dumps
 
-__all__ = ["FORMATS", "csv_cell", "csv_lines", "render"]
+__all__ = ["FORMATS", "chunks", "csv_cell", "csv_lines", "render"]
 
 FORMATS = ("jsonl", "json", "bibtex", "csv")
 
 
-def to_jsonl(rows: Sequence[ExportRecord]) -> str:
-    return "".join(json_dumps(r, sort_keys=True) + "\n" for r in rows)
+def jsonl_chunks(rows: Iterable[ExportRecord]) -> Iterator[str]:
+    for r in rows:
+        yield json_dumps(r, sort_keys=True) + "\n"
 
 
-def to_json(rows: Sequence[ExportRecord]) -> str:
-    return json_dumps(rows, sort_keys=True, indent=2) + "\n"
+def json_chunks(rows: Iterable[ExportRecord]) -> Iterator[str]:
+    """The JSON array an indented `json.dumps(list)` writes, one element at a time."""
+    first = True
+    for r in rows:
+        element = json_dumps(r, sort_keys=True, indent=2).replace("\n", "\n  ")  # strings hold no raw newline
+        yield ("[\n  " if first else ",\n  ") + element
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 CSV_COLUMNS = (
@@ -48,9 +55,11 @@ CSV_COLUMNS = (
 )
 
 
-def to_csv(rows: Sequence[ExportRecord], bom: bool = False) -> str:
+def csv_chunks(rows: Iterable[ExportRecord], bom: bool = False) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if bom:
+        buffer.write("\ufeff")
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         writer.writerow(
@@ -75,7 +84,14 @@ def to_csv(rows: Sequence[ExportRecord], bom: bool = False) -> str:
                 ]
             ]
         )
-    return ("\ufeff" if bom else "") + buffer.getvalue()
+        if buffer.tell() > _CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+_CHUNK = 1 << 16  # characters gathered before a chunk is handed on
 
 
 _BIB_SPECIAL = {
@@ -177,24 +193,35 @@ def _fields(r: ExportRecord, kind: str) -> list[tuple[str, str]]:
     return fields
 
 
-def to_bibtex(rows: Sequence[ExportRecord]) -> str:
+def bibtex_chunks(rows: Iterable[ExportRecord], taken: set[str]) -> Iterator[str]:
+    """Entries one at a time; `taken`: the stored citation keys of the exported items (the others' keys are
+    made beside them, and added to it)."""
     from readlist.store.citekeys import unique_key
 
-    entries, used = [], {str(r["citation_key"]) for r in rows if r.get("citation_key")}
+    separator = ""
     for r in rows:
-        key = str(r["citation_key"]) if r.get("citation_key") else unique_key(bib_key(r), used.__contains__)
-        used.add(key)  # stable: rows come in key order, so the same library gives the same suffixes
+        key = str(r["citation_key"]) if r.get("citation_key") else unique_key(bib_key(r), taken.__contains__)
+        taken.add(key)  # stable: rows come in key order, so the same library gives the same suffixes
         kind = entry_type(r)
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in _fields(r, kind))
-        entries.append(f"@{kind}{{{key},\n{body}\n}}\n")
-    return "\n".join(entries)
+        yield f"{separator}@{kind}{{{key},\n{body}\n}}\n"
+        separator = "\n"
+
+
+def chunks(
+    fmt: str, rows: Iterable[ExportRecord], *, bom: bool = False, taken: set[str] | None = None
+) -> Iterator[str]:
+    """The export as pieces of text, written as they come (an export never holds all of itself)."""
+    if fmt == "jsonl":
+        return jsonl_chunks(rows)
+    if fmt == "json":
+        return json_chunks(rows)
+    if fmt == "bibtex":
+        return bibtex_chunks(rows, set() if taken is None else taken)
+    return csv_chunks(rows, bom=bom)
 
 
 def render(fmt: str, rows: Sequence[ExportRecord], *, bom: bool = False) -> str:
-    if fmt == "jsonl":
-        return to_jsonl(rows)
-    if fmt == "json":
-        return to_json(rows)
-    if fmt == "bibtex":
-        return to_bibtex(rows)
-    return to_csv(rows, bom=bom)
+    """The whole export as one text (small selections: a snapshot, the trash)."""
+    taken = {str(r["citation_key"]) for r in rows if r.get("citation_key")}
+    return "".join(chunks(fmt, rows, bom=bom, taken=taken))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TypeVar, cast
 
@@ -25,7 +25,8 @@ from readlist.domain import (
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, is_url
 from readlist.location import Conn
-from readlist.store.read import ItemFilter, list_items
+from readlist.store import stream
+from readlist.store.read import ItemFilter
 from readlist.store.records import ExportRecord, ItemDraft, ItemRecord, NoteDraft, ReadingDraft, SourceDraft
 
 HINT = "fix that line, or export again with: readlist export --format jsonl"
@@ -42,7 +43,12 @@ _INTERNAL = ("id", "author_affiliations")
 
 def records(conn: Conn, flt: ItemFilter | None = None) -> list[ExportRecord]:
     """Items as export records, ordered by key (stable across machines and runs)."""
-    return [export_record(item) for item in list_items(conn, flt, order="i.key")]
+    return list(iter_records(conn, flt))
+
+
+def iter_records(conn: Conn, flt: ItemFilter | None = None) -> Iterator[ExportRecord]:
+    """`records`, read a page at a time: an export of any size holds one page in memory."""
+    return (export_record(item) for item in stream.items(conn, flt, order="i.key"))
 
 
 def export_record(item: ItemRecord) -> ExportRecord:

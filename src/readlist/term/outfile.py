@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from readlist.errors import ReadlistError
@@ -17,9 +18,15 @@ class OutputFileError(ReadlistError):
     """`-o` names a place that cannot take the file."""
 
 
-def write_output(path: Path, text: str) -> None:
-    """Files are replaced atomically (a reader never sees half); devices and pipes are written in place."""
-    data = text.encode("utf-8", "surrogateescape")
+BLOCK = 1 << 18  # bytes gathered before one write: few system calls, little memory
+
+
+def write_output(path: Path, text: str | Iterable[str]) -> None:
+    """Files are replaced atomically (a reader never sees half); devices and pipes are written in place.
+
+    `text` may come in pieces (an export streamed from the library): they are written as they come, so the
+    whole never sits in memory, and a file is still replaced only once every piece is written."""
+    data = blocks([text] if isinstance(text, str) else text)
     target = path.resolve() if path.is_symlink() else path
     try:
         st = target.stat()
@@ -57,7 +64,22 @@ def write_output(path: Path, text: str) -> None:
         raise
 
 
-def _write_in_place(target: Path, data: bytes) -> None:
+def blocks(pieces: Iterable[str]) -> Iterator[bytes]:
+    """The pieces as UTF-8, gathered into blocks of about `BLOCK` bytes."""
+    pending: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        data = piece.encode("utf-8", "surrogateescape")
+        pending.append(data)
+        size += len(data)
+        if size >= BLOCK:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def _write_in_place(target: Path, data: Iterable[bytes]) -> None:
     try:
         fd = os.open(target, os.O_WRONLY)
         try:
@@ -68,11 +90,12 @@ def _write_in_place(target: Path, data: bytes) -> None:
         raise _explain(exc, target) from None
 
 
-def _write_fd(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+def _write_fd(fd: int, data: Iterable[bytes]) -> None:
+    for block in data:
+        view = memoryview(block)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
 
 
 def _clean_stale(target: Path) -> None:
