@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from readlist.errors import InvalidInputError
 from readlist.ids import canonical_url, parse_reference
+from tests.conftest import Run
 
 ARXIV_FORMS = [
     "2408.11743",
@@ -110,3 +111,20 @@ def test_any_text_is_either_a_reference_or_a_clear_error(text: str) -> None:
         assert err.message and err.hint
     else:
         assert ref.key and ref.kind in ("paper", "article", "repo")
+
+
+def test_an_openreview_paper_is_one_item_whichever_page_was_added(run: Run) -> None:
+    assert run("add", "https://openreview.net/pdf?id=aBc-12_x", "--no-fetch").code == 0
+    again = run("add", "https://openreview.net/forum?id=aBc-12_x&noteId=zzz", "--no-fetch")
+    assert again.code == 0, again
+    assert len(run("list", "--json").json()) == 1
+    assert run("show", "openreview.net/attachment?id=aBc-12_x&name=pdf").code == 0
+    other = run("add", "https://openreview.net/forum?id=Other1", "--no-fetch")  # another paper stays apart
+    assert other.code == 0 and len(run("list", "--json").json()) == 2
+
+
+def test_a_url_typed_without_its_scheme_finds_an_item_on_an_ip_address_and_port(run: Run) -> None:
+    assert run("add", "http://127.0.0.1:8765/x", "--no-fetch").code == 0
+    shown = run("show", "127.0.0.1:8765/x", "--json")
+    assert shown.code == 0 and shown.json()["url"] == "http://127.0.0.1:8765/x", shown
+    assert run("show", "127.0.0.1:9999/x").code != 0  # another port is another page

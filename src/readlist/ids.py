@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from readlist.domain import Kind
 from readlist.errors import InvalidInputError, NotFoundError
@@ -133,6 +133,15 @@ PAPER_HOSTS = frozenset(
         "vldb.org",
     }
 )
+# Hosts whose pages of one work differ only in path: (those paths, the query parameter naming the work, the
+# page the work is keyed by). `openreview.net/pdf?id=X` and `/forum?id=X&noteId=Y` are one paper.
+SAME_PAGE: dict[str, tuple[frozenset[str], str, str]] = {
+    "openreview.net": (
+        frozenset({"/forum", "/pdf", "/attachment", "/revisions", "/references"}),
+        "id",
+        "https://openreview.net/forum?id={}",
+    ),
+}
 _GITHUB_NOT_REPOS = frozenset(
     {
         "orgs",
@@ -280,6 +289,17 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+def _same_page(url: str) -> str:
+    """One paper's several pages (OpenReview's `pdf?id=X` and `forum?id=X`) → the page that names it."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    rule = SAME_PAGE.get(host)
+    if rule is None or parts.path.rstrip("/") not in rule[0]:
+        return url
+    value = dict(parse_qsl(parts.query)).get(rule[1], "").strip()
+    return rule[2].format(quote(value, safe="")) if value else url
+
+
 def _github_reference(url: str) -> Reference | None:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
@@ -316,7 +336,7 @@ def url_reference(url: str) -> Reference:
     repo = _github_reference(url)
     if repo:
         return repo
-    clean = canonical_url(url)
+    clean = canonical_url(_same_page(url))
     key_url = "https://" + clean.split("://", 1)[1] if clean.startswith("http://") else clean
     host = (urlsplit(clean).hostname or "").removeprefix("www.")
     kind = Kind.PAPER if host in PAPER_HOSTS or clean.lower().endswith(".pdf") else Kind.ARTICLE
@@ -345,7 +365,9 @@ def parse_reference(text: str) -> Reference:
 
 
 _REPO_REF = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<repo>[A-Za-z0-9._-]+)$")
-_HOSTLIKE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+_HOSTLIKE = re.compile(
+    r"^(?:(?:[a-z0-9-]+\.)+[a-z]{2,}|(?:\d{1,3}\.){3}\d{1,3})(?::\d+)?(?:[/?#]|$)", re.IGNORECASE
+)  # `example.org/x`, `127.0.0.1:8765/x`
 _FILE_SUFFIXES = frozenset({"pdf", "md", "txt", "bib", "json", "jsonl", "html", "htm", "csv", "docx", "zip", "py"})
 _CITATION_KEY = re.compile(r"^[A-Za-z][\w:.+-]*$")
 ITEM_REF_HINT = 'give an id, arXiv ID, DOI, URL, owner/repo or citation key; "readlist list" shows ids'
