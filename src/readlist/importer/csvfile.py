@@ -34,6 +34,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "folder": ("folder", "collection", "category", "分类", "文件夹", "收藏夹"),
     "added": ("date added", "time_added", "created", "timestamp", "added", "date_added", "添加时间", "收藏时间"),
     "status": ("status", "state", "read", "状态", "阅读状态"),
+    # When it was read (Goodreads' `Date Read`, Pocket's `time_read`): never guessed from when it was added.
+    "read_at": ("date read", "time_read", "read at", "read_at", "date finished", "finished_at", "读完时间", "阅读时间"),
     "type": ("item type", "type", "类型"),
     "key": ("citation key", "citekey"),
     "extra": ("extra",),  # Zotero keeps `arXiv: 2408.11743` there
@@ -153,7 +155,16 @@ def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) ->
     stamp = epoch(added) if added.isdigit() else iso_date(added)
     if stamp:
         draft.extra["added_at"] = stamp
+    if status == Status.READ and (finished := _when(get("read_at"))):
+        draft.extra["finished_at"] = finished
     return draft
+
+
+def _when(value: str) -> str | None:
+    """A date or epoch seconds; Pocket writes 0 for "never"."""
+    if value.strip("0") == "":
+        return None
+    return epoch(value) if value.isdigit() else iso_date(value)
 
 
 def to_drafts(text: str, path: str) -> Parsed:

@@ -148,7 +148,14 @@ def merge_reading(one: ReadingRow, draft: ReadingDraft, *, keep_mine: bool) -> l
     status = draft.status or one.status
     if not keep_mine and STATUS_RANK[status] > STATUS_RANK.get(one.status, 0):
         changes.append(f"status {one.status} → {status}")
+        started = one.started_at
         apply_status(one, status)
+        # A status that comes from a file comes with the file's dates, or none (unknown): stamping "now" would
+        # count years of an imported archive as read this week (digest --since 7d, the pace in stats).
+        if status in (Status.READING, Status.READ):
+            one.started_at = draft.started_at or started
+        if status == Status.READ:
+            one.finished_at = draft.finished_at
     if draft.started_at and (not keep_mine or not one.started_at) and one.status != Status.UNREAD:
         one.started_at = draft.started_at
     if draft.finished_at and (not keep_mine or not one.finished_at) and one.status == Status.READ:
