@@ -145,7 +145,9 @@ def test_json_is_the_records_the_cli_prints(client: TestClient, run: Run, librar
     assert client.get("/api/items").json()["items"] == run("list", "--json").json()  # one page: all three
     searched = client.get("/api/items", params={"q": "kv cache"}).json()["items"]
     assert searched == run("search", "kv", "cache", "--json").json()
-    assert client.get("/api/members/ana/todo").json() == run("todo", "--all", "--json", "--who", "ana").json()
+    queue = client.get("/api/members/ana/todo").json()
+    assert queue["items"] == run("todo", "--all", "--json", "--who", "ana").json()
+    assert queue["total"] == len(queue["items"]) and queue["next_page"] is None
     as_ana = {"READLIST_USER": "ana"}
     assert client.get("/api/inbox?member=ana").json() == run("inbox", "--json", env=as_ana).json()
     by_date = client.get("/api/inbox?member=ana&by=date").json()
@@ -280,3 +282,57 @@ def test_serve_without_the_web_extra_says_how_to_install_it(run: Any, monkeypatc
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if `pip install readlist` had no [web]
     result = run("serve", "--port", "0")
     assert result.code == 1 and "pip install 'readlist[web]'" in result.err and "Traceback" not in result.err
+
+
+def test_a_members_queue_comes_a_page_at_a_time_like_every_list(client: TestClient, library: str) -> None:
+    ana = Library(library, member="ana")
+    ana.add(*[f"https://example.com/q{n}" for n in range(30)], fetch=False)
+    first = client.get("/api/members/ana/todo").json()
+    second = client.get("/api/members/ana/todo", params={"page": 2}).json()
+    assert len(first["items"]) == 25 and first["next_page"] == 2 and first["total"] == second["total"]
+    assert second["next_page"] is None and len(first["items"]) + len(second["items"]) == first["total"]
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    everything = [i["id"] for i in ana.todo(everything=True)]
+    assert [i["id"] for i in first["items"] + second["items"]] == everything
+    assert client.get("/api/members/ana/todo", params={"page": "0"}).status_code == 400
+
+
+def test_an_unknown_inbox_order_is_a_400_not_the_default(client: TestClient) -> None:
+    for path in ("/inbox", "/api/inbox"):
+        answer = client.get(path, params={"by": "bogus", "member": "ana"})
+        assert answer.status_code == 400 and "bogus" in answer.text, path
+        assert client.get(path, params={"by": "fit", "member": "ana"}).status_code == 200
+        assert client.get(path, params={"by": "date", "member": "ana"}).status_code == 200
+
+
+def test_error_pages_speak_to_a_browser_not_a_terminal(client: TestClient, library: str) -> None:
+    Library(library).remove(2)
+    for path in ("/items/999", "/api/items/999", "/items/2", "/items?tag=nosuchtag&status=bogus", "/members/nobody"):
+        answer = client.get(path)
+        assert answer.status_code in (400, 404), path
+        assert "readlist " not in answer.text.replace("readlist</a>", "").replace("· readlist", ""), path
+        assert "--" not in re.sub(r"<[^>]+>", "", answer.text), path
+    assert "removed" in client.get("/items/2").text
+
+
+def test_a_read_only_server_never_offers_sign_in(library: str) -> None:
+    with TestClient(create_app(library)) as read_only:
+        for path in ("/", "/items", "/items/1", "/inbox", "/members/ana", "/nowhere"):
+            assert "/signin" not in read_only.get(path).text, path
+        page = read_only.get("/signin")
+        assert page.status_code == 403 and "read-only" in page.text and 'name="token"' not in page.text
+        refused = read_only.post("/write/done/1", data={"next": "/items/1"})
+        assert refused.status_code == 403 and "/signin" not in refused.text and "sign in" not in refused.text.lower()
+
+
+def test_signing_in_after_a_refused_write_comes_back_to_the_page(client: TestClient) -> None:
+    refused = client.post("/write/done/1", data={"next": "/items/1"}, follow_redirects=False)
+    assert refused.status_code == 403
+    link = re.search(r'id="signin-link" href="([^"]+)"', refused.text)
+    assert link and "write" not in link.group(1), refused.text
+    form = client.get(link.group(1).replace("&amp;", "&"))
+    back = re.search(r'name="next" value="([^"]*)"', form.text)
+    assert back and back.group(1) == "/items/1"
+    signed = client.post("/signin", data={"member": "ana", "token": TOKEN, "next": back.group(1)})
+    assert signed.status_code == 200 and signed.url.path == "/items/1"
+    assert 'id="done-1"' in signed.text  # the page the write came from, its forms now there

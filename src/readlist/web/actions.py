@@ -35,8 +35,16 @@ def back_to(form: FormData, default: str) -> str:
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else default
 
 
-def refused(site: Site, request: Request, message: str, status: int = 403) -> Response:
-    return site.page(request, "error.html", status, message=message, hint="sign in with the write token first")
+READ_ONLY = "this server is read-only: it shows the library, nobody can write through it"
+
+
+def refused(site: Site, request: Request, message: str, back: str = "/", status: int = 403) -> Response:
+    """A write that may not happen. On a server that takes writes, the page offers sign-in and comes back to
+    `back` (the page the form was on, never the write's own address, which only takes a POST)."""
+    if not site.keys.writable:
+        return site.page(request, "error.html", status, message=message, hint=None, signin_next=None)
+    hint = "sign in with your name and the write token, then try again"
+    return site.page(request, "error.html", status, message=message, hint=hint, signin_next=back)
 
 
 def write(site: Site, name: str) -> Handler:
@@ -44,14 +52,15 @@ def write(site: Site, name: str) -> Handler:
 
     async def handler(request: Request) -> Response:
         if not site.keys.writable:
-            return refused(site, request, "this server is read-only (started without --write-token)")
+            return refused(site, request, READ_ONLY)
         session = site.session(request)
         form = await form_of(request)
-        if session is None:
-            return refused(site, request, "not signed in")
-        if not site.keys.csrf_ok(session, str(form.get("csrf") or "")):
-            return refused(site, request, "this form has expired or was not made by this page; reload and retry")
         ref = request.path_params["ref"]
+        back = back_to(form, "/inbox" if name == "keep" else f"/items/{quote(ref)}")
+        if session is None:
+            return refused(site, request, "not signed in", back)
+        if not site.keys.csrf_ok(session, str(form.get("csrf") or "")):
+            return refused(site, request, "this form has expired or was not made by this page; reload and retry", back)
         lib = site.writer(session.member)
         if name in MOVES:
             getattr(lib, name)(ref)
@@ -62,14 +71,15 @@ def write(site: Site, name: str) -> Handler:
             lib.tag(ref, add=[tag])
         elif name == "note":
             lib.note(ref, str(form.get("body") or ""))
-        default = "/inbox" if name == "keep" else f"/items/{quote(ref)}"
-        return RedirectResponse(back_to(form, default), status_code=303)
+        return RedirectResponse(back, status_code=303)
 
     return handler
 
 
 def signin_page(site: Site) -> Handler:
     async def handler(request: Request) -> Response:
+        if not site.keys.writable:
+            return refused(site, request, READ_ONLY)
         return site.page(request, "signin.html", error=None)
 
     return handler
@@ -80,7 +90,7 @@ def signin(site: Site) -> Handler:
         form = await form_of(request)
         member = auth.member_name(str(form.get("member") or ""))
         if not site.keys.writable:
-            return refused(site, request, "this server is read-only (started without --write-token)")
+            return refused(site, request, READ_ONLY)
         if member is None or not site.keys.token_matches(str(form.get("token") or "")):
             return site.page(request, "signin.html", 403, error="wrong token or name")
         response = RedirectResponse(back_to(form, f"/members/{quote(member)}"), status_code=303)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from readlist.term.width import json_dumps
 from readlist.text.hits import hits_for_json
-from readlist.web.pages import INBOX_ROWS, Filters, found
+from readlist.web.pages import INBOX_ROWS, PER_PAGE, Filters, found, inbox_order
 
 if TYPE_CHECKING:
     from readlist.web.site import Handler, Site
@@ -46,10 +46,23 @@ def item(site: Site) -> Handler:
 
 
 def todo(site: Site) -> Handler:
-    """`todo --all --json --who MEMBER`."""
+    """`todo --all --json --who MEMBER`, a page of PER_PAGE at a time like every list (`page=2`), with the
+    queue's `total`."""
 
     async def answer(request: Request) -> Response:
-        return json_response(site.library(request.path_params["member"]).todo(everything=True))
+        page = Filters.of(request).page
+        lib = site.library(request.path_params["member"])
+        start = (page - 1) * PER_PAGE
+        rows = lib.todo(limit=start + PER_PAGE + 1)  # the queue's order has no offset: read up to this page
+        more = len(rows) > start + PER_PAGE
+        return json_response(
+            {
+                "total": lib.todo_count(),
+                "page": page,
+                "next_page": page + 1 if more else None,
+                "items": list(rows[start : start + PER_PAGE]),
+            }
+        )
 
     return answer
 
@@ -59,7 +72,7 @@ def inbox(site: Site) -> Handler:
 
     async def answer(request: Request) -> Response:
         lib = site.library(request.query_params.get("member") or None)
-        if request.query_params.get("by") == "date":
+        if inbox_order(request) == "date":
             return json_response(lib.inbox(limit=INBOX_ROWS))
         return json_response(lib.ranked_inbox(limit=INBOX_ROWS).items)
 

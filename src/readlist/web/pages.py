@@ -152,12 +152,23 @@ def queue(site: Site) -> Handler:
     return page
 
 
+INBOX_ORDERS = ("fit", "date")
+
+
+def inbox_order(request: Request) -> str:
+    """`by=fit` (the default) or `by=date`; anything else is a mistake to say, not to ignore."""
+    by = (request.query_params.get("by") or "fit").strip()
+    if by not in INBOX_ORDERS:
+        raise InvalidInputError(f'no inbox order "{by[:40]}"', "by=fit (best fit first) or by=date (newest first)")
+    return by
+
+
 def inbox(site: Site) -> Handler:
     async def page(request: Request) -> Response:
+        by_date = inbox_order(request) == "date"
         session = site.session(request)
         name = request.query_params.get("member") or (session.member if session else None)
         lib = site.library(name)
-        by_date = request.query_params.get("by") == "date"
         if by_date:
             rows: list[Any] = [{**i, "why": []} for i in lib.inbox(limit=INBOX_ROWS, full=False)]
             how = "newest first"

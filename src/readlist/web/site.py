@@ -4,6 +4,7 @@ templates; and how an error becomes a page."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from readlist.web import auth
 from readlist.web.render import environment
 
 Handler = Callable[[Request], Awaitable[Response]]
+CLI_WORDS = re.compile(r"\breadlist\s+[a-z]|(?:^|\s)--?[a-z]")  # a command to type or an option
 
 
 class Site:
@@ -83,8 +85,21 @@ def handle_errors(site: Site, handler: Handler) -> Handler:
             return await handler(request)
         except ReadlistError as exc:
             status = 404 if isinstance(exc, NotFoundError) else 400
+            hint = web_hint(exc)
             if request.url.path.startswith("/api/"):
-                return JSONResponse({"error": exc.message, "hint": exc.hint}, status_code=status)
-            return site.page(request, "error.html", status, message=exc.message, hint=exc.hint)
+                return JSONResponse({"error": exc.message, "hint": hint}, status_code=status)
+            return site.page(request, "error.html", status, message=exc.message, hint=hint)
 
     return wrapped
+
+
+def web_hint(exc: ReadlistError) -> str:
+    """The library's hints speak to a terminal (`run "readlist list"`, `--tag`); a browser gets its own words."""
+    hint = exc.hint or ""
+    if not CLI_WORDS.search(hint):
+        return hint
+    if "trash" in exc.message:
+        return "it was removed; whoever keeps the library can restore it"
+    if isinstance(exc, NotFoundError):
+        return "search for it, or browse the items page"
+    return "check the address (the items page shows the filters)"
