@@ -1,5 +1,7 @@
 """Options shared by every command (`--db`, `--format`, `--json`, `--no-pager`) and how commands open the library."""
 
+import os
+import re
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,7 +29,20 @@ def complete_item(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 def complete_tag(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Tag names; `+kv`/`-kv` (the `tag` command's changes) complete with their sign kept."""
     sign = incomplete[:1] if incomplete[:1] in "+-" and incomplete else ""
-    return [(sign + name, help_) for name, help_ in _completion_library(ctx).complete_tags(incomplete[len(sign) :])]
+    found = _completion_library(ctx).complete_tags(incomplete[len(sign) :])
+    return [(for_the_shell(sign + name), help_) for name, help_ in found]
+
+
+_BASH_SPECIAL = re.compile(r"""([\s'"`$&|;<>()\[\]{}*?!#~^\\])""")
+
+
+def for_the_shell(value: str) -> str:
+    """A completion as bash will insert it: bash puts the word on the command line as it is, so a tag with a
+    space (`CUDA 相关博客`) would become two arguments; its spaces and quotes are escaped with backslashes, as
+    bash does for file names. zsh and fish quote what they insert themselves."""
+    if os.environ.get("_READLIST_COMPLETE", "").removeprefix("complete_").removesuffix("_complete") != "bash":
+        return value
+    return _BASH_SPECIAL.sub(r"\\\1", value)
 
 
 def complete_status(incomplete: str) -> list[str]:
