@@ -119,12 +119,20 @@ class Offline:
         return sum(len(keys) - 1 for keys in self.places.values())
 
     def describe(self) -> str | None:
-        """`cannot reach Crossref, GitHub and arXiv (why)`, or None when everything was reachable."""
+        """`cannot reach Crossref, GitHub and arXiv (why)`, or None when everything was reachable. Many places (a
+        web page's host each) are counted, with the first few named: `cannot reach 84 sources (Crossref, …`."""
         if not self.places:
             return None
         names = list(self.places)
+        why = next(iter(self.places.values()))[0]
+        if len(names) > NAMED_PLACES:
+            shown = ", ".join(names[:NAMED_PLACES])
+            return f"cannot reach {len(names)} sources ({shown} and {len(names) - NAMED_PLACES} more; {why})"
         named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        return f"cannot reach {named} ({next(iter(self.places.values()))[0]})"
+        return f"cannot reach {named} ({why})"
+
+
+NAMED_PLACES = 4  # offline, the hosts named in the one line that says so (the rest are counted)
 
 
 def _rate_limited(label: str, seconds: float) -> str:
