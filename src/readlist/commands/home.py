@@ -54,7 +54,9 @@ def home_lines(data: "Overview | None", width: int, color: bool) -> list[str]:
         if data["inbox"]:
             notices.append(f"Inbox: {data['inbox']} new entries to triage — readlist inbox")
         if data["metadata_pending"]:
-            notices.append(f"Metadata pending for {data['metadata_pending']} papers — readlist fetch")
+            waiting = data["metadata_pending"]
+            plural = "s" if waiting != 1 else ""
+            notices.append(f"Metadata not fetched yet for {waiting:,} item{plural} — readlist fetch")
         if notices:
             lines += ["", *notices]
     lines += ["", bold("Start here")]

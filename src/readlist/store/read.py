@@ -350,9 +350,9 @@ def team_stats(conn: Conn) -> list[MemberStats]:
 def home(conn: Conn, *, top: int = 5) -> Overview:
     """What `readlist` alone shows: reading now, the top of the queue, inbox and pending-metadata counts."""
     counts = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status ORDER BY status").fetchall())
-    pending = conn.execute(
-        "SELECT count(*) FROM item WHERE kind = ? AND metadata_status = ?", (Kind.PAPER, MetadataStatus.PENDING)
-    ).fetchone()[0]
+    # Every item a plain `fetch` would ask its source about, of every kind (as store/targets.py picks them).
+    waiting = (MetadataStatus.PENDING, MetadataStatus.FAILED, MetadataStatus.NONE)
+    pending = conn.execute("SELECT count(*) FROM item WHERE metadata_status IN (?, ?, ?)", waiting).fetchone()[0]
     return {
         "total": sum(counts.values()),
         "counts": counts,

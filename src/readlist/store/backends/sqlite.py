@@ -32,6 +32,13 @@ from readlist.store.backends.base import (
     refuse_unknown,
     upsert_sql,
 )
+from readlist.store.backends.sqlite_file import (
+    is_read_only,
+    open_read_only,
+    read_only_error,
+    refuse_damage,
+    settle,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection as SaConnection
@@ -51,6 +58,7 @@ class SqliteConnection(sqlite3.Connection):
     """sqlite3's connection carrying its backend (made by `sqlite3.connect(…, factory=SqliteConnection)`)."""
 
     backend: SqliteBackend
+    read_only: bool = False  # opened for reading only: the file or its folder cannot be written
 
 
 class SqliteBackend:
@@ -95,6 +103,9 @@ class SqliteBackend:
 
     def ensure_schema(self, reindex: Callable[[Conn], object]) -> None:
         path = self.location
+        if is_read_only(path):
+            self._ready_to_read()
+            return
         _check_location(path)
         existed = path.exists() and path.stat().st_size > 0
         from readlist.config import lock_timeout
@@ -110,6 +121,25 @@ class SqliteBackend:
             return
         with _migration_lock(path):
             self._migrate(revisions, existed, reindex)
+
+    def _ready_to_read(self) -> None:
+        """A library this process cannot write is read as it is: never migrated, never given WAL files."""
+        path = self.location
+        _check_header(path)
+        conn = open_read_only(path, sqlite3.connect, timeout=_read_wait_ms() / 1000)
+        try:
+            current = _current_revision(conn)
+        finally:
+            conn.close()
+        revisions = known_revisions()
+        if current == revisions[-1]:
+            return
+        refuse_unknown(path, current, revisions, "the file was changed by another program; restore a backup")
+        raise DatabaseError(
+            f"the library {path} is read-only and its schema ({current or 'none'}) is older than this readlist's "
+            f"({revisions[-1]})",
+            "open it once with write access to upgrade it (readlist db init), or use the readlist that wrote it",
+        )
 
     def _migrate(self, revisions: list[str], existed: bool, reindex: Callable[[Conn], object]) -> None:
         path = self.location
@@ -140,7 +170,8 @@ class SqliteBackend:
         alembic_upgrade(f"sqlite:///{self.location}", revision)
 
     def revision(self) -> str | None:
-        conn = sqlite3.connect(self.location)
+        path = self.location
+        conn = open_read_only(path, sqlite3.connect) if is_read_only(path) else sqlite3.connect(path)
         try:
             return _current_revision(conn)
         finally:
@@ -153,14 +184,19 @@ class SqliteBackend:
         if not path.exists():
             raise NotFoundError(f"no library at {path}", "any write command (readlist add …) creates it")
         report = HealthReport(str(path))
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            _inspect(conn, report)
+            conn = open_read_only(path, sqlite3.connect)
         except sqlite3.DatabaseError as exc:
             report.integrity = str(exc)
             report.problems.append(f"the file cannot be read: {exc}")
-        finally:
-            conn.close()
+        else:
+            try:
+                _inspect(conn, report)
+            except sqlite3.DatabaseError as exc:
+                report.integrity = str(exc)
+                report.problems.append(f"the file cannot be read: {exc}")
+            finally:
+                conn.close()
         if report.integrity != "ok":
             report.advice += recovery_advice(path)
         return report
@@ -197,7 +233,12 @@ class SqliteBackend:
     # ---- connections -----------------------------------------------------------------------------------------
 
     def connect(self, member: str) -> SqliteConnection:
-        conn = self._connect(self.location, isolation_level=None, timeout=_read_wait_ms() / 1000)
+        path, wait = self.location, _read_wait_ms() / 1000
+        if is_read_only(path):
+            conn = open_read_only(path, self._connect, isolation_level=None, timeout=wait)
+            conn.read_only = True
+        else:
+            conn = self._connect(path, isolation_level=None, timeout=wait)
         conn.row_factory = sqlite3.Row
         _apply_pragmas(conn)
         self.use_member(conn, member)
@@ -208,14 +249,14 @@ class SqliteBackend:
         if not path.is_file():
             return None
         try:
-            conn = self._connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+            conn = open_read_only(path, self._connect, timeout=0.5)
             conn.execute("SELECT 1 FROM item LIMIT 1")
         except sqlite3.Error:
             return None
         return conn
 
     def engine(self) -> Engine:
-        """Every transaction starts with BEGIN IMMEDIATE; a damaged file is refused on connect."""
+        """Every transaction starts with BEGIN IMMEDIATE, and refuses a damaged file (as write_transaction)."""
         from sqlalchemy import create_engine, event
 
         eng = create_engine(
@@ -228,11 +269,19 @@ class SqliteBackend:
             dbapi_conn.backend = self
             dbapi_conn.isolation_level = None
             _apply_pragmas(dbapi_conn)
-            quick_check(dbapi_conn)
+            dbapi_conn.execute("PRAGMA cell_size_check = ON")
 
         @event.listens_for(eng, "begin")
         def _on_begin(conn: Any) -> None:
-            self.lock(conn.connection.driver_connection)
+            if is_read_only(self.location):
+                raise read_only_error(self.location)
+            driver = conn.connection.driver_connection
+            self.lock(driver)
+            try:
+                refuse_damage(driver, self.location)
+            except BaseException:
+                driver.execute("ROLLBACK")
+                raise
 
         return eng
 
@@ -259,20 +308,25 @@ class SqliteBackend:
     def write_transaction(self, conn: Conn, *, check_whole: bool = False) -> Iterator[Conn]:
         """BEGIN IMMEDIATE: take the write lock up front so two writers queue instead of failing later.
 
-        Never writes through damage (issue 16): `cell_size_check` checks every page the transaction reads as it
-        is loaded, `check_whole` runs SQLite's quick check first (~70 ms at 10,000 items: for an import, not for
-        `tag`), and damage found on the way is a DatabaseError naming the file, after the rollback."""
+        Never writes through damage (issues 16, 26): under the lock, a file that changed since readlist last
+        found it sound (another program wrote it) is checked whole first — the full integrity check `db check`
+        runs — while one only readlist has written since costs nothing to check (sqlite_file.refuse_damage);
+        `cell_size_check` checks every page read on the way, and damage found is a DatabaseError naming the file,
+        after the rollback. `check_whole` (an import) checks the whole file whatever the fingerprint says. A
+        library opened read-only is refused in one line before anything."""
+        if getattr(conn, "read_only", False) or is_read_only(self.location):
+            raise read_only_error(self.location)
         conn.execute("PRAGMA cell_size_check = ON")
         try:
             self.lock(conn)
             try:
-                if check_whole:
-                    quick_check(conn)
+                refuse_damage(conn, self.location, force=check_whole)
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            settle(conn, self.location)
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise damaged_error(str(self.location), str(exc)) from None
@@ -470,16 +524,6 @@ def backup_file(path: Path, suffix: str = "") -> Path:
     return target
 
 
-def quick_check(conn: Conn) -> None:
-    """Refuse to write into a damaged file: a write there can spread the damage (issue 16)."""
-    try:
-        result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        result = str(exc)
-    if result != "ok":
-        raise damaged_error(conn_path(conn), str(result))
-
-
 def is_damage(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "malformed" in text or "corrupt" in text or "not a database" in text
@@ -567,7 +611,10 @@ def friendly(exc: BaseException) -> DatabaseError | None:
     ):
         return damaged_error("file", text)
     if "readonly" in text or "read-only" in text:
-        return DatabaseError(f"cannot write to the library ({text})", "check the file's permissions and the disk")
+        return DatabaseError(
+            f"the library is read-only ({text}); nothing was written",
+            "reading works; to change it, get write access to the file and its folder (or its disk's mount)",
+        )
     if "disk" in text and "full" in text:
         return DatabaseError("the disk is full; nothing was written", "free some space and try again")
     return DatabaseError(f"database error: {text}", 'run "readlist db check" to diagnose the library')
