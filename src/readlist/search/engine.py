@@ -199,11 +199,12 @@ def _hydrate(conn: Conn, rows: list[Row], query: Query | None) -> list[SearchHit
     ids = [r[0] for r in rows]
     by_id = {it["id"]: it for it in list_items(conn, ItemFilter(ids=ids), full=True)}
     docs = index.documents(conn, ids)
+    phrases = snippet.weighted_phrases(query) if query else []
     items: list[SearchHit] = []
     for item_id, tier, bm25 in rows:
         record = by_id.get(item_id)
         if record is None:  # removed since it was indexed
             continue
-        made = snippet.make(docs.get(item_id, {}), query, record["title"] or "")
+        made = snippet.make(docs.get(item_id, {}), query, record["title"] or "", phrases)
         items.append(cast(SearchHit, {**record, "score": score(tier, bm25), "snippet": made}))
     return items

@@ -96,8 +96,9 @@ def list_items(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
-    rows = conn.execute(sql, params).fetchall()
-    items = [_item_dict(r) for r in rows]
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    items = [_item_dict(dict(zip(names, r, strict=True))) for r in cursor.fetchall()]
     _attach_related(conn, items, full=full)
     return cast("list[ItemRecord]", items)  # the columns and related lists above are exactly ItemRecord's keys
 
@@ -200,18 +201,28 @@ def tag_suggestion(conn: Conn, name: str) -> tuple[bool, str | None]:
     return True, (by_fold[close[0]] if close else None)
 
 
-def _item_dict(row: Any) -> dict[str, object]:
-    item = dict(row)
-    people = json.loads(item.pop("authors") or "[]")
+_KINDS = {k.value: k for k in Kind}
+_STATUSES = {s.value: s for s in Status}
+_METADATA = {m.value: m for m in MetadataStatus}
+
+
+def _json(text: object, empty: Any) -> Any:
+    """A JSON column; the empty values most rows hold are not parsed (10k rows of `list` parsed 40k of them)."""
+    if text is None or text == "" or text == "[]" or text == "{}":
+        return empty
+    return json.loads(text) if isinstance(text, str) else text
+
+
+def _item_dict(item: dict[str, Any]) -> dict[str, object]:
+    people = _json(item.pop("authors"), ())
     item["authors"] = [p.get("name", "") for p in people]
     item["author_affiliations"] = [p.get("affiliation") for p in people]
-    item["kind"] = Kind(item["kind"])
-    item["status"] = Status(item["status"])
-    item["metadata_status"] = MetadataStatus(item["metadata_status"])
-    item["categories"] = json.loads(item["categories"] or "[]")
-    item["details"] = json.loads(item["details"] or "{}")
-    origins = item.pop("provenance")
-    item["user_fields"] = user_fields(json.loads(origins) if isinstance(origins, str) else origins)
+    item["kind"] = _KINDS[item["kind"]]
+    item["status"] = _STATUSES[item["status"]]
+    item["metadata_status"] = _METADATA[item["metadata_status"]]
+    item["categories"] = _json(item["categories"], None) or []
+    item["details"] = _json(item["details"], None) or {}
+    item["user_fields"] = user_fields(_json(item.pop("provenance"), None))
     return item
 
 
@@ -267,9 +278,13 @@ def _attach_related(conn: Conn, items: list[dict[str, object]], *, full: bool) -
                     "finished_at": finished,
                 }
             )
+    shown = related if full else {"tags": related["tags"]}
     for item in items:
-        for name, by_item in related.items():
-            item[name] = by_item.get(cast(int, item["id"]), [])
+        item_id = cast(int, item["id"])
+        for name, by_item in shown.items():
+            item[name] = by_item.get(item_id, [])
+        if not full:
+            item.update(notes=[], links=[], sources=[], attachments=[], readings=[])
 
 
 def stats(conn: Conn, months: int = 12) -> LibraryStats:
