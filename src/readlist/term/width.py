@@ -60,7 +60,12 @@ def json_dumps(data: object, **options: Any) -> str:
     on some terminals) and the two line separators written as \\u escapes, which json.dumps leaves raw."""
     import json
 
-    text = json.dumps(data, ensure_ascii=False, **options)
+    return json_safe(json.dumps(data, ensure_ascii=False, **options))
+
+
+def json_safe(text: str) -> str:
+    """JSON text written with non-ASCII kept, with DEL, C1 controls and line separators escaped (`json_dumps`'s
+    rule, for JSON made in pieces)."""
     return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
