@@ -77,3 +77,14 @@ def test_plain_show_marks_the_fields_a_person_set(run: Run) -> None:
     assert shown.code == 0 and "yours" in shown.out
     untouched = run("add", "2409.16997", "--no-fetch")
     assert untouched.code == 0 and "yours" not in run("show", "2").out
+
+
+def test_an_export_keeps_which_fields_are_yours_in_the_library_it_goes_into(run: Run, tmp_path: Path) -> None:
+    assert run("add", "2408.11743", "--no-fetch").code == 0
+    assert run("edit", "1", "--title", "My Marlin title").code == 0
+    dump = tmp_path / "mine.jsonl"
+    dump.write_text(run("export", "--format", "jsonl").out, encoding="utf-8")
+    other = str(tmp_path / "other.db")
+    assert run("--db", other, "import", str(dump)).code == 0
+    item = run("--db", other, "show", "1", "--json").json()
+    assert item["title"] == "My Marlin title" and item["user_fields"] == ["title"]
