@@ -38,9 +38,6 @@ T = TypeVar("T")
 TEXT_FIELDS = ("comment", "primary_category", "doi", "work_type", "site", "added_by")
 TIME_FIELDS = ("updated", "added_at", "started_at", "finished_at", "metadata_fetched_at")
 
-# Everything an item is, minus the database's own row number (identity is `key`); authors carry affiliations.
-_INTERNAL = ("id", "author_affiliations")
-
 
 def records(conn: Conn, flt: ItemFilter | None = None) -> list[ExportRecord]:
     """Items as export records, ordered by key (stable across machines and runs)."""
@@ -49,17 +46,23 @@ def records(conn: Conn, flt: ItemFilter | None = None) -> list[ExportRecord]:
 
 def iter_records(conn: Conn, flt: ItemFilter | None = None) -> Iterator[ExportRecord]:
     """`records`, read a page at a time: an export of any size holds one page in memory."""
-    return (export_record(item) for item in stream.items(conn, flt, order="i.key"))
+    # The read side's dicts are new and ours: each becomes its export record in place (no copy of 40 keys).
+    return (_into_export(cast("dict[str, object]", item)) for item in stream.items(conn, flt, order="i.key"))
 
 
 def export_record(item: ItemRecord) -> ExportRecord:
     """An item as its export record: no row number, each author with their affiliation."""
-    record = {k: v for k, v in item.items() if k not in _INTERNAL}
-    record["authors"] = [
-        {"name": n, **({"affiliation": a} if a else {})}
-        for n, a in zip(item["authors"], item["author_affiliations"], strict=True)
+    return _into_export(dict(item))
+
+
+def _into_export(item: dict[str, object]) -> ExportRecord:
+    affiliations = cast("list[str | None]", item.pop("author_affiliations"))
+    del item["id"]
+    item["authors"] = [
+        {"name": n, "affiliation": a} if a else {"name": n}
+        for n, a in zip(cast("list[str]", item["authors"]), affiliations, strict=True)
     ]
-    return cast(ExportRecord, record)
+    return cast(ExportRecord, item)
 
 
 class Fields:
