@@ -9,6 +9,7 @@ import pytest
 
 from tests.arxiv_server import ArxivServer
 from tests.conftest import Run
+from tests.sources_server import SourcesServer
 
 
 @pytest.mark.usefixtures("backend")
@@ -88,3 +89,16 @@ def test_an_export_keeps_which_fields_are_yours_in_the_library_it_goes_into(run:
     assert run("--db", other, "import", str(dump)).code == 0
     item = run("--db", other, "show", "1", "--json").json()
     assert item["title"] == "My Marlin title" and item["user_fields"] == ["title"]
+
+
+@pytest.mark.usefixtures("backend")
+def test_a_refresh_from_crossref_keeps_the_venue_a_person_set(run: Run, sources_server: SourcesServer) -> None:
+    doi = sources_server.add_crossref("crossref_alphafold.json")
+    assert run("add", doi, "--no-fetch").code == 0
+    assert run("edit", "1", "--venue", "Nature (my reading group)").code == 0
+    assert run("fetch", "--all").code == 0
+    item = run("show", "1", "--json").json()
+    assert item["venue"] == "Nature (my reading group)" and item["user_fields"] == ["venue"]
+    assert item["title"] == "Highly accurate protein structure prediction with AlphaFold"  # the rest came
+    assert run("edit", "1", "--reset", "venue").code == 0 and run("fetch").code == 0
+    assert run("show", "1", "--json").json()["venue"] == "Nature"
