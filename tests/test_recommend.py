@@ -205,3 +205,44 @@ def test_why_shows_words_not_single_characters_or_cut_fragments(run: Run) -> Non
     terms = {t for item in _json(run, "similar", "1") for t in item["why"]}
     assert terms, terms
     assert not [t for t in terms if len(t) == 1 or "字长" in t], terms
+
+
+def test_an_entry_like_one_the_reader_skipped_does_not_top_the_inbox_on_the_librarys_words(
+    run: Run, feeds: FeedServer
+) -> None:
+    """Each entry is weighed against its nearest kept and nearest skipped items, not one average of the library:
+    a new survey all but identical to a skipped one no longer rides on `kv cache` into first place."""
+    kept = [
+        "KV cache quantization for LLM serving",
+        "4-bit KV cache quantization",
+        "Quantized KV cache for long context",
+        "Low-bit KV cache quantization",
+        "KV cache quantization at scale",
+        "KV cache quantization with outliers",
+        "Mixture of experts routing",
+        "Expert load balancing for mixture of experts",
+    ]
+    skipped = [
+        "A survey of LLM serving",
+        "A survey of LLM inference",
+        "A survey of quantization for LLM",
+        "A survey of KV cache methods",
+        "A survey of efficient LLM",
+        "Survey: LLM compression",
+    ]
+    for n, title in enumerate(kept + skipped):
+        _add(run, f"2401.{n + 1:05d}", title)
+    assert run("done", *[str(n) for n in range(1, len(kept) + 1)]).code == 0
+    assert run("skip", *[str(n) for n in range(len(kept) + 1, len(kept) + len(skipped) + 1)]).code == 0
+    entries = [
+        "A survey of KV cache methods and quantization",
+        "Routing experts in mixture of experts layers",
+        "Protein folding with diffusion",
+        "Weather forecasting with transformers",
+        "Graph databases at scale",
+        "Robot grasping from video",
+    ]
+    feeds.routes["/rss/cs.LG"] = arxiv_rss([(f"2611.{n:05d}v1", "new", t, "") for n, t in enumerate(entries, 1)])
+    assert run("feed", "add", f"{feeds.base}/rss/cs.LG").code == 0 and run("feed", "pull").code == 0
+    ranked = [i["title"] for i in _json(run, "inbox")]
+    assert ranked[0] == entries[1], ranked

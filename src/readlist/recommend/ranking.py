@@ -10,7 +10,7 @@ from typing import Any
 from readlist.domain import Status, tag_slug
 from readlist.recommend.explanations import why
 from readlist.recommend.features import tag_feature
-from readlist.recommend.training import MIN_POSITIVES, Space, learned_fit
+from readlist.recommend.training import MIN_POSITIVES, Space, contrast_fit, learned_fit
 
 LIBRARY = (Status.UNREAD, Status.READING, Status.READ)  # what the person chose to keep: the positives
 
@@ -38,8 +38,8 @@ def _positives_of_library(space: Space) -> list[int]:
 
 
 def rank_inbox(space: Space, limit: int | None = None) -> Ranked:
-    """Inbox entries by fit to the library (kept, read and reading items against skipped ones and the rest of
-    the inbox); with no library yet, newest first."""
+    """Inbox entries by fit to the library: nearer to kept, read and reading items than to skipped ones (with
+    few skipped, against the library's background or the inbox); with no library yet, newest first."""
     inbox = [n for n, r in enumerate(space.rows) if r.status == Status.INBOX]
     positives = _positives_of_library(space)
     if not positives:
@@ -48,8 +48,11 @@ def rank_inbox(space: Space, limit: int | None = None) -> Ranked:
     # Against what was skipped and the library's background, never the other inbox entries: two new papers on
     # the reader's main topic must not pull each other down.
     taken = set(positives)
-    negatives = [n for n, r in enumerate(space.rows) if r.status != Status.INBOX and n not in taken] or inbox
-    fit = learned_fit(space, positives, inbox, negatives, fast=True)
+    negatives = [n for n, r in enumerate(space.rows) if r.status != Status.INBOX and n not in taken]
+    if len(positives) >= MIN_POSITIVES and len(negatives) >= MIN_POSITIVES:
+        fit = contrast_fit(space, positives, inbox, negatives)
+    else:  # too few skipped to contrast with: the kept items' centroid against what there is
+        fit = learned_fit(space, positives, inbox, negatives or inbox, fast=True)
     method = "learned" if fit.learned else "similar"
     return _ranked(space, fit.scores, fit.weights, inbox, limit, method, positives, everything=True)
 
