@@ -8,6 +8,10 @@ the slowest case next to the median (the floor: an ordinary command in the same 
     python benchmarks/hostile.py --every 8 # a spread-out eighth
     python benchmarks/hostile.py --network # hostile servers: each source dripping a byte at a time, at a 5 s
                                            # timeout — the longest stall per source (about a minute)
+    python benchmarks/hostile.py --files   # hostile files (benchmarks/hostile_files.py): 30 random damages,
+                                           # a read-only library, team-role refusals on PostgreSQL, and the
+                                           # cost of a write on a 5 MB and a 200 MB library (--files --quick:
+                                           # 5 MB and 20 MB)
 """
 
 from __future__ import annotations
@@ -133,6 +137,11 @@ def network(timeout: float = 5.0) -> None:
 def main() -> None:
     if "--network" in sys.argv:
         network()
+        return
+    if "--files" in sys.argv:
+        from benchmarks.hostile_files import main as files
+
+        files(quick="--quick" in sys.argv)
         return
     every = int(sys.argv[sys.argv.index("--every") + 1]) if "--every" in sys.argv else 1
     chosen = cases() if every == 1 else sample(every)
