@@ -39,8 +39,8 @@ class Item(SQLModel, table=True):
         one_of("initial_status", (Status.INBOX.value, Status.UNREAD.value)),
         one_of("kind", KINDS),
         one_of("metadata_status", METADATA_STATUSES),
-        # What todo and stats read of every item, so they never read whole rows (migration 0013).
-        Index("ix_item_initial_status_kind_added_at", "initial_status", "kind", "added_at"),
+        # The unread queue in order without reading whole rows (migration 0013).
+        Index("ix_item_initial_status_added_at", "initial_status", "added_at"),
         # Numbers are never reused: `rm 12` then `add` must not give the new item the number people knew as #12.
         {"sqlite_autoincrement": True},
     )
