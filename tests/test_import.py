@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist.importer.extract import extract, split_rating
+from readlist.importer.extract import extract
+from readlist.importer.headings import split_rating
 from readlist.importer.markdown import parse
 from tests.conftest import Run
 from tests.garble import garble

@@ -308,6 +308,8 @@ def _github_reference(url: str) -> Reference | None:
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) < 2 or segments[0].lower() in _GITHUB_NOT_REPOS:
         return None
+    if parts.path.lower().endswith(".pdf"):
+        return None  # `owner/repo/blob/main/report.pdf`: a paper kept in a repo, not the repo
     owner, repo = segments[0], segments[1].removesuffix(".git")
     return Reference(
         kind=Kind.REPO, key=f"github:{owner.lower()}/{repo.lower()}", url=f"https://github.com/{owner}/{repo}"

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from readlist.domain import Kind, LinkRole
 from readlist.ids import Reference
-from readlist.importer.links import classify, is_generic_text, is_profile, role_for
+from readlist.importer.entry import identify
+from readlist.importer.headings import clean_heading, is_numbered, split_rating
+from readlist.importer.links import classify, is_generic_text, is_profile, link_title, role_for
 from readlist.importer.markdown import Block, Line, Link
 from readlist.importer.nearby import (
     DATE,
@@ -43,9 +45,8 @@ from readlist.importer.tables import (
 from readlist.importer.words import is_generic_heading
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
-_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*")
-_EMPHASIS = re.compile(r"[*_`~]+")
-_RATING = re.compile(r"\s+((?:[1-5](?:\.\d)?[+\-]?|推荐|必读|强推)[?？!！]*)\s*$")
+_PAPER_LABEL = re.compile(r"^\W*(?:paper|论文|pdf|arxiv)\W*$", re.IGNORECASE)
+NAMED_SIBLINGS = 2  # more named links listed beside an item section's link make the section a list
 ITEM_SECTION_WINDOW = 3  # the primary link must appear within the first blocks of an item section
 _SENTENCE_END = re.compile(r"[，。；;]|[,.!?]\s|[.!?]$")
 _LEADS_ON = re.compile(r"[，。；]|[:：.。]\s*$")
@@ -62,21 +63,6 @@ class Skipped:
 class Extraction:
     drafts: list[ItemDraft] = field(default_factory=list)
     skipped: Skipped = field(default_factory=Skipped)
-
-
-def clean_heading(text: str) -> str:
-    """`### 3.2.1 KV Cache 压缩` → `KV Cache 压缩`; emphasis and numbering go."""
-    text = _EMPHASIS.sub("", text)
-    text = _NUMBERING.sub("", text).strip()
-    return re.sub(r"\s+", " ", text).strip(" -—:：#")
-
-
-def split_rating(heading: str) -> tuple[str, str | None]:
-    """`CAT KV压缩 5？` → (`CAT KV压缩`, `5？`); `Quartet2` and `LLM-42` have no rating."""
-    m = _RATING.search(heading)
-    if not m:
-        return heading.strip(), None
-    return heading[: m.start()].strip(), m.group(1)
 
 
 class _Doc:
@@ -146,7 +132,7 @@ def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple
     entry (a link standing on its own line: for a paper, another paper — its repos and articles are its links)
     in the same paragraph or list, and not several entries with no writing of the user's around them."""
     heading = blocks[h].text
-    if _NUMBERING.match(heading) and _NUMBERING.match(heading).group(0).strip():  # type: ignore[union-attr]
+    if is_numbered(heading):
         return None
     found = _first_link(blocks, start, end)
     if found is None:
@@ -167,6 +153,9 @@ def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple
             while start <= j < end and blocks[j].kind == "paragraph" and blocks[j].in_list:
                 group.add(j)
                 j += step
+    named = sum(1 for j in group for ln in blocks[j].lines if ln.number != line.number and _names_an_item(ln))
+    if named > NAMED_SIBLINGS:
+        return None  # `- [github仓库](…)` atop a list of named posts: a topic's list, not one item
     lines = [(j, ln) for j in range(start, end) for ln in blocks[j].lines]
     entries = {ref.key}
     prose = False
@@ -184,6 +173,12 @@ def _is_item_section(blocks: list[Block], h: int, start: int, end: int) -> tuple
             return None  # `https://arxiv.org/abs/A …` then `https://arxiv.org/abs/B …`: a list
         entries.add(other.key)
     return None if len(entries) > 1 and not prose else found
+
+
+def _names_an_item(line: Line) -> bool:
+    """A list line whose first link is a reading item with a name of its own (`- [RWKV 模型解析](…)`)."""
+    first = line.links[0] if line.links else None
+    return first is not None and classify(first.url) is not None and link_title(first.text, first.url) is not None
 
 
 def _is_prose(text: str) -> bool:
@@ -258,11 +253,20 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
         prev = blocks[block_idx - 1]
         if prev.kind == "paragraph" and prev.lines and looks_like_title(prev.lines[-1].text):
             title = prev.lines[-1].text.strip()
-    if title is None and looks_like_title(rest):
-        title, rest = rest, ""
+    lead = [ln for b in blocks[start:block_idx] for ln in b.lines if not ln.links] + before
+    if title is None:  # the paper's title further up, past a venue line (`Title` / `- Micro25：…` / `- link`)
+        title = next((ln.text.strip() for ln in reversed(lead) if looks_like_title(ln.text)), None)
+    if title is None and looks_like_title(rest) and not _who_or_where(rest):
+        title, rest = rest, ""  # not `ali Qwen, NIPS25`: that is who and where
     # The words after the link: who (affiliation), where (venue), remarks such as 未开源 (a note).
     said = describe(DATE.sub(" ", rest), team=True)
     dated = DATE.search(rest)  # `https://arxiv.org/abs/… IST Austria 2024.08.21 ASPLOS26`: when it came out
+    venue = said.venue or next((v for ln in lead if (v := describe(ln.text, team=False).venue)), None)
+    code = None
+    if ref.kind == Kind.REPO and title and (venue or _PAPER_LABEL.search(link_line.text[: link.start])):
+        # A paper's section whose link is its code (`Title` / `- Micro25` / `- github.com/…`): the paper, with
+        # the repo as its code link.
+        code, ref = ref, identify(arxiv=None, doi=None, url=None, title=title, paper=True) or ref
     draft = doc.draft(
         ref,
         link.line,
@@ -271,10 +275,12 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
         short_name=short_name,
         rating=rating,
         affiliation=said.affiliation,
-        venue=said.venue,
+        venue=venue,
         published=describe(dated.group(0), team=False).published if dated else None,
         note=" ".join(said.remarks) or None,
     )
+    if code is not None:
+        draft.links.append((code.url, LinkRole.CODE))
     # The rest of the section is the user's summary: markdown kept, minus links-only lines and images.
     last_line = blocks[end].line - 1 if end < len(blocks) else doc.first_line + len(doc.lines) - 1
     skip_lines = {blocks[h].line, link_line.number}
@@ -290,7 +296,7 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
                     continue
                 if other_ref.arxiv_id or ref.kind != Kind.PAPER:
                     # Another paper the summary cites, or any link beside a page: items of their own.
-                    title = other.text if other.text and not is_generic_text(other.text) else None
+                    title = link_title(other.text, other.url)
                     title = title or title_beside(*beside(ln, k))
                     doc.draft(other_ref, other.line, tags, title=title, note=note_near(ln, k, title))
                 if not other_ref.arxiv_id:
@@ -311,6 +317,12 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
         doc.occurrences[("#section", section)] += 1
         n = doc.occurrences[("#section", section)]
         draft.notes.append(NoteDraft(note, source=f"{doc.file}#{section}#{n}"))
+
+
+def _who_or_where(text: str) -> bool:
+    """Words after a link that say who made it and where it appeared (`ali Qwen, NIPS25`), not its title."""
+    said = describe(DATE.sub(" ", text), team=False)
+    return bool(said.venue or said.affiliation or DATE.search(text))
 
 
 def _list_section(doc: _Doc, blocks: list[Block], tags: list[str]) -> None:
@@ -353,7 +365,8 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                 continue
             ref = classify(link.url)
             assert ref is not None
-            title, date = clean_title(link.text) if link.text and not is_generic_text(link.text) else (None, None)
+            named = link_title(link.text, link.url)
+            title, date = clean_title(named) if named else (None, None)
             title = title or None
             before, after = beside(line, k)
             if title is None:
@@ -447,7 +460,7 @@ def _table_row(doc: _Doc, block: Block, tags: list[str]) -> None:
                 doc.result.skipped.boilerplate += byline
                 continue  # a team's, author's or product's home page says who, not what to read
             # `[cs.CL] 2405.04434 DeepSeek-V2 [link](…)`: a generic link's title is the words before it
-            named = link.text if link.text and not is_generic_text(link.text) else words_before(cell, k).strip()
+            named = link_title(link.text, link.url) or words_before(cell, k).strip()
             title, date = clean_title(named) if named and not is_label(named) else (None, None)
             same = by_key.get(ref.key)
             if same is not None:  # mentioned again in the row: the first mention stays, a title fills in

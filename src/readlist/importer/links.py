@@ -76,6 +76,26 @@ GENERIC_TEXTS = frozenset(
 )
 
 
+# Words that together say what a link is (`项目地址`, `在线演示地址`, `Paper & Code`, `github仓库`): a text made only of
+# these, with at least one head, is generic too.
+GENERIC_HEADS = (
+    "链接|地址|网址|报告|论文|代码|源码|仓库|主页|官网|博客|原文|文档|演示|体验|传送门|入口|"
+    "paper|papers|code|repo|repository|link|links|report|page|homepage|website|site|blog|post|pdf|slides|video|demo|"
+    "docs|documentation|source|here"
+)
+GENERIC_MODIFIERS = (
+    "项目|技术|论文|代码|开源|官方|在线|原始|完整|点击|点此|查看|阅读|下载|github|arxiv|hf|huggingface|"
+    "project|technical|tech|official|online|source|full|the|and|paper|code|model|models|data|dataset|"
+    "arxiv|github|pdf|project|read|more|click|view"
+)
+_GENERIC_WORDS = re.compile(
+    rf"(?:{GENERIC_HEADS}|{GENERIC_MODIFIERS})(?:[\s\-_/&+·、,，|]*(?:{GENERIC_HEADS}|{GENERIC_MODIFIERS}))*",
+    re.IGNORECASE,
+)
+_BRACKETS = frozenset({"[]", "【】", "()", "（）"})
+_GENERIC_HEAD = re.compile(GENERIC_HEADS, re.IGNORECASE)
+
+
 def is_boilerplate(url: str) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -233,4 +253,27 @@ def role_for(ref: Reference, url: str) -> str:
 
 
 def is_generic_text(text: str) -> bool:
-    return text.strip().strip(":：").lower() in GENERIC_TEXTS or not text.strip()
+    """What the link is, not what it is called: `paper`, `[项目地址]`, `体验链接`, `Technical Report`, `github仓库`.
+
+    Besides the words above, any text made only of GENERIC_WORDS that holds one of GENERIC_HEADS."""
+    words = text.strip().strip(":：").strip().lower()
+    if len(words) > 2 and words[0] + words[-1] in _BRACKETS:  # `[论文]`, `【代码】`
+        words = words[1:-1].strip()
+    if words in GENERIC_TEXTS or not words:
+        return True
+    return len(words) <= 40 and bool(_GENERIC_WORDS.fullmatch(words)) and bool(_GENERIC_HEAD.search(words))
+
+
+def link_title(text: str, url: str) -> str | None:
+    """A link's text when it names what the link leads to; None when it is generic (`代码`) or the account the
+    link sits under (`[tding1](https://github.com/tding1/Efficient-LLM-Survey)`: a user name)."""
+    text = text.strip()
+    if is_generic_text(text):
+        return None
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    segments = [s for s in parts.path.split("/") if s]
+    name = text.lower().lstrip("@")
+    if host in PROFILE_HOSTS and len(segments) >= 2 and name == segments[0].lower() != segments[1].lower():
+        return None  # the owner's name, unless it is also the project's (`[CuPy](https://github.com/cupy/cupy)`)
+    return text

@@ -113,8 +113,9 @@ _REMARK = re.compile(
     r"[^\s,，;；、]*(?:开源|闭源|未发表|提交|投稿)[^\s,，;；、]*|best paper|(?:last )?updated?", re.IGNORECASE
 )
 _PROSE = re.compile(
-    r"[的是了用将把]|基于|通过|提出|实现|支持|using|based|with|for", re.IGNORECASE
-)  # a phrase, not a name
+    r"[的是了用将把]|基于|通过|提出|实现|支持|(?<![A-Za-z])(?:using|based|with|for)(?![A-Za-z])", re.IGNORECASE
+)  # a phrase, not a name (`for` as a word: Salesforce is a name)
+_CJK_CLAUSE = re.compile(r"[。！？；]")
 _PARENS = re.compile(r"[(（][^()（）]*[)）]")
 _NUMBERS = re.compile(r"(?<![\w.])[\d.\-/:]+(?![\w.])")
 _SEPARATORS = " ,，、;；。.&/|[]【】·"
@@ -281,12 +282,18 @@ def describe(text: str, *, team: bool) -> Described:
             out.remarks.append(m.group(0))
         text = pattern.sub(" ", text)
     rest = _trim(re.sub(r"\s*([,，、;；])(?:\s*[,，、;；])+\s*", r"\1", re.sub(r"\s+", " ", text)))
-    if len(rest) > 1 and (_all_orgs(rest) or (team and _WORDY.search(rest))):
+    # where a team is expected, any name is one — but not a phrase about the work (`稀疏加速 基于Flash-LLM。`)
+    if len(rest) > 1 and (_all_orgs(rest) or (team and _WORDY.search(rest) and not _about_the_work(rest))):
         out.affiliation = rest
     elif rest:
         out.remarks.append(rest)
     out.remarks = [r for r in map(_trim, out.remarks) if r]
     return out
+
+
+def _about_the_work(text: str) -> bool:
+    """A phrase or sentence (`基于Flash-LLM。`, `稀疏加速，开源`) rather than a name, unless it names an org."""
+    return not is_org(text) and bool(_PROSE.search(text) or _CJK_CLAUSE.search(text))
 
 
 def _trim(text: str) -> str:

@@ -1,0 +1,41 @@
+"""Headings in notes: their numbering (`3.2.1`, `一、`, `1️⃣`), emphasis and a trailing rating (`Marlin 5`)."""
+
+from __future__ import annotations
+
+import re
+
+# How headings are numbered: `3.2.1`, `1.`, `1)`, `(1)`, `（一）`, `一、`, `①`, and the keycap emoji of awesome-lists
+# (`1️⃣` is the digit, U+FE0F and U+20E3; `🔟`). The whole numbering goes, never just its digit.
+_CJK_NUMERAL = "[一二三四五六七八九十百]+"
+_NUMBERING = re.compile(
+    r"^\s*(?:"
+    r"(?:[0-9#*]\ufe0f?\u20e3)+|\U0001f51f"
+    r"|[(（]\s*(?:\d+|" + _CJK_NUMERAL + r"|[a-zA-Z])\s*[)）][、.．]?"
+    r"|\d+(?:\.\d+)*(?:[.．](?!\d)|[)）、]|(?=\s)(?!\s*[年月日号])|$)"  # not `1.5B`, `2024 年回顾`
+    r"|" + _CJK_NUMERAL + r"[、.．]"
+    r"|[\u2460-\u2473\u2776-\u2793]"
+    r")\s*"
+)
+_EMPHASIS = re.compile(r"[*_`~]+")
+_RATING = re.compile(r"\s+((?:[1-5](?:\.\d)?[+\-]?|推荐|必读|强推)[?？!！]*)\s*$")
+
+
+def clean_heading(text: str) -> str:
+    """`### 3.2.1 KV Cache 压缩` → `KV Cache 压缩`; emphasis and numbering go."""
+    text = _EMPHASIS.sub("", text)
+    text = _NUMBERING.sub("", text).strip()
+    return re.sub(r"\s+", " ", text).strip(" -—:：#")
+
+
+def split_rating(heading: str) -> tuple[str, str | None]:
+    """`CAT KV压缩 5？` → (`CAT KV压缩`, `5？`); `Quartet2` and `LLM-42` have no rating."""
+    m = _RATING.search(heading)
+    if not m:
+        return heading.strip(), None
+    return heading[: m.start()].strip(), m.group(1)
+
+
+def is_numbered(heading: str) -> bool:
+    """A numbered heading is a topic in a sequence (`1️⃣ Pruning`), never the name of one paper."""
+    m = _NUMBERING.match(heading)
+    return m is not None and bool(m.group(0).strip())
