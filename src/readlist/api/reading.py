@@ -301,8 +301,24 @@ class Reading(Door):
         if fmt not in FORMATS:
             raise InvalidInputError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
         flt = item_filter(status, tag, kind, since)
-        taken = citation_keys(self._conn, flt) if fmt == "bibtex" else None
-        return chunks(fmt, iter_records(self._conn, flt), bom=bom, taken=taken)
+        if fmt != "bibtex":
+            return chunks(fmt, iter_records(self._conn, flt), bom=bom)
+        minted: Pairs = []
+        pieces = chunks(fmt, iter_records(self._conn, flt), taken=citation_keys(self._conn, flt), minted=minted)
+        return self._keeping_keys(pieces, minted)
+
+    def _keeping_keys(self, pieces: Iterator[str], minted: Pairs) -> Iterator[str]:
+        """The pieces; once all are out, the citation keys they gave items are kept, so a key a person has
+        exported never changes, whatever a later fetch learns."""
+        yield from pieces
+        if minted:
+            from readlist.store import citekeys
+
+            try:
+                with self._writer.transaction() as tx:
+                    citekeys.pin(tx.conn, minted)
+            except ReadlistError:
+                pass  # a library this user may only read: the export stands; the keys are made the same next time
 
     @staticmethod
     def glossary() -> tuple[Groups, Path]:

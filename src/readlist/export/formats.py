@@ -187,17 +187,16 @@ _URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20", "\n": "%0A", "\r
 
 
 def bib_key(record: ExportRecord) -> str:
-    """The stored citation key; for an item without one yet, the key it would get (`frantar2024marlin`)."""
-    from readlist.store.citekeys import arxiv_year, base_key, title_word
+    """The stored citation key; for an item without one yet, the key it gets (`frantar2024marlin`, or from its
+    ID while its metadata is unknown: `arxiv240811743`)."""
+    from readlist.store.citekeys import arxiv_year, mint
 
     if record.get("citation_key"):
         return str(record["citation_key"])
     year = record.get("year") or arxiv_year(record.get("arxiv_id")) or _year(record)
     authors = [{"name": a["name"]} for a in record["authors"]]
-    if authors and year:
-        return base_key(authors, int(year), record.get("short_name") or record["title"])
-    word = title_word(record.get("short_name") or record["title"])
-    return f"{word or 'item'}{year or ''}"
+    title = record.get("short_name") or record["title"]
+    return mint(record["kind"], title, authors, int(year) if year else None, record["key"])
 
 
 def _year(record: ExportRecord) -> str:
@@ -253,14 +252,18 @@ def _fields(r: ExportRecord, kind: str) -> list[tuple[str, str]]:
     return fields
 
 
-def bibtex_chunks(rows: Iterable[ExportRecord], taken: set[str]) -> Iterator[str]:
+def bibtex_chunks(
+    rows: Iterable[ExportRecord], taken: set[str], minted: list[tuple[str, str]] | None = None
+) -> Iterator[str]:
     """Entries one at a time; `taken`: the stored citation keys of the exported items (the others' keys are
-    made beside them, and added to it)."""
+    made beside them, and added to it); `minted` collects (citation key, item key) of keys made here."""
     from readlist.store.citekeys import unique_key
 
     separator = ""
     for r in rows:
         key = str(r["citation_key"]) if r.get("citation_key") else unique_key(bib_key(r), taken.__contains__)
+        if not r.get("citation_key") and minted is not None:
+            minted.append((key, r["key"]))
         taken.add(key)  # stable: rows come in key order, so the same library gives the same suffixes
         kind = entry_type(r)
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in _fields(r, kind))
@@ -269,15 +272,21 @@ def bibtex_chunks(rows: Iterable[ExportRecord], taken: set[str]) -> Iterator[str
 
 
 def chunks(
-    fmt: str, rows: Iterable[ExportRecord], *, bom: bool = False, taken: set[str] | None = None
+    fmt: str,
+    rows: Iterable[ExportRecord],
+    *,
+    bom: bool = False,
+    taken: set[str] | None = None,
+    minted: list[tuple[str, str]] | None = None,
 ) -> Iterator[str]:
-    """The export as pieces of text, written as they come (an export never holds all of itself)."""
+    """The export as pieces of text, written as they come (an export never holds all of itself); a BibTeX
+    export adds the keys it made to `minted`, (citation key, item key)."""
     if fmt == "jsonl":
         return jsonl_chunks(rows)
     if fmt == "json":
         return json_chunks(rows)
     if fmt == "bibtex":
-        return bibtex_chunks(rows, set() if taken is None else taken)
+        return bibtex_chunks(rows, set() if taken is None else taken, minted)
     return csv_chunks(rows, bom=bom)
 
 

@@ -97,6 +97,39 @@ def base_key(authors: Sequence[Mapping[str, object]], year: int, title: str) -> 
     return f"{family or 'anon'}{year}{title_word(title)}"
 
 
+def usable(key: str) -> bool:
+    """Whether `show KEY` finds an item by this key: never punctuation or a bare number (`_`, `2024`), never
+    what reads as an ID, a DOI or a URL."""
+    from readlist.errors import ReadlistError
+    from readlist.ids import parse_item_ref
+
+    try:
+        return parse_item_ref(key) == ("citation", key)
+    except ReadlistError:
+        return False
+
+
+def id_key(ref_key: str) -> str:
+    """A key from the item's identifier, while nothing better is known: `arxiv:2304.12345` → `arxiv230412345`,
+    `url:https://example.com/post` → `urlexamplecompost`."""
+    scheme, _, rest = ref_key.partition(":")
+    rest = re.sub(r"^https?://(?:www\.)?", "", rest)
+    return (_ascii(scheme) or "item") + _ascii(rest)[:40]
+
+
+def mint(kind: str, title: str, authors: Sequence[Mapping[str, object]], year: int | None, ref_key: str) -> str:
+    """The key an item gets from what is known of it: `frantar2024marlin`; `flashattention2022` with no
+    authors; from its identifier when the title says nothing either (a stand-in such as an arXiv ID)."""
+    if authors and year:
+        key = base_key(authors, year, title)
+    else:
+        word = title_word(title)
+        key = f"{word}{year or ''}" if re.search("[a-z]", word) else ""
+    if key and not usable(key):
+        key = f"{kind}{key}"  # `3dgs2024` would read as a number's start: `paper3dgs2024`
+    return key if key and usable(key) else id_key(ref_key)
+
+
 def unique_key(base: str, taken: Callable[[str], bool]) -> str:
     """`base`, then `basea`, `baseb` … `basez`, `baseaa` …: the first one not taken."""
     return next(key for key in candidate_keys(base) if not taken(key))
@@ -153,6 +186,8 @@ def assign(conn: Conn, item_ids: Sequence[int]) -> None:
             # A repo's title is `owner/name`; the owner is already the author, so the name gives the word.
             word = str(title).split("/", 1)[-1] if kind == Kind.REPO else (short_name or title)
             base = base_key(authors, int(year), str(word))
+            if not usable(base):  # a family name of digits or punctuation
+                continue
             if base not in taken_by_base:
                 # A range on the unique index (LIKE would scan the table): every key that starts with `base`.
                 found = conn.execute(
@@ -166,3 +201,13 @@ def assign(conn: Conn, item_ids: Sequence[int]) -> None:
             keys.append((key, item_id))
         if keys:
             conn.executemany("UPDATE item SET citation_key = ? WHERE id = ?", keys)
+
+
+def pin(conn: Conn, keys: Sequence[tuple[str, str]]) -> None:
+    """Keep the keys an export gave items that had none, as (citation key, item key): a key a person has seen
+    is never changed, whatever a fetch later learns. One taken meanwhile by another item is left."""
+    conn.executemany(
+        "UPDATE item SET citation_key = ? WHERE key = ? AND citation_key IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM item other WHERE other.citation_key = ?)",
+        [(citation, key, citation) for citation, key in keys],
+    )

@@ -104,8 +104,11 @@ class Merger:
         return self._citation_keys
 
     def claim_citation_key(self, key: str | None) -> str | None:
-        """The key, if no other item has it (an imported key never takes another item's)."""
-        if not key or key in self.citation_keys:
+        """The key, if no other item has it (an imported key never takes another item's) and `show KEY` can
+        find it (`_` or `2024` is no key: the item gets one of its own)."""
+        from readlist.store.citekeys import usable
+
+        if not key or key in self.citation_keys or not usable(key):
             return None
         self.citation_keys.add(key)
         return key
