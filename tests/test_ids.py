@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -128,3 +131,27 @@ def test_a_url_typed_without_its_scheme_finds_an_item_on_an_ip_address_and_port(
     shown = run("show", "127.0.0.1:8765/x", "--json")
     assert shown.code == 0 and shown.json()["url"] == "http://127.0.0.1:8765/x", shown
     assert run("show", "127.0.0.1:9999/x").code != 0  # another port is another page
+
+
+def test_a_library_from_before_keeps_finding_its_openreview_pdf_item(run: Run, tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    env = {"READLIST_DB": str(db)}
+    assert run("add", "https://openreview.net/pdf?id=Old-1", "--no-fetch", "--tag", "mine", env=env).code == 0
+    assert run("add", "https://openreview.net/pdf?id=Gone", "--no-fetch", env=env).code == 0
+    assert run("rm", "openreview.net/forum?id=Gone", "--yes", env=env).code == 0
+    with sqlite3.connect(db) as conn:  # as an earlier readlist keyed them (schema 0013)
+        for table in ("item", "tombstone"):
+            conn.execute(f"UPDATE {table} SET key = replace(key, '/forum?', '/pdf?') WHERE key LIKE '%openreview%'")
+        conn.execute("UPDATE alembic_version SET version_num = '0013'")
+    shown = run("show", "https://openreview.net/pdf?id=Old-1", "--json", env=env)  # migrates on opening
+    assert shown.code == 0 and shown.json()["tags"] == ["mine"], shown
+    assert run("add", "https://openreview.net/forum?id=Old-1", "--no-fetch", env=env).code == 0
+    assert len(run("list", "--json", env=env).json()) == 1  # the same paper, not a second item
+    assert run("import", str(_notes_linking(tmp_path, "Gone")), env=env).code == 0
+    assert len(run("list", "--json", env=env).json()) == 1  # a removed paper stays removed
+
+
+def _notes_linking(tmp_path: Path, forum_id: str) -> Path:
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"# Reading\n\n- https://openreview.net/pdf?id={forum_id}\n", encoding="utf-8")
+    return notes
