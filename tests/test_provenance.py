@@ -102,3 +102,18 @@ def test_a_refresh_from_crossref_keeps_the_venue_a_person_set(run: Run, sources_
     assert item["title"] == "Highly accurate protein structure prediction with AlphaFold"  # the rest came
     assert run("edit", "1", "--reset", "venue").code == 0 and run("fetch").code == 0
     assert run("show", "1", "--json").json()["venue"] == "Nature"
+
+
+def test_a_title_guessed_from_a_links_text_gives_way_to_the_pages_own(
+    run: Run, sources_server: SourcesServer, tmp_path: Path
+) -> None:
+    url = sources_server.add_page("/blog/fa3", "english_blog.html", "text/html; charset=utf-8")
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"# Attention\n\n- [FA3 博客]({url}) 讲得很清楚\n", encoding="utf-8")
+    assert run("import", str(notes)).code == 0
+    assert run("show", "1", "--json").json()["title"] == "FA3 博客"
+    assert run("fetch").code == 0
+    item = run("show", "1", "--json").json()
+    assert item["title"].startswith("FlashAttention-3: Fast and Accurate Attention") and item["user_fields"] == []
+    assert run("edit", "1", "--title", "FA3 (mine)").code == 0 and run("fetch", "--all").code == 0
+    assert run("show", "1", "--json").json()["title"] == "FA3 (mine)"

@@ -43,6 +43,7 @@ from readlist.importer.tables import (
     words_before,
 )
 from readlist.importer.words import is_generic_heading
+from readlist.store.provenance import Origin
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
 
 _PAPER_LABEL = re.compile(r"^\W*(?:paper|论文|pdf|arxiv)\W*$", re.IGNORECASE)
@@ -90,6 +91,10 @@ class _Doc:
             draft.notes.append(NoteDraft(note.strip(), source=f"{self.file}#{section}#{n}"))
         self.result.drafts.append(draft)
         return draft
+
+
+# A title read from a link's text is a guess (store/provenance.py): the source's own title may replace it.
+_GUESSED = {"title": Origin.GUESS.value}
 
 
 def _title_heading_index(blocks: list[Block]) -> int | None:
@@ -296,9 +301,10 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
                     continue
                 if other_ref.arxiv_id or ref.kind != Kind.PAPER:
                     # Another paper the summary cites, or any link beside a page: items of their own.
-                    title = link_title(other.text, other.url)
-                    title = title or title_beside(*beside(ln, k))
-                    doc.draft(other_ref, other.line, tags, title=title, note=note_near(ln, k, title))
+                    named = link_title(other.text, other.url)
+                    title = named or title_beside(*beside(ln, k))
+                    cited = doc.draft(other_ref, other.line, tags, title=title, note=note_near(ln, k, title))
+                    cited.provenance = dict(_GUESSED) if named else {}
                 if not other_ref.arxiv_id:
                     draft.links.append((other_ref.url, role_for(other_ref, other.url)))
             if ln.links and not strip_link_urls(ln.text).strip(":： "):
@@ -368,6 +374,7 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
             named = link_title(link.text, link.url)
             title, date = clean_title(named) if named else (None, None)
             title = title or None
+            guessed = dict(_GUESSED) if title else {}  # a link's text: real metadata may replace it
             before, after = beside(line, k)
             if title is None:
                 title = title_beside(before, after)
@@ -396,7 +403,7 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                 ]
                 note = " ".join(c for i, c in enumerate(context) if c and (i == 0 or weight(c) >= 4))[:MAX_NOTE]
             if said is None:
-                doc.draft(ref, link.line, tags, title=title, note=note or None, published=date)
+                doc.draft(ref, link.line, tags, title=title, note=note or None, published=date, provenance=guessed)
                 continue
             doc.draft(
                 ref,
@@ -407,6 +414,7 @@ def _paragraph(doc: _Doc, block: Block, previous: Block | None, tags: list[str])
                 published=said.published or date,
                 venue=said.venue,
                 affiliation=said.affiliation,
+                provenance=guessed,
             )
 
 
