@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, MetaData, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from readlist.domain import KINDS, LINK_ROLES, METADATA_STATUSES, STATUSES, MetadataStatus, Status
@@ -146,6 +146,14 @@ class Source(SQLModel, table=True):
     file: str
     line: int
     section: str
+
+
+class TermCache(SQLModel, table=True):
+    """The recommendation model's term counts per item, as one NumPy archive (recommend/training.py)."""
+
+    name: str = Field(primary_key=True)  # which cache and its format version: `terms.v5`
+    saved_at: str
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Meta(SQLModel, table=True):
