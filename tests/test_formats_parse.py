@@ -362,14 +362,16 @@ def test_csl_json_and_csv_find_identifiers_in_any_field(tmp_path: Path) -> None:
     from readlist.importer import csvfile
 
     text = (
-        "Title,Url,Publication Title,Extra\n"
-        "Power laws,,arXiv preprint physics/0511201,\n"
-        "Branes,,,arXiv: hep-th/9901001v2\n"
-        "Chapter,https://link.springer.com/chapter/10.1007/978-3-319-24574-4_28,,\n"
+        "Title,Url,Publication Title,Extra,Report Number\n"  # Zotero's columns; no field is read from the last
+        "Power laws,,arXiv preprint physics/0511201,,\n"
+        "Branes,,,arXiv: hep-th/9901001v2,\n"
+        "Chapter,https://link.springer.com/chapter/10.1007/978-3-319-24574-4_28,,,\n"
+        "Adam,,,,arXiv:1412.6980\n"
     )
     found = [(d.ref.arxiv_id, d.ref.arxiv_version, d.ref.doi) for d in csvfile.to_drafts(text, "x.csv").drafts]
     assert found == [
         ("physics/0511201", None, None),
         ("hep-th/9901001", 2, None),
         (None, None, "10.1007/978-3-319-24574-4_28"),
+        ("1412.6980", None, None),
     ]

@@ -114,11 +114,9 @@ def _row_draft(row: list[str], columns: dict[str, int], path: str, line: int) ->
 
     title, kind, link = get("title"), get("type").casefold().replace(" ", ""), get("url")
     # an arXiv column, `arXiv:2408.11743v2` or `doi:10.1145/…` as the link, Zotero's Extra, a venue or note
-    found = scan(
-        ((name, get(name)) for name in ("arxiv", "doi", "url", "extra", "venue", "note")),
-        arxiv_fields=("arxiv",),
-        doi_fields=("doi",),
-    )
+    named = [(name, get(name)) for name in ("arxiv", "doi", "url", "extra", "venue", "note")]
+    others = [(f"#{i}", " ".join(cell.split())) for i, cell in enumerate(row) if i not in columns.values()]
+    found = scan([*named, *others], arxiv_fields=("arxiv",), doi_fields=("doi",))  # Zotero's `Report Number`…
     if link and not (found.arxiv or found.doi or is_url(link)):
         return f"{link[:60]!r} is not a web link"
     ref = identify(
