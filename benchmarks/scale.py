@@ -122,12 +122,16 @@ class Row:
     ratio: float
     tree_mb: float
     one_mb: float
+    note: str = ""
 
 
-def paired(cmd: list[str], env: dict[str, str], runs: int) -> tuple[Row, float]:
-    """`cmd` and the floor in turn, `runs` times after one warm-up each: (the row, the floor's median wall)."""
-    run_once(FLOOR, {})
-    run_once(cmd, env)
+def paired(cmd: list[str], env: dict[str, str], runs: int, slow: float = 30.0) -> tuple[Row, float]:
+    """`cmd` and the floor in turn, `runs` times after one warm-up each: (the row, the floor's median wall).
+    A command whose warm-up takes longer than `slow` seconds is timed by that one run (marked `1 run`)."""
+    floor = run_once(FLOOR, {}).wall
+    warm = run_once(cmd, env)
+    if warm.wall > slow:
+        return Row("", warm.wall, warm.wall / floor, warm.peak_tree_mb, warm.peak_one_mb, "1 run"), floor
     floors, walls, ratios, trees, ones = [], [], [], [], []
     for _ in range(runs):
         floor = run_once(FLOOR, {}).wall
@@ -197,7 +201,9 @@ def table(title: str, floor: float, rows: list[Row]) -> str:
         "| command | wall (median) | × floor | peak memory, process tree | largest process |",
         "|---|---|---|---|---|",
     ]
-    lines += [f"| {r.label} | {r.wall:.2f} s | {r.ratio:.1f}× | {r.tree_mb:.0f} MB | {r.one_mb:.0f} MB |" for r in rows]
+    for r in rows:
+        wall = f"{r.wall:.2f} s" + (f" ({r.note})" if r.note else "")
+        lines.append(f"| {r.label} | {wall} | {r.ratio:.1f}× | {r.tree_mb:.0f} MB | {r.one_mb:.0f} MB |")
     return "\n".join(lines) + "\n"
 
 
@@ -207,6 +213,7 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--rows", nargs="+", choices=[r[0] for r in ROWS], default=[r[0] for r in ROWS])
     parser.add_argument("--runs", type=int, default=5, help="paired runs per row (median)")
+    parser.add_argument("--slow", type=float, default=30, help="a command slower than this (s) is timed once")
     parser.add_argument("--import-mb", type=float, default=50, help="size of the imported file; 0: no import row")
     parser.add_argument("--import-runs", type=int, default=1, help="imports of that file (median)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test", help="a server to make DBs on")
@@ -235,7 +242,7 @@ def main() -> None:
                 try:
                     rows, floors = [], []
                     for _name, label, cmd in chosen:
-                        row, floor = paired([READLIST, *cmd], {**env_base, "READLIST_DB": db}, args.runs)
+                        row, floor = paired([READLIST, *cmd], {**env_base, "READLIST_DB": db}, args.runs, args.slow)
                         row.label = label
                         rows.append(row)
                         floors.append(floor)
