@@ -132,9 +132,7 @@ def test_jsonl_export_keeps_citation_keys_and_attachments(run: Run, tmp_path: Pa
     assert item["attachments"][0]["path"].endswith("marlin.pdf")
 
 
-def test_chinese_names_keep_family_name_first_in_show_digest_and_a_bibtex_round_trip(
-    run: Run, tmp_path: Path
-) -> None:
+def test_chinese_names_keep_family_name_first_in_show_digest_and_a_bibtex_round_trip(run: Run, tmp_path: Path) -> None:
     bib = tmp_path / "cjk.bib"
     bib.write_text(
         "@article{zhang2024,\n  title = {稀疏注意力},\n  author = {张, 三 and Müller, Hans},\n  year = {2024},\n}\n",
@@ -159,3 +157,15 @@ def test_chinese_names_keep_family_name_first_in_show_digest_and_a_bibtex_round_
     assert run("--db", str(fresh), "import", str(exported)).code == 0
     again = {i["title"]: [a["name"] for a in i["authors"]] for i in _items(run, "--db", str(fresh))}
     assert again == authors
+
+
+def test_a_jabref_export_with_keyless_and_repeated_keys_imports_every_entry(run: Run, tmp_path: Path) -> None:
+    entries = [f"@InBook{{,\n  title = {{Chapter {n} of the handbook}},\n  year = {{2015}},\n}}" for n in range(16)]
+    entries += [f"@Article{{Lecun2015,\n  title = {{Deep learning, part {n}}},\n  year = {{2015}},\n}}" for n in (1, 2)]
+    bib = tmp_path / "jabref.bib"
+    bib.write_text("% Encoding: UTF-8\n\n" + "\n\n".join(entries) + "\n", encoding="utf-8")
+    result = run("import", str(bib))
+    assert result.code == 0 and "added 18 item(s)" in result.out, result
+    assert "'Lecun2015' is used twice" in result.err and "skipped" not in result.err
+    keys = [i["citation_key"] for i in _items(run)]
+    assert keys.count("Lecun2015") == 1 and all(k != "" for k in keys)
