@@ -51,3 +51,14 @@ def test_an_imported_key_that_is_punctuation_or_a_number_is_replaced(run: Run, t
         assert key and re.match(r"^[a-z]", key) and key not in ("_", "2024"), keys
         assert run("show", key, "--json").json()["title"] == title
     assert sorted(_keys(run("export", "--format", "bibtex").out)) == sorted(keys.values())
+
+
+def test_a_key_made_for_a_filtered_export_is_not_another_items_key(run: Run, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@misc{ring,\n  title = {Other work},\n  author = {Liu, Hao},\n  year = {2023}\n}\n", "utf-8")
+    run("import", str(bib))
+    run("add", "https://example.com/ring", "--title", "Ring attention", "--tag", "mine", "--no-fetch")
+    keys = _keys(run("export", "--format", "bibtex", "--tag", "mine").out)
+    assert len(keys) == 1 and keys[0] != "ring"
+    assert run("show", keys[0], "--json").json()["title"] == "Ring attention"
+    assert _keys(run("export", "--format", "bibtex", "--tag", "mine").out) == keys

@@ -304,7 +304,8 @@ class Reading(Door):
         if fmt != "bibtex":
             return chunks(fmt, iter_records(self._conn, flt), bom=bom)
         minted: Pairs = []
-        pieces = chunks(fmt, iter_records(self._conn, flt), taken=citation_keys(self._conn, flt), minted=minted)
+        taken = citation_keys(self._conn)  # every item's, not only those exported: a key made here is kept
+        pieces = chunks(fmt, iter_records(self._conn, flt), taken=taken, minted=minted)
         return self._keeping_keys(pieces, minted)
 
     def _keeping_keys(self, pieces: Iterator[str], minted: Pairs) -> Iterator[str]:
