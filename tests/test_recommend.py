@@ -3,7 +3,11 @@ items without abstracts and Chinese-only notes, on both backends; scikit-learn s
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import Run
 from tests.feed_server import FeedServer, arxiv_rss
@@ -246,3 +250,45 @@ def test_an_entry_like_one_the_reader_skipped_does_not_top_the_inbox_on_the_libr
     assert run("feed", "add", f"{feeds.base}/rss/cs.LG").code == 0 and run("feed", "pull").code == 0
     ranked = [i["title"] for i in _json(run, "inbox")]
     assert ranked[0] == entries[1], ranked
+
+
+def _cached_terms(location: str) -> list[str]:
+    """The names of the term caches the library holds (read as any client of the database would)."""
+    if location.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(location) as conn:
+            return [r[0] for r in conn.execute("SELECT name FROM termcache").fetchall()]
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(location)) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM termcache").fetchall()]
+
+
+def test_term_counts_live_in_the_library_and_a_write_invalidates_them(
+    run: Run, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, title in [*KV, *OTHER]:
+        _add(run, key, title)
+    assert 2 not in [i["id"] for i in _json(run, "similar", "6")]  # the protein paper: nothing like it yet
+    assert _cached_terms(backend)  # in the library: every process and machine reading it finds them
+    assert not (tmp_path / "state" / "models").exists()  # not a file on this machine only
+    monkeypatch.setenv("READLIST_STATE_DIR", str(tmp_path / "another-machine"))
+    assert run("edit", "2", "--title", "Protein structure prediction at scale").code == 0  # a write
+    assert 2 in [i["id"] for i in _json(run, "similar", "6")]
+    assert run("note", "7", "分子图神经网络也能用于蛋白质结构预测 protein structure").code == 0
+    assert 7 in [i["id"] for i in _json(run, "similar", "6")][:2]
+
+
+def test_a_damaged_term_cache_is_counted_again_not_an_error(run: Run, isolated_library: Path) -> None:
+    import sqlite3
+
+    for key, title in KV[:3]:
+        _add(run, key, title)
+    assert len(_json(run, "similar", "1")) == 2
+    with contextlib.closing(sqlite3.connect(isolated_library)) as conn, conn:
+        conn.execute("UPDATE termcache SET data = ?", (b"PK\x03\x04 not an archive",))
+    assert len(_json(run, "similar", "1")) == 2
+    with contextlib.closing(sqlite3.connect(isolated_library)) as conn:
+        assert conn.execute("SELECT data FROM termcache").fetchone()[0].startswith(b"PK")
+        assert b"not an archive" not in conn.execute("SELECT data FROM termcache").fetchone()[0]

@@ -55,9 +55,19 @@ class TagFit:
 
 class Recommending(Door):
     def _space(self) -> Space:
-        from readlist.recommend.training import library_space
+        """The model's space; each item's term counts come from the library's cache (only new or edited items
+        are tokenised) and go back to it when they changed, for every process and machine reading the library."""
+        from readlist.recommend.training import CACHE_NAME, library_space
+        from readlist.store import termcache
 
-        return library_space(self._conn, self.path)
+        space, changed = library_space(self._conn, termcache.load(self._conn, CACHE_NAME))
+        if changed is not None:
+            try:
+                with self._writer.transaction() as tx:
+                    termcache.save(tx.conn, CACHE_NAME, changed)
+            except Exception:  # noqa: BLE001 — a read-only file or a role without the grant: only speed is lost
+                pass
+        return space
 
     def ranked_inbox(self, *, limit: int | None = None, full: bool = True) -> Ranking:
         """Inbox entries best first by a model of what this person keeps and reads (`inbox --by date`: `inbox`)."""

@@ -156,31 +156,66 @@ class Counted:
         self.keys[row.id] = (key, start, self._size)
         return ids, counts
 
-    def __getstate__(self) -> dict[str, Any]:
+    def to_bytes(self) -> bytes:
+        """An `.npz` archive of the counts, the terms and each item's text key and span (no pickle: the library
+        may be shared, and loading it must not run anyone's code)."""
+        import io
+
         import numpy as np
 
         self.ids = np.concatenate([self.ids, *self._new_ids]) if self._new_ids else self.ids
         self.counts = np.concatenate([self.counts, *self._new_counts]) if self._new_counts else self.counts
         self._new_ids, self._new_counts = [], []
         self._size = len(self.ids)
+        items = np.fromiter(self.keys, dtype=np.int64, count=len(self.keys))
+        spans = np.array([[start, end] for _key, start, end in self.keys.values()], dtype=np.int64).reshape(-1, 2)
+        lengths = np.fromiter((len(t) + 1 for t in self.terms), dtype=np.int64, count=len(self.terms))
+        out = io.BytesIO()
+        np.savez(
+            out,
+            terms=np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8),
+            starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+            items=items,
+            text_keys=np.frombuffer("\n".join(k for k, _s, _e in self.keys.values()).encode("ascii"), np.uint8),
+            spans=spans,
+            ids=self.ids,
+            counts=self.counts,
+        )
+        return out.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Counted | None:
+        """What `to_bytes` saved; None when it cannot be read (then everything is counted again)."""
+        import io
+        import zipfile
+
         import numpy as np
 
-        lengths = np.fromiter((len(t) + 1 for t in self.terms), dtype=np.int64, count=len(self.terms))
-        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        joined = "\n".join(self.terms)
-        return {"terms": joined, "starts": starts, "keys": self.keys, "ids": self.ids, "counts": self.counts}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._terms = None
-        self._joined = state["terms"]
-        self.vocabulary = None
-        self.keys = state["keys"]
-        self.ids = state["ids"]
-        self.counts = state["counts"]
-        self._starts = state["starts"]
-        self._new_ids, self._new_counts = [], []
-        self._size = len(self.ids)
-        self.changed = False
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+                joined = archive["terms"].tobytes().decode("utf-8")
+                starts = archive["starts"]
+                items = archive["items"].tolist()
+                text_keys = archive["text_keys"].tobytes().decode("ascii").split("\n")
+                spans = archive["spans"].tolist()
+                ids, counts = archive["ids"].astype(np.int32), archive["counts"].astype(np.float32)
+        except (OSError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
+            return None
+        if len(items) != len(spans) or (items and len(text_keys) != len(items)):
+            return None
+        n_terms = len(starts) - 1
+        if n_terms < 0 or (len(ids) and (int(ids.max()) >= n_terms or int(ids.min()) < 0)) or len(ids) != len(counts):
+            return None
+        if any(not 0 <= start <= end <= len(ids) for start, end in spans):
+            return None
+        counted = cls()
+        # The terms stay one string until a new term must be added (split only then: most runs add none).
+        counted._terms, counted._joined, counted._starts = (None, joined, starts) if n_terms else ([], "", None)
+        counted.vocabulary = None
+        counted.keys = {i: (k, start, end) for i, k, (start, end) in zip(items, text_keys, spans, strict=True)}
+        counted.ids, counted.counts = ids, counts
+        counted._size = len(ids)
+        return counted
 
     def forget(self, present: set[int]) -> None:
         """Drop removed items; the arrays are compacted when more than half of them is garbage."""
@@ -309,45 +344,17 @@ def _without_columns(x: Any, columns: Sequence[int]) -> Any:
 
 
 CACHE_VERSION = 5  # 5: single Chinese characters and mis-cut fragments are no longer terms
+CACHE_NAME = f"terms.v{CACHE_VERSION}"  # the row of the library's `termcache` table
 
 
-def library_space(conn: Conn, location: object) -> Space:
-    """The space of the library behind `conn`. Items' term counts come from a cache in the state directory
-    (only new or edited items are tokenised); statuses are read fresh, so a keep or skip retrains at once."""
-    import hashlib
-    import pickle
-
-    from readlist import config
+def library_space(conn: Conn, saved: bytes | None = None) -> tuple[Space, bytes | None]:
+    """The space of the library behind `conn`, and the term counts to save when they changed (None: as saved).
+    `saved`: the counts kept in the library (only new or edited items are tokenised again: an edit, a note or a
+    tag changes an item's text key). Statuses are read fresh, so a keep or skip counts on the next run."""
     from readlist.store.corpus import corpus
 
     rows = corpus(conn)
-    name = hashlib.sha256(repr(location).encode()).hexdigest()[:20]
-    path = config.state_dir() / "models" / f"{name}.v{CACHE_VERSION}.pickle"
-    counted: Counted | None = None
-    try:
-        # Our own cache file in the user's state directory, written below; a broken one is rebuilt.
-        with path.open("rb") as f:
-            counted = pickle.load(f)  # noqa: S301
-    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
-        counted = None
-    if not isinstance(counted, Counted):
-        counted = Counted()
+    counted = (Counted.from_bytes(saved) if saved else None) or Counted()
     space = build_space(rows, counted)
     counted.forget({r.id for r in rows})
-    if counted.changed:
-        _save(path, counted)
-    return space
-
-
-def _save(path: Any, counted: Counted) -> None:
-    import os
-    import pickle
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes never write one file
-        with temp.open("wb") as f:
-            pickle.dump(counted, f, protocol=pickle.HIGHEST_PROTOCOL)
-        temp.replace(path)
-    except OSError:
-        pass  # a read-only state directory only costs speed
+    return space, counted.to_bytes() if counted.changed else None
