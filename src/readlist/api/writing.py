@@ -158,7 +158,8 @@ class Writing(Door):
         restore_removed: bool = False,
         progress: ProgressFactory = _no_progress,
     ) -> ImportReport:
-        """Import notes or exports (files or folders) in one transaction: all of it, or nothing on an error.
+        """Import notes or exports (files or folders): read whole first (an error there writes nothing), then written
+        in transactions of about a second, so other writers get in (importer/run.py: write_all).
         A dry run writes to a scratch copy: it never creates the library, nor upgrades it."""
         from readlist.batchgc import batch_work
         from readlist.importer.run import collect, import_files

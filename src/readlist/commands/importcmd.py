@@ -42,7 +42,7 @@ def import_(
     """Import notes, BibTeX, CSL-JSON, CSV, bookmarks or an export: `readlist import library.bib data/notes/`."""
     from readlist.api import Library
 
-    output.interrupted[0] = "interrupted — nothing was changed"  # the import is one transaction
+    output.interrupted[0] = "interrupted — nothing was changed"  # before the first commit; after it, the import says
     if repairs:
         output.print_repairs(Library.repairs(*paths))
         return

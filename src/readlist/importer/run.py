@@ -1,14 +1,18 @@
-"""`readlist import`: files → drafts, streamed to a spool with no transaction open → one short transaction
-that merges them all (an error or Ctrl-C leaves the library as it was)."""
+"""`readlist import`: files → drafts, streamed to a spool with no transaction open → transactions of about a
+second each that merge them, so other writers get in between (Ctrl-C keeps what was committed and says so)."""
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from readlist.errors import Interrupted
 from readlist.importer.reading import (
     FileReport,
     Progress,
@@ -78,6 +82,26 @@ def _handle_removed(
     return [d for d in drafts if d.ref.key not in removed]
 
 
+COMMIT_SECONDS = 1.0  # a write transaction ends at the first batch past this: other writers wait no longer
+SLICE = 1000  # drafts merged between two looks at the clock (a chunk of a big table holds thousands)
+PAUSE_SECONDS = 0.15  # the lock is left free this long between transactions: more than SQLite's longest
+# busy-wait sleep (100 ms), so a writer waiting meanwhile gets its turn (docs/architecture.md#long-imports)
+
+
+@dataclass
+class _Counted:
+    """What the write phase learned, kept across its transactions."""
+
+    # hash(key) → (new | merged | unchanged — the strongest wins, the file whose row counts it, its kind):
+    # hashes, not the keys (URLs), keep this small for 300,000 items
+    items: dict[int, tuple[str, int, str]] = field(default_factory=dict)
+    removed: set[str] = field(default_factory=set)
+    mentioned: set[int] = field(default_factory=set)  # hashes of (key, field, value) this import gives
+    placed: set[int] = field(default_factory=set)  # the merger's file sections already given a source line
+    saved_items: int = 0  # distinct items in committed transactions
+    saved_bytes: int = 0  # … read from this many bytes of the input
+
+
 def write_all(
     store: Store,
     reports: list[FileReport],
@@ -88,48 +112,142 @@ def write_all(
     restore_removed: bool = False,
     progress: Progress | None = None,
 ) -> ImportTotals:
-    """Merge every batch in one transaction; counts are of distinct items, per file and overall. An item in
-    several files is counted in the first of them, so the per-file rows add up to the totals."""
-    from readlist.store.merge import Merger
-
+    """Merge every batch, in transactions of about COMMIT_SECONDS each, so a long import lets other writers in
+    between them. Each transaction is whole (its items indexed, keyed): Ctrl-C or a kill keeps the transactions
+    committed before it, and Ctrl-C says what they hold. Importing the same files again merges into them, so it
+    finishes the work. A dry run is one transaction, rolled back. Counts are of distinct items, per file and
+    overall; an item in several files is counted in the first of them, so the per-file rows add up."""
     total = sum(r.size for r in reports)
-    # hash(key) → (new | merged | unchanged — the strongest wins, the file whose row counts it, its kind):
-    # hashes, not the keys (URLs), keep this small for 300,000 items
-    counted: dict[int, tuple[str, int, str]] = {}
-    removed: set[str] = set()
-    mentioned: set[int] = set()  # hashes of (key, field, value) this import gives: ints, not strings, at 300k items
+    counted = _Counted()
+    todo = _sliced(batches)
+    batch = next(todo, None)
+    first = True
     try:
-        with store.transaction(check_all=True) as tx:  # a big write: the whole file is checked first
-            merger = Merger(tx, [], restore_removed=restore_removed)
-            for file_index, done, drafts in batches:
-                report = reports[file_index]
-                merger.preload(sorted({d.ref.key for d in drafts}))
-                drafts = _handle_removed(tx, merger, report, drafts, restore_removed, removed)
-                merger.create_missing(drafts)
-                for draft in drafts:
-                    key = draft.ref.key
-                    result = merger.merge(draft, keep_mine=keep_mine)
-                    differed = _real_conflicts(merger, draft, result.conflicts, mentioned)
-                    report.conflicts += len(differed)
-                    report.differed.update(differed)
-                    state = "new" if result.created else "merged" if result.changes else "unchanged"
-                    hashed = hash(key)
-                    before = counted.get(hashed)
-                    if before is None:
-                        counted[hashed] = (state, file_index, draft.ref.kind)
-                    elif before[0] != "new" and _RANK[state] > _RANK[before[0]]:  # created earlier: still new
-                        counted[hashed] = (state, before[1], before[2])
-                merger.flush_pending()
-                merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
-                if progress:
-                    progress(done, total)
-            if dry_run:
-                raise _DryRun
+        while first or batch is not None:
+            held = _CtrlCHeld()
+            try:
+                with store.transaction(check_all=first) as tx:  # a big write: the whole file is checked first
+                    batch = _write_some(
+                        tx, reports, batch, todo, counted, dry_run, keep_mine, restore_removed, progress
+                    )
+                    if dry_run:
+                        raise _DryRun
+                    held.hold()  # the index, keys and COMMIT are not cut short: what was saved is known
+                counted.saved_items = len(counted.items)
+            finally:
+                held.release()  # a Ctrl-C that came meanwhile is raised here
+            first = False
+            if batch is not None:
+                time.sleep(PAUSE_SECONDS)
     except _DryRun:
         pass
+    except KeyboardInterrupt:
+        if counted.saved_items:
+            raise _interrupted(counted, total) from None
+        raise
+    return _totals(reports, counted, restore_removed)
+
+
+class _CtrlCHeld:
+    """Ctrl-C held back (blocked, not lost) while a transaction commits, so it lands before or after."""
+
+    def __init__(self) -> None:
+        self.before: set[int | signal.Signals] | None = None
+
+    def hold(self) -> None:
+        if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
+            self.before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def release(self) -> None:
+        if self.before is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.before)
+            self.before = None
+
+
+def _sliced(batches: Iterable[tuple[int, int, list[ItemDraft]]]) -> Iterator[tuple[int, int, list[ItemDraft]]]:
+    """Batches of at most SLICE drafts (a slice is merged as a chunk of its own would be); the bytes done
+    advance with a batch's last slice."""
+    done_before = 0
+    for file_index, done, drafts in batches:
+        for start in range(0, len(drafts), SLICE):
+            last = start + SLICE >= len(drafts)
+            yield file_index, done if last else done_before, drafts[start : start + SLICE]
+        done_before = done
+
+
+def _write_some(
+    tx: Tx,
+    reports: list[FileReport],
+    batch: tuple[int, int, list[ItemDraft]] | None,
+    todo: Iterator[tuple[int, int, list[ItemDraft]]],
+    counted: _Counted,
+    dry_run: bool,
+    keep_mine: bool,
+    restore_removed: bool,
+    progress: Progress | None,
+) -> tuple[int, int, list[ItemDraft]] | None:
+    """Merge batches in this transaction until COMMIT_SECONDS have passed; the batch left for the next one."""
+    from readlist.store.merge import Merger
+
+    # A new merger each transaction: tags and citation keys other writers made meanwhile are loaded afresh.
+    merger = Merger(tx, [], restore_removed=restore_removed)
+    merger.placed = counted.placed
+    started = time.monotonic()
+    total = sum(r.size for r in reports)
+    while batch is not None:
+        file_index, done, drafts = batch
+        _merge_batch(tx, merger, reports[file_index], file_index, drafts, counted, keep_mine, restore_removed)
+        counted.saved_bytes = done
+        if progress:
+            progress(done, total)
+        batch = next(todo, None)
+        if not dry_run and time.monotonic() - started >= COMMIT_SECONDS:
+            break
+    return batch
+
+
+def _merge_batch(
+    tx: Tx,
+    merger: Merger,
+    report: FileReport,
+    file_index: int,
+    drafts: list[ItemDraft],
+    counted: _Counted,
+    keep_mine: bool,
+    restore_removed: bool,
+) -> None:
+    merger.preload(sorted({d.ref.key for d in drafts}))
+    drafts = _handle_removed(tx, merger, report, drafts, restore_removed, counted.removed)
+    merger.create_missing(drafts)
+    for draft in drafts:
+        key = draft.ref.key
+        result = merger.merge(draft, keep_mine=keep_mine)
+        differed = _real_conflicts(merger, draft, result.conflicts, counted.mentioned)
+        report.conflicts += len(differed)
+        report.differed.update(differed)
+        state = "new" if result.created else "merged" if result.changes else "unchanged"
+        hashed = hash(key)
+        before = counted.items.get(hashed)
+        if before is None:
+            counted.items[hashed] = (state, file_index, draft.ref.kind)
+        elif before[0] != "new" and _RANK[state] > _RANK[before[0]]:  # created earlier: still new
+            counted.items[hashed] = (state, before[1], before[2])
+    merger.flush_pending()
+    merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
+
+
+def _interrupted(counted: _Counted, total: int) -> Interrupted:
+    share = f"{counted.saved_bytes / total:.0%} of the input" if total else "part of the input"
+    return Interrupted(
+        f"interrupted — {counted.saved_items} item(s) from the first {share} were saved; import the same files "
+        "again to finish (what is saved merges, nothing is doubled)"
+    )
+
+
+def _totals(reports: list[FileReport], counted: _Counted, restore_removed: bool) -> ImportTotals:
     totals = ImportTotals(skipped=sum(r.skipped for r in reports))
-    restored = {hash(key) for key in removed} if restore_removed else set()
-    for hashed, (state, index, kind) in counted.items():
+    restored = {hash(key) for key in counted.removed} if restore_removed else set()
+    for hashed, (state, index, kind) in counted.items.items():
         if hashed in restored:
             continue  # counted as restored, not as unchanged
         setattr(totals, state, getattr(totals, state) + 1)
@@ -167,7 +285,7 @@ def import_files(
     on_read: Progress | None = None,
     on_write: Progress | None = None,
 ) -> tuple[list[FileReport], ImportTotals]:
-    """Read everything first (other commands keep writing meanwhile), then write in one transaction. Given
+    """Read everything first (other commands keep writing meanwhile), then write (see write_all). Given
     how to open the store, readers parse the files in other processes while it opens (see parallel.py)."""
     from readlist.importer.parallel import Reading
 

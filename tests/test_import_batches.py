@@ -1,0 +1,130 @@
+"""A long import commits in short transactions: other writers get in meanwhile, and Ctrl-C keeps (and says)
+what was committed, every committed part whole; the result is the same as one transaction would give."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from readlist.importer import run as import_run
+from tests.conftest import READLIST, Run
+
+
+def _big_notes(path: Path, count: int) -> Path:
+    links = (f"- [Paper {i}](https://arxiv.org/abs/2302.{10000 + i:05d}) kv cache note {i}" for i in range(count))
+    path.write_text("# Big\n\n" + "\n".join(links) + "\n", encoding="utf-8")
+    return path
+
+
+def _start_import(notes: Path, db: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [READLIST, "--db", str(db), "import", str(notes)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # Ctrl-C reaches the whole process group, readers included
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal, even if CI ignores it
+    )
+
+
+def _items(db: Path) -> int:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
+        return int(conn.execute("SELECT count(*) FROM item").fetchone()[0])
+
+
+def _wait_for_writing(proc: subprocess.Popen[bytes], db: Path, deadline: float) -> None:
+    """Until the import holds the write lock (a probe that cannot take it), or has committed items."""
+    while time.monotonic() < deadline and proc.poll() is None:
+        probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            return
+        finally:
+            probe.close()
+        if _items(db):
+            return
+        time.sleep(0.05)
+
+
+def test_an_add_during_a_long_import_gets_in_before_the_import_ends(
+    tmp_path: Path, isolated_library: Path, run_process: Run
+) -> None:
+    notes = _big_notes(tmp_path / "big.md", 20_000)
+    proc = _start_import(notes, isolated_library)
+    try:
+        _wait_for_writing(proc, isolated_library, time.monotonic() + 120)
+        if proc.poll() is not None:
+            pytest.skip("the import ended before it was seen writing")
+        added = run_process("add", "--no-fetch", "https://example.com/written-during-the-import")
+        imported_by_then = _items(isolated_library) - 1
+        _out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert added.code == 0, added
+    assert imported_by_then < 20_000, "the add waited for the whole import (one transaction held the lock)"
+    assert proc.returncode == 0, err.decode()
+    assert _items(isolated_library) == 20_001
+
+
+def test_ctrl_c_after_a_commit_says_what_was_saved_and_importing_again_finishes(
+    tmp_path: Path, isolated_library: Path, run_process: Run
+) -> None:
+    notes = _big_notes(tmp_path / "big.md", 20_000)
+    proc = _start_import(notes, isolated_library)
+    _wait_for_writing(proc, isolated_library, time.monotonic() + 120)
+    deadline = time.monotonic() + 5  # writing: a first transaction commits within about a second
+    while proc.poll() is None and time.monotonic() < deadline and not _items(isolated_library):
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.skip("the import ended before Ctrl-C could be sent")
+    assert _items(isolated_library) < 20_000, "nothing was committed before the whole import was"
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    said = err.decode().strip().splitlines()[-1]
+    if proc.returncode == 0:
+        pytest.skip("the import finished before Ctrl-C arrived")
+    assert proc.returncode == 130 and "Traceback" not in err.decode(), err.decode()
+    saved = _items(isolated_library)
+    assert 0 < saved < 20_000
+    assert said.startswith(f"interrupted — {saved} item(s) from the first ") and "were saved" in said, said
+    assert "import the same files again" in said
+    checked = run_process("db", "check")
+    assert checked.code == 0, checked  # each committed part is whole: items, links, index agree
+    again = run_process("import", str(notes))
+    assert again.code == 0, again
+    assert _items(isolated_library) == 20_000
+    assert f"added {20_000 - saved} item(s)" in again.out, again.out
+
+
+def test_many_short_transactions_give_the_same_library_as_one(
+    run: Run, notes_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, many = tmp_path / "one.db", tmp_path / "many.db"
+    notes = tmp_path / "notes"  # tables, lists, sections and a garbled file: every kind of draft
+    notes.mkdir()
+    for name in (
+        "blog-ai-os-paper-tables.md",
+        "chat-notes-kernels-and-reasoning.md",
+        "cuda-optimization-readme-garbled.md",
+    ):
+        (notes / name).write_bytes((notes_dir / name).read_bytes())
+    notes_dir = notes
+    assert run("--db", str(one), "import", str(notes_dir)).code == 0
+    monkeypatch.setattr(import_run, "COMMIT_SECONDS", 0.0)  # a commit after every slice of drafts
+    monkeypatch.setattr(import_run, "SLICE", 50)
+    monkeypatch.setattr(import_run, "PAUSE_SECONDS", 0.0)
+    assert run("--db", str(many), "import", str(notes_dir)).code == 0
+    exports = [run("--db", str(db), "export", "--format", "jsonl").out for db in (one, many)]
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.sub(stamp, "T", exports[0]) == re.sub(stamp, "T", exports[1])
+    assert run("--db", str(many), "import", str(notes_dir)).code == 0  # again: nothing changes
+    assert run("--db", str(many), "export", "--format", "jsonl").out == exports[1]
