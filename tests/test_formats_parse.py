@@ -375,3 +375,14 @@ def test_csl_json_and_csv_find_identifiers_in_any_field(tmp_path: Path) -> None:
         (None, None, "10.1007/978-3-319-24574-4_28"),
         ("1412.6980", None, None),
     ]
+
+
+def test_a_latex_url_in_howpublished_is_the_entrys_link() -> None:
+    text = (
+        "@misc{a, title={LoRA}, howpublished={\\url{https://arxiv.org/abs/2106.09685}}}\n"
+        "@misc{b, title={A post}, howpublished={\\url{https://example.org/some\\_post}}}\n"
+    )
+    assert [d.ref.key for d in bibtex.to_drafts(text, "x.bib").drafts] == [
+        "arxiv:2106.09685",
+        "url:https://example.org/some_post",
+    ]

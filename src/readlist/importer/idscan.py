@@ -16,6 +16,7 @@ from readlist.ids import doi_in_url, find_arxiv_id_in_url, parse_arxiv_id
 
 # Escapes BibTeX needs around identifiers (DBLP writes `10.1007/978-3-030-58452-8\_13`) and grouping braces.
 _TEX_ESCAPE = re.compile(r"\\([_%&#$~])")
+_TEX_URL = re.compile(r"\\url\s*(?=\{)")  # `howpublished = {\url{https://…}}`
 _URL = re.compile(
     r"(?:https?://|(?<![\w.@/])(?:www\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|doi\.acm\.org)/)[^\s<>\"'{}]+",
     re.IGNORECASE,
@@ -52,8 +53,8 @@ def names_arxiv(value: str) -> bool:
 
 
 def untex(value: str) -> str:
-    """`10.1007/978-3-030-58452-8\\_13` → `…8_13`; `{\\_}` and grouping braces dropped."""
-    return _TEX_ESCAPE.sub(r"\1", value).replace("{", "").replace("}", "")
+    """`10.1007/978-3-030-58452-8\\_13` → `…8_13`; `\\url{…}`, `{\\_}` and grouping braces dropped."""
+    return _TEX_ESCAPE.sub(r"\1", _TEX_URL.sub("", value)).replace("{", "").replace("}", "")
 
 
 def _trim(doi: str) -> str:
