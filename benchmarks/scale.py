@@ -58,6 +58,7 @@ class Run:
     wall: float
     peak_tree_mb: float  # summed over the process tree, sampled
     peak_one_mb: float  # the largest single process, sampled
+    code: int = 0  # the exit status: a failed command's time says nothing
 
 
 def _rss_kib(pid: int) -> int:
@@ -111,8 +112,8 @@ def run_once(cmd: list[str], env: dict[str, str]) -> Run:
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    child.wait()
-    return Run(wall, peak / 1024, largest / 1024)
+    code = child.wait()
+    return Run(wall, peak / 1024, largest / 1024, code)
 
 
 @dataclass
@@ -130,6 +131,10 @@ def paired(cmd: list[str], env: dict[str, str], runs: int, slow: float = 30.0) -
     A command whose warm-up takes longer than `slow` seconds is timed by that one run (marked `1 run`)."""
     floor = run_once(FLOOR, {}).wall
     warm = run_once(cmd, env)
+    if warm.code:
+        return Row(
+            "", warm.wall, warm.wall / floor, warm.peak_tree_mb, warm.peak_one_mb, f"FAILED, exit {warm.code}"
+        ), floor
     if warm.wall > slow:
         return Row("", warm.wall, warm.wall / floor, warm.peak_tree_mb, warm.peak_one_mb, "1 run"), floor
     floors, walls, ratios, trees, ones = [], [], [], [], []
