@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from readlist import Library
+from readlist.store import db, read
+from readlist.store.backends.sqlite import SqliteConnection as Connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from synth import build  # noqa: E402
@@ -46,3 +48,45 @@ def test_snippets_for_hundreds_of_results_cost_little(lib: Library) -> None:
     assert all(item["snippet"] for item in result.items)
     # Every token compared with every phrase in Python cost 0.9 s here (2 ms a snippet); a scan in C, 0.04 s.
     assert _cpu(lambda: lib.search("kv cache", limit=None)) < 0.3
+
+
+def _plans(big: Path, action: Callable[[Connection], object]) -> list[str]:
+    """What SQLite does for each statement `action` runs (EXPLAIN QUERY PLAN, one line per step)."""
+    conn = db.connect(big)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        action(conn)
+    finally:
+        conn.set_trace_callback(None)
+    steps = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT"):
+            steps += [str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    conn.close()
+    return steps
+
+
+def _reads_whole_items(steps: list[str]) -> list[str]:
+    """Steps that walk the item table's rows (abstracts and all) rather than a narrow index or a few ids."""
+    return [s for s in steps if s.startswith("SCAN item") and "COVERING INDEX" not in s]
+
+
+def test_todo_reads_whole_rows_for_the_page_only(big: Path) -> None:
+    steps = _plans(big, lambda conn: read.todo(conn, limit=20))
+    assert steps and not _reads_whole_items(steps), steps
+
+
+def test_stats_looks_up_each_items_reading_once(big: Path) -> None:
+    steps = _plans(big, read.stats)
+    assert steps and not _reads_whole_items(steps), steps
+    # Statuses need every item's reading (a probe per item); months read and the pace need the member's own.
+    assert sum(s.startswith("SEARCH r ") for s in steps) == 1, steps
+
+
+def test_a_page_of_the_list_is_the_first_rows_in_order(lib: Library) -> None:
+    everything = [item["id"] for item in lib.list(full=False)]
+    assert [item["id"] for item in lib.list(limit=100, full=False)] == everything[:100]
+    assert [item["id"] for item in lib.list(limit=50, offset=100, full=False)] == everything[100:150]
+    queue = [item["id"] for item in lib.todo(everything=True, full=False)]
+    assert [item["id"] for item in lib.todo(limit=20, full=False)] == queue[:20]
