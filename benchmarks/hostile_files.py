@@ -67,9 +67,10 @@ def damage(tmp: Path) -> None:
             run(("--db", str(db), "note", "1", "x")),
         ]
         written += any(code == 0 for code, _, _ in results)
-        unclear += any(
-            code != 0 and not _one_line_refusal(code, err, "damaged", "db check") for code, _, err in results
-        )
+        for code, _, err in results:
+            if code != 0 and not _one_line_refusal(code, err, "damaged", "db check"):
+                unclear += 1
+                print(f"  DEFECT {case.label}: {' / '.join(err.splitlines())[:200]}", flush=True)
         db.unlink()
     print(
         f"damage: 30 random damages, {found} found by db check ({blind} of them missed by the quick check): "

@@ -461,7 +461,10 @@ def _current_revision(conn: sqlite3.Connection) -> str | None:
             raise DatabaseError(
                 f"{conn_path(conn)} is locked by another program", "close the program holding it and try again"
             ) from None
-        raise DatabaseError(f"cannot read {conn_path(conn)} ({exc})", "check --db / READLIST_DB") from None
+        raise DatabaseError(
+            f"cannot read {conn_path(conn)} ({exc}): it is not a readlist database, or it is damaged",
+            "check --db / READLIST_DB; readlist db check diagnoses a damaged library",
+        ) from None
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(
             f"{conn_path(conn)} is not a readlist database or is damaged ({exc})",
