@@ -117,3 +117,18 @@ def test_a_title_guessed_from_a_links_text_gives_way_to_the_pages_own(
     assert item["title"].startswith("FlashAttention-3: Fast and Accurate Attention") and item["user_fields"] == []
     assert run("edit", "1", "--title", "FA3 (mine)").code == 0 and run("fetch", "--all").code == 0
     assert run("show", "1", "--json").json()["title"] == "FA3 (mine)"
+
+
+def test_one_work_found_twice_keeps_what_a_person_set_on_either_item(
+    run: Run, sources_server: SourcesServer, arxiv_server: ArxivServer
+) -> None:
+    arxiv_server.add("2408.11743", title="MARLIN", authors="Elias Frantar|Dan Alistarh")
+    assert run("add", "2408.11743").code == 0
+    assert run("edit", "1", "--venue", "our reading group, week 3").code == 0
+    doi = sources_server.add_crossref("crossref_marlin.json")  # the published version of the preprint
+    assert run("add", doi, "--no-fetch", "--title", "Marlin at PPoPP (mine)").code == 0
+    fetched = run("fetch")
+    assert fetched.code == 0 and "merged into #1" in fetched.out, fetched
+    item = run("show", "1", "--json").json()
+    assert (item["title"], item["venue"]) == ("Marlin at PPoPP (mine)", "our reading group, week 3")
+    assert item["user_fields"] == ["title", "venue"] and item["work_type"] == "proceedings-article"

@@ -117,17 +117,23 @@ def _title_gives_way(item: ItemRow, draft: ItemDraft) -> bool:
     return is_guess(item.provenance, "title") and not is_guess(draft.provenance, "title")
 
 
+def _replaceable(item: ItemRow, name: str) -> bool:
+    return not is_users(item.provenance, name)
+
+
 def fill_fields(item: ItemRow, draft: ItemDraft) -> list[str]:
     """Fill what the item lacks from the draft; never overwrite what the user already has (a field a person
-    set is never replaced: store/provenance.py)."""
+    set is never replaced: store/provenance.py). What a person typed in the draft (`add --title`, an export's
+    `user_fields`) replaces a source's value."""
     changes = []
-    yours = is_users(item.provenance, "title")
-    if draft.title and draft.title != item.title and real_title(draft) and not yours and _title_gives_way(item, draft):
+    title_goes = _title_gives_way(item, draft) or is_users(draft.provenance, "title")
+    if draft.title and draft.title != item.title and real_title(draft) and _replaceable(item, "title") and title_goes:
         item.title = draft.title
         changes.append("title")
     for name in ("short_name", "abstract", "published", "venue", "affiliation", "rating"):
         value = getattr(draft, name)
-        if value and not getattr(item, name):
+        mine = is_users(draft.provenance, name)  # typed by a person (`add --title`, an export's user_fields)
+        if value and value != getattr(item, name) and _replaceable(item, name) and (mine or not getattr(item, name)):
             setattr(item, name, value)
             changes.append(name)
     if draft.authors and not item.authors:

@@ -18,6 +18,7 @@ from readlist.store import rows
 from readlist.store.fold import merge_item_into
 from readlist.store.merge import find_same_work
 from readlist.store.models import Item
+from readlist.store.provenance import is_users
 from readlist.store.txn import tx_of
 
 _PUBLISHED_FIELDS = ("venue", "year", "work_type")
@@ -54,7 +55,7 @@ def join_same_work(
     gone_id = gone.id or 0
     _fold(session, gone, keeper)
     for name, value in kept.items():  # the published version's venue, year and type win over the preprint's
-        if value is not None:
+        if value is not None and not is_users(keeper.provenance, name):  # … but not over what a person set
             setattr(keeper, name, value)
     session.info.setdefault("touched", set()).add(keeper.id)
     return Joined(keeper, gone_id, f"the same work as #{keeper.id}: merged into #{keeper.id}")
