@@ -8,10 +8,11 @@ Create Date: 2026-12-07 06:40:00
 Nothing happens on SQLite (a file is one person's). On PostgreSQL (docs/team.md#who-may-change-what):
 - `item`: what describes the work (title, authors, abstract, URL, venue, DOI, dates, kind, key …) is shared by
   every member once it is settled. A member changes it only on an item they added themselves, or while its
-  metadata is still pending (a first fetch fills it in, whoever runs it); otherwise a trigger refuses the change
-  unless the caller acts for all (`readlist_acts_for_all()`, migration 0010: the owner, a superuser, members of
-  `readlist_admins`). Per-library bookkeeping (citation key, details, the inbox score, the fetch time and
-  state once fetched, the rating) stays open to members, as do their own readings, notes and tags on items.
+  metadata is unsettled (pending, failed or not found: a fetch fills it in, whoever runs it); otherwise a
+  trigger refuses the change unless the caller acts for all (`readlist_acts_for_all()`, migration 0010: the
+  owner, a superuser, members of `readlist_admins`). Per-library bookkeeping (citation key, details, the
+  inbox score, the fetch time and state, the rating) stays open to members, as do their own readings, notes
+  and tags on items.
 - `tag`: a tag's name is everyone's (tags are shared across the team), so renaming a tag or merging it into
   another (UPDATE or DELETE of a `tag` row) is for admins only; adding and removing tags on items is not.
 """
@@ -27,6 +28,7 @@ depends_on = None
 
 ADMINS = "readlist_admins"  # frozen as of this revision: the role docs/team.md's setup names
 REFUSED = "42501"  # insufficient_privilege: what PostgreSQL itself raises for a missing grant
+UNSETTLED = "('pending', 'failed', 'not_found')"  # nothing fetched yet: a fetch by any member fills it in
 SHARED_FIELDS = (
     "kind",
     "key",
@@ -58,8 +60,8 @@ def _item_guard(schema: str) -> str:
 CREATE FUNCTION readlist_item_edit_guard() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF ({changed} OR NEW.metadata_status = 'pending')
-        AND OLD.metadata_status <> 'pending'
+    IF ({changed} OR NEW.metadata_status IN {UNSETTLED})
+        AND OLD.metadata_status NOT IN {UNSETTLED}
         AND OLD.added_by IS DISTINCT FROM current_user::text
         AND NOT {schema}.readlist_acts_for_all() THEN
         RAISE EXCEPTION 'only the library''s admins edit shared metadata (#% was added by %)',
