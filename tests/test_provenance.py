@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,25 @@ def test_one_work_found_twice_keeps_what_a_person_set_on_either_item(
     item = run("show", "1", "--json").json()
     assert (item["title"], item["venue"]) == ("Marlin at PPoPP (mine)", "our reading group, week 3")
     assert item["user_fields"] == ["title", "venue"] and item["work_type"] == "proceedings-article"
+
+
+def test_a_library_from_before_provenance_claims_no_field_for_the_user(
+    tmp_path: Path, run: Run, arxiv_server: ArxivServer
+) -> None:
+    from readlist.store import db
+
+    path = tmp_path / "old.db"
+    db.upgrade(path, "0010")
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO item (kind, key, arxiv_id, url, title, authors, categories, initial_status, added_at, "
+        "metadata_status) VALUES ('paper', 'arxiv:2408.11743', '2408.11743', 'https://arxiv.org/abs/2408.11743',"
+        " 'Marlin (typed long ago)', '[]',"
+        " '[]', 'unread', '2026-01-01T00:00:00Z', 'pending')"
+    )
+    conn.commit()
+    conn.close()
+    assert run("--db", str(path), "show", "1", "--json").json()["user_fields"] == []
+    arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
+    assert run("--db", str(path), "fetch").code == 0  # unknown origin: the source's record completes it as before
+    assert run("--db", str(path), "show", "1", "--json").json()["title"].startswith("MARLIN: Mixed-Precision")
