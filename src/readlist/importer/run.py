@@ -292,6 +292,10 @@ def import_files(
     reading = Reading(files, extra_tags)
     try:
         lib = store() if callable(store) else store
+        if reading.readers:  # this process would wait for them: open (or migrate) the library meanwhile
+            with lib.connection():
+                pass
+            _warm_indexing()
         reports, batches = reading.result(on_read)
         totals = write_all(
             lib,
@@ -305,6 +309,13 @@ def import_files(
     finally:
         reading.close()
     return reports, totals
+
+
+def _warm_indexing() -> None:
+    """Load the Chinese word model now, while the readers parse, not inside the first write transaction."""
+    from readlist.text import segment
+
+    segment("预热")
 
 
 def merge_reports(store: Store, reports: Iterable[FileReport], *, dry_run: bool = False) -> list[FileReport]:
