@@ -124,7 +124,7 @@ def _identifiers(fields: dict[str, str]) -> Identifiers:
     skip = _NOT_IDENTIFIERS | ({"eprint"} if prefix not in ("arxiv", "") else set())
     first = [name for name in _IDENTIFIER_FIELDS if name in fields and name not in skip]
     rest = [name for name in fields if name not in first and name not in skip]
-    return scan(((name, fields[name]) for name in [*first, *rest]), arxiv_fields=_ARXIV_FIELDS, doi_fields=("doi",))
+    return scan([(name, fields[name]) for name in [*first, *rest]], arxiv_fields=_ARXIV_FIELDS, doi_fields=("doi",))
 
 
 def _venue(fields: dict[str, str]) -> str | None:

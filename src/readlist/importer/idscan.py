@@ -8,7 +8,7 @@ they were given. Fields are scanned in the order given (the dedicated ones first
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -32,6 +32,7 @@ _NEW = re.compile(r"(?:(?<=\babs/)|(?<![\w./\-]))(\d{4}\.\d{4,5}(?:v\d+)?)(?![\w
 _NAMES_ARXIV = re.compile(r"\b(?:arxiv|corr)\b", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^\s*(?:doi\s*:?\s*)", re.IGNORECASE)
 _TRAILING = ".,;:"
+_MAY_HOLD_ID = re.compile(r"[./]\d{4}|\d{4}[./]")
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,15 @@ def _doi_in(text: str, *, whole: bool) -> str | None:
     return _trim(m.group(0)) if m else None
 
 
-def scan(fields: Iterable[tuple[str, str]], *, arxiv_fields: Iterable[str], doi_fields: Iterable[str]) -> Identifiers:
+def scan(fields: Sequence[tuple[str, str]], *, arxiv_fields: Iterable[str], doi_fields: Iterable[str]) -> Identifiers:
     """The first arXiv ID and the first DOI found, fields in the order given.
 
     `arxiv_fields` hold an ID as their whole value (`eprint`), `doi_fields` a DOI (`doi`); other fields are read
     as prose. A new-style ID counts in prose only when the entry names arXiv or CoRR somewhere."""
-    values = [(name, untex(value)) for name, value in fields if value and value.strip()]
-    named_anywhere = any(_NAMES_ARXIV.search(value) for _, value in values)
+    # every identifier has four digits beside a dot or slash (`2106.`, `10.1145`, `/0112017`): a year, a date or a
+    # title without them is skipped unread
+    values = [(name, untex(value)) for name, value in fields if value and _MAY_HOLD_ID.search(value)]
+    named_anywhere = any(_NAMES_ARXIV.search(value) for _, value in fields if value)
     arxiv_names, doi_names = set(arxiv_fields), set(doi_fields)
     arxiv: tuple[str, int | None] | None = None
     doi: str | None = None
