@@ -15,26 +15,44 @@ from collections import Counter
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "readlist" / "importer" / "zh_char_model.tsv.gz"
+WORDS_OUT = OUT.with_name("zh_words.tsv.gz")
+MIN_WORD_COUNT = 3  # jieba's dictionary lists 40k words seen fewer times: noise for the repair
 SCALE = 1e9  # wordfreq frequencies → integer counts
 NOTE_WEIGHT = 10_000  # real running text outweighs within-word pairs from the word lists (measured: 98.6% → 99.3%)
+# Chinese punctuation, which the word lists lack: each is known at least this well (about once in 100,000
+# characters), so a note whose training text never had 【 can still read one its partner 】 calls for.
+PUNCTUATION = "，。、：；！？（）【】「」『』《》〈〉〔〕“”‘’…—·～"
+PUNCTUATION_COUNT = 100_000
 Grams = tuple[Counter[str], Counter[str], Counter[str]]
+
+
+def jieba_words() -> list[tuple[str, int, str]]:
+    """jieba's dictionary, (word, count, part of speech): the dictionary rjieba, the search index's segmenter,
+    has built in (rjieba does not hand out its counts, so the build reads them from jieba's copy)."""
+    import jieba  # type: ignore[import-not-found, unused-ignore]
+
+    path = Path(jieba.__file__).with_name("dict.txt")
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split(" ")
+        if len(parts) >= 3 and parts[1].isdigit():
+            rows.append((parts[0], int(parts[1]), parts[2]))
+    return rows
+
+
+def jieba_counts() -> dict[str, int]:
+    return {w: n for w, n, _ in jieba_words()}
 
 
 def _words() -> dict[str, float]:
     """Word → frequency (sums to about 1), from wordfreq and jieba together."""
-    import wordfreq
+    import wordfreq  # type: ignore[import-not-found, unused-ignore]
 
     words = dict(wordfreq.get_frequency_dict("zh", wordlist="large"))
     try:
-        import jieba
+        counts = jieba_counts()
     except ImportError:
         return words
-    path = Path(jieba.__file__).with_name("dict.txt")
-    counts = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split(" ")
-        if len(parts) >= 2 and parts[1].isdigit():
-            counts[parts[0]] = int(parts[1])
     total = sum(counts.values()) or 1
     for word, n in counts.items():
         words[word] = words.get(word, 0.0) + 0.5 * n / total
@@ -56,6 +74,8 @@ def add_text(grams: Grams, text: str, weight: int) -> None:
 def count(files: list[Path], texts: list[str] | None = None) -> Grams:
     """The n-gram counts from the word lists plus these clean files (and texts)."""
     grams: Grams = (Counter(), Counter(), Counter())
+    for ch in PUNCTUATION:
+        add_text(grams, ch, PUNCTUATION_COUNT)
     for word, freq in _words().items():
         weight = int(freq * SCALE)
         if weight > 0:
@@ -81,6 +101,16 @@ def write(grams: Grams, out: Path) -> None:
                 fh.write(f"{gram}\t{n}\n")
 
 
+def write_words(out: Path) -> None:
+    """The word model's file: jieba's words seen at least MIN_WORD_COUNT times, with their counts."""
+    from readlist.importer.wordmodel import LONGEST
+
+    rows = sorted((w, n) for w, n, _ in jieba_words() if n >= MIN_WORD_COUNT and len(w) <= LONGEST and "\t" not in w)
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
+        for word, n in rows:
+            fh.write(f"{word}\t{n}\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", nargs="*", type=Path)
@@ -89,7 +119,9 @@ def main() -> None:
     parser.add_argument("--min-trigram", type=int, default=2 * NOTE_WEIGHT)
     args = parser.parse_args()
     write(prune(count(args.files), args.min_bigram, args.min_trigram), args.out)
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
+    write_words(WORDS_OUT)
+    for out in (args.out, WORDS_OUT):
+        print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 
 if __name__ == "__main__":
