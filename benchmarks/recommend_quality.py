@@ -152,6 +152,8 @@ def run(part: str, seeds: int, max_tags: int | None) -> dict[str, dict[str, floa
         with Library(template) as lib:
             lib.import_(NOTES)
     rows = {r["id"]: r for r in items(template)}
+    with Library(template) as lib:  # the term counts, cached in the library: every split's copy starts with them
+        lib.similar(min(rows), limit=1)
     counts: dict[str, int] = {}
     for r in rows.values():
         for t in r["tags"]:
