@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -142,3 +143,40 @@ def test_a_read_only_library_at_an_older_schema_says_so_in_one_line(run: Run, sh
     code, out, err = _held(shelf, db, "list")
     lines = err.splitlines()
     assert code == 1 and len(lines) == 2 and "read-only" in lines[0] and "0009" in lines[0], err
+
+
+def _mount_read_only(source: Path, target: Path, args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """`readlist *args` in a mount namespace of its own where `target` is `source` mounted read-only."""
+    import shlex
+    import subprocess
+    import sys
+
+    from tests.unprivileged import CLI
+
+    mount = f"mount --bind {shlex.quote(str(source))} {shlex.quote(str(target))}"
+    remount = f"mount -o remount,bind,ro {shlex.quote(str(target))}"
+    command = " ".join(shlex.quote(a) for a in [sys.executable, "-c", CLI, *args])
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"{mount} && {remount} && exec {command}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_library_on_a_read_only_mount_is_read_even_by_root(run: Run, shelf: Path) -> None:
+    db = _library(run, shelf)
+    target = shelf / "mounted"
+    target.mkdir()
+    env = {"READLIST_DB": str(target / db.name), "READLIST_STATE_DIR": str(shelf / "state")}
+    probe = _mount_read_only(db.parent, target, ["--version"], env)
+    if probe[0] != 0:
+        pytest.skip(f"cannot mount here: {probe[2].strip()[:100]}")
+    before = db.read_bytes()
+    code, out, err = _mount_read_only(db.parent, target, ["search", "Marlin"], env)
+    assert code == 0 and TITLE in out and err == "", (out, err)
+    code, out, err = _mount_read_only(db.parent, target, ["note", "1", "more"], env)
+    assert code == 1 and "is read-only" in err.splitlines()[0] and len(err.splitlines()) == 2, err
+    assert db.read_bytes() == before
