@@ -344,8 +344,11 @@ def _snippet_adds_something(snippet: str, title: str) -> bool:
     return bool(plain) and plain[:24] not in title
 
 
-def print_search_results(items: Sequence[Mapping[str, Any]], view: View | None = None) -> None:
-    """Ranked results: the item row, then (on a terminal) the snippet that matched, on one line below."""
+def print_search_results(
+    items: Sequence[Mapping[str, Any]], view: View | None = None, *, title: str | None = None
+) -> None:
+    """Ranked results: the item row, then (on a terminal) the snippet that matched, on one line below. `title`
+    leads a table (inside the pager, so it is seen before the results)."""
     view = view or View(pick_format(None))
     if view.fmt != "table":
         rows = [[*views.item_record(i), views.snippet_plain(i.get("snippet") or "")] for i in items]
@@ -355,7 +358,8 @@ def print_search_results(items: Sequence[Mapping[str, Any]], view: View | None =
     width = term_width()
     columns = views.item_columns()
     lines = table.render(columns, [views.item_row(i) for i in items], width=width, color=color)
-    emit_lines(_with_snippets(lines, items, (width or 100) - 4, color), view)
+    head = [style.paint(one_line(title), "dim", color)] if title else []
+    emit_lines(itertools.chain(head, _with_snippets(lines, items, (width or 100) - 4, color)), view)
 
 
 def _with_snippets(lines: Iterator[str], items: Sequence[Mapping[str, Any]], width: int, color: bool) -> Iterator[str]:

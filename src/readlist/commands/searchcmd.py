@@ -78,10 +78,18 @@ def search(
         elif not table:
             output.print_search_results([], chosen)
         return
-    output.print_search_results(result.items, chosen)
-    if table and not all_ and result.total > len(result.items):
-        more = min(result.total, max(50, limit * 2))
-        output.say(f"showing {len(result.items)} of {result.total} — --limit {more} or --all for more", "dim")
+    count = page_note(result, limit, every=all_)
+    output.print_search_results(result.items, chosen, title=count if table else None)
+    if count and not table:
+        output.err().print(output.text(count, "dim"))  # stdout stays data
+
+
+def page_note(result: "SearchResult", limit: int, *, every: bool) -> str | None:
+    """How many matched beyond the page shown (`showing 10 of 132 …`); None when the page shows them all."""
+    if every or result.total <= len(result.items):
+        return None
+    more = min(result.total, max(50, limit * 2))
+    return f"showing {len(result.items)} of {result.total} — --limit {more} or --all for more"
 
 
 def messages(query: str, result: "SearchResult", *, exact: bool) -> list[str]:

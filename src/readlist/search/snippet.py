@@ -21,6 +21,7 @@ from readlist.text.hits import HIT_END, HIT_START
 WIDTH = 160  # display columns (a Chinese character takes two)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "es", "ed", "s", "ly")
 _SPACE = re.compile(r"\s+")
+_LEADING_ELLIPSIS, _TRAILING_ELLIPSIS = re.compile(r"^(?:\s|…|\.{2,})+"), re.compile(r"(?:\s|…|\.{2,})+$")
 
 
 @dataclass
@@ -140,8 +141,21 @@ def _render(text: str, start: int, end: int, hits: list[_Hit]) -> str:
             pieces += [text[at : hit.start], HIT_START, text[hit.start : hit.end], HIT_END]
             at = hit.end
     pieces.append(text[at:end])
-    body = _SPACE.sub(" ", unsegment("".join(pieces))).strip()
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+    body = _EMPHASIS.sub(_unless_inside_a_word, _SPACE.sub(" ", unsegment("".join(pieces)))).strip()
+    # The text's own ellipsis where ours goes would show as "……".
+    before = "…" + _LEADING_ELLIPSIS.sub("", body) if start > 0 else body
+    return _TRAILING_ELLIPSIS.sub("", before) + "…" if end < len(text) else before
+
+
+# Markdown's strong emphasis in notes (`**idea**`): a snippet is plain text, so the markers go. Runs between two
+# letters or digits (`2**10`, a power) are not emphasis and stay.
+_EMPHASIS = re.compile(r"\*{2,3}")
+
+
+def _unless_inside_a_word(found: re.Match[str]) -> str:
+    text, at, end = found.string, found.start(), found.end()
+    inside = at > 0 and end < len(text) and text[at - 1].isalnum() and text[end].isalnum()
+    return found.group(0) if inside else ""
 
 
 def make(

@@ -76,20 +76,33 @@ def snippet_plain(snippet: str) -> str:
 
 
 def snippet_line(snippet: str, width: int, color: bool) -> str:
-    """The snippet on one line of `width` cells, matched words highlighted."""
+    """The snippet on one line of `width` cells, matched words highlighted. Each piece keeps the spaces at its
+    edges (they separate a highlighted word from the text around it); a cut ends in one …, never two."""
     out, used = [], 0
     for n, chunk in enumerate(snippet.split(HIT_START)):
         hit, _, rest = chunk.partition(HIT_END) if n else ("", "", chunk)
-        for text, spec in ((one_line(hit), "bold reverse"), (one_line(rest), "dim")):
+        for text, spec in ((_spaced(hit), "bold reverse"), (_spaced(rest), "dim")):
             if not text or used >= width:
                 continue
             if used + cells(text) > width:
                 from readlist.term.width import truncate
 
                 text = truncate(text, width - used)
+                if text.endswith("…"):
+                    text = text[:-1].rstrip(" .…") + "…"
             out.append(style.paint(text, spec, color))
             used += cells(text)
     return "".join(out)
+
+
+def _spaced(text: str) -> str:
+    """`one_line` that keeps one space where the text began or ended with some."""
+    if not text:
+        return ""
+    inner = one_line(text)
+    lead = " " if text[:1].isspace() and inner else ""
+    tail = " " if text[-1:].isspace() else ""
+    return lead + inner + tail
 
 
 def _authors_line(item: Mapping[str, Any]) -> str:
