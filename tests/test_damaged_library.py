@@ -130,3 +130,19 @@ def test_index_damage_after_another_programs_write_is_found_before_the_next_writ
     assert _quick_check_passes(isolated_library)
     refused = run("tag", "1", "+more")
     assert refused.code == 1 and "damaged" in refused.err.splitlines()[0], refused
+
+
+def test_a_write_through_the_orm_engine_keeps_the_file_known_sound(run: Run, isolated_library: Path) -> None:
+    """fetch and feeds write through SQLAlchemy: their commits are readlist's own too, so the next `tag` on a
+    large library does not pay for a whole-file check."""
+    from readlist.store import db
+    from readlist.store.backends.sqlite_file import checked_path, fingerprint
+
+    assert run("add", "2408.11743", "--no-fetch").code == 0
+    engine = db.engine(isolated_library)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE item SET rating = '5' WHERE id = 1")
+    finally:
+        engine.dispose()
+    assert checked_path(isolated_library).read_text().strip() == fingerprint(isolated_library)

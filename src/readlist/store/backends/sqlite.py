@@ -59,6 +59,7 @@ class SqliteConnection(sqlite3.Connection):
 
     backend: SqliteBackend
     read_only: bool = False  # opened for reading only: the file or its folder cannot be written
+    committing: bool = False  # an engine's transaction committed on it: to settle when it goes back to the pool
 
 
 class SqliteBackend:
@@ -282,6 +283,16 @@ class SqliteBackend:
             except BaseException:
                 driver.execute("ROLLBACK")
                 raise
+
+        @event.listens_for(eng, "commit")
+        def _on_commit(conn: Any) -> None:
+            conn.connection.driver_connection.committing = True  # settled once the commit is done (checkin)
+
+        @event.listens_for(eng, "checkin")
+        def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
+            if dbapi_conn is not None and getattr(dbapi_conn, "committing", False):
+                dbapi_conn.committing = False
+                settle(dbapi_conn, self.location)
 
         return eng
 
