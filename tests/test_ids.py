@@ -139,11 +139,11 @@ def test_a_library_from_before_keeps_finding_its_openreview_pdf_item(run: Run, t
     assert run("add", "https://openreview.net/pdf?id=Old-1", "--no-fetch", "--tag", "mine", env=env).code == 0
     assert run("add", "https://openreview.net/pdf?id=Gone", "--no-fetch", env=env).code == 0
     assert run("rm", "openreview.net/forum?id=Gone", "--yes", env=env).code == 0
-    with sqlite3.connect(db) as conn:  # as an earlier readlist keyed them (schema 0013)
+    with sqlite3.connect(db) as conn:  # as an earlier readlist keyed them
         for table in ("item", "tombstone"):
             conn.execute(f"UPDATE {table} SET key = replace(key, '/forum?', '/pdf?') WHERE key LIKE '%openreview%'")
-        conn.execute("UPDATE alembic_version SET version_num = '0013'")
-    shown = run("show", "https://openreview.net/pdf?id=Old-1", "--json", env=env)  # migrates on opening
+    _upgrade(db, "0014")  # what opening that library with this readlist runs
+    shown = run("show", "https://openreview.net/pdf?id=Old-1", "--json", env=env)
     assert shown.code == 0 and shown.json()["tags"] == ["mine"], shown
     assert run("add", "https://openreview.net/forum?id=Old-1", "--no-fetch", env=env).code == 0
     assert len(run("list", "--json", env=env).json()) == 1  # the same paper, not a second item
@@ -155,3 +155,24 @@ def _notes_linking(tmp_path: Path, forum_id: str) -> Path:
     notes = tmp_path / "notes.md"
     notes.write_text(f"# Reading\n\n- https://openreview.net/pdf?id={forum_id}\n", encoding="utf-8")
     return notes
+
+
+def _upgrade(db: Path, revision: str) -> None:
+    """Run one migration's upgrade on a library file, as Alembic does when it reaches that revision."""
+    import importlib.util
+
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from readlist.store.backends.base import migrations_dir
+
+    (path,) = (migrations_dir() / "versions").glob(f"{revision}_*.py")
+    spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        module.upgrade()
+    engine.dispose()
