@@ -137,7 +137,12 @@ def inbox_split(
     return {"ours": ours, "anchor": anchor(texts, members, leaving), "date": list(leaving)}  # date: feed order
 
 
-def run(part: str, seeds: int, max_tags: int | None) -> dict[str, dict[str, float]]:
+PerTag = dict[str, dict[str, dict[str, list[float]]]]  # part → method → tag → [recall@10, nDCG@10] over seeds
+
+
+def run(part: str, seeds: int, max_tags: int | None, shard: tuple[int, int] = (0, 1)) -> PerTag:
+    """Every split of the chosen tags (`shard` k/n: every n-th tag from the k-th, to spread a run over
+    processes); each tag's scores averaged over its seeds."""
     from tests.feed_server import FeedServer
 
     work = Path(tempfile.mkdtemp(prefix="readlist-recbench-"))
@@ -159,9 +164,10 @@ def run(part: str, seeds: int, max_tags: int | None) -> dict[str, dict[str, floa
         for t in r["tags"]:
             counts[t] = counts.get(t, 0) + 1
     tags = sorted((t for t, n in counts.items() if n >= MIN_MEMBERS), key=lambda t: (-counts[t], t))[:max_tags]
+    tags = tags[shard[0] :: shard[1]]
     feeds = FeedServer()
     feeds.start()
-    results: dict[str, dict[str, float]] = {}
+    results: PerTag = {}
     try:
         for name in ("suggest", "inbox") if part == "both" else (part,):
             per_tag: dict[str, dict[str, list[tuple[float, float]]]] = {}
@@ -184,16 +190,28 @@ def run(part: str, seeds: int, max_tags: int | None) -> dict[str, dict[str, floa
                     for method, order in ranked.items():
                         per_tag.setdefault(method, {}).setdefault(tag, []).append(scores(order, hidden))
             results[name] = {
-                f"{method} {metric}": statistics.mean(
-                    statistics.mean(s[m] for s in splits) for splits in by_tag.values()
-                )
+                method: {
+                    tag: [statistics.mean(s[0] for s in splits), statistics.mean(s[1] for s in splits)]
+                    for tag, splits in by_tag.items()
+                }
                 for method, by_tag in per_tag.items()
-                for m, metric in ((0, "recall@10"), (1, "nDCG@10"))
             }
-            results[name]["tags"] = len(tags)
     finally:
         feeds.stop()
     return results
+
+
+def summary(per: PerTag, seeds: int) -> list[str]:
+    """The table of each part: recall@10 and nDCG@10 averaged over seeds, then over tags."""
+    lines = []
+    for name, methods in per.items():
+        lines.append(f"{name}: {len(methods['ours'])} tags × {seeds} seeds")
+        mean = {m: [statistics.mean(v[i] for v in by_tag.values()) for i in (0, 1)] for m, by_tag in methods.items()}
+        for method in ("ours", "anchor", "date"):
+            lines.append(f"  {method:7} recall@10 {mean[method][0]:.3f}  nDCG@10 {mean[method][1]:.3f}")
+        ours, anchor_, date = (mean[m][0] for m in ("ours", "anchor", "date"))
+        lines.append(f"  ours/anchor {ours / anchor_:.2f}×  ours/date {ours / date if date else math.inf:.2f}×")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = print) -> None:
@@ -201,15 +219,24 @@ def main(argv: Sequence[str] | None = None, report: Callable[[str], None] = prin
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--part", choices=("suggest", "inbox", "both"), default="both")
     parser.add_argument("--tags", type=int, default=None, help="only the N biggest tags (a quick run)")
+    parser.add_argument("--shard", default="0/1", help="K/N: every N-th tag from the K-th (one of N processes)")
+    parser.add_argument("--save", type=Path, help="write each tag's scores here (JSON), for --combine")
+    parser.add_argument("--combine", type=Path, nargs="+", help="print the table of saved shards instead")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    results = run(args.part, args.seeds, args.tags)
-    for name, row in results.items():
-        report(f"{name}: {int(row.pop('tags'))} tags × {args.seeds} seeds")
-        for method in ("ours", "anchor", "date"):
-            report(f"  {method:7} recall@10 {row[f'{method} recall@10']:.3f}  nDCG@10 {row[f'{method} nDCG@10']:.3f}")
-        ours, anchor_, date = (row[f"{m} recall@10"] for m in ("ours", "anchor", "date"))
-        report(f"  ours/anchor {ours / anchor_:.2f}×  ours/date {ours / date if date else math.inf:.2f}×")
+    if args.combine:
+        per: PerTag = {}
+        for path in args.combine:
+            for name, methods in json.loads(path.read_text(encoding="utf-8")).items():
+                for method, by_tag in methods.items():
+                    per.setdefault(name, {}).setdefault(method, {}).update(by_tag)
+    else:
+        k, n = (int(x) for x in args.shard.split("/"))
+        per = run(args.part, args.seeds, args.tags, (k, n))
+        if args.save:
+            args.save.write_text(json.dumps(per, ensure_ascii=False, indent=1), encoding="utf-8")
+    for line in summary(per, args.seeds):
+        report(line)
     report(f"({time.perf_counter() - started:.0f} s)")
 
 
