@@ -38,6 +38,7 @@ from readlist.store.backends.sqlite_file import (
     read_only_error,
     refuse_damage,
     settle,
+    settling,
 )
 
 if TYPE_CHECKING:
@@ -336,8 +337,9 @@ class SqliteBackend:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
-            settle(conn, self.location)
+            with settling(self.location):
+                conn.execute("COMMIT")
+                settle(conn, self.location)
         except sqlite3.DatabaseError as exc:
             if is_damage(exc):
                 raise damaged_error(str(self.location), str(exc)) from None

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -75,13 +76,40 @@ def whole_file_damage(conn: Conn) -> str | None:
     return None if found == ["ok"] else "; ".join(found)
 
 
+@contextmanager
+def settling(path: Path) -> Iterator[None]:
+    """Held from a commit until its fingerprint is recorded, and while the next writer compares: otherwise that
+    writer, let in by the commit, would find the file changed and not yet recorded, and check it whole for
+    nothing. A POSIX record lock on a byte of the `.lock` file beside the library (the migration's flock on the
+    same file is independent of it)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a writer that comes in between only checks the whole file, which is slower
+        yield
+        return
+    try:
+        handle = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115  (closed below, after the unlock)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX, 1, 1)
+        try:
+            yield
+        finally:
+            fcntl.lockf(handle, fcntl.LOCK_UN, 1, 1)
+    finally:
+        handle.close()
+
+
 def refuse_damage(conn: Conn, path: Path, *, force: bool = False) -> None:
     """Before a write, under the write lock: a file unchanged since readlist last found it sound (the same
     fingerprint) is taken as sound at no cost; any other (new to this machine, changed by another program,
     copied) is checked whole first, once, in time proportional to its size."""
     if not force:
-        now = fingerprint(path)
-        if now is not None and now == _recorded(path):
+        with settling(path):
+            now, known = fingerprint(path), _recorded(path)
+        if now is not None and now == known:
             return
     problem = whole_file_damage(conn)
     if problem is not None:
