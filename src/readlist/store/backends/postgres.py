@@ -544,7 +544,8 @@ _OWN_ROWS = {"reading": "statuses", "note": "notes", "member": "member name"}  #
 
 
 def _refused(cause: psycopg.Error, text: str) -> DatabaseError | None:
-    """A write the team library's rules refused (migration 0010): its guards' own words, or a row-level
+    """A write the team library's rules refused (migrations 0010 and 0012): its guards' own words (another's note,
+    removing an item, editing shared metadata, renaming a tag), or a row-level
     security policy's refusal said as the rule it enforces; None for a plain missing grant."""
     diag = cause.diag
     primary = " ".join((diag.message_primary or "").split())
