@@ -97,9 +97,14 @@ def base_key(authors: Sequence[Mapping[str, object]], year: int, title: str) -> 
     return f"{family or 'anon'}{year}{title_word(title)}"
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+
+
 def usable(key: str) -> bool:
     """Whether `show KEY` finds an item by this key: never punctuation or a bare number (`_`, `2024`), never
     what reads as an ID, a DOI or a URL."""
+    if _PLAIN_KEY.match(key):  # letters then letters and digits (every key readlist makes): nothing else
+        return True
     from readlist.errors import ReadlistError
     from readlist.ids import parse_item_ref
 
