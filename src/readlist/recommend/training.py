@@ -181,7 +181,7 @@ class Counted:
             text_keys=np.frombuffer("\n".join(k for k, _s, _e in self.keys.values()).encode("ascii"), np.uint8),
             spans=spans,
             ids=self.ids,
-            counts=self.counts,
+            counts=np.minimum(self.counts, 65535).astype(np.uint16),  # a term's count in one item: small
         )
         return out.getvalue()
 
