@@ -16,7 +16,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "readlist" / "importer" / "zh_char_model.tsv.gz"
 WORDS_OUT = OUT.with_name("zh_words.tsv.gz")
-MIN_WORD_COUNT = 3  # jieba's dictionary lists 40k words seen fewer times: noise for the repair
+MIN_WORD_COUNT = 10  # rarer words of jieba's overrule right readings more often than they fix wrong ones (held out)
 SCALE = 1e9  # wordfreq frequencies → integer counts
 NOTE_WEIGHT = 10_000  # real running text outweighs within-word pairs from the word lists (measured: 98.6% → 99.3%)
 # Chinese punctuation, which the word lists lack: each is known at least this well (about once in 100,000
@@ -102,13 +102,11 @@ def write(grams: Grams, out: Path) -> None:
 
 
 def write_words(out: Path) -> None:
-    """The word model's file: jieba's words seen at least MIN_WORD_COUNT times, with their counts."""
-    from readlist.importer.wordmodel import LONGEST
+    """The word model's file: each word of jieba's seen at least MIN_WORD_COUNT times, with its cohesion."""
+    from readlist.importer import wordmodel
 
-    rows = sorted((w, n) for w, n, _ in jieba_words() if n >= MIN_WORD_COUNT and len(w) <= LONGEST and "\t" not in w)
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
-        for word, n in rows:
-            fh.write(f"{word}\t{n}\n")
+    counts = {w: n for w, n, _ in jieba_words() if n >= MIN_WORD_COUNT}
+    wordmodel.write(wordmodel.cohesion_of(counts), out)
 
 
 def main() -> None:
