@@ -2,7 +2,8 @@
 
 Preferred cuts are before a heading or after a blank line; a cut inside a fenced block or a table carries
 the fence opener or the table header into the next chunk, so a code block stays code and rows keep columns.
-Only a few hundred kilobytes are ever held, whatever the size of the file."""
+Only a few hundred kilobytes are ever held, whatever the size of the file; a line longer than a chunk (one
+paragraph of thousands of links) is cut at spaces between its links."""
 
 from __future__ import annotations
 
@@ -60,6 +61,15 @@ def chunks(lines: Iterable[tuple[str, int]], target: int = TARGET) -> Iterator[C
     first = number = 1
     offset = 0
     for line, end in lines:
+        if len(line) > target and state.fence is None and not state.table:  # one paragraph of megabytes
+            if buf:
+                yield Chunk("".join(carried + buf), first - len(carried), offset)
+            yield from _pieces(line, number, offset, end, target)
+            carried, buf, size = [], [], 0
+            state.step("\n")  # what follows starts afresh, as after a paragraph
+            number += 1
+            first, offset = number, end
+            continue
         if buf and size >= target and _can_cut(line, state, size, target):
             yield Chunk("".join(carried + buf), first - len(carried), offset)
             carried = state.carried()
@@ -73,6 +83,32 @@ def chunks(lines: Iterable[tuple[str, int]], target: int = TARGET) -> Iterator[C
         offset = end
     if buf:
         yield Chunk("".join(carried + buf), first - len(carried), offset)
+
+
+def _pieces(line: str, number: int, start: int, end: int, target: int) -> Iterator[Chunk]:
+    """A line longer than a chunk, as chunks of their own, all numbered as that line: each parses as a paragraph
+    of its own, so memory stays bounded and the helper can take some. Cuts fall after a link (`…](url) `, never
+    inside one) or, in a line without links, at a space. Offsets are shares of the line's."""
+    at = 0
+    while len(line) - at > target:
+        cut = _cut_after(line, at + target)
+        if cut < 0:
+            break
+        yield Chunk(line[at:cut], number, min(end, start + (end - start) * cut // len(line)))
+        at = cut
+    yield Chunk(line[at:], number, end)
+
+
+def _cut_after(line: str, at: int) -> int:
+    """Where to cut at or after `at`: after the first `) ` that closes a link, else after the first space."""
+    close = line.find(") ", at)
+    while close >= 0:
+        opened, named = line.rfind("[", 0, close), line.rfind("](", 0, close)
+        if named > opened and line.find(")", named, close) < 0:  # this ) closes `[text](url`
+            return close + 2
+        close = line.find(") ", close + 2)
+    space = line.find(" ", at)
+    return space + 1 if space >= 0 else -1
 
 
 def _can_cut(line: str, state: _State, size: int, target: int) -> bool:
