@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +22,10 @@ NOTES = ROOT / "data" / "notes"
 ARXIV = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})")
 
 
+def _shifted(m: re.Match[str], copy: int) -> str:
+    return f"{m.group(1)}{m.group(2)}.{(int(m.group(3)) + copy * 7) % 90000 + 10000:05d}"
+
+
 def synthetic_corpus(folder: Path, megabytes: float) -> int:
     """Copies of the notes, each with its own arXiv IDs and URLs, so every copy adds new items."""
     texts = [p.read_text(encoding="utf-8") for p in sorted(NOTES.iterdir())]
@@ -28,9 +33,7 @@ def synthetic_corpus(folder: Path, megabytes: float) -> int:
     while written < megabytes * 1e6:
         copy += 1
         for n, text in enumerate(texts):
-            varied = ARXIV.sub(
-                lambda m, c=copy: f"{m.group(1)}{m.group(2)}.{(int(m.group(3)) + c * 7) % 90000 + 10000:05d}", text
-            )
+            varied = ARXIV.sub(partial(_shifted, copy=copy), text)
             varied = varied.replace("zhuanlan.zhihu.com/p/", f"zhuanlan.zhihu.com/p/{copy}0")
             varied = varied.replace("github.com/", f"github.com/c{copy}-")
             varied = varied.replace("mp.weixin.qq.com/s/", f"mp.weixin.qq.com/s/{copy}")
