@@ -31,7 +31,7 @@ BEAM = 64  # readings of a damaged run kept at each step (a run of two bare lead
 BRACKET_WEIGHT = 8.0  # held out: 4.0 left 【 read as 、 in titles like 【论文速读】 (its partner 】 intact)
 # Readings the character model puts within RERANK_MARGIN of each other are weighed again by the words they
 # make (jieba's dictionary) in a window of WORD_CONTEXT characters either side.
-RERANK_MARGIN = 4.0
+RERANK_MARGIN = 8.0
 RERANK_TOP = 4
 WORD_CONTEXT = 5
 WORD_WEIGHT = 0.5
