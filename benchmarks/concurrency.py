@@ -5,6 +5,9 @@
 Prints kept / attempted and failures; exits 1 if anything reported as done is missing.
 3. `--processes P`: P Python processes × M mixed writes each through the Library API (add their own items,
    tag and note one shared item, set statuses), while an import runs: nothing lost, no errors.
+4. `--long-import MB`: one file of MB of notes imported while `add`s run one after another, each timed: the
+   longest wait is how long a long import keeps other writers out (issue 26: one transaction held it ~54 s
+   for 30 MB; now transactions of about a second).
 `--db postgresql://…/empty_db` runs against a PostgreSQL database instead of SQLite files
 (`--waves 0 --workers 0 --processes 8 --writes 200` is the issue-15 measurement).
 """
@@ -20,9 +23,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from timing import READLIST
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.timing import READLIST  # noqa: E402
 
-NOTES = Path(__file__).resolve().parents[1] / "data" / "notes"
+NOTES = ROOT / "data" / "notes"
 
 
 def _run(args: list[str], env: dict[str, str]) -> tuple[int, str]:
@@ -58,7 +63,7 @@ def mixed_during_import(env: dict[str, str], workers: int, per_worker: int) -> N
         [READLIST, "import", str(NOTES)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
 
-    def worker(w: int) -> tuple[int, int, list[str]]:
+    def worker(w: int) -> tuple[int, int, list[str], int, int]:
         ok, done_adds, errors, item = 0, 0, [], "0"
         done = {1: 0, 2: 0}  # tags and notes reported as done
         for i in range(per_worker):
@@ -175,6 +180,31 @@ def processes(env: dict[str, str], count: int, writes: int) -> None:
         sys.exit("lost or failed writes")
 
 
+def adds_during_long_import(env: dict[str, str], megabytes: float, tmp: Path) -> None:
+    from benchmarks.import_scale import prose_file
+
+    notes = prose_file(tmp, megabytes)
+    subprocess.run(
+        [READLIST, "add", "--no-fetch", "https://example.com/first"], env=env, check=True, capture_output=True
+    )
+    start = time.perf_counter()
+    importer = subprocess.Popen([READLIST, "import", str(notes)], env=env, stdout=subprocess.DEVNULL)
+    waits: list[float] = []
+    failed = 0
+    while importer.poll() is None:
+        began = time.perf_counter()
+        code, _ = _run(["add", "--no-fetch", f"https://example.com/during/{len(waits)}"], env)
+        waits.append(time.perf_counter() - began)
+        failed += code != 0
+        time.sleep(0.5)
+    total = time.perf_counter() - start
+    waits.sort()
+    print(
+        f"{len(waits)} adds during a {megabytes:g} MB import ({total:.1f} s): {failed} failed; add wall median "
+        f"{waits[len(waits) // 2]:.2f} s, longest {waits[-1]:.2f} s (import exit {importer.returncode})"
+    )
+
+
 def _count(env: dict[str, str], sql: str) -> int:
     from readlist.location import location
     from readlist.store import db
@@ -193,6 +223,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--writes", type=int, default=100)
     parser.add_argument("--processes", type=int, default=0)
+    parser.add_argument("--long-import", type=float, default=0, help="MB of notes to import while adding")
     parser.add_argument("--db", help="an empty PostgreSQL database (postgresql://…) instead of SQLite files")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -205,6 +236,9 @@ def main() -> None:
         if args.processes:
             env["READLIST_DB"] = args.db or str(Path(tmp) / "c.db")
             processes(env, args.processes, args.writes)
+        if args.long_import:
+            env["READLIST_DB"] = args.db or str(Path(tmp) / "d.db")
+            adds_during_long_import(env, args.long_import, Path(tmp))
 
 
 if __name__ == "__main__":

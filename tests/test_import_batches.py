@@ -128,3 +128,28 @@ def test_many_short_transactions_give_the_same_library_as_one(
     assert re.sub(stamp, "T", exports[0]) == re.sub(stamp, "T", exports[1])
     assert run("--db", str(many), "import", str(notes_dir)).code == 0  # again: nothing changes
     assert run("--db", str(many), "export", "--format", "jsonl").out == exports[1]
+
+
+def test_an_error_after_some_commits_says_what_was_saved(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.errors import DatabaseError
+    from readlist.store import merge
+
+    notes = _big_notes(tmp_path / "big.md", 3000)
+    monkeypatch.setattr(import_run, "COMMIT_SECONDS", 0.0)
+    monkeypatch.setattr(import_run, "PAUSE_SECONDS", 0.0)
+    original, calls = merge.Merger.flush_pending, [0]
+
+    def full_disk_on_the_third(self: merge.Merger) -> None:
+        calls[0] += 1
+        if calls[0] == 3:
+            raise DatabaseError("cannot write: no space left on the device", "free some space")
+        original(self)
+
+    monkeypatch.setattr(merge.Merger, "flush_pending", full_disk_on_the_third)
+    result = run("import", str(notes))
+    saved = len(run("list", "--json").json())
+    assert result.code == 1 and saved == 2 * import_run.SLICE, result
+    assert f"no space left on the device; {saved} item(s) from the first " in result.err
+    assert "import the same files again to finish" in result.err

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from readlist.errors import Interrupted
+from readlist.errors import Interrupted, ReadlistError
 from readlist.importer.reading import (
     FileReport,
     Progress,
@@ -100,6 +100,7 @@ class _Counted:
     placed: set[int] = field(default_factory=set)  # the merger's file sections already given a source line
     saved_items: int = 0  # distinct items in committed transactions
     saved_bytes: int = 0  # … read from this many bytes of the input
+    merged_bytes: int = 0  # input merged so far, committed or not
 
 
 def write_all(
@@ -133,7 +134,7 @@ def write_all(
                     if dry_run:
                         raise _DryRun
                     held.hold()  # the index, keys and COMMIT are not cut short: what was saved is known
-                counted.saved_items = len(counted.items)
+                counted.saved_items, counted.saved_bytes = len(counted.items), counted.merged_bytes
             finally:
                 held.release()  # a Ctrl-C that came meanwhile is raised here
             first = False
@@ -144,6 +145,10 @@ def write_all(
     except KeyboardInterrupt:
         if counted.saved_items:
             raise _interrupted(counted, total) from None
+        raise
+    except ReadlistError as exc:  # a lost connection, a full disk: the committed transactions stay
+        if counted.saved_items:
+            exc.message += f"; {_saved(counted, total)}"
         raise
     return _totals(reports, counted, restore_removed)
 
@@ -197,7 +202,7 @@ def _write_some(
     while batch is not None:
         file_index, done, drafts = batch
         _merge_batch(tx, merger, reports[file_index], file_index, drafts, counted, keep_mine, restore_removed)
-        counted.saved_bytes = done
+        counted.merged_bytes = done
         if progress:
             progress(done, total)
         batch = next(todo, None)
@@ -236,12 +241,16 @@ def _merge_batch(
     merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
 
 
-def _interrupted(counted: _Counted, total: int) -> Interrupted:
+def _saved(counted: _Counted, total: int) -> str:
     share = f"{counted.saved_bytes / total:.0%} of the input" if total else "part of the input"
-    return Interrupted(
-        f"interrupted — {counted.saved_items} item(s) from the first {share} were saved; import the same files "
-        "again to finish (what is saved merges, nothing is doubled)"
+    return (
+        f"{counted.saved_items} item(s) from the first {share} were saved; import the same files again to "
+        "finish (what is saved merges, nothing is doubled)"
     )
+
+
+def _interrupted(counted: _Counted, total: int) -> Interrupted:
+    return Interrupted(f"interrupted — {_saved(counted, total)}")
 
 
 def _totals(reports: list[FileReport], counted: _Counted, restore_removed: bool) -> ImportTotals:
