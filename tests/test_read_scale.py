@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from readlist import Library
+from readlist.search import fts
+from readlist.search.query import Filters
 from readlist.store import db, read
 from readlist.store.backends.sqlite import SqliteConnection as Connection
 
@@ -98,3 +100,10 @@ def test_a_filter_on_kind_does_not_rerun_the_full_text_match_per_item(lib: Libra
     assert _cpu(lambda: lib.search("量化", kind="paper", limit=20)) < 0.5
     filtered = lib.search("量化", kind="paper", limit=20)
     assert [i["id"] for i in filtered.items] == [i["id"] for i in plain.items]  # every synthetic item is a paper
+
+
+def test_a_search_of_filters_only_counts_on_the_pass_that_finds_its_page(big: Path, lib: Library) -> None:
+    steps = _plans(big, lambda conn: fts.filtered(conn, Filters(tags=["cuda"]), 20))
+    assert sum(s.startswith("SEARCH r ") for s in steps) == 1, steps  # one pass over the tag's items
+    result = lib.search("tag:cuda", limit=20)
+    assert len(result.items) == 20 and result.total == len(lib.list(tag="cuda", full=False))

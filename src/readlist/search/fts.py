@@ -153,9 +153,13 @@ ORDER BY {order} LIMIT ?"""
 def filtered(conn: Conn, filters: Filters, limit: int | None) -> tuple[list[int], int]:
     """A query of filters only: matching items, unread and recent first."""
     where, params = filter_sql(filters)
-    total = int(conn.execute(f"SELECT count(*) FROM member_item i WHERE 1 = 1{where}", params).fetchone()[0])
+    # The count rides on the page's own pass (a window over every match) instead of a second scan.
     rows = conn.execute(
-        f"SELECT i.id FROM member_item i WHERE 1 = 1{where} ORDER BY {_TIE_BREAK} LIMIT ?",
+        f"SELECT i.id, count(*) OVER () FROM member_item i WHERE 1 = 1{where} ORDER BY {_TIE_BREAK} LIMIT ?",
         [*params, -1 if limit is None else limit],
     ).fetchall()
-    return [int(r[0]) for r in rows], total
+    if rows:
+        return [int(r[0]) for r in rows], int(rows[0][1])
+    if limit == 0:  # no page to carry the count
+        return [], int(conn.execute(f"SELECT count(*) FROM member_item i WHERE 1 = 1{where}", params).fetchone()[0])
+    return [], 0
