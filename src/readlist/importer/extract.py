@@ -75,7 +75,7 @@ class _Doc:
         self.lines: list[str] = []
         self.first_line = 1
         self.result = Extraction()
-        self.occurrences: Counter[tuple[str, str]] = Counter()
+        self.occurrences: Counter[int] = Counter()  # hashes of (key, section): ints, not tuples of URLs, at 300k items
 
     def line_text(self, number: int) -> str:
         index = number - self.first_line
@@ -83,8 +83,9 @@ class _Doc:
 
     def draft(self, ref: Reference, line: int, path: list[str], **fields: object) -> ItemDraft:
         section = " > ".join(path) or "(top)"
-        self.occurrences[(ref.key, section)] += 1
-        n = self.occurrences[(ref.key, section)]
+        seen = hash((ref.key, section))
+        self.occurrences[seen] += 1
+        n = self.occurrences[seen]
         note = fields.pop("note", None)
         draft = ItemDraft(ref=ref, tags=list(path), sources=[SourceDraft(self.file, line, section)], **fields)  # type: ignore[arg-type]
         if isinstance(note, str) and note.strip():
@@ -320,8 +321,9 @@ def _item_section(doc: _Doc, h: int, start: int, end: int, primary: tuple[int, L
     note = "\n".join(body).strip()
     if note:
         section = f"{' > '.join(tags) or '(top)'} > {short_name}"
-        doc.occurrences[("#section", section)] += 1
-        n = doc.occurrences[("#section", section)]
+        seen = hash(("#section", section))
+        doc.occurrences[seen] += 1
+        n = doc.occurrences[seen]
         draft.notes.append(NoteDraft(note, source=f"{doc.file}#{section}#{n}"))
 
 

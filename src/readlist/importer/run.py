@@ -92,9 +92,10 @@ PAUSE_SECONDS = 0.15  # the lock is left free this long between transactions: mo
 class _Counted:
     """What the write phase learned, kept across its transactions."""
 
-    # hash(key) → (new | merged | unchanged — the strongest wins, the file whose row counts it, its kind):
-    # hashes, not the keys (URLs), keep this small for 300,000 items
-    items: dict[int, tuple[str, int, str]] = field(default_factory=dict)
+    # hash(key) → file index << 8 | kind << 2 | state (unchanged 0, merged 1, new 2: the strongest wins), where
+    # the file is the one whose row counts it: ints, not tuples of the keys (URLs), at 300,000 items
+    items: dict[int, int] = field(default_factory=dict)
+    kinds: dict[str, int] = field(default_factory=dict)  # kind → its number in `items`
     removed: set[str] = field(default_factory=set)
     mentioned: set[int] = field(default_factory=set)  # hashes of (key, field, value) this import gives
     placed: set[int] = field(default_factory=set)  # the merger's file sections already given a source line
@@ -230,13 +231,14 @@ def _merge_batch(
         differed = _real_conflicts(merger, draft, result.conflicts, counted.mentioned)
         report.conflicts += len(differed)
         report.differed.update(differed)
-        state = "new" if result.created else "merged" if result.changes else "unchanged"
+        state = _RANK["new" if result.created else "merged" if result.changes else "unchanged"]
         hashed = hash(key)
         before = counted.items.get(hashed)
         if before is None:
-            counted.items[hashed] = (state, file_index, draft.ref.kind)
-        elif before[0] != "new" and _RANK[state] > _RANK[before[0]]:  # created earlier: still new
-            counted.items[hashed] = (state, before[1], before[2])
+            kind = counted.kinds.setdefault(draft.ref.kind, len(counted.kinds))
+            counted.items[hashed] = file_index << 8 | kind << 2 | state
+        elif before & 3 != _RANK["new"] and state > before & 3:  # created earlier: still new
+            counted.items[hashed] = before & ~3 | state
     merger.flush_pending()
     merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
 
@@ -256,9 +258,11 @@ def _interrupted(counted: _Counted, total: int) -> Interrupted:
 def _totals(reports: list[FileReport], counted: _Counted, restore_removed: bool) -> ImportTotals:
     totals = ImportTotals(skipped=sum(r.skipped for r in reports))
     restored = {hash(key) for key in counted.removed} if restore_removed else set()
-    for hashed, (state, index, kind) in counted.items.items():
+    states, kinds = list(_RANK), list(counted.kinds)
+    for hashed, code in counted.items.items():
         if hashed in restored:
             continue  # counted as restored, not as unchanged
+        state, kind, index = states[code & 3], kinds[code >> 2 & 63], code >> 8
         setattr(totals, state, getattr(totals, state) + 1)
         getattr(reports[index], state)[kind] += 1
     for r in reports:
