@@ -5,6 +5,8 @@ costs and several times below what the old shapes cost."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -107,3 +109,28 @@ def test_a_search_of_filters_only_counts_on_the_pass_that_finds_its_page(big: Pa
     assert sum(s.startswith("SEARCH r ") for s in steps) == 1, steps  # one pass over the tag's items
     result = lib.search("tag:cuda", limit=20)
     assert len(result.items) == 20 and result.total == len(lib.list(tag="cuda", full=False))
+
+
+LOADS = """
+import os
+import subprocess
+import sys
+from readlist.cli import main
+sys.argv = ["readlist", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+from readlist.text import CJK_CHAR, CJK_RUN
+compiled = [p.pattern for p in (CJK_CHAR, CJK_RUN) if "compiled" in vars(p)]
+print("records" if "readlist.store.records" in sys.modules else "", compiled, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["search", "kv cache"], ["search", "量化 推理"], ["todo"], ["list", "--limit", "5"]])
+def test_a_read_loads_neither_the_record_types_nor_the_cjk_patterns(big: Path, args: list[str]) -> None:
+    """Each costs more start-up than the query it serves (the CJK character classes take ~7 ms to compile)."""
+    env = {**os.environ, "READLIST_DB": str(big), "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-c", LOADS, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout, done
+    assert done.stderr.strip().splitlines()[-1].strip() == "[]", done.stderr

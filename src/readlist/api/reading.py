@@ -47,15 +47,21 @@ def item_filter(
 ) -> ItemFilter:
     """An ItemFilter from the words a person uses (a bad status, kind or date is an InvalidInputError)."""
     from readlist.store.read import ItemFilter
-    from readlist.store.records import parse_since
 
     statuses = [status] if isinstance(status, str) else status
     return ItemFilter(
         status=[check_status(s) for s in statuses] if statuses else None,
         tag=tag,
         kind=check_kind(kind) if kind else None,
-        since=parse_since(since) if since else None,
+        since=_since(since) if since else None,
     )
+
+
+def _since(when: str) -> str:
+    """`7d` or a date as a timestamp; records (and what it imports) load only when a date is given."""
+    from readlist.store.records import parse_since
+
+    return parse_since(when)
 
 
 class Reading(Door):

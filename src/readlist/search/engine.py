@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from readlist.location import Conn
 from readlist.search import snippet
@@ -15,8 +15,10 @@ from readlist.search.query import Filters, Query, Segmenter, parse
 from readlist.store import index
 from readlist.store.backends import backend_of
 from readlist.store.read import ItemFilter, list_items
-from readlist.store.records import SearchHit
 from readlist.text import nfkc
+
+if TYPE_CHECKING:  # records only names a type here; importing it costs a search more than its query
+    from readlist.store.records import SearchHit
 
 Row = tuple[int, int, float]  # item id, tier, bm25 (on PostgreSQL: -ts_rank)
 FEW = 3  # fewer matches than this → also try the typo-corrected query
@@ -210,5 +212,5 @@ def _hydrate(conn: Conn, rows: list[Row], query: Query | None) -> list[SearchHit
         if record is None:  # removed since it was indexed
             continue
         made = snippet.make(docs.get(item_id, {}), query, record["title"] or "", phrases)
-        items.append(cast(SearchHit, {**record, "score": score(tier, bm25), "snippet": made}))
+        items.append(cast("SearchHit", {**record, "score": score(tier, bm25), "snippet": made}))
     return items

@@ -40,6 +40,7 @@ _CJK = (
     "\uf900-\ufaff"  # compatibility ideographs
     "\uac00-\ud7af"  # hangul
 )
+_CJK_RANGES = tuple((_CJK[i], _CJK[i + 2]) for i in range(0, len(_CJK), 3))  # (first, last) of each block
 CJK_CHAR = _on_first_use(f"[{_CJK}]")
 CJK_RUN = _on_first_use(f"[{_CJK}]+")
 TOKEN = re.compile(r"[^\W_]+")  # what unicode61 calls a token, once WORD_SEP splits CJK words
@@ -54,6 +55,12 @@ _CHAIN = re.compile(r"[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)*")
 _JOINT = re.compile(r"[-_/]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # WORD_SEP and the index's field separator
 WORDS_FILE = Path(__file__).with_name("words.txt")
+
+
+def is_cjk(ch: str) -> bool:
+    """Whether one character is one CJK_CHAR matches, without compiling that pattern (a search's few
+    characters are checked faster than the pattern compiles)."""
+    return any(first <= ch <= last for first, last in _CJK_RANGES)
 
 
 def nfkc(text: str) -> str:
