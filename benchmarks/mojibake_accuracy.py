@@ -34,7 +34,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 from build_char_model import Grams, add_text, count, prune  # noqa: E402
 
+from readlist.importer import contextmodel  # noqa: E402
 from readlist.importer.charmodel import CharModel  # noqa: E402
+from readlist.importer.contextmodel import ContextModel  # noqa: E402
 from readlist.importer.decode import decode  # noqa: E402
 from readlist.importer.markdown import tokens_of  # noqa: E402
 from readlist.importer.mojibake import Repairer  # noqa: E402
@@ -135,10 +137,14 @@ class Score:
 
 
 def score_titles(
-    titles: list[Title], model: CharModel, words: WordModel | None, show: Callable[[str, str], None] | None
+    titles: list[Title],
+    model: CharModel,
+    words: WordModel | None,
+    show: Callable[[str, str], None] | None,
+    context: ContextModel | None = None,
 ) -> Score:
     score = Score()
-    repairer = Repairer(model, words)
+    repairer = Repairer(model, words, context)
     for title in titles:
         got = repaired_title(title, repairer, NOTE_CODE_PAGE)
         score.add(title.text, got)
@@ -147,11 +153,11 @@ def score_titles(
     return score
 
 
-def score_lines(clean: str, model: CharModel, words: WordModel | None) -> Score:
+def score_lines(clean: str, model: CharModel, words: WordModel | None, context: ContextModel | None = None) -> Score:
     """The older measure: every Chinese line of the held-out text, garbled with both code pages."""
     score = Score()
     for code_page in ("cp1252", "cp1254"):
-        repairer = Repairer(model, words)
+        repairer = Repairer(model, words, context)
         for line in (ln for ln in clean.splitlines() if CJK.search(ln)):
             score.add(line, repairer.repair(garble(line, code_page)))
     return score
@@ -187,6 +193,7 @@ def main() -> None:
     parser.add_argument("--min-trigram", type=int, default=2 * NOTE_WEIGHT)
     parser.add_argument("--titles-only", action="store_true", help="skip the older measure (every Chinese line)")
     parser.add_argument("--no-words", action="store_true", help="the character model alone, no word list")
+    parser.add_argument("--no-context", action="store_true", help="no context model for 与/中/不")
     parser.add_argument("--show", action="store_true", help="print each title that comes back wrong")
     args = parser.parse_args()
     texts = {p.name: p.read_text(encoding="utf-8") for p in clean_notes()}
@@ -196,12 +203,15 @@ def main() -> None:
     all_titles, all_lines = Score(), Score()
     for name, held_out, training in folds(texts):
         model = fold_model(base, training, NOTE_WEIGHT, args.min_bigram, args.min_trigram)
+        context = (
+            None if args.no_context else ContextModel(contextmodel.count(training, words.cohesion if words else ()))
+        )
         start = time.perf_counter()
-        titles = score_titles(titles_in(held_out), model, words, show)
+        titles = score_titles(titles_in(held_out), model, words, show, context)
         all_titles += titles
         print(f"titles {name:42} {titles.line()}  {time.perf_counter() - start:.1f} s")
         if not args.titles_only:
-            lines = score_lines(held_out, model, words)
+            lines = score_lines(held_out, model, words, context)
             all_lines += lines
             print(f"lines  {name:42} {lines.line()}")
     print(f"titles {'all folds':42} {all_titles.line()}")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "readlist" / "importer" / "zh_char_model.tsv.gz"
 WORDS_OUT = OUT.with_name("zh_words.tsv.gz")
+CONTEXT_OUT = OUT.with_name("zh_context.tsv.gz")
 MIN_WORD_COUNT = 10  # rarer words of jieba's overrule right readings more often than they fix wrong ones (held out)
 SCALE = 1e9  # wordfreq frequencies → integer counts
 NOTE_WEIGHT = 10_000  # real running text outweighs within-word pairs from the word lists (measured: 98.6% → 99.3%)
@@ -109,6 +110,14 @@ def write_words(out: Path) -> None:
     wordmodel.write(wordmodel.cohesion_of(counts), out)
 
 
+def write_context(files: list[Path], out: Path) -> None:
+    """The context model of 与/中/不 (contextmodel.py): counted in the clean notes' running text."""
+    from readlist.importer import contextmodel, wordmodel
+
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    contextmodel.write(contextmodel.count(texts, wordmodel.load().cohesion), out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", nargs="*", type=Path)
@@ -118,7 +127,8 @@ def main() -> None:
     args = parser.parse_args()
     write(prune(count(args.files), args.min_bigram, args.min_trigram), args.out)
     write_words(WORDS_OUT)
-    for out in (args.out, WORDS_OUT):
+    write_context(args.files, CONTEXT_OUT)
+    for out in (args.out, WORDS_OUT, CONTEXT_OUT):
         print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 

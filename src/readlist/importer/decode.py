@@ -99,11 +99,11 @@ def decode(data: bytes) -> Decoded:
     """Text from bytes, with UTF-8-read-as-Windows-code-page lines repaired (see mojibake.py)."""
     text, encoding = bytes_to_text(data)
     lines = text.split("\n")
-    from readlist.importer import charmodel, mojibake, wordmodel
+    from readlist.importer import charmodel, contextmodel, mojibake, wordmodel
 
     if not any(mojibake.is_mojibake(line) for line in lines):
         return Decoded(text, encoding)
-    repairer = mojibake.Repairer(charmodel.load, wordmodel.load)
+    repairer = mojibake.Repairer(charmodel.load, wordmodel.load, contextmodel.load)
     fixed = [repairer.repair(line, n) for n, line in enumerate(lines, 1)]
     return Decoded("\n".join(fixed), encoding + " (mojibake repaired)", repairer.stats)
 
@@ -177,7 +177,7 @@ class TextFile:
     def _learn(self, watch: Callable[[str], None] | None) -> None:
         """The first sweep: every line is shown to `watch`, and the file is checked for mojibake (up to the
         first line that is: the repair itself happens as `lines` streams)."""
-        from readlist.importer import charmodel, mojibake, wordmodel
+        from readlist.importer import charmodel, contextmodel, mojibake, wordmodel
 
         found = False
         for line, _ in self._raw_lines():
@@ -187,7 +187,7 @@ class TextFile:
             elif found:
                 break
         if found:
-            self.repairer = mojibake.Repairer(charmodel.load, wordmodel.load)
+            self.repairer = mojibake.Repairer(charmodel.load, wordmodel.load, contextmodel.load)
             self.encoding += " (mojibake repaired)"
 
     def head(self, size: int = 4000) -> str:

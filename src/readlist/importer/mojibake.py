@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import ftfy  # noqa: F401  (registers the "sloppy-windows-125x" codecs used below)
 
 from readlist.importer.charmodel import CharModel
+from readlist.importer.contextmodel import TARGETS, ContextModel, features
 from readlist.importer.wordmodel import WordModel
 
 # Code pages tried in order; "sloppy" variants (from ftfy) map every byte, so encoding never loses one.
@@ -36,6 +37,9 @@ RERANK_TOP = 4
 WORD_CONTEXT = 5
 WORD_WEIGHT = 0.5
 WORD_MIN_GAIN = 5.0  # log points of word cohesion a reading needs over the characters' choice to overrule it
+# 与/中/不 (the same byte lost): the character model's say weighs CHAR_WEIGHT, the context model's the rest.
+CHAR_WEIGHT = 0.5
+CONTEXT_WEIGHT = 1.0
 _CLOSER_OF = dict(zip("【「『（《〈〔", "】」』）》〉〕", strict=True))
 _OPENER_OF = {v: k for k, v in _CLOSER_OF.items()}
 
@@ -228,8 +232,38 @@ def _by_words(
     return rescored if winner_gain >= WORD_MIN_GAIN or rescored[0][1] is close[0][1] else scored
 
 
+def _char_say(chars: list[str], k: int, model: CharModel) -> float:
+    """The character model's log-probability of the character at k and the two after it (which depend on it)."""
+    return sum(
+        model.logp3(_context(chars, m - 2), _context(chars, m - 1), chars[m]) for m in range(k, min(k + 3, len(chars)))
+    )
+
+
+def _by_context(
+    chars: list[str], slots: list[_Slot], model: CharModel, context: ContextModel, words: Container[str]
+) -> None:
+    """Each damaged 与/中/不 decided again by what sits around it (see contextmodel.py)."""
+    for k, slot in enumerate(slots):
+        if not slot.damaged or chars[k] not in TARGETS:
+            continue
+        rivals = [ch for ch in slot.options if ch in TARGETS]
+        if len(rivals) < 2:
+            continue
+        feats = features(chars, k, words)
+        scored = []
+        for ch in rivals:
+            chars[k] = ch
+            scored.append((CHAR_WEIGHT * _char_say(chars, k, model) + CONTEXT_WEIGHT * context.logp(ch, feats), ch))
+        chars[k] = max(scored)[1]
+
+
 def _decode_slots(
-    slots: list[_Slot], model: CharModel, stats: RepairStats, number: int = 0, words: WordModel | None = None
+    slots: list[_Slot],
+    model: CharModel,
+    stats: RepairStats,
+    number: int = 0,
+    words: WordModel | None = None,
+    context: ContextModel | None = None,
 ) -> tuple[str, bool]:
     """Fixed characters stay; each run of damaged ones gets its most likely reading in context.
     Also says whether every choice was confident."""
@@ -248,10 +282,12 @@ def _decode_slots(
             stats.low_confidence += 1
             unsure.append((i, j, rivals))
         i = j
+    if context is not None:
+        _by_context(chars, slots, model, context, words.cohesion if words is not None else ())
     for i, j, rivals in unsure:
         if number and len(stats.repairs) < MAX_KEPT_REPAIRS:
-            context = "".join(chars[max(0, i - 12) : j + 12]).strip()
-            stats.repairs.append(Repair(number, i + 1, "".join(chars[i:j]), rivals, context))
+            around = "".join(chars[max(0, i - 12) : j + 12]).strip()
+            stats.repairs.append(Repair(number, i + 1, "".join(chars[i:j]), rivals, around))
     return "".join(chars), not unsure
 
 
@@ -282,9 +318,11 @@ class Repairer:
         self,
         model: CharModel | Callable[[], CharModel],
         words: WordModel | Callable[[], WordModel] | None = None,
+        context: ContextModel | Callable[[], ContextModel] | None = None,
     ) -> None:
         self._model = model  # or how to load it: most files have no mojibake and never need it
         self._words = words
+        self._context = context
         self.stats = RepairStats()
 
     @property
@@ -299,6 +337,12 @@ class Repairer:
             self._words = self._words()
         return self._words
 
+    @property
+    def context(self) -> ContextModel | None:
+        if self._context is not None and not isinstance(self._context, ContextModel):
+            self._context = self._context()
+        return self._context
+
     def repair(self, line: str, number: int = 0) -> str:
         """The line repaired, or exactly as it was when it is not mojibake."""
         result = analyse(line) if _maybe_mojibake(line) else None
@@ -309,7 +353,7 @@ class Repairer:
         self.stats.chars_restored += damaged
         if not damaged:
             return "".join(s.options[0] for s in slots)
-        return _decode_slots(slots, self.model, self.stats, number, self.words)[0]
+        return _decode_slots(slots, self.model, self.stats, number, self.words, self.context)[0]
 
 
 def is_mojibake(line: str) -> bool:
