@@ -12,13 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synth import build
 from readlist import Library
 from readlist.store import stream
 from readlist.term.outfile import TMP_MARK, write_output
 from tests.conftest import Run
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from synth import build  # noqa: E402
 
 PEAK = (
     "import resource, subprocess, sys\n"

@@ -14,14 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.synth import build
 from readlist import Library
 from readlist.search import fts
 from readlist.search.query import Filters
 from readlist.store import db, read
 from readlist.store.backends.sqlite import SqliteConnection as Connection
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from synth import build  # noqa: E402
 
 ITEMS = 3000
 
@@ -57,6 +55,7 @@ def test_snippets_for_hundreds_of_results_cost_little(lib: Library) -> None:
 def _plans(big: Path, action: Callable[[Connection], object]) -> list[str]:
     """What SQLite does for each statement `action` runs (EXPLAIN QUERY PLAN, one line per step)."""
     conn = db.connect(big)
+    assert isinstance(conn, Connection)
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
     try:
