@@ -68,10 +68,13 @@ def test_mixed_folder_imports_each_file_by_its_content(run: Run, tmp_path: Path,
     shutil.copy(library_bib, folder / "refs.txt")  # BibTeX under a misleading name
     (folder / "bookmarks.html").write_text(BOOKMARKS, encoding="utf-8")
     (folder / "page.html").write_text("<!doctype html><html><body>not bookmarks</body></html>")
+    (folder / ".git").mkdir()  # a notes repository's own folder is not a note
+    (folder / ".git" / "old.md").write_text("- [Hidden](https://arxiv.org/abs/2301.00001)\n", encoding="utf-8")
     result = run("import", str(folder))
     assert result.code == 0, result
     keys = {i["key"] for i in _items(run)}
     assert {"arxiv:2408.11743", "doi:10.1145/3600006.3613165", "github:ist-daslab/marlin"} <= keys
+    assert "arxiv:2301.00001" not in keys
     marlin = run("show", "2408.11743", "--json").json()
     assert "大模型Infra相关博客（DeepSeek，VERL…）" in marlin["tags"] and "quantization" in marlin["tags"]
 

@@ -61,6 +61,8 @@ def test_add_a_folder_adds_every_pdf_and_adding_again_merges(run: Run, tmp_path:
     make_pdf(folder / "sub" / "hep-th_9901001v1.pdf")
     make_pdf(folder / "notes.pdf", "An untitled draft about kernels")
     (folder / "readme.txt").write_text("not a pdf")
+    (folder / ".cache").mkdir()  # hidden folders (caches, a venv, .git) are not searched, as fd and rg do
+    make_pdf(folder / ".cache" / "2301.00001.pdf")
     assert run("add", str(folder), "--no-fetch").code == 0
     items = run("list", "--json").json()
     assert len(items) == 3

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from readlist.errors import InvalidInputError
+from readlist.files import files_under
 from readlist.ids import Reference, arxiv_reference, doi_reference, parse_arxiv_id
 from readlist.importer.entry import identify
 
@@ -20,7 +21,7 @@ _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 def pdf_files(path: Path) -> list[Path]:
     """A PDF file, or every PDF under a folder (sorted, so adds are reproducible)."""
     if path.is_dir():
-        found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+        found = files_under(path, {".pdf"})
         if not found:
             raise InvalidInputError(f"no PDFs in {path}", "give a folder that holds .pdf files")
         return found

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from readlist.errors import InvalidInputError
+from readlist.files import files_under
 from readlist.importer import csvfile
 from readlist.importer.chunks import HeadingWatch, chunks
 from readlist.importer.decode import TextFile, UndecodableError
@@ -62,7 +63,7 @@ def collect(paths: Iterable[str]) -> list[Path]:
         if raw == "-":
             raise InvalidInputError("import reads files, not standard input", "save it first: … > notes.md")
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES)
+            files += files_under(path, NOTE_SUFFIXES)
         elif path.is_file():
             refuse(path)  # a PDF or zip named on the command line is an error before anything is written
             files.append(path)
