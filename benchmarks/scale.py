@@ -5,6 +5,13 @@ pair, so a drift in the machine's speed moves both: wall is the median of the ru
 pairs' ratios. Peak memory is the largest resident size of the command's process tree, summed over its
 processes, and beside it the largest single process (both sampled from /proc every 10 ms).
 The import row times one 50 MB markdown file made from the shipped notes, each copy with its own IDs.
+CPU is user + system time of the command's process and the children it waited for.
+
+Both the floor and readlist run from cached bytecode, as an installed readlist does (pip compiles it on
+install): every run points PYTHONPYCACHEPREFIX at one folder of the run, and the warm-ups write it. Without it, a
+checkout run with PYTHONDONTWRITEBYTECODE set compiles every readlist module it loads on every run (~50 ms
+for a read at 10k items, more than the rest of its work), which the floor, all of it compiled in site-packages,
+never pays. `--compile-each-run` measures that way.
 
     python benchmarks/scale.py                                  # 10k and 100k, SQLite and PostgreSQL
     python benchmarks/scale.py --sizes 10000 --backends sqlite  # quick
@@ -35,6 +42,9 @@ from benchmarks.import_speed import synthetic_corpus  # noqa: E402
 from benchmarks.synth import build  # noqa: E402
 from benchmarks.timing import FLOOR, READLIST  # noqa: E402
 
+# The environment of every timed process, floor included (see the docstring: cached bytecode).
+BYTECODE: dict[str, str] = {}
+
 # (name, label, arguments): the issue's rows, every export format included.
 ROWS = (
     ("search-1000", '`search "kv cache" -n 1000`', ["search", "kv cache", "-n", "1000"]),
@@ -56,6 +66,7 @@ ROWS = (
 @dataclass
 class Run:
     wall: float
+    cpu: float  # user + system seconds of the process and the children it waited for
     peak_tree_mb: float  # summed over the process tree, sampled
     peak_one_mb: float  # the largest single process, sampled
     code: int = 0  # the exit status: a failed command's time says nothing
@@ -91,7 +102,9 @@ def _tree_rss_kib(root: int) -> tuple[int, int]:
 def run_once(cmd: list[str], env: dict[str, str]) -> Run:
     """One run: wall time, output read through a pipe and thrown away, memory of the whole process tree."""
     start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    child = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **BYTECODE, **env}
+    )
     peak, largest = 0, 0
     done = threading.Event()
 
@@ -112,8 +125,9 @@ def run_once(cmd: list[str], env: dict[str, str]) -> Run:
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    code = child.wait()
-    return Run(wall, peak / 1024, largest / 1024, code)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak / 1024, largest / 1024, child.returncode)
 
 
 @dataclass
@@ -124,30 +138,35 @@ class Row:
     tree_mb: float
     one_mb: float
     note: str = ""
+    cpu: float = 0.0
+    cpu_ratio: float = 0.0
 
 
-def paired(cmd: list[str], env: dict[str, str], runs: int, slow: float = 30.0) -> tuple[Row, float]:
-    """`cmd` and the floor in turn, `runs` times after one warm-up each: (the row, the floor's median wall).
-    A command whose warm-up takes longer than `slow` seconds is timed by that one run (marked `1 run`)."""
-    floor = run_once(FLOOR, {}).wall
+def paired(cmd: list[str], env: dict[str, str], runs: int, slow: float = 30.0) -> tuple[Row, Run]:
+    """`cmd` and the floor in turn, `runs` times after one warm-up each: (the row, the floor's median wall and
+    CPU). A command whose warm-up takes longer than `slow` seconds is timed by that one run (marked `1 run`)."""
+    floor = run_once(FLOOR, {})
     warm = run_once(cmd, env)
-    if warm.code:
-        return Row(
-            "", warm.wall, warm.wall / floor, warm.peak_tree_mb, warm.peak_one_mb, f"FAILED, exit {warm.code}"
-        ), floor
-    if warm.wall > slow:
-        return Row("", warm.wall, warm.wall / floor, warm.peak_tree_mb, warm.peak_one_mb, "1 run"), floor
-    floors, walls, ratios, trees, ones = [], [], [], [], []
+    note = f"FAILED, exit {warm.code}" if warm.code else "1 run" if warm.wall > slow else ""
+    if note:
+        row = Row("", warm.wall, warm.wall / floor.wall, warm.peak_tree_mb, warm.peak_one_mb, note)
+        row.cpu, row.cpu_ratio = warm.cpu, warm.cpu / max(floor.cpu, 1e-6)
+        return row, floor
+    floors, mine = [], []
     for _ in range(runs):
-        floor = run_once(FLOOR, {}).wall
-        one = run_once(cmd, env)
-        floors.append(floor)
-        walls.append(one.wall)
-        ratios.append(one.wall / floor)
-        trees.append(one.peak_tree_mb)
-        ones.append(one.peak_one_mb)
-    row = Row("", statistics.median(walls), statistics.median(ratios), max(trees), max(ones))
-    return row, statistics.median(floors)
+        floors.append(run_once(FLOOR, {}))
+        mine.append(run_once(cmd, env))
+    row = Row(
+        "",
+        statistics.median(r.wall for r in mine),
+        statistics.median(r.wall / f.wall for r, f in zip(mine, floors, strict=True)),
+        max(r.peak_tree_mb for r in mine),
+        max(r.peak_one_mb for r in mine),
+        cpu=statistics.median(r.cpu for r in mine),
+        cpu_ratio=statistics.median(r.cpu / max(f.cpu, 1e-6) for r, f in zip(mine, floors, strict=True)),
+    )
+    floor_wall, floor_cpu = statistics.median(f.wall for f in floors), statistics.median(f.cpu for f in floors)
+    return row, Run(floor_wall, floor_cpu, 0, 0)
 
 
 def import_row(tmp: Path, megabytes: float, runs: int) -> tuple[Row, float, float]:
@@ -161,16 +180,19 @@ def import_row(tmp: Path, megabytes: float, runs: int) -> tuple[Row, float, floa
             out.write(part.read_text(encoding="utf-8") + "\n\n")
             part.unlink()
     size = one.stat().st_size / 1e6
-    floors, walls, trees, ones = [], [], [], []
+    floors, walls, cpus, trees, ones = [], [], [], [], []
     for n in range(runs):
-        floors.append(run_once(FLOOR, {}).wall)
+        floors.append(run_once(FLOOR, {}))
         result = run_once([READLIST, "import", str(one)], {"READLIST_DB": str(tmp / f"import{n}.db")})
         walls.append(result.wall)
+        cpus.append(result.cpu)
         trees.append(result.peak_tree_mb)
         ones.append(result.peak_one_mb)
         (tmp / f"import{n}.db").unlink(missing_ok=True)
-    wall = statistics.median(walls)
-    row = Row(f"`import` one {size:.0f} MB file", wall, wall / statistics.median(floors), max(trees), max(ones))
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    floor_wall, floor_cpu = statistics.median(f.wall for f in floors), statistics.median(f.cpu for f in floors)
+    row = Row(f"`import` one {size:.0f} MB file", wall, wall / floor_wall, max(trees), max(ones))
+    row.cpu, row.cpu_ratio = cpu, cpu / max(floor_cpu, 1e-6)
     return row, size, size / wall
 
 
@@ -197,18 +219,22 @@ def _drop(server: str, name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def table(title: str, floor: float, rows: list[Row]) -> str:
+def table(title: str, floor: float, rows: list[Row], floor_cpu: float = 0.0) -> str:
     lines = [
         f"### {title}",
         "",
-        f"Floor (median wall of the same run): {floor:.3f} s.",
+        f"Floor (medians of the same run): {floor:.3f} s wall, {floor_cpu:.3f} s CPU.",
         "",
-        "| command | wall (median) | × floor | peak memory, process tree | largest process |",
-        "|---|---|---|---|---|",
+        "| command | wall (median) | × floor | CPU (median) | CPU × floor | peak memory, process tree | largest process |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         wall = f"{r.wall:.2f} s" + (f" ({r.note})" if r.note else "")
-        lines.append(f"| {r.label} | {wall} | {r.ratio:.1f}× | {r.tree_mb:.0f} MB | {r.one_mb:.0f} MB |")
+        ratio = f"{r.ratio:.2f}×" if r.ratio < 3 else f"{r.ratio:.1f}×"
+        cpu_ratio = f"{r.cpu_ratio:.2f}×" if r.cpu_ratio < 3 else f"{r.cpu_ratio:.1f}×"
+        lines.append(
+            f"| {r.label} | {wall} | {ratio} | {r.cpu:.2f} s | {cpu_ratio} | {r.tree_mb:.0f} MB | {r.one_mb:.0f} MB |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -223,17 +249,25 @@ def main() -> None:
     parser.add_argument("--import-runs", type=int, default=1, help="imports of that file (median)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test", help="a server to make DBs on")
     parser.add_argument("--out", type=Path, help="also write the tables (markdown) to this file")
+    parser.add_argument(
+        "--compile-each-run",
+        action="store_true",
+        help="no shared bytecode cache: with PYTHONDONTWRITEBYTECODE set, readlist is compiled on every run",
+    )
     args = parser.parse_args()
     chosen = [r for r in ROWS if r[0] in args.rows]
+    bytecode = "compiled on every run" if args.compile_each_run else "bytecode cached, floor and readlist alike"
     report = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}); "
-        f"{args.runs} paired runs a row.",
+        f"{args.runs} paired runs a row; {bytecode}.",
         "",
     ]
     print(report[0], flush=True)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
+        if not args.compile_each_run:
+            BYTECODE.update(PYTHONPYCACHEPREFIX=str(tmp / "bytecode"), PYTHONDONTWRITEBYTECODE="")
         env_base = {"NO_COLOR": "1", "READLIST_CONFIG_DIR": str(tmp / "config")}
         for size in args.sizes:
             start = time.perf_counter()
@@ -252,17 +286,20 @@ def main() -> None:
                         rows.append(row)
                         floors.append(floor)
                         print(
-                            f"  {backend} {size:,} {label}: {row.wall:.2f} s, {row.ratio:.1f}×, {row.tree_mb:.0f} MB",
+                            f"  {backend} {size:,} {label}: {row.wall:.2f} s, {row.ratio:.2f}×, "
+                            f"CPU {row.cpu:.3f} s, {row.cpu_ratio:.2f}×, {row.tree_mb:.0f} MB",
                             flush=True,
                         )
                 finally:
                     if dropping:
                         _drop(args.pg, dropping)
-                report.append(table(f"{size:,} items, {backend}", statistics.median(floors), rows))
+                floor_wall = statistics.median(f.wall for f in floors)
+                floor_cpu = statistics.median(f.cpu for f in floors)
+                report.append(table(f"{size:,} items, {backend}", floor_wall, rows, floor_cpu))
             path.unlink()
         if args.import_mb:
             row, size_mb, rate = import_row(tmp, args.import_mb, args.import_runs)
-            report.append(table("Import", row.wall / row.ratio, [row]))
+            report.append(table("Import", row.wall / row.ratio, [row], row.cpu / max(row.cpu_ratio, 1e-6)))
             report.append(f"Import rate: {size_mb:.1f} MB in {row.wall:.1f} s = {rate:.2f} MB/s.\n")
     text = "\n".join(report)
     print(text)
