@@ -203,9 +203,7 @@ def main() -> None:
     all_titles, all_lines = Score(), Score()
     for name, held_out, training in folds(texts):
         model = fold_model(base, training, NOTE_WEIGHT, args.min_bigram, args.min_trigram)
-        context = (
-            None if args.no_context else ContextModel(contextmodel.count(training, words.cohesion if words else ()))
-        )
+        context = None if args.no_context else contextmodel.train(training, words.cohesion if words else ())
         start = time.perf_counter()
         titles = score_titles(titles_in(held_out), model, words, show, context)
         all_titles += titles

@@ -111,11 +111,11 @@ def write_words(out: Path) -> None:
 
 
 def write_context(files: list[Path], out: Path) -> None:
-    """The context model of 与/中/不 (contextmodel.py): counted in the clean notes' running text."""
+    """The context model of 与/中/不 (contextmodel.py): trained on the clean notes' running text."""
     from readlist.importer import contextmodel, wordmodel
 
     texts = [p.read_text(encoding="utf-8") for p in files]
-    contextmodel.write(contextmodel.count(texts, wordmodel.load().cohesion), out)
+    contextmodel.write(contextmodel.train(texts, wordmodel.load().cohesion), out)
 
 
 def main() -> None:

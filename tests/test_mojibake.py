@@ -51,3 +51,23 @@ def test_text_without_mojibake_never_loads_the_word_list() -> None:
     text = "量化 kernel 的 roofline 分析\nnaïve café — résumé “quotes”\n普通中文，没有乱码。\n"
     assert decode(text.encode("utf-8")).text == text
     assert wordmodel.load.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(
+    ("plain", "marked"),
+    [
+        ("采用了混合策略来同时优化权重", "采用了**混合策略**来同时优化权重"),
+        ("通过模拟路由来评估更新", "通过`模拟路由`来评估更新"),
+        ("系统的设计与实现", "系统的**设计**与**实现**"),
+    ],
+)
+def test_markdown_emphasis_beside_a_damaged_character_does_not_change_its_reading(plain: str, marked: str) -> None:
+    # 来 and 与 lost a byte; the words either side, not the asterisks or backticks, are their context.
+    assert _repaired(plain, "cp1254") == plain
+    assert _repaired(marked, "cp1254") == marked
+
+
+@pytest.mark.parametrize("text", ["数据库的索引与查询优化", "推理与训练的统一调度"])
+def test_a_damaged_与_between_two_names_is_read_as_与(text: str) -> None:
+    # 与, 中 and 不 lose the same byte; 与 joins two words, where 中 would close a clause.
+    assert _repaired(text, "cp1254") == text

@@ -36,10 +36,13 @@ RERANK_MARGIN = 8.0
 RERANK_TOP = 4
 WORD_CONTEXT = 5
 WORD_WEIGHT = 0.5
-WORD_MIN_GAIN = 5.0  # log points of word cohesion a reading needs over the characters' choice to overrule it
+# The words' favourite overrules the characters' only if it makes no worse words than theirs (held out, titles
+# exactly right: a margin of 5 log points 91.0%, none 91.4%).
+WORD_MIN_GAIN = 0.0
 # 与/中/不 (the same byte lost): the character model's say weighs CHAR_WEIGHT, the context model's the rest.
 CHAR_WEIGHT = 0.5
 CONTEXT_WEIGHT = 1.0
+MARKUP = frozenset("*`")  # read through when weighing context (emphasis and code spans around a word)
 _CLOSER_OF = dict(zip("【「『（《〈〔", "】」』）》〉〕", strict=True))
 _OPENER_OF = {v: k for k, v in _CLOSER_OF.items()}
 
@@ -266,7 +269,27 @@ def _decode_slots(
     context: ContextModel | None = None,
 ) -> tuple[str, bool]:
     """Fixed characters stay; each run of damaged ones gets its most likely reading in context.
-    Also says whether every choice was confident."""
+    Also says whether every choice was confident. Markdown markup (`**`, backticks) is read through: the
+    characters either side of `**来**` are its context, not the asterisks."""
+    view = [k for k, s in enumerate(slots) if s.damaged or s.options[0] not in MARKUP]
+    if len(view) < len(slots):
+        chars = [s.options[0] for s in slots]
+        seen, confident = _decode_view([slots[k] for k in view], model, stats, number, words, context, view)
+        for k, ch in zip(view, seen, strict=True):
+            chars[k] = ch
+        return "".join(chars), confident
+    return _decode_view(slots, model, stats, number, words, context, None)
+
+
+def _decode_view(
+    slots: list[_Slot],
+    model: CharModel,
+    stats: RepairStats,
+    number: int,
+    words: WordModel | None,
+    context: ContextModel | None,
+    view: list[int] | None,
+) -> tuple[str, bool]:
     chars = [s.options[0] for s in slots]
     unsure: list[tuple[int, int, list[str]]] = []
     i = 0
@@ -287,7 +310,8 @@ def _decode_slots(
     for i, j, rivals in unsure:
         if number and len(stats.repairs) < MAX_KEPT_REPAIRS:
             around = "".join(chars[max(0, i - 12) : j + 12]).strip()
-            stats.repairs.append(Repair(number, i + 1, "".join(chars[i:j]), rivals, around))
+            column = view[i] if view is not None else i
+            stats.repairs.append(Repair(number, column + 1, "".join(chars[i:j]), rivals, around))
     return "".join(chars), not unsure
 
 
