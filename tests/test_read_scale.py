@@ -133,3 +133,42 @@ def test_a_read_loads_neither_the_record_types_nor_the_cjk_patterns(big: Path, a
     done = subprocess.run([sys.executable, "-c", LOADS, *args], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout, done
     assert done.stderr.strip().splitlines()[-1].strip() == "[]", done.stderr
+
+
+READ_PATH = """
+import sys
+from readlist import cli
+for args in (["todo"], ["show", "5"], ["list", "--limit", "5"], ["stats"], ["tags"]):
+    assert cli.run(args) == 0, args
+print(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[1:] or m in sys.argv[1:]), file=sys.stderr)
+"""
+
+# What a read must not load: each is start-up time the answer does not need (the ORM ~0.4 s, pydantic ~90 ms;
+# the search index's module and getpass a millisecond or two each, and their source compiled where no bytecode is
+# cached). getpass (with termios) only found the login name when no variable names it: pwd does that directly.
+NOT_ON_THE_READ_PATH = (
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "pydantic",
+    "psycopg",
+    "rapidfuzz",
+    "markdown_it",
+    "rjieba",
+    "numpy",
+    "zoneinfo",
+    "getpass",
+    "readlist.store.index",
+    "readlist.store.records",
+    "readlist.search",
+)
+
+
+def test_the_everyday_reads_load_nothing_they_do_not_use(big: Path) -> None:
+    logins = ("LOGNAME", "USER", "LNAME", "USERNAME", "READLIST_USER")
+    env = {k: v for k, v in os.environ.items() if k not in logins} | {"READLIST_DB": str(big), "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", READ_PATH, *NOT_ON_THE_READ_PATH], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and done.stdout, done
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr

@@ -440,11 +440,11 @@ def user() -> str:
         login = os.environ.get(variable)
         if login:
             return login
-    import getpass
+    try:  # what getpass.getuser() does after those variables, without importing getpass (and termios)
+        import pwd
 
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (e.g. a container with an unknown uid)
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # no login name (a container with an unknown uid), or no pwd
         return "me"
 
 

@@ -63,9 +63,14 @@ def ensure_schema(path: Location) -> None:
 
 
 def _ready(backend: Backend) -> None:
+    backend.ensure_schema(_reindex)
+
+
+def _reindex(conn: Conn) -> object:
+    """The search index rebuilt after an upgrade; imported only then (it is not needed to read, start-up time)."""
     from readlist.store import index
 
-    backend.ensure_schema(index.rebuild)
+    return index.rebuild(conn)
 
 
 def upgrade(path: Location, revision: str = "head") -> None:
