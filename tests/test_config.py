@@ -108,12 +108,14 @@ def test_every_setting_and_its_variable_is_in_the_settings_reference() -> None:
 
 
 def test_a_database_password_never_shows_whatever_characters_it_holds(run: Run) -> None:
-    for password in ("abc/def", "abc@def", "abc#def", "abc?def", "abc:def"):
+    for password in ("abc/def", "abc@def", "abc#def", "abc?def", "abc:def", *(f"abc{c}def" for c in " '\"`\t%")):
         url = f"postgresql://postgres:{password}@127.0.0.1:1/rl_nowhere"
         for args in (
             ["--db", url, "list"],
             ["config", "set", "db", url],
+            ["config", "get", "db"],
             ["config", "list"],
+            ["config", "list", "--json"],
             ["--db", url, "db", "path"],
         ):
             result = run(*args)

@@ -96,28 +96,80 @@ HINT_URL = "give a file path (SQLite) or postgresql://user@host:5432/dbname"
 
 _URL_START = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:/+")  # any URL: a mistyped scheme may hold one too
 _PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&\s]*")
+_USER = re.compile(r"[^:@/\s'\"`]*:")  # `user:` right after `scheme://`
+_PORT = re.compile(r"\d*(?:[/?]|$)")  # `host:5432/db`: a port, not a password
+_QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 
 
-def redact(text: str) -> str:
-    """Any PostgreSQL URL inside `text` with its password replaced by ***, in the user part or the query string.
+def _password_span(text: str, start: int, stop: int) -> tuple[int, int] | None:
+    """Where the password of the URL whose authority begins at `start` lies in `text[:stop]`: between `user:` and
+    the last `@` before the host, whatever it holds (spaces, quotes, backticks, tabs, `%`, `@`, `/`)."""
+    user = _USER.match(text, start, stop)
+    if user is None:
+        return None
+    begin = user.end()
+    token = begin
+    while token < stop and not text[token].isspace() and text[token] not in "'\"`":
+        token += 1
+    at = text.rfind("@", begin, token)
+    if at == -1:  # the password holds a space or a quote: its end is the last `@` on the line
+        if _PORT.match(text[begin:token]):
+            return None
+        at = text.rfind("@", begin, stop)
+    return (begin, at) if at != -1 else None
 
-    The user part ends at the URL's last `@`, so a password holding `/ # ? @ :` is hidden whole."""
+
+def redact(text: str, url: PostgresUrl | None = None) -> str:
+    """Any PostgreSQL URL inside `text` with its password replaced by ***, in the user part or the query string;
+    with `url`, also its password wherever the text echoes it (libpq quotes a password it cannot parse).
+
+    The user part ends at the URL's last `@` on its line, so a password holding `/ # ? @ : ' "`, spaces or
+    tabs is hidden whole."""
+    if url is not None:
+        text = _without_secret(text, url)
     out, done = [], 0
-    for found in _URL_START.finditer(text):
-        start = found.end()
+    starts = [m.end() for m in _URL_START.finditer(text)]
+    for number, start in enumerate(starts):
         if start < done:
             continue
-        end = start
+        line_end = text.find("\n", start)
+        stop = line_end if line_end != -1 else len(text)
+        if number + 1 < len(starts):
+            stop = min(stop, starts[number + 1])
+        span = _password_span(text, start, stop)
+        head = start
+        if span is not None:
+            out.append(text[done:start] + text[start : span[0]] + "***")
+            head = span[1]
+        else:
+            out.append(text[done:start])
+        end = head
         while end < len(text) and not text[end].isspace() and text[end] not in "'\"`":
             end += 1
-        rest = text[start:end]
-        at = rest.rfind("@")
-        if at != -1 and ":" in rest[:at]:
-            rest = rest[: rest.index(":")] + ":***" + rest[at:]
-        out.append(text[done:start] + _PASSWORD_PARAM.sub(r"\1***", rest))
+        out.append(_PASSWORD_PARAM.sub(r"\1***", text[head:end]))
         done = end
     out.append(text[done:])
     return "".join(out)
+
+
+def _secret(url: PostgresUrl) -> str | None:
+    rest = url.url.split("://", 1)[1]
+    span = _password_span(rest, 0, len(rest))
+    return rest[span[0] : span[1]] if span else None
+
+
+def _without_secret(text: str, url: PostgresUrl) -> str:
+    secret = _secret(url)
+    if not secret:
+        return text
+    for form in {secret, unquote(secret)}:
+        text = text.replace(form, "***")
+
+    def quoted(match: re.Match[str]) -> str:  # libpq quotes a piece it cannot parse: `"pa ss"`, `"a%b"`
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        return match.group(0) if len(inner) < 2 or inner not in secret else match.group(0).replace(inner, "***")
+
+    return _QUOTED.sub(quoted, text)
 
 
 def without_password(url: PostgresUrl) -> tuple[str, str | None]:

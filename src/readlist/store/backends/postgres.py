@@ -506,7 +506,7 @@ _LOST = ("server closed the connection", "consuming input failed", "connection i
 
 
 def connect_error(url: PostgresUrl, exc: BaseException) -> DatabaseError:
-    text = redact(" ".join(str(exc).split()))
+    text = " ".join(redact(str(exc), url).split())  # libpq quotes a password it cannot parse
     low = text.lower()
     where = f"the PostgreSQL server at {url.server}"
     if "password authentication failed" in low or "no password supplied" in low:
@@ -543,13 +543,25 @@ ADMINS = "readlist_admins"  # the role docs/team.md's setup names (migration 001
 _OWN_ROWS = {"reading": "statuses", "note": "notes", "member": "member name"}  # the tables its policies guard
 
 
+# how the guards of migrations 0010, 0012 and 0017 begin their refusals (each with a hint of its own)
+_GUARDS = (
+    "this note on #",
+    "only the library's admins",
+    "the search index is readlist's own",
+    "this file on #",
+    "a note on #",
+    "a note's author",
+    "the citation key of #",
+)
+
+
 def _refused(cause: psycopg.Error, text: str) -> DatabaseError | None:
     """A write the team library's rules refused (migrations 0010 and 0012): its guards' own words (another's note,
     removing an item, editing shared metadata, renaming a tag), or a row-level
     security policy's refusal said as the rule it enforces; None for a plain missing grant."""
     diag = cause.diag
     primary = " ".join((diag.message_primary or "").split())
-    if diag.message_hint and primary.startswith(("this note on #", "only the library's admins")):
+    if diag.message_hint and primary.startswith(_GUARDS):
         return DatabaseError(redact(primary), redact(" ".join(diag.message_hint.split())))
     if "row-level security" in text.lower():
         table = primary.rsplit(" ", 1)[-1].strip('"') if "for table" in primary else ""
@@ -574,7 +586,7 @@ def friendly(exc: BaseException, url: PostgresUrl | None = None) -> DatabaseErro
     cause = getattr(exc, "orig", None) or exc
     if not isinstance(cause, psycopg.Error):
         return None
-    text = redact(" ".join(str(cause).split()))
+    text = " ".join(redact(str(cause), url or _last_url[0]).split())
     low = text.lower()
     if isinstance(cause, pg_errors.LockNotAvailable):
         from readlist.config import lock_timeout
