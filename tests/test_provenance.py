@@ -32,14 +32,39 @@ def test_reset_hands_a_field_back_and_the_next_fetch_fills_it(run: Run, arxiv_se
     assert run("add", "2408.11743", "--title", "Marlin (mine)").code == 0
     assert run("show", "1", "--json").json()["user_fields"] == ["title"]
     assert run("edit", "1", "--abstract", "my summary").code == 0
+    arxiv_server.stop()  # offline from here: the source's title was kept when the person's won
     reset = run("edit", "1", "--reset", "title")
     assert reset.code == 0, reset
     item = run("show", "1", "--json").json()
-    assert item["user_fields"] == ["abstract"] and item["metadata_status"] == "pending"
-    assert run("fetch").code == 0  # a plain fetch: the item is pending again
-    item = run("show", "1", "--json").json()
+    assert item["user_fields"] == ["abstract"] and item["metadata_status"] == "fetched"
     assert item["title"] == "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference"
     assert item["abstract"] == "my summary"
+    assert run("edit", "1", "--reset", "abstract").code == 0
+    assert run("show", "1", "--json").json()["abstract"] == "Abstract of 2408.11743."
+
+
+@pytest.mark.usefixtures("backend")
+def test_reset_of_a_field_the_source_filled_changes_nothing(run: Run, arxiv_server: ArxivServer) -> None:
+    arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
+    assert run("add", "2408.11743").code == 0
+    before = run("show", "1", "--json").json()
+    assert run("edit", "1", "--reset", "abstract", "--reset", "title").code == 0
+    after = run("show", "1", "--json").json()
+    assert (after["title"], after["abstract"], after["metadata_status"]) == (
+        before["title"],
+        before["abstract"],
+        "fetched",
+    )
+
+
+def test_reset_of_an_item_never_fetched_waits_for_the_next_fetch(run: Run, arxiv_server: ArxivServer) -> None:
+    arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
+    assert run("add", "2408.11743", "--no-fetch", "--title", "Marlin (mine)").code == 0
+    assert run("edit", "1", "--reset", "title").code == 0
+    item = run("show", "1", "--json").json()
+    assert (item["title"], item["metadata_status"]) == ("2408.11743", "pending")
+    assert run("fetch").code == 0
+    assert run("show", "1", "--json").json()["title"].startswith("MARLIN")
 
 
 def test_reset_of_a_field_no_source_fills_is_a_one_line_error(run: Run) -> None:

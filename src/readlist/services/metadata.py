@@ -7,6 +7,7 @@ from __future__ import annotations
 from readlist.domain import PUBLISHED_TYPES, MetadataStatus, year_of
 from readlist.net.arxiv import PaperMetadata
 from readlist.net.metadata import WorkMetadata
+from readlist.store import sourcevalues
 from readlist.store.models import Item
 from readlist.store.provenance import is_guess, is_users, released
 from readlist.store.records import now_iso
@@ -20,12 +21,20 @@ def is_placeholder_title(item: Item) -> bool:
     return item.title in ("", item.arxiv_id, item.url, item.key, item.url.removeprefix("https://github.com/"))
 
 
+def _keep_for_reset(item: Item, offered: dict[str, str | None]) -> None:
+    """What the source says of a field a person set waits for `edit --reset` (store/sourcevalues.py)."""
+    for name, value in offered.items():
+        if value and is_users(item.provenance, name):
+            sourcevalues.keep(item, name, value)
+
+
 def apply_work(item: Item, meta: WorkMetadata) -> list[str]:
     """Write what the source says onto the item; returns what a person should hear (published, new DOI).
     Fields a person set are left alone (store/provenance.py); a guessed title gives way to the source's."""
     news: list[str] = []
     authoritative = meta.source in AUTHORITATIVE
     mine = item.provenance or {}
+    _keep_for_reset(item, {"title": meta.title, "abstract": meta.abstract, "venue": meta.venue})
     if meta.title and not is_users(mine, "title") and (is_placeholder_title(item) or is_guess(mine, "title")):
         item.title = meta.title
         item.provenance = released(mine, ["title"])
@@ -65,6 +74,7 @@ def apply_metadata(item: Item, meta: PaperMetadata) -> list[str]:
     arXiv's record replaces the item's own except where a person set a field (store/provenance.py)."""
     news = []
     mine = item.provenance or {}
+    _keep_for_reset(item, {"title": meta.title, "abstract": meta.abstract, "venue": meta.journal_ref})
     if item.arxiv_version and meta.version and meta.version > item.arxiv_version:
         news.append(f"v{item.arxiv_version} → v{meta.version}")
     if meta.doi and meta.doi != item.doi:

@@ -18,7 +18,7 @@ from readlist.domain import TRANSITIONS, Action, MetadataStatus, check_status, n
 from readlist.errors import InvalidInputError, NotFoundError
 from readlist.ids import parse_reference
 from readlist.location import Conn, Location
-from readlist.store import db, provenance, reading, removals, rows, trash
+from readlist.store import db, provenance, reading, removals, rows, sourcevalues, trash
 from readlist.store.drafts import stand_in_title
 from readlist.store.fold import merge_item_into, rekey
 from readlist.store.merge import Merger, MergeResult, restore
@@ -356,6 +356,7 @@ class Store:
                     removals.rekeyed(tx, old_key, item.key)  # notes naming the old URL still find it
             elif new_ref is not None:
                 item.url = new_ref.url
+            _keep_source_values(item, changes)
             for name, value in changes.items():
                 if name == "priority":  # each member's own
                     mine = reading.of(tx, item, tx.member)
@@ -432,21 +433,40 @@ def _check_reset(reset: Sequence[str], changes: dict[str, object]) -> None:
             )
 
 
+def _keep_source_values(item: ItemRow, changes: dict[str, object]) -> None:
+    """A source's value a person is about to replace waits for `edit --reset` (store/sourcevalues.py)."""
+    for name in RESETTABLE:
+        if name not in changes or provenance.is_users(item.provenance, name):
+            continue
+        if provenance.is_guess(item.provenance, name) or (name == "title" and item.title == stand_in_title(item)):
+            continue  # a link's text or a stand-in is no source's value
+        sourcevalues.keep(item, name, getattr(item, name))
+
+
 def _hand_back(item: ItemRow, names: Sequence[str]) -> None:
-    """The fields are the source's again: emptied (the title shows its stand-in) until the next fetch fills them."""
+    """The fields are the source's again: its kept value at once, else emptied (the title shows its stand-in)
+    and the item pending until the next fetch fills them."""
+    waiting = False
     for name in names:
-        if name == "title":
+        if not provenance.is_users(item.provenance, name):
+            continue  # already the source's (or a guess a fetch replaces): nothing to hand back
+        kept = sourcevalues.take(item, name)
+        if kept is not None:
+            setattr(item, name, kept)
+        elif name == "title":
             stand_in = stand_in_title(item)
             if stand_in is None:
                 raise InvalidInputError(
                     f"#{item.id} has no link or ID a source could give a title for; nothing was changed",
                     f'set one instead: readlist edit {item.id} --title "…"',
                 )
-            item.title = stand_in
+            item.title, waiting = stand_in, True
         else:
             setattr(item, name, None)
+            waiting = True
     item.provenance = provenance.released(item.provenance, names)
-    item.metadata_status = MetadataStatus.PENDING.value
+    if waiting:
+        item.metadata_status = MetadataStatus.PENDING.value
 
 
 def _set_meta(tx: Tx, name: str, value: str) -> None:
