@@ -12,6 +12,7 @@ from readlist.ids import parse_item_ref, parse_reference
 from readlist.importer import bibtex, bookmarks, csljson
 from readlist.importer.formats import UnsupportedFileError, detect, refuse
 from readlist.importer.texdecode import decode
+from tests.conftest import Run
 
 DATA = Path(__file__).parent / "data" / "formats"
 
@@ -299,9 +300,22 @@ def test_json_nested_too_deeply_is_refused_not_a_crash() -> None:
     from readlist.importer import jsonl
 
     deep = "[" * 100_000 + "]" * 100_000
-    assert not csljson.matches(deep)
     with pytest.raises(InvalidInputError, match="too deeply"):
         jsonl.parse_records('{"key": ' + deep + "}", "deep.jsonl")
+    assert not csljson.matches("[" * 5000 + "a link](https://example.org)")  # a note, not deep JSON
+
+
+def test_csl_json_nested_too_deeply_is_an_error_naming_the_file_not_zero_items(run: Run, tmp_path: Path) -> None:
+    nested = "[" * 1000 + "]" * 1000
+    record = '[{"id": "a", "type": "article", "title": "T", "note": ' + nested + "}]"
+    for name, text in (("record.json", record), ("arrays.json", "[" * 100_000 + "]" * 100_000)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = run("import", str(tmp_path / name))
+        assert result.code == 1 and result.err.startswith(f"error: {name} nests arrays or objects too deeply"), result
+        assert "internal error" not in result.err and len(result.err.splitlines()) == 2
+    (tmp_path / "fine.json").write_text(record.replace(nested, "[" * 900 + "]" * 900), encoding="utf-8")
+    assert run("import", str(tmp_path / "fine.json")).code == 0
+    assert len(run("list", "--json").json()) == 1
 
 
 def _expectations(text: str) -> dict[int, dict[str, str]]:

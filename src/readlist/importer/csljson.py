@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
+from readlist.errors import InvalidInputError
 from readlist.importer.entry import Parsed, identify, iso_date, published, split_tags
 from readlist.importer.idscan import Identifiers, names_arxiv, scan
 from readlist.store.records import ItemDraft, NoteDraft, SourceDraft
@@ -53,17 +55,48 @@ _CSL_TYPES = frozenset(
 # so a field of the wrong shape (a number for a name, a string for a list) reads as missing, never a crash.
 
 
-def _records(text: str) -> list[object] | None:
+_TOO_DEEP = object()  # JSON nested deeper than Python's parser goes: an error naming the file, never 0 items
+_JSON_WORDS = frozenset("0123456789+-.eEtruefalsn,: \t\r\n")
+
+
+def _records(text: str) -> list[object] | object | None:
     stripped = text.strip()
     if not stripped.startswith(("[", "{")):
         return None
     try:
         data: object = json.loads(stripped)
-    except (json.JSONDecodeError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
+    except json.JSONDecodeError:
         return None
+    except RecursionError:  # arrays or objects nested about a thousand deep or more
+        return _TOO_DEEP if _balanced_json(stripped) else None
     if isinstance(data, dict):
         data = data.get("items") if isinstance(data.get("items"), list) else [data]
     return data if isinstance(data, list) else None
+
+
+def _balanced_json(text: str) -> bool:
+    """Whether `text` has JSON's shape (strings, brackets that pair up, literals) without recursing into it: a
+    markdown note that starts with `[[[` is not JSON that is too deep."""
+    closing = {"[": "]", "{": "}"}
+    stack: list[str] = []
+    at, end = 0, len(text)
+    while at < end:
+        char = text[at]
+        if char == '"':
+            at += 1
+            while at < end and text[at] != '"':
+                at += 2 if text[at] == "\\" else 1
+            if at >= end:
+                return False
+        elif char in closing:
+            stack.append(closing[char])
+        elif char in "]}":
+            if not stack or stack.pop() != char:
+                return False
+        elif char not in _JSON_WORDS:
+            return False
+        at += 1
+    return not stack
 
 
 def _objects(value: object) -> list[Mapping[str, object]]:
@@ -74,7 +107,9 @@ def _objects(value: object) -> list[Mapping[str, object]]:
 def matches(text: str) -> bool:
     """A JSON list of objects that carry CSL's `type` vocabulary and no readlist `key`."""
     rows = _records(text)
-    if not rows:
+    if rows is _TOO_DEEP:
+        return True  # claimed, so that to_drafts says why nothing can be read from it
+    if not isinstance(rows, list) or not rows:
         return False
     objects = _objects(rows[:50])
     return bool(objects) and all(_is_csl_type(r.get("type")) and "key" not in r for r in objects)
@@ -184,7 +219,13 @@ def record_draft(row: Mapping[str, object], path: str, index: int) -> ItemDraft 
 
 def to_drafts(text: str, path: str) -> Parsed:
     parsed = Parsed()
-    for index, row in enumerate(_records(text) or []):
+    rows = _records(text)
+    if rows is _TOO_DEEP:
+        raise InvalidInputError(
+            f"{Path(path).name} nests arrays or objects too deeply to read (about 1,000 levels or more)",
+            "CSL-JSON records nest a few levels: export the file again from its tool, or remove the nesting",
+        )
+    for index, row in enumerate(rows if isinstance(rows, list) else []):
         if not isinstance(row, dict):
             parsed.skip(None, f"record {index + 1} is not an object, skipped")
             continue
