@@ -180,3 +180,11 @@ def test_a_library_from_before_provenance_claims_no_field_for_the_user(
     arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
     assert run("--db", str(path), "fetch").code == 0  # unknown origin: the source's record completes it as before
     assert run("--db", str(path), "show", "1", "--json").json()["title"].startswith("MARLIN: Mixed-Precision")
+
+
+def test_add_with_a_title_names_an_item_already_in_the_list_again(run: Run) -> None:
+    assert run("add", "2408.11743", "--no-fetch", "--title", "Mine").code == 0
+    again = run("add", "2408.11743", "--no-fetch", "--title", "Marlin, renamed")
+    assert again.code == 0 and "merged: title" in again.out, again
+    item = run("show", "1", "--json").json()
+    assert (item["title"], item["user_fields"]) == ("Marlin, renamed", ["title"])

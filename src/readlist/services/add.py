@@ -15,11 +15,13 @@ from readlist import config
 from readlist.domain import MetadataStatus
 from readlist.errors import InvalidInputError
 from readlist.ids import Reference, parse_reference
-from readlist.store import rows
-from readlist.store.merge import Merger, find_same_work, save_text
-from readlist.store.provenance import Origin
+from readlist.store import rows, sourcevalues
+from readlist.store.drafts import stand_in_title
+from readlist.store.merge import Merger, MergeResult, find_same_work, save_text
+from readlist.store.provenance import Origin, claimed, is_guess, is_users
 from readlist.store.records import ItemDraft, NoteDraft
 from readlist.store.rows import ItemRow, marks
+from readlist.store.txn import Tx
 from readlist.store.write import Store
 
 if TYPE_CHECKING:
@@ -209,6 +211,8 @@ def _save(
                 provenance={"title": Origin.USER.value} if title else {},  # typed: no fetch replaces it
             )
             merged = merger.merge(draft)
+            if title and not merged.created and "title" not in merged.changes:
+                _retitle(tx, merger.items.get(one.ref.key) or rows.by_id(tx.conn, merged.item_id), title, merged)
             if one.ref.arxiv_version:  # the version the user asked for (`…/pdf/2408.11743v2`) is the one they read
                 item = merger.items.get(one.ref.key) or rows.by_id(tx.conn, merged.item_id)
                 assert item is not None
@@ -217,6 +221,20 @@ def _save(
             saved.append(Saved(one.ref, asked, merged.item_id, merged.created, merged.changes))
         merger.flush_pending()
     return saved
+
+
+def _retitle(tx: Tx, item: ItemRow | None, title: str, merged: MergeResult) -> None:
+    """`add REF --title T` on an item already in the list is the person naming it again: T replaces the title,
+    also one they set before (a merge keeps a person's title against everything else)."""
+    if item is None or item.title == title:
+        return
+    mine = item.provenance
+    if not (is_users(mine, "title") or is_guess(mine, "title") or item.title == stand_in_title(item)):
+        sourcevalues.keep(item, "title", item.title)  # what the source said waits for `edit --reset title`
+    item.title = title
+    item.provenance = claimed(item.provenance, ["title"])
+    rows.save(tx.conn, item)
+    merged.changes.append("title")
 
 
 def _complete(
