@@ -62,6 +62,12 @@ def test_faults_a_user_can_cause_are_one_line_errors(run: Run, monkeypatch: pyte
     far = run("list", "--since", "99999999999d", "--json")  # before the year 1: everything
     assert far.code == 0 and len(far.json()) == 1
     assert run("digest", "--since", "99999999999d").code == 0
+    run("done", "1", env={"READLIST_USER": "ann"})
+    for args in (["list"], ["digest"], ["search", "post"], ["list", "--read-by", "ann"]):  # since the beginning
+        for day in ("0001-01-01", "9999-12-31"):
+            dated = run(*args, "--since", day)
+            assert dated.code == 0 and "internal error" not in dated.err, (args, dated)
+    assert len(run("list", "--since", "0001-01-01", "--json").json()) == 1
     bad_name = run("todo", env={"READLIST_USER": "\udcff"})  # a non-UTF-8 byte from the environment
     assert bad_name.code == 1 and "not UTF-8" in bad_name.err and "Traceback" not in bad_name.err
     import sys

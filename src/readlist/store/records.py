@@ -156,7 +156,10 @@ def parse_since(value: str) -> str:
     except ValueError:
         raise InvalidInputError(f"cannot read the date {value!r}", "use 7d, 2w, 3m, 1y or YYYY-MM-DD") from None
     # a date means the reader's own midnight, stored as UTC like every timestamp
-    return day.astimezone().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return day.astimezone().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError):  # 0001-01-01 or 9999-12-31 in a zone that moves it out of years 1-9999
+        return "0001-01-01T00:00:00Z" if day.year < 5000 else "9999-12-31T23:59:59Z"
 
 
 # ---- the read side's records (what `list --json`, `show --json` and `Library` return) ----------------------
