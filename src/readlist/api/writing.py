@@ -82,7 +82,12 @@ class FetchSummary:
 
     @property
     def asked(self) -> int:
-        return sum(p.asked for p in self.parts)
+        return sum(p.asked - p.report.unidentified for p in self.parts)
+
+    @property
+    def unidentified(self) -> int:
+        """Items with nothing to look up (no arXiv ID, DOI or link): skipped, never counted as failed."""
+        return sum(p.report.unidentified for p in self.parts)
 
     @property
     def requests(self) -> int:

@@ -87,6 +87,13 @@ def _say_fetched(summary: "FetchSummary") -> None:
     for part in summary.parts:
         report = part.report
         for line in report.news:
+    if summary.unidentified:
+        output.say(
+            f"{summary.unidentified} item(s) have no identifier to look up (no arXiv ID, DOI or link): skipped; "
+            "give one with readlist edit ITEM --url URL"
+        )
+    if not summary.asked:
+        return
             output.say(f"  {line}")
         if report.not_found:
             who = "arXiv does not know" if part.source == "arXiv" else "not found (kept)"

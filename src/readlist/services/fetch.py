@@ -27,6 +27,7 @@ class FetchReport:
     news: list[str] = field(default_factory=list)  # "#3 2408.11743: v1 → v2"
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    unidentified: int = 0  # items with no arXiv ID, DOI or link: nothing to ask, so not a failed fetch
     stopped: str | None = None  # why the source was not asked for the rest (a long Retry-After, offline): said once
 
 
@@ -128,9 +129,11 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     from readlist.net.transport import quiet_thread
-    from readlist.net.works import Offline
+    from readlist.net.works import Offline, source_for
 
     report = FetchReport()
+    asked = [(item_id, key, url) for item_id, key, url in targets if source_for(key, url) is not None]
+    report.unidentified, targets = len(targets) - len(asked), asked
     batch: list[tuple[int, str, Lookup]] = []
     last_write = time.monotonic()
     offline = Offline()  # a source found unreachable is not asked for the rest of its items
