@@ -186,11 +186,11 @@ def fold_model(base: Grams, training: list[str], weight: int, min_bigram: int, m
 
 
 def main() -> None:
-    from build_char_model import NOTE_WEIGHT
+    from build_char_model import MIN_TRIGRAM_NOTES, NOTE_WEIGHT
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--min-bigram", type=int, default=40)
-    parser.add_argument("--min-trigram", type=int, default=2 * NOTE_WEIGHT)
+    parser.add_argument("--min-trigram", type=int, default=MIN_TRIGRAM_NOTES * NOTE_WEIGHT)
     parser.add_argument("--titles-only", action="store_true", help="skip the older measure (every Chinese line)")
     parser.add_argument("--no-words", action="store_true", help="the character model alone, no word list")
     parser.add_argument("--no-context", action="store_true", help="no context model for 与/中/不")
