@@ -170,5 +170,17 @@ def test_a_jabref_export_with_keyless_and_repeated_keys_imports_every_entry(run:
     result = run("import", str(bib))
     assert result.code == 0 and "added 18 item(s)" in result.out, result
     assert "'Lecun2015' is used twice" in result.err and "skipped" not in result.err
+    assert "see the warnings" not in result.out  # every entry arrived: none was skipped
     keys = [i["citation_key"] for i in _items(run)]
     assert keys.count("Lecun2015") == 1 and all(k != "" for k in keys)
+
+
+def test_a_dblp_key_stays_as_it_was_in_exports_and_names_the_item(run: Run, tmp_path: Path) -> None:
+    bib = tmp_path / "dblp.bib"
+    key = "DBLP:conf/osdi/ZhengLZZCHWXZXG22"
+    bib.write_text(
+        f"@inproceedings{{{key},\n  author = {{Lianmin Zheng}},\n  title = {{Alpa}},\n  year = {{2022}},\n}}\n"
+    )
+    assert run("import", str(bib)).code == 0
+    assert f"@inproceedings{{{key}," in run("export", "--format", "bibtex").out  # \cite{{…}} in a paper still works
+    assert run("show", key, "--json").json()["title"] == "Alpa"

@@ -371,7 +371,7 @@ _HOSTLIKE = re.compile(
     r"^(?:(?:[a-z0-9-]+\.)+[a-z]{2,}|(?:\d{1,3}\.){3}\d{1,3})(?::\d+)?(?:[/?#]|$)", re.IGNORECASE
 )  # `example.org/x`, `127.0.0.1:8765/x`
 _FILE_SUFFIXES = frozenset({"pdf", "md", "txt", "bib", "json", "jsonl", "html", "htm", "csv", "docx", "zip", "py"})
-_CITATION_KEY = re.compile(r"^[A-Za-z][\w:.+-]*$")
+_CITATION_KEY = re.compile(r"^[A-Za-z][\w:./+-]*$")  # DBLP:conf/osdi/Zheng22 too
 ITEM_REF_HINT = 'give an id, arXiv ID, DOI, URL, owner/repo or citation key; "readlist list" shows ids'
 
 

@@ -115,14 +115,14 @@ def to_drafts(text: str, path: str) -> Parsed:
         if type(block).__name__ == "DuplicateFieldKeyBlock" and entry is not None:
             # A repeated field (two `doi`s) is a slip, not a broken entry: keep the entry and the fuller value.
             keys = ", ".join(sorted(getattr(block, "duplicate_keys", set())))
-            parsed.problems.append(
+            parsed.notices.append(
                 f"line {(entry.start_line or 0) + 1}: {entry.key!r} repeats {keys}; kept the fuller value"
             )
             recovered.append(entry)
         elif type(block).__name__ == "DuplicateBlockKeyBlock" and entry is not None:
             # JabRef writes `@InBook{,` for every entry without a key: each is still an entry of its own.
             if entry.key.strip():
-                parsed.problems.append(
+                parsed.notices.append(
                     f"line {(entry.start_line or 0) + 1}: key {entry.key!r} is used twice; "
                     "both entries are imported, the key stays with the first"
                 )

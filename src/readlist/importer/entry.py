@@ -25,11 +25,13 @@ _DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?:[T ](\d{1,2}
 
 @dataclass
 class Parsed:
-    """One file's drafts, and the entries that could not be read (`line 12: …`), which were skipped."""
+    """One file's drafts, and the entries that could not be read (`line 12: …`), which were skipped; `notices`
+    warn of entries that were read all the same (a repeated key)."""
 
     drafts: list[ItemDraft] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     skipped: int = 0
+    notices: list[str] = field(default_factory=list)
 
     def skip(self, line: int | None, why: str) -> None:
         self.problems.append(f"line {line}: {why}" if line else why)

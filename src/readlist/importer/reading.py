@@ -132,6 +132,7 @@ def parse_file(
                 report.error = f"skipped: {exc.message}"
                 return report
             report.skipped, report.problems = parsed.skipped, parsed.problems
+            report.notices += parsed.notices
             for draft in parsed.drafts:
                 draft.tags += extra_tags
             emit(parsed.drafts, report.size)
