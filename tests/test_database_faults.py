@@ -7,6 +7,7 @@ import os
 import random
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,30 @@ def test_sqlalchemy_wrapped_lock_errors_get_the_friendly_message() -> None:
     error = db.friendly_error(wrapped)
     assert error is not None and error.message.startswith("the library is busy")
     assert db.friendly_error(ValueError("x")) is None
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs (root only): a real full disk, not a simulated error."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs root")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_full_disk_is_called_a_full_disk_and_nothing_is_half_written(
+    small_disk: Path, tmp_path: Path, run: Run
+) -> None:
+    library = small_disk / "library.db"
+    assert run("--db", str(library), "add", "--no-fetch", "https://example.com/kept").code == 0
+    notes = tmp_path / "big.md"
+    notes.write_text(
+        "\n".join(f"- [A long title {n} {'x' * 3000}](https://example.com/p/{n})" for n in range(400)), encoding="utf-8"
+    )
+    result = run("--db", str(library), "import", str(notes))
+    assert result.code == 1 and result.err.startswith("error: the disk is full (database or disk is full)"), result
+    assert "hint: free some space" in result.err and "rollback" not in result.err
+    assert _items(library) == ["https://example.com/kept"]
+    assert run("--db", str(library), "db", "check").code == 0

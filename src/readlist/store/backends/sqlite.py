@@ -9,7 +9,7 @@ import sqlite3
 import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -335,7 +335,8 @@ class SqliteBackend:
                 refuse_damage(conn, self.location, force=check_whole)
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                with suppress(sqlite3.OperationalError):  # a full disk (SQLITE_FULL) rolled back already: say that
+                    conn.execute("ROLLBACK")
                 raise
             with settling(self.location):
                 conn.execute("COMMIT")
@@ -632,5 +633,8 @@ def friendly(exc: BaseException) -> DatabaseError | None:
             "reading works; to change it, get write access to the file and its folder (or its disk's mount)",
         )
     if "disk" in text and "full" in text:
-        return DatabaseError("the disk is full; nothing was written", "free some space and try again")
+        return DatabaseError(
+            f"the disk is full ({text}); nothing was written",
+            "free some space on the library's disk (or move the library: readlist db copy), then try again",
+        )
     return DatabaseError(f"database error: {text}", 'run "readlist db check" to diagnose the library')
