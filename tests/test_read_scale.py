@@ -144,8 +144,9 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in sys.argv[1:] or m in s
 """
 
 # What a read must not load: each is start-up time the answer does not need (the ORM ~0.4 s, pydantic ~90 ms;
-# the search index's module and getpass a millisecond or two each, and their source compiled where no bytecode is
-# cached). getpass (with termios) only found the login name when no variable names it: pwd does that directly.
+# the search index's module, the writes' and rankings' reports and getpass a millisecond or two each, and their
+# source compiled where no bytecode is cached). getpass (with termios) only found the login name when no variable
+# names it: pwd does that directly.
 NOT_ON_THE_READ_PATH = (
     "sqlalchemy",
     "sqlmodel",
@@ -160,6 +161,7 @@ NOT_ON_THE_READ_PATH = (
     "getpass",
     "readlist.store.index",
     "readlist.store.records",
+    "readlist.api.reports",
     "readlist.search",
 )
 

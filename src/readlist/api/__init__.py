@@ -9,11 +9,21 @@ from typing import TYPE_CHECKING, Any
 from readlist.api.admin import Admin
 from readlist.api.feeds import Feeds
 from readlist.api.reading import ItemText, MissingTag, Reading
-from readlist.api.recommending import RankedItem, Ranking, RankMethod, Recommending, TagFit
-from readlist.api.writing import FetchPart, FetchSummary, ImportReport, NoteAdded, ProgressFactory, Writing
+from readlist.api.recommending import Recommending
+from readlist.api.writing import ProgressFactory, Writing
 from readlist.errors import ReadlistError
 
 if TYPE_CHECKING:
+    from readlist.api.reports import (
+        FetchPart,
+        FetchSummary,
+        ImportReport,
+        NoteAdded,
+        RankedItem,
+        Ranking,
+        RankMethod,
+        TagFit,
+    )
     from readlist.store.records import (
         Edited,
         ExportRecord,
@@ -78,6 +88,7 @@ __all__ = [
     "TagCount",
     "friendly_error",
     "on_lock_wait",
+    "on_notice",
 ]
 
 
@@ -88,6 +99,13 @@ def on_lock_wait(notice: Callable[[], None] | None) -> None:
     base.on_lock_wait = notice
 
 
+def on_notice(hear: Callable[[str], None] | None) -> None:
+    """Hears a one-line warning that is not an error (a member's readlist newer than the library's schema)."""
+    from readlist.store.backends import base
+
+    base.on_notice = hear
+
+
 def friendly_error(exc: BaseException) -> ReadlistError | None:
     """A database driver's error (locked, full disk, damaged file, lost server) in a user's words, if it is one."""
     from readlist.store.db import friendly_error as translate
@@ -95,17 +113,19 @@ def friendly_error(exc: BaseException) -> ReadlistError | None:
     return translate(exc)
 
 
-# The records in `__all__` are imported from the store when first named (`readlist.api.ItemRecord`), as
-# `readlist.Library` is: opening the door does not define the writes' drafts and reports (ids, a dozen
-# dataclasses, ~10 ms) for a command that only reads.
+# The records and reports in `__all__` are imported when first named (`readlist.api.ItemRecord`), as
+# `readlist.Library` is: opening the door does not define the writes' drafts and reports, nor the rankings (ids,
+# a dozen and more dataclasses, ~10 ms) for a command that only reads.
 def __getattr__(name: str) -> Any:
     if name in __all__:
+        from readlist.api import reports
         from readlist.store import records
 
-        if hasattr(records, name):
-            value = getattr(records, name)
-            globals()[name] = value
-            return value
+        for home in (reports, records):
+            if hasattr(home, name):
+                value = getattr(home, name)
+                globals()[name] = value
+                return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

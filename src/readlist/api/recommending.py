@@ -3,8 +3,6 @@ item, items that fit a tag and tags that fit an item (docs/recommend.md). scikit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from readlist.api.base import Door
@@ -12,45 +10,9 @@ from readlist.domain import Status
 from readlist.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
+    from readlist.api.reports import RankedItem, Ranking, TagFit
     from readlist.recommend.ranking import Ranked
     from readlist.recommend.training import Space
-    from readlist.store.records import ItemRecord
-
-
-class RankMethod(StrEnum):
-    LEARNED = "learned"  # a classifier of the positives against the rest
-    SIMILAR = "similar"  # too few examples to learn from: similarity to those there are
-    DATE = "date"  # nothing to learn from: newest first
-
-
-if TYPE_CHECKING:
-
-    class RankedItem(ItemRecord):
-        """An item with how well it fits (higher is better) and the terms that made it fit."""
-
-        score: float
-        why: list[str]
-
-else:
-    RankedItem = dict
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """Items best first, how they were ranked and from how many examples (positives)."""
-
-    items: list[RankedItem]
-    method: RankMethod
-    examples: int
-
-
-@dataclass(frozen=True)
-class TagFit:
-    """An existing tag that fits an item: its score and the shared terms."""
-
-    tag: str
-    score: float
-    why: list[str]
 
 
 class Recommending(Door):
@@ -71,6 +33,7 @@ class Recommending(Door):
 
     def ranked_inbox(self, *, limit: int | None = None, full: bool = True) -> Ranking:
         """Inbox entries best first by a model of what this person keeps and reads (`inbox --by date`: `inbox`)."""
+        from readlist.api.reports import Ranking, RankMethod
         from readlist.recommend.ranking import rank_inbox
 
         if not self._reads.inbox(limit=1, full=False):  # nothing to rank: no model, no NumPy
@@ -106,6 +69,7 @@ class Recommending(Door):
 
     def suggest_tags(self, ref: str | int, *, limit: int = 5) -> list[TagFit]:
         """The existing tags that fit one item (its own left out), best first."""
+        from readlist.api.reports import TagFit
         from readlist.recommend.ranking import tags_for_item
         from readlist.store.read import find_item_id
 
@@ -113,6 +77,7 @@ class Recommending(Door):
         return [TagFit(name, round(score, 4), why) for name, score, why in tags_for_item(self._space(), item_id, limit)]
 
     def _records(self, ranked: Ranked, *, full: bool) -> Ranking:
+        from readlist.api.reports import Ranking, RankMethod
         from readlist.store.read import ItemFilter
 
         ids = [s.id for s in ranked.items]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -13,8 +12,8 @@ from readlist.domain import TRANSITIONS, Action, check_priority, check_status
 from readlist.errors import Interrupted, InvalidInputError
 
 if TYPE_CHECKING:
+    from readlist.api.reports import FetchSummary, ImportReport, NoteAdded
     from readlist.importer.mojibake import Repair
-    from readlist.importer.run import FileReport, ImportTotals
     from readlist.services.add import AddReport
     from readlist.services.fetch import FetchReport
     from readlist.services.pdfs import PdfResult
@@ -53,63 +52,6 @@ def _new_tags(names: list[str]) -> list[str]:
     if signed is not None:  # +x adds and -x removes on the command line: a tag named so could never be removed
         raise InvalidInputError(f"a tag cannot start with + or -: {signed!r}", "to remove a tag: readlist tag N -NAME")
     return names
-
-
-@dataclass
-class ImportReport:
-    """Per file (in the order given) and in all: distinct items new, merged, unchanged."""
-
-    files: list[FileReport]
-    totals: ImportTotals
-
-
-@dataclass
-class FetchPart:
-    source: str  # "arXiv" or "other" (Crossref, GitHub, OpenReview, web pages)
-    asked: int
-    report: FetchReport
-
-
-@dataclass
-class FetchSummary:
-    """What a fetch did, and whether it failed as a whole (`problem`: the error a front end reports)."""
-
-    parts: list[FetchPart] = field(default_factory=list)
-
-    @property
-    def fetched(self) -> int:
-        return sum(len(p.report.fetched) for p in self.parts)
-
-    @property
-    def asked(self) -> int:
-        return sum(p.asked - p.report.unidentified for p in self.parts)
-
-    @property
-    def unidentified(self) -> int:
-        """Items with nothing to look up (no arXiv ID, DOI or link): skipped, never counted as failed."""
-        return sum(p.report.unidentified for p in self.parts)
-
-    @property
-    def requests(self) -> int:
-        return sum(p.report.requests for p in self.parts)
-
-    @property
-    def problem(self) -> str | None:
-        """Nothing fetched because a source stopped us or every request failed: the run failed (exit 1).
-        Items a source does not know are an answer, not a failure."""
-        if self.fetched:
-            return None
-        stopped = next((p.report.stopped for p in self.parts if p.report.stopped), None)
-        if stopped:
-            return stopped
-        failed = any(p.report.failed for p in self.parts) and not any(p.report.not_found for p in self.parts)
-        return "nothing was fetched" if failed else None
-
-
-@dataclass(frozen=True)
-class NoteAdded:
-    item_id: int
-    title: str
 
 
 class Writing(Door):
@@ -186,6 +128,8 @@ class Writing(Door):
                     on_read=lambda done, _: advance(done, 0),
                     on_write=lambda done, _: advance(total + done, 0),
                 )
+        from readlist.api.reports import ImportReport
+
         return ImportReport(reports, totals)
 
     @staticmethod
@@ -203,9 +147,15 @@ class Writing(Door):
         from readlist.store.write import FetchTargets
 
         wanted = [str(r) for r in refs]
-        papers = FetchTargets.select(self._writer, wanted, everything)
-        others = FetchTargets.select_sources(self._writer, wanted, everything)
+        # A team member's `--all` refreshes what they may change; the rest is an admin's (docs/team.md)
+        member = FetchTargets.limited_to(self._writer) if everything and not wanted else None
+        papers = FetchTargets.select(self._writer, wanted, everything, member)
+        others = FetchTargets.select_sources(self._writer, wanted, everything, member)
+        from readlist.api.reports import FetchPart, FetchSummary
+
         summary = FetchSummary()
+        if member is not None:
+            summary.skipped = FetchTargets.count(self._writer) - len(papers) - len(others)
         if papers:
             with progress("fetching arXiv metadata", len(papers)) as advance:
                 summary.parts.append(FetchPart("arXiv", len(papers), fetch(self._writer, papers, progress=advance)))
@@ -268,6 +218,8 @@ class Writing(Door):
         if not isinstance(body, str) or not body.strip():
             raise InvalidInputError("the note is empty", "write something, e.g. note(1, 'read section 3')")
         item = self._writer.add_note(str(ref), body, author or self._writer.member)
+        from readlist.api.reports import NoteAdded
+
         return NoteAdded(int(item.id or 0), item.title)
 
     def note_to_edit(self, ref: str | int, number: int | None = None) -> NoteText:
