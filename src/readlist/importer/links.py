@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from readlist.domain import Kind
@@ -230,8 +231,11 @@ def is_profile(url: str, *, named: bool = False, who: bool = False) -> bool:
     return not is_page_segment(first) and not named
 
 
+@lru_cache(maxsize=4096)
 def classify(url: str) -> Reference | None:
-    """A reading item's reference, or None for links that are not items (images, badges, non-http)."""
+    """A reading item's reference, or None for links that are not items (images, badges, non-http).
+    Cached (a Reference is frozen): extraction asks about each link several times (is it skipped, its item,
+    the row's other links), and a list repeats its hosts' links."""
     if not is_url(url) or is_boilerplate(url):
         return None
     try:

@@ -12,6 +12,8 @@ from readlist.importer.tables import clean_title
 from readlist.importer.words import GLUE_WORDS
 
 NEAR = 240  # characters of the text beside a link that become its note (bounded: linear in the line)
+_SPACES = re.compile(r"\s+")
+_NO_WORD = re.compile(r"[\W\d_]+")
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|（\s*）|\[\s*\]")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([,，。.;；:：!！?？)）])")
@@ -32,13 +34,13 @@ def looks_like_title(text: str) -> bool:
 
 
 def strip_link_urls(text: str) -> str:
-    return re.sub(r"\s+", " ", strip_urls(text)).strip(" ,，。:：;；-")
+    return _SPACES.sub(" ", strip_urls(text)).strip(" ,，。:：;；-")
 
 
 def is_label(text: str) -> bool:
     """Nothing but a label before a link: ``, `paper:`, `代码：`, `●`, `1.` — not a sentence about it."""
     text = text.strip()
-    if not re.sub(r"[\W\d_]+", "", text):
+    if not _NO_WORD.sub("", text):
         return True
     word = text.rstrip(":：").strip()
     return is_generic_text(word) or (text[-1] in ":：" and len(word) <= 20 and not _SENTENCE_MARK.search(word))
@@ -59,7 +61,7 @@ def title_beside(before: str, after: str) -> str | None:
     after = after.strip(" ,，。:：;；-—–|.")
     if before and after:
         return None
-    text = clean_title(re.sub(r"\s+", " ", before or after))[0]  # `[cs.LG] 2024-12-30 Title https://…`
+    text = clean_title(_SPACES.sub(" ", before or after))[0]  # `[cs.LG] 2024-12-30 Title https://…`
     return text if looks_like_title(text) and not text.startswith(("(", "（")) else None
 
 
@@ -90,8 +92,8 @@ def note_near(line: Line, k: int, title: str | None) -> str | None:
             break
     before, after = text[left : link.start], text[link.end : right]
     if title is not None and not link.text:
-        before = "" if re.sub(r"\s+", " ", before).strip(" ,，。:：;；-—–|") == title else before
-        after = "" if re.sub(r"\s+", " ", after).strip(" ,，。:：;；-—–|.") == title else after
+        before = "" if _SPACES.sub(" ", before).strip(" ,，。:：;；-—–|") == title else before
+        after = "" if _SPACES.sub(" ", after).strip(" ,，。:：;；-—–|.") == title else after
     before = "" if is_label(before) else before  # `paper:`, `代码：` say what the link is, not about it
     lo, hi = (left if before else link.start), (right if after else link.end)
     words, pos = [], lo
@@ -108,7 +110,7 @@ def note_near(line: Line, k: int, title: str | None) -> str | None:
 
 def tidy(text: str) -> str:
     """Spaces and brackets a removed URL left behind: `数量（ ），或者` → `数量，或者`, `See , it` → `See, it`."""
-    text = re.sub(r"\s+", " ", _EMPTY_BRACKETS.sub("", text))
+    text = _SPACES.sub(" ", _EMPTY_BRACKETS.sub("", text))
     return _SPACE_BEFORE_MARK.sub(r"\1", text).strip(" ,，。:：;；-—–|")
 
 
@@ -128,10 +130,14 @@ def says_something(text: str) -> bool:
     return bool(DATE.search(text)) or any(w not in GLUE_WORDS and not w.isdigit() for w in words)
 
 
+_CJK_IDEOGRAPH = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_ALNUM = re.compile(r"[^\W_]")  # exactly the characters str.isalnum() accepts
+
+
 def cjk_count(text: str) -> int:
-    return sum("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+    return len(_CJK_IDEOGRAPH.findall(text))  # counted in C: every link of a long paragraph asks (its window)
 
 
 def weight(text: str) -> int:
     """How much a bit of text says: letters and digits, a CJK character counting as two (`必读` = `read`)."""
-    return sum(ch.isalnum() for ch in text) + cjk_count(text)
+    return len(_ALNUM.findall(text)) + cjk_count(text)

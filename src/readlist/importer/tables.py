@@ -52,6 +52,9 @@ COLUMN_ROLES = {
     ),
     "index": ("编号", "序号", "#", "no.", "id", "index"),
 }
+_SPACES = re.compile(r"\s+")
+_ABBREVIATED = re.compile(r"(?<![A-Za-z])(?:Univ|Inc|Corp|Ltd|Co)\.$")
+_REPEATED_MARKS = re.compile(r"\s*([,，、;；])(?:\s*[,，、;；])+\s*")
 _DATE = re.compile(r"^\s*(\d{4})\s*[./\-年]\s*(\d{1,2})(?:\s*[./\-月]\s*(\d{1,2})\s*日?)?\s*$")
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 _SENTENCE = re.compile(r"[。，；！？.,;!?]\s")
@@ -62,6 +65,7 @@ SHORT = 60  # longer cell text is a description, whatever its column says
 # A date is 19xx/20xx and never runs on into digits, so the arXiv ID `2405.04434` is not `2405.04` + `434`.
 _SEP = r"\s*[,，;；:：|\-—]?\s*"
 _DATE_TEXT = r"(?:19|20)\d{2}\s*[./\-年]\s*\d{1,2}(?!\d)(?:\s*[./\-月]\s*\d{1,2}(?!\d)\s*日?)?"
+_DATE_TEXT_RE = re.compile(_DATE_TEXT)
 _TITLE_PREFIXES = (
     ("id", re.compile(r"^\s*(?:arXiv\s*:\s*)?\d{4}\.\d{4,5}(?:v\d+)?(?!\d)" + _SEP, re.IGNORECASE)),
     ("date", re.compile(r"^\s*(?:[A-Z][A-Za-z]{1,11}\s+)?(" + _DATE_TEXT + r")" + _SEP)),
@@ -273,7 +277,7 @@ def describe(text: str, *, team: bool) -> Described:
         out.venue = venue.group(0).strip(" ,，")
     text = _PARENS.sub(remark, text)
     text = _VENUE.sub(" ", text)
-    date = re.search(_DATE_TEXT, text)
+    date = _DATE_TEXT_RE.search(text)
     if date:
         out.published = as_date(date.group(0))
         text = text[: date.start()] + " " + text[date.end() :]
@@ -281,7 +285,7 @@ def describe(text: str, *, team: bool) -> Described:
         for m in pattern.finditer(text):
             out.remarks.append(m.group(0))
         text = pattern.sub(" ", text)
-    rest = _trim(re.sub(r"\s*([,，、;；])(?:\s*[,，、;；])+\s*", r"\1", re.sub(r"\s+", " ", text)))
+    rest = _trim(_REPEATED_MARKS.sub(r"\1", _SPACES.sub(" ", text)))
     # where a team is expected, any name is one — but not a phrase about the work (`稀疏加速 基于Flash-LLM。`)
     if len(rest) > 1 and (_all_orgs(rest) or (team and _WORDY.search(rest) and not _about_the_work(rest))):
         out.affiliation = rest
@@ -298,7 +302,7 @@ def _about_the_work(text: str) -> bool:
 
 def _trim(text: str) -> str:
     """Separators off both ends, and a bracket left without its partner."""
-    abbreviated = re.search(r"(?<![A-Za-z])(?:Univ|Inc|Corp|Ltd|Co)\.$", text.rstrip())
+    abbreviated = _ABBREVIATED.search(text.rstrip())
     text = text.strip(_SEPARATORS) + ("." if abbreviated else "")
     for left, right in ("()", "（）"):
         if text.startswith(left) and right not in text:
@@ -316,7 +320,7 @@ def _plain(cell: Line) -> str:
             pieces.append(cell.text[at : link.start])
             at = link.end
     text = " ".join(pieces + [cell.text[at:]])
-    return re.sub(r"\s+", " ", BARE_URL.sub(" ", text)).strip(" ,，。:：;；-—|")
+    return _SPACES.sub(" ", BARE_URL.sub(" ", text)).strip(" ,，。:：;；-—|")
 
 
 def row_fields(block: Block, link_col: int) -> RowFields:

@@ -76,16 +76,27 @@ def camel_parts(word: str) -> list[str]:
 def expansions(text: str) -> str:
     """Other spellings of the words in `text`, indexed beside it: `KVCache` → `KV Cache`, `kv-cache` →
     `kvcache`, so that every spelling of a query finds every spelling in the library."""
-    extra = []
-    for word in _ASCII_WORD.findall(text):
-        parts = camel_parts(word) if _CASE_CHANGE.search(word) else [word]
-        if len(parts) > 1:
-            extra.append(" ".join(parts))
-    for word in _CHAIN.findall(text):
-        joined = _JOINT.sub("", word)
-        if joined != word:
-            extra.append(joined)
+    extra = [e for e in map(_word_split, _ASCII_WORD.findall(text)) if e]
+    if "-" in text or "_" in text or "/" in text:  # a chain needs a joint
+        extra += [e for e in map(_chain_joined, _CHAIN.findall(text)) if e]
     return " ".join(extra)
+
+
+@lru_cache(maxsize=1 << 14)
+def _word_split(word: str) -> str:
+    """`KVCache` → `KV Cache`; "" when the word has no case or letter/digit change inside. Cached: indexing
+    an import splits the same words (names, `p1`, `2024`) in every item."""
+    if not _CASE_CHANGE.search(word):
+        return ""
+    parts = camel_parts(word)
+    return " ".join(parts) if len(parts) > 1 else ""
+
+
+@lru_cache(maxsize=1 << 14)
+def _chain_joined(chain: str) -> str:
+    """`kv-cache` → `kvcache`; "" for a chain without a joint."""
+    joined = _JOINT.sub("", chain)
+    return joined if joined != chain else ""
 
 
 @lru_cache(maxsize=1)
