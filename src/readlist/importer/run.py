@@ -8,6 +8,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -301,24 +302,28 @@ def import_files(
     """Read everything first (other commands keep writing meanwhile), then write (see write_all). Given
     how to open the store, readers parse the files in other processes while it opens (see parallel.py)."""
     from readlist.importer.parallel import Reading
+    from readlist.store.index import shared_helper
 
     reading = Reading(files, extra_tags)
     try:
-        lib = store() if callable(store) else store
-        if reading.readers:  # this process would wait for them: open (or migrate) the library meanwhile
-            with lib.connection():
-                pass
-            _warm_indexing()
-        reports, batches = reading.result(on_read)
-        totals = write_all(
-            lib,
-            reports,
-            batches,
-            dry_run=dry_run,
-            keep_mine=keep_mine,
-            restore_removed=restore_removed,
-            progress=on_write,
-        )
+        # A big import's index helper is forked now, while this process is small (see shared_helper).
+        with shared_helper() if reading.readers else nullcontext():
+            lib = store() if callable(store) else store
+            if reading.readers:  # this process would wait for them: open (or migrate) the library meanwhile
+                with lib.connection():
+                    pass
+            reports, batches = reading.result(on_read)
+            if reading.readers:
+                _warm_indexing()  # after the readers: loaded while they read, it counted beside theirs (memory)
+            totals = write_all(
+                lib,
+                reports,
+                batches,
+                dry_run=dry_run,
+                keep_mine=keep_mine,
+                restore_removed=restore_removed,
+                progress=on_write,
+            )
     finally:
         reading.close()
     return reports, totals

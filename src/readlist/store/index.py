@@ -13,6 +13,7 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from readlist.location import Conn
@@ -20,6 +21,7 @@ from readlist.store.backends import backend_of
 from readlist.text import CJK_RUN, TOKEN, WORD_SEP, expansions, nfkc, segment, unsegment
 
 if TYPE_CHECKING:
+    from readlist.forked import Helper
     from readlist.store.backends.base import Backend, Spelling
 
 COLUMNS = ("title", "authors", "tags", "abstract", "notes", "text", "venue", "extra")
@@ -148,6 +150,36 @@ def _prepare(rows: Sequence[Sequence[object]], words: Any, known: Known | None =
     return prepared
 
 
+def _as_is(values: Sequence[str]) -> Sequence[str]:
+    return values
+
+
+def _prepare_plain(rows: Sequence[Sequence[object]]) -> Prepared:
+    """The index text of these rows before the backend's own word split (the shared helper's work)."""
+    return _prepare(rows, _as_is)
+
+
+_shared: list[Helper[Sequence[Sequence[object]], Prepared]] = []  # the import's helper (see shared_helper)
+
+
+@contextmanager
+def shared_helper() -> Iterator[None]:
+    """One helper for every transaction of a long import, forked now, while this process is small. Forked at
+    each transaction instead, it copied the importing process as that grew (a fork a second), and its copy of
+    every page counted again in the import's memory (170 MB more at 50 MB of notes)."""
+    from readlist.forked import start
+
+    helper = start(_prepare_plain)
+    if helper is not None:
+        _shared.append(helper)
+    try:
+        yield
+    finally:
+        if helper is not None:
+            _shared.remove(helper)
+            helper.close()
+
+
 def _index(conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool, known: Known | None = None) -> int:
     """Insert the index rows of these batches of item rows, built here and (when `helped`) in a helper."""
     backend = backend_of(conn)
@@ -162,12 +194,32 @@ def _index(conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool
         return count
     from readlist.forked import in_order, start
 
+    if _shared and not known:
+        return _index_shared(conn, backend, batches, _shared[-1])
+
     helper = start(prepare)
     try:
         for _rows, prepared in in_order(batches, prepare, helper, ahead=2):
             count += _insert(conn, backend, prepared)
     finally:
         if helper is not None:
+            helper.close()
+    return count
+
+
+def _index_shared(
+    conn: Conn, backend: Backend, batches: Iterable[list[tuple[object, ...]]], helper: Helper[Any, Prepared]
+) -> int:
+    """`_index` with the import's shared helper; the backend's word split is done here, as the rows come back."""
+    from readlist.forked import in_order
+
+    count, done = 0, False
+    try:
+        for _rows, prepared in in_order(batches, _prepare_plain, helper, ahead=2):
+            count += _insert(conn, backend, [(i, backend.index_words(v), blob) for i, v, blob in prepared])
+        done = True
+    finally:
+        if not done:  # stopped midway (an error, Ctrl-C): results may wait in the helper, so it is not used again
             helper.close()
     return count
 
