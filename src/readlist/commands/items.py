@@ -76,6 +76,10 @@ def fetch(
         _say_published(*lib.find_published(*(refs or []), progress=output.progress))
         return
     summary = lib.fetch(*(refs or []), everything=all_, progress=output.progress)
+    if summary.skipped:
+        output.say(f"skipped {summary.skipped} item(s) others added; an admin can refresh them")
+    if not summary.parts and summary.skipped:
+        return
     if not summary.parts:
         output.say("nothing to fetch: every item has its metadata (use --all to refresh)")
         return
@@ -83,10 +87,6 @@ def fetch(
 
 
 def _say_fetched(summary: "FetchSummary") -> None:
-    output.say(f"fetched {summary.fetched} of {summary.asked} item(s) in {summary.requests} request(s)")
-    for part in summary.parts:
-        report = part.report
-        for line in report.news:
     if summary.unidentified:
         output.say(
             f"{summary.unidentified} item(s) have no identifier to look up (no arXiv ID, DOI or link): skipped; "
@@ -94,6 +94,10 @@ def _say_fetched(summary: "FetchSummary") -> None:
         )
     if not summary.asked:
         return
+    output.say(f"fetched {summary.fetched} of {summary.asked} item(s) in {summary.requests} request(s)")
+    for part in summary.parts:
+        report = part.report
+        for line in report.news:
             output.say(f"  {line}")
         if report.not_found:
             who = "arXiv does not know" if part.source == "arXiv" else "not found (kept)"
