@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypedDict
@@ -131,8 +132,14 @@ class Edited:
     merged_from: int | None  # `edit --url … --merge`: the item folded into this one
 
 
+_last_stamp: list[tuple[int, str]] = [(0, "")]  # (second, its stamp): an import stamps every row it adds
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    second = int(time.time())
+    if _last_stamp[0][0] != second:
+        _last_stamp[0] = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return _last_stamp[0][1]
 
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
