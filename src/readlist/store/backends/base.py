@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from readlist.errors import DatabaseError
 from readlist.location import Conn, Location
@@ -34,11 +34,11 @@ LOCK_NOTICE_SECONDS = 1.5
 # ---- the SQL spelled per backend -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Spelling:
+class Spelling(NamedTuple):
     """The few SQL fragments the portable queries (read side, search, index) spell differently per backend.
 
-    Everything else is written once, in SQL both accept, with `?` parameters (see `Connection`)."""
+    Everything else is written once, in SQL both accept, with `?` parameters (see `Connection`). A NamedTuple:
+    ~0.6 ms less to define than a frozen dataclass, on every start."""
 
     id_list: str  # a subquery of the ids in one parameter, a JSON array of integers: `x IN ({id_list})`
     newline: str  # the newline character as an SQL expression
