@@ -167,3 +167,8 @@ def test_db_path_check_and_backup(run: Run, isolated_library: Path) -> None:
     assert backup.code == 0
     copies = list(isolated_library.parent.glob("library.db.*.bak"))
     assert len(copies) == 1 and copies[0].stat().st_size > 0
+    elsewhere = isolated_library.parent / "backups" / "here"
+    told = run("db", "backup", "--to", str(elsewhere))
+    (made,) = elsewhere.glob("library.db.*.bak")
+    assert told.code == 0 and told.out.strip() == f"backup written to {made}", told
+    assert len(list(isolated_library.parent.glob("library.db.*.bak"))) == 1  # nothing more beside the library

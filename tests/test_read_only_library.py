@@ -180,3 +180,20 @@ def test_a_library_on_a_read_only_mount_is_read_even_by_root(run: Run, shelf: Pa
     code, out, err = _mount_read_only(db.parent, target, ["note", "1", "more"], env)
     assert code == 1 and "is read-only" in err.splitlines()[0] and len(err.splitlines()) == 2, err
     assert db.read_bytes() == before
+
+
+def test_a_library_in_a_read_only_folder_backs_up_where_told(run: Run, shelf: Path) -> None:
+    db = _library(run, shelf)
+    db.parent.chmod(0o555)
+    code, out, err = _held(shelf, db, "db", "backup")
+    assert code == 1 and err.startswith(f"error: cannot write a backup in {db.parent} (the folder is read-only)"), err
+    assert "hint: back up to a folder you can write: readlist db backup --to DIR" in err
+    code, out, err = _held(shelf, db, "db", "backup", "--to", str(shelf / "state" / "backups"))
+    assert code == 0, (out, err)
+    (made,) = (shelf / "state" / "backups").iterdir()
+    assert out.strip() == f"backup written to {made}" and err == "", (out, err)
+    conn = sqlite3.connect(made)
+    try:
+        assert conn.execute("SELECT count(*) FROM item").fetchone() == (2,)
+    finally:
+        conn.close()

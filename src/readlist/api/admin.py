@@ -32,7 +32,7 @@ class Admin(Door):
         return check(self.path)
 
     def backup(self, folder: Path | None = None, warn: Callable[[str], None] | None = None) -> Path:
-        """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot in `folder`
+        """A consistent copy in `folder`, else beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot
         (`warn` hears why a snapshot was written instead of a pg_dump that failed)."""
         from readlist.services.transfer import backup
 

@@ -52,9 +52,12 @@ def check(json_: JsonOption = False, db: DbOption = None) -> None:
 @app.command()
 def backup(
     db: DbOption = None,
-    to: Annotated[Path | None, typer.Option("--to", help="Folder for a PostgreSQL backup (default: data dir).")] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="Folder for the backup (default: beside a SQLite file; PostgreSQL: data dir)."),
+    ] = None,
 ) -> None:
-    """A consistent copy: beside a SQLite file; of PostgreSQL, pg_dump or a JSONL snapshot: `readlist db backup`."""
+    """A consistent copy beside a SQLite file or in --to DIR; of PostgreSQL, pg_dump or a JSONL snapshot."""
     target = library(db, reading=True).backup(to, warn=output.warn)
     output.say(f"backup written to {target}")
 

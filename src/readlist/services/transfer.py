@@ -72,13 +72,12 @@ def copy(source: Location, target: Location) -> CopyReport:
 
 
 def backup(location: Location, folder: Path | None = None, warn: Callable[[str], None] | None = None) -> Path:
-    """A SQLite file: SQLite's online backup beside it. PostgreSQL: pg_dump (custom format) when installed, else
-    a JSONL snapshot of every item (readlist import restores it); both into `folder` (default: the data dir's
-    backups). `warn` hears why a snapshot was written instead of a pg_dump that failed."""
+    """A SQLite file: SQLite's online backup into `folder` (default: beside it). PostgreSQL: pg_dump (custom
+    format) when installed, else a JSONL snapshot of every item (readlist import restores it); both into `folder`
+    (default: the data dir's backups). `warn` hears why a snapshot was written instead of a pg_dump that failed."""
     from readlist import config
 
     backend = backend_for(location)
-    folder = folder or config.data_dir() / "backups"
     try:
         made = backend.backup(folder)
     except DatabaseError as exc:
@@ -87,6 +86,7 @@ def backup(location: Location, folder: Path | None = None, warn: Callable[[str],
         made = None
     if made is not None:
         return made
+    folder = folder or config.data_dir() / "backups"
     return _snapshot(location, folder / f"{backend.label}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.jsonl")
 
 

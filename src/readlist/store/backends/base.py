@@ -130,8 +130,9 @@ class Backend(Protocol):
         damage (a missing SQLite file is a NotFoundError)."""
         ...
 
-    def backup(self, folder: Path) -> Path | None:
-        """A consistent copy (SQLite: beside the file; PostgreSQL: pg_dump into `folder`). None when the
+    def backup(self, folder: Path | None) -> Path | None:
+        """A consistent copy into `folder`; None there means the backend's own place (SQLite: beside the file;
+        PostgreSQL: pg_dump into the data dir's backups). None when the
         backend has no tool to make one, a DatabaseError when the tool failed: the caller then writes a JSONL
         snapshot instead."""
         ...

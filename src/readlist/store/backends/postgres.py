@@ -248,9 +248,9 @@ class PostgresBackend:
         report.compare_index()
         return report
 
-    def backup(self, folder: Path) -> Path | None:
-        """pg_dump (custom format) into `folder` when it is installed; None when it is not. The password goes to
-        pg_dump through its environment, never its command line (visible in ps)."""
+    def backup(self, folder: Path | None) -> Path | None:
+        """pg_dump (custom format) into `folder` (default: the data dir's backups) when it is installed; None when
+        it is not. The password goes to pg_dump through its environment, never its command line (visible in ps)."""
         import shutil
 
         if not shutil.which("pg_dump"):
@@ -270,6 +270,9 @@ class PostgresBackend:
             last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
             raise DatabaseError(f"pg_dump failed ({redact(last)})", "readlist db backup writes a JSONL snapshot")
         return target
+        from readlist import config
+
+        folder = folder or config.data_dir() / "backups"
 
     @contextmanager
     def dry_run(self, *, folder_made: bool = False) -> Iterator[PostgresUrl]:

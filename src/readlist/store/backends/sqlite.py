@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from readlist.errors import DatabaseError, NotFoundError
+from readlist.errors import DatabaseError, InvalidInputError, NotFoundError
 from readlist.location import Conn
 from readlist.store.backends.base import (
     BUSY_TIMEOUT_MS,
@@ -203,8 +203,8 @@ class SqliteBackend:
             report.advice += recovery_advice(path)
         return report
 
-    def backup(self, folder: Path) -> Path:
-        return backup_file(self.location)  # beside the file, whatever `folder` says
+    def backup(self, folder: Path | None) -> Path:
+        return backup_file(self.location, folder=folder)  # default: beside the file
 
     @contextmanager
     def dry_run(self, *, folder_made: bool = False) -> Iterator[Path]:
@@ -521,11 +521,19 @@ def conn_path(conn: Conn) -> str:
     return str(row[2]) if row else "the database"
 
 
-def backup_file(path: Path, suffix: str = "") -> Path:
-    """A consistent copy next to the database (SQLite's online backup, so WAL contents are included)."""
+def backup_file(path: Path, suffix: str = "", folder: Path | None = None) -> Path:
+    """A consistent copy next to the database, or in `folder` (SQLite's online backup, so WAL contents are
+    included)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.{stamp}{suffix}.bak")
-    src = sqlite3.connect(path)
+    target = (folder or path.parent) / f"{path.name}.{stamp}{suffix}.bak"
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(target.parent, os.W_OK):  # the place, not the library, is at fault: no snapshot instead
+        raise InvalidInputError(
+            f"cannot write a backup in {target.parent} (the folder is read-only); nothing was written",
+            "back up to a folder you can write: readlist db backup --to DIR",
+        )
+    src = open_read_only(path, sqlite3.connect) if is_read_only(path) else sqlite3.connect(path)
     try:
         dst = sqlite3.connect(target)
         try:
