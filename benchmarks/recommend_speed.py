@@ -5,6 +5,8 @@ The library is `benchmarks/synth.py`'s; the inbox arrives as feeds bring it: one
 papers (titles and abstracts of the same mix) served from 127.0.0.1 and pulled. Rows:
 
 - `inbox` first ever: the library's term cache is dropped before each run (a freshly imported library);
+- `inbox` of the morning: before each run every inbox entry's title changes (the numbers appended are no
+  terms), so its 1,000 entries are counted anew, as after a pull that brought them;
 - `inbox` after a write: a note on one item before each run (the cache holds every other item);
 - `inbox` again, `similar 5`, `suggest --tag TAG`, `tag 5 --suggest`: nothing changed since the last run.
 
@@ -79,6 +81,15 @@ def drop_cache(path: Path) -> None:
         conn.execute("DELETE FROM termcache")
 
 
+def renew_inbox(path: Path, run: int) -> None:
+    """Every inbox entry's text changes (a number appended to its title): its counts must be made again."""
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(
+            "UPDATE item SET title = rtrim(rtrim(title, '0123456789'), ' ') || ' ' || ? WHERE initial_status = 'inbox'",
+            (str(run + 2),),
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=10_000)
@@ -115,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
 
     rows: list[tuple[str, list[str], Callable[[int], None] | None]] = [
         ("inbox --json, first ever (no term cache)", ["inbox", "--json"], lambda _r: drop_cache(path)),
+        ("inbox --json, 1,000 entries new (a morning)", ["inbox", "--json"], lambda r: renew_inbox(path, r)),
         ("inbox --json, after a write (one note)", ["inbox", "--json"], write),
         ("inbox --json, nothing changed", ["inbox", "--json"], None),
         ("similar 5 --json", ["similar", "5", "--json"], None),

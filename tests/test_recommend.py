@@ -283,6 +283,8 @@ def test_term_counts_live_in_the_library_and_a_write_invalidates_them(
 def test_a_damaged_term_cache_is_counted_again_not_an_error(run: Run, isolated_library: Path) -> None:
     import sqlite3
 
+    from readlist.recommend.termcounts import MAGIC
+
     for key, title in KV[:3]:
         _add(run, key, title)
     assert len(_json(run, "similar", "1")) == 2
@@ -290,5 +292,57 @@ def test_a_damaged_term_cache_is_counted_again_not_an_error(run: Run, isolated_l
         conn.execute("UPDATE termcache SET data = ?", (b"PK\x03\x04 not an archive",))
     assert len(_json(run, "similar", "1")) == 2
     with contextlib.closing(sqlite3.connect(isolated_library)) as conn:
-        assert conn.execute("SELECT data FROM termcache").fetchone()[0].startswith(b"PK")
+        assert conn.execute("SELECT data FROM termcache").fetchone()[0].startswith(MAGIC)
         assert b"not an archive" not in conn.execute("SELECT data FROM termcache").fetchone()[0]
+
+
+def _per_row(counted: Any, rows: list[Any]) -> list[dict[str, int]]:
+    """Each row's {term: count}, whatever ids the terms were given."""
+    indptr, ids, counts = counted.count(rows)
+    terms = counted.terms()
+    return [
+        {
+            terms[int(t)]: int(c)
+            for t, c in zip(ids[indptr[n] : indptr[n + 1]], counts[indptr[n] : indptr[n + 1]], strict=True)
+        }
+        for n in range(len(rows))
+    ]
+
+
+def test_the_term_cache_keeps_unchanged_items_and_counts_edited_new_and_removed_ones_afresh() -> None:
+    from readlist.domain import Status
+    from readlist.recommend.termcounts import Counted
+    from readlist.store.corpus import CorpusRow
+
+    def row(item_id: int, title: str, notes: list[str] | None = None) -> CorpusRow:
+        return CorpusRow(item_id, title, None, Status.UNREAD, None, "2026-01-01", ["kv-cache"], notes or [])
+
+    rows = [row(n + 1, title) for n, (_key, title) in enumerate(KV + OTHER)]
+    first = Counted()
+    before = _per_row(first, rows)
+    saved = first.to_bytes()
+    again = Counted.from_bytes(saved)
+    assert again is not None and _per_row(again, rows) == before and not again.changed  # read as saved
+    edited = [
+        row(1, KV[0][1], ["投机解码 speculative decoding"]),  # a note: counted again
+        *rows[1:5],
+        row(8, "Mixture of experts routing"),  # new
+    ]  # items 6 and 7 removed
+    cached = Counted.from_bytes(saved)
+    assert cached is not None
+    assert _per_row(cached, edited) == _per_row(Counted(), edited)
+    assert cached.changed and "speculative decoding" in _per_row(cached, edited)[0]
+    reread = Counted.from_bytes(cached.to_bytes())
+    assert reread is not None and list(reread.items) == [1, 2, 3, 4, 5, 8]  # the removed ones are gone
+    assert _per_row(reread, edited) == _per_row(Counted(), edited) and not reread.changed
+
+
+def test_an_older_term_cache_is_replaced_not_kept_beside_the_new_one(run: Run, isolated_library: Path) -> None:
+    import sqlite3
+
+    for key, title in KV[:3]:
+        _add(run, key, title)
+    with contextlib.closing(sqlite3.connect(isolated_library)) as conn, conn:
+        conn.execute("INSERT INTO termcache (name, saved_at, data) VALUES ('terms.v5', '2026-01-01', x'00')")
+    assert len(_json(run, "similar", "1")) == 2
+    assert _cached_terms(str(isolated_library)) == ["terms.v6"]

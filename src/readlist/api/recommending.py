@@ -19,7 +19,8 @@ class Recommending(Door):
     def _space(self) -> Space:
         """The model's space; each item's term counts come from the library's cache (only new or edited items
         are tokenised) and go back to it when they changed, for every process and machine reading the library."""
-        from readlist.recommend.training import CACHE_NAME, library_space
+        from readlist.recommend.termcounts import CACHE_NAME
+        from readlist.recommend.training import library_space
         from readlist.store import termcache
 
         space, changed = library_space(self._conn, termcache.load(self._conn, CACHE_NAME))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from readlist.recommend.features import TAG_MARK
-from readlist.recommend.training import Terms
+from readlist.recommend.termcounts import Terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -13,16 +13,17 @@ if TYPE_CHECKING:
 WHY_TERMS = 3
 
 
-def why(row: Any, weights: np.ndarray, terms: Terms, count: int = WHY_TERMS) -> list[str]:
-    """The largest positive contributions (tf-idf × weight) of a row's terms; a bigram hides its own words,
-    a tag reads as its name."""
-    contributions = row.data * weights[row.indices]
-    order = sorted(range(len(contributions)), key=lambda n: -contributions[n])
+def why(ids: Any, contributions: np.ndarray, terms: Terms, count: int = WHY_TERMS) -> list[str]:
+    """The largest positive contributions (tf-idf × weight, one per term of `ids`) of a row's terms; a bigram
+    hides its own words, a tag reads as its name."""
+    import numpy as np
+
+    order = np.argsort(-contributions, kind="stable")
     picked: list[str] = []
-    for n in order:
+    for n in order.tolist():
         if contributions[n] <= 0 or len(picked) >= count:
             break
-        term = terms[row.indices[n]]
+        term = terms[int(ids[n])]
         label = term[len(TAG_MARK) :] if term.startswith(TAG_MARK) else term
         if any(label in p.split(" ") or label == p for p in picked):
             continue

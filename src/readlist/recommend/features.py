@@ -8,7 +8,7 @@ from pathlib import Path
 
 from readlist.domain import tag_slug
 from readlist.store.corpus import CorpusRow
-from readlist.text import glossary, segment, tokens
+from readlist.text import TOKEN, glossary, segment, tokens
 
 TAG_MARK = "#"  # a tag's own feature (`#kv-cache`), apart from the words of its name
 STOP_WORDS = frozenset(
@@ -43,18 +43,17 @@ def words(text: str) -> tuple[str, ...]:
     """The words of a text, casefolded, glossary terms replaced by their concepts, stop words out; then the
     multi-word concepts found (`speculative decoding`) after them. Cached: tags and titles repeat."""
     table, starts = concepts()
-    raw = [t for _s, _e, t in tokens(segment(text))]
+    raw = [t.casefold() for t in TOKEN.findall(segment(text))]  # `tokens` without the offsets: the hot loop
     out: list[str] = []
     phrases: list[str] = []
     for i, word in enumerate(raw):
-        longest = starts.get(word)
-        if longest:
-            for span in range(2, longest + 1):
+        if word in starts:
+            for span in range(2, starts[word] + 1):
                 phrases.extend(table.get("".join(raw[i : i + span]), ()))
         found = table.get(word)
         if found:
             out.extend(found)
-        elif word not in STOP_WORDS and len(word) > 1 and not word.isdecimal() and not _miscut(raw, i):
+        elif len(word) > 1 and word not in STOP_WORDS and not word.isdecimal() and not _miscut(raw, i):
             out.append(word)
     return (*out, *phrases)
 

@@ -62,8 +62,7 @@ def similar(space: Space, item_id: int, candidates: Sequence[int] | None = None,
     import numpy as np
 
     me = space.index[item_id]
-    row = space.matrix[me]
-    sims = np.asarray((space.matrix @ row.T).toarray()).ravel()
+    sims = space.similarities(me)
     sims[me] = 0
     if candidates is not None:
         allowed = np.zeros(len(space.rows), dtype=bool)
@@ -71,8 +70,10 @@ def similar(space: Space, item_id: int, candidates: Sequence[int] | None = None,
         sims[~allowed] = 0
     order = np.argsort(-sims, kind="stable")[:limit]
     pool = [int(n) for n in order if sims[n] > 0]
-    weights = row.toarray().ravel()
-    items = [Scored(space.rows[n].id, float(sims[n]), why(space.matrix[n], weights, space.terms)) for n in pool]
+    mine = np.zeros(len(space.terms), dtype=np.float32)
+    ids, weights = space.row(me)
+    mine[ids] = weights
+    items = [Scored(space.rows[n].id, float(sims[n]), _why(space, n, mine)) for n in pool]
     return Ranked(items, "similar", 1)
 
 
@@ -104,8 +105,7 @@ def tags_for_item(space: Space, item_id: int, limit: int = 5) -> list[tuple[str,
             names.setdefault(key, t)
             if n != me:
                 members.setdefault(key, []).append(n)
-    row = space.matrix[me]
-    sims = (space.matrix @ row.T).toarray().ravel()
+    sims = space.similarities(me)
     out: list[tuple[str, float, list[str]]] = []
     for key, rows in members.items():
         if key in mine:
@@ -115,11 +115,12 @@ def tags_for_item(space: Space, item_id: int, limit: int = 5) -> list[tuple[str,
         if score > 0:
             out.append((names[key], score, []))
     out.sort(key=lambda t: (-t[1], t[0]))
-    weights = row.toarray().ravel()
+    ids, weights = space.row(me)
     result = []
     for name, score, _ in out[:limit]:
-        centroid = np.asarray(space.matrix[members[tag_slug(name)]].mean(axis=0)).ravel()
-        result.append((name, score, why(row, centroid * weights, space.terms)))
+        rows = members[tag_slug(name)]
+        centroid = space.sums_over(rows, ids) / len(rows)  # the members' mean weight at this item's terms
+        result.append((name, score, why(ids, weights * centroid, space.terms)))
     return result
 
 
@@ -141,9 +142,15 @@ def _ranked(
     if method == "similar" and not everything:  # similarity 0: shares no term with any example, nothing to show
         pool = [n for n in pool if score_of[n] > 0]
     order = sorted(pool, key=lambda n: (-score_of[n], -_day(space.rows[n].date), space.rows[n].id))
-    w = np.asarray(weights)
-    items = [Scored(space.rows[n].id, float(score_of[n]), why(space.matrix[n], w, space.terms)) for n in order[:limit]]
+    w = np.asarray(weights, dtype=np.float32)
+    items = [Scored(space.rows[n].id, float(score_of[n]), _why(space, n, w)) for n in order[:limit]]
     return Ranked(items, method, len(positives))
+
+
+def _why(space: Space, n: int, weights: Any) -> list[str]:
+    """Row n's why under per-term `weights` (a model's, or another item's row)."""
+    ids, data = space.row(n)
+    return why(ids, data * weights[ids], space.terms)
 
 
 def _day(date: str) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from readlist.location import Conn
-from readlist.recommend.features import item_features
+from readlist.recommend.termcounts import Counted, Terms
 from readlist.store.corpus import CorpusRow
 
 if TYPE_CHECKING:
@@ -21,223 +21,80 @@ KNN = 3  # the nearest positives a candidate's similarity is averaged over
 CONTRAST_K = 5  # the inbox: nearest kept and skipped items compared (k = 3 and 5 tie on the benchmark; 8, 12 worse)
 
 
-class Terms:
-    """Term ids → terms: a list, or the cache's one string with each term's start (split only if searched)."""
-
-    def __init__(self, terms: list[str] | None, joined: str = "", starts: Any = None) -> None:
-        self._list = terms
-        self._joined = joined
-        self._starts = starts
-
-    def __len__(self) -> int:
-        return len(self._list) if self._list is not None else len(self._starts) - 1
-
-    def __getitem__(self, n: int) -> str:
-        if self._list is not None:
-            return self._list[n]
-        return self._joined[int(self._starts[n]) : int(self._starts[n + 1]) - 1]
-
-    def _all(self) -> list[str]:
-        if self._list is None:
-            self._list = self._joined.split("\n")
-        return self._list
-
-    def __contains__(self, term: object) -> bool:
-        return term in self._all()
-
-    def index(self, term: str) -> int:
-        return self._all().index(term)
-
-
 @dataclass
 class Space:
-    """Every item as a row of L2-normalised TF-IDF weights (word 1–2-grams, sublinear tf)."""
+    """Every item as a row of L2-normalised TF-IDF weights (word 1–2-grams, sublinear tf): the arrays of a CSR
+    matrix, read with NumPy alone (`similar`, `tag --suggest`); `matrix` builds SciPy's for the models."""
 
     rows: list[CorpusRow]
-    matrix: Any  # scipy.sparse.csr_matrix, n_items × n_terms, float32
+    indptr: Any  # row n's terms are indices[indptr[n]:indptr[n + 1]]
+    indices: Any  # int32 term ids
+    data: Any  # float32 weights
     terms: Terms
     index: dict[int, int]  # item id → row
+    _matrix: Any = None
+
+    @property
+    def matrix(self) -> Any:
+        """scipy.sparse.csr_matrix, n_items × n_terms, float32 (SciPy loads only for the models that need it)."""
+        if self._matrix is None:
+            from scipy.sparse import csr_matrix
+
+            self._matrix = csr_matrix((self.data, self.indices, self.indptr), shape=(len(self.rows), len(self.terms)))
+        return self._matrix
+
+    def row(self, n: int) -> tuple[Any, Any]:
+        """(term ids, weights) of row n."""
+        start, end = int(self.indptr[n]), int(self.indptr[n + 1])
+        return self.indices[start:end], self.data[start:end]
+
+    def similarities(self, n: int) -> np.ndarray:
+        """The cosine similarity of row n to every row: one pass over the entries that share one of its terms."""
+        import numpy as np
+
+        ids, weights = self.row(n)
+        mine = np.zeros(len(self.terms), dtype=np.float32)
+        mine[ids] = weights
+        shared = np.flatnonzero(mine[self.indices])
+        rows = np.searchsorted(self.indptr, shared, side="right") - 1
+        sims: np.ndarray = np.bincount(
+            rows, weights=self.data[shared] * mine[self.indices[shared]], minlength=len(self.rows)
+        )
+        return sims
+
+    def sums_over(self, rows: Sequence[int], ids: Any) -> np.ndarray:
+        """The summed weights of `rows` at the terms `ids` (a tag's members at one item's terms: its why)."""
+        import numpy as np
+
+        at = np.full(len(self.terms), -1, dtype=np.int64)
+        at[ids] = np.arange(len(ids))
+        picked = np.zeros(len(self.rows), dtype=bool)
+        picked[list(rows)] = True
+        entries = np.flatnonzero(np.repeat(picked, np.diff(self.indptr)) & (at[self.indices] >= 0))
+        sums: np.ndarray = np.bincount(at[self.indices[entries]], weights=self.data[entries], minlength=len(ids))
+        return sums
 
 
-def build_space(rows: Sequence[CorpusRow], known: Counted | None = None) -> Space:
+def build_space(rows: Sequence[CorpusRow], counted: Counted | None = None) -> Space:
     """TF-IDF as scikit-learn's TfidfVectorizer(sublinear_tf=True) computes it (smooth idf, l2 rows), built
-    with NumPy from each item's term counts; `known` holds counts of unchanged items from the cache."""
+    with NumPy from each item's term counts; `counted` holds those of unchanged items (the cache)."""
     import numpy as np
-    from scipy.sparse import csr_matrix
 
-    counted = known or Counted()
-    columns, values, lengths = [], [], []
-    for r in rows:
-        ids, counts = counted.of(r)
-        columns.append(ids)
-        values.append(counts)
-        lengths.append(len(ids))
-    terms = counted.term_list()
-    n_terms = len(terms)
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    index = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
-    data = np.concatenate(values) if values else np.zeros(0, dtype=np.float32)
-    df = np.bincount(index, minlength=n_terms).astype(np.float32)
-    idf = np.log((1 + len(rows)) / (1 + df)) + 1
-    data = ((1 + np.log(data)) * idf[index]).astype(np.float32)
+    counted = counted or Counted()
+    indptr, index, counts = counted.count(rows)
+    terms = counted.terms()
+    df = np.bincount(index, minlength=len(terms)).astype(np.float32)
+    idf = np.log(np.float32(1 + len(rows)) / (1 + df)) + 1
+    data = (1 + np.log(counts.astype(np.float32))) * idf[index]
     # l2 rows on the flat arrays (one pass; scipy's multiply builds two intermediate matrices)
+    lengths = np.diff(indptr)
     row_of = np.repeat(np.arange(len(rows)), lengths)
     norms = np.sqrt(np.bincount(row_of, weights=data.astype(np.float64) ** 2, minlength=len(rows)))
     norms[norms == 0] = 1
     data /= np.repeat(norms, lengths).astype(np.float32)
-    matrix = csr_matrix((data, index, indptr), shape=(len(rows), n_terms))
-    return Space(list(rows), matrix, terms, {r.id: n for n, r in enumerate(rows)})
-
-
-class Counted:
-    """Each item's term ids and counts (keyed by a hash of its text) and the growing vocabulary: what the cache
-    keeps, so only new or edited items are tokenised again. Stored as a few flat arrays and one string of terms,
-    which load in milliseconds where a dict of small arrays took a second."""
-
-    def __init__(self) -> None:
-        import numpy as np
-
-        self._terms: list[str] | None = []
-        self._joined = ""
-        self.vocabulary: dict[str, int] | None = {}
-        self.keys: dict[int, tuple[str, int, int]] = {}  # item id → (text hash, start, end) in the arrays
-        self.ids: Any = np.zeros(0, dtype=np.int32)
-        self.counts: Any = np.zeros(0, dtype=np.float32)
-        self._new_ids: list[Any] = []
-        self._new_counts: list[Any] = []
-        self._starts: Any = None
-        self._size = 0
-        self.changed = False
-
-    @property
-    def terms(self) -> list[str]:
-        """Every term, in id order (splitting the stored string: only when new terms are added)."""
-        if self._terms is None:
-            self._terms = self._joined.split("\n") if self._joined else []
-        return self._terms
-
-    def term_list(self) -> Terms:
-        """The terms as a ranking reads them: a few by id (the *why*), without splitting all of them."""
-        if self._terms is not None or not self._joined:
-            return Terms(self.terms)
-        return Terms(None, self._joined, self._starts)
-
-    @staticmethod
-    def text_key(row: CorpusRow) -> str:
-        """Changes when the item's text does (CRC-32 and length: cheap, and an id has few versions)."""
-        import zlib
-
-        text = "\x00".join([row.title, row.abstract or "", "\x01".join(row.tags), "\x01".join(row.notes)])
-        return f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}{len(text):x}"
-
-    def of(self, row: CorpusRow) -> tuple[Any, Any]:
-        import numpy as np
-
-        key = self.text_key(row)
-        known = self.keys.get(row.id)
-        if known and known[0] == key and known[2] <= len(self.ids):
-            return self.ids[known[1] : known[2]], self.counts[known[1] : known[2]]
-        self.changed = True
-        terms = self.terms
-        if self.vocabulary is None:
-            self.vocabulary = {t: n for n, t in enumerate(terms)}
-        found: dict[int, int] = {}
-        for term in item_features(row):
-            at = self.vocabulary.get(term)
-            if at is None:
-                at = self.vocabulary[term] = len(terms)
-                terms.append(term)
-            found[at] = found.get(at, 0) + 1
-        ids = np.fromiter(sorted(found), dtype=np.int32, count=len(found))
-        counts = np.array([found[i] for i in ids.tolist()], dtype=np.float32)
-        start = max(self._size, len(self.ids))
-        self._size = start + len(ids)
-        self._new_ids.append(ids)
-        self._new_counts.append(counts)
-        self.keys[row.id] = (key, start, self._size)
-        return ids, counts
-
-    def to_bytes(self) -> bytes:
-        """An `.npz` archive of the counts, the terms and each item's text key and span (no pickle: the library
-        may be shared, and loading it must not run anyone's code)."""
-        import io
-
-        import numpy as np
-
-        self.ids = np.concatenate([self.ids, *self._new_ids]) if self._new_ids else self.ids
-        self.counts = np.concatenate([self.counts, *self._new_counts]) if self._new_counts else self.counts
-        self._new_ids, self._new_counts = [], []
-        self._size = len(self.ids)
-        items = np.fromiter(self.keys, dtype=np.int64, count=len(self.keys))
-        spans = np.array([[start, end] for _key, start, end in self.keys.values()], dtype=np.int64).reshape(-1, 2)
-        lengths = np.fromiter((len(t) + 1 for t in self.terms), dtype=np.int64, count=len(self.terms))
-        out = io.BytesIO()
-        np.savez(
-            out,
-            terms=np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8),
-            starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
-            items=items,
-            text_keys=np.frombuffer("\n".join(k for k, _s, _e in self.keys.values()).encode("ascii"), np.uint8),
-            spans=spans,
-            ids=self.ids,
-            counts=np.minimum(self.counts, 65535).astype(np.uint16),  # a term's count in one item: small
-        )
-        return out.getvalue()
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Counted | None:
-        """What `to_bytes` saved; None when it cannot be read (then everything is counted again)."""
-        import io
-        import zipfile
-
-        import numpy as np
-
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-                joined = archive["terms"].tobytes().decode("utf-8")
-                starts = archive["starts"]
-                items = archive["items"].tolist()
-                text_keys = archive["text_keys"].tobytes().decode("ascii").split("\n")
-                spans = archive["spans"].tolist()
-                ids, counts = archive["ids"].astype(np.int32), archive["counts"].astype(np.float32)
-        except (OSError, ValueError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
-            return None
-        if len(items) != len(spans) or (items and len(text_keys) != len(items)):
-            return None
-        n_terms = len(starts) - 1
-        if n_terms < 0 or (len(ids) and (int(ids.max()) >= n_terms or int(ids.min()) < 0)) or len(ids) != len(counts):
-            return None
-        if any(not 0 <= start <= end <= len(ids) for start, end in spans):
-            return None
-        counted = cls()
-        # The terms stay one string until a new term must be added (split only then: most runs add none).
-        counted._terms, counted._joined, counted._starts = (None, joined, starts) if n_terms else ([], "", None)
-        counted.vocabulary = None
-        counted.keys = {i: (k, start, end) for i, k, (start, end) in zip(items, text_keys, spans, strict=True)}
-        counted.ids, counted.counts = ids, counts
-        counted._size = len(ids)
-        return counted
-
-    def forget(self, present: set[int]) -> None:
-        """Drop removed items; the arrays are compacted when more than half of them is garbage."""
-        import numpy as np
-
-        gone = [i for i in self.keys if i not in present]
-        for i in gone:
-            del self.keys[i]
-        used = sum(end - start for _key, start, end in self.keys.values())
-        if gone:
-            self.changed = True
-        if self.keys and used * 2 < self._size and not self._new_ids:
-            order = sorted(self.keys.items(), key=lambda kv: kv[1][1])
-            self.ids = np.concatenate([self.ids[s:e] for _i, (_k, s, e) in order])
-            self.counts = np.concatenate([self.counts[s:e] for _i, (_k, s, e) in order])
-            at = 0
-            for item_id, (key, start, end) in order:
-                self.keys[item_id] = (key, at, at + end - start)
-                at += end - start
-            self._size = at
+    return Space(
+        list(rows), indptr, index, data.astype(np.float32, copy=False), terms, {r.id: n for n, r in enumerate(rows)}
+    )
 
 
 @dataclass
@@ -266,16 +123,94 @@ def similarity_fit(space: Space, positives: Sequence[int], candidates: Sequence[
 
 def _nearest(x: Any, candidates: Sequence[int], examples: Sequence[int], k: int) -> np.ndarray:
     """Each candidate's mean cosine similarity to its k most similar examples (itself left out)."""
+    return _nearest_many(x, candidates, [examples], k)[0]
+
+
+CHUNK_CELLS = 1 << 23  # similarities held at once per worker (32 MB of float32): a 100k library stays in memory
+DENSE_SHARE = 1 / 256  # a term whose pairs of entries fill this share of the product goes through BLAS
+DENSE_TERMS = 1024  # at most this many (10k items, 1,000 entries: ~200 terms, 95% of the pairs)
+
+
+def _nearest_many(x: Any, candidates: Sequence[int], groups: Sequence[Sequence[int]], k: int) -> list[np.ndarray]:
+    """`_nearest` for several groups of examples, over chunks of the candidates on every core (SciPy's sparse
+    product, BLAS and NumPy's partition let go of the GIL: two cores rank the inbox in about half the time)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
 
-    sims = (x[list(candidates)] @ x[list(examples)].T).toarray()
-    where = {e: n for n, e in enumerate(examples)}
-    for row, c in enumerate(candidates):
-        if c in where:
-            sims[row, where[c]] = 0  # an item is not its own neighbour
-    k = min(k, len(examples))
-    top: np.ndarray = np.partition(sims, sims.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
-    return top
+    cands = np.asarray(candidates, dtype=np.int64)
+    rows = x[cands]
+    tasks = []
+    for g, examples in enumerate(groups):
+        ex = np.asarray(examples, dtype=np.int64)
+        if not len(ex) or not len(cands):
+            continue
+        heavy, ex_dense, ex_t = _split_terms(rows, x[ex])
+        where = np.full(x.shape[0], -1, dtype=np.int64)
+        where[ex] = np.arange(len(ex))
+        step = max(1, CHUNK_CELLS // len(ex))
+        tasks += [
+            (g, start, heavy, ex_dense, ex_t, where[cands[start : start + step]])
+            for start in range(0, len(cands), step)
+        ]
+    out = [np.zeros(len(cands), dtype=np.float32) for _ in groups]
+
+    def run(task: tuple[int, int, Any, Any, Any, Any]) -> None:
+        g, start, heavy, ex_dense, ex_t, selves = task
+        chunk = rows[start : start + len(selves)]
+        sims = _dense_columns(chunk, heavy) @ ex_dense.T  # the frequent terms: most of the work, in BLAS
+        sims += (chunk @ ex_t).toarray()  # the rest: sparse, few pairs
+        own = np.flatnonzero(selves >= 0)
+        sims[own, selves[own]] = 0  # an item is not its own neighbour
+        top = min(k, sims.shape[1])
+        out[g][start : start + len(selves)] = np.partition(sims, sims.shape[1] - top, axis=1)[:, -top:].mean(axis=1)
+
+    workers = min(len(tasks), os.cpu_count() or 1, 4)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run, tasks))
+    else:
+        for task in tasks:
+            run(task)
+    return out
+
+
+def _split_terms(rows: Any, examples: Any) -> tuple[Any, Any, Any]:
+    """The product rows @ examples.T in two parts: the terms frequent in both (their pairs of entries are most
+    of a sparse product's work, and a dense one does them many times faster) as dense columns of the examples,
+    and the examples' other terms as a sparse transpose. Returns (frequent term ids, dense, sparse)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    pairs = np.bincount(rows.indices, minlength=rows.shape[1]).astype(np.float64) * np.bincount(
+        examples.indices, minlength=examples.shape[1]
+    )
+    heavy = np.flatnonzero(pairs >= DENSE_SHARE * rows.shape[0] * examples.shape[0])
+    if len(heavy) > DENSE_TERMS:
+        heavy = heavy[np.argsort(-pairs[heavy], kind="stable")[:DENSE_TERMS]]
+    light = np.ones(examples.shape[1], dtype=bool)
+    light[heavy] = False
+    keep = light[examples.indices]
+    kept = np.concatenate([[0], np.cumsum(keep)])[examples.indptr]
+    sparse = csr_matrix(
+        (examples.data[keep], examples.indices[keep], kept), shape=examples.shape, dtype=np.float32
+    ).T.tocsr()
+    return heavy, _dense_columns(examples, heavy), sparse
+
+
+def _dense_columns(x: Any, columns: Any) -> Any:
+    """The columns of a CSR matrix as a dense float32 array (len(x) × len(columns))."""
+    import numpy as np
+
+    at = np.full(x.shape[1], -1, dtype=np.int64)
+    at[columns] = np.arange(len(columns))
+    where = at[x.indices]
+    entries = np.flatnonzero(where >= 0)
+    dense = np.zeros((x.shape[0], len(columns)), dtype=np.float32)
+    row_of = np.searchsorted(x.indptr, entries, side="right") - 1
+    dense[row_of, where[entries]] = x.data[entries]
+    return dense
 
 
 def contrast_fit(space: Space, kept: Sequence[int], candidates: Sequence[int], skipped: Sequence[int]) -> Fit:
@@ -287,8 +222,7 @@ def contrast_fit(space: Space, kept: Sequence[int], candidates: Sequence[int], s
     import numpy as np
 
     x = space.matrix
-    near_kept = _nearest(x, candidates, kept, CONTRAST_K)
-    near_skipped = _nearest(x, candidates, skipped, CONTRAST_K)
+    near_kept, near_skipped = _nearest_many(x, candidates, [kept, skipped], CONTRAST_K)
     weights = np.asarray(x[list(kept)].mean(axis=0)).ravel() - np.asarray(x[list(skipped)].mean(axis=0)).ravel()
     return Fit(_standard(near_kept) - _standard(near_skipped), weights.astype(np.float32), learned=True)
 
@@ -345,10 +279,6 @@ def _without_columns(x: Any, columns: Sequence[int]) -> Any:
     return (x @ diags(keep)).tocsr()
 
 
-CACHE_VERSION = 5  # 5: single Chinese characters and mis-cut fragments are no longer terms
-CACHE_NAME = f"terms.v{CACHE_VERSION}"  # the row of the library's `termcache` table
-
-
 def library_space(conn: Conn, saved: bytes | None = None) -> tuple[Space, bytes | None]:
     """The space of the library behind `conn`, and the term counts to save when they changed (None: as saved).
     `saved`: the counts kept in the library (only new or edited items are tokenised again: an edit, a note or a
@@ -358,5 +288,4 @@ def library_space(conn: Conn, saved: bytes | None = None) -> tuple[Space, bytes 
     rows = corpus(conn)
     counted = (Counted.from_bytes(saved) if saved else None) or Counted()
     space = build_space(rows, counted)
-    counted.forget({r.id for r in rows})
     return space, counted.to_bytes() if counted.changed else None

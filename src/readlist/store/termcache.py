@@ -18,7 +18,10 @@ def load(conn: Conn, name: str) -> bytes | None:
 
 
 def save(conn: Conn, name: str, data: bytes) -> None:
-    """Keep `data` under `name` (replacing what was there); inside the caller's write transaction."""
+    """Keep `data` under `name` (replacing what was there, and the older formats of the same cache: `terms.v5`
+    once `terms.v6` is saved); inside the caller's write transaction."""
+    family = name.rsplit(".v", 1)[0]
+    conn.execute("DELETE FROM termcache WHERE name LIKE ? AND name <> ?", (f"{family}.v%", name))
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     conn.execute(
         "INSERT INTO termcache (name, saved_at, data) VALUES (?, ?, ?) "
