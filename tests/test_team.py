@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -134,3 +135,19 @@ def test_a_removed_items_number_is_never_given_to_a_new_item(run: Run) -> None:
     run("add", "2408.11743", "2410.02367", "--no-fetch")
     assert run("rm", "2", "--yes").code == 0
     assert "added #3" in run("add", "2501.00003", "--no-fetch").out
+
+
+def test_show_tells_the_fields_i_set_from_those_another_member_set(team: Run) -> None:
+    assert team("edit", "1", "--title", "Marlin (alice)", env=ALICE).code == 0
+    assert team("edit", "1", "--rating", "5", env=BOB).code == 0
+    as_alice = team("show", "1", "--format", "tsv", env=ALICE).out
+    assert "yours\ttitle\n" in as_alice and "set by bob\trating\n" in as_alice, as_alice
+    as_bob = team("show", "1", "--format", "tsv", env=BOB).out
+    assert "yours\trating\n" in as_bob and "set by alice\ttitle\n" in as_bob, as_bob
+    assert team("show", "1", "--json", env=BOB).json()["set_by_others"] == {"title": "alice"}
+
+
+def test_show_says_cite_as_once(team: Run) -> None:
+    with sqlite3.connect(os.environ["READLIST_DB"]) as conn:
+        conn.execute("UPDATE item SET citation_key = 'frantar2024marlin' WHERE id = 1")
+    assert team("show", "1", "--format", "tsv", env=ALICE).out.count("cite as\t") == 1

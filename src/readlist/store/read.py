@@ -16,7 +16,7 @@ from readlist.domain import Kind, LinkRole, MetadataStatus, Status, tag_slug
 from readlist.location import Conn
 from readlist.store.backends import backend_of
 from readlist.store.backends.base import Connection, Spelling
-from readlist.store.provenance import user_fields
+from readlist.store.provenance import setters, user_fields
 
 if TYPE_CHECKING:  # records only name types here: a read need not load them (start-up time)
     from readlist.store.records import (
@@ -238,6 +238,7 @@ def _attach_related(conn: Conn, items: list[dict[str, object]], *, full: bool) -
     in_ids = f"IN ({backend_of(conn).sql.id_list})"
     names = ("tags", "notes", "links", "sources", "attachments", "readings")
     related: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in names}
+    set_by: dict[int, dict[str, str]] = {}  # item → field → the member (not the viewer) who set it
     for item_id, name in conn.execute(
         "SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id "
         f"WHERE it.item_id {in_ids} ORDER BY t.slug",
@@ -268,6 +269,12 @@ def _attach_related(conn: Conn, items: list[dict[str, object]], *, full: bool) -
             (ids,),
         ):
             related["attachments"][item_id].append({"path": path, "kind": kind, "added_at": added})
+        viewer = conn.execute("SELECT name FROM viewing_member").fetchone()
+        for item_id, marks, adder in conn.execute(
+            f"SELECT id, provenance, added_by FROM item WHERE id {in_ids}", (ids,)
+        ):  # who set the fields a person set: `show` tells the viewer's own from another member's
+            others = {k: v for k, v in setters(_json(marks, None), adder).items() if viewer is None or v != viewer[0]}
+            set_by[item_id] = others
         for item_id, member, status, priority, started, finished in conn.execute(
             "SELECT item_id, member, status, priority, started_at, finished_at FROM reading "
             f"WHERE item_id {in_ids} ORDER BY member",
@@ -287,7 +294,9 @@ def _attach_related(conn: Conn, items: list[dict[str, object]], *, full: bool) -
         item_id = cast(int, item["id"])
         for name, by_item in shown.items():
             item[name] = by_item.get(item_id, [])
-        if not full:
+        if full:
+            item["set_by_others"] = set_by.get(item_id, {})
+        else:
             item.update(notes=[], links=[], sources=[], attachments=[], readings=[])
 
 

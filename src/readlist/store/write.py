@@ -364,7 +364,8 @@ class Store:
                     reading.save(tx, mine)
                 else:
                     setattr(item, name, value)
-            item.provenance = provenance.claimed(item.provenance, [n for n in changes if n in provenance.OWNABLE])
+            owned = [n for n in changes if n in provenance.OWNABLE]
+            item.provenance = provenance.claimed(item.provenance, owned, tx.member)
             if reset:
                 _hand_back(item, reset)
             rows.save(tx.conn, item)

@@ -153,6 +153,14 @@ def _finished(item: Mapping[str, Any]) -> str | None:
     return "unknown" if item.get("status") == Status.READ else None
 
 
+def _set_by_others(set_by: Mapping[str, str]) -> list[tuple[str, object]]:
+    """("set by bob", "rating, title") for each other member who set fields of this item."""
+    by_member: dict[str, list[str]] = {}
+    for name, member in sorted(set_by.items()):
+        by_member.setdefault(member, []).append(name)
+    return [(f"set by {one_line(member)}", ", ".join(names)) for member, names in sorted(by_member.items())]
+
+
 def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, value) of every field a person cares about, in reading order, dates local."""
     fields: list[tuple[str, object]] = [
@@ -172,7 +180,6 @@ def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("type", item.get("work_type")),
         ("site", item.get("site")),
         ("doi", item.get("doi")),
-        ("cite as", item.get("citation_key")),
         ("comment", item.get("comment")),
         ("categories", ", ".join(item.get("categories") or [])),
         ("pdf", f"https://arxiv.org/pdf/{item['arxiv_id']}" if item.get("arxiv_id") else None),
@@ -185,7 +192,9 @@ def item_fields(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("readers", _readers_line(item)),
         ("added by", item.get("added_by") if _readers_line(item) else None),
         ("metadata", item.get("metadata_status")),
-        ("yours", ", ".join(item.get("user_fields") or [])),  # fields a person set: no fetch replaces them
+        # fields a person set (no fetch replaces them): the viewer's own, then each other member's
+        ("yours", ", ".join(f for f in item.get("user_fields") or [] if f not in (item.get("set_by_others") or {}))),
+        *_set_by_others(item.get("set_by_others") or {}),
     ]
     out = [(label, one_line(value)) for label, value in fields if value not in (None, "")]
     out += _details_lines(item.get("details") or {})
