@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from readlist.api.admin import Admin
 from readlist.api.feeds import Feeds
-from readlist.api.reading import ItemText, MissingTag, Reading
+from readlist.api.reading import Reading
 from readlist.api.recommending import Recommending
 from readlist.api.writing import ProgressFactory, Writing
 from readlist.errors import ReadlistError
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
         FetchPart,
         FetchSummary,
         ImportReport,
+        ItemText,
+        MissingTag,
         NoteAdded,
         RankedItem,
         Ranking,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from readlist.domain import Kind, Status, check_kind, check_status
 from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 
 if TYPE_CHECKING:
+    from readlist.api.reports import ItemText, MissingTag
     from readlist.search.engine import SearchResult
     from readlist.store.read import ItemFilter
     from readlist.store.records import ItemRecord, LibraryStats, MemberStats, Overview, TagCount
@@ -22,24 +22,6 @@ TagCounts = list["TagCount"]
 MembersStats = list["MemberStats"]
 Pairs = list[tuple[str, str]]
 Groups = list[list[str]]
-
-
-@dataclass(frozen=True)
-class ItemText:
-    """An article's kept main text (`show --text`)."""
-
-    id: int
-    title: str
-    url: str
-    text: str
-
-
-@dataclass(frozen=True)
-class MissingTag:
-    """A filter's tag that no item has, and the closest one that exists."""
-
-    name: str
-    close: str | None
 
 
 def item_filter(
@@ -150,6 +132,8 @@ class Reading(Door):
                 f"no text kept for #{item['id']}",
                 f"web articles keep their text once fetched: readlist fetch {item['id']}",
             )
+        from readlist.api.reports import ItemText
+
         return ItemText(item["id"], item["title"], item["url"], body)
 
     def missing_tag(self, tag: str | None) -> MissingTag | None:
@@ -159,6 +143,8 @@ class Reading(Door):
         if not tag:
             return None
         missing, close = tag_suggestion(self._conn, tag)
+        from readlist.api.reports import MissingTag
+
         return MissingTag(tag, close) if missing else None
 
     def complete_items(self, incomplete: str) -> Pairs:

@@ -1,6 +1,6 @@
-"""The reports of the writes and the recommendations a `Library` returns: import reports, fetch summaries,
-rankings, tag fits. Defined when first used, not when `readlist.api` loads: a read never needs them, and a
-dataclass costs ~0.3 ms to define (start-up time)."""
+"""The reports a `Library` returns beside its records: import reports, fetch summaries, rankings, tag fits, an
+article's text, a missing tag. Defined when first used, not when `readlist.api` loads: a read needs one only when a
+filter names a tag nobody has, and each dataclass costs 0.3-0.6 ms to define (start-up time)."""
 
 from __future__ import annotations
 
@@ -106,3 +106,21 @@ class TagFit:
     tag: str
     score: float
     why: list[str]
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """An article's kept main text (`show --text`)."""
+
+    id: int
+    title: str
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MissingTag:
+    """A filter's tag that no item has, and the closest one that exists."""
+
+    name: str
+    close: str | None
