@@ -6,6 +6,7 @@ whole again before each write."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -146,3 +147,27 @@ def test_a_write_through_the_orm_engine_keeps_the_file_known_sound(run: Run, iso
     finally:
         engine.dispose()
     assert checked_path(isolated_library).read_text().strip() == fingerprint(isolated_library)
+
+
+def test_index_only_damage_is_repaired_by_db_reindex_without_losing_a_row(
+    run: Run, pristine: Path, tmp_path: Path
+) -> None:
+    repaired = 0
+    for n, damage in enumerate(damages(pristine)):
+        if damage.kind != "index page":
+            continue
+        db = tmp_path / f"index-{n}.db"
+        shutil.copyfile(pristine, db)
+        damage.apply(db)
+        check = run("--db", str(db), "db", "check")
+        if "only indexes disagree with their rows" not in check.out:
+            continue
+        advice = check.out.split("only indexes disagree", 1)[1]
+        assert check.code == 1 and advice.index("readlist db reindex") < advice.index(".recover"), check
+        fixed = run("--db", str(db), "db", "reindex")
+        assert fixed.code == 0 and "problem(s) fixed); the file checks ok" in fixed.out, (damage, fixed)
+        assert run("--db", str(db), "db", "check").code == 0
+        assert run("--db", str(db), "add", "2402.00001", "--no-fetch").code == 0
+        assert len(run("--db", str(db), "list", "--json", "--limit", "1000").json()) == 401
+        repaired += 1
+    assert repaired >= 3

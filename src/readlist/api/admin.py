@@ -62,6 +62,13 @@ class Admin(Door):
             return index.rebuild(conn)
 
     def trash(self) -> list[TrashRecord]:
+    def repair_indexes(self) -> int:
+        """Rebuild a SQLite file's indexes when entries out of step with their rows are its only damage (what
+        `db check` then advises); how many problems that fixed, 0 when there were none to fix this way."""
+        from readlist.store import db
+
+        return db.repair_indexes(self._conn)
+
         """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
         from readlist.store.read import trash
 

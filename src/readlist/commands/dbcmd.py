@@ -75,8 +75,12 @@ def copy(
 
 @app.command()
 def reindex(db: DbOption = None) -> None:
-    """Rebuild the search index from scratch: `readlist db reindex`."""
-    count = library(db, reading=True).reindex()
+    """Rebuild the search index (and indexes a damaged file lost): `readlist db reindex`."""
+    lib = library(db, reading=True)
+    fixed = lib.repair_indexes()
+    if fixed:
+        output.say(f"rebuilt the database's indexes from their rows ({fixed} problem(s) fixed); the file checks ok")
+    count = lib.reindex()
     output.say(f"reindexed {count} item(s)")
 
 

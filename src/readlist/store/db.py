@@ -46,6 +46,11 @@ def write_transaction(conn: Conn, *, check_whole: bool = False) -> AbstractConte
     return backend_of(conn).write_transaction(conn, check_whole=check_whole)
 
 
+def repair_indexes(conn: Conn) -> int:
+    """Rebuild indexes whose entries are all the damage a SQLite file has; how many problems it fixed."""
+    return backend_of(conn).repair_indexes(conn)
+
+
 def use_member(conn: Conn, member: str) -> None:
     """Show this connection the library as one member sees it (the temporary view `member_item`)."""
     backend_of(conn).use_member(conn, member)

@@ -215,6 +215,12 @@ class Backend(Protocol):
         """Empty the index (not `search_index_doc`)."""
         ...
 
+    def repair_indexes(self, conn: Conn) -> int:
+        """When the only damage is index entries out of step with their rows (a SQLite file), rebuild those
+        indexes from the rows and check the file again; how many problems were fixed (0: none found, or damage
+        a rebuild cannot fix). Nothing to do for a server that keeps its own pages."""
+        ...
+
     # -- per-backend code above the store --
 
     def pick(self, *, sqlite: Callable[[], T], postgresql: Callable[[], T]) -> T:

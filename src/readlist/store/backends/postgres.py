@@ -415,6 +415,9 @@ def _count(conn: psycopg.Connection[Any], sql: str) -> int:
     row = conn.execute(sql).fetchone()
     return int(row[0]) if row else 0
 
+    def repair_indexes(self, conn: Conn) -> int:
+        return 0  # the server keeps its indexes consistent with their tables
+
 
 # ---- connecting, checking and migrating ------------------------------------------------------------------
 

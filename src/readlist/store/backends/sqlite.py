@@ -33,10 +33,12 @@ from readlist.store.backends.base import (
     upsert_sql,
 )
 from readlist.store.backends.sqlite_file import (
+    index_only,
     is_read_only,
     open_read_only,
     read_only_error,
     refuse_damage,
+    repair_indexes,
     settle,
     settling,
 )
@@ -186,6 +188,7 @@ class SqliteBackend:
         if not path.exists():
             raise NotFoundError(f"no library at {path}", "any write command (readlist add …) creates it")
         report = HealthReport(str(path))
+        indexes_only = False
         try:
             conn = open_read_only(path, sqlite3.connect)
         except sqlite3.DatabaseError as exc:
@@ -193,12 +196,17 @@ class SqliteBackend:
             report.problems.append(f"the file cannot be read: {exc}")
         else:
             try:
-                _inspect(conn, report)
+                indexes_only = _inspect(conn, report)
             except sqlite3.DatabaseError as exc:
                 report.integrity = str(exc)
                 report.problems.append(f"the file cannot be read: {exc}")
             finally:
                 conn.close()
+        if indexes_only:  # every row reads: rebuilding the indexes from them loses nothing a backup would keep
+            report.advice.append(
+                "only indexes disagree with their rows (every row reads): readlist db reindex rebuilds them from "
+                "the rows and checks the file again"
+            )
         if report.integrity != "ok":
             report.advice += recovery_advice(path)
         return report
@@ -407,6 +415,11 @@ class SqliteBackend:
     def index_clear(self, conn: Conn) -> None:
         conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
 
+    def repair_indexes(self, conn: Conn) -> int:
+        if getattr(conn, "read_only", False) or is_read_only(self.location):
+            raise read_only_error(self.location)
+        return repair_indexes(conn, self.location)
+
     def pick(self, *, sqlite: Callable[[], T], postgresql: Callable[[], T]) -> T:
         return sqlite()
 
@@ -562,9 +575,10 @@ def is_locked(exc: BaseException) -> bool:
 # ---- db check ------------------------------------------------------------------------------------------------
 
 
-def _inspect(conn: sqlite3.Connection, report: HealthReport) -> None:
-    rows = conn.execute("PRAGMA integrity_check(20)").fetchall()
-    report.integrity = "ok" if [r[0] for r in rows] == ["ok"] else "; ".join(str(r[0]) for r in rows[:5])
+def _inspect(conn: sqlite3.Connection, report: HealthReport) -> bool:
+    """Fill in the report; whether the only damage is index entries out of step with their rows."""
+    found = [str(r[0]) for r in conn.execute("PRAGMA integrity_check(100)").fetchall()]
+    report.integrity = "ok" if found == ["ok"] else "; ".join(found[:5])
     if report.integrity != "ok":
         report.problems.append(f"SQLite integrity check failed: {report.integrity}")
     row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -582,6 +596,7 @@ def _inspect(conn: sqlite3.Connection, report: HealthReport) -> None:
     report.items = conn.execute("SELECT count(*) FROM item").fetchone()[0]
     report.indexed = conn.execute("SELECT count(*) FROM search_index").fetchone()[0]
     report.compare_index()
+    return index_only(found)
 
 
 def _sound(backup: Path) -> bool:

@@ -5,6 +5,7 @@ no other program has touched the file, and opening a file this process may read 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,6 +64,40 @@ def remember_sound(path: Path) -> None:
 
 def forget_sound(path: Path) -> None:
     checked_path(path).unlink(missing_ok=True)
+
+
+# What SQLite's integrity check says when an index disagrees with its table while every row reads: REINDEX
+# rebuilds such an index from the rows (a non-unique entry in a UNIQUE index is left out: a rebuild would fail).
+_INDEX_PROBLEM = re.compile(r"(row \d+ missing from|wrong # of entries in) index [\w.]+")
+
+
+def index_only(problems: list[str]) -> bool:
+    """Whether SQLite's integrity check found index entries out of step with their rows, and nothing else."""
+    return bool(problems) and all(_INDEX_PROBLEM.fullmatch(p) for p in problems)
+
+
+def repair_indexes(conn: Conn, path: Path) -> int:
+    """Rebuild every index under the write lock when the file's only damage is index entries (REINDEX reads
+    the rows, never the damaged index pages' keys), then check the whole file again; the number of problems
+    fixed, 0 when there was nothing a rebuild can fix."""
+    try:
+        found = [str(r[0]) for r in conn.execute("PRAGMA integrity_check(1000)").fetchall()]
+    except sqlite3.DatabaseError:
+        return 0
+    if not index_only(found):
+        return 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("REINDEX")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    problem = whole_file_damage(conn)
+    if problem is not None:
+        raise damaged_error(str(path), problem)
+    remember_sound(path)
+    return len(found)
 
 
 def whole_file_damage(conn: Conn) -> str | None:
