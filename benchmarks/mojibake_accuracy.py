@@ -101,10 +101,15 @@ def _keep(found: dict[str, Title], text: str, lines: list[str], span: list[int])
 def repaired_title(title: Title, repairer: Repairer, code_page: str) -> str:
     """The title as it reads after its garbled line is repaired (the repair keeps one character per slot)."""
     start = title.line.index(title.text)
-    got = repairer.repair(garble(title.line, code_page))
+    got = _repair_lines(title.line, repairer, code_page)
     if len(got) != len(title.line):
-        return repairer.repair(garble(title.text, code_page))
+        return _repair_lines(title.text, repairer, code_page)
     return got[start : start + len(title.text)]
+
+
+def _repair_lines(text: str, repairer: Repairer, code_page: str) -> str:
+    """Line by line, as the importer repairs (a title may span two lines of a paragraph)."""
+    return "\n".join(repairer.repair(garble(line, code_page)) for line in text.split("\n"))
 
 
 @dataclass
