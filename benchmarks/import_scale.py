@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -61,18 +62,21 @@ def _memory(pid: int) -> tuple[int, int]:
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """Wall seconds and the peaks, over the run, of RSS and of PSS summed over the command's process tree (MB)."""
+    """Wall seconds and the peaks, over the run, of RSS and of PSS summed over the command's process tree (MB).
+    The CPU time (user + system) of the whole tree is in LAST["cpu"], the largest process's RSS in LAST["largest"]."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    peak = [0, 0]
+    peak = [0, 0, 0]
 
     def sample() -> None:
         while proc.poll() is None:
             sizes = [_memory(pid) for pid in _tree(proc.pid)]
             peak[0] = max(peak[0], sum(rss for rss, _ in sizes))
             peak[1] = max(peak[1], sum(pss for _, pss in sizes))
+            peak[2] = max([peak[2], *(rss for rss, _ in sizes)])
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -82,7 +86,13 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     sampler.join()
     if proc.returncode:
         raise SystemExit(err)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST["cpu"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    LAST["largest"] = peak[2] / 1e3
     return wall, peak[0] / 1e3, peak[1] / 1e3
+
+
+LAST: dict[str, float] = {}  # the last measure's CPU seconds and largest process (MB)
 
 
 def one_file(folder: Path, path: Path) -> int:
@@ -148,7 +158,8 @@ def main() -> None:
     parser.add_argument("--only", choices=[*SHAPES, "others"], help="one shape, or only the other cases")
     args = parser.parse_args()
     floor, floor_rss, _ = measure(FLOOR)
-    print(f"floor ({' '.join(FLOOR[2:])}): {floor:.2f} s, {floor_rss:.0f} MB")
+    floor_cpu = LAST["cpu"]
+    print(f"floor ({' '.join(FLOOR[2:])}): {floor:.2f} s, CPU {floor_cpu:.2f} s, {floor_rss:.0f} MB")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
 
@@ -158,7 +169,9 @@ def main() -> None:
             wall, rss, pss = measure([READLIST, "import", *map(str, paths)], {"READLIST_DB": str(db)})
             print(
                 f"{label:34} {size / 1e6:6.1f} MB  {wall:6.1f} s ({wall / floor:5.0f}× floor)  "
-                f"{size / 1e6 / wall:5.2f} MB/s  peak summed over processes: RSS {rss:5.0f} MB, PSS {pss:5.0f} MB"
+                f"{size / 1e6 / wall:5.2f} MB/s  CPU {LAST['cpu']:6.1f} s ({size / 1e6 / LAST['cpu']:4.2f} MB per CPU s)  "
+                f"peak summed over processes: RSS {rss:5.0f} MB, PSS {pss:5.0f} MB; largest process {LAST['largest']:4.0f} MB",
+                flush=True,
             )
 
         for mb in args.mb:

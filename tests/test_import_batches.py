@@ -154,3 +154,35 @@ def test_an_error_after_some_commits_says_what_was_saved(
     assert result.code == 1 and saved == 2 * import_run.SLICE, result
     assert f"no space left on the device; {saved} item(s) from the first " in result.err
     assert "import the same files again to finish" in result.err
+
+
+def test_a_long_import_forks_one_index_helper_for_all_its_transactions(
+    run: Run, tmp_path: Path, isolated_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.importer import parallel
+    from readlist.store import index
+
+    notes = _big_notes(tmp_path / "big.md", 600)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # read in a forked reader, as a big file is
+    monkeypatch.setattr(index, "HELPED", 10)  # every transaction's index is built with a helper
+    monkeypatch.setattr(import_run, "COMMIT_SECONDS", 0.0)  # six transactions of 100 items
+    monkeypatch.setattr(import_run, "SLICE", 100)
+    monkeypatch.setattr(import_run, "PAUSE_SECONDS", 0.0)
+    forked: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted)
+    assert run("import", str(notes)).code == 0
+    # The reader and one index helper, forked while the importer was small: not a copy of the grown importer
+    # for each transaction (each copy's pages counted again in the import's memory).
+    assert len(forked) == 2, forked
+    with sqlite3.connect(isolated_library) as conn:
+        assert conn.execute("SELECT count(*) FROM search_index_doc").fetchone()[0] == 600
+    found = run("search", "kv cache note 599", "--json")
+    assert found.code == 0 and "2302.10599" in found.out, found.out
