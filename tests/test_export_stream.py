@@ -50,6 +50,8 @@ def small_and_large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
         ["export", "--format", "bibtex"],
         ["export", "--format", "csv"],
         ["digest", "--since", "3000d"],
+        ["list"],
+        ["list", "--format", "jsonl"],
     ],
 )
 def test_export_and_digest_memory_does_not_grow_with_the_library(
@@ -85,6 +87,19 @@ def test_export_pages_keep_key_order_across_page_boundaries(run: Run, monkeypatc
     assert keys == sorted(keys) and len(keys) == 5
     digest = run("digest", "--lang", "en").out
     assert digest.count("- [") == 5
+
+
+def test_list_pages_are_the_whole_list_in_order_with_filters(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "PAGE", 2)
+    for n in (5, 3, 9, 1, 7):
+        run("add", f"https://example.com/{n}", "--no-fetch", "--tag", "odd" if n % 3 else "three")
+    run("done", "2")
+    with Library() as lib:
+        for options in ({}, {"tag": "odd"}, {"status": ["read"]}, {"full": False}, {"tag": "none"}):
+            assert list(lib.list_stream(**options)) == lib.list(**options), options
+    assert [line.split("\t")[0] for line in run("list").out.splitlines()] == ["1", "2", "3", "4", "5"]
+    jsonl = run("list", "--tag", "odd", "--format", "jsonl").out.splitlines()
+    assert [json.loads(line)["id"] for line in jsonl] == [1, 4, 5]
 
 
 def _interrupted(after: int) -> Iterator[str]:

@@ -161,6 +161,7 @@ def test_reads_of_a_library_for_a_team_view(isolated_library: Path, monkeypatch:
         overview = lib.overview()
         assert overview is not None and [i["id"] for i in overview["next"]] == [2]
         assert [i["id"] for i in lib.list(read_by="alice", since="7d")] == [1]
+        assert list(lib.list_stream(read_by="alice", since="7d")) == lib.list(read_by="alice", since="7d")
         assert [i["id"] for i in lib.search("课程").items] == [2]
         assert "CUDA MODE 课程笔记" in lib.digest(lang="zh", since="7d", status=["unread", "read"])
         assert lib.export("bibtex").startswith("@")

@@ -170,6 +170,55 @@ def print_items(
     print_grid(view, columns, rows, items, title=title)
 
 
+def print_item_stream(
+    items: Iterator[Mapping[str, Any]], empty: str, *, view: View, why: Callable[[], str | None]
+) -> None:
+    """`print_items` for items that come as they are read (tsv, csv, json, jsonl): each row is written as its
+    page is read, so a pipe gets the first at once and memory holds one page. `why` is asked only when none came.
+    The output is byte for byte `print_items`' on the same items."""
+    first = next(items, None)
+    if first is None:
+        print_items([], empty, view=view, why=why())
+        return
+    rows = itertools.chain([first], items)
+    if view.fmt == "jsonl":
+        _write_pieces(json_dumps(r) + "\n" for r in rows)  # print_jsonl's lines
+    elif view.fmt == "json":
+        # json.dumps(list, indent=2) is "[", each item's own indent=2 text one level deeper, "]": JSON text has no
+        # raw line breaks inside strings, so indenting every line of an item's text is exact.
+        pieces = (
+            ("[\n  " if n == 0 else ",\n  ") + json_dumps(r, indent=2).replace("\n", "\n  ") for n, r in enumerate(rows)
+        )
+        _write_pieces(itertools.chain(pieces, ["\n]\n"]))
+    elif view.fmt == "tsv":
+        emit_lines((_tsv_line(i) for i in rows), view)
+    else:
+        from readlist.term.csvcells import csv_stream
+
+        emit_lines(csv_stream([c.name for c in views.item_columns()], (views.item_record(i) for i in rows)), view)
+
+
+def _tsv_line(item: Mapping[str, Any]) -> str:
+    """`print_grid`'s TSV line of one item: `item_record` has made the title and tags one line already (one_line
+    twice is one_line once), so only the cells it passes on as they are go through one_line here."""
+    number, status, kind, title, tags, added = views.item_record(item)
+    return "\t".join((number, one_line(status), one_line(kind), title, tags, one_line(added)))
+
+
+def _write_pieces(pieces: Iterable[str]) -> None:
+    """Text pieces to stdout, about 64 KB to a write (lines of a whole record each would hold megabytes)."""
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= 1 << 16:
+            sys.stdout.write("".join(batch))
+            batch, size = [], 0
+    sys.stdout.write("".join(batch))
+    sys.stdout.flush()
+
+
 def print_table(
     columns: list[str],
     rows: list[list[object]],

@@ -80,9 +80,49 @@ class Reading(Door):
         one page (`limit=50, offset=100` is the third page of 50)."""
         if offset and limit is None:
             raise InvalidInputError("offset needs a limit", "e.g. limit=50, offset=100")
+        flt, theirs = self._list_scope(status, tag, kind, since, read_by)
+        try:
+            return theirs._reads.list_items(flt, limit=limit, full=full, offset=offset)
+        finally:
+            if theirs is not self:
+                theirs.close()
+
+    def list_stream(
+        self,
+        *,
+        status: Sequence[str] | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        since: str | None = None,
+        full: bool = True,
+        read_by: str | None = None,
+    ) -> Iterator[ItemRecord]:
+        """`list` of every item selected, in the same order, read a page at a time as they are taken: a pipe
+        gets the first rows at once and memory holds one page however large the library (bad options are
+        refused here, before any item)."""
+        flt, theirs = self._list_scope(status, tag, kind, since, read_by)
+        return self._paged(theirs, flt, full)
+
+    def _paged(self, theirs: Reading, flt: ItemFilter, full: bool) -> Iterator[ItemRecord]:
+        from readlist.store.stream import by_id
+
+        try:
+            yield from by_id(theirs._conn, flt, full=full)
+        finally:
+            if theirs is not self:
+                theirs.close()
+
+    def _list_scope(
+        self,
+        status: Sequence[str] | None,
+        tag: str | None,
+        kind: str | None,
+        since: str | None,
+        read_by: str | None,
+    ) -> tuple[ItemFilter, Reading]:
+        """The filter of a `list` and the library to read it from (`read_by`: as that member sees it)."""
         if read_by is None:
-            flt = item_filter(status, tag, kind, since)
-            return self._reads.list_items(flt, limit=limit, full=full, offset=offset)
+            return item_filter(status, tag, kind, since), self
         if self.member and read_by != self.member:
             raise InvalidInputError("--read-by and --who name different members", "give one of them")
         if status and {check_status(s) for s in ([status] if isinstance(status, str) else status)} != {Status.READ}:
@@ -96,12 +136,13 @@ class Reading(Door):
         flt = item_filter([Status.READ], tag, kind)
         flt.read_since = parse_since(since) if since else None
         theirs = self if read_by == self.member else type(self)(self.path, read_by, create=self.create)
-        theirs.require_member()
         try:
-            return theirs._reads.list_items(flt, limit=limit, full=full, offset=offset)
-        finally:
+            theirs.require_member()
+        except BaseException:
             if theirs is not self:
                 theirs.close()
+            raise
+        return flt, theirs
 
     def show(self, ref: str | int) -> ItemRecord:
         """One item with its notes, links and sources."""

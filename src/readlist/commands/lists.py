@@ -94,6 +94,11 @@ def list_(
     lib = library(db, who, reading=True)
     chosen = view(fmt, json_, no_pager, wrap)
     full = chosen.fmt in ("json", "jsonl")
+    if limit is None and chosen.fmt != "table":
+        # A pipe (or --format): rows go out as they are read, a page at a time, not after the whole library.
+        rows = lib.list_stream(status=status, tag=tag, kind=kind, since=since, full=full, read_by=read_by)
+        output.print_item_stream(rows, "no items match", view=chosen, why=lambda: why_empty(lib, tag))
+        return
     items = lib.list(status=status, tag=tag, kind=kind, since=since, limit=limit, full=full, read_by=read_by)
     output.print_items(items, "no items match", view=chosen, why=why_empty(lib, tag) if not items else None)
 

@@ -47,10 +47,13 @@ class ItemFilter:
     ids: list[int] | None = None
     read_since: str | None = None  # finished (by this member) on or after
     anyone_since: str | None = None  # added, or started or finished by any member, on or after (team digest)
+    after_id: int | None = None  # a page that starts after this id (keyset paging by id)
+    after_key: str | None = None  # a page that starts after this key (keyset paging by key)
 
     def sql(self, spelling: Spelling) -> tuple[str, list[Any]]:
         """The WHERE clause on `member_item i` and its parameters, in the backend's spelling."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if self.status:
             clauses.append(f"i.status IN ({','.join('?' * len(self.status))})")
             params += self.status
@@ -77,6 +80,12 @@ class ItemFilter:
                 "AND (r.finished_at >= ? OR r.started_at >= ?)))"
             )
             params += [self.anyone_since] * 3
+        if self.after_id is not None:
+            clauses.append("i.id > ?")
+            params.append(self.after_id)
+        if self.after_key is not None:
+            clauses.append("i.key > ?")
+            params.append(self.after_key)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

@@ -47,7 +47,7 @@ def records(conn: Conn, flt: ItemFilter | None = None) -> list[ExportRecord]:
 def iter_records(conn: Conn, flt: ItemFilter | None = None) -> Iterator[ExportRecord]:
     """`records`, read a page at a time: an export of any size holds one page in memory."""
     # The read side's dicts are new and ours: each becomes its export record in place (no copy of 40 keys).
-    return (_into_export(cast("dict[str, object]", item)) for item in stream.items(conn, flt, order="i.key"))
+    return (_into_export(cast("dict[str, object]", item)) for item in stream.items(conn, flt))
 
 
 def export_record(item: ItemRecord) -> ExportRecord:

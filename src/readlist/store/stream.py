@@ -1,7 +1,8 @@
 """Reading many items a page at a time, for exports and digests: memory stays flat however large the library.
 
-Only the ids (and, for a digest, what it sorts by) are read for the whole selection; full records come in
-pages of `PAGE` ids, each page in a handful of queries (docs/architecture.md#the-fast-path).
+Full records come in pages of `PAGE` items, each page in a handful of queries (docs/architecture.md#the-fast-path);
+an export or `list` pages by key or id (keyset: each page starts after the last one's end), a digest by the ids
+it sorted from a few columns.
 """
 
 from __future__ import annotations
@@ -20,12 +21,6 @@ if TYPE_CHECKING:
 PAGE = 500  # records decoded at a time: large enough that the per-page queries cost nothing, small in memory
 
 
-def item_ids(conn: Conn, flt: ItemFilter | None = None, *, order: str = "i.key") -> list[int]:
-    """The ids of the items `flt` selects, in `order` (one integer per item is all that is held)."""
-    where, params = (flt or ItemFilter()).sql(backend_of(conn).sql)
-    return [int(r[0]) for r in conn.execute(f"SELECT i.id FROM member_item i{where} ORDER BY {order}", params)]
-
-
 def items_in_order(conn: Conn, ids: Sequence[int], *, full: bool = True) -> Iterator[ItemRecord]:
     """The items with these ids, in the order given, read `PAGE` at a time."""
     for start in range(0, len(ids), PAGE):
@@ -34,13 +29,30 @@ def items_in_order(conn: Conn, ids: Sequence[int], *, full: bool = True) -> Iter
         yield from (found[i] for i in page if i in found)  # one removed meanwhile is left out
 
 
-def items(conn: Conn, flt: ItemFilter | None = None, *, order: str = "i.key") -> Iterator[ItemRecord]:
-    """Every item `flt` selects, in `order`, with notes, links and readings, read a page at a time."""
-    ids = item_ids(conn, flt, order=order)
-    base = flt or ItemFilter()
-    for start in range(0, len(ids), PAGE):
-        # The page keeps the filter: an item changed meanwhile so that it no longer matches is left out.
-        yield from list_items(conn, replace(base, ids=ids[start : start + PAGE]), order=order)
+def items(conn: Conn, flt: ItemFilter | None = None) -> Iterator[ItemRecord]:
+    """Every item `flt` selects in key order, with notes, links and readings, read a page at a time: each page
+    starts after the last key of the one before (keyset paging on the key's unique index), so no list of the
+    whole selection is held and a page costs the same at the end of the library as at its start."""
+    return _pages(conn, flt or ItemFilter(), by_key=True, full=True)
+
+
+def by_id(conn: Conn, flt: ItemFilter | None = None, *, full: bool = True) -> Iterator[ItemRecord]:
+    """Every item `flt` selects in id order (`list`'s order), read a page at a time as `items` is."""
+    return _pages(conn, flt or ItemFilter(), by_key=False, full=full)
+
+
+def _pages(conn: Conn, base: ItemFilter, *, by_key: bool, full: bool) -> Iterator[ItemRecord]:
+    after_id: int | None = None
+    after_key: str | None = None
+    while True:
+        # Each page applies the filter itself: an item changed meanwhile so that it no longer matches is left out.
+        flt = replace(base, after_id=after_id, after_key=after_key)
+        page = list_items(conn, flt, order="i.key" if by_key else "i.id", limit=PAGE, full=full)
+        if len(page) == PAGE:  # read before the page is handed on: an export's records drop their ids in place
+            after_key, after_id = (page[-1]["key"], None) if by_key else (None, page[-1]["id"])
+        yield from page
+        if len(page) < PAGE:
+            return
 
 
 def citation_keys(conn: Conn, flt: ItemFilter | None = None) -> set[str]:

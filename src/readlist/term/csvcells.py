@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 
 from readlist.term.width import visible
 
@@ -33,3 +34,17 @@ def csv_lines(header: list[str], rows: list[list[str]]) -> list[str]:
     for row in rows:
         writer.writerow([csv_cell(c) for c in row])
     return buffer.getvalue().rstrip("\n").split("\n") if rows or header else []
+
+
+def csv_stream(header: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
+    """`csv_lines` for rows that come as they are read: each row's text (its line) as soon as it is made, so the
+    same lines joined by newlines are the same bytes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(header)
+    yield buffer.getvalue()[:-1]
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_cell(c) for c in row])
+        yield buffer.getvalue()[:-1]
