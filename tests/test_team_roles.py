@@ -30,6 +30,7 @@ ADMINS_LOCK = 0x726C61646D696E73
 class Team:
     owner: PostgresUrl  # the library's owner (here the test server's superuser)
     names: dict[str, str]  # alice, bob, carol → this run's role names
+    group: str = ""  # their members' group
 
     def url(self, who: str) -> str:
         parts = urlsplit(self.owner.url)
@@ -74,7 +75,7 @@ def team(postgres_server: Any) -> Iterator[Team]:
                         conn.execute(text.replace("alice", name))
                 else:
                     conn.execute(text)
-        yield Team(owner, names)
+        yield Team(owner, names, group)
     finally:
         postgres_server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         for name in names.values():
@@ -284,3 +285,44 @@ def test_only_admins_rename_or_merge_a_tag_everyone_shares(run: Run, lib: Team, 
         assert _as(run, lib, "carol")("tags", "--rename", "quant", "kernels").code == 0
     with lib.owner_sql() as conn:
         assert {r[0] for r in conn.execute("SELECT name FROM tag")} == {"kernels"}
+
+
+def test_db_check_finds_an_emptied_search_index(run: Run, lib: Team) -> None:
+    with lib.owner_sql() as conn:  # the owner may (db reindex does): db check must see it
+        conn.execute("DELETE FROM search_index")
+    check = run("db", "check", "--db", lib.owner.url, "--json")
+    assert not check.json()["ok"], check
+    assert "0 of 1 items" in " ".join(check.json()["problems"])
+
+
+def test_a_members_backup_says_an_admin_must_back_up(run: Run, lib: Team, tmp_path: Path) -> None:
+    import shutil
+
+    if not shutil.which("pg_dump"):
+        pytest.skip("pg_dump is not installed")
+    made = _as(run, lib, "bob")("db", "backup", "--to", str(tmp_path))
+    assert made.code == 0, made
+    warning = made.err.splitlines()
+    assert len(warning) == 1 and "cannot read other members' rows" in warning[0] and "an admin" in warning[0], made
+
+
+def test_fetch_all_as_a_member_fetches_what_they_may_change_and_skips_the_rest(
+    run: Run, lib: Team, arxiv_server: Any
+) -> None:
+    with lib.owner_sql() as conn:  # alice's #1 is settled: refreshing it is an admin's
+        conn.execute("UPDATE item SET metadata_status = 'fetched', title = 'Marlin' WHERE id = 1")
+    assert _as(run, lib, "alice")("add", "2410.02367", "--no-fetch").code == 0  # pending: anyone fills it in
+    bob = _as(run, lib, "bob")
+    assert bob("add", "2401.00002", "--no-fetch").code == 0
+    for arxiv_id in ("2408.11743", "2410.02367", "2401.00002"):
+        arxiv_server.add(arxiv_id, title=f"Fetched {arxiv_id}")
+    fetched = bob("fetch", "--all")
+    assert fetched.code == 0, fetched
+    assert "skipped 1 item(s) others added; an admin can refresh them" in fetched.out
+    with lib.owner_sql() as conn:
+        rows = conn.execute("SELECT id, title, metadata_status FROM item ORDER BY id").fetchall()
+    assert rows == [
+        (1, "Marlin", "fetched"),
+        (2, "Fetched 2410.02367", "fetched"),
+        (3, "Fetched 2401.00002", "fetched"),
+    ]

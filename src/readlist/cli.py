@@ -319,11 +319,12 @@ def run(argv: Sequence[str]) -> int:
 
     Returns the exit code instead of exiting, so tests (and embedders) run the exact path `main` runs."""
     from readlist import output
-    from readlist.api import on_lock_wait
+    from readlist.api import on_lock_wait, on_notice
 
     args = list(argv)
     output.reset()
     on_lock_wait(lambda: output.err().print("waiting for another readlist process to finish writing…"))
+    on_notice(output.warn)
     try:
         words = _completion_words() or args
         if words:  # `readlist` alone is the home view: it needs no command registered (a faster start)

@@ -20,10 +20,19 @@ class Admin(Door):
     def init(self) -> str:
         """Build (or upgrade) the schema; returns its revision."""
         from readlist.store import db
+        from readlist.store.backends import base
+        from readlist.store.backends.base import behind_error, head_revision
 
-        self._writer  # noqa: B018  (opening the write side creates the default folder)
-        db.ensure_schema(self.path)
-        return str(db.revision(self.path))
+        hear, base.on_notice = base.on_notice, None  # a member's init: the error below says it, once
+        try:
+            self._writer  # noqa: B018  (opening the write side creates the default folder)
+            db.ensure_schema(self.path)
+        finally:
+            base.on_notice = hear
+        revision = str(db.revision(self.path))
+        if revision != head_revision():  # a team member's: only the library's owner upgrades it
+            raise behind_error(revision, head_revision())
+        return revision
 
     def check(self) -> HealthReport:
         """Integrity, foreign keys, schema version and the search index."""
@@ -53,6 +62,13 @@ class Admin(Door):
             raise NotFoundError(f"no library at {src}", "check the path of the library to copy")
         return copy(src, dst)
 
+    def repair_indexes(self) -> int:
+        """Rebuild a SQLite file's indexes when entries out of step with their rows are its only damage (what
+        `db check` then advises); how many problems that fixed, 0 when there were none to fix this way."""
+        from readlist.store import db
+
+        return db.repair_indexes(self._conn)
+
     def reindex(self) -> int:
         """Rebuild the search index from scratch; returns how many items it holds."""
         from readlist.store import db, index
@@ -62,13 +78,6 @@ class Admin(Door):
             return index.rebuild(conn)
 
     def trash(self) -> list[TrashRecord]:
-    def repair_indexes(self) -> int:
-        """Rebuild a SQLite file's indexes when entries out of step with their rows are its only damage (what
-        `db check` then advises); how many problems that fixed, 0 when there were none to fix this way."""
-        from readlist.store import db
-
-        return db.repair_indexes(self._conn)
-
         """Removed items, newest first: their old number, key, title, tags and how many notes they keep."""
         from readlist.store.read import trash
 

@@ -308,6 +308,25 @@ def lock_wait_hook() -> Callable[[], None] | None:
     return on_lock_wait
 
 
+# Hears a one-line warning from the store that is not an error (set by readlist.api.on_notice: the CLI prints it
+# as a warning; library users hear nothing).
+on_notice: Callable[[str], None] | None = None
+
+
+def notice(message: str) -> None:
+    if on_notice is not None:
+        on_notice(message)
+
+
+def behind_error(current: str, head: str) -> DatabaseError:
+    """A team member's readlist is newer than the library's schema, which only the library's owner upgrades."""
+    return DatabaseError(
+        f"the library's schema is older than this readlist ({current} < {head}); ask its admin to run "
+        "`readlist db init`",
+        "the library's owner upgrades it once for everyone; until then use the readlist it was built with",
+    )
+
+
 def locked_error(waited: float) -> DatabaseError:
     return DatabaseError(
         f"the library is busy: another process kept it locked for {waited:.0f} s",

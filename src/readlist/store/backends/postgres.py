@@ -29,11 +29,13 @@ from readlist.store.backends.base import (
     Spelling,
     T,
     alembic_upgrade,
+    behind_error,
     head_revision,
     known_revisions,
     lock_wait_hook,
     locked_error,
     member_view,
+    notice,
     refuse_unknown,
     upsert_sql,
 )
@@ -198,6 +200,7 @@ class PostgresBackend:
         """Migrate on open: one query when up to date; a newer schema is refused; Alembic runs only when due."""
         url = self.location
         revisions = known_revisions()
+        _BEHIND.pop(url.url, None)
         with raw_connect(url) as conn:
             try:
                 current = current_revision(conn)
@@ -205,6 +208,10 @@ class PostgresBackend:
                     return
                 _refuse_unknown(url, current, revisions)
                 _refuse_foreign(conn, url, current)
+                if current is not None and not _owns(conn):  # a member: only the owner changes the schema
+                    _BEHIND[url.url] = behind_error(current, revisions[-1])
+                    notice(_BEHIND[url.url].message)
+                    return
                 conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))  # two first opens: one migrates
                 current = current_revision(conn)  # again, under the lock
                 if current != revisions[-1]:
@@ -239,12 +246,20 @@ class PostgresBackend:
                 return report
             if report.schema != head_revision():
                 report.problems.append(f"schema {report.schema}, this readlist's is {head_revision()}")
-                report.advice.append(
-                    "any readlist command upgrades an older schema; a newer one needs a newer readlist"
-                )
+                if report.schema in known_revisions() and not _owns(conn):
+                    report.advice.append("ask its admin (the library's owner) to run `readlist db init`")
+                else:
+                    report.advice.append(
+                        "any readlist command upgrades an older schema; a newer one needs a newer readlist"
+                    )
                 return report
             report.items = _count(conn, "SELECT count(*) FROM item")
-            report.indexed = _count(conn, "SELECT count(*) FROM search_index_doc")
+            # an item is indexed when both its vectors and its text are there (one table wiped alone hides it)
+            report.indexed = _count(
+                conn,
+                "SELECT count(*) FROM search_index_doc d WHERE EXISTS (SELECT 1 FROM search_index s "
+                "WHERE s.item_id = d.item_id)",
+            )
         report.compare_index()
         return report
 
@@ -267,6 +282,12 @@ class PostgresBackend:
         )
         if proc.returncode != 0:  # e.g. an older pg_dump than the server
             target.unlink(missing_ok=True)
+            if "row-level security" in proc.stderr:  # a member: pg_dump reads every row unfiltered or none
+                raise DatabaseError(
+                    "a member's pg_dump cannot read other members' rows (row-level security); an admin (the "
+                    "library's owner) must back up the whole library",
+                    "readlist db backup by the owner makes the whole dump",
+                )
             last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
             raise DatabaseError(f"pg_dump failed ({redact(last)})", "readlist db backup writes a JSONL snapshot")
         return target
@@ -391,6 +412,9 @@ class PostgresBackend:
     def index_clear(self, conn: Conn) -> None:
         conn.execute("DELETE FROM search_index")
 
+    def repair_indexes(self, conn: Conn) -> int:
+        return 0  # the server keeps its indexes consistent with their tables
+
     def pick(self, *, sqlite: Callable[[], T], postgresql: Callable[[], T]) -> T:
         return postgresql()
 
@@ -400,6 +424,7 @@ class PostgresBackend:
         return friendly(exc, self.location)
 
 
+_MISSING = (pg_errors.UndefinedTable, pg_errors.UndefinedColumn, pg_errors.UndefinedFunction, pg_errors.UndefinedObject)
 _LATIN_MARKS = re.compile(r"(?<=[\u0000-\u024f])[\u0300-\u036f]+")
 
 
@@ -414,9 +439,6 @@ def parser_words(text: str) -> str:
 def _count(conn: psycopg.Connection[Any], sql: str) -> int:
     row = conn.execute(sql).fetchone()
     return int(row[0]) if row else 0
-
-    def repair_indexes(self, conn: Conn) -> int:
-        return 0  # the server keeps its indexes consistent with their tables
 
 
 # ---- connecting, checking and migrating ------------------------------------------------------------------
@@ -449,6 +471,20 @@ def current_revision(conn: psycopg.Connection[Any]) -> str | None:
         return None
     found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     return str(found[0]) if found else None
+
+
+def _owns(conn: psycopg.Connection[Any]) -> bool:
+    """Whether the connected role may change the schema: a superuser, or the owner of readlist's tables (or a
+    role that inherits the owner's rights). A member is neither: migrating as one fails half-way."""
+    row = conn.execute(
+        "SELECT r.rolsuper OR pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_roles r, pg_class c "
+        "WHERE r.rolname = current_user AND c.oid = to_regclass('alembic_version')"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+# url → the error a member's readlist gives when the older schema it reads lacks something it needs
+_BEHIND: dict[str, DatabaseError] = {}
 
 
 def _refuse_foreign(conn: psycopg.Connection[Any], url: PostgresUrl, current: str | None) -> None:
@@ -592,6 +628,10 @@ def friendly(exc: BaseException, url: PostgresUrl | None = None) -> DatabaseErro
     cause = getattr(exc, "orig", None) or exc
     if not isinstance(cause, psycopg.Error):
         return None
+    where = url or _last_url[0]
+    behind = _BEHIND.get(where.url) if where is not None else None
+    if behind is not None and isinstance(cause, _MISSING):  # what the newer schema has and this one lacks
+        return behind
     text = " ".join(redact(str(cause), url or _last_url[0]).split())
     low = text.lower()
     if isinstance(cause, pg_errors.LockNotAvailable):
