@@ -7,8 +7,8 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from readlist.domain import Kind
 
@@ -60,32 +60,50 @@ def json_chunks(rows: Iterable[ExportRecord]) -> Iterator[str]:
 
 def indented(value: object, level: int) -> str:
     """`value` as `json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)` writes it at depth `level`:
-    the standard library indents in pure Python, one generator per value; this is several times faster."""
-    if isinstance(value, str):
+    the standard library indents in pure Python, one generator per value; this is several times faster (the
+    scalars most values are encode by their type's C function, a key's text and indent are made once)."""
+    scalar = _SCALARS.get(type(value))
+    if scalar is not None:
+        return scalar(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        parts = []
+        for k, v in sorted(value.items()):
+            prefix = _KEY_PREFIX.get((k, level)) if type(k) is str else None
+            if prefix is None:
+                prefix = _INDENT[level + 1] + encode_basestring(str(k)) + ": "
+                if type(k) is str and len(_KEY_PREFIX) < 4096:  # the record's own names; a user's are bounded
+                    _KEY_PREFIX[(k, level)] = prefix
+            enc = _SCALARS.get(type(v))
+            parts.append(prefix + (enc(v) if enc is not None else indented(v, level + 1)))
+        return "{" + ",".join(parts) + _INDENT[level] + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = _INDENT[level + 1]
+        return "[" + inner + ("," + inner).join([indented(v, level + 1) for v in value]) + _INDENT[level] + "]"
+    if isinstance(value, str):  # a StrEnum (kind, status): its value
         return encode_basestring(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
         return _float(value)
-    inner = "\n" + "  " * (level + 1)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        body = ("," + inner).join(
-            f"{encode_basestring(str(k))}: {indented(v, level + 1)}" for k, v in sorted(value.items())
-        )
-        return "{" + inner + body + "\n" + "  " * level + "}"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "[]"
-        return "[" + inner + ("," + inner).join(indented(v, level + 1) for v in value) + "\n" + "  " * level + "]"
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+class _Indents(dict[int, str]):
+    """A line break and the indent of a depth ("\\n" + two spaces a level), made once per depth."""
+
+    def __missing__(self, level: int) -> str:
+        self[level] = text = "\n" + "  " * level
+        return text
+
+
+_INDENT = _Indents()
+_KEY_PREFIX: dict[tuple[str, int], str] = {}  # (key, depth) → its line's start: indent, "key":
 
 
 def _float(value: float) -> str:
@@ -94,6 +112,16 @@ def _float(value: float) -> str:
     if value in (math.inf, -math.inf):
         return "Infinity" if value > 0 else "-Infinity"
     return float.__repr__(value)
+
+
+# Exact types only: a subclass (a StrEnum, an IntEnum) takes indented's isinstance path, as json.dumps treats it.
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    type(None): lambda _: "null",
+    bool: lambda v: "true" if v else "false",
+    int: int.__repr__,
+    float: lambda v: _float(v),
+}
 
 
 CSV_COLUMNS = (

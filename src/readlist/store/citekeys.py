@@ -98,6 +98,7 @@ def base_key(authors: Sequence[Mapping[str, object]], year: int, title: str) -> 
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
+_DIGIT_FIRST = re.compile(r"[0-9][A-Za-z0-9]*\Z")
 
 
 def usable(key: str) -> bool:
@@ -105,6 +106,8 @@ def usable(key: str) -> bool:
     what reads as an ID, a DOI or a URL."""
     if _PLAIN_KEY.match(key):  # letters then letters and digits (every key readlist makes): nothing else
         return True
+    if _DIGIT_FIRST.match(key):  # a number, or reads as one's start: never a citation key (no need to parse it)
+        return False
     from readlist.errors import ReadlistError
     from readlist.ids import parse_item_ref
 
