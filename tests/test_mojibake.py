@@ -35,6 +35,12 @@ def test_a_bracket_is_read_as_the_partner_of_the_one_that_survived() -> None:
     assert _repaired(text, "cp1254") == text
 
 
+@pytest.mark.parametrize("text", ["线性代数: 矩阵、向量、数值求解器", "事实知识、推理、数学"])
+def test_two_damaged_enumeration_commas_are_not_read_as_a_pair_of_brackets(text: str) -> None:
+    # 、, 『 and 』 lose the same byte: only a bracket that survived intact vouches for its partner.
+    assert _repaired(text, "cp1254") == text
+
+
 def test_the_shipped_garbled_note_was_damaged_as_tests_garble_damages(notes_dir: Path) -> None:
     # Every repaired line, garbled again as cp1254 with the undefined bytes and soft hyphens dropped, is the
     # note's line byte for byte: the benchmark's damage is the real note's, and the repair only ever chooses

@@ -29,7 +29,9 @@ DROPPED_BYTES = bytes([0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD])
 LOW_CONFIDENCE_MARGIN = 3.0  # log points between best and runner-up; held out, 88% of wrong choices fall below
 _BAD_CATEGORIES = {"Cn", "Cs", "Co", "Cc"}
 BEAM = 64  # readings of a damaged run kept at each step (a run of two bare lead bytes has 64 × 64)
-BRACKET_WEIGHT = 16.0  # held out: 4.0 left 【 read as 、 in titles like 【论文速读】 (its partner 】 intact); 8 left 」 as 、
+BRACKET_WEIGHT = (
+    16.0  # held out: 4.0 left 【 read as 、 in titles like 【论文速读】 (its partner 】 intact); 8 left 」 as 、
+)
 # Readings the character model puts within RERANK_MARGIN of each other are weighed again by the words they
 # make (jieba's dictionary) in a window of WORD_CONTEXT characters either side.
 RERANK_MARGIN = 8.0
@@ -160,19 +162,24 @@ def _as_bytes(line: str) -> bytes | None:
     return None
 
 
-def _bracket_balance(chars: list[str], k: int) -> float:
+def _bracket_balance(chars: list[str], k: int, slots: list[_Slot]) -> float:
     """Brackets come in pairs: reward an opener whose closer follows unmatched (and vice versa), punish a
-    bracket that would have no partner. This is what tells 【 from its byte-neighbours 、 and 」."""
+    bracket that could have no partner. This is what tells 【 from its byte-neighbours 、 and 」. Only
+    brackets that survived intact vouch for a partner: two damaged 、 must not pair up as 『 and 』 (which
+    lose a byte each, so a real pair of them is left to the character model)."""
     ch = chars[k]
     if ch in _CLOSER_OF:
-        closer = _CLOSER_OF[ch]
-        after = chars[k + 1 :]
-        return BRACKET_WEIGHT if after.count(closer) > after.count(ch) else -BRACKET_WEIGHT
-    if ch in _OPENER_OF:
-        opener = _OPENER_OF[ch]
-        before = chars[:k]
-        return BRACKET_WEIGHT if before.count(opener) > before.count(ch) else -BRACKET_WEIGHT
-    return 0.0
+        partner, side = _CLOSER_OF[ch], range(k + 1, len(chars))
+    elif ch in _OPENER_OF:
+        partner, side = _OPENER_OF[ch], range(k)
+    else:
+        return 0.0
+    intact = [chars[m] for m in side if not slots[m].damaged]
+    if intact.count(partner) > intact.count(ch):
+        return BRACKET_WEIGHT
+    if any(partner in slots[m].options for m in side if slots[m].damaged):
+        return 0.0
+    return -BRACKET_WEIGHT
 
 
 def _worth_trying(options: tuple[str, ...], model: CharModel) -> tuple[str, ...]:
@@ -209,7 +216,7 @@ def _best_run(
         chars[i:j] = seq
         for k in range(j, min(j + 2, len(chars))):
             score += model.logp3(_context(chars, k - 2), chars[k - 1], chars[k])
-        score += sum(_bracket_balance(chars, k) for k in range(i, j))
+        score += sum(_bracket_balance(chars, k, slots) for k in range(i, j))
         scored.append((score, list(seq)))
     scored.sort(key=lambda sp: sp[0], reverse=True)
     if words is not None and len(scored) > 1 and scored[0][0] - scored[1][0] < RERANK_MARGIN:
