@@ -108,6 +108,16 @@ def add_budget() -> float:
     return config.add_timeout()
 
 
+def _network_deadline(started: float) -> float:
+    """When the network must be done for the whole add to end within its budget, counted from the add's start:
+    saving comes before, and writing what came back (with the ORM's import, ~0.5 s) after."""
+    budget = add_budget()
+    return started + budget - min(WRITE_RESERVE, budget / 4)
+
+
+WRITE_RESERVE = 0.5  # seconds kept for the second transaction after the network
+
+
 def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -> dict[str, Lookup]:
     """One try per item within the budget; what does not answer in time stays pending for `fetch`. A source
     found unreachable is not asked again for the next items (`report.offline`, said once at the end)."""
@@ -129,15 +139,15 @@ def _lookup_sources(refs: list[Reference], report: AddReport, deadline: float) -
 
 def _lookup_arxiv(store: Store, wanted: list[str], report: AddReport, deadline: float) -> ArxivAnswer:
     """One request per 100 papers, none of it past the budget; a failure leaves the papers pending."""
-    from readlist.services.fetch import lookup
-
-    remaining = deadline - time.monotonic()
     if not wanted:
         return {}, set()
+    from readlist.services.fetch import lookup  # its import (the arXiv client) counts against the budget
+
+    remaining = deadline - time.monotonic()
     if remaining <= 0.2:
         report.warnings.append("no time left for arXiv; saved with metadata pending — run `readlist fetch` later")
         return {}, set()
-    found, result = lookup(store, wanted, timeout=remaining)
+    found, result = lookup(store, wanted, timeout=remaining, deadline=deadline)
     if result.offline:
         from readlist.net.works import Offline
 
@@ -159,6 +169,13 @@ def _say_offline(report: AddReport) -> None:
 
 
 ArxivAnswer = tuple[dict[str, "PaperMetadata"], set[str]]
+
+
+def _answered(looked: dict[str, Lookup], arxiv: ArxivAnswer) -> bool:
+    """Whether any source said something to write: metadata, or that it does not know an item."""
+    return any(found.status != MetadataStatus.PENDING or found.meta is not None for found in looked.values()) or any(
+        arxiv
+    )
 
 
 def _apply_lookup(session: Session, item: Item, found: Lookup) -> list[str]:
@@ -312,6 +329,7 @@ def add_items(
 
     Nothing waits on the network inside a transaction, and Ctrl-C while waiting keeps what was saved (pending,
     for `fetch`). `saved_hook` hears the saved item ids (the Library words an interrupt with them)."""
+    started = time.monotonic()
     resolved = resolve_inputs(inputs)  # every input is checked before anything is written
     refs = [r.ref for r in resolved]
     if title and len(refs) > 1:
@@ -323,10 +341,11 @@ def add_items(
     if saved_hook is not None:
         saved_hook([one.item_id for one in saved])
     if (sources or wanted) and add_budget() > 0:
-        deadline = time.monotonic() + add_budget()
+        deadline = _network_deadline(started)
         looked = _lookup_sources(sources, report, deadline)
         arxiv = _lookup_arxiv(store, wanted, report, deadline)
         _say_offline(report)
-        _complete(store, saved, looked, arxiv, report)
+        if _answered(looked, arxiv):  # nothing came back (offline, stalled): nothing to write, no ORM to load
+            _complete(store, saved, looked, arxiv, report)
     _describe(store, saved, report)
     return report

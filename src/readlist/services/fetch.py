@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 
 from readlist import config
 from readlist.domain import MetadataStatus
-from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, PaperMetadata, chunks
+from readlist.net.arxiv import MAX_TRIES, ArxivClient, ChunkResult, OutOfTime, PaperMetadata, chunks
 from readlist.net.works import Lookup
-from readlist.services.metadata import apply_metadata
-from readlist.store.models import Item
 from readlist.store.write import Store
 
 # `add` is interactive: offline, the user should get the prompt back in seconds, with the paper saved as pending.
@@ -31,27 +29,42 @@ class FetchReport:
     stopped: str | None = None  # why the source was not asked for the rest (a long Retry-After, offline): said once
 
 
-def client_for(store: Store, max_tries: int = MAX_TRIES) -> ArxivClient:
+def client_for(store: Store, max_tries: int = MAX_TRIES, deadline: float | None = None) -> ArxivClient:
+    """An arXiv client spaced by the library's shared booking; with `deadline` (monotonic, `add`'s budget), the
+    wait for arXiv's turn counts against it and the request gets only the time left after that wait."""
     interval = config.arxiv_min_interval()
     booked = [0.0]
 
     def throttle() -> None:
         wait = store.reserve_slot("arxiv_next_request", interval)
         booked[0] = time.time() + max(wait, 0.0) + interval
+        if deadline is not None:
+            left = deadline - time.monotonic() - max(wait, 0.0)
+            if left < MIN_REQUEST_TIME:
+                raise OutOfTime(
+                    f"arXiv's turn comes in {wait:.0f} s, past the time add waits",
+                    "the papers stay pending; run readlist fetch later",
+                )
+            client.timeout = min(client.timeout, left)
         if wait > 0:
             time.sleep(wait)
 
     def unreachable() -> None:
         store.release_slot("arxiv_next_request", booked[0])
 
-    return ArxivClient(throttle, max_tries=max_tries, unreachable=unreachable)
+    client = ArxivClient(throttle, max_tries=max_tries, unreachable=unreachable)
+    return client
+
+
+MIN_REQUEST_TIME = 0.2  # seconds: less than this left for a request is no time to ask
 
 
 def lookup(
-    store: Store, arxiv_ids: list[str], timeout: float | None = None
+    store: Store, arxiv_ids: list[str], timeout: float | None = None, deadline: float | None = None
 ) -> tuple[dict[str, PaperMetadata], ChunkResult]:
-    """Network only (used by `add` after it saved): metadata for these IDs, and what went wrong."""
-    client = client_for(store, max_tries=ADD_TRIES)
+    """Network only (used by `add` after it saved): metadata for these IDs, and what went wrong; `deadline`
+    bounds the wait for arXiv's turn and the request together."""
+    client = client_for(store, max_tries=ADD_TRIES, deadline=deadline)
     if timeout is not None:
         client.timeout = max(0.2, min(client.timeout, timeout))
     merged = ChunkResult()
@@ -92,6 +105,9 @@ def fetch(store: Store, targets: list[tuple[int, str]], progress: Progress | Non
 
 
 def _save_chunk(store: Store, result: ChunkResult, by_arxiv: dict[str, list[int]], report: FetchReport) -> None:
+    # the ORM only when there is something to write: `add` of a paper arXiv does not answer for never loads it
+    from readlist.services.metadata import apply_metadata
+    from readlist.store.models import Item
     from readlist.store.samework import join_same_work
 
     with store.session() as session:
@@ -156,6 +172,7 @@ def fetch_sources(store: Store, targets: list[tuple[int, str, str]], progress: P
 def _save_lookups(store: Store, batch: list[tuple[int, str, Lookup]], report: FetchReport) -> None:
     from readlist.services.metadata import apply_work
     from readlist.store.merge import save_text
+    from readlist.store.models import Item
     from readlist.store.samework import join_same_work
 
     with store.session() as session:
