@@ -41,8 +41,13 @@ def frequency(conn: Conn, token: str, cap: int = 1000) -> int:
 
 
 def known_many(conn: Conn, tokens: list[str]) -> set[str]:
-    """Which of these tokens the index holds (typo correction probes hundreds of candidates)."""
-    return {t for t in tokens if known(conn, t)}
+    """Which of these tokens the index holds (typo correction probes hundreds of candidates): one statement, so
+    the probes run in SQLite's C without a Python round trip each (1,300 candidates at 100k items: 25 → 17 ms)."""
+    sql = (
+        "SELECT value FROM json_each(?) WHERE EXISTS (SELECT 1 FROM search_index "
+        "WHERE search_index MATCH '\"' || replace(value, '\"', '\"\"') || '\"')"
+    )
+    return {str(r[0]) for r in conn.execute(sql, (json.dumps(tokens),))}
 
 
 def segmenter(conn: Conn, is_in_index: Callable[[Conn, str], bool] = known) -> Segmenter:
@@ -73,9 +78,9 @@ def segmenter(conn: Conn, is_in_index: Callable[[Conn, str], bool] = known) -> S
 YEAR_SQL = "coalesce(i.year, CAST(substr(i.published, 1, 4) AS INTEGER))"
 
 
-def filter_sql(filters: Filters, year_sql: str = YEAR_SQL) -> tuple[str, list[Any]]:
+def filter_sql(filters: Filters, year_sql: str = YEAR_SQL, item_id: str = "i.id") -> tuple[str, list[Any]]:
     """SQL conditions on `item i` for every filter; they apply to every result path. `year_sql`: the item's
-    year as the backend computes it (the rest is the same SQL on both)."""
+    year as the backend computes it (the rest is the same SQL on both); `item_id`: the SQL of the item's id."""
     clauses: list[str] = []
     params: list[Any] = []
     if filters.status:
@@ -90,7 +95,7 @@ def filter_sql(filters: Filters, year_sql: str = YEAR_SQL) -> tuple[str, list[An
     for tag in filters.tags:
         clauses.append(
             # The tag's items from its index (a correlated EXISTS would probe every item of the library).
-            "i.id IN (SELECT it.item_id FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE t.slug = ?)"
+            f"{item_id} IN (SELECT it.item_id FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE t.slug = ?)"
         )
         params.append(tag_slug(tag))
     if filters.since:
@@ -118,6 +123,11 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
     # MATCH once per item of that kind (minutes at 100k items).
     base = f"FROM search_index CROSS JOIN member_item i ON i.id = search_index.rowid WHERE search_index MATCH ?{where}"
     counted = base if where else "FROM search_index WHERE search_index MATCH ?"  # no filter: no join to count
+    if query.filters == Filters(tags=query.filters.tags):
+        # Tags only: each match is looked up in the tags' items, with no join to the item and the member's
+        # status (attention tag:量化 at 100k items: 80 → 30 ms); `+`, as _IN_TIER says.
+        tagged, _ = filter_sql(query.filters, item_id="+search_index.rowid")
+        counted = f"FROM search_index WHERE search_index MATCH ?{tagged}"
     total = int(conn.execute(f"SELECT count(*) {counted}", [render(tiers[-1][1]), *params]).fetchone()[0])
     rows: list[tuple[int, int, float]] = []
     weights = ", ".join(str(w) for w in WEIGHTS)

@@ -305,6 +305,9 @@ class PostgresBackend:
         """Autocommit, so a read never holds a transaction open."""
         conn = PgConn(raw_connect(self.location), self)
         try:
+            # readlist's queries are short: JIT compiling one whose estimate crosses jit_above_cost (a search
+            # over many matches) took 30-40 ms, more than running it.
+            conn.execute("SET jit = off")
             conn.identify()
             self.use_member(conn, member)
         except BaseException:
