@@ -128,3 +128,12 @@ def test_stats_counts_and_json(run: Run) -> None:
     assert data["total"] == 2 and data["by_status"] == {"read": 1, "unread": 1}
     assert data["top_tags"][0] == {"tag": "cuda", "count": 2}
     assert "cuda" in run("stats").out
+
+
+def test_digest_writes_the_title_without_a_link_for_an_item_without_a_url(run: Run, tmp_path: Path) -> None:
+    bib = tmp_path / "book.bib"
+    bib.write_text("@book{b1, title={CSL CJK}, author={Knuth, Donald}, year={1968}}\n", encoding="utf-8")
+    assert run("import", str(bib)).code == 0
+    result = run("digest", "--since", "100y")
+    assert result.code == 0 and "CSL CJK" in result.out, result
+    assert "](<>)" not in result.out and "[CSL CJK]" not in result.out and _links(result.out) == []

@@ -225,7 +225,8 @@ def _team_status_text(item: ItemRecord, labels: Labels) -> str:
 
 def _item_lines(item: ItemRecord, labels: Labels, full_notes: bool, team: bool = False) -> list[str]:
     url = f"https://arxiv.org/abs/{item['arxiv_id']}" if item.get("arxiv_id") else item["url"]
-    parts = [f"[{md_text(item['title']) or md_text(url)}]({md_url(url)})"]
+    title = md_text(item["title"]) or md_text(url)
+    parts = [f"[{title}]({md_url(url)})" if url.strip() else title]  # no link at all rather than an empty one
     if item["authors"]:
         parts.append(_authors(item))
     place = item.get("venue") or item.get("affiliation")
