@@ -9,9 +9,9 @@ CPU is user + system time of the command's process and the children it waited fo
 
 Both the floor and readlist run from cached bytecode, as an installed readlist does (pip compiles it on
 install): every run points PYTHONPYCACHEPREFIX at one folder of the run, and the warm-ups write it. Without it, a
-checkout run with PYTHONDONTWRITEBYTECODE set compiles every readlist module it loads on every run (~50 ms
-for a read at 10k items, more than the rest of its work), which the floor, all of it compiled in site-packages,
-never pays. `--compile-each-run` measures that way.
+checkout run with PYTHONDONTWRITEBYTECODE set and no __pycache__ beside its sources compiles every readlist module
+it loads on every run (~50 ms for a read at 10k items, more than the rest of its work), which the floor, all of it
+compiled in site-packages, never pays. `--compile-each-run` measures with whatever bytecode the checkout has.
 
     python benchmarks/scale.py                                  # 10k and 100k, SQLite and PostgreSQL
     python benchmarks/scale.py --sizes 10000 --backends sqlite  # quick
@@ -252,7 +252,8 @@ def main() -> None:
     parser.add_argument(
         "--compile-each-run",
         action="store_true",
-        help="no shared bytecode cache: with PYTHONDONTWRITEBYTECODE set, readlist is compiled on every run",
+        help="no bytecode cache of the run's own: each process uses the __pycache__ beside the sources if there is "
+        "one (a checkout with none, run with PYTHONDONTWRITEBYTECODE set, compiles readlist on every run)",
     )
     args = parser.parse_args()
     chosen = [r for r in ROWS if r[0] in args.rows]
