@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.conftest import Run
@@ -172,3 +173,18 @@ def test_db_path_check_and_backup(run: Run, isolated_library: Path) -> None:
     (made,) = elsewhere.glob("library.db.*.bak")
     assert told.code == 0 and told.out.strip() == f"backup written to {made}", told
     assert len(list(isolated_library.parent.glob("library.db.*.bak"))) == 1  # nothing more beside the library
+
+
+def test_hints_show_cli_syntax_never_the_python_apis(run: Run) -> None:
+    run("add", "https://example.org/a", "--no-fetch")
+    for args, env, wanted in (
+        (["tag", "1", "+"], {}, "readlist tag 1 +NAME"),
+        (["tag", "1", "+", "-"], {}, "readlist tag 1 +NAME"),
+        (["note", "1", ""], {}, "readlist note 1 'read section 3'"),
+        (["todo"], {"READLIST_USER": "   "}, "(default: login name)"),
+        (["todo"], {"READLIST_LOCK_TIMEOUT": "x"}, "(default: 120)"),
+    ):
+        result = run(*args, env=env)
+        (hint,) = [line for line in result.err.splitlines() if line.startswith("hint: ")]
+        assert result.code == 1 and wanted in hint, (args, result)
+        assert not re.search(r"\w\((\d|'|\[)|\w=\[|None|False", hint), (args, hint)

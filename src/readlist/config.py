@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -231,7 +232,7 @@ def resolve(setting: Setting[T]) -> tuple[T, str]:
     """(value, where it came from: "env", "file" or "default")."""
     raw = os.environ.get(setting.env)
     if raw is not None and (raw != "" or setting.parse is flag):
-        hint = f"fix or unset {setting.env} (default: {setting.default})"
+        hint = f"fix or unset {setting.env} (default: {_default_text(setting)})"
         return _parse(setting, raw, f"{setting.env}={raw!r}", hint), "env"
     if setting.in_file:
         stored = load_file()
@@ -240,6 +241,20 @@ def resolve(setting: Setting[T]) -> tuple[T, str]:
             hint = f"run: readlist config set {setting.key} VALUE (or: readlist config unset {setting.key})"
             return _parse(setting, _as_text(setting, stored[setting.key]), where, hint), "file"
     return setting.default, "default"
+
+
+def _default_text(setting: Setting[Any]) -> str:
+    """The default as a person reads it: `120`, `on`, `login name` (what a None default stands for, from the
+    setting's help), never Python's `None`, `False` or `120.0`."""
+    default = setting.default
+    if default is None:
+        said = re.search(r"\(default: ([^)]*)\)", setting.help)
+        return said.group(1) if said else "none"
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    if isinstance(default, float) and default.is_integer():
+        return str(int(default))
+    return str(default)
 
 
 def _parse(setting: Setting[T], raw: str, where: str, hint: str) -> T:

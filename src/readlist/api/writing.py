@@ -206,7 +206,7 @@ class Writing(Door):
         _some(refs)
         adding, removing = _new_tags(_words(add, "tags")), _words(remove, "tags")
         if not any(t.strip() for t in [*adding, *removing]):
-            raise InvalidInputError("no tag changes", "name a tag to add or remove, e.g. tag(1, add=['kv-cache'])")
+            raise InvalidInputError("no tag changes", "name a tag to add or remove")
         return self._writer.retag_many([str(r) for r in refs], adding, removing)
 
     def rename_tag(self, old: str, new: str) -> int:
@@ -216,7 +216,7 @@ class Writing(Door):
     def note(self, ref: str | int, body: str, author: str | None = None) -> NoteAdded:
         """Add a note by `author` (default: the member this library writes as)."""
         if not isinstance(body, str) or not body.strip():
-            raise InvalidInputError("the note is empty", "write something, e.g. note(1, 'read section 3')")
+            raise InvalidInputError("the note is empty", "write something in the note")
         item = self._writer.add_note(str(ref), body, author or self._writer.member)
         from readlist.api.reports import NoteAdded
 

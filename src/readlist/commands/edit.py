@@ -122,6 +122,7 @@ def split_tag_args(args: list[str], names_item: Callable[[str], bool]) -> tuple[
             refs.append(arg)
         else:
             add.append(arg)
+    add, remove = [a for a in add if a.strip()], [r for r in remove if r.strip()]  # a lone `+` names no tag
     if not add and not remove:
         items = " ".join(refs)
         hint = f"+name adds a tag and -name removes one: readlist tag {items} +NAME"
@@ -156,6 +157,8 @@ def note(
         else:
             output.print_notes(item)
     else:
+        if not body.strip():  # said here in the CLI's words (the Library's hint names no syntax)
+            raise InvalidInputError("the note is empty", f"write something: readlist note {ref} 'read section 3'")
         added = library(db).note(ref, body)
         output.say(f"#{added.item_id} note added: {added.title}")
 
