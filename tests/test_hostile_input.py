@@ -83,3 +83,24 @@ def test_bidirectional_overrides_never_reach_the_screen_raw(run: Run) -> None:
     for args in (["list"], ["tags"], ["show", "1"], ["digest"], ["export", "--format", "csv"]):
         shown = run(*args).out
         assert "\u202e" not in shown and "\u2066" not in shown, args
+
+
+def test_every_invisible_format_character_is_neutralised_but_joiners_inside_words_stay(run: Run) -> None:
+    hidden = "\u200f\u200e\u061c\u2067\u200b\u2060\ufeff\u00ad\U000e0041"  # bidi marks, zero widths, a tag
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # an emoji sequence joined by ZWJ
+    title = f"CSL{hidden} CJK {family} \u200dedge"
+    run("add", "https://example.org/a", "--title", title, "--tag", f"x{hidden}y", "--note", f"n{hidden}", "--no-fetch")
+    for args in (
+        ["list"],
+        ["list", "--format", "table"],
+        ["show", "1"],
+        ["search", "CSL"],
+        ["tags"],
+        ["digest"],
+        ["export", "--format", "bibtex"],
+        ["export", "--format", "csv"],
+    ):
+        shown = run(*args).out
+        assert "CSL" in shown or args == ["tags"], (args, shown)
+        assert not any(c in shown for c in hidden) and " \u200d" not in shown, (args, shown)
+        assert family in shown or args in (["tags"], ["list", "--format", "table"]), (args, shown)

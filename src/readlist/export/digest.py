@@ -16,6 +16,7 @@ from readlist.location import Conn
 from readlist.store import stream
 from readlist.store.read import ItemFilter
 from readlist.term import timefmt
+from readlist.term.width import CONTROL
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -99,8 +100,9 @@ GROUPS = ("tag", "status", "week")
 # Enough to stop links, emphasis, code, HTML and table cells; lines start with "- " or "> ", so # and
 # numbers cannot start a heading or a list.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-# Control characters (ESC, BEL, backspace, C1) would drive the terminal the digest is printed on.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
+# Control characters (ESC, BEL, backspace, C1) would drive the terminal the digest is printed on, and invisible
+# format characters (bidi controls and marks among them) would reorder or hide its text: term/width.py's set.
+_CONTROL = CONTROL
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # What a note line may not do inside the digest's quote: open a heading or a setext underline, start raw
 # HTML (autolinks like <https://…> stay), or open a table.

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 
-from readlist.term.width import visible
+from readlist.term.width import FORMAT, LONE_JOINER, visible
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -15,7 +15,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 
 # Control characters other than tab and line breaks: shown as \x1b in CSV, dropped from BibTeX, so neither a
 # spreadsheet nor a terminal that prints the export (`export --format csv | cat`) interprets them.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{FORMAT}]|{LONE_JOINER}")
 
 
 def csv_cell(value: object) -> object:

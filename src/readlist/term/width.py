@@ -6,10 +6,20 @@ import re
 from functools import cache
 from typing import Any
 
-# C0/C1 control characters (ESC among them) would let a note or a feed drive the terminal.
-# Control characters, and the bidirectional overrides, embeddings and isolates that would reorder what follows
-# them on the reader's screen (U+202E shows "evil.exe" as "exe.live").
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 control characters (ESC among them) would let a note or a feed drive the terminal. Invisible format
+# characters (Unicode category Cf) would hide or reorder text on the reader's screen: bidirectional overrides,
+# embeddings, isolates and marks (U+202E shows "evil.exe" as "exe.live"; U+200F, a right-to-left mark), zero
+# width spaces, soft hyphens, tag characters. Every Cf character of Unicode 14 is here except the joiners
+# ZWNJ/ZWJ (U+200C/U+200D), which Persian, Indic scripts and emoji sequences need inside a word: a joiner
+# only counts at a word's edge, where it joins nothing. The one definition for the terminal, the digest, CSV
+# and BibTeX (term/csvcells.py, export/).
+FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b\u200e-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+LONE_JOINER = "(?<!\\S)[\u200c\u200d]|[\u200c\u200d](?!\\S)"
+CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{FORMAT}]|{LONE_JOINER}")
 # Where a line may break: after whitespace, and before or after a wide (CJK) character.
 _WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
 _ZERO = "\u0300-\u036f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufe00-\ufe0f\u0483-\u0489"
