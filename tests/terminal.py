@@ -25,10 +25,17 @@ class Screen:
 
 
 def in_terminal(
-    *args: str, width: int, height: int = 60, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str,
+    width: int,
+    height: int = 60,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    reported_width: int | None = None,
 ) -> Screen:
+    """`reported_width`: what the terminal tells the program, when not `width` (0, as under `script`)."""
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+    told = width if reported_width is None else reported_width
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, told, 0, 0))
     environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
     environment.update({"TERM": "xterm-256color", "PAGER": "", **(env or {})})
     proc = subprocess.Popen([READLIST, *args], stdin=slave, stdout=slave, stderr=slave, env=environment)

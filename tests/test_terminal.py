@@ -63,6 +63,26 @@ def test_colours_on_a_terminal_but_not_with_no_color_or_term_dumb(library: Path)
     assert any(LONG[:90] in line for line in dumb.lines)  # the real width, not 80 columns
 
 
+def test_columns_wins_over_the_terminal_size_and_a_terminal_of_zero_columns_counts_as_80(library: Path) -> None:
+    env = {"READLIST_DB": str(library)}
+    told = in_terminal("list", "--no-pager", width=160, env={**env, "COLUMNS": "60"})
+    rows = [line for line in told.lines if line.strip()]
+    assert told.code == 0 and max(len(row) for row in rows) <= 60, rows
+    assert "tags" not in rows[0].split() and "…" in rows[1], rows
+    unknown = in_terminal("list", "--no-pager", width=100, reported_width=0, env=env)
+    rows = [line for line in unknown.lines if line.strip()]
+    assert unknown.code == 0 and 70 < max(len(row) for row in rows) <= 80, rows
+    assert any(TITLES[1][0][:12] in row for row in rows), rows  # a title, not three characters of it
+
+
+def test_no_color_turns_off_every_style_in_errors_and_warnings_too(library: Path) -> None:
+    env = {"READLIST_DB": str(library), "NO_COLOR": "1"}
+    missing = in_terminal("show", "999", width=100, env=env)
+    assert missing.code == 1 and any(line.startswith("error: ") for line in missing.lines), missing.lines
+    assert b"\x1b[" not in missing.raw, missing.raw
+    assert b"\x1b[" in in_terminal("show", "999", width=100, env={"READLIST_DB": str(library)}).raw
+
+
 def test_show_renders_a_chinese_note_wrapped_by_character(library: Path) -> None:
     screen = in_terminal("show", "2", "--no-pager", width=60, env={"READLIST_DB": str(library)})
     text = "\n".join(screen.lines)

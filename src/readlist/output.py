@@ -37,15 +37,21 @@ def out() -> Console:
     on one line for grep; a terminal wraps long lines itself. Tables size themselves (term/table.py)."""
     global _stdout
     if _stdout is None:
-        _stdout = Console(highlight=False, soft_wrap=True)
+        _stdout = Console(highlight=False, soft_wrap=True, **_plain())
     return _stdout
 
 
 def err() -> Console:
     global _stderr
     if _stderr is None:
-        _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+        _stderr = Console(stderr=True, highlight=False, soft_wrap=True, **_plain())
     return _stderr
+
+
+def _plain() -> dict[str, Any]:
+    """NO_COLOR turns off every style, bold and dim too, as tables have it (term/style.py): Rich's own reading
+    of NO_COLOR drops only colours."""
+    return {"color_system": None} if os.environ.get("NO_COLOR") else {}
 
 
 def reset() -> None:
@@ -105,14 +111,18 @@ def pick_format(fmt: str | None, json_: bool = False) -> str:
 
 
 def term_width() -> int | None:
-    """The terminal's width; COLUMNS when not a terminal; None (no limit) in a pipe."""
+    """COLUMNS when set, over the terminal's own size (as Rich sizes its output, so both agree); else the
+    terminal's width, with 0 (a pseudo-terminal under `script`) read as unknown: 80; None (no limit) in a pipe."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(20, int(columns))
     if sys.stdout.isatty():
         try:
-            return max(20, os.get_terminal_size(sys.stdout.fileno()).columns)
+            size = os.get_terminal_size(sys.stdout.fileno()).columns
         except (OSError, ValueError):
-            pass
-    columns = os.environ.get("COLUMNS", "")
-    return max(20, int(columns)) if columns.isdigit() else None
+            size = 0
+        return max(20, size) if size > 0 else 80
+    return None
 
 
 def emit_lines(lines: Iterable[str], view: View) -> None:
