@@ -77,3 +77,9 @@ def test_markdown_emphasis_beside_a_damaged_character_does_not_change_its_readin
 def test_a_damaged_与_between_two_names_is_read_as_与(text: str) -> None:
     # 与, 中 and 不 lose the same byte; 与 joins two words, where 中 would close a clause.
     assert _repaired(text, "cp1254") == text
+
+
+@pytest.mark.parametrize("text", ["基于子词的分词器", "写好提示词"])
+def test_other_characters_that_read_the_same_once_damaged_are_told_apart_by_context(text: str) -> None:
+    # 子 lost both its continuation bytes (like 后 and 名), 提 lost one (like 揭): a context model per group.
+    assert _repaired(text, "cp1254") == text

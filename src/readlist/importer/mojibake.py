@@ -19,7 +19,7 @@ from functools import lru_cache
 import ftfy  # noqa: F401  (registers the "sloppy-windows-125x" codecs used below)
 
 from readlist.importer.charmodel import CharModel
-from readlist.importer.contextmodel import TARGETS, ContextModel, features
+from readlist.importer.contextmodel import ContextModel, features
 from readlist.importer.wordmodel import WordModel
 
 # Code pages tried in order; "sloppy" variants (from ftfy) map every byte, so encoding never loses one.
@@ -252,14 +252,16 @@ def _char_say(chars: list[str], k: int, model: CharModel) -> float:
 def _by_context(
     chars: list[str], slots: list[_Slot], model: CharModel, context: ContextModel, words: Container[str]
 ) -> None:
-    """Each damaged 与/中/不 decided again by what sits around it (see contextmodel.py)."""
+    """Each damaged character of a group the context model knows (与/中/不, 低/位, 来/接/步, …: they read
+    the same once damaged) decided again by what sits around it (see contextmodel.py)."""
+    group_of = context.group
     for k, slot in enumerate(slots):
-        if not slot.damaged or chars[k] not in TARGETS:
+        if not slot.damaged or chars[k] not in group_of:
             continue
-        rivals = [ch for ch in slot.options if ch in TARGETS]
+        rivals = [ch for ch in slot.options if ch in group_of]
         if len(rivals) < 2:
             continue
-        feats = features(chars, k, words)
+        feats = features(chars, k, words, group_of[chars[k]])
         scored = []
         for ch in rivals:
             chars[k] = ch
