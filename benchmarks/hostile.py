@@ -16,6 +16,7 @@ the slowest case next to the median (the floor: an ordinary command in the same 
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -134,16 +135,36 @@ def network(timeout: float = 5.0) -> None:
             print(f"{name:>17}: {took:5.1f} s at a {seconds} s timeout (exit {code}){' ' + problem if problem else ''}")
 
 
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The options of the module docstring; --help prints them and runs nothing."""
+    intro, _, examples = (__doc__ or "").partition("\n\n")
+    parser = argparse.ArgumentParser(
+        description=intro.replace("\n", " "), epilog=examples, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--every", type=int, default=1, metavar="N", help="every Nth hostile input only (default: all)")
+    what.add_argument("--network", action="store_true", help="hostile servers: the longest stall per source")
+    what.add_argument("--files", action="store_true", help="damaged, read-only and team files; write cost by size")
+    parser.add_argument("--quick", action="store_true", help="with --files: 5 MB and 20 MB libraries, not 200 MB")
+    options = parser.parse_args(argv)
+    if options.every < 1:
+        parser.error("--every takes a whole number of 1 or more")
+    if options.quick and not options.files:
+        parser.error("--quick goes with --files")
+    return options
+
+
 def main() -> None:
-    if "--network" in sys.argv:
+    options = arguments()
+    if options.network:
         network()
         return
-    if "--files" in sys.argv:
+    if options.files:
         from benchmarks.hostile_files import main as files
 
-        files(quick="--quick" in sys.argv)
+        files(quick=options.quick)
         return
-    every = int(sys.argv[sys.argv.index("--every") + 1]) if "--every" in sys.argv else 1
+    every = options.every
     chosen = cases() if every == 1 else sample(every)
     with tempfile.TemporaryDirectory() as raw:
         tmp = Path(raw)

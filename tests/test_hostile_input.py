@@ -104,3 +104,16 @@ def test_every_invisible_format_character_is_neutralised_but_joiners_inside_word
         assert "CSL" in shown or args == ["tags"], (args, shown)
         assert not any(c in shown for c in hidden) and " \u200d" not in shown, (args, shown)
         assert family in shown or args in (["tags"], ["list", "--format", "table"]), (args, shown)
+
+
+def test_the_hostile_benchmark_prints_its_help_without_running() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "hostile.py"
+    shown = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=30)
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: hostile.py"), shown
+    assert "--network" in shown.stdout and "hostile inputs:" not in shown.stdout
+    wrong = subprocess.run([sys.executable, str(script), "--every", "0"], capture_output=True, text=True, timeout=30)
+    assert wrong.returncode == 2 and "--every takes a whole number" in wrong.stderr, wrong
