@@ -45,7 +45,7 @@ class Terms:
         if n >= self._size:
             return self._extra[n - self._size]
         starts = self._bounds()
-        return self._blob[int(starts[n]) : int(starts[n + 1]) - 1].decode("utf-8")
+        return self._blob[int(starts[n]) : int(starts[n + 1]) - 1].decode("utf-8", "surrogatepass")
 
     def find(self, term: str) -> int | None:
         """The id of a term, or None (one search of the string: no dictionary of every term is built)."""
@@ -53,7 +53,7 @@ class Terms:
 
         if term in self._extra:
             return self._size + self._extra.index(term)
-        needle = term.encode("utf-8")
+        needle = term.encode("utf-8", "surrogatepass")
         at = (b"\n" + self._blob + b"\n").find(b"\n" + needle + b"\n") if self._size else -1
         return None if at < 0 else int(np.searchsorted(self._bounds(), at))
 
@@ -67,7 +67,7 @@ class Terms:
         return found
 
     def all(self) -> list[str]:
-        return (self._blob.decode("utf-8").split("\n") if self._size else []) + self._extra
+        return (self._blob.decode("utf-8", "surrogatepass").split("\n") if self._size else []) + self._extra
 
 
 def text_key(row: CorpusRow) -> int:
@@ -164,7 +164,7 @@ class Counted:
     def vocabulary(self) -> dict[str, int]:
         """term → id, built only when an item must be tokenised (the inbox of an unchanged library never is)."""
         if self._vocabulary is None:
-            cached = self.blob.decode("utf-8").split("\n") if self.n_terms else []
+            cached = self.blob.decode("utf-8", "surrogatepass").split("\n") if self.n_terms else []
             self._vocabulary = {t: n for n, t in enumerate([*cached, *self.new_terms])}
         return self._vocabulary
 
@@ -175,7 +175,7 @@ class Counted:
 
         blob = self.blob
         if self.new_terms:
-            blob = (blob + b"\n" if self.n_terms else b"") + "\n".join(self.new_terms).encode("utf-8")
+            blob = (blob + b"\n" if self.n_terms else b"") + "\n".join(self.new_terms).encode("utf-8", "surrogatepass")
         arrays = {
             "items": self.items,
             "keys": self.keys,
