@@ -119,19 +119,40 @@ def test_malformed_bibtex_entry_is_reported_with_its_line_and_skipped(zotero_bib
 
 def test_jabref_papis_and_mendeley_file_fields_attach_existing_pdfs_only(tmp_path: Path) -> None:
     (tmp_path / "papers").mkdir()
-    (tmp_path / "papers" / "a.pdf").write_bytes(b"%PDF")
-    (tmp_path / "b.pdf").write_bytes(b"%PDF")
+    (tmp_path / "papers" / "a.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "fake.pdf").write_bytes(b"<html>")
     text = f"""
 @article{{a, title={{A}}, url={{https://example.org/a}}, file={{:papers/a.pdf:PDF}}}}
 @article{{b, title={{B}}, url={{https://example.org/b}}, file={{b.pdf}}}}
 @article{{c, title={{C}}, url={{https://example.org/c}}, file={{:{str(tmp_path).lstrip("/")}/b.pdf:pdf}}}}
 @article{{d, title={{D}}, url={{https://example.org/d}}, file={{gone.pdf}}}}
+@article{{e, title={{E}}, url={{https://example.org/e}}, file={{Full Text PDF:fake.pdf:application/pdf}}}}
 """
-    drafts = {d.citation_key: d for d in bibtex.to_drafts(text, str(tmp_path / "x.bib")).drafts}
+    parsed = bibtex.to_drafts(text, str(tmp_path / "x.bib"))
+    drafts = {d.citation_key: d for d in parsed.drafts}
     assert drafts["a"].attachments == [str(tmp_path / "papers" / "a.pdf")]
     assert drafts["b"].attachments == [str(tmp_path / "b.pdf")]
     assert drafts["c"].attachments == [str(tmp_path / "b.pdf")]
-    assert drafts["d"].attachments == []
+    assert drafts["d"].attachments == [] and drafts["e"].attachments == []
+    assert parsed.notices == [
+        "2 attachment(s) not found here or not PDFs: gone.pdf, fake.pdf; the entries are imported without them"
+    ]
+
+
+def test_a_zotero_export_attaches_its_pdfs_and_warns_of_the_ones_not_here(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "files" / "12").mkdir(parents=True)
+    (tmp_path / "files" / "12" / "paper.pdf").write_bytes(b"%PDF-1.7\n")
+    bib = tmp_path / "My Library.bib"
+    bib.write_text(
+        "@article{a1, title={Here}, doi={10.1/a}, file={Full Text PDF:files/12/paper.pdf:application/pdf}}\n"
+        "@article{a2, title={Gone}, doi={10.1/b}, file={Full Text PDF:files/13/gone.pdf:application/pdf}}\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(bib))
+    assert result.code == 0 and "1 attachment(s) not found here or not PDFs: files/13/gone.pdf" in result.err, result
+    here = run("show", "1", "--json").json()
+    assert [a["path"] for a in here["attachments"]] == [str(tmp_path / "files" / "12" / "paper.pdf")]
 
 
 def test_real_zotero_bibtex_export_recognises_every_arxiv_id_and_doi() -> None:

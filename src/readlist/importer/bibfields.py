@@ -95,11 +95,14 @@ def _split_commas(name: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
-def attached_files(value: str, base: Path) -> list[str]:
-    """PDF paths from a `file` field in any manager's form, kept only if the file is on this machine.
+def attached_files(value: str, base: Path, missing: list[str] | None = None) -> list[str]:
+    """PDF paths from a `file` field in any manager's form, kept only if a PDF is there on this machine; the
+    others, as written, go to `missing` (the import warns of them).
 
     Zotero/JabRef `Description:path:type;…` (colons in paths escaped as `\\:`), Mendeley `:path:pdf`,
     Better BibTeX/papis/pubs plain paths (relative ones from the .bib file's folder)."""
+    from readlist.files import is_pdf
+
     found = []
     for chunk in _UNESCAPED.split(value):
         chunk = chunk.strip()
@@ -113,7 +116,10 @@ def attached_files(value: str, base: Path) -> list[str]:
         if not (raw.lower().endswith(".pdf") or "pdf" in kind):
             continue
         path = existing_file(raw, base) or (existing_file("/" + raw, base) if not raw.startswith("/") else None)
-        if path and path not in found:
+        if path is None or not is_pdf(path):
+            if missing is not None and raw.strip():
+                missing.append(raw.strip())
+        elif path not in found:
             found.append(path)
     return found
 
@@ -135,7 +141,15 @@ def _venue(fields: dict[str, str]) -> str | None:
     return None
 
 
-def entry_draft(entry_type: str, key: str, fields: dict[str, str], *, path: str, base: Path) -> ItemDraft | str:
+def entry_draft(
+    entry_type: str,
+    key: str,
+    fields: dict[str, str],
+    *,
+    path: str,
+    base: Path,
+    missing: list[str] | None = None,
+) -> ItemDraft | str:
     """The draft for one entry, or why it cannot become one."""
     title = decode(fields["title"]) if fields.get("title") else None
     url = untex(fields.get("url") or fields.get("howpublished") or "").strip() or None
@@ -170,7 +184,7 @@ def entry_draft(entry_type: str, key: str, fields: dict[str, str], *, path: str,
         ],
         sources=[SourceDraft(path, 0, key)],
         citation_key=key,
-        attachments=attached_files(fields["file"], base) if fields.get("file") else [],
+        attachments=attached_files(fields["file"], base, missing) if fields.get("file") else [],
     )
     if year and year.strip().isdigit():
         draft.extra["year"] = int(year.strip())

@@ -134,12 +134,13 @@ def to_drafts(text: str, path: str) -> Parsed:
     entries = [(entry, _fields(entry, macros)) for entry in in_order]
     containers = _inherit(entries)
     base = Path(path).parent
+    missing: list[str] = []  # attached PDFs the file names that are not on this machine (or are not PDFs)
     for entry, fields in entries:
         if entry.key.lower() in containers:
             continue
         line = (entry.start_line or 0) + 1
         key = entry.key.strip() or f"line {line}"  # how the source and messages name a keyless entry
-        draft = entry_draft(entry.entry_type.lower(), key, fields, path=path, base=base)
+        draft = entry_draft(entry.entry_type.lower(), key, fields, path=path, base=base, missing=missing)
         if isinstance(draft, str):
             parsed.skip(line, f"entry {key!r}: {draft}, skipped")
         else:
@@ -147,4 +148,9 @@ def to_drafts(text: str, path: str) -> Parsed:
             draft.citation_key = entry.key.strip() or None  # a keyless entry gets a key minted from its metadata
             parsed.drafts.append(draft)
     parsed.problems.sort(key=lambda p: int(p.split(":")[0].removeprefix("line ")) if p.startswith("line ") else 0)
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        parsed.notices.append(
+            f"{len(missing)} attachment(s) not found here or not PDFs: {shown}; the entries are imported without them"
+        )
     return parsed
