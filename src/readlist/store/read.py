@@ -97,12 +97,19 @@ def list_items(
     limit: int | None = None,
     full: bool = True,
     offset: int = 0,
+    indexed: bool = False,
 ) -> list[ItemRecord]:
-    """Items in `order`; `limit` and `offset` take one page of them (the web view's pages)."""
+    """Items in `order`; `limit` and `offset` take one page of them (the web view's pages). `indexed`: the
+    order is a unique index's (id, key), so a page is read straight from it (keyset pages, store/stream.py)."""
     where, params = (flt or ItemFilter()).sql(backend_of(conn).sql)
     cols = ", ".join(f"i.{c.strip()}" for c in ITEM_COLUMNS.split(","))
     sql = f"SELECT {cols} FROM member_item i{where} ORDER BY {order}"
-    if limit is not None:
+    if limit is not None and indexed:
+        # Not the ids first: PostgreSQL joined that list of ids back to a scan of every item (a page of a 100k
+        # library read all 100k rows), while the index walk stops after `limit` rows on both backends.
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    elif limit is not None:
         # Ids first: sorting whole rows read every matching item's abstract and all to show one page (todo read
         # 10,000 rows to show 20); the page's ids come from the narrow columns, then only its rows are read.
         page = f"SELECT i.id FROM member_item i{where} ORDER BY {order} LIMIT ? OFFSET ?"

@@ -47,7 +47,7 @@ def _pages(conn: Conn, base: ItemFilter, *, by_key: bool, full: bool) -> Iterato
     while True:
         # Each page applies the filter itself: an item changed meanwhile so that it no longer matches is left out.
         flt = replace(base, after_id=after_id, after_key=after_key)
-        page = list_items(conn, flt, order="i.key" if by_key else "i.id", limit=PAGE, full=full)
+        page = list_items(conn, flt, order="i.key" if by_key else "i.id", limit=PAGE, full=full, indexed=True)
         if len(page) == PAGE:  # read before the page is handed on: an export's records drop their ids in place
             after_key, after_id = (page[-1]["key"], None) if by_key else (None, page[-1]["id"])
         yield from page
