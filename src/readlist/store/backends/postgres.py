@@ -270,6 +270,9 @@ class PostgresBackend:
 
         if not shutil.which("pg_dump"):
             return None
+        from readlist import config
+
+        folder = folder or config.data_dir() / "backups"
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{self.label}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.dump"
         clean, password = without_password(self.location)
@@ -291,9 +294,6 @@ class PostgresBackend:
             last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
             raise DatabaseError(f"pg_dump failed ({redact(last)})", "readlist db backup writes a JSONL snapshot")
         return target
-        from readlist import config
-
-        folder = folder or config.data_dir() / "backups"
 
     @contextmanager
     def dry_run(self, *, folder_made: bool = False) -> Iterator[PostgresUrl]:
