@@ -78,13 +78,15 @@ def frequency(conn: Conn, token: str, cap: int = 1000) -> int:
 
 
 def known_many(conn: Conn, tokens: list[str]) -> set[str]:
-    """Hundreds of typo candidates, sent together in one pipeline (one network round trip), one index probe
-    each on the server."""
-    pg = cast(PgConn, conn)  # this module serves PostgreSQL libraries only
-    wanted = [t for t in tokens if parser_words(t)]
-    with pg.pipeline():
-        cursors = [(t, pg.execute(_PROBE, (_operand(t),))) for t in wanted]
-    return {t for t, cur in cursors if cur.fetchone() is not None}
+    """Hundreds of typo candidates in one statement, one index probe each on the server: a statement each, even
+    pipelined, cost the server a parse and a plan apiece (1,300 candidates at 100k items: ~0.5 s → ~30 ms)."""
+    operands = {t: _operand(t) for t in tokens if parser_words(t)}
+    sql = (
+        "SELECT w FROM unnest(CAST(? AS text[])) AS w "
+        "WHERE EXISTS (SELECT 1 FROM search_index WHERE doc @@ to_tsquery('readlist', w))"
+    )
+    found = {str(r[0]) for r in conn.execute(sql, [sorted(set(operands.values()))])}
+    return {t for t, operand in operands.items() if operand in found}
 
 
 def segmenter(conn: Conn) -> Segmenter:
