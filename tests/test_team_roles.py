@@ -287,23 +287,67 @@ def test_only_admins_rename_or_merge_a_tag_everyone_shares(run: Run, lib: Team, 
         assert {r[0] for r in conn.execute("SELECT name FROM tag")} == {"kernels"}
 
 
+def test_raw_sql_as_a_member_cannot_empty_the_search_take_files_forge_notes_or_change_cited_keys(
+    run: Run, lib: Team
+) -> None:
+    alice, bob = lib.names["alice"], lib.names["bob"]
+    with lib.owner_sql() as conn:
+        conn.execute("UPDATE item SET citation_key = 'frantar2024marlin' WHERE id = 1")
+    with lib.sql("alice") as conn:  # recorded as alice's, whatever the row says
+        conn.execute(
+            "INSERT INTO attachment (item_id, path, kind, added_at, added_by) "
+            "VALUES (1, '/papers/marlin.pdf', 'pdf', 'x', %s)",
+            (bob,),
+        )
+    backdated = "'2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'"
+    with lib.sql("bob") as conn:
+        refused = [
+            "DELETE FROM search_index",
+            "DELETE FROM search_index_doc",
+            "UPDATE search_index SET title = ''",
+            "DELETE FROM attachment",
+            "UPDATE attachment SET path = '/etc/passwd'",
+            f"INSERT INTO note (item_id, author, body, created_at, updated_at) VALUES (1, NULL, 'x', {backdated})",
+            "UPDATE item SET citation_key = 'x'",
+            "UPDATE item SET citation_key = NULL",
+        ]
+        for statement in refused:
+            with pytest.raises(pg_errors.InsufficientPrivilege):
+                conn.execute(statement)
+        mine = conn.execute(
+            f"INSERT INTO note (item_id, author, body, created_at, updated_at) VALUES (1, %s, 'mine', {backdated}) "
+            "RETURNING id, created_at",
+            (bob,),
+        ).fetchone()
+        assert mine is not None and not str(mine[1]).startswith("2020")  # created now: the server's clock
+        conn.execute("UPDATE note SET created_at = '2020-01-01T00:00:00Z' WHERE id = %s", (mine[0],))
+        with pytest.raises(pg_errors.InsufficientPrivilege):
+            conn.execute("UPDATE note SET author = NULL WHERE id = %s", (mine[0],))  # not made anyone's to edit
+        conn.execute(  # a file's imported note keeps no author, and is stamped now too
+            f"INSERT INTO note (item_id, author, body, source, created_at, updated_at) "
+            f"VALUES (1, NULL, 'imported', 'notes.md#Marlin', {backdated})"
+        )
+    with lib.owner_sql() as conn:
+        assert conn.execute("SELECT count(*) FROM search_index").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM search_index_doc").fetchone() == (1,)
+        assert conn.execute("SELECT path, added_by FROM attachment").fetchall() == [("/papers/marlin.pdf", alice)]
+        assert conn.execute("SELECT citation_key FROM item").fetchone() == ("frantar2024marlin",)
+        dates = [
+            str(r[0]) for r in conn.execute("SELECT created_at FROM note WHERE author IS DISTINCT FROM %s", (alice,))
+        ]
+        assert len(dates) == 2 and not any(d.startswith("2020") for d in dates)
+    check = _as(run, lib, "bob")("db", "check", "--json")
+    assert check.code == 0 and check.json()["ok"], check
+    with lib.sql("alice") as conn:  # whoever attached a file removes it
+        assert conn.execute("DELETE FROM attachment").rowcount == 1
+
+
 def test_db_check_finds_an_emptied_search_index(run: Run, lib: Team) -> None:
     with lib.owner_sql() as conn:  # the owner may (db reindex does): db check must see it
         conn.execute("DELETE FROM search_index")
     check = run("db", "check", "--db", lib.owner.url, "--json")
     assert not check.json()["ok"], check
     assert "0 of 1 items" in " ".join(check.json()["problems"])
-
-
-def test_a_members_backup_says_an_admin_must_back_up(run: Run, lib: Team, tmp_path: Path) -> None:
-    import shutil
-
-    if not shutil.which("pg_dump"):
-        pytest.skip("pg_dump is not installed")
-    made = _as(run, lib, "bob")("db", "backup", "--to", str(tmp_path))
-    assert made.code == 0, made
-    warning = made.err.splitlines()
-    assert len(warning) == 1 and "cannot read other members' rows" in warning[0] and "an admin" in warning[0], made
 
 
 def test_fetch_all_as_a_member_fetches_what_they_may_change_and_skips_the_rest(
@@ -326,3 +370,67 @@ def test_fetch_all_as_a_member_fetches_what_they_may_change_and_skips_the_rest(
         (2, "Fetched 2410.02367", "fetched"),
         (3, "Fetched 2401.00002", "fetched"),
     ]
+
+
+def test_a_member_meeting_an_older_schema_is_told_once_and_reads_on(run: Run, lib: Team, tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from readlist.store.backends.base import known_revisions
+    from readlist.store.db import migrations_dir
+    from tests.pdf_fixtures import make_pdf
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", lib.owner.sqlalchemy.replace("%", "%%"))
+    older, head = known_revisions()[-2:]
+    command.downgrade(cfg, older)
+    try:
+        bob = _as(run, lib, "bob")
+        said = f"the library's schema is older than this readlist ({older} < {head}); ask its admin to run "
+        for args in (("list",), ("show", "1")):
+            read = bob(*args)
+            assert read.code == 0 and read.err == f"warning: {said}`readlist db init`\n", read
+        check = bob("db", "check")
+        assert check.code == 1 and "ask its admin" in check.out + check.err, check
+        assert "any readlist command upgrades" not in check.out + check.err
+        init = bob("db", "init")
+        assert init.code == 1 and init.err.startswith(f"error: {said}"), init
+        pdf = make_pdf(tmp_path / "2401.00003v1.pdf", "a paper")  # attaching needs the newer schema
+        needs = bob("add", str(pdf), "--no-fetch")
+        assert needs.code == 1 and f"error: {said}" in needs.err and "must be owner" not in needs.err, needs
+        with lib.owner_sql() as conn:  # nothing half-upgraded
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (older,)
+    finally:
+        command.upgrade(cfg, "head")
+        with lib.owner_sql() as conn:  # tables the upgrade made again need the members' grants again
+            conn.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{lib.group}"')
+            conn.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{lib.group}"')
+
+
+def test_a_members_backup_says_an_admin_must_back_up(run: Run, lib: Team, tmp_path: Path) -> None:
+    import shutil
+
+    if not shutil.which("pg_dump"):
+        pytest.skip("pg_dump is not installed")
+    made = _as(run, lib, "bob")("db", "backup", "--to", str(tmp_path))
+    assert made.code == 0, made
+    warning = made.err.splitlines()
+    assert len(warning) == 1 and "cannot read other members' rows" in warning[0] and "an admin" in warning[0], made
+
+
+def test_a_library_with_its_own_admins_role_ignores_the_server_wide_one(
+    run: Run, lib: Team, postgres_server: Any
+) -> None:
+    own = f"{lib.owner.database}_{ADMINS}"
+    postgres_server.execute(f'CREATE ROLE "{own}" NOLOGIN')
+    try:
+        postgres_server.execute(f'GRANT "{own}" TO "{lib.names["carol"]}"')
+        with _admin(postgres_server, lib.names["bob"]):  # an admin of the server's other libraries: not of this one
+            refused = _as(run, lib, "bob")("rm", "1", "--yes")
+            assert refused.code == 1 and "only the library's admins" in refused.err, refused
+        assert _as(run, lib, "carol")("rm", "1", "--yes").code == 0
+    finally:
+        postgres_server.execute(f'DROP ROLE IF EXISTS "{own}"')
+    with lib.owner_sql() as conn:
+        assert conn.execute("SELECT count(*) FROM item").fetchone() == (0,)

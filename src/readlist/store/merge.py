@@ -53,7 +53,7 @@ _INSERTS = {
     "note": ("item_id", "body", "source", "created_at", "updated_at", "author"),
     "link": ("item_id", "url", "role"),
     "source": ("item_id", "file", "line", "section"),
-    "attachment": ("item_id", "path", "kind", "added_at"),
+    "attachment": ("item_id", "path", "kind", "added_at", "added_by"),
 }
 
 
@@ -370,7 +370,7 @@ class Merger:
         for path in paths:
             if path not in have and is_pdf(path):  # checked here, where every import and add passes
                 self.pending["attachment"].append(
-                    {"item_id": item_id, "path": path, "kind": "pdf", "added_at": now_iso()}
+                    {"item_id": item_id, "path": path, "kind": "pdf", "added_at": now_iso(), "added_by": self.member}
                 )
                 have.add(path)
                 changes.append(f"file {path}")

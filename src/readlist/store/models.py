@@ -196,6 +196,7 @@ class Attachment(SQLModel, table=True):
     path: str
     kind: str = "pdf"
     added_at: str
+    added_by: str | None = None  # the member who attached it: only they or an admin remove it (migration 0017)
 
 
 class Tombstone(SQLModel, table=True):
