@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-TARGET = 200_000  # characters per chunk: big enough that parsing overhead vanishes, small enough for memory
+TARGET = 100_000  # characters per chunk: big enough that parsing overhead vanishes, small enough for memory
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _DELIMITER = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
