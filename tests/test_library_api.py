@@ -317,3 +317,10 @@ def test_an_imported_tag_holding_a_comma_can_still_be_removed(isolated_library: 
             lib.tag(1, add=["CUDA, Triton"])  # a person typing it means two tags
         with pytest.raises(ReadlistError, match="start with"):
             lib.tag(1, add=["-webtag"])  # meant as "remove webtag"
+
+
+def test_repair_indexes_leaves_a_sound_library_alone(isolated_library: Path) -> None:
+    with Library(isolated_library) as lib:
+        lib.add("2408.11743", fetch=False)
+        assert lib.repair_indexes() == 0  # index-only damage is repaired: tests/test_damaged_library.py
+        assert lib.check().ok and [i["id"] for i in lib.list()] == [1]
