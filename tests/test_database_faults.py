@@ -172,10 +172,10 @@ def test_sqlalchemy_wrapped_lock_errors_get_the_friendly_message() -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MB tmpfs (root only): a real full disk, not a simulated error."""
+    """A 512 KB tmpfs (root only): a real full disk, not a simulated error."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True).returncode:
         pytest.skip("mounting a tmpfs needs root")
     yield disk
     subprocess.run(["umount", "-l", str(disk)], check=False)
@@ -188,7 +188,7 @@ def test_a_full_disk_is_called_a_full_disk_and_nothing_is_half_written(
     assert run("--db", str(library), "add", "--no-fetch", "https://example.com/kept").code == 0
     notes = tmp_path / "big.md"
     notes.write_text(
-        "\n".join(f"- [A long title {n} {'x' * 3000}](https://example.com/p/{n})" for n in range(400)), encoding="utf-8"
+        "\n".join(f"- [A long title {n} {'x' * 3000}](https://example.com/p/{n})" for n in range(200)), encoding="utf-8"
     )
     result = run("--db", str(library), "import", str(notes))
     assert result.code == 1 and result.err.startswith("error: the disk is full (database or disk is full)"), result
