@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from readlist.store import db
@@ -22,3 +23,19 @@ def test_a_search_connection_never_compiles_its_queries(postgres_library: Any) -
         assert conn.execute("SHOW jit").fetchone()[0] == "off"
     finally:
         conn.close()
+
+
+def test_a_copied_library_is_searched_with_statistics_of_its_search_index(
+    postgres_library: Any, tmp_path: Path
+) -> None:
+    from benchmarks.synth import build
+    from readlist.services.transfer import copy
+
+    conn = db.connect(postgres_library)
+    try:
+        conn.execute("ANALYZE search_index")  # emptied by the fixture: the planner's count is 0
+        copy(build(tmp_path / "lib.db", 40), postgres_library)
+        counted = conn.execute("SELECT reltuples FROM pg_class WHERE relname = 'search_index'").fetchone()[0]
+    finally:
+        conn.close()
+    assert counted == 40

@@ -63,8 +63,8 @@ def copy(source: Location, target: Location) -> CopyReport:
                     writing.execute(insert(table), [row._asdict() for row in chunk])
                     report.rows[table.name] += len(chunk)
             conn = db.driver_conn(writing.connection.driver_connection)
-            conn.backend.after_copy(writing)
             report.indexed = index.rebuild(conn)
+            conn.backend.after_copy(writing)  # after the index too: its statistics count the copied rows
     finally:
         src.dispose()
         dst.dispose()

@@ -397,6 +397,15 @@ class PostgresBackend:
         # took a page's 500 ids to match half of itemtag, note and reading, and scanned each whole table for
         # every page of an export (100k items: ~0.3 s of the server's time a page, minutes in all).
         conn.execute(text("ANALYZE"))
+        # The search index's GIN entries of a bulk load wait in each index's pending list, which every search
+        # reads whole (up to 4 MB a probe: typo correction at 100k items took seconds) until a vacuum merges it.
+        conn.execute(
+            text(
+                "SELECT gin_clean_pending_list(i.indexrelid::regclass) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "WHERE a.amname = 'gin' AND i.indrelid = 'search_index'::regclass"
+            )
+        )
 
     # -- the full-text index (tsvector columns of migration 0008) --
 
