@@ -24,6 +24,14 @@ ROWS = [
         "title": "A long note",
         "notes": [{"body": "ab… " * 60 + "**zebra** crossing " + "ab… " * 60}],
     },
+    {
+        "key": "url:https://example.com/8",
+        "url": "https://example.com/8",
+        "title": "Gated attention",
+        "notes": [
+            {"body": "门控" * 40 + "**扩展能力的研究在注意力机制中的有效性以及相关方法**并未被充分讨论。2**10 是幂。"}
+        ],
+    },
     *(
         {"key": f"url:https://example.com/{n}", "url": f"https://example.com/{n}", "title": f"Zebra study {n}"}
         for n in range(3, 8)
@@ -52,6 +60,13 @@ def test_snippet_has_one_ellipsis_at_a_cut_and_no_markdown_markers(run: Run, lib
     assert "……" not in snippet and "**" not in snippet
     table = run("search", "zebra crossing", "--format", "table")
     assert "……" not in table.out and "**" not in table.out
+
+
+def test_emphasis_between_chinese_characters_goes_and_a_power_stays(run: Run, library: None) -> None:
+    result = run("search", "讨论", "--json")  # the window opens inside the bold run: its closing ** is alone
+    assert result.code == 0, result
+    snippet = next(item["snippet"] for item in result.json() if item["title"] == "Gated attention")
+    assert "相关方法并未被充分«讨论»" in snippet and "2**10" in snippet
 
 
 def test_search_says_how_many_matched_beyond_the_page_before_the_results(run: Run, library: None) -> None:

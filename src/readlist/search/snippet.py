@@ -148,14 +148,19 @@ def _render(text: str, start: int, end: int, hits: list[_Hit]) -> str:
 
 
 # Markdown's strong emphasis in notes (`**idea**`): a snippet is plain text, so the markers go. Runs between two
-# letters or digits (`2**10`, a power) are not emphasis and stay.
+# Latin letters or digits (`2**10`, a power) are not emphasis and stay; between Chinese characters they are
+# (`的能力**并未`: the window cut off the opening pair).
 _EMPHASIS = re.compile(r"\*{2,3}")
 
 
 def _unless_inside_a_word(found: re.Match[str]) -> str:
     text, at, end = found.string, found.start(), found.end()
-    inside = at > 0 and end < len(text) and text[at - 1].isalnum() and text[end].isalnum()
+    inside = at > 0 and end < len(text) and _latin_alnum(text[at - 1]) and _latin_alnum(text[end])
     return found.group(0) if inside else ""
+
+
+def _latin_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def make(
