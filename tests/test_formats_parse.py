@@ -164,7 +164,10 @@ def test_real_zotero_bibtex_export_recognises_every_arxiv_id_and_doi() -> None:
     dois = {d.ref.doi for d in parsed.drafts if d.ref.doi and not d.ref.arxiv_id}
     assert arxiv == {"2007.12928", "2101.03749"}  # grep -io 'arxiv[: ]*NNNN.NNNNN' finds these two
     assert len(dois) == 6  # seven `doi =` lines, one entry repeating its field
-    assert parsed.problems == ["line 2: 'mildenhall_nerf_2020' repeats doi; kept the fuller value"]
+    assert parsed.problems == []  # a repeated field is a warning, the entry is read
+    assert [n for n in parsed.notices if n.startswith("line ")] == [
+        "line 2: 'mildenhall_nerf_2020' repeats doi; kept the fuller value"
+    ]
     assert all(d.title and "{" not in d.title for d in parsed.drafts)
 
 
@@ -382,7 +385,7 @@ def test_jabref_entries_without_a_key_and_entries_sharing_a_key_all_arrive(tmp_p
     assert parsed.skipped == 0
     assert [d.citation_key for d in parsed.drafts][-3:] == ["same", "same", "own"]  # the store keeps it once
     assert all(d.citation_key is None for d in parsed.drafts[:16])
-    assert len(parsed.problems) == 1 and "'same' is used twice" in parsed.problems[0]
+    assert parsed.problems == [] and len(parsed.notices) == 1 and "'same' is used twice" in parsed.notices[0]
 
 
 def test_csl_json_and_csv_find_identifiers_in_any_field(tmp_path: Path) -> None:
