@@ -56,7 +56,7 @@ def test_generic_link_texts_are_recognised(text: str) -> None:
     assert not is_generic_text(f"Qwen3 {text}")
 
 
-@pytest.mark.parametrize("text", ["示", "@zhangsan", "[@HansChanX]", "x"])
+@pytest.mark.parametrize("text", ["示", "@zhangsan", "[@HansChanX]"])
 def test_one_character_and_an_account_handle_are_not_titles(text: str) -> None:
     assert is_generic_text(text)
     assert not is_generic_text("@ the edge: serving LLMs on phones") and not is_generic_text("R1")

@@ -263,8 +263,8 @@ def is_generic_text(text: str) -> bool:
     words = text.strip().strip(":：").strip().lower()
     if len(words) > 2 and words[0] + words[-1] in _BRACKETS:  # `[论文]`, `【代码】`
         words = words[1:-1].strip()
-    if words in GENERIC_TEXTS or len(words) < 2:  # one character (`[示]`, a slip of the editor) names nothing
-        return True
+    if words in GENERIC_TEXTS or not words or (len(words) == 1 and not words.isascii()):
+        return True  # one Chinese character (`[示]`, the rest of 演示 lost in editing) names nothing
     if words.startswith("@") and not any(ch.isspace() for ch in words):
         return True  # an account (`[@zhangsan](…)`): who posted it, not what it is
     return len(words) <= 40 and bool(_GENERIC_WORDS.fullmatch(words)) and bool(_GENERIC_HEAD.search(words))
