@@ -192,14 +192,14 @@ def print_item_stream(
         return
     rows = itertools.chain([first], items)
     if view.fmt == "jsonl":
-        _write_pieces(json_dumps(r) + "\n" for r in rows)  # print_jsonl's lines
+        write_pieces(json_dumps(r) + "\n" for r in rows)  # print_jsonl's lines
     elif view.fmt == "json":
         # json.dumps(list, indent=2) is "[", each item's own indent=2 text one level deeper, "]": JSON text has no
         # raw line breaks inside strings, so indenting every line of an item's text is exact.
         pieces = (
             ("[\n  " if n == 0 else ",\n  ") + json_dumps(r, indent=2).replace("\n", "\n  ") for n, r in enumerate(rows)
         )
-        _write_pieces(itertools.chain(pieces, ["\n]\n"]))
+        write_pieces(itertools.chain(pieces, ["\n]\n"]))
     elif view.fmt == "tsv":
         emit_lines((_tsv_line(i) for i in rows), view)
     else:
@@ -215,7 +215,7 @@ def _tsv_line(item: Mapping[str, Any]) -> str:
     return "\t".join((number, one_line(status), one_line(kind), title, tags, one_line(added)))
 
 
-def _write_pieces(pieces: Iterable[str]) -> None:
+def write_pieces(pieces: Iterable[str]) -> None:
     """Text pieces to stdout, about 64 KB to a write (lines of a whole record each would hold megabytes)."""
     batch: list[str] = []
     size = 0

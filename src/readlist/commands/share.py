@@ -1,6 +1,5 @@
 """`digest`, `export` and `stats`: what we read, for the team, for other tools, and for ourselves."""
 
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
@@ -24,15 +23,7 @@ def _emit(pieces: Iterable[str], out: str | None) -> None:
         write_output(Path(out), pieces)
         output.err().print(output.text(f"wrote {out}"))
     else:
-        pending: list[str] = []
-        size = 0
-        for piece in pieces:  # gathered, so a pipe gets a few large writes
-            pending.append(piece)
-            size += len(piece)
-            if size >= 1 << 16:
-                sys.stdout.write("".join(pending))
-                pending, size = [], 0
-        sys.stdout.write("".join(pending))
+        output.write_pieces(pieces)  # gathered, so a pipe gets a few large writes
 
 
 def digest(
