@@ -53,7 +53,12 @@ def words(text: str) -> tuple[str, ...]:
         found = table.get(word)
         if found:
             out.extend(found)
-        elif len(word) > 1 and word not in STOP_WORDS and not word.isdecimal() and not _miscut(raw, i):
+        elif (
+            len(word) > 1
+            and word not in STOP_WORDS
+            and not word.isdecimal()
+            and (word.isascii() or not _miscut(raw, i))
+        ):
             out.append(word)
     return (*out, *phrases)
 
