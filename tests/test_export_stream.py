@@ -16,6 +16,7 @@ from benchmarks.synth import build
 from readlist import Library
 from readlist.store import stream
 from readlist.term.outfile import TMP_MARK, write_output
+from readlist.term.width import json_safe
 from tests.conftest import Run
 
 PEAK = (
@@ -117,3 +118,25 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_partial_one(tmp_path: 
     assert [p.name for p in tmp_path.iterdir() if TMP_MARK in p.name] == []
     write_output(tmp_path / "new.jsonl", (f"{n}\n" for n in range(3)))
     assert (tmp_path / "new.jsonl").read_text(encoding="utf-8") == "0\n1\n2\n"
+
+
+def test_json_export_is_written_as_the_standard_library_indents_it(run: Run, tmp_path: Path) -> None:
+    """The fast indenter (export/formats.py) writes exactly what json.dumps(indent=2, sort_keys=True) does,
+    records of different shapes and a user's nested details included."""
+    rows = [
+        {"key": "url:https://example.com/a", "url": "https://example.com/a", "title": "量化 A", "tags": ["b", "a"]},
+        {
+            "key": "url:https://example.com/b",
+            "url": "https://example.com/b",
+            "title": 'B \u2028 "quoted"',
+            "details": {"zeta": [1, 2.5, None, True], "alpha": {"y": "是", "x": []}, "mid": {}},
+            "notes": [{"body": "一条笔记"}],
+        },
+    ]
+    source = tmp_path / "rows.jsonl"
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert run("import", str(source)).code == 0
+    out = run("export", "--format", "json").out
+    assert out == json_safe(json.dumps(json.loads(out), indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    assert "\\u2028" in out  # a line separator stays escaped (json_safe), as every JSON readlist writes
+    assert json.loads(out)[1]["details"]["alpha"] == {"x": [], "y": "是"}

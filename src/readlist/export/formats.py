@@ -68,13 +68,17 @@ def indented(value: object, level: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
+        shape = (level, *value)  # records of one kind share their keys: sorted and prefixed once per shape
+        lines = _SHAPES.get(shape)
+        if lines is None:
+            if not all(type(k) is str for k in value):
+                return _mixed_keys(value, level)
+            lines = [(k, _INDENT[level + 1] + encode_basestring(k) + ": ") for k in sorted(value)]
+            if len(_SHAPES) < 4096:  # the record's own shapes; a user's details are bounded by this
+                _SHAPES[shape] = lines
         parts = []
-        for k, v in sorted(value.items()):
-            prefix = _KEY_PREFIX.get((k, level)) if type(k) is str else None
-            if prefix is None:
-                prefix = _INDENT[level + 1] + encode_basestring(str(k)) + ": "
-                if type(k) is str and len(_KEY_PREFIX) < 4096:  # the record's own names; a user's are bounded
-                    _KEY_PREFIX[(k, level)] = prefix
+        for k, prefix in lines:
+            v = value[k]
             enc = _SCALARS.get(type(v))
             parts.append(prefix + (enc(v) if enc is not None else indented(v, level + 1)))
         return "{" + ",".join(parts) + _INDENT[level] + "}"
@@ -94,6 +98,14 @@ def indented(value: object, level: int) -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+def _mixed_keys(value: dict[Any, Any], level: int) -> str:
+    """A dict whose keys are not all text, as json.dumps writes it (its keys made text, then sorted)."""
+    parts = []
+    for k, v in sorted(value.items()):
+        parts.append(_INDENT[level + 1] + encode_basestring(str(k)) + ": " + indented(v, level + 1))
+    return "{" + ",".join(parts) + _INDENT[level] + "}"
+
+
 class _Indents(dict[int, str]):
     """A line break and the indent of a depth ("\\n" + two spaces a level), made once per depth."""
 
@@ -103,7 +115,7 @@ class _Indents(dict[int, str]):
 
 
 _INDENT = _Indents()
-_KEY_PREFIX: dict[tuple[str, int], str] = {}  # (key, depth) → its line's start: indent, "key":
+_SHAPES: dict[tuple[object, ...], list[tuple[str, str]]] = {}  # (depth, *keys) → sorted (key, "indent key": )
 
 
 def _float(value: float) -> str:

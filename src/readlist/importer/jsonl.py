@@ -27,7 +27,9 @@ def parse_records(text: str, name: str) -> list[tuple[str, Mapping[str, object]]
             rows = [(f"{name} item {n}", r) for n, r in enumerate(json.loads(stripped), 1)]
         else:
             rows = [
-                (f"{name} line {n}", json.loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+                (f"{name} line {n}", json.loads(line))
+                for n, line in enumerate(text.split("\n"), 1)  # not splitlines: U+2028 may sit inside a string
+                if line.strip()
             ]
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg})", HINT) from None
