@@ -29,6 +29,9 @@ class FetchReport:
     stopped: str | None = None  # why the source was not asked for the rest (a long Retry-After, offline): said once
 
 
+MIN_REQUEST_TIME = 0.2  # seconds: less than this left for a request is no time to ask
+
+
 def client_for(store: Store, max_tries: int = MAX_TRIES, deadline: float | None = None) -> ArxivClient:
     """An arXiv client spaced by the library's shared booking; with `deadline` (monotonic, `add`'s budget), the
     wait for arXiv's turn counts against it and the request gets only the time left after that wait."""
@@ -54,9 +57,6 @@ def client_for(store: Store, max_tries: int = MAX_TRIES, deadline: float | None 
 
     client = ArxivClient(throttle, max_tries=max_tries, unreachable=unreachable)
     return client
-
-
-MIN_REQUEST_TIME = 0.2  # seconds: less than this left for a request is no time to ask
 
 
 def lookup(
