@@ -35,6 +35,7 @@ def test_reset_hands_a_field_back_and_the_next_fetch_fills_it(run: Run, arxiv_se
     arxiv_server.stop()  # offline from here: the source's title was kept when the person's won
     reset = run("edit", "1", "--reset", "title")
     assert reset.code == 0, reset
+    assert "title reset" in reset.out and "readlist fetch" not in reset.out  # back at once: nothing to fetch
     item = run("show", "1", "--json").json()
     assert item["user_fields"] == ["abstract"] and item["metadata_status"] == "fetched"
     assert item["title"] == "MARLIN: Mixed-Precision Auto-Regressive Parallel Inference"
@@ -48,7 +49,9 @@ def test_reset_of_a_field_the_source_filled_changes_nothing(run: Run, arxiv_serv
     arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
     assert run("add", "2408.11743").code == 0
     before = run("show", "1", "--json").json()
-    assert run("edit", "1", "--reset", "abstract", "--reset", "title").code == 0
+    reset = run("edit", "1", "--reset", "abstract", "--reset", "title")
+    assert reset.code == 0 and "abstract, title already the source's" in reset.out, reset
+    assert "updated" not in reset.out and "readlist fetch" not in reset.out
     after = run("show", "1", "--json").json()
     assert (after["title"], after["abstract"], after["metadata_status"]) == (
         before["title"],
@@ -60,7 +63,8 @@ def test_reset_of_a_field_the_source_filled_changes_nothing(run: Run, arxiv_serv
 def test_reset_of_an_item_never_fetched_waits_for_the_next_fetch(run: Run, arxiv_server: ArxivServer) -> None:
     arxiv_server.add("2408.11743", title="MARLIN: Mixed-Precision Auto-Regressive Parallel Inference")
     assert run("add", "2408.11743", "--no-fetch", "--title", "Marlin (mine)").code == 0
-    assert run("edit", "1", "--reset", "title").code == 0
+    reset = run("edit", "1", "--reset", "title")
+    assert reset.code == 0 and 'run "readlist fetch 1" to fill title' in reset.out, reset
     item = run("show", "1", "--json").json()
     assert (item["title"], item["metadata_status"]) == ("2408.11743", "pending")
     assert run("fetch").code == 0

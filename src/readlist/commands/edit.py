@@ -247,12 +247,14 @@ def edit(
         output.say(f"#{edited.item_id} is now {edited.key} (was {edited.old_key}): {edited.title}")
     else:
         fields = [name for name in asked if name != "url"] or asked  # a new URL of the same work: 'updated (url)'
-        fields += [f"{name} reset" for name in dict.fromkeys(reset or ())]
-        output.say(f"#{edited.item_id} updated ({', '.join(fields)}): {edited.title}")
-        if reset:
-            output.say(
-                f'run "readlist fetch {edited.item_id}" to fill {", ".join(dict.fromkeys(reset))} from the source'
-            )
+        fields += [f"{name} reset" for name in [*edited.restored, *edited.waiting]]
+        if fields:
+            output.say(f"#{edited.item_id} updated ({', '.join(fields)}): {edited.title}")
+        untouched = [n for n in dict.fromkeys(reset or ()) if n not in edited.restored + edited.waiting]
+        if untouched:
+            output.say(f"#{edited.item_id}: {', '.join(untouched)} already the source's, nothing to reset")
+        if edited.waiting:
+            output.say(f'run "readlist fetch {edited.item_id}" to fill {", ".join(edited.waiting)} from the source')
 
 
 def register(app: typer.Typer) -> None:

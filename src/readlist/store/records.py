@@ -130,6 +130,8 @@ class Edited:
     old_key: str
     key: str
     merged_from: int | None  # `edit --url … --merge`: the item folded into this one
+    restored: list[str] = field(default_factory=list)  # `--reset`: the source's value is back
+    waiting: list[str] = field(default_factory=list)  # `--reset`: cleared until the next fetch fills it
 
 
 _last_stamp: list[tuple[int, str]] = [(0, "")]  # (second, its stamp): an import stamps every row it adds

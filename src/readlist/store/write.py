@@ -366,11 +366,10 @@ class Store:
                     setattr(item, name, value)
             owned = [n for n in changes if n in provenance.OWNABLE]
             item.provenance = provenance.claimed(item.provenance, owned, tx.member)
-            if reset:
-                _hand_back(item, reset)
+            restored, waiting = _hand_back(item, reset) if reset else ([], [])
             rows.save(tx.conn, item)
             tx.touched.add(item.id)
-            return Edited(item.id, item.title, old_key, item.key, merged_from)
+            return Edited(item.id, item.title, old_key, item.key, merged_from, restored, waiting)
 
     def attach(self, ref: str, paths: Sequence[str]) -> bool:
         """Attach local files to an item; False if they all were attached already."""
@@ -444,16 +443,19 @@ def _keep_source_values(item: ItemRow, changes: dict[str, object]) -> None:
         sourcevalues.keep(item, name, getattr(item, name))
 
 
-def _hand_back(item: ItemRow, names: Sequence[str]) -> None:
-    """The fields are the source's again: its kept value at once, else emptied (the title shows its stand-in)
-    and the item pending until the next fetch fills them."""
-    waiting = False
+def _hand_back(item: ItemRow, names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The fields are the source's again: its kept value at once (restored), else emptied (the title shows its
+    stand-in) and the item pending until the next fetch fills them (waiting). A field that was not the
+    person's is left as it is and named in neither."""
+    restored: list[str] = []
+    waiting: list[str] = []
     for name in names:
         if not provenance.is_users(item.provenance, name):
             continue  # already the source's (or a guess a fetch replaces): nothing to hand back
         kept = sourcevalues.take(item, name)
         if kept is not None:
             setattr(item, name, kept)
+            restored.append(name)
         elif name == "title":
             stand_in = stand_in_title(item)
             if stand_in is None:
@@ -461,13 +463,15 @@ def _hand_back(item: ItemRow, names: Sequence[str]) -> None:
                     f"#{item.id} has no link or ID a source could give a title for; nothing was changed",
                     f'set one instead: readlist edit {item.id} --title "…"',
                 )
-            item.title, waiting = stand_in, True
+            item.title = stand_in
+            waiting.append(name)
         else:
             setattr(item, name, None)
-            waiting = True
+            waiting.append(name)
     item.provenance = provenance.released(item.provenance, names)
     if waiting:
         item.metadata_status = MetadataStatus.PENDING.value
+    return restored, waiting
 
 
 def _set_meta(tx: Tx, name: str, value: str) -> None:
