@@ -134,8 +134,8 @@ def test_json_export_is_written_as_the_standard_library_indents_it(run: Run, tmp
         },
     ]
     source = tmp_path / "rows.jsonl"
-    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
-    assert run("import", str(source)).code == 0
+    source.write_text("\r".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\r", encoding="utf-8")
+    assert run("import", str(source)).code == 0  # old Mac line ends (\r) too
     out = run("export", "--format", "json").out
     assert out == json_safe(json.dumps(json.loads(out), indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
     assert "\\u2028" in out  # a line separator stays escaped (json_safe), as every JSON readlist writes

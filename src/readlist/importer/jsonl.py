@@ -28,7 +28,8 @@ def parse_records(text: str, name: str) -> list[tuple[str, Mapping[str, object]]
         else:
             rows = [
                 (f"{name} line {n}", json.loads(line))
-                for n, line in enumerate(text.split("\n"), 1)  # not splitlines: U+2028 may sit inside a string
+                # Lines end in \n, \r\n or \r; not splitlines: a U+2028 may sit inside a string (a raw \r cannot)
+                for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1)
                 if line.strip()
             ]
     except json.JSONDecodeError as exc:
