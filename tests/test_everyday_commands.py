@@ -173,6 +173,8 @@ def test_db_path_check_and_backup(run: Run, isolated_library: Path) -> None:
     (made,) = elsewhere.glob("library.db.*.bak")
     assert told.code == 0 and told.out.strip() == f"backup written to {made}", told
     assert len(list(isolated_library.parent.glob("library.db.*.bak"))) == 1  # nothing more beside the library
+    again = [run("db", "backup", "--to", str(elsewhere)).out.strip() for _ in range(2)]  # within one second
+    assert len(set(again)) == 2 and len(list(elsewhere.glob("library.db.*.bak"))) == 3  # none overwritten
 
 
 def test_hints_show_cli_syntax_never_the_python_apis(run: Run) -> None:

@@ -4,6 +4,7 @@ SQLAlchemy (the write side); WAL, BEGIN IMMEDIATE, migrate-on-open with a backup
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import stat
@@ -537,15 +538,15 @@ def conn_path(conn: Conn) -> str:
 def backup_file(path: Path, suffix: str = "", folder: Path | None = None) -> Path:
     """A consistent copy next to the database, or in `folder` (SQLite's online backup, so WAL contents are
     included)."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = (folder or path.parent) / f"{path.name}.{stamp}{suffix}.bak"
+    place = folder or path.parent
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    if not os.access(target.parent, os.W_OK):  # the place, not the library, is at fault: no snapshot instead
+    if not os.access(place, os.W_OK):  # the place, not the library, is at fault: no snapshot instead
         raise InvalidInputError(
-            f"cannot write a backup in {target.parent} (the folder is read-only); nothing was written",
+            f"cannot write a backup in {place} (the folder is read-only); nothing was written",
             "back up to a folder you can write: readlist db backup --to DIR",
         )
+    target = _claim_backup_name(place, path.name, suffix)
     src = open_read_only(path, sqlite3.connect) if is_read_only(path) else sqlite3.connect(path)
     try:
         dst = sqlite3.connect(target)
@@ -560,6 +561,20 @@ def backup_file(path: Path, suffix: str = "", folder: Path | None = None) -> Pat
     finally:
         src.close()
     return target
+
+
+def _claim_backup_name(place: Path, name: str, suffix: str) -> Path:
+    """A backup file name of its own, made now (O_EXCL): two backups in one second, or at once, never share one.
+    A second one in the same second is `…Z_2…`, which sorts after the first (the newest is restored)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for n in itertools.count(1):
+        target = place / f"{name}.{stamp}{'' if n == 1 else f'_{n}'}{suffix}.bak"
+        try:
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        return target
+    raise AssertionError("unreachable")
 
 
 def is_damage(exc: BaseException) -> bool:
