@@ -70,6 +70,14 @@ def test_add_a_folder_adds_every_pdf_and_adding_again_merges(run: Run, tmp_path:
     assert again.out.count("already in your list") == 3
     assert len(run("list", "--json").json()) == 3
     assert run("add", str(folder / "readme.txt")).err.startswith("error: readme.txt is not a PDF")
+    broken = folder / "sub" / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj")  # cut off: one bad file does not stop the folder
+    make_pdf(folder / "2409.00001.pdf")
+    partly = run("add", str(folder), "--no-fetch")
+    assert partly.code == 0 and f"skipped {broken}" in partly.err, partly
+    assert len(run("list", "--json").json()) == 4
+    alone = run("add", str(broken), "--no-fetch")  # named on its own it is an error
+    assert alone.code == 1 and "cannot read broken.pdf" in alone.err
     assert run("add", str(tmp_path / "gone.pdf")).err.startswith("error: no such file")
 
 

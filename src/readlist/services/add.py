@@ -47,8 +47,10 @@ class Input:
     files: list[str] = field(default_factory=list)  # local PDFs to attach
 
 
-def resolve_inputs(inputs: list[str]) -> list[Input]:
-    """Each input → what it names; a local PDF (or a folder of them) is identified from its name or content."""
+def resolve_inputs(inputs: list[str], unreadable: list[str] | None = None) -> list[Input]:
+    """Each input → what it names; a local PDF (or a folder of them) is identified from its name or content.
+    A PDF named on its own that cannot be read is an error; one found in a folder is named in `unreadable`
+    (when given) and the folder's other PDFs are added."""
     from pathlib import Path
 
     resolved: list[Input] = []
@@ -58,7 +60,13 @@ def resolve_inputs(inputs: list[str]) -> list[Input]:
             from readlist.importer.pdffile import identify_pdf, pdf_files
 
             for pdf in pdf_files(path):
-                ref, found_title = identify_pdf(pdf)
+                try:
+                    ref, found_title = identify_pdf(pdf)
+                except InvalidInputError as exc:
+                    if unreadable is None or not path.is_dir():
+                        raise
+                    unreadable.append(f"skipped {pdf}: {exc.message.split(': ', 1)[-1]}")
+                    continue
                 resolved.append(Input(ref, found_title, [str(pdf.resolve())]))
         elif text.strip().lower().endswith(".pdf") and "://" not in text:
             raise InvalidInputError(f"no such file: {text}", "check the path; add takes PDFs, IDs, DOIs and URLs")
@@ -330,11 +338,13 @@ def add_items(
     Nothing waits on the network inside a transaction, and Ctrl-C while waiting keeps what was saved (pending,
     for `fetch`). `saved_hook` hears the saved item ids (the Library words an interrupt with them)."""
     started = time.monotonic()
-    resolved = resolve_inputs(inputs)  # every input is checked before anything is written
+    report = AddReport()
+    resolved = resolve_inputs(inputs, report.warnings)  # every input is checked before anything is written
+    if not resolved and report.warnings:
+        raise InvalidInputError(report.warnings[0], "is it a complete PDF?")  # a folder of unreadable PDFs
     refs = [r.ref for r in resolved]
     if title and len(refs) > 1:
         raise InvalidInputError("--title applies to one item, but several were given", "add them one at a time")
-    report = AddReport()
     sources = _needs_sources(store, refs) if fetch else []
     wanted = _needs_metadata(store, refs) if fetch else []
     saved = _save(store, resolved, tags=tags, note=note, title=title, priority=priority)
