@@ -184,3 +184,17 @@ def test_a_dblp_key_stays_as_it_was_in_exports_and_names_the_item(run: Run, tmp_
     assert run("import", str(bib)).code == 0
     assert f"@inproceedings{{{key}," in run("export", "--format", "bibtex").out  # \cite{{…}} in a paper still works
     assert run("show", key, "--json").json()["title"] == "Alpa"
+
+
+def test_books_theses_and_chapters_keep_their_entry_types_in_a_bibtex_export(run: Run, tmp_path: Path) -> None:
+    bib = tmp_path / "kinds.bib"
+    bib.write_text(
+        "@book{knuth1968, author = {Knuth, Donald}, title = {The Art of Computer Programming}, year = {1968}}\n"
+        "@phdthesis{lee2020, author = {Lee, Ann}, title = {Fast Kernels}, school = {MIT}, year = {2020}}\n"
+        "@incollection{ng2019, author = {Ng, Bo}, title = {A Chapter}, booktitle = {A Handbook}, year = {2019}}\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(bib)).code == 0
+    out = run("export", "--format", "bibtex").out
+    assert "@book{knuth1968," in out and "@phdthesis{lee2020," in out and "@incollection{ng2019," in out
+    assert "school = {MIT}" in out and "booktitle = {A Handbook}" in out

@@ -247,6 +247,17 @@ def _year(record: ExportRecord) -> str:
     return str(record.get("year") or (record.get("published") or "")[:4] or "")
 
 
+# A work type (Crossref's words, as BibTeX import maps them: importer/bibfields.py) → its BibTeX entry type.
+_ENTRY_OF_WORK = {
+    "proceedings-article": "inproceedings",
+    "journal-article": "article",
+    "book": "book",
+    "book-chapter": "incollection",
+    "dissertation": "phdthesis",
+    "report": "techreport",
+}
+
+
 def entry_type(record: ExportRecord) -> str:
     """@inproceedings / @article for published papers, @misc for preprints, @online for articles, @software."""
     if record["kind"] == Kind.REPO:
@@ -254,10 +265,8 @@ def entry_type(record: ExportRecord) -> str:
     if record["kind"] == Kind.ARTICLE:
         return "online"
     work_type, venue = record.get("work_type"), record.get("venue")
-    if work_type == "proceedings-article":
-        return "inproceedings"
-    if work_type == "journal-article":
-        return "article"
+    if work_type in _ENTRY_OF_WORK:
+        return _ENTRY_OF_WORK[work_type]
     if venue:
         words = set(re.findall(r"[a-z]+", venue.lower()))
         return "inproceedings" if words & CONFERENCE_WORDS else "article"
@@ -273,7 +282,13 @@ def _fields(r: ExportRecord, kind: str) -> list[tuple[str, str]]:
     year = _year(r) or str(arxiv_year(r.get("arxiv_id")) or "")
     if year:
         fields.append(("year", year))
-    venue_field = {"inproceedings": "booktitle", "article": "journal"}.get(kind)
+    venue_field = {
+        "inproceedings": "booktitle",
+        "incollection": "booktitle",
+        "article": "journal",
+        "phdthesis": "school",
+        "techreport": "institution",
+    }.get(kind)
     if venue_field and (venue := r.get("venue")):
         fields.append((venue_field, bib_escape(venue)))
     if kind == "online" and (site := r.get("site")):
