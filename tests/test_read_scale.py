@@ -189,13 +189,22 @@ def test_the_everyday_reads_load_nothing_they_do_not_use(big: Path) -> None:
 
 @pytest.mark.parametrize("ties", [1, 40])
 @pytest.mark.parametrize(
-    "query", ["kv cache", "量化", "attention tag:量化", "status:reading gpu", "speculativ decodng"]
+    "query",
+    [
+        "kv cache",
+        "量化",
+        "attention tag:量化",
+        "status:reading gpu",
+        "speculativ decodng",
+        "low-rank adapter",
+        "moe 推理",
+    ],
 )
 def test_a_page_of_search_is_the_top_of_the_whole_ranking(
     lib: Library, monkeypatch: pytest.MonkeyPatch, query: str, ties: int
 ) -> None:
-    """A page sorts only the best rows of a tier (and sorts it whole when ties run past them): the same rows,
-    in the same order, as ranking every match."""
+    """A page scores the first tiers that can fill it in one pass and sorts only their best rows (all of them
+    when ties run past): the same rows, in the same order, as ranking every match tier by tier."""
     monkeypatch.setattr(fts, "_TIES", ties)
     everything = lib.search(query, limit=None)
     for size in (1, 20, 45):

@@ -115,77 +115,119 @@ _TIE_BREAK = (
 def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
     """(item id, tier, bm25) of the best `limit` matches, best first, and how many match in all.
 
-    Tier by tier, best first, stopping once the page is full: a broad query ("gpu") fills its page from the
-    title tiers, so BM25 is computed for a few hundred rows instead of every match."""
+    An item's tier is the first of the query's tiers it matches; BM25 always scores the whole query (all
+    columns, spellings, synonyms). A page is one scored pass over the matches of the first tiers that can fill
+    it, each row tagged with its tier (a tier used to cost a pass of its own, each pass re-reading every match)."""
     tiers = query.tiers()
-    where, params = filter_sql(query.filters)
-    # CROSS JOIN: the full-text match drives the join. Led by an index on a filter (kind), SQLite re-ran the whole
-    # MATCH once per item of that kind (minutes at 100k items).
-    base = f"FROM search_index CROSS JOIN member_item i ON i.id = search_index.rowid WHERE search_index MATCH ?{where}"
-    counted = base if where else "FROM search_index WHERE search_index MATCH ?"  # no filter: no join to count
-    if query.filters == Filters(tags=query.filters.tags):
+    counted, params = _matches(query.filters)
+    everything = render(tiers[-1][1])
+    total = int(conn.execute(f"SELECT count(*) {counted}", [everything, *params]).fetchone()[0])
+    if total == 0 or limit == 0:
+        return [], total
+    if limit is None:
+        return _every_match(conn, tiers, counted, params), total
+    # The first tiers that hold `limit` matches (rowid probes that stop at the limit-th) hold the page: a broad
+    # query ("gpu") fills it from the titles, and BM25 scores only their rows.
+    last = next(
+        (n for n, (_, expr) in enumerate(tiers[:-1]) if _at_least(conn, counted, [render(expr), *params], limit)),
+        len(tiers) - 1,
+    )
+    page = _page(conn, *_scored(tiers, last, counted, params), limit)
+    if len(page) < limit and last < len(tiers) - 1:  # a tier held rows the whole query does not match
+        page = _page(conn, *_scored(tiers, len(tiers) - 1, counted, params), limit)
+    return [(item_id, tiers[n][0], score) for item_id, score, n in page], total
+
+
+def _scored(tiers: list[tuple[int, Expr]], last: int, counted: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """SELECT id, score, tier (an index into `tiers`) of the matches in the tiers up to `last`, and its arguments."""
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    whole = last == len(tiers) - 1  # every match: the last tier is the whole query, no set to test
+    tested = range(last if whole else last + 1)
+    cases = "".join(f" WHEN +search_index.rowid IN ({_TIER_ROWS}) THEN {n}" for n in tested)
+    tier = f"CASE{cases} ELSE {last if whole else 'NULL'} END" if cases else str(last)
+    sql = f"SELECT search_index.rowid AS id, bm25(search_index, {weights}) AS score, {tier} AS tier {counted}"
+    if not whole:
+        sql = f"SELECT * FROM ({sql}) WHERE tier IS NOT NULL"
+    return sql, [*(render(tiers[n][1]) for n in tested), render(tiers[-1][1]), *params]
+
+
+_TIER_ROWS = "SELECT rowid FROM search_index WHERE search_index MATCH ?"
+
+
+def _matches(filters: Filters) -> tuple[str, list[Any]]:
+    """`FROM … WHERE search_index MATCH ?…`: the rows of a MATCH that pass the filters, and the filters' values."""
+    where, params = filter_sql(filters)
+    if not where:
+        return "FROM search_index WHERE search_index MATCH ?", params  # no filter: no join
+    if filters == Filters(tags=filters.tags):
         # Tags only: each match is looked up in the tags' items, with no join to the item and the member's
         # status (attention tag:量化 at 100k items: 80 → 30 ms); `+`, as _IN_TIER says.
-        tagged, _ = filter_sql(query.filters, item_id="+search_index.rowid")
-        counted = f"FROM search_index WHERE search_index MATCH ?{tagged}"
-    total = int(conn.execute(f"SELECT count(*) {counted}", [render(tiers[-1][1]), *params]).fetchone()[0])
+        tagged, _ = filter_sql(filters, item_id="+search_index.rowid")
+        return f"FROM search_index WHERE search_index MATCH ?{tagged}", params
+    # CROSS JOIN: the full-text match drives the join. Led by an index on a filter (kind), SQLite re-ran the whole
+    # MATCH once per item of that kind (minutes at 100k items).
+    joined = "FROM search_index CROSS JOIN member_item i ON i.id = search_index.rowid"
+    return f"{joined} WHERE search_index MATCH ?{where}", params
+
+
+def _at_least(conn: Conn, counted: str, args: list[Any], n: int) -> bool:
+    """Whether a MATCH has `n` rows: a probe that stops at the n-th (rowids only, no scoring)."""
+    sql = f"SELECT count(*) FROM (SELECT 1 {counted} LIMIT ?)"
+    return int(conn.execute(sql, [*args, n]).fetchone()[0]) >= n
+
+
+def _every_match(
+    conn: Conn, tiers: list[tuple[int, Expr]], counted: str, params: list[Any]
+) -> list[tuple[int, int, float]]:
+    """Every match in rank order, tier by tier (`search -n 0`, exports of a search)."""
     rows: list[tuple[int, int, float]] = []
     weights = ", ".join(str(w) for w in WEIGHTS)
     everything = render(tiers[-1][1])
     for n, (tier, expr) in enumerate(tiers):
-        if total == 0 or (limit is not None and len(rows) >= limit):
-            break
-        # BM25 always scores the whole query (all columns, spellings, synonyms); the tier only restricts.
         within = "" if n == len(tiers) - 1 else _IN_TIER
         seen = " AND +search_index.rowid NOT IN (SELECT value FROM json_each(?))" if rows else ""
         args: list[Any] = [everything, *params] + ([render(expr)] if within else [])
         args += [json.dumps([r[0] for r in rows])] if rows else []
         scored = f"SELECT search_index.rowid AS id, bm25(search_index, {weights}) AS score {counted}{within}{seen}"
-        if limit is None:
-            sql = f"SELECT s.id, s.score FROM ({scored}) s JOIN member_item i ON i.id = s.id ORDER BY {_ORDER}"
-            page = [(int(r[0]), float(r[1])) for r in conn.execute(sql, args)]
-        else:
-            page = _page(conn, scored, args, limit - len(rows))
-        rows += [(item_id, tier, score) for item_id, score in page]
-    return rows, total
+        sql = f"SELECT s.id, s.score FROM ({scored}) s JOIN member_item i ON i.id = s.id ORDER BY {_ORDER}"
+        rows += [(int(r[0]), tier, float(r[1])) for r in conn.execute(sql, args)]
+    return rows
 
 
-def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int, float]]:
-    """The best `size` rows of one tier: by rounded score, ties broken unread-first and newest-first.
+def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int, float, int]]:
+    """The best `size` rows of `scored` (id, score, tier): by tier, then rounded score, ties broken unread-first
+    and newest-first.
 
-    Only the rows whose rounded score can reach the page are tie-broken, and SQLite finds them with a bounded
-    sort (ORDER BY score LIMIT n keeps n rows) instead of sorting every match: rounding keeps the order of raw
-    scores, so they are a prefix of that order. When ties run past the prefix, the whole tier is sorted."""
-    best = conn.execute(f"{scored} ORDER BY score LIMIT ?", [*args, size + _TIES]).fetchall()
-    if len(best) == size + _TIES and round(best[-1][1], 2) <= round(best[size - 1][1], 2):
-        return [
-            (int(r[0]), float(r[1]))
-            for r in conn.execute(_PAGE.format(scored=scored, order=_ORDER), [*args, size, size])
-        ]
+    Only the rows whose (tier, rounded score) can reach the page are tie-broken, and SQLite finds them with a
+    bounded sort (ORDER BY … LIMIT n keeps n rows) instead of sorting every match: rounding keeps the order of
+    raw scores, so they are a prefix of that order. When ties run past the prefix, every row is sorted."""
+    keyed = f"SELECT id, score, tier, round(score, 2) AS r FROM ({scored})"
+    best = conn.execute(f"{keyed} ORDER BY tier, score LIMIT ?", [*args, size + _TIES]).fetchall()
+    if len(best) == size + _TIES and (best[-1][2], best[-1][3]) <= (best[size - 1][2], best[size - 1][3]):
+        sql = _TIED_PAGE.format(keyed=keyed, tie_break=_TIE_BREAK)
+        return [(int(r[0]), float(r[1]), int(r[2])) for r in conn.execute(sql, [*args, size, size])]
     if len(best) > size:
-        last = round(best[size - 1][1], 2)
-        best = [r for r in best if round(r[1], 2) <= last]
+        last = (best[size - 1][2], best[size - 1][3])
+        best = [r for r in best if (r[2], r[3]) <= last]
     if len(best) <= 1:
-        return [(int(r[0]), float(r[1])) for r in best]
-    ties = conn.execute(_TIE_PAGE, (json.dumps([[r[0], r[1]] for r in best]), size))
-    return [(int(r[0]), float(r[1])) for r in ties]
+        return [(int(r[0]), float(r[1]), int(r[2])) for r in best]
+    ties = conn.execute(_TIE_PAGE, (json.dumps([list(r) for r in best]), size))
+    return [(int(r[0]), float(r[1]), int(r[2])) for r in ties]
 
 
-# A page of one tier: every match is scored (in C), but only the rows whose rounded score reaches the page's
-# last score are joined to their items for the tie-break; the join for every match cost most of a search.
 _ORDER = f"round(s.score, 2), {_TIE_BREAK}"
-_PAGE = """WITH scored AS MATERIALIZED ({scored}),
-last AS (SELECT round(score, 2) AS r FROM scored ORDER BY r LIMIT 1 OFFSET ? - 1)
-SELECT s.id, s.score FROM scored s JOIN member_item i ON i.id = s.id
-WHERE round(s.score, 2) <= coalesce((SELECT r FROM last), round(s.score, 2))
-ORDER BY {order} LIMIT ?"""
-
-
 _TIES = 40  # rows past the page fetched to find where its last rounded score ends
 
-# The tie-break of a tier's best rows, given as [[id, score], …].
-_TIE_PAGE = f"""SELECT s.value ->> 0 AS id, s.value ->> 1 AS score FROM json_each(?) s
-JOIN member_item i ON i.id = s.value ->> 0 ORDER BY round(s.value ->> 1, 2), {_TIE_BREAK} LIMIT ?"""
+# A page whose last (tier, rounded score) is shared past the prefix: every row is scored, but only those that
+# reach the page's last key are joined to their items for the tie-break.
+_TIED_PAGE = """WITH s AS MATERIALIZED ({keyed}),
+last AS (SELECT tier, r FROM s ORDER BY tier, r LIMIT 1 OFFSET ? - 1)
+SELECT s.id, s.score, s.tier FROM s JOIN member_item i ON i.id = s.id
+WHERE (s.tier, s.r) <= (SELECT tier, r FROM last) ORDER BY s.tier, s.r, {tie_break} LIMIT ?"""
+
+# The tie-break of a page's best rows, given as [[id, score, tier, rounded score], …].
+_TIE_PAGE = f"""SELECT s.value ->> 0, s.value ->> 1, s.value ->> 2 FROM json_each(?) s
+JOIN member_item i ON i.id = s.value ->> 0 ORDER BY s.value ->> 2, s.value ->> 3, {_TIE_BREAK} LIMIT ?"""
 
 
 def filtered(conn: Conn, filters: Filters, limit: int | None) -> tuple[list[int], int]:
