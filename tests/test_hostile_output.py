@@ -131,3 +131,12 @@ def test_a_notes_javascript_link_is_quoted_inert_in_the_digest(run: Run) -> None
 
     assert not re.search(r"(?<!\\)\]\((javascript|data):", digest) and "\\[here\\]" in digest
     assert "[safe link](https://example.org/c)" in digest and "**link**" in digest
+
+
+def test_digest_since_an_early_year_counts_everything_and_a_future_date_is_refused(run: Run) -> None:
+    run("add", "https://example.com/x", "--title", "X")
+    early = run("digest", "--since", "0099-01-01", "--lang", "en").out
+    # The year 99 was written `99-01-01…`, which sorts after `2026-…`: nothing was counted since then.
+    assert early.startswith("# Reading digest 0099-01-01 – ") and "· added 1 ·" in early
+    future = run("digest", "--since", "9999-12-31")  # a period ending before it starts
+    assert future.code != 0 and "in the future" in future.err and "hint:" in future.err

@@ -46,6 +46,12 @@ def _since(when: str) -> str:
     return parse_since(when)
 
 
+def _now() -> str:
+    from readlist.store.records import now_iso
+
+    return now_iso()
+
+
 class Reading(Door):
     def todo(
         self, *, tag: str | None = None, limit: int | None = None, everything: bool = False, full: bool = True
@@ -297,6 +303,8 @@ class Reading(Door):
         if language != "auto" and language not in LABELS:
             raise InvalidInputError(f"no labels for language {language!r}", "use --lang zh, --lang en or --lang auto")
         flt = item_filter(status, tag, kind, since)
+        if flt.since and flt.since > _now():  # the period would end before it starts
+            raise InvalidInputError(f"{since} is in the future: a digest covers a past period", "use 7d or a past date")
         chosen = None if language == "auto" else language
         return digest(
             self._conn, flt, group_by=group_by, lang=chosen, full_notes=full_notes, since_text=since, team=team

@@ -159,16 +159,21 @@ def parse_since(value: str) -> str:
             start = datetime.now(UTC) - timedelta(days=int(m.group(1)) * _DAYS[m.group(2)])
         except (OverflowError, ValueError):  # before the year 1: everything is since then
             return "0001-01-01T00:00:00Z"
-        return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _stamp(start)
     try:
         day = datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
         raise InvalidInputError(f"cannot read the date {value!r}", "use 7d, 2w, 3m, 1y or YYYY-MM-DD") from None
     # a date means the reader's own midnight, stored as UTC like every timestamp
     try:
-        return day.astimezone().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, ValueError):  # 0001-01-01 or 9999-12-31 in a zone that moves it out of years 1-9999
-        return "0001-01-01T00:00:00Z" if day.year < 5000 else "9999-12-31T23:59:59Z"
+        return _stamp(day.astimezone().astimezone(UTC))
+    except (OverflowError, ValueError):  # 0001-01-01 in a zone that moves it before the year 1
+        return "0001-01-01T00:00:00Z"
+
+
+def _stamp(moment: datetime) -> str:
+    """ISO UTC with a four-digit year: strftime's %Y writes the year 99 as `99`, which sorts after 2026."""
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 # ---- the read side's records (what `list --json`, `show --json` and `Library` return) ----------------------

@@ -51,7 +51,7 @@ def date(stamp: str | None) -> str:
 @lru_cache(maxsize=65536)
 def _date(stamp: str) -> str:
     moment = _local(stamp)
-    return moment.strftime("%Y-%m-%d") if moment else stamp[:10]
+    return f"{moment.year:04d}-{moment:%m-%d}" if moment else stamp[:10]  # %Y writes the year 99 as `99`
 
 
 def minute(stamp: str | None) -> str:
@@ -59,7 +59,7 @@ def minute(stamp: str | None) -> str:
     if not stamp:
         return ""
     moment = local(stamp)
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else stamp
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M}" if moment else stamp
 
 
 def iso(stamp: str | None) -> str:
