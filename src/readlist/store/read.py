@@ -405,12 +405,21 @@ def team_stats(conn: Conn) -> list[MemberStats]:
     return out
 
 
+# An item some source can be asked about (net.works.source_for, in SQL): one with nothing to look up is never
+# "not fetched yet" — fetch skips it.
+_ASKABLE = (
+    "(arxiv_id IS NOT NULL OR key LIKE 'doi:%' OR key LIKE 'github:%' "
+    "OR lower(url) LIKE 'http://%' OR lower(url) LIKE 'https://%')"
+)
+
+
 def home(conn: Conn, *, top: int = 5) -> Overview:
     """What `readlist` alone shows: reading now, the top of the queue, inbox and pending-metadata counts."""
     counts = dict(conn.execute("SELECT status, count(*) FROM member_item GROUP BY status ORDER BY status").fetchall())
     # Every item a plain `fetch` would ask its source about, of every kind (as store/targets.py picks them).
     waiting = (MetadataStatus.PENDING, MetadataStatus.FAILED, MetadataStatus.NONE)
-    pending = conn.execute("SELECT count(*) FROM item WHERE metadata_status IN (?, ?, ?)", waiting).fetchone()[0]
+    pending = conn.execute(f"SELECT count(*) FROM item WHERE metadata_status IN (?, ?, ?) AND {_ASKABLE}", waiting)
+    pending = pending.fetchone()[0]
     return {
         "total": sum(counts.values()),
         "counts": counts,
