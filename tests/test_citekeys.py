@@ -62,3 +62,24 @@ def test_a_key_made_for_a_filtered_export_is_not_another_items_key(run: Run, tmp
     assert len(keys) == 1 and keys[0] != "ring"
     assert run("show", keys[0], "--json").json()["title"] == "Ring attention"
     assert _keys(run("export", "--format", "bibtex", "--tag", "mine").out) == keys
+
+
+def test_an_entry_whose_title_was_edited_merges_into_the_item_its_key_names(run: Run, tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    entries = (
+        "@book{knuth1984, title={The TeXbook}, author={Knuth, Donald}, year={1984}}\n"
+        "@article{smith2020, title={A Study of Things}, author={Smith, Ann}, year={2020}}\n"
+    )
+    bib.write_text(entries)
+    assert run("import", str(bib)).code == 0
+    # Edited in the reference manager: a new title (the only identity such an entry had) for the same key; and
+    # another paper that reuses a key with a different year is not that item.
+    bib.write_text(
+        entries.replace("The TeXbook", "The TeXbook, Volume A")
+        + ("@article{smith2020b, title={Other}, year={2021}}\n@misc{smith2020, title={Unrelated}, year={2023}}\n")
+    )
+    again = run("import", str(bib))
+    assert again.code == 0 and "title" in again.out, again.out  # the edited title is reported, not lost
+    items = run("list", "--json").json()
+    assert sorted(i["title"] for i in items) == ["A Study of Things", "Other", "The TeXbook", "Unrelated"]
+    assert {i["citation_key"] for i in items if i["title"] == "The TeXbook"} == {"knuth1984"}

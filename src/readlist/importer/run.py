@@ -223,6 +223,7 @@ def _merge_batch(
     keep_mine: bool,
     restore_removed: bool,
 ) -> None:
+    drafts = _by_citation_key(tx, drafts)
     merger.preload(sorted({d.ref.key for d in drafts}))
     drafts = _handle_removed(tx, merger, report, drafts, restore_removed, counted.removed)
     merger.create_missing(drafts)
@@ -242,6 +243,30 @@ def _merge_batch(
             counted.items[hashed] = before & ~3 | state
     merger.flush_pending()
     merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
+
+
+def _by_citation_key(tx: Tx, drafts: list[ItemDraft]) -> list[ItemDraft]:
+    """An entry known only by its title (no DOI, arXiv ID or link) whose title was edited in the reference
+    manager merges into the item its citation key names, when their years agree, instead of becoming a second
+    item keyed by the new title (with a re-minted citation key, breaking the user's \\cite)."""
+    from dataclasses import replace
+
+    from readlist.domain import year_of
+
+    loose = [d for d in drafts if d.citation_key and d.ref.key.startswith(TITLE_KEY)]
+    if not loose:
+        return drafts
+    sql = "SELECT citation_key, key, year FROM item WHERE key LIKE 'title:%' AND citation_key IN ({})"
+    named = [d.citation_key for d in loose]
+    found = {row[0]: (str(row[1]), row[2]) for row in tx.conn.execute(sql.format(",".join("?" * len(named))), named)}
+    for draft in loose:
+        key, year = found.get(draft.citation_key or "", (draft.ref.key, None))
+        if key != draft.ref.key and (year is None or year_of(draft.published) in (None, year)):
+            draft.ref = replace(draft.ref, key=key)
+    return drafts
+
+
+TITLE_KEY = "title:"  # the key of an item known only by its title (ids.py)
 
 
 def _saved(counted: _Counted, total: int) -> str:
