@@ -7,11 +7,12 @@ engine gets this module from a PostgreSQL library's backend (engine.fulltext).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from readlist.location import Conn
 from readlist.search import fts
-from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
+from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter, any_of
 from readlist.store.backends.postgres import PgConn, parser_words
 
 # ts_rank weights {D, C, B, A}: the FTS5 weights of fts.WEIGHTS per class, relative to the title's 30.
@@ -107,11 +108,17 @@ _RANKED = "ranked AS (SELECT item_id, tier, score, round(CAST(score AS numeric),
 # The page looks up only the hits whose (tier, rounded rank) can make it for the tie-break, one by one (OFFSET 0:
 # the planner, which cannot know how few pass, otherwise hashes the whole item table).
 _LAST = "last AS (SELECT tier, r FROM ranked ORDER BY tier, r DESC LIMIT 1 OFFSET ?)"
-_PAGE = f"""SELECT h.item_id, h.tier, h.score, (SELECT count(*) FROM hit) FROM ranked h
+_PAGE = f"""SELECT h.item_id, h.tier, h.score, (SELECT count(*) FROM {{counted}}) FROM ranked h
 CROSS JOIN LATERAL (SELECT status, added_at FROM member_item WHERE id = h.item_id OFFSET 0) i
 WHERE {{cut}} ORDER BY h.tier, h.r DESC, {fts._TIE_BREAK.replace("i.id", "h.item_id")} LIMIT ?"""
 _CUT = "NOT EXISTS (SELECT 1 FROM last) OR (h.tier, -h.r) <= (SELECT tier, -r FROM last)"
 TITLE_TIERS = 2  # tiers 0 and 1 are the title matches (query.TIER_NAMES)
+# ts_rank's bound for what lies past an item's title, authors and tags: every later position weighs at most C
+# (0.045), and calc_rank_or sums each word's positions as w/n² over 1.645 (the sum of 1/n²), so those positions
+# add less than 0.045 to any word's share, and so to the average over the query's words that ts_rank returns.
+# (Only for a query whose top operator is OR or a single word; AND and phrases are ranked by word distances.)
+_TAIL = 0.04501  # 0.045, with room for float4 rounding
+_HEAD = "setweight(s.title, 'A') || setweight(s.authors, 'B') || setweight(s.tags, 'B')"  # doc's first columns
 
 Tiers = list[tuple[int, Expr]]
 
@@ -119,7 +126,58 @@ Tiers = list[tuple[int, Expr]]
 def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
     """(item id, tier, -ts_rank) of the best `limit` matches, best first, and how many match in all.
     The same order as fts.ranked: tier first (the first tier expression a match meets), then the rank of the
-    whole query (all columns, spellings, synonyms), then the tie-break."""
+    whole query (all columns, spellings, synonyms), then the tie-break.
+
+    Every set here comes from the terms index (migration 0018), phrases included, without reading a vector.
+    The page ends in the first tier T that, with the tiers before it, holds `limit` matches (found by probes
+    that stop at the limit-th). Each match of tiers up to T gets a ceiling on its rank from its title, authors
+    and tags (small vectors kept in the row); the best `limit` by ceiling are ranked exactly, giving a page the
+    real one can only beat, and then only the matches whose ceiling reaches that page's last rank have their
+    whole vector read and ranked. The total is a count of the index's answer."""
+    tiers = query.tiers()
+    lexemes = _lexemes(conn, tiers[-1][1])
+    if lexemes is None:  # a word the parser splits further: no plain terms query for it
+        return _ranked_by_doc(conn, query, limit)
+    kept, params = _kept(query.filters)
+    # The matches of the tiers up to each one (a tier's expression is narrower than the last, the whole query).
+    unions = [any_of([expr for _, expr in tiers[: n + 1]]) for n in range(len(tiers) - 1)] + [tiers[-1][1]]
+    everything, every_args = _found(tiers[-1][1], lexemes, kept, params)
+    total = None
+    if limit == 0 or kept:  # a filter may leave few matches or none: the count first (each probe would pass
+        total = _count(conn, f"SELECT count(*) FROM ({everything}) AS m", every_args)  # them all again)
+        if total == 0 or limit == 0:
+            return [], total
+    end = len(tiers) - 1
+    if limit is not None and end and (total is None or total > limit):
+        probes = [_found(u, lexemes, kept, params) for u in unions[:-1]]
+        sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM ({f} LIMIT ?) AS p)" for f, _ in probes)
+        held = _rows(conn, sql, [a for _, args in probes for a in [*args, limit]])[0]
+        end = next((n for n, count in enumerate(held) if count >= limit), end)
+    matches, args = _found(unions[end], lexemes, kept, params, tiers=tiers, end=end)
+    exact, exact_args = _exact(tiers)
+    page = _PAGE.format(cut="TRUE" if limit is None else _CUT, counted="m")
+    if limit is None:
+        sql = f"WITH m AS MATERIALIZED ({matches}), hit AS MATERIALIZED ({exact} FROM m c {_ROW}), {_RANKED} {page}"
+        found = _rows(conn, sql, [*args, *exact_args, None])
+    else:
+        sql = (
+            f"WITH m AS MATERIALIZED ({matches}), top AS MATERIALIZED ({exact} FROM (SELECT item_id FROM m "
+            f"ORDER BY tlo, ub DESC LIMIT ?) c {_ROW}), kth AS (SELECT tier, round(CAST(score AS numeric), 3) AS r "
+            f"FROM top ORDER BY tier, score DESC OFFSET ? LIMIT 1), hit AS MATERIALIZED ({exact} FROM m c {_ROW} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM kth) OR (c.tlo, -c.ub) <= (SELECT tier, -r FROM kth)), {_RANKED}, "
+            f"{_LAST} {page}"
+        )
+        found = _rows(conn, sql, [*args, *exact_args, limit, limit - 1, *exact_args, limit - 1, limit])
+    rows = [(int(r[0]), int(r[1]), -float(r[2])) for r in found]
+    if total is None:  # `m` holds every match when the page ends in the last tier
+        total = int(found[0][3]) if found and end == len(tiers) - 1 else None
+    if total is None:
+        total = _count(conn, f"SELECT count(*) FROM ({everything}) AS m", every_args)
+    return rows, total
+
+
+def _ranked_by_doc(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
+    """`ranked` without the terms index: every match's vector read (a query with a word the parser splits)."""
     tiers = query.tiers()
     where, params = filter_sql(query.filters)
     titled = [(t, expr) for t, expr in tiers[:-1] if t < TITLE_TIERS]
@@ -134,6 +192,176 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
             return rows, _count(conn, f"{hits} SELECT count(*) FROM hit", args)
     hits, args = _hits(tiers[:-1], tiers[-1], where, params, doc="x.doc")
     return _page(conn, hits, args, limit)
+
+
+def _phrases(expr: Expr) -> Iterator[Phrase]:
+    if isinstance(expr, Phrase):
+        yield expr
+    elif isinstance(expr, InColumn):
+        yield from _phrases(expr.expr)
+    else:
+        for part in expr.parts:
+            yield from _phrases(part)
+
+
+def _words(phrase: Phrase) -> list[str]:
+    return [w for token in phrase.tokens for w in parser_words(token).split()]
+
+
+def _lexemes(conn: Conn, expr: Expr) -> dict[str, str] | None:
+    """Each word of the query as the index holds it (its stem), in one round trip; None when a token has no
+    word or a word is not exactly one lexeme (the parser splits it further: its tsquery is no plain chain)."""
+    phrases = list(_phrases(expr))
+    if any(not parser_words(t) for p in phrases for t in p.tokens):
+        return None
+    words = sorted({w for p in phrases for w in _words(p)})
+    sql = "SELECT w, ARRAY(SELECT lexeme FROM unnest(to_tsvector('readlist', w))) FROM unnest(CAST(? AS text[])) AS w"
+    found = {str(r[0]): list(r[1]) for r in conn.execute(sql, [words])}
+    if any(len(found.get(w, [])) != 1 for w in words):
+        return None
+    return {w: found[w][0] for w in words}
+
+
+def _term(lexeme: str, prefix: bool) -> str:
+    quoted = "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+    return f"{quoted}:*" if prefix else quoted
+
+
+def _terms(expr: Expr, lexemes: dict[str, str]) -> tuple[str | None, str]:
+    """The expression as queries on the terms index: (sure, needed). `sure` finds only matches (None: it cannot
+    say, e.g. a phrase of three words or a column qualifier); `needed` finds every match (and maybe more)."""
+    if isinstance(expr, Phrase):
+        words = [lexemes[w] for w in _words(expr)]
+        last = len(words) - 1
+        if len(words) == 1:
+            return _term(words[0], expr.prefix), _term(words[0], expr.prefix)
+        pairs = [
+            _term(f"~{a} {b}", expr.prefix and n + 1 == last)
+            for n, (a, b) in enumerate(zip(words, words[1:], strict=False))
+        ]
+        needed = "(" + " & ".join(pairs) + ")"
+        return (needed if len(pairs) == 1 else None), needed
+    if isinstance(expr, InColumn):
+        return None, _terms(expr.expr, lexemes)[1]
+    assert isinstance(expr, AnyOf | AllOf)
+    parts = [_terms(p, lexemes) for p in expr.parts]
+    either = " | " if isinstance(expr, AnyOf) else " & "
+    needed = "(" + either.join(n for _, n in parts) + ")"
+    sure = [s for s, _ in parts if s is not None]
+    if not sure or (isinstance(expr, AllOf) and len(sure) < len(parts)):
+        return None, needed
+    return "(" + either.join(sure) + ")", needed
+
+
+def _top_or(expr: Expr) -> bool:
+    """Whether ts_rank ranks the query as an OR (calc_rank_or): a top OR, or one word."""
+    if isinstance(expr, InColumn):
+        return _top_or(expr.expr)
+    if isinstance(expr, Phrase):
+        return len(_words(expr)) == 1
+    return isinstance(expr, AnyOf)
+
+
+def _rank_ceiling(expr: Expr) -> tuple[str, list[Any]]:
+    """SQL of a rounded rank no match can beat, from its title, authors and tags (2: no bound; a prefix word
+    ranks every word it begins, so its share has no bound)."""
+    if any(p.prefix for p in _phrases(expr)) or not _top_or(expr):
+        return "2", []
+    head = f"CAST(ts_rank('{RANK_WEIGHTS}', {_HEAD}, {_TSQ}) AS float8)"
+    return f"round(CAST({head} + {_TAIL} AS numeric), 3)", [tsquery(expr)]
+
+
+def _found(
+    expr: Expr,
+    lexemes: dict[str, str],
+    kept: str,
+    params: list[Any],
+    *,
+    tiers: Tiers | None = None,
+    end: int = 0,
+) -> tuple[str, list[Any]]:
+    """SELECT item_id of every match of `expr` (with the filters) from the terms index, and its parameters. Only
+    a match the index cannot vouch for (a longer phrase, a column) is read. With `tiers`, also `tlo`, the best
+    tier the match can have (0 for the few of the tiers before `end`, else `end`'s), and `ub`, its rank
+    ceiling."""
+    columns, column_args = "s.item_id", []
+    if tiers is not None:
+        tier = str(tiers[end][0])
+        if end:
+            before, before_args = _found(any_of([e for _, e in tiers[:end]]), lexemes, kept, params)
+            tier = f"CASE WHEN s.item_id IN ({before}) THEN 0 ELSE {tier} END"
+            column_args += before_args
+        ub, ub_args = _rank_ceiling(tiers[-1][1])
+        columns = f"s.item_id, {tier} AS tlo, {ub} AS ub"
+        column_args += ub_args
+    if _in_title(expr):  # the title index answers it, reading only the small title vectors for phrases
+        exact, exact_args = condition(expr)
+        return f"SELECT {columns} FROM search_index s WHERE {exact}{kept}", [*column_args, *exact_args, *params]
+    # The terms index's rows in a subquery of their own (OFFSET 0): nothing but that index may ever compute an
+    # item's terms. Beside a title condition, which its own index answers with a recheck, the planner ANDed the
+    # two bitmaps and rechecked both (a second for 3,000 rows); led by a filter, it would test each row.
+    sure, needed = _terms(expr, lexemes)
+    found = f"SELECT {columns} FROM (SELECT * FROM search_index s WHERE {_TERMS} OFFSET 0) s WHERE TRUE"
+    branches: list[str] = []
+    args: list[Any] = []
+    if sure is not None:
+        branches.append(found + kept)
+        args += [*column_args, sure, *params]
+    if sure != needed:
+        exact, exact_args = condition(expr)
+        branches.append(f"{found} AND {exact}{kept}")
+        rest = needed if sure is None else f"{needed} & !{sure}"
+        args += [*column_args, rest, *exact_args, *params]
+    return " UNION ALL ".join(branches), args
+
+
+def _kept(filters: Filters) -> tuple[str, list[Any]]:
+    """The filters as conditions on a match `s`: a tag's items once per statement (a hashed set), the rest
+    tested on each match with its item (OFFSET 0 keeps that subquery per row, see _hits)."""
+    tagged, tag_args = fts.filter_sql(Filters(tags=filters.tags), _YEAR, item_id="s.item_id")
+    where, params = filter_sql(Filters(filters.status, filters.kinds, filters.years, [], filters.since))
+    item = f" AND EXISTS (SELECT 1 FROM member_item i WHERE i.id = s.item_id{where} OFFSET 0)" if where else ""
+    return tagged + item, [*tag_args, *params]
+
+
+def _in_title(expr: Expr) -> bool:
+    """Whether `expr` is a condition on the title vector alone (the title tiers)."""
+    if isinstance(expr, InColumn):
+        return expr.column == "title"
+    return isinstance(expr, AnyOf | AllOf) and all(_in_title(p) for p in expr.parts)
+
+
+def _exact(tiers: Tiers) -> tuple[str, list[Any]]:
+    """SELECT of each row `c` joined to its vector (_ROW): its tier and ts_rank, and their parameters."""
+    args: list[Any] = []
+    whens = []
+    for t, expr in tiers[:-1]:
+        sql, cond_args = condition(expr, doc="x.doc")
+        whens.append(f"WHEN {sql} THEN {t}")
+        args += cond_args
+    tier = f"CASE {' '.join(whens)} ELSE {tiers[-1][0]} END" if whens else str(tiers[-1][0])
+    score = f"ts_rank('{RANK_WEIGHTS}', x.doc, {_TSQ})"
+    return f"SELECT c.item_id, {tier} AS tier, {score} AS score", [*args, tsquery(tiers[-1][1])]
+
+
+_TERMS = "readlist_terms(s.doc) @@ CAST(? AS tsquery)"  # the expression of the terms index (migration 0018)
+# The row of a match `c` and its vector, looked up one by one (as a join, the planner merged `c` with a scan of
+# the whole table's key index).
+_ROW = f"CROSS JOIN LATERAL (SELECT * FROM search_index s WHERE s.item_id = c.item_id OFFSET 0) s{_LATERAL}"
+
+
+def _rows(conn: Conn, sql: str, args: list[Any]) -> list[Any]:
+    """The rows, planned without sequential scans: an item's terms are computed by the index build only, and a
+    scan would compute them for every item (see also _count). One round trip for the transaction that holds
+    the settings."""
+    pg = cast(PgConn, conn)  # this module serves PostgreSQL libraries only
+    with pg.pipeline():
+        pg.execute("BEGIN")
+        pg.execute("SET LOCAL enable_seqscan = off")
+        pg.execute("SET LOCAL work_mem = '64MB'")  # a bitmap that outgrows it turns lossy: terms recomputed
+        cur = pg.execute(sql, args)
+        pg.execute("COMMIT")
+    return cur.fetchall()
 
 
 def _hits(
@@ -181,17 +409,10 @@ def _hits(
 
 
 def _count(conn: Conn, sql: str, args: list[Any]) -> int:
-    """The count, with the doc index: for a word in a fifth of the library the planner expects a sequential scan
-    to be cheaper, but that reads every item's vector (a second at 100k items) where the index reads none of
-    them. One round trip for the transaction that holds the setting."""
-    pg = cast(PgConn, conn)  # this module serves PostgreSQL libraries only
-    with pg.pipeline():
-        pg.execute("BEGIN")
-        pg.execute("SET LOCAL enable_seqscan = off")
-        cur = pg.execute(sql, args)
-        pg.execute("COMMIT")
-    row = cur.fetchone()
-    return int(row[0]) if row else 0
+    """The count, with an index: for a word in a fifth of the library the planner expects a sequential scan to
+    be cheaper, but that reads every item's vector (a second at 100k items) where the index reads none."""
+    rows = _rows(conn, sql, args)
+    return int(rows[0][0]) if rows else 0
 
 
 def _page(conn: Conn, hits: str, args: list[Any], limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
@@ -199,9 +420,9 @@ def _page(conn: Conn, hits: str, args: list[Any], limit: int | None) -> tuple[li
     if limit == 0:
         return [], int(conn.execute(f"{hits} SELECT count(*) FROM hit", args).fetchone()[0])
     if limit is None:
-        sql, args = f"{hits} {_PAGE.format(cut='TRUE')}", [*args, None]
+        sql, args = f"{hits} {_PAGE.format(cut='TRUE', counted='hit')}", [*args, None]
     else:
-        sql, args = f"{hits}, {_LAST} {_PAGE.format(cut=_CUT)}", [*args, limit - 1, limit]
+        sql, args = f"{hits}, {_LAST} {_PAGE.format(cut=_CUT, counted='hit')}", [*args, limit - 1, limit]
     found = conn.execute(sql, args).fetchall()
     return [(int(r[0]), int(r[1]), -float(r[2])) for r in found], int(found[0][3]) if found else 0
 
