@@ -141,14 +141,12 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
 def _scored(tiers: list[tuple[int, Expr]], last: int, counted: str, params: list[Any]) -> tuple[str, list[Any]]:
     """SELECT id, score, tier (an index into `tiers`) of the matches in the tiers up to `last`, and its arguments."""
     weights = ", ".join(str(w) for w in WEIGHTS)
-    whole = last == len(tiers) - 1  # every match: the last tier is the whole query, no set to test
-    tested = range(last if whole else last + 1)
-    cases = "".join(f" WHEN +search_index.rowid IN ({_TIER_ROWS}) THEN {n}" for n in tested)
-    tier = f"CASE{cases} ELSE {last if whole else 'NULL'} END" if cases else str(last)
-    sql = f"SELECT search_index.rowid AS id, bm25(search_index, {weights}) AS score, {tier} AS tier {counted}"
-    if not whole:
-        sql = f"SELECT * FROM ({sql}) WHERE tier IS NOT NULL"
-    return sql, [*(render(tiers[n][1]) for n in tested), render(tiers[-1][1]), *params]
+    cases = "".join(f" WHEN +search_index.rowid IN ({_TIER_ROWS}) THEN {n}" for n in range(last))
+    tier = f"CASE{cases} ELSE {last} END" if cases else str(last)
+    within = "" if last == len(tiers) - 1 else _IN_TIER  # the last tier is the whole query: no set to test
+    sql = f"SELECT search_index.rowid AS id, bm25(search_index, {weights}) AS score, {tier} AS tier {counted}{within}"
+    args = [*(render(expr) for _, expr in tiers[:last]), render(tiers[-1][1]), *params]
+    return sql, args + ([render(tiers[last][1])] if within else [])
 
 
 _TIER_ROWS = "SELECT rowid FROM search_index WHERE search_index MATCH ?"
@@ -201,8 +199,13 @@ def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int
     Only the rows whose (tier, rounded score) can reach the page are tie-broken, and SQLite finds them with a
     bounded sort (ORDER BY … LIMIT n keeps n rows) instead of sorting every match: rounding keeps the order of
     raw scores, so they are a prefix of that order. When ties run past the prefix, every row is sorted."""
+    found = conn.execute(f"{scored} ORDER BY tier, score LIMIT ?", [*args, size + _TIES]).fetchall()
+    if not found:
+        return []
+    # Rounded by SQLite, as the fallback below rounds: computing it in the query above would run BM25 twice a row.
+    rounded = conn.execute("SELECT " + ", ".join(["round(?, 2)"] * len(found)), [r[1] for r in found]).fetchone()
+    best = [(*row, r) for row, r in zip(found, rounded, strict=True)]
     keyed = f"SELECT id, score, tier, round(score, 2) AS r FROM ({scored})"
-    best = conn.execute(f"{keyed} ORDER BY tier, score LIMIT ?", [*args, size + _TIES]).fetchall()
     if len(best) == size + _TIES and (best[-1][2], best[-1][3]) <= (best[size - 1][2], best[size - 1][3]):
         sql = _TIED_PAGE.format(keyed=keyed, tie_break=_TIE_BREAK)
         return [(int(r[0]), float(r[1]), int(r[2])) for r in conn.execute(sql, [*args, size, size])]
@@ -211,8 +214,8 @@ def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int
         best = [r for r in best if (r[2], r[3]) <= last]
     if len(best) <= 1:
         return [(int(r[0]), float(r[1]), int(r[2])) for r in best]
-    ties = conn.execute(_TIE_PAGE, (json.dumps([list(r) for r in best]), size))
-    return [(int(r[0]), float(r[1]), int(r[2])) for r in ties]
+    by_id = {int(r[0]): (int(r[0]), float(r[1]), int(r[2])) for r in best}
+    return [by_id[int(r[0])] for r in conn.execute(_TIE_PAGE, (json.dumps([list(r) for r in best]), size))]
 
 
 _ORDER = f"round(s.score, 2), {_TIE_BREAK}"
@@ -226,7 +229,7 @@ SELECT s.id, s.score, s.tier FROM s JOIN member_item i ON i.id = s.id
 WHERE (s.tier, s.r) <= (SELECT tier, r FROM last) ORDER BY s.tier, s.r, {tie_break} LIMIT ?"""
 
 # The tie-break of a page's best rows, given as [[id, score, tier, rounded score], …].
-_TIE_PAGE = f"""SELECT s.value ->> 0, s.value ->> 1, s.value ->> 2 FROM json_each(?) s
+_TIE_PAGE = f"""SELECT s.value ->> 0 FROM json_each(?) s
 JOIN member_item i ON i.id = s.value ->> 0 ORDER BY s.value ->> 2, s.value ->> 3, {_TIE_BREAK} LIMIT ?"""
 
 
