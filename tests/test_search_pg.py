@@ -151,3 +151,19 @@ def _loops(plan: dict[str, Any], table: str) -> int:
     """How many rows of `table` the plan looked up by key (its index scans' loops), the CTEs' plans included."""
     own = plan["Actual Loops"] if plan.get("Node Type") == "Index Scan" and plan.get("Relation Name") == table else 0
     return own + sum(_loops(p, table) for p in plan.get("Plans", []))
+
+
+@pytest.mark.parametrize("limit", [0, 1, 20, None])
+def test_a_search_of_filters_alone_pages_and_counts_as_sorting_every_item(synthetic: Any, limit: Any) -> None:
+    from readlist.search import fts, fts_pg
+    from readlist.search.query import Filters
+
+    tag = synthetic.execute("SELECT slug FROM tag ORDER BY id LIMIT 1").fetchone()[0]
+    cases = [Filters(tags=[tag]), Filters(status=["reading"]), Filters(kinds=["paper"], tags=[tag]), Filters()]
+    for filters in cases:
+        where, params = fts_pg.filter_sql(filters)
+        counted = "SELECT count(*) FROM member_item i WHERE 1 = 1" + where
+        everything = f"SELECT i.id FROM member_item i WHERE 1 = 1{where} ORDER BY {fts._TIE_BREAK} LIMIT ?"
+        page = [] if limit == 0 else [r[0] for r in synthetic.execute(everything, [*params, limit])]
+        expected = page, synthetic.execute(counted, params).fetchone()[0]
+        assert fts_pg.filtered(synthetic, filters, limit) == expected, filters
