@@ -128,24 +128,34 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
         return _every_match(conn, tiers, counted, params), total
     # The first tiers that hold `limit` matches (rowid probes that stop at the limit-th) hold the page: a broad
     # query ("gpu") fills it from the titles, and BM25 scores only their rows.
-    last = next(
-        (n for n, (_, expr) in enumerate(tiers[:-1]) if _at_least(conn, counted, [render(expr), *params], limit)),
-        len(tiers) - 1,
-    )
-    page = _page(conn, *_scored(tiers, last, counted, params), limit)
+    # An empty tier (the probe found none of its rows among the filtered ones) is left out of the pass.
+    empty: set[int] = set()
+    last = len(tiers) - 1
+    for n, (_, expr) in enumerate(tiers[:-1]):
+        found = _count_to(conn, counted, [render(expr), *params], limit)
+        if found >= limit:
+            last = n
+            break
+        if not found:
+            empty.add(n)
+    page = _page(conn, *_scored(tiers, last, empty, counted, params), limit)
     if len(page) < limit and last < len(tiers) - 1:  # a tier held rows the whole query does not match
-        page = _page(conn, *_scored(tiers, len(tiers) - 1, counted, params), limit)
+        page = _page(conn, *_scored(tiers, len(tiers) - 1, empty, counted, params), limit)
     return [(item_id, tiers[n][0], score) for item_id, score, n in page], total
 
 
-def _scored(tiers: list[tuple[int, Expr]], last: int, counted: str, params: list[Any]) -> tuple[str, list[Any]]:
-    """SELECT id, score, tier (an index into `tiers`) of the matches in the tiers up to `last`, and its arguments."""
+def _scored(
+    tiers: list[tuple[int, Expr]], last: int, empty: set[int], counted: str, params: list[Any]
+) -> tuple[str, list[Any]]:
+    """SELECT id, score, tier (an index into `tiers`) of the matches in the tiers up to `last`, and its arguments;
+    `empty`: tiers known to hold none of the rows."""
     weights = ", ".join(str(w) for w in WEIGHTS)
-    cases = "".join(f" WHEN +search_index.rowid IN ({_TIER_ROWS}) THEN {n}" for n in range(last))
+    tested = [n for n in range(last) if n not in empty]
+    cases = "".join(f" WHEN +search_index.rowid IN ({_TIER_ROWS}) THEN {n}" for n in tested)
     tier = f"CASE{cases} ELSE {last} END" if cases else str(last)
     within = "" if last == len(tiers) - 1 else _IN_TIER  # the last tier is the whole query: no set to test
     sql = f"SELECT search_index.rowid AS id, bm25(search_index, {weights}) AS score, {tier} AS tier {counted}{within}"
-    args = [*(render(expr) for _, expr in tiers[:last]), render(tiers[-1][1]), *params]
+    args = [*(render(tiers[n][1]) for n in tested), render(tiers[-1][1]), *params]
     return sql, args + ([render(tiers[last][1])] if within else [])
 
 
@@ -168,10 +178,10 @@ def _matches(filters: Filters) -> tuple[str, list[Any]]:
     return f"{joined} WHERE search_index MATCH ?{where}", params
 
 
-def _at_least(conn: Conn, counted: str, args: list[Any], n: int) -> bool:
-    """Whether a MATCH has `n` rows: a probe that stops at the n-th (rowids only, no scoring)."""
+def _count_to(conn: Conn, counted: str, args: list[Any], n: int) -> int:
+    """How many rows a MATCH has, counting no further than `n` (rowids only, no scoring)."""
     sql = f"SELECT count(*) FROM (SELECT 1 {counted} LIMIT ?)"
-    return int(conn.execute(sql, [*args, n]).fetchone()[0]) >= n
+    return int(conn.execute(sql, [*args, n]).fetchone()[0])
 
 
 def _every_match(
