@@ -167,3 +167,16 @@ def test_a_search_of_filters_alone_pages_and_counts_as_sorting_every_item(synthe
         page = [] if limit == 0 else [r[0] for r in synthetic.execute(everything, [*params, limit])]
         expected = page, synthetic.execute(counted, params).fetchone()[0]
         assert fts_pg.filtered(synthetic, filters, limit) == expected, filters
+
+
+def test_words_no_item_holds_add_nothing_to_a_rank_ceiling(synthetic: Any) -> None:
+    """ts_rank averages over the query's words; a synonym no item holds can add nothing past the title."""
+    from readlist.search import fts_pg
+    from readlist.search.query import AnyOf, Phrase
+
+    held = Phrase(("gpu",))
+    nowhere = AnyOf((held, Phrase(("zzyzxquux",)), Phrase(("qqxjvwk",)), Phrase(("vvzzqxj",))))
+    lexemes = fts_pg._lexemes(synthetic, nowhere)
+    assert lexemes is not None
+    assert fts_pg._rank_tail(synthetic, held, lexemes) == pytest.approx(0.045, abs=1e-4)
+    assert fts_pg._rank_tail(synthetic, nowhere, lexemes) == pytest.approx(0.045 / 4, abs=1e-4)

@@ -116,9 +116,10 @@ _CUT = "NOT EXISTS (SELECT 1 FROM last) OR (h.tier, -h.r) <= (SELECT tier, -r FR
 TITLE_TIERS = 2  # tiers 0 and 1 are the title matches (query.TIER_NAMES)
 # ts_rank's bound for what lies past an item's title, authors and tags: every later position weighs at most C
 # (0.045), and calc_rank_or sums each word's positions as w/n² over 1.645 (the sum of 1/n²), so those positions
-# add less than 0.045 to any word's share, and so to the average over the query's words that ts_rank returns.
-# (Only for a query whose top operator is OR or a single word; AND and phrases are ranked by word distances.)
-_TAIL = 0.04501  # 0.045, with room for float4 rounding
+# add less than 0.045 to a word's share; ts_rank averages the shares over the query's distinct words, and a word
+# no item holds has no share. (Only for a query whose top operator is OR or a single word, without prefixes;
+# AND and phrases are ranked by word distances.)
+_TAIL = 0.045
 _HEAD = "setweight(s.title, 'A') || setweight(s.authors, 'B') || setweight(s.tags, 'B')"  # doc's first columns
 
 Tiers = list[tuple[int, Expr]]
@@ -154,7 +155,8 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
         sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM ({f} LIMIT ?) AS p)" for f, _ in probes)
         held = _rows(conn, sql, [a for _, args in probes for a in [*args, limit]])[0]
         end = next((n for n, count in enumerate(held) if count >= limit), end)
-    matches, args = _found(unions[end], lexemes, kept, params, tiers=tiers, end=end)
+    tail = _rank_tail(conn, tiers[-1][1], lexemes) if limit is not None else None
+    matches, args = _found(unions[end], lexemes, kept, params, tiers=tiers, end=end, tail=tail)
     exact, exact_args = _exact(tiers)
     page = _PAGE.format(cut="TRUE" if limit is None else _CUT, counted="m")
     if limit is None:
@@ -263,13 +265,24 @@ def _top_or(expr: Expr) -> bool:
     return isinstance(expr, AnyOf)
 
 
-def _rank_ceiling(expr: Expr) -> tuple[str, list[Any]]:
-    """SQL of a rounded rank no match can beat, from its title, authors and tags (2: no bound; a prefix word
-    ranks every word it begins, so its share has no bound)."""
+def _rank_tail(conn: Conn, expr: Expr, lexemes: dict[str, str]) -> float | None:
+    """How much an item's rank can gain past its title, authors and tags (None: no bound; a prefix word ranks
+    every word it begins, so its share has no bound)."""
     if any(p.prefix for p in _phrases(expr)) or not _top_or(expr):
+        return None
+    words = sorted({lexemes[w] for p in _phrases(expr) for w in _words(p)})
+    held_by_one = f"EXISTS (SELECT 1 FROM search_index s WHERE {_TERMS.replace('?', 'w')})"
+    sql = f"SELECT count(*) FROM unnest(CAST(? AS text[])) AS w WHERE {held_by_one}"
+    held = int(_rows(conn, sql, [[_term(w, False) for w in words]])[0][0])
+    return _TAIL * held / len(words) + 1e-5  # with room for float4 rounding
+
+
+def _rank_ceiling(expr: Expr, tail: float | None) -> tuple[str, list[Any]]:
+    """SQL of a rounded rank no match can beat, from its title, authors and tags (2: no bound)."""
+    if tail is None:
         return "2", []
     head = f"CAST(ts_rank('{RANK_WEIGHTS}', {_HEAD}, {_TSQ}) AS float8)"
-    return f"round(CAST({head} + {_TAIL} AS numeric), 3)", [tsquery(expr)]
+    return f"round(CAST({head} + {tail!r} AS numeric), 3)", [tsquery(expr)]
 
 
 def _found(
@@ -280,6 +293,7 @@ def _found(
     *,
     tiers: Tiers | None = None,
     end: int = 0,
+    tail: float | None = None,
 ) -> tuple[str, list[Any]]:
     """SELECT item_id of every match of `expr` (with the filters) from the terms index, and its parameters. Only
     a match the index cannot vouch for (a longer phrase, a column) is read. With `tiers`, also `tlo`, the best
@@ -292,7 +306,7 @@ def _found(
             before, before_args = _found(any_of([e for _, e in tiers[:end]]), lexemes, kept, params)
             tier = f"CASE WHEN s.item_id IN ({before}) THEN 0 ELSE {tier} END"
             column_args += before_args
-        ub, ub_args = _rank_ceiling(tiers[-1][1])
+        ub, ub_args = _rank_ceiling(tiers[-1][1], tail)
         columns = f"s.item_id, {tier} AS tlo, {ub} AS ub"
         column_args += ub_args
     if _in_title(expr):  # the title index answers it, reading only the small title vectors for phrases
