@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.token import Token
 
 # Bare URLs end at whitespace, CJK text or full-width punctuation (notes write `https://…这个仓库`).
 # Kept for callers that only strip URLs out of plain text; links themselves come from `url_end`.
@@ -95,7 +97,9 @@ def url_end(text: str, start: int, stop: int | None = None) -> int | None:
 
 def find_urls(text: str) -> list[tuple[int, int]]:
     """(start, end) of every bare URL in plain text, by the same rules as in markdown."""
-    found = []
+    found: list[tuple[int, int]] = []
+    if "://" not in text:  # the search below is case-blind, so it cannot skip ahead to a literal `http`
+        return found
     pos = 0
     while (m := _URL.search(text, pos)) is not None:
         start = m.start()
@@ -271,10 +275,41 @@ def _resplit(tokens: list[Any], tr: int, raw: str) -> list[str] | None:
     return None if cells == given else cells
 
 
+def _inline_rule(state: Any) -> None:
+    """markdown-it's core `inline` rule, without running the inline parser where its answer is known: text with
+    no character at which an inline rule fires (its terminator characters) is one text token, which is what the
+    parser's `text` rule would make of it. Most table cells (`MLSys 2024`, `量化`) and many note lines are such."""
+    md = state.md
+    fires = md.inline.terminator_re.search
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            content = token.content
+            if content and fires(content) is None:
+                text = Token("text", "", 0)
+                text.content = content
+                token.children.append(text)
+            else:
+                md.inline.parse(content, md, state.env, token.children)
+
+
+# A URL markdown-it's normalizeLink gives back unchanged: an ASCII host, then only characters its encoder keeps
+# (no `%`, quotes or brackets) — tests/test_import_shortcuts.py checks that against normalizeLink itself.
+_PLAIN_LINK = re.compile(r"https?://[A-Za-z0-9.-]{1,63}(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~/?#=&:@!$*+,;-]*)?")
+
+
+def normalize_link(url: str) -> str:
+    """markdown-it's normalizeLink (percent-encoding, punycode hosts) without parsing a URL it keeps as it is."""
+    return url if _PLAIN_LINK.fullmatch(url) else normalizeLink(url)
+
+
 def _markdown() -> MarkdownIt:
     # No nesting cap: markdown-it's default (20) silently drops links below ~10 list/quote levels.
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": 1_000_000}).enable("table")
     md.inline.ruler.after("text", "bare_url", _bare_url_rule)
+    md.core.ruler.at("inline", _inline_rule)
+    md.normalizeLink = normalize_link  # type: ignore[method-assign]
     return md
 
 

@@ -192,7 +192,17 @@ def words_before(cell: Line, k: int) -> str:
 
 def is_description(text: str) -> bool:
     """Long text, or a sentence (`ICLR 2025, Oral` and `清华大学, MIT` are not): a note, never a field."""
-    return len(text) > SHORT or bool(_SENTENCE.search(_VENUE.sub(" ", text)) and not is_org(text))
+    return len(text) > SHORT or _is_sentence(text)
+
+
+# Short cell texts repeat down a column (`MLSys 2024`, `清华大学`): each is read once, then remembered
+# (only texts of at most SHORT characters, so what is kept stays small).
+CELL_MEMO = 4096
+
+
+@lru_cache(maxsize=CELL_MEMO)
+def _is_sentence(text: str) -> bool:
+    return bool(_SENTENCE.search(_VENUE.sub(" ", text)) and not is_org(text))
 
 
 def is_org(text: str) -> bool:
@@ -202,6 +212,15 @@ def is_org(text: str) -> bool:
 
 def _all_orgs(text: str) -> bool:
     """Is every part of the text an organisation (`加州大学圣塔克鲁兹分校、上海科技大学等`, `阿里巴巴`)?"""
+    return _all_orgs_short(text) if len(text) <= SHORT else _every_part_an_org(text)
+
+
+@lru_cache(maxsize=CELL_MEMO)
+def _all_orgs_short(text: str) -> bool:
+    return _every_part_an_org(text)
+
+
+def _every_part_an_org(text: str) -> bool:
     parts = [p for p in re.split(r"[,，、;；&/]|\s+(?:and|和|与)\s+", text) if p.strip()]
     return bool(parts) and all(len(p) <= 40 and is_org(p) and not _PROSE.search(p) for p in parts)
 
@@ -257,11 +276,17 @@ def describe(text: str, *, team: bool) -> Described:
     """A short cell or the words after a paper's link, read by what each part is: a venue (`ASPLOS26`), a
     date, remarks (`未开源`, `(last update …)`) and the organisations left — trusted as such when `team`
     (the column or place says so), otherwise only when every part names one."""
-    out = Described()
     text = _LABEL.sub("", text)
     if len(text) > SHORT:
-        out.remarks.append(text.strip())
-        return out
+        return Described(remarks=[text.strip()])
+    said = _describe_short(text, team)
+    return Described(said.affiliation, said.venue, said.published, list(said.remarks))
+
+
+@lru_cache(maxsize=CELL_MEMO)
+def _describe_short(text: str, team: bool) -> Described:
+    """describe() of a text of at most SHORT characters; remembered, so callers get a copy."""
+    out = Described()
 
     def remark(m: re.Match[str]) -> str:
         inner = m.group(0)
