@@ -180,3 +180,19 @@ def test_words_no_item_holds_add_nothing_to_a_rank_ceiling(synthetic: Any) -> No
     assert lexemes is not None
     assert fts_pg._rank_tail(synthetic, held, lexemes) == pytest.approx(0.045, abs=1e-4)
     assert fts_pg._rank_tail(synthetic, nowhere, lexemes) == pytest.approx(0.045 / 4, abs=1e-4)
+
+
+def test_a_search_inside_a_transaction_leaves_it_open_with_its_settings(synthetic: Any) -> None:
+    from readlist.search import fts_pg
+    from readlist.search.query import parse
+
+    synthetic.execute("BEGIN")
+    try:
+        synthetic.execute("CREATE TEMP TABLE still_here (n integer)")
+        rows, total = fts_pg.ranked(synthetic, parse("kv cache", fts_pg.segmenter(synthetic)), 5)
+        assert len(rows) == 5 and total > 5
+        assert synthetic.execute("SHOW enable_seqscan").fetchone()[0] == "on"
+        assert synthetic.raw.info.transaction_status.name == "INTRANS"  # not committed under the caller
+    finally:
+        synthetic.execute("ROLLBACK")
+    assert synthetic.execute("SELECT to_regclass('still_here')").fetchone()[0] is None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, cast
 
+from psycopg import pq
+
 from readlist.domain import Status, tag_slug
 from readlist.location import Conn
 from readlist.search import fts
@@ -368,15 +370,18 @@ _ROW = f"CROSS JOIN LATERAL (SELECT * FROM search_index s WHERE s.item_id = c.it
 def _rows(conn: Conn, sql: str, args: list[Any]) -> list[Any]:
     """The rows, planned without sequential scans: an item's terms are computed by the index build only, and a
     scan would compute them for every item (see also _count). One round trip for the transaction that holds
-    the settings."""
+    the settings; inside a caller's transaction, a savepoint rolled back after the read takes them back."""
     pg = cast(PgConn, conn)  # this module serves PostgreSQL libraries only
+    idle = pg.raw.info.transaction_status == pq.TransactionStatus.IDLE
     with pg.pipeline():
-        pg.execute("BEGIN")
+        pg.execute("BEGIN" if idle else "SAVEPOINT readlist_search")
         pg.execute("SET LOCAL enable_seqscan = off")
         pg.execute("SET LOCAL work_mem = '64MB'")  # a bitmap that outgrows it turns lossy: terms recomputed
         pg.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # workers cost more than these scans
         cur = pg.execute(sql, args)
-        pg.execute("COMMIT")
+        pg.execute("COMMIT" if idle else "ROLLBACK TO SAVEPOINT readlist_search")
+        if not idle:
+            pg.execute("RELEASE SAVEPOINT readlist_search")
     return cur.fetchall()
 
 
