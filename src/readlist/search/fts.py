@@ -10,6 +10,7 @@ from typing import Any
 
 from readlist.domain import Status, tag_slug
 from readlist.location import Conn
+from readlist.search import halves
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
 
 # BM25 weights per column: title, authors, tags, abstract, notes, text, venue, extra (other spellings).
@@ -138,9 +139,10 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
             break
         if not found:
             empty.add(n)
-    page = _page(conn, *_scored(tiers, last, empty, counted, params), limit)
+    split = total >= halves.FROM
+    page = _page(conn, *_scored(tiers, last, empty, counted, params), limit, split)
     if len(page) < limit and last < len(tiers) - 1:  # a tier held rows the whole query does not match
-        page = _page(conn, *_scored(tiers, len(tiers) - 1, empty, counted, params), limit)
+        page = _page(conn, *_scored(tiers, len(tiers) - 1, empty, counted, params), limit, split)
     return [(item_id, tiers[n][0], score) for item_id, score, n in page], total
 
 
@@ -202,19 +204,19 @@ def _every_match(
     return rows
 
 
-def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int, float, int]]:
+def _page(conn: Conn, scored: str, args: list[Any], size: int, split: bool) -> list[tuple[int, float, int]]:
     """The best `size` rows of `scored` (id, score, tier): by tier, then rounded score, ties broken unread-first
     and newest-first.
 
     Only the rows whose (tier, rounded score) can reach the page are tie-broken, and SQLite finds them with a
     bounded sort (ORDER BY … LIMIT n keeps n rows) instead of sorting every match: rounding keeps the order of
     raw scores, so they are a prefix of that order. When ties run past the prefix, every row is sorted."""
-    found = conn.execute(f"{scored} ORDER BY tier, score LIMIT ?", [*args, size + _TIES]).fetchall()
+    found = halves.best(conn, scored, args, size + _TIES, lambda r: (r[2], r[1])) if split else None
+    if found is None:
+        found = conn.execute(f"{scored} ORDER BY tier, score LIMIT ?", [*args, size + _TIES]).fetchall()
     if not found:
         return []
-    # Rounded by SQLite, as the fallback below rounds: computing it in the query above would run BM25 twice a row.
-    rounded = conn.execute("SELECT " + ", ".join(["round(?, 2)"] * len(found)), [r[1] for r in found]).fetchone()
-    best = [(*row, r) for row, r in zip(found, rounded, strict=True)]
+    best = [(*row, r) for row, r in zip(found, _rounded(conn, [r[1] for r in found]), strict=True)]
     keyed = f"SELECT id, score, tier, round(score, 2) AS r FROM ({scored})"
     if len(best) == size + _TIES and (best[-1][2], best[-1][3]) <= (best[size - 1][2], best[size - 1][3]):
         sql = _TIED_PAGE.format(keyed=keyed, tie_break=_TIE_BREAK)
@@ -226,6 +228,16 @@ def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int
         return [(int(r[0]), float(r[1]), int(r[2])) for r in best]
     by_id = {int(r[0]): (int(r[0]), float(r[1]), int(r[2])) for r in best}
     return [by_id[int(r[0])] for r in conn.execute(_TIE_PAGE, (json.dumps([list(r) for r in best]), size))]
+
+
+def _rounded(conn: Conn, scores: list[float]) -> list[float]:
+    """Scores rounded by SQLite, as the queries that sort every row round them (Python's round() can differ at a
+    half); in the query that finds them it would run BM25 twice a row. A row of at most 1,000 columns each."""
+    out: list[float] = []
+    for start in range(0, len(scores), 1000):
+        part = scores[start : start + 1000]
+        out += conn.execute("SELECT " + ", ".join(["round(?, 2)"] * len(part)), part).fetchone()
+    return out
 
 
 _ORDER = f"round(s.score, 2), {_TIE_BREAK}"
