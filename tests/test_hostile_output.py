@@ -138,5 +138,8 @@ def test_digest_since_an_early_year_counts_everything_and_a_future_date_is_refus
     early = run("digest", "--since", "0099-01-01", "--lang", "en").out
     # The year 99 was written `99-01-01…`, which sorts after `2026-…`: nothing was counted since then.
     assert early.startswith("# Reading digest 0099-01-01 – ") and "· added 1 ·" in early
+    for zone in ("America/Los_Angeles", "Pacific/Kiritimati"):  # the year 1 moved out of the calendar by a zone
+        first = run("digest", "--since", "0001-01-01", "--lang", "en", env={"TZ": zone})
+        assert first.code == 0 and first.out.startswith("# Reading digest 0001-01-01 – "), first
     future = run("digest", "--since", "9999-12-31")  # a period ending before it starts
     assert future.code != 0 and "in the future" in future.err and "hint:" in future.err

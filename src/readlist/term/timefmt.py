@@ -30,7 +30,10 @@ def _local(stamp: str) -> datetime | None:
         return None
     if moment.tzinfo is None:
         return None
-    return moment.astimezone()
+    try:
+        return moment.astimezone()
+    except OverflowError:  # the first or last hours of the calendar, moved by a zone out of years 1-9999
+        return moment
 
 
 def local(stamp: str | None) -> datetime | None:
