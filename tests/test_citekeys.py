@@ -64,22 +64,39 @@ def test_a_key_made_for_a_filtered_export_is_not_another_items_key(run: Run, tmp
     assert _keys(run("export", "--format", "bibtex", "--tag", "mine").out) == keys
 
 
-def test_an_entry_whose_title_was_edited_merges_into_the_item_its_key_names(run: Run, tmp_path: Path) -> None:
+def test_an_entry_whose_title_was_edited_merges_into_the_item_it_made(run: Run, tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
     entries = (
         "@book{knuth1984, title={The TeXbook}, author={Knuth, Donald}, year={1984}}\n"
         "@article{smith2020, title={A Study of Things}, author={Smith, Ann}, year={2020}}\n"
+        "@misc{lee2021a, title={First Title Of Lee}, year={2021}}\n"
     )
     bib.write_text(entries)
     assert run("import", str(bib)).code == 0
-    # Edited in the reference manager: a new title (the only identity such an entry had) for the same key; and
-    # another paper that reuses a key with a different year is not that item.
-    bib.write_text(
-        entries.replace("The TeXbook", "The TeXbook, Volume A")
-        + ("@article{smith2020b, title={Other}, year={2021}}\n@misc{smith2020, title={Unrelated}, year={2023}}\n")
+    # Edited in the reference manager: a new title (the only identity such an entry had) for the same key; a
+    # second entry that reuses a key the first still holds; a key whose year changed is another work.
+    edited = entries.replace("The TeXbook", "The TeXbook, Volume A").replace(
+        "A Study of Things}, author={Smith, Ann}, year={2020}", "Another Study}, author={Smith, Ann}, year={2023}"
     )
+    bib.write_text(edited + "@misc{lee2021a, title={A Brand New Paper By Lee}, year={2021}}\n")
     again = run("import", str(bib))
     assert again.code == 0 and "title" in again.out, again.out  # the edited title is reported, not lost
-    items = run("list", "--json").json()
-    assert sorted(i["title"] for i in items) == ["A Study of Things", "Other", "The TeXbook", "Unrelated"]
-    assert {i["citation_key"] for i in items if i["title"] == "The TeXbook"} == {"knuth1984"}
+    titles = sorted(i["title"] for i in run("list", "--json").json())
+    assert titles == [
+        "A Brand New Paper By Lee",
+        "A Study of Things",
+        "Another Study",
+        "First Title Of Lee",
+        "The TeXbook",
+    ]
+
+
+def test_another_files_entry_with_a_known_key_is_another_work(run: Run, tmp_path: Path) -> None:
+    mine, theirs = tmp_path / "mine.bib", tmp_path / "colleague.bib"
+    mine.write_text("@misc{smith2020, title={Notes on Systolic Arrays}, author={Smith, John}, year={2020}}\n")
+    theirs.write_text("@article{smith2020, title={Deep Residual Routing}, author={Smith, Alice}, year={2020}}\n")
+    assert run("import", str(mine)).code == 0 and run("import", str(theirs)).code == 0
+    assert sorted(i["title"] for i in run("list", "--json").json()) == [
+        "Deep Residual Routing",
+        "Notes on Systolic Arrays",
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -247,21 +247,34 @@ def _merge_batch(
 
 def _by_citation_key(tx: Tx, drafts: list[ItemDraft]) -> list[ItemDraft]:
     """An entry known only by its title (no DOI, arXiv ID or link) whose title was edited in the reference
-    manager merges into the item its citation key names, when their years agree, instead of becoming a second
-    item keyed by the new title (with a re-minted citation key, breaking the user's \\cite)."""
+    manager merges into the item that entry made: the item imported from the same file under the same citation
+    key, when their years agree. It became a second item keyed by the new title (with a re-minted citation key,
+    breaking the user's \\cite). Another file's entry with that key is another person's: never merged by key;
+    nor is an entry whose key another entry of this import still holds with its own title."""
     from dataclasses import replace
 
     from readlist.domain import year_of
 
-    loose = [d for d in drafts if d.citation_key and d.ref.key.startswith(TITLE_KEY)]
+    loose = [d for d in drafts if d.ref.key.startswith(TITLE_KEY) and d.sources and d.citation_key]
+    loose = [d for d in loose if d.sources[0].section == d.citation_key]
     if not loose:
         return drafts
-    sql = "SELECT citation_key, key, year FROM item WHERE key LIKE 'title:%' AND citation_key IN ({})"
-    named = [d.citation_key for d in loose]
-    found = {row[0]: (str(row[1]), row[2]) for row in tx.conn.execute(sql.format(",".join("?" * len(named))), named)}
+    made: dict[tuple[str, str], set[tuple[str, int | None]]] = defaultdict(set)
+    for file in {d.sources[0].file for d in loose}:
+        sections = sorted({d.sources[0].section for d in loose if d.sources[0].file == file})
+        sql = (
+            "SELECT s.section, i.key, i.year FROM source s JOIN item i ON i.id = s.item_id "
+            f"WHERE s.file = ? AND i.key LIKE 'title:%' AND s.section IN ({','.join('?' * len(sections))})"
+        )
+        for section, key, year in tx.conn.execute(sql, [file, *sections]):
+            made[(file, str(section))].add((str(key), year))
+    claimed = {d.ref.key for d in drafts}
     for draft in loose:
-        key, year = found.get(draft.citation_key or "", (draft.ref.key, None))
-        if key != draft.ref.key and (year is None or year_of(draft.published) in (None, year)):
+        found = made.get((draft.sources[0].file, draft.sources[0].section), set())
+        if len(found) != 1:  # none, or a key two entries of the file share: not this one's to take
+            continue
+        ((key, year),) = found
+        if key not in claimed and (year is None or year_of(draft.published) in (None, year)):
             draft.ref = replace(draft.ref, key=key)
     return drafts
 
