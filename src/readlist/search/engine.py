@@ -163,7 +163,11 @@ def correct(conn: Conn, text: str, query: Query) -> str | None:
 
 def _close_titles(conn: Conn, text: str, filters: Filters, limit: int | None) -> list[Row]:
     """Typos the vocabulary cannot fix: rapidfuzz over the titles, short names and tags of small libraries."""
-    if conn.execute("SELECT count(*) FROM item").fetchone()[0] > TITLE_SCAN_MAX:
+    # Counted no further than the bound: PostgreSQL counts a whole table row by row (30-50 ms at 100k items).
+    if (
+        conn.execute("SELECT count(*) FROM (SELECT 1 FROM item LIMIT ?) i", (TITLE_SCAN_MAX + 1,)).fetchone()[0]
+        > TITLE_SCAN_MAX
+    ):
         return []
     from rapidfuzz import fuzz, process, utils
 
