@@ -118,6 +118,13 @@ def test_filters_apply_to_matches_corrections_and_close_titles(run: Run, library
     assert _ids(run, "attention", "tag:attention") == [6]
 
 
+def test_a_filter_option_alone_lists_what_it_keeps_and_nothing_at_all_is_one_error(run: Run, library: None) -> None:
+    assert _ids(run, "--kind", "repo") == _ids(run, "kind:repo") != []
+    assert set(_ids(run, "--status", "read")) == set(_ids(run, "status:read")) != set()
+    empty = run("search")
+    assert empty.code == 1 and "nothing to search for" in empty.err and "hint:" in empty.err
+
+
 def test_limit_is_respected_and_the_total_is_shown(run: Run, library: None) -> None:
     result = run("search", "kv cache", "--limit", "2", "--format", "table")
     assert result.code == 0

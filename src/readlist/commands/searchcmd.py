@@ -15,6 +15,7 @@ from readlist.commands.common import (
     view,
 )
 from readlist.domain import MAX_COUNT
+from readlist.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from readlist.api import SearchResult
@@ -22,12 +23,13 @@ if TYPE_CHECKING:
 
 def search(
     words: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             help='Words, "phrases", and title: author: note: abstract: qualifiers; tag: status: kind: year: filters',
             metavar="QUERY",
+            show_default=False,
         ),
-    ],
+    ] = None,
     tag: TagFilter = None,
     status: Annotated[
         list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
@@ -53,7 +55,11 @@ def search(
 ) -> None:
     """Find items by title, authors, tags, abstract, notes and article text, in Chinese or English:
     `readlist search "kv cache"`."""
-    query = " ".join(words)
+    query = " ".join(words or [])
+    if not query.strip() and not (tag or status or kind or since or year):
+        raise InvalidInputError(
+            "nothing to search for", 'give words, e.g. readlist search "kv cache", or a filter: -t TAG'
+        )
     lib = library(db, reading=True)
     chosen = view(fmt, json_, no_pager)
     result = lib.search(

@@ -83,7 +83,9 @@ def search(
     synonyms, typo correction or close titles."""
     options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], [tag] if tag else [], since)
     fts = fulltext(conn)
-    query = parse(text, fts.segmenter(conn), exact=exact)
+    # Filters alone (`search -t cuda`) list what they keep; no words and no filter at all is refused by parse.
+    query = Query([], Filters(), [], exact) if not text.strip() and options != Filters() else None
+    query = query or parse(text, fts.segmenter(conn), exact=exact)
     query.filters = query.filters.merged(options)
     result = SearchResult(query=query)
     if not query.terms:
