@@ -48,6 +48,35 @@ def test_older_schema_is_backed_up_then_upgraded(tmp_path: Path, run: Run) -> No
     assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
 
 
+def test_an_upgrade_that_leaves_the_search_index_whole_does_not_rebuild_it(tmp_path: Path, run: Run) -> None:
+    from readlist.store.backends.sqlite import SqliteBackend
+
+    whole, old = tmp_path / "lib.db", tmp_path / "old.db"
+    assert run("--db", str(whole), "add", "https://example.com/a", "--title", "Marlin kernels", "--no-fetch").code == 0
+    _stamp(whole, "0017")  # as before a PostgreSQL-only step: the SQLite schema is the same
+    db.upgrade(old, "0004")  # before the index's text table: its items are indexed on the upgrade
+    conn = sqlite3.connect(old)
+    conn.execute(
+        "INSERT INTO item (kind, key, url, title, authors, categories, status, priority, added_at, metadata_status)"
+        " VALUES ('article', 'url:https://example.com/x', 'https://example.com/x', 'Old', '[]', '[]',"
+        " 'unread', 0, '2026-01-01T00:00:00Z', 'pending')"
+    )
+    conn.commit()
+    conn.close()
+    for path, word, behind in ((whole, "Marlin", False), (old, "Old", True)):
+        rebuilt: list[object] = []
+        SqliteBackend(path).ensure_schema(rebuilt.append)
+        assert len(rebuilt) == behind, path  # rebuilding 100,000 items took minutes on the first command
+        assert run("--db", str(path), "search", word, "--json").json() != []
+
+
+def _stamp(path: Path, revision: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    conn.commit()
+    conn.close()
+
+
 def test_database_from_a_newer_readlist_is_refused(tmp_path: Path, run: Run) -> None:
     path = tmp_path / "new.db"
     db.ensure_schema(path)
