@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,9 +25,12 @@ _lock = threading.Lock()
 _local = threading.local()
 
 
-def best(conn: Conn, sql: str, args: list[Any], n: int, order: Any) -> list[Any] | None:
+def best(
+    conn: Conn, sql: str, args: list[Any], n: int, order: Any, setup: Callable[[Conn], None] | None = None
+) -> list[Any] | None:
     """The first `n` rows of `sql` (which ends in `… WHERE search_index MATCH ?…`, ordered by `order`) from the two
-    halves at once; None when this connection cannot be split (not a file of its own, or a team's server)."""
+    halves at once; None when this connection cannot be split (not a file of its own, or a team's server).
+    `setup` makes on the second connection the temporary tables `sql` reads."""
     try:
         second = _second(conn)
     except sqlite3.Error:  # a second connection cannot be had (too many open files, a lock): one pass
@@ -39,12 +43,15 @@ def best(conn: Conn, sql: str, args: list[Any], n: int, order: Any) -> list[Any]
         return []
     middle = (int(low) + int(high)) // 2
     halves = f"SELECT * FROM ({sql}) WHERE id {{}} ? ORDER BY tier, score LIMIT ?"
-    upper = _worker().submit(_rows, second, halves.format(">"), [*args, middle, n])
+    upper = _worker().submit(_rows, second, halves.format(">"), [*args, middle, n], setup)
     lower = conn.execute(halves.format("<="), [*args, middle, n]).fetchall()
     return sorted([*lower, *upper.result()], key=order)[:n]
 
 
-def _rows(conn: Conn, sql: str, args: list[Any]) -> list[Any]:
+def _rows(conn: Conn, sql: str, args: list[Any], setup: Callable[[Conn], None] | None) -> list[Any]:
+    """The upper half, on the worker's connection (after `setup`: the temporary tables the statement reads)."""
+    if setup is not None:
+        setup(conn)
     return list(conn.execute(sql, args).fetchall())
 
 
