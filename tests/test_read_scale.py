@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.synth import build
 from readlist import Library
-from readlist.search import fts, halves
+from readlist.search import fts
 from readlist.search.query import Filters
 from readlist.store import db, read
 from readlist.store.backends.sqlite import SqliteConnection as Connection
@@ -187,7 +187,6 @@ def test_the_everyday_reads_load_nothing_they_do_not_use(big: Path) -> None:
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
 
 
-@pytest.mark.parametrize("split", [True, False])
 @pytest.mark.parametrize("ties", [1, 40])
 @pytest.mark.parametrize(
     "query",
@@ -202,13 +201,11 @@ def test_the_everyday_reads_load_nothing_they_do_not_use(big: Path) -> None:
     ],
 )
 def test_a_page_of_search_is_the_top_of_the_whole_ranking(
-    lib: Library, monkeypatch: pytest.MonkeyPatch, query: str, ties: int, split: bool
+    lib: Library, monkeypatch: pytest.MonkeyPatch, query: str, ties: int
 ) -> None:
-    """A page scores the first tiers that can fill it in one pass (or two halves of the library at once) and
-    sorts only their best rows (all of them when ties run past): the same rows, in the same order, as ranking
-    every match tier by tier."""
+    """A page scores the first tiers that can fill it in one pass and sorts only their best rows (all of them
+    when ties run past): the same rows, in the same order, as ranking every match tier by tier."""
     monkeypatch.setattr(fts, "_TIES", ties)
-    monkeypatch.setattr(halves, "FROM", 1 if split else 10**9)  # scored as two halves of the library at once
     everything = lib.search(query, limit=None)
     for size in (1, 20, 45):
         page = lib.search(query, limit=size)

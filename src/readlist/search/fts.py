@@ -11,7 +11,6 @@ from typing import Any
 
 from readlist.domain import Status, tag_slug
 from readlist.location import Conn
-from readlist.search import halves
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
 
 # BM25 weights per column: title, authors, tags, abstract, notes, text, venue, extra (other spellings).
@@ -121,7 +120,7 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
     columns, spellings, synonyms). A page is one scored pass over the matches of the first tiers that can fill
     it, each row tagged with its tier (a tier used to cost a pass of its own, each pass re-reading every match)."""
     tiers = query.tiers()
-    counted, params, setup = _matches(conn, query.filters)
+    counted, params = _matches(conn, query.filters)
     everything = render(tiers[-1][1])
     total = int(conn.execute(f"SELECT count(*) {counted}", [everything, *params]).fetchone()[0])
     if total == 0 or limit == 0:
@@ -140,10 +139,9 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
             break
         if not found:
             empty.add(n)
-    split = total >= halves.FROM
-    page = _page(conn, *_scored(tiers, last, empty, counted, params), limit, split, setup)
+    page = _page(conn, *_scored(tiers, last, empty, counted, params), limit)
     if len(page) < limit and last < len(tiers) - 1:  # a tier held rows the whole query does not match
-        page = _page(conn, *_scored(tiers, len(tiers) - 1, empty, counted, params), limit, split, setup)
+        page = _page(conn, *_scored(tiers, len(tiers) - 1, empty, counted, params), limit)
     return [(item_id, tiers[n][0], score) for item_id, score, n in page], total
 
 
@@ -165,40 +163,30 @@ def _scored(
 _TIER_ROWS = "SELECT rowid FROM search_index WHERE search_index MATCH ?"
 
 
-def _matches(conn: Conn, filters: Filters) -> tuple[str, list[Any], Setup | None]:
-    """`FROM … WHERE search_index MATCH ?…`: the rows of a MATCH that pass the filters, the filters' values, and
-    what a second connection must run first to use it (see halves)."""
-    setup = None
+def _matches(conn: Conn, filters: Filters) -> tuple[str, list[Any]]:
+    """`FROM … WHERE search_index MATCH ?…`: the rows of a MATCH that pass the filters, and the filters' values."""
     tagged = ""
     if filters.tags:
         # The tags' items are put in a temporary table once: each statement of the search (count, probes, the
         # scored pass) made its own set of them (13,000 items at 100k: ~3 ms each). `+`, as _IN_TIER says.
-        setup = _tag_table(filters.tags)
-        setup(conn)
+        _fill_tagged(conn, filters.tags)
         tagged = " AND +search_index.rowid IN (SELECT id FROM temp.search_tagged)"
     where, params = filter_sql(replace(filters, tags=[]))
     if not where:
-        return f"FROM search_index WHERE search_index MATCH ?{tagged}", params, setup  # no join to the items
+        return f"FROM search_index WHERE search_index MATCH ?{tagged}", params  # no join to the items
     # CROSS JOIN: the full-text match drives the join. Led by an index on a filter (kind), SQLite re-ran the whole
     # MATCH once per item of that kind (minutes at 100k items).
     joined = "FROM search_index CROSS JOIN member_item i ON i.id = search_index.rowid"
-    return f"{joined} WHERE search_index MATCH ?{where}{tagged}", params, setup
+    return f"{joined} WHERE search_index MATCH ?{where}{tagged}", params
 
 
-Setup = Callable[[Conn], None]
-
-
-def _tag_table(tags: list[str]) -> Setup:
-    """A function filling the connection's `temp.search_tagged` with the items that have every one of `tags`."""
+def _fill_tagged(conn: Conn, tags: list[str]) -> None:
+    """The connection's `temp.search_tagged`: the items that have every one of `tags`."""
     first = "SELECT it.item_id FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE t.slug = ?"
     rest, params = filter_sql(Filters(tags=tags[1:]), item_id="it.item_id")
-
-    def fill(conn: Conn) -> None:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_tagged (id INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM temp.search_tagged")
-        conn.execute(f"INSERT OR IGNORE INTO temp.search_tagged (id) {first}{rest}", [tag_slug(tags[0]), *params])
-
-    return fill
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_tagged (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.search_tagged")
+    conn.execute(f"INSERT OR IGNORE INTO temp.search_tagged (id) {first}{rest}", [tag_slug(tags[0]), *params])
 
 
 def _count_to(conn: Conn, counted: str, args: list[Any], n: int) -> int:
@@ -225,18 +213,14 @@ def _every_match(
     return rows
 
 
-def _page(
-    conn: Conn, scored: str, args: list[Any], size: int, split: bool, setup: Setup | None = None
-) -> list[tuple[int, float, int]]:
+def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int, float, int]]:
     """The best `size` rows of `scored` (id, score, tier): by tier, then rounded score, ties broken unread-first
     and newest-first.
 
     Only the rows whose (tier, rounded score) can reach the page are tie-broken, and SQLite finds them with a
     bounded sort (ORDER BY … LIMIT n keeps n rows) instead of sorting every match: rounding keeps the order of
     raw scores, so they are a prefix of that order. When ties run past the prefix, every row is sorted."""
-    found = halves.best(conn, scored, args, size + _TIES, lambda r: (r[2], r[1]), setup) if split else None
-    if found is None:
-        found = conn.execute(f"{scored} ORDER BY tier, score LIMIT ?", [*args, size + _TIES]).fetchall()
+    found = conn.execute(f"{scored} ORDER BY tier, score LIMIT ?", [*args, size + _TIES]).fetchall()
     if not found:
         return []
     best = [(*row, r) for row, r in zip(found, _rounded(conn, [r[1] for r in found]), strict=True)]
