@@ -138,11 +138,11 @@ def test_a_broad_query_ranks_only_the_matches_that_can_reach_its_page(synthetic:
             read.append(_loops(plan[0]["Plan"], "search_index"))
         return original(conn, sql, args)
 
-    fts_pg._rows = counting  # type: ignore[assignment]
+    fts_pg._rows = counting
     try:
         rows, total = fts_pg.ranked(synthetic, query, 5)
     finally:
-        fts_pg._rows = original  # type: ignore[assignment]
+        fts_pg._rows = original
     assert len(rows) == 5 and total > 50, total
     assert read and read[0] < total / 2, (read, total)
 
