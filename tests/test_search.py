@@ -123,6 +123,17 @@ def test_a_filter_option_alone_lists_what_it_keeps_and_nothing_at_all_is_one_err
     assert set(_ids(run, "--status", "read")) == set(_ids(run, "status:read")) != set()
     empty = run("search")
     assert empty.code == 1 and "nothing to search for" in empty.err and "hint:" in empty.err
+    assert _ids(run, '"', "--kind", "repo") == _ids(run, "kind:repo")  # words that are only punctuation
+    none = run("search", "--kind", "repo", "--year", "1990", "--format", "table")
+    assert none.code == 0 and "no items match these filters" in none.out, none.out
+
+
+def test_a_repeated_tag_option_keeps_items_with_every_tag(run: Run, library: None) -> None:
+    items = [i["id"] for i in run("search", "kv cache", "--json", "--limit", "2").json()]
+    attention = run("search", "-t", "attention", "--json").json()[0]["id"]
+    assert run("tag", str(attention), *map(str, items), "+kernels").code == 0
+    assert len(_ids(run, "-t", "kernels")) == 3
+    assert _ids(run, "-t", "attention", "-t", "kernels") == _ids(run, "tag:attention tag:kernels") == [6]
 
 
 def test_limit_is_respected_and_the_total_is_shown(run: Run, library: None) -> None:

@@ -227,7 +227,7 @@ class Reading(Door):
         self,
         query: str,
         *,
-        tag: str | None = None,
+        tag: str | Sequence[str] | None = None,
         status: Sequence[str] | None = None,
         kind: str | None = None,
         since: str | None = None,
@@ -237,14 +237,15 @@ class Reading(Door):
         fuzzy: bool = True,
     ) -> SearchResult:
         """Full-text search in both languages; `.items` are ranked records with `score` and `snippet`, `.total`
-        counts every match (`limit=None` returns them all); `exact` searches only what was typed."""
+        counts every match (`limit=None` returns them all); `exact` searches only what was typed; `tag`: one
+        tag or several, all of which an item must have."""
         from readlist.search.engine import search
 
-        flt = item_filter(status, tag, kind, since)
+        flt = item_filter(status, None, kind, since)
         return search(
             self._conn,
             query,
-            tag=tag,
+            tag=[tag] if isinstance(tag, str) else list(tag or []),
             status=flt.status,
             kind=flt.kind,
             since=flt.since,

@@ -10,7 +10,7 @@ from readlist.commands.common import (
     FormatOption,
     JsonOption,
     NoPagerOption,
-    TagFilter,
+    complete_tag,
     library,
     view,
 )
@@ -30,7 +30,16 @@ def search(
             show_default=False,
         ),
     ] = None,
-    tag: TagFilter = None,
+    tags: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Only items with this tag (repeat it: items with all of them).",
+            metavar="TAG",
+            autocompletion=complete_tag,
+        ),
+    ] = None,
     status: Annotated[
         list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
     ] = None,
@@ -56,14 +65,14 @@ def search(
     """Find items by title, authors, tags, abstract, notes and article text, in Chinese or English:
     `readlist search "kv cache"`."""
     query = " ".join(words or [])
-    if not query.strip() and not (tag or status or kind or since or year):
+    if not query.strip() and not (tags or status or kind or since or year):
         raise InvalidInputError(
             "nothing to search for", 'give words, e.g. readlist search "kv cache", or a filter: -t TAG'
         )
     lib = library(db, reading=True)
     chosen = view(fmt, json_, no_pager)
     result = lib.search(
-        query, tag=tag, status=status, kind=kind, since=since, year=year, limit=None if all_ else limit, exact=exact
+        query, tag=tags, status=status, kind=kind, since=since, year=year, limit=None if all_ else limit, exact=exact
     )
     table = chosen.fmt == "table"
     for line in messages(query, result, exact=exact):
@@ -78,7 +87,7 @@ def search(
     if not result.items:
         from readlist.commands.lists import why_empty
 
-        why = why_empty(lib, tag)
+        why = next((w for w in (why_empty(lib, t) for t in tags or []) if w), None)
         if why:
             output.print_items([], "", view=chosen, why=why)
         elif not table:
@@ -106,6 +115,8 @@ def messages(query: str, result: "SearchResult", *, exact: bool) -> list[str]:
         return [f'only {result.literal_total} for "{query}"; also showing results for "{result.corrected}"']
     if result.fuzzy:
         return [f'no matches for "{query}"; showing close titles']
+    if not result.items and not query.strip():
+        return ["no items match these filters"]
     if not result.items:
         hint = " (without --exact, spellings, synonyms and typos are searched too)" if exact else ""
         return [f'no matches for "{query}"{hint}']

@@ -6,9 +6,11 @@ Every path (matches, corrected query, close titles) applies the same filters.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from readlist.errors import InvalidInputError
 from readlist.location import Conn
 from readlist.search import snippet
 from readlist.search.query import Filters, Query, Segmenter, parse
@@ -70,7 +72,7 @@ def search(
     conn: Conn,
     text: str,
     *,
-    tag: str | None = None,
+    tag: str | Sequence[str] | None = None,
     status: list[str] | None = None,
     kind: str | None = None,
     since: str | None = None,
@@ -81,11 +83,17 @@ def search(
 ) -> SearchResult:
     """Search `text`; `limit=None` returns every match. `exact` searches only what was typed: no spellings,
     synonyms, typo correction or close titles."""
-    options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], [tag] if tag else [], since)
+    tags = [tag] if isinstance(tag, str) else [t for t in tag or [] if t]
+    options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], tags, since)
     fts = fulltext(conn)
-    # Filters alone (`search -t cuda`) list what they keep; no words and no filter at all is refused by parse.
-    query = Query([], Filters(), [], exact) if not text.strip() and options != Filters() else None
-    query = query or parse(text, fts.segmenter(conn), exact=exact)
+    # Filters alone (`search -t cuda`, also beside words that are only punctuation) list what they keep; no
+    # words and no filter at all is refused by parse.
+    try:
+        query = parse(text, fts.segmenter(conn), exact=exact)
+    except InvalidInputError:
+        if options == Filters():
+            raise
+        query = Query([], Filters(), [], exact)
     query.filters = query.filters.merged(options)
     result = SearchResult(query=query)
     if not query.terms:
