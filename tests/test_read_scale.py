@@ -218,3 +218,14 @@ def test_a_page_of_thousands_of_matches_is_the_top_of_the_whole_ranking(lib: Lib
     assert everything.total > 2100
     page = lib.search("vexson", limit=2100)  # its scores were rounded in one row of 2,140 columns (at most 2,000)
     assert [i["id"] for i in page.items] == [i["id"] for i in everything.items][:2100]
+
+
+def test_list_in_a_pipe_reads_a_rows_cells_only_and_prints_the_same(lib: Library) -> None:
+    from readlist.term import views
+
+    brief = list(lib.list_stream(brief=True))
+    whole = lib.list(full=False)
+    assert [views.item_record(i) for i in brief] == [views.item_record(i) for i in whole] and len(brief) == ITEMS
+    assert "abstract" not in brief[0] and "authors" not in brief[0]  # what made a piped list cost 3× the floor
+    tagged = [views.item_record(i) for i in lib.list_stream(tag="cuda", brief=True)]
+    assert tagged == [views.item_record(i) for i in lib.list(tag="cuda", full=False)] != []

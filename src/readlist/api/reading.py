@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from readlist import config
 from readlist.api.base import Door
@@ -102,17 +102,22 @@ class Reading(Door):
         since: str | None = None,
         full: bool = True,
         read_by: str | None = None,
+        brief: bool = False,
     ) -> Iterator[ItemRecord]:
         """`list` of every item selected, in the same order, read a page at a time as they are taken: a pipe
         gets the first rows at once and memory holds one page however large the library (bad options are
-        refused here, before any item)."""
+        refused here, before any item). `brief`: only what a row of `list` shows (id, status, kind, title,
+        short_name, url, tags, added_at)."""
         flt, theirs = self._list_scope(status, tag, kind, since, read_by)
-        return self._paged(theirs, flt, full)
+        return self._paged(theirs, flt, full, brief)
 
-    def _paged(self, theirs: Reading, flt: ItemFilter, full: bool) -> Iterator[ItemRecord]:
-        from readlist.store.stream import by_id
+    def _paged(self, theirs: Reading, flt: ItemFilter, full: bool, brief: bool) -> Iterator[ItemRecord]:
+        from readlist.store.stream import by_id, rows_by_id
 
         try:
+            if brief:
+                yield from cast("Iterator[ItemRecord]", rows_by_id(theirs._conn, flt))
+                return
             yield from by_id(theirs._conn, flt, full=full)
         finally:
             if theirs is not self:

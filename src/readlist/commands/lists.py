@@ -96,7 +96,8 @@ def list_(
     full = chosen.fmt in ("json", "jsonl")
     if limit is None and chosen.fmt != "table":
         # A pipe (or --format): rows go out as they are read, a page at a time, not after the whole library.
-        rows = lib.list_stream(status=status, tag=tag, kind=kind, since=since, full=full, read_by=read_by)
+        brief = chosen.fmt in ("tsv", "csv")  # a row's cells only (views.item_record)
+        rows = lib.list_stream(status=status, tag=tag, kind=kind, since=since, full=full, read_by=read_by, brief=brief)
         output.print_item_stream(rows, "no items match", view=chosen, why=lambda: why_empty(lib, tag))
         return
     items = lib.list(status=status, tag=tag, kind=kind, since=since, limit=limit, full=full, read_by=read_by)
