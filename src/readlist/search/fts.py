@@ -180,13 +180,19 @@ def _matches(conn: Conn, filters: Filters) -> tuple[str, list[Any]]:
     return f"{joined} WHERE search_index MATCH ?{where}{tagged}", params
 
 
-def _fill_tagged(conn: Conn, tags: list[str]) -> None:
-    """The connection's `temp.search_tagged`: the items that have every one of `tags`."""
+def _tagged(tags: list[str]) -> tuple[str, list[Any]]:
+    """SELECT of the items that have every one of `tags`, read from the tags' links alone (no item row)."""
     first = "SELECT it.item_id FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE t.slug = ?"
     rest, params = filter_sql(Filters(tags=tags[1:]), item_id="it.item_id")
+    return first + rest, [tag_slug(tags[0]), *params]
+
+
+def _fill_tagged(conn: Conn, tags: list[str]) -> None:
+    """The connection's `temp.search_tagged`: the items that have every one of `tags`."""
+    sql, params = _tagged(tags)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS search_tagged (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.search_tagged")
-    conn.execute(f"INSERT OR IGNORE INTO temp.search_tagged (id) {first}{rest}", [tag_slug(tags[0]), *params])
+    conn.execute(f"INSERT OR IGNORE INTO temp.search_tagged (id) {sql}", params)
 
 
 def _count_to(conn: Conn, counted: str, args: list[Any], n: int) -> int:
@@ -292,7 +298,6 @@ _WALK_FROM = 500  # matches from which a page walks the items newest first (see 
 
 def _count_filtered(conn: Conn, filters: Filters, where: str, params: list[Any]) -> int:
     if filters == Filters(tags=filters.tags):  # tags only: counted on the tags' index, no item read
-        first = "SELECT count(*) FROM itemtag it WHERE it.tag_id = (SELECT id FROM tag WHERE slug = ?)"
-        rest, _ = filter_sql(Filters(tags=filters.tags[1:]), item_id="it.item_id")
-        return int(conn.execute(first + rest, params).fetchone()[0])
+        sql, args = _tagged(filters.tags)
+        return int(conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0])
     return int(conn.execute(f"SELECT count(*) FROM member_item i WHERE 1 = 1{where}", params).fetchone()[0])

@@ -7,14 +7,13 @@ it sorted from a few columns.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from readlist.location import Conn
 from readlist.store.backends import backend_of
-from readlist.store.read import ItemFilter, list_items
+from readlist.store.read import ItemFilter, list_items, tags_of
 
 if TYPE_CHECKING:
     from readlist.store.records import ItemRecord
@@ -61,7 +60,6 @@ def rows_by_id(conn: Conn, flt: ItemFilter | None = None) -> Iterator[dict[str, 
     selects in id order, a page at a time: a TSV or CSV of the library reads no abstract, author list or JSON
     column (the whole records were two thirds of `list` in a pipe)."""
     base = flt or ItemFilter()
-    id_list = backend_of(conn).sql.id_list
     after: int | None = None
     while True:
         where, params = replace(base, after_id=after).sql(backend_of(conn).sql)
@@ -70,13 +68,7 @@ def rows_by_id(conn: Conn, flt: ItemFilter | None = None) -> Iterator[dict[str, 
             f"FROM member_item i{where} ORDER BY i.id LIMIT ?"
         )
         page = conn.execute(sql, [*params, PAGE]).fetchall()
-        tags: dict[int, list[str]] = {}
-        for item_id, name in conn.execute(
-            "SELECT it.item_id, t.name FROM itemtag it JOIN tag t ON t.id = it.tag_id "
-            f"WHERE it.item_id IN ({id_list}) ORDER BY t.slug",
-            (json.dumps([r[0] for r in page]),),
-        ):
-            tags.setdefault(item_id, []).append(name)
+        tags = tags_of(conn, [int(r[0]) for r in page])
         for r in page:
             yield {
                 "id": r[0],
