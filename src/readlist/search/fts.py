@@ -15,6 +15,7 @@ from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase,
 
 # BM25 weights per column: title, authors, tags, abstract, notes, text, venue, extra (other spellings).
 WEIGHTS = (30.0, 3.0, 5.0, 1.5, 1.0, 0.3, 0.5, 0.3)
+_BM25 = f"bm25(search_index, {', '.join(str(w) for w in WEIGHTS)})"
 MAX_WORD = 8  # longest Chinese word looked up when splitting a query run into the index's words
 MAX_RUN = 32  # a longer run (pasted text) is split into chunks of this size
 
@@ -150,12 +151,11 @@ def _scored(
 ) -> tuple[str, list[Any]]:
     """SELECT id, score, tier (an index into `tiers`) of the matches in the tiers up to `last`, and its arguments;
     `empty`: tiers known to hold none of the rows."""
-    weights = ", ".join(str(w) for w in WEIGHTS)
     tested = [n for n in range(last) if n not in empty]
     cases = "".join(f" WHEN +search_index.rowid IN ({_TIER_ROWS}) THEN {n}" for n in tested)
     tier = f"CASE{cases} ELSE {last} END" if cases else str(last)
     within = "" if last == len(tiers) - 1 else _IN_TIER  # the last tier is the whole query: no set to test
-    sql = f"SELECT search_index.rowid AS id, bm25(search_index, {weights}) AS score, {tier} AS tier {counted}{within}"
+    sql = f"SELECT search_index.rowid AS id, {_BM25} AS score, {tier} AS tier {counted}{within}"
     args = [*(render(tiers[n][1]) for n in tested), render(tiers[-1][1]), *params]
     return sql, args + ([render(tiers[last][1])] if within else [])
 
@@ -206,14 +206,13 @@ def _every_match(
 ) -> list[tuple[int, int, float]]:
     """Every match in rank order, tier by tier (`search -n 0`, exports of a search)."""
     rows: list[tuple[int, int, float]] = []
-    weights = ", ".join(str(w) for w in WEIGHTS)
     everything = render(tiers[-1][1])
     for n, (tier, expr) in enumerate(tiers):
         within = "" if n == len(tiers) - 1 else _IN_TIER
         seen = " AND +search_index.rowid NOT IN (SELECT value FROM json_each(?))" if rows else ""
         args: list[Any] = [everything, *params] + ([render(expr)] if within else [])
         args += [json.dumps([r[0] for r in rows])] if rows else []
-        scored = f"SELECT search_index.rowid AS id, bm25(search_index, {weights}) AS score {counted}{within}{seen}"
+        scored = f"SELECT search_index.rowid AS id, {_BM25} AS score {counted}{within}{seen}"
         sql = f"SELECT s.id, s.score FROM ({scored}) s JOIN member_item i ON i.id = s.id ORDER BY {_ORDER}"
         rows += [(int(r[0]), tier, float(r[1])) for r in conn.execute(sql, args)]
     return rows
