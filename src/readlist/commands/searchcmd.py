@@ -115,7 +115,7 @@ def messages(query: str, result: "SearchResult", *, exact: bool) -> list[str]:
         return [f'only {result.literal_total} for "{query}"; also showing results for "{result.corrected}"']
     if result.fuzzy:
         return [f'no matches for "{query}"; showing close titles']
-    if not result.items and not query.strip():
+    if not result.items and result.query is not None and not result.query.terms:  # filters alone searched
         return ["no items match these filters"]
     if not result.items:
         hint = " (without --exact, spellings, synonyms and typos are searched too)" if exact else ""
