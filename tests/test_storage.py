@@ -18,7 +18,7 @@ from tests.conftest import READLIST, Run
 
 def test_migrations_build_exactly_the_schema_of_models(tmp_path: Path) -> None:
     path = tmp_path / "fresh.db"
-    db.ensure_schema(path)
+    db.upgrade(path, "head")  # every migration (a new library is made from their saved result: test_new_library)
     engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
         context = MigrationContext.configure(

@@ -79,7 +79,7 @@ def _reindex(conn: Conn) -> object:
 
 
 def upgrade(path: Location, revision: str = "head") -> None:
-    """Run the Alembic migrations up to `revision` (the only place a schema is built or changed)."""
+    """Run the Alembic migrations up to `revision` (every upgrade; a new SQLite file is made from their result)."""
     backend_for(path).upgrade(revision)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from readlist.errors import DatabaseError, InvalidInputError, NotFoundError
 from readlist.location import Conn
+from readlist.store.backends import sqlite_schema
 from readlist.store.backends.base import (
     BUSY_TIMEOUT_MS,
     LOCK_NOTICE_SECONDS,
@@ -163,13 +164,22 @@ class SqliteBackend:
         )
         if existed and current is not None:
             backup_file(path, f"-before-{revisions[-1]}")
-        self.upgrade()
+        if existed or not self._create(revisions[-1]):
+            self.upgrade()
         conn = self._connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
         if current is not None and _index_behind(conn):  # an upgrade that made or remade the search index
             with self.write_transaction(conn):
                 reindex(conn)
         conn.close()
+
+    def _create(self, revision: str) -> bool:
+        """A new file from the migrations' saved result (sqlite_schema); False when none is shipped for it."""
+        conn = sqlite3.connect(self.location, isolation_level=None)
+        try:
+            return sqlite_schema.create(conn, revision)
+        finally:
+            conn.close()
 
     def upgrade(self, revision: str = "head") -> None:
         alembic_upgrade(f"sqlite:///{self.location}", revision)
