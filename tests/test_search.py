@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readlist.errors import ReadlistError
+from readlist.search import engine
 from readlist.search.engine import search
 from readlist.store import db, index
 from tests.arxiv_server import ArxivServer
@@ -107,6 +108,22 @@ def test_typo_is_corrected_and_said_and_exact_searches_what_was_typed(run: Run, 
     assert 'showing results for "flash attention"' in table.out and "FlashAttention" in table.out
     exact = run("search", "flash atention", "--exact", "--format", "table")
     assert exact.code == 0 and "no matches" in exact.out and "FlashAttention" not in exact.out
+
+
+def test_a_typo_becomes_the_most_used_word_one_edit_away_with_its_first_letter_if_there_is_one(
+    run: Run, isolated_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    titles = ["Wave", "Wave", "Wave", "Bake", "Bare", "Bare"]
+    source = tmp_path / "words.jsonl"
+    source.write_text("".join(json.dumps(_row(n, t)) + "\n" for n, t in enumerate(titles, 1)), encoding="utf-8")
+    assert run("import", str(source)).code == 0
+    conn = db.connect(isolated_library)
+    assert search(conn, "bave").corrected == "bare"  # "wave" is used more, but typos rarely hit the first letter
+    assert search(conn, "xave").corrected == "wave"  # no known word starts with x
+    # Probing one candidate at a time and stopping at the first word as frequent as counting goes: the same fix.
+    monkeypatch.setattr(engine, "PROBES", 1)
+    monkeypatch.setattr(engine, "FREQUENT", 2)
+    assert search(conn, "bave").corrected == "bare"
 
 
 def test_filters_apply_to_matches_corrections_and_close_titles(run: Run, library: None) -> None:

@@ -152,7 +152,7 @@ def _edits(word: str) -> list[str]:
 
 def correct(conn: Conn, text: str, query: Query) -> str | None:
     """The query with each word the library does not know replaced by the most frequent known word one edit
-    away; None when nothing changes. Each candidate costs one index probe, fast at any library size."""
+    away; None when nothing changes. Each candidate probed costs one index probe, fast at any library size."""
     fts = fulltext(conn)
     fixes: dict[str, str] = {}
     for word in query.words:
@@ -160,15 +160,41 @@ def correct(conn: Conn, text: str, query: Query) -> str | None:
             low = part.casefold()
             if len(low) < 4 or low in fixes or fts.known(conn, low):
                 continue
-            known = fts.known_many(conn, _edits(low))
-            found = [c for c in _edits(low) if c in known]
-            if found:
-                # Typos rarely hit the first letter; among the rest, the library's most frequent word wins.
-                fixes[low] = max(found, key=lambda c: (c[:1] == low[:1], fts.frequency(conn, c)))
+            fix = _fix(conn, fts, low)
+            if fix is not None:
+                fixes[low] = fix
     if not fixes:
         return None
     pattern = re.compile(r"[A-Za-z0-9]+")
     return pattern.sub(lambda m: fixes.get(m.group(0).casefold(), m.group(0)), nfkc(text))
+
+
+FREQUENT = 1000  # matches counted per candidate at most: a candidate this frequent cannot be outranked
+PROBES = 128  # candidates probed per statement
+
+
+def _fix(conn: Conn, fts: FullText, low: str) -> str | None:
+    """The known word one edit from `low` that the library uses most, among those with its first letter when
+    there are any (typos rarely hit it); the likeliest kind of typo (`_edits` order) among equals.
+
+    Only what can change the answer is probed (~13 µs a candidate at 100k items, ~700 candidates a word): the
+    candidates with another first letter only when none with the first letter is known, and in `_edits` order, a
+    batch at a time, stopping at a word as frequent as counting goes (none after it can outrank it)."""
+    edits = _edits(low)
+    for group in ([c for c in edits if c[:1] == low[:1]], [c for c in edits if c[:1] != low[:1]]):
+        best, most = None, -1
+        for start in range(0, len(group), PROBES):
+            batch = group[start : start + PROBES]
+            known = fts.known_many(conn, batch)
+            for candidate in (c for c in batch if c in known):
+                count = fts.frequency(conn, candidate, FREQUENT)
+                if count > most:
+                    best, most = candidate, count
+            if most >= FREQUENT:
+                break
+        if best is not None:
+            return best
+    return None
 
 
 def _close_titles(conn: Conn, text: str, filters: Filters, limit: int | None) -> list[Row]:
