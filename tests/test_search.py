@@ -249,6 +249,24 @@ def test_reindex_rebuilds_the_index(run: Run, library: None, isolated_library: P
     assert _ids(run, "dumplings") == [11]
 
 
+def _segments(path: Path) -> int:
+    """How many pieces (FTS5 segments) the search index is in: a search seeks every term it looks up in each."""
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(DISTINCT segid) FROM search_index_idx").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_a_big_import_or_a_reindex_leaves_the_search_index_in_one_piece(imported_notes: Path, run: Run) -> None:
+    assert _segments(imported_notes) == 1  # the shipped notes' 1,434 items: written in pieces, merged after
+    assert run("add", "https://example.com/x", "--title", "Paged kv cache", "--no-fetch").code == 0
+    assert _segments(imported_notes) == 2  # a small write adds a piece of its own (merging costs ~1 s at 100k)
+    assert run("db", "reindex").code == 0
+    assert _segments(imported_notes) == 1
+    assert "Paged kv cache" in [i["title"] for i in run("search", "paged kv cache", "--json").json()]
+
+
 @pytest.mark.parametrize(
     "query",
     ['"unbalanced', "AND", "OR NOT", "NEAR(a b)", "*", "-rl", "^x", ":", "c++", "α-β", "x" * 100_000, "title:",
@@ -315,3 +333,21 @@ def test_library_from_before_article_text_is_reindexed_on_upgrade(tmp_path: Path
     conn.close()
     result = run("--db", str(path), "search", "量化", "--json")
     assert result.code == 0 and [i["title"] for i in result.json()] == ["CNN量化 vs. LLM量化"]
+
+
+def test_a_filtered_search_tests_each_match_on_the_filter_indexes_not_the_item_and_reading_rows(
+    run: Run, library: None, isolated_library: Path
+) -> None:
+    from readlist.search import fts
+    from readlist.search.query import Filters
+
+    conn = db.connect(isolated_library)
+    try:
+        # Every filter that reads the item (status also reads the member's reading): an index entry per match.
+        counted, params = fts._matches(conn, Filters(["read"], ["paper"], [2024], [], "2020-01-01"))
+        plan = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN SELECT count(*) {counted}", ["kv", *params])]
+        assert any("COVERING INDEX ix_item_filters" in step for step in plan), plan
+        assert any("COVERING INDEX ix_reading_filters" in step for step in plan), plan
+    finally:
+        conn.close()
+    assert _ids(run, "kv cache", "--kind", "repo") == [2] and _ids(run, "kv cache status:read") == [1]

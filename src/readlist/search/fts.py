@@ -12,6 +12,7 @@ from typing import Any
 from readlist.domain import Status, tag_slug
 from readlist.location import Conn
 from readlist.search.query import AllOf, AnyOf, Expr, Filters, InColumn, Phrase, Query, Segmenter
+from readlist.store.backends.base import member_items
 
 # BM25 weights per column: title, authors, tags, abstract, notes, text, venue, extra (other spellings).
 WEIGHTS = (30.0, 3.0, 5.0, 1.5, 1.0, 0.3, 0.5, 0.3)
@@ -175,9 +176,14 @@ def _matches(conn: Conn, filters: Filters) -> tuple[str, list[Any]]:
     if not where:
         return f"FROM search_index WHERE search_index MATCH ?{tagged}", params  # no join to the items
     # CROSS JOIN: the full-text match drives the join. Led by an index on a filter (kind), SQLite re-ran the whole
-    # MATCH once per item of that kind (minutes at 100k items).
-    joined = "FROM search_index CROSS JOIN member_item i ON i.id = search_index.rowid"
+    # MATCH once per item of that kind (minutes at 100k items). Each match's item and reading are read from the
+    # indexes of what filters read (migration 0019), not their rows (17,000 matches: 23 → 8 ms); unnamed, SQLite
+    # takes the rows.
+    joined = f"FROM search_index CROSS JOIN ({_FILTERED_ITEMS}) i ON i.id = search_index.rowid"
     return f"{joined} WHERE search_index MATCH ?{where}{tagged}", params
+
+
+_FILTERED_ITEMS = member_items("temp", "item INDEXED BY ix_item_filters", "reading r INDEXED BY ix_reading_filters")
 
 
 def _tagged(tags: list[str]) -> tuple[str, list[Any]]:

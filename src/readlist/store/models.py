@@ -41,6 +41,8 @@ class Item(SQLModel, table=True):
         one_of("metadata_status", METADATA_STATUSES),
         # The unread queue in order without reading whole rows (migration 0013).
         Index("ix_item_initial_status_added_at", "initial_status", "added_at"),
+        # What search's filters read of an item, by id, without its row (migration 0019).
+        Index("ix_item_filters", "id", "kind", "initial_status", "year", "published", "added_at"),
         # Numbers are never reused: `rm 12` then `add` must not give the new item the number people knew as #12.
         {"sqlite_autoincrement": True},
     )
@@ -98,7 +100,12 @@ class Member(SQLModel, table=True):
 class Reading(SQLModel, table=True):
     """One member's reading of one item. No row means the item's `initial_status`, priority 0, no dates."""
 
-    __table_args__ = (one_of("status", STATUSES), Index("ix_reading_member_status", "member", "status"))
+    __table_args__ = (
+        one_of("status", STATUSES),
+        Index("ix_reading_member_status", "member", "status"),
+        # What search's filters read of a reading, by item and member, without its row (migration 0019).
+        Index("ix_reading_filters", "item_id", "member", "status", "started_at", "finished_at"),
+    )
     item_id: int = Field(foreign_key="item.id", primary_key=True, ondelete="CASCADE")
     member: str = Field(foreign_key="member.name", primary_key=True, ondelete="CASCADE")
     status: str  # inbox | unread | reading | read | skipped

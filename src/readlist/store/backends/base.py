@@ -215,6 +215,11 @@ class Backend(Protocol):
         """Empty the index (not `search_index_doc`)."""
         ...
 
+    def index_compact(self, conn: Conn) -> None:
+        """After a bulk write (a rebuild, a big import): merge the index into one piece, if the backend keeps it
+        in pieces that every lookup must visit."""
+        ...
+
     def repair_indexes(self, conn: Conn) -> int:
         """When the only damage is index entries out of step with their rows (a SQLite file), rebuild those
         indexes from the rows and check the file again; how many problems were fixed (0: none found, or damage
@@ -291,11 +296,18 @@ def member_view(conn: Conn, member: str, temp_schema: str) -> None:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS viewing_member (name TEXT NOT NULL)")
     conn.execute(f"DELETE FROM {temp_schema}.viewing_member")
     conn.execute(f"INSERT INTO {temp_schema}.viewing_member (name) VALUES (?)", (member,))
+    conn.execute(f"CREATE TEMP VIEW member_item AS {member_items(temp_schema)}")
+
+
+def member_items(temp_schema: str, items: str = "item", readings: str = "reading r") -> str:
+    """The SELECT behind `member_item`: every item with the viewing member's status, priority and dates. `items`,
+    `readings`: how the query names the item and reading tables (SQLite's search names the indexes to read them
+    by: search/fts.py)."""
     viewing = f"(SELECT name FROM {temp_schema}.viewing_member)"
-    conn.execute(
-        "CREATE TEMP VIEW member_item AS SELECT item.*, coalesce(r.status, item.initial_status) AS status, "
+    return (
+        "SELECT item.*, coalesce(r.status, item.initial_status) AS status, "
         "coalesce(r.priority, 0) AS priority, r.started_at AS started_at, r.finished_at AS finished_at "
-        f"FROM item LEFT JOIN reading r ON r.item_id = item.id AND r.member = {viewing}"
+        f"FROM {items} LEFT JOIN {readings} ON r.item_id = item.id AND r.member = {viewing}"
     )
 
 

@@ -149,10 +149,10 @@ CREATE TABLE "item" (
 	details JSON DEFAULT '{}' NOT NULL, 
 	added_by VARCHAR, 
 	initial_status VARCHAR DEFAULT 'unread' NOT NULL, provenance JSON DEFAULT '{}' NOT NULL, 
-	CONSTRAINT uq_item_key UNIQUE ("key"), 
-	CONSTRAINT ck_item_metadata_status CHECK (metadata_status IN ('none', 'pending', 'fetched', 'not_found', 'failed')), 
-	CONSTRAINT ck_item_kind CHECK (kind IN ('paper', 'article', 'repo')), 
 	CONSTRAINT uq_item_citation_key UNIQUE (citation_key), 
+	CONSTRAINT ck_item_kind CHECK (kind IN ('paper', 'article', 'repo')), 
+	CONSTRAINT ck_item_metadata_status CHECK (metadata_status IN ('none', 'pending', 'fetched', 'not_found', 'failed')), 
+	CONSTRAINT uq_item_key UNIQUE ("key"), 
 	CONSTRAINT ck_item_initial_status CHECK (initial_status IN ('inbox', 'unread'))
 );
 CREATE INDEX ix_item_added_at ON item (added_at);
@@ -183,5 +183,7 @@ CREATE TABLE termcache (
 	data BLOB NOT NULL, 
 	CONSTRAINT pk_termcache PRIMARY KEY (name)
 );
-INSERT INTO "alembic_version" VALUES ('0018');
+CREATE INDEX ix_item_filters ON item (id, kind, initial_status, year, published, added_at);
+CREATE INDEX ix_reading_filters ON reading (item_id, member, status, started_at, finished_at);
+INSERT INTO "alembic_version" VALUES ('0019');
 INSERT INTO "sqlite_sequence" VALUES ('item', 0);
