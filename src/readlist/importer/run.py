@@ -23,6 +23,7 @@ from readlist.importer.reading import (
     read_all,
     read_file,
 )
+from readlist.store import index
 from readlist.store.records import ItemDraft
 
 __all__ = [
@@ -142,6 +143,9 @@ def write_all(
             first = False
             if batch is not None:
                 time.sleep(PAUSE_SECONDS)
+        if sum(1 for code in counted.items.values() if code & 3) >= index.COMPACT_FROM:  # new or merged items
+            with store.transaction() as tx:  # a bulk write: one piece of index to search, not dozens
+                index.compact(tx.conn)
     except _DryRun:
         pass
     except KeyboardInterrupt:

@@ -272,7 +272,17 @@ def rebuild(conn: Conn) -> int:
     backend_of(conn).index_clear(conn)
     conn.execute("DELETE FROM search_index_doc")
     ids = [int(r[0]) for r in conn.execute("SELECT id FROM item ORDER BY id")]
-    return _index(conn, _rows(conn, ids), helped=len(ids) >= HELPED)
+    indexed = _index(conn, _rows(conn, ids), helped=len(ids) >= HELPED)
+    compact(conn)
+    return indexed
+
+
+COMPACT_FROM = 1000  # items an import writes from which it merges the index after (see compact)
+
+
+def compact(conn: Conn) -> None:
+    """Merge the index into one piece after a bulk write (see the backend's index_compact)."""
+    backend_of(conn).index_compact(conn)
 
 
 def count(conn: Conn) -> int:
