@@ -40,6 +40,15 @@ def copy_database(source: Path, target: Path) -> None:
         dst.close()
 
 
+def index_pieces(path: Path) -> int:
+    """How many pieces (FTS5 segments) a library's search index is in: a search seeks each term in each."""
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(DISTINCT segid) FROM search_index_idx").fetchone()[0])
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty library at the current schema, built once per worker: copying it beats migrating per test."""

@@ -17,7 +17,7 @@ from readlist.search import engine
 from readlist.search.engine import search
 from readlist.store import db, index
 from tests.arxiv_server import ArxivServer
-from tests.conftest import Run, cli_in_process, copy_database
+from tests.conftest import Run, cli_in_process, copy_database, index_pieces
 
 
 def _row(n: int, title: str, **extra: Any) -> dict[str, Any]:
@@ -249,21 +249,12 @@ def test_reindex_rebuilds_the_index(run: Run, library: None, isolated_library: P
     assert _ids(run, "dumplings") == [11]
 
 
-def _segments(path: Path) -> int:
-    """How many pieces (FTS5 segments) the search index is in: a search seeks every term it looks up in each."""
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("SELECT count(DISTINCT segid) FROM search_index_idx").fetchone()[0])
-    finally:
-        conn.close()
-
-
 def test_a_big_import_or_a_reindex_leaves_the_search_index_in_one_piece(imported_notes: Path, run: Run) -> None:
-    assert _segments(imported_notes) == 1  # the shipped notes' 1,434 items: written in pieces, merged after
+    assert index_pieces(imported_notes) == 1  # the shipped notes' 1,434 items: written in pieces, merged after
     assert run("add", "https://example.com/x", "--title", "Paged kv cache", "--no-fetch").code == 0
-    assert _segments(imported_notes) == 2  # a small write adds a piece of its own (merging costs ~1 s at 100k)
+    assert index_pieces(imported_notes) == 2  # a small write adds a piece of its own (merging costs ~1 s at 100k)
     assert run("db", "reindex").code == 0
-    assert _segments(imported_notes) == 1
+    assert index_pieces(imported_notes) == 1
     assert "Paged kv cache" in [i["title"] for i in run("search", "paged kv cache", "--json").json()]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from readlist.store import db
 from readlist.store.models import metadata
-from tests.conftest import READLIST, Run
+from tests.conftest import READLIST, Run, index_pieces
 
 
 def test_migrations_build_exactly_the_schema_of_models(tmp_path: Path) -> None:
@@ -52,7 +52,9 @@ def test_an_upgrade_that_leaves_the_search_index_whole_does_not_rebuild_it(tmp_p
     from readlist.store.backends.sqlite import SqliteBackend
 
     whole, old = tmp_path / "lib.db", tmp_path / "old.db"
-    assert run("--db", str(whole), "add", "https://example.com/a", "--title", "Marlin kernels", "--no-fetch").code == 0
+    for n, title in enumerate(("Marlin kernels", "Marlin again")):  # two writes: two pieces of index
+        assert run("--db", str(whole), "add", f"https://example.com/{n}", "--title", title, "--no-fetch").code == 0
+    assert index_pieces(whole) == 2
     _stamp(whole, "0017")  # as before a PostgreSQL-only step (0018): the SQLite schema is the same
     conn = sqlite3.connect(whole)
     for made_by_0019 in ("ix_item_filters", "ix_reading_filters"):  # and before 0019, which adds indexes only
@@ -72,6 +74,7 @@ def test_an_upgrade_that_leaves_the_search_index_whole_does_not_rebuild_it(tmp_p
         SqliteBackend(path).ensure_schema(rebuilt.append)
         assert len(rebuilt) == behind, path  # rebuilding 100,000 items took minutes on the first command
         assert run("--db", str(path), "search", word, "--json").json() != []
+    assert index_pieces(whole) == 1  # merged on the upgrade, not rebuilt
 
 
 def _stamp(path: Path, revision: str) -> None:

@@ -168,9 +168,12 @@ class SqliteBackend:
             self.upgrade()
         conn = self._connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
-        if current is not None and _index_behind(conn):  # an upgrade that made or remade the search index
+        if current is not None:
             with self.write_transaction(conn):
-                reindex(conn)
+                if _index_behind(conn):  # an upgrade that made or remade the search index
+                    reindex(conn)
+                else:  # an index that grew by many small writes is in pieces: merged once, on this rare slow step
+                    self.index_compact(conn)
         conn.close()
 
     def _create(self, revision: str) -> bool:
