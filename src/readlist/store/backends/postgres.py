@@ -31,6 +31,7 @@ from readlist.store.backends.base import (
     alembic_upgrade,
     behind_error,
     head_revision,
+    index_behind,
     known_revisions,
     lock_wait_hook,
     locked_error,
@@ -45,6 +46,14 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection as SaConnection
     from sqlalchemy.engine import Engine
 
+# The search index's GIN entries of a bulk write wait in each index's pending list, which every search reads whole
+# (up to 4 MB a probe: typo correction at 100k items took seconds) until a vacuum merges it: merged now, in the
+# indexes this role owns (a member's import leaves the owner's to autovacuum; merging needs ownership).
+_MERGE_PENDING = (
+    "SELECT gin_clean_pending_list(i.indexrelid::regclass) FROM pg_index i "
+    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+    "WHERE a.amname = 'gin' AND i.indrelid = 'search_index'::regclass AND pg_has_role(c.relowner, 'USAGE')"
+)
 MIN_SERVER_VERSION = 120000  # generated columns (the search index's weighted document) arrived in 12
 CONNECT_TIMEOUT = 10
 # pg_advisory_xact_lock key of the library's one write lock ("readlist" in ASCII): PostgreSQL's BEGIN IMMEDIATE.
@@ -221,7 +230,8 @@ class PostgresBackend:
                         with raw_connect(url, autocommit=False) as raw:
                             index_conn = PgConn(raw, self, owned=False)
                             with self.write_transaction(index_conn):
-                                reindex(index_conn)
+                                if index_behind(index_conn):
+                                    reindex(index_conn)
             except psycopg.Error as exc:
                 raise friendly(exc, url) or DatabaseError(redact(str(exc))) from None
 
@@ -397,15 +407,7 @@ class PostgresBackend:
         # took a page's 500 ids to match half of itemtag, note and reading, and scanned each whole table for
         # every page of an export (100k items: ~0.3 s of the server's time a page, minutes in all).
         conn.execute(text("ANALYZE"))
-        # The search index's GIN entries of a bulk load wait in each index's pending list, which every search
-        # reads whole (up to 4 MB a probe: typo correction at 100k items took seconds) until a vacuum merges it.
-        conn.execute(
-            text(
-                "SELECT gin_clean_pending_list(i.indexrelid::regclass) FROM pg_index i "
-                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
-                "WHERE a.amname = 'gin' AND i.indrelid = 'search_index'::regclass"
-            )
-        )
+        conn.execute(text(_MERGE_PENDING))
 
     # -- the full-text index (tsvector columns of migration 0008) --
 
@@ -429,7 +431,7 @@ class PostgresBackend:
         conn.execute("DELETE FROM search_index")
 
     def index_compact(self, conn: Conn) -> None:
-        pass  # GIN indexes merge their pending entries as they fill
+        conn.execute(_MERGE_PENDING)
 
     def repair_indexes(self, conn: Conn) -> int:
         return 0  # the server keeps its indexes consistent with their tables

@@ -27,6 +27,7 @@ from readlist.store.backends.base import (
     alembic_upgrade,
     damaged_error,
     head_revision,
+    index_behind,
     known_revisions,
     lock_wait_hook,
     locked_error,
@@ -698,14 +699,7 @@ def friendly(exc: BaseException) -> DatabaseError | None:
 
 
 def _index_behind(conn: sqlite3.Connection) -> bool:
-    """Whether the search index lacks items after an upgrade: one from before it existed, or whose migration
-    remade it. An upgrade that left it whole (PostgreSQL-only steps: 0016-0018) does not rebuild it, which
-    at 100,000 items took minutes on the first command after installing."""
     try:
-        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _INDEXED]
+        return index_behind(conn)
     except sqlite3.OperationalError:  # a table not there yet
         return True
-    return len(set(counts)) > 1
-
-
-_INDEXED = ("item", "search_index_doc", "search_index")
