@@ -18,11 +18,10 @@ CREATE TABLE tag (
 CREATE TABLE itemtag (
 	item_id INTEGER NOT NULL, 
 	tag_id INTEGER NOT NULL, 
-	CONSTRAINT pk_itemtag PRIMARY KEY (item_id, tag_id), 
 	CONSTRAINT fk_itemtag_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
-	CONSTRAINT fk_itemtag_tag_id_tag FOREIGN KEY(tag_id) REFERENCES tag (id) ON DELETE CASCADE
+	CONSTRAINT fk_itemtag_tag_id_tag FOREIGN KEY(tag_id) REFERENCES tag (id) ON DELETE CASCADE, 
+	CONSTRAINT pk_itemtag PRIMARY KEY (item_id, tag_id)
 );
-CREATE INDEX ix_itemtag_tag_id ON itemtag (tag_id);
 CREATE TABLE note (
 	id INTEGER NOT NULL, 
 	item_id INTEGER NOT NULL, 
@@ -30,22 +29,19 @@ CREATE TABLE note (
 	created_at VARCHAR NOT NULL, 
 	updated_at VARCHAR NOT NULL, 
 	source VARCHAR, author VARCHAR, 
-	CONSTRAINT pk_note PRIMARY KEY (id), 
-	CONSTRAINT fk_note_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE
+	CONSTRAINT fk_note_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
+	CONSTRAINT pk_note PRIMARY KEY (id)
 );
-CREATE INDEX ix_note_item_id ON note (item_id);
 CREATE TABLE source (
 	id INTEGER NOT NULL, 
 	item_id INTEGER NOT NULL, 
 	file VARCHAR NOT NULL, 
 	line INTEGER NOT NULL, 
 	section VARCHAR NOT NULL, 
-	CONSTRAINT pk_source PRIMARY KEY (id), 
 	CONSTRAINT fk_source_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
+	CONSTRAINT pk_source PRIMARY KEY (id), 
 	CONSTRAINT uq_source_item_id UNIQUE (item_id, file, section)
 );
-CREATE INDEX ix_source_file ON source (file);
-CREATE INDEX ix_source_item_id ON source (item_id);
 CREATE TABLE feed (
 	id INTEGER NOT NULL, 
 	url VARCHAR NOT NULL, 
@@ -73,18 +69,17 @@ CREATE TABLE attachment (
 	path VARCHAR NOT NULL, 
 	kind VARCHAR NOT NULL, 
 	added_at VARCHAR NOT NULL, added_by VARCHAR, 
-	CONSTRAINT pk_attachment PRIMARY KEY (id), 
 	CONSTRAINT fk_attachment_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
+	CONSTRAINT pk_attachment PRIMARY KEY (id), 
 	CONSTRAINT uq_attachment_item_id UNIQUE (item_id, path)
 );
-CREATE INDEX ix_attachment_item_id ON attachment (item_id);
 CREATE TABLE itemtext (
 	item_id INTEGER NOT NULL, 
 	text VARCHAR NOT NULL, 
 	fetched_at VARCHAR NOT NULL, 
 	source_url VARCHAR, 
-	CONSTRAINT pk_itemtext PRIMARY KEY (item_id), 
-	CONSTRAINT fk_itemtext_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE
+	CONSTRAINT fk_itemtext_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
+	CONSTRAINT pk_itemtext PRIMARY KEY (item_id)
 );
 CREATE VIRTUAL TABLE search_index USING fts5(title, authors, tags, abstract, notes, text, venue, extra, content = '', tokenize = 'porter unicode61 remove_diacritics 2');
 CREATE TABLE search_index_doc (item_id INTEGER PRIMARY KEY, body BLOB NOT NULL);
@@ -93,12 +88,11 @@ CREATE TABLE "link" (
 	item_id INTEGER NOT NULL, 
 	url VARCHAR NOT NULL, 
 	role VARCHAR NOT NULL, 
-	CONSTRAINT pk_link PRIMARY KEY (id), 
+	CONSTRAINT ck_link_role CHECK (role IN ('code', 'pdf', 'project', 'related')), 
 	CONSTRAINT fk_link_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
-	CONSTRAINT uq_link_item_id UNIQUE (item_id, url), 
-	CONSTRAINT ck_link_role CHECK (role IN ('code', 'pdf', 'project', 'related'))
+	CONSTRAINT pk_link PRIMARY KEY (id), 
+	CONSTRAINT uq_link_item_id UNIQUE (item_id, url)
 );
-CREATE INDEX ix_link_item_id ON link (item_id);
 CREATE TABLE member (
 	name VARCHAR NOT NULL, 
 	joined_at VARCHAR NOT NULL, 
@@ -112,12 +106,11 @@ CREATE TABLE reading (
 	started_at VARCHAR, 
 	finished_at VARCHAR, 
 	updated_at VARCHAR NOT NULL, 
-	CONSTRAINT pk_reading PRIMARY KEY (item_id, member), 
 	CONSTRAINT ck_reading_status CHECK (status IN ('inbox', 'unread', 'reading', 'read', 'skipped')), 
 	CONSTRAINT fk_reading_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
-	CONSTRAINT fk_reading_member_member FOREIGN KEY(member) REFERENCES member (name) ON DELETE CASCADE
+	CONSTRAINT fk_reading_member_member FOREIGN KEY(member) REFERENCES member (name) ON DELETE CASCADE, 
+	CONSTRAINT pk_reading PRIMARY KEY (item_id, member)
 );
-CREATE INDEX ix_reading_member_status ON reading (member, status);
 CREATE TABLE "item" (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	kind VARCHAR NOT NULL, 
@@ -149,41 +142,48 @@ CREATE TABLE "item" (
 	details JSON DEFAULT '{}' NOT NULL, 
 	added_by VARCHAR, 
 	initial_status VARCHAR DEFAULT 'unread' NOT NULL, provenance JSON DEFAULT '{}' NOT NULL, 
-	CONSTRAINT uq_item_citation_key UNIQUE (citation_key), 
+	CONSTRAINT ck_item_initial_status CHECK (initial_status IN ('inbox', 'unread')), 
 	CONSTRAINT ck_item_kind CHECK (kind IN ('paper', 'article', 'repo')), 
 	CONSTRAINT ck_item_metadata_status CHECK (metadata_status IN ('none', 'pending', 'fetched', 'not_found', 'failed')), 
-	CONSTRAINT uq_item_key UNIQUE ("key"), 
-	CONSTRAINT ck_item_initial_status CHECK (initial_status IN ('inbox', 'unread'))
+	CONSTRAINT uq_item_citation_key UNIQUE (citation_key), 
+	CONSTRAINT uq_item_key UNIQUE ("key")
 );
-CREATE INDEX ix_item_added_at ON item (added_at);
-CREATE INDEX ix_item_kind ON item (kind);
-CREATE INDEX ix_item_arxiv_id ON item (arxiv_id);
 CREATE TABLE keyalias (
 	"key" VARCHAR NOT NULL, 
 	item_key VARCHAR NOT NULL, 
 	added_at VARCHAR NOT NULL, 
 	CONSTRAINT pk_keyalias PRIMARY KEY ("key")
 );
-CREATE INDEX ix_keyalias_item_key ON keyalias (item_key);
 CREATE TABLE removal (
 	id INTEGER NOT NULL, 
 	item_id INTEGER NOT NULL, 
 	what VARCHAR NOT NULL, 
 	value VARCHAR NOT NULL, 
 	removed_at VARCHAR NOT NULL, 
-	CONSTRAINT pk_removal PRIMARY KEY (id), 
 	CONSTRAINT ck_removal_what CHECK (what IN ('tag', 'note source', 'note text')), 
-	CONSTRAINT fk_removal_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE
+	CONSTRAINT fk_removal_item_id_item FOREIGN KEY(item_id) REFERENCES item (id) ON DELETE CASCADE, 
+	CONSTRAINT pk_removal PRIMARY KEY (id)
 );
-CREATE INDEX ix_removal_item_id ON removal (item_id);
-CREATE INDEX ix_item_initial_status_added_at ON item (initial_status, added_at);
 CREATE TABLE termcache (
 	name VARCHAR NOT NULL, 
 	saved_at VARCHAR NOT NULL, 
 	data BLOB NOT NULL, 
 	CONSTRAINT pk_termcache PRIMARY KEY (name)
 );
+CREATE INDEX ix_attachment_item_id ON attachment (item_id);
+CREATE INDEX ix_item_added_at ON item (added_at);
+CREATE INDEX ix_item_arxiv_id ON item (arxiv_id);
 CREATE INDEX ix_item_filters ON item (id, kind, initial_status, year, published, added_at);
+CREATE INDEX ix_item_initial_status_added_at ON item (initial_status, added_at);
+CREATE INDEX ix_item_kind ON item (kind);
+CREATE INDEX ix_itemtag_tag_id ON itemtag (tag_id);
+CREATE INDEX ix_keyalias_item_key ON keyalias (item_key);
+CREATE INDEX ix_link_item_id ON link (item_id);
+CREATE INDEX ix_note_item_id ON note (item_id);
 CREATE INDEX ix_reading_filters ON reading (item_id, member, status, started_at, finished_at);
+CREATE INDEX ix_reading_member_status ON reading (member, status);
+CREATE INDEX ix_removal_item_id ON removal (item_id);
+CREATE INDEX ix_source_file ON source (file);
+CREATE INDEX ix_source_item_id ON source (item_id);
 INSERT INTO "alembic_version" VALUES ('0019');
 INSERT INTO "sqlite_sequence" VALUES ('item', 0);

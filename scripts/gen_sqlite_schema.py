@@ -29,9 +29,10 @@ def migrated_dump() -> str:
 
 def main() -> None:
     target = sqlite_schema.snapshot_path(head_revision())
+    script = migrated_dump()  # first: a migration that fails leaves the saved script as it was
     for old in target.parent.glob("sqlite_*.sql"):
         old.unlink()
-    target.write_text(migrated_dump(), encoding="utf-8")
+    target.write_text(script, encoding="utf-8")
     print(f"wrote {target}")
 
 

@@ -25,7 +25,8 @@ def _state(path: Path) -> dict[str, object]:
         objects = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
         tables = [name for kind, name, _, sql in objects if kind == "table" and not sql.startswith("CREATE VIRTUAL")]
         rows = {t: sorted(map(repr, conn.execute(f'SELECT * FROM "{t}"'))) for t in tables}
-        pragmas = {p: conn.execute(f"PRAGMA {p}").fetchone() for p in ("user_version", "journal_mode", "encoding")}
+        settings = ("user_version", "application_id", "journal_mode", "encoding", "page_size", "auto_vacuum")
+        pragmas = {p: conn.execute(f"PRAGMA {p}").fetchone() for p in settings}
         return {"objects": sorted(map(_object, objects)), "rows": rows, "pragmas": pragmas}
     finally:
         conn.close()
@@ -67,7 +68,7 @@ def test_a_new_library_does_not_load_the_migration_tools(tmp_path: Path) -> None
         "print(sorted(m for m in ('alembic', 'sqlalchemy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert out.strip() == "[]", f"the saved schema was not used: {REGENERATE}"
 
 
 def test_without_a_saved_schema_a_new_library_runs_the_migrations(
@@ -77,3 +78,26 @@ def test_without_a_saved_schema_a_new_library_runs_the_migrations(
     made = tmp_path / "new.db"
     db.ensure_schema(made)
     assert _state(made) == _state(_migrated(tmp_path / "migrated.db"))
+
+
+def test_a_new_library_interrupted_as_it_is_made_still_uses_wal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C lands when the script returns, before anything after it runs; an up-to-date library is never set
+    up again, so the journal mode must be set before."""
+    made = sqlite_schema.create
+
+    def interrupted(conn: sqlite3.Connection, revision: str) -> bool:
+        made(conn, revision)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sqlite_schema, "create", interrupted)
+    path = tmp_path / "lib.db"
+    with pytest.raises(KeyboardInterrupt):
+        db.ensure_schema(path)
+    monkeypatch.undo()
+    db.ensure_schema(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    conn.close()
+    assert db.revision(path) == head_revision()

@@ -165,7 +165,7 @@ class SqliteBackend:
         )
         if existed and current is not None:
             backup_file(path, f"-before-{revisions[-1]}")
-        if existed or not self._create(revisions[-1]):
+        if current is not None or not self._create(revisions[-1]):
             self.upgrade()
         conn = self._connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
