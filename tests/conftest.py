@@ -49,6 +49,22 @@ def index_pieces(path: Path) -> int:
         conn.close()
 
 
+def with_merge_interrupted(body: str) -> subprocess.CompletedProcess[str]:
+    """Python `body` run in a process of its own where a Ctrl-C comes as the search index merge starts: in its
+    main thread, as the CLI runs (pytest-xdist runs tests in another thread, which cannot hold Ctrl-C back)."""
+    prelude = (
+        "import os, signal\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # even where the parent ignores it\n"
+        "from readlist.store.backends.sqlite import SqliteBackend\n"
+        "merge = SqliteBackend.index_compact\n"
+        "def interrupted(self, conn):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    merge(self, conn)\n"
+        "SqliteBackend.index_compact = interrupted\n"
+    )
+    return subprocess.run([sys.executable, "-c", prelude + body], capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty library at the current schema, built once per worker: copying it beats migrating per test."""

@@ -29,6 +29,7 @@ RANKS = {
     "readlist.text": BASE,
     "readlist.batchgc": BASE,
     "readlist.forked": BASE,
+    "readlist.interrupts": BASE,
     "readlist.term": BASE,
     "readlist.store": STORE,
     "readlist.importer": MIDDLE,

@@ -12,8 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from readlist.store import db
+from readlist.store.backends.base import head_revision
 from readlist.store.models import metadata
-from tests.conftest import READLIST, Run, index_pieces
+from tests.conftest import READLIST, Run, index_pieces, with_merge_interrupted
 
 
 def test_migrations_build_exactly_the_schema_of_models(tmp_path: Path) -> None:
@@ -138,3 +139,24 @@ def test_read_commands_never_import_the_write_stack(run: Run) -> None:
     heavy = {"sqlmodel", "sqlalchemy", "alembic", "arxiv", "feedparser"}
     for args in (["todo"], ["list", "--json"], ["show", "1"], ["tags"], ["--help"], ["search", "cuda"]):
         assert not (heavy & _modules_after(args)), args
+
+
+def test_ctrl_c_during_the_index_merge_of_an_upgrade_lets_it_finish(tmp_path: Path, run: Run) -> None:
+    """Once the schema is up to date nothing runs the merge again: it is not cut short."""
+    path = tmp_path / "lib.db"
+    for n in range(2):  # two writes: two pieces of index
+        assert run("--db", str(path), "add", f"https://example.com/{n}", "--title", f"T{n}", "--no-fetch").code == 0
+    conn = sqlite3.connect(path)
+    for made_by_0019 in ("ix_item_filters", "ix_reading_filters"):
+        conn.execute(f"DROP INDEX {made_by_0019}")
+    conn.close()
+    _stamp(path, "0018")
+    done = with_merge_interrupted(
+        "from pathlib import Path\n"
+        "try:\n"
+        f"    SqliteBackend(Path({str(path)!r})).ensure_schema(lambda conn: None)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    assert done.stdout.strip() == "interrupted", done
+    assert index_pieces(path) == 1 and db.revision(path) == head_revision()

@@ -3,8 +3,6 @@ second each that merge them, so other writers get in between (Ctrl-C keeps what 
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +21,7 @@ from readlist.importer.reading import (
     read_all,
     read_file,
 )
+from readlist.interrupts import CtrlCHeld, ctrl_c_held
 from readlist.store import index
 from readlist.store.records import ItemDraft
 
@@ -101,6 +100,7 @@ class _Counted:
     removed: set[str] = field(default_factory=set)
     mentioned: set[int] = field(default_factory=set)  # hashes of (key, field, value) this import gives
     placed: set[int] = field(default_factory=set)  # the merger's file sections already given a source line
+    indexed: int = 0  # search index entries written (unchanged items' too: their sources are written again)
     saved_items: int = 0  # distinct items in committed transactions
     saved_bytes: int = 0  # … read from this many bytes of the input
     merged_bytes: int = 0  # input merged so far, committed or not
@@ -128,12 +128,13 @@ def write_all(
     first = True
     try:
         while first or batch is not None:
-            held = _CtrlCHeld()
+            held = CtrlCHeld()
             try:
                 with store.transaction(check_all=first) as tx:  # a big write: the whole file is checked first
                     batch = _write_some(
                         tx, reports, batch, todo, counted, dry_run, keep_mine, restore_removed, progress
                     )
+                    counted.indexed += len(tx.touched)
                     if dry_run:
                         raise _DryRun
                     held.hold()  # the index, keys and COMMIT are not cut short: what was saved is known
@@ -143,8 +144,8 @@ def write_all(
             first = False
             if batch is not None:
                 time.sleep(PAUSE_SECONDS)
-        if sum(1 for code in counted.items.values() if code & 3) >= index.COMPACT_FROM:  # new or merged items
-            with store.transaction() as tx:  # a bulk write: one piece of index to search, not dozens
+        if counted.indexed >= index.COMPACT_FROM:  # a bulk write: one piece of index to search, not dozens
+            with ctrl_c_held(), store.transaction() as tx:  # whole: an interrupted merge would not come again
                 index.compact(tx.conn)
     except _DryRun:
         pass
@@ -157,22 +158,6 @@ def write_all(
             exc.message += f"; {_saved(counted, total)}"
         raise
     return _totals(reports, counted, restore_removed)
-
-
-class _CtrlCHeld:
-    """Ctrl-C held back (blocked, not lost) while a transaction commits, so it lands before or after."""
-
-    def __init__(self) -> None:
-        self.before: set[int | signal.Signals] | None = None
-
-    def hold(self) -> None:
-        if hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread():
-            self.before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-    def release(self) -> None:
-        if self.before is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self.before)
-            self.before = None
 
 
 def _sliced(batches: Iterable[tuple[int, int, list[ItemDraft]]]) -> Iterator[tuple[int, int, list[ItemDraft]]]:
@@ -287,6 +272,8 @@ TITLE_KEY = "title:"  # the key of an item known only by its title (ids.py)
 
 
 def _saved(counted: _Counted, total: int) -> str:
+    if total and counted.saved_bytes == total:
+        return f"all {counted.saved_items} item(s) were saved"
     share = f"{counted.saved_bytes / total:.0%} of the input" if total else "part of the input"
     return (
         f"{counted.saved_items} item(s) from the first {share} were saved; import the same files again to "

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from readlist.errors import DatabaseError, InvalidInputError, NotFoundError
+from readlist.interrupts import ctrl_c_held
 from readlist.location import Conn
 from readlist.store.backends import sqlite_schema
 from readlist.store.backends.base import (
@@ -170,7 +171,9 @@ class SqliteBackend:
         conn = self._connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
         if current is not None:
-            with self.write_transaction(conn):
+            # Whole, as the upgrade before it: a merge rolled back by a Ctrl-C would not come again (the schema
+            # is up to date now).
+            with ctrl_c_held(), self.write_transaction(conn):
                 if _index_behind(conn):  # an upgrade that made or remade the search index
                     reindex(conn)
                 else:  # an index that grew by many small writes is in pieces: merged once, on this rare slow step
