@@ -157,6 +157,21 @@ def test_a_filter_that_matches_nothing_says_why(library: Path, run: Run) -> None
     assert run("list", "--tag", "nosuchtag", "--json").json() == []
 
 
+def test_a_repeated_tag_filter_keeps_the_items_with_every_tag(imported_notes: Path, run: Run) -> None:
+    """`-t A -t B` kept only B (the last value) on every command but search."""
+
+    def ids(*args: str) -> set[int]:
+        return {i["id"] for i in run(*args, "--json").json()}
+
+    for command in (["list"], ["todo", "--all"]):
+        both = ids(*command, "-t", "推理框架", "-t", "大模型推理技术")
+        assert both == ids(*command, "-t", "推理框架") & ids(*command, "-t", "大模型推理技术") != set()
+    exported = run("export", "-t", "推理框架", "-t", "大模型推理技术", "--format", "jsonl").out.splitlines()
+    assert len(exported) == len(ids("list", "-t", "推理框架", "-t", "大模型推理技术"))
+    missing = run("list", "-t", "推理框架", "-t", "nosuchtag")
+    assert missing.out == "" and 'no tag "nosuchtag"' in missing.err
+
+
 def test_usage_errors_are_error_and_hint_with_exit_2(run: Run) -> None:
     for args, words in (
         (["todo", "--bogus"], "no such option: --bogus"),

@@ -14,7 +14,7 @@ from readlist.errors import InvalidInputError, NotFoundError, ReadlistError
 if TYPE_CHECKING:
     from readlist.api.reports import ItemText, MissingTag
     from readlist.search.engine import SearchResult
-    from readlist.store.read import ItemFilter
+    from readlist.store.read import ItemFilter, Tags
     from readlist.store.records import ItemRecord, LibraryStats, MemberStats, Overview, TagCount
 
 Items = list["ItemRecord"]  # `list` is also a method name below: the aliases keep annotations unambiguous
@@ -25,7 +25,7 @@ Groups = list[list[str]]
 
 
 def item_filter(
-    status: Sequence[str] | None = None, tag: str | None = None, kind: str | None = None, since: str | None = None
+    status: Sequence[str] | None = None, tag: Tags = None, kind: str | None = None, since: str | None = None
 ) -> ItemFilter:
     """An ItemFilter from the words a person uses (a bad status, kind or date is an InvalidInputError)."""
     from readlist.store.read import ItemFilter
@@ -53,9 +53,7 @@ def _now() -> str:
 
 
 class Reading(Door):
-    def todo(
-        self, *, tag: str | None = None, limit: int | None = None, everything: bool = False, full: bool = True
-    ) -> Items:
+    def todo(self, *, tag: Tags = None, limit: int | None = None, everything: bool = False, full: bool = True) -> Items:
         """The unread queue: reading first, then priority, then oldest added.
 
         `limit=None` takes the config's todo_limit; `everything=True` returns the whole queue; `full=False` leaves
@@ -65,14 +63,14 @@ class Reading(Door):
             raise InvalidInputError(f"limit must not be negative, not {wanted}", "e.g. limit=20, or everything=True")
         return self._reads.todo(tag=tag, limit=wanted, full=full)
 
-    def todo_count(self, *, tag: str | None = None) -> int:
+    def todo_count(self, *, tag: Tags = None) -> int:
         return self._reads.count_todo(tag=tag)
 
     def list(
         self,
         *,
         status: Sequence[str] | None = None,
-        tag: str | None = None,
+        tag: Tags = None,
         kind: str | None = None,
         since: str | None = None,
         limit: int | None = None,
@@ -97,7 +95,7 @@ class Reading(Door):
         self,
         *,
         status: Sequence[str] | None = None,
-        tag: str | None = None,
+        tag: Tags = None,
         kind: str | None = None,
         since: str | None = None,
         full: bool = True,
@@ -126,7 +124,7 @@ class Reading(Door):
     def _list_scope(
         self,
         status: Sequence[str] | None,
-        tag: str | None,
+        tag: Tags,
         kind: str | None,
         since: str | None,
         read_by: str | None,
@@ -188,16 +186,17 @@ class Reading(Door):
 
         return ItemText(item["id"], item["title"], item["url"], body)
 
-    def missing_tag(self, tag: str | None) -> MissingTag | None:
-        """Why a filter found nothing, when the reason is a tag the library does not have."""
-        from readlist.store.read import tag_suggestion
+    def missing_tag(self, tag: Tags) -> MissingTag | None:
+        """Why a filter found nothing, when the reason is a tag the library does not have (the first such)."""
+        from readlist.store.read import tag_list, tag_suggestion
 
-        if not tag:
-            return None
-        missing, close = tag_suggestion(self._conn, tag)
-        from readlist.api.reports import MissingTag
+        for name in tag_list(tag):
+            missing, close = tag_suggestion(self._conn, name)
+            if missing:
+                from readlist.api.reports import MissingTag
 
-        return MissingTag(tag, close) if missing else None
+                return MissingTag(name, close)
+        return None
 
     def complete_items(self, incomplete: str) -> Pairs:
         """Shell-completion candidates (ids, citation keys, arXiv IDs) without creating or migrating anything."""
@@ -265,7 +264,7 @@ class Reading(Door):
         *,
         since: str | None = None,
         status: Sequence[str] | None = None,
-        tag: str | None = None,
+        tag: Tags = None,
         kind: str | None = None,
         group_by: str = "tag",
         lang: str | None = None,
@@ -292,7 +291,7 @@ class Reading(Door):
         *,
         since: str | None = None,
         status: Sequence[str] | None = None,
-        tag: str | None = None,
+        tag: Tags = None,
         kind: str | None = None,
         group_by: str = "tag",
         lang: str | None = None,
@@ -321,7 +320,7 @@ class Reading(Door):
         fmt: str = "jsonl",
         *,
         status: Sequence[str] | None = None,
-        tag: str | None = None,
+        tag: Tags = None,
         kind: str | None = None,
         since: str | None = None,
         bom: bool = False,
@@ -334,7 +333,7 @@ class Reading(Door):
         fmt: str = "jsonl",
         *,
         status: Sequence[str] | None = None,
-        tag: str | None = None,
+        tag: Tags = None,
         kind: str | None = None,
         since: str | None = None,
         bom: bool = False,

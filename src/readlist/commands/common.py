@@ -79,8 +79,14 @@ LimitOption = Annotated[
     int | None, typer.Option("--limit", "-n", help="Show at most this many.", min=0, max=MAX_COUNT, metavar="COUNT")
 ]
 TagFilter = Annotated[
-    str | None,
-    typer.Option("--tag", "-t", help="Only items with this tag.", metavar="TAG", autocompletion=complete_tag),
+    list[str] | None,
+    typer.Option(
+        "--tag",
+        "-t",
+        help="Only items with this tag (repeat it: items with all of them).",
+        metavar="TAG",
+        autocompletion=complete_tag,
+    ),
 ]
 
 

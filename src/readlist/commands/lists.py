@@ -31,7 +31,7 @@ SinceFilter = Annotated[
 ]
 
 
-def why_empty(lib: "Library", tag: str | None) -> str | None:
+def why_empty(lib: "Library", tag: str | list[str] | None) -> str | None:
     """Why a filter found nothing, when the reason is a tag the library does not have."""
     missing = lib.missing_tag(tag)
     if missing is None:

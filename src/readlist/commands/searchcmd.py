@@ -87,7 +87,7 @@ def search(
     if not result.items:
         from readlist.commands.lists import why_empty
 
-        why = next((w for w in (why_empty(lib, t) for t in tags or []) if w), None)
+        why = why_empty(lib, tags)
         if why:
             output.print_items([], "", view=chosen, why=why)
         elif not table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -38,10 +39,18 @@ ITEM_COLUMNS = (
 TODO_ORDER = f"CASE i.status WHEN '{Status.READING}' THEN 0 ELSE 1 END, i.priority DESC, i.added_at, i.id"
 
 
+Tags = str | Sequence[str] | None  # a tag, or several (items with every one)
+
+
+def tag_list(tag: Tags) -> list[str]:
+    """The tags a filter names, empty ones left out."""
+    return [t for t in ([tag] if isinstance(tag, str) else tag or []) if t]
+
+
 @dataclass
 class ItemFilter:
     status: list[str] | None = None
-    tag: str | None = None
+    tag: Tags = None
     kind: str | None = None
     since: str | None = None  # ISO timestamp: added (or finished) on or after
     ids: list[int] | None = None
@@ -60,11 +69,11 @@ class ItemFilter:
         if self.kind:
             clauses.append("i.kind = ?")
             params.append(self.kind)
-        if self.tag:
+        for tag in tag_list(self.tag):
             clauses.append(
                 "i.id IN (SELECT it.item_id FROM itemtag it JOIN tag t ON t.id = it.tag_id WHERE t.slug = ?)"
             )
-            params.append(tag_slug(self.tag))
+            params.append(tag_slug(tag))
         if self.since:
             clauses.append("(i.added_at >= ? OR i.finished_at >= ? OR i.started_at >= ?)")
             params += [self.since] * 3
@@ -122,7 +131,7 @@ def list_items(
     return cast("list[ItemRecord]", items)  # the columns and related lists above are exactly ItemRecord's keys
 
 
-def todo(conn: Conn, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
+def todo(conn: Conn, *, tag: Tags = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
     """The unread queue: reading first, then priority, then oldest added (`full`: with notes and readings)."""
     return list_items(
         conn, ItemFilter(status=[Status.READING, Status.UNREAD], tag=tag), order=TODO_ORDER, limit=limit, full=full
@@ -149,7 +158,7 @@ def feeds(conn: Conn) -> list[FeedRecord]:
     ]
 
 
-def count_todo(conn: Conn, *, tag: str | None = None) -> int:
+def count_todo(conn: Conn, *, tag: Tags = None) -> int:
     where, params = ItemFilter(status=[Status.READING, Status.UNREAD], tag=tag).sql(backend_of(conn).sql)
     return int(conn.execute(f"SELECT count(*) FROM member_item i{where}", params).fetchone()[0])
 
@@ -458,10 +467,10 @@ class SqlReader:
     ) -> list[ItemRecord]:
         return list_items(self.conn, flt, order=order, limit=limit, full=full, offset=offset)
 
-    def todo(self, *, tag: str | None = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
+    def todo(self, *, tag: Tags = None, limit: int | None = 20, full: bool = False) -> list[ItemRecord]:
         return todo(self.conn, tag=tag, limit=limit, full=full)
 
-    def count_todo(self, *, tag: str | None = None) -> int:
+    def count_todo(self, *, tag: Tags = None) -> int:
         return count_todo(self.conn, tag=tag)
 
     def inbox(self, *, limit: int | None = None, full: bool = False) -> list[ItemRecord]:
