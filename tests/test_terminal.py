@@ -155,6 +155,8 @@ def test_a_filter_that_matches_nothing_says_why(library: Path, run: Run) -> None
     assert missing.code == 0 and 'no tag "cdua" (did you mean "CUDA"?)' in missing.err
     assert 'no tag "nosuchtag"' in run("list", "--tag", "nosuchtag").err
     assert run("list", "--tag", "nosuchtag", "--json").json() == []
+    for words in ("tag:nosuchtag", "flash tag:nosuchtag"):  # a tag filter in the words: the same reason
+        assert 'no tag "nosuchtag"' in run("search", words).err
 
 
 def test_a_repeated_tag_filter_keeps_the_items_with_every_tag(imported_notes: Path, run: Run) -> None:

@@ -87,7 +87,7 @@ def search(
     if not result.items:
         from readlist.commands.lists import why_empty
 
-        why = why_empty(lib, tags)
+        why = why_empty(lib, result.query.filters.tags if result.query else tags)  # `tag:` in the words too
         if why:
             output.print_items([], "", view=chosen, why=why)
         elif not table:
