@@ -10,7 +10,7 @@ from readlist.commands.common import (
     FormatOption,
     JsonOption,
     NoPagerOption,
-    complete_tag,
+    TagFilter,
     library,
     view,
 )
@@ -30,16 +30,7 @@ def search(
             show_default=False,
         ),
     ] = None,
-    tags: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tag",
-            "-t",
-            help="Only items with this tag (repeat it: items with all of them).",
-            metavar="TAG",
-            autocompletion=complete_tag,
-        ),
-    ] = None,
+    tags: TagFilter = None,
     status: Annotated[
         list[str] | None, typer.Option("--status", "-s", help="Only this status (repeatable).", metavar="STATUS")
     ] = None,
