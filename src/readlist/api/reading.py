@@ -231,7 +231,7 @@ class Reading(Door):
         self,
         query: str,
         *,
-        tag: str | Sequence[str] | None = None,
+        tag: Tags = None,
         status: Sequence[str] | None = None,
         kind: str | None = None,
         since: str | None = None,

@@ -6,7 +6,6 @@ Every path (matches, corrected query, close titles) applies the same filters.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -16,7 +15,7 @@ from readlist.search import snippet
 from readlist.search.query import Filters, Query, Segmenter, parse
 from readlist.store import index
 from readlist.store.backends import backend_of
-from readlist.store.read import ItemFilter, list_items
+from readlist.store.read import ItemFilter, Tags, list_items, tag_list
 from readlist.text import nfkc
 
 if TYPE_CHECKING:  # records only names a type here; importing it costs a search more than its query
@@ -72,7 +71,7 @@ def search(
     conn: Conn,
     text: str,
     *,
-    tag: str | Sequence[str] | None = None,
+    tag: Tags = None,
     status: list[str] | None = None,
     kind: str | None = None,
     since: str | None = None,
@@ -83,7 +82,7 @@ def search(
 ) -> SearchResult:
     """Search `text`; `limit=None` returns every match. `exact` searches only what was typed: no spellings,
     synonyms, typo correction or close titles."""
-    tags = [tag] if isinstance(tag, str) else [t for t in tag or [] if t]
+    tags = tag_list(tag)
     options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], tags, since)
     fts = fulltext(conn)
     # Filters alone (`search -t cuda`, also beside words that are only punctuation) list what they keep; no

@@ -277,7 +277,7 @@ def rebuild(conn: Conn) -> int:
     return indexed
 
 
-COMPACT_FROM = 1000  # items an import writes from which it merges the index after (see compact)
+COMPACT_FROM = 1000  # index entries an import writes from which it merges the index after (see compact)
 
 
 def compact(conn: Conn) -> None:

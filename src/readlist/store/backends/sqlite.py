@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from readlist.errors import DatabaseError, InvalidInputError, NotFoundError
-from readlist.interrupts import ctrl_c_held
 from readlist.location import Conn
-from readlist.store.backends import sqlite_schema
 from readlist.store.backends.base import (
     BUSY_TIMEOUT_MS,
     LOCK_NOTICE_SECONDS,
@@ -171,6 +169,8 @@ class SqliteBackend:
         conn = self._connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
         if current is not None:
+            from readlist.interrupts import ctrl_c_held  # (an upgrade only: not on every command's path)
+
             # Whole, as the upgrade before it: a merge rolled back by a Ctrl-C would not come again (the schema
             # is up to date now).
             with ctrl_c_held(), self.write_transaction(conn):
@@ -182,6 +182,8 @@ class SqliteBackend:
 
     def _create(self, revision: str) -> bool:
         """A new file from the migrations' saved result (sqlite_schema); False when none is shipped for it."""
+        from readlist.store.backends import sqlite_schema  # a new library only
+
         conn = sqlite3.connect(self.location, isolation_level=None)
         try:
             return sqlite_schema.create(conn, revision)
