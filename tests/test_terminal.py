@@ -172,6 +172,10 @@ def test_a_repeated_tag_filter_keeps_the_items_with_every_tag(imported_notes: Pa
     assert len(exported) == len(ids("list", "-t", "推理框架", "-t", "大模型推理技术"))
     missing = run("list", "-t", "推理框架", "-t", "nosuchtag")
     assert missing.out == "" and 'no tag "nosuchtag"' in missing.err
+    for command in (["export", "--format", "jsonl"], ["digest", "--since", "365d"]):  # the same reason, on stderr
+        said = run(*command, "-t", "推理框架", "-t", "nosuchtag")
+        assert said.code == 0 and 'no tag "nosuchtag"' in said.err and "nosuchtag" not in said.out, said
+    assert run("export", "-t", "推理框架", "--format", "jsonl").err == ""
 
 
 def test_usage_errors_are_error_and_hint_with_exit_2(run: Run) -> None:

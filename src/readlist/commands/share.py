@@ -2,13 +2,16 @@
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from readlist import output
 from readlist.commands.common import DbOption, FormatOption, JsonOption, TagFilter, library, view
-from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter
+from readlist.commands.lists import KindFilter, SinceFilter, StatusFilter, why_empty
+
+if TYPE_CHECKING:
+    from readlist.api import Library
 
 OutOption = Annotated[
     str | None, typer.Option("--output", "-o", help="Write to this file (atomically).", metavar="FILE")
@@ -41,7 +44,8 @@ def digest(
     db: DbOption = None,
 ) -> None:
     """Markdown for the team wiki or chat: `readlist digest --since 7d` (`--team`: everyone's reading)."""
-    pieces = library(db, reading=True).digest_stream(
+    lib = library(db, reading=True)
+    pieces = lib.digest_stream(
         since=since,
         status=status,
         tag=tag,
@@ -51,6 +55,7 @@ def digest(
         full_notes=full_notes,
         team=team,
     )
+    _say_missing_tag(lib, tag)
     _emit(pieces, out)
 
 
@@ -65,8 +70,18 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export items: `readlist export --format jsonl -o team/alice.jsonl` (lossless; stable order)."""
-    pieces = library(db, reading=True).export_stream(fmt, status=status, tag=tag, kind=kind, since=since, bom=bom)
+    lib = library(db, reading=True)
+    pieces = lib.export_stream(fmt, status=status, tag=tag, kind=kind, since=since, bom=bom)
+    _say_missing_tag(lib, tag)
     _emit(pieces, out)
+
+
+def _say_missing_tag(lib: "Library", tag: list[str] | None) -> None:
+    """A tag the library does not have empties an export or digest: said on stderr (stdout stays the data), as
+    `list` says it."""
+    why = why_empty(lib, tag)
+    if why:
+        output.err().print(output.text(why, "yellow"))
 
 
 def stats(
