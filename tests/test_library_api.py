@@ -120,6 +120,8 @@ def test_tags_notes_and_edits_through_the_library(isolated_library: Path) -> Non
         assert lib.rename_tag("量化", "quantization") == 2
         assert {t["tag"] for t in lib.tags()} == {"KV-Cache", "quantization"}
         assert lib.missing_tag("kv-cach") is not None and lib.missing_tag("quantization") is None
+        assert lib.search("kv cache tag:nope", fuzzy=False).total == 0
+        assert lib.matches_without_filters("kv cache tag:nope") == 2 and lib.matches_without_filters("tag:x") is None
         added = lib.note(1, "读第三节 — the kernel layout")
         assert added.item_id == 1
         draft = lib.note_to_edit(1)

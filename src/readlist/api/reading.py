@@ -186,6 +186,16 @@ class Reading(Door):
 
         return ItemText(item["id"], item["title"], item["url"], body)
 
+    def matches_without_filters(self, query: str, *, exact: bool = False) -> int | None:
+        """How many items the words of `query` match with no filter (its `tag:`, `status:`… left out, and none
+        given besides): what a search that filters found nothing tells the user. None when it has no words."""
+        from readlist.search.query import without_filters
+
+        try:
+            return self.search(without_filters(query), limit=1, exact=exact, fuzzy=False).total
+        except InvalidInputError:  # no words besides the filters (or only punctuation)
+            return None
+
     def missing_tag(self, tag: Tags) -> MissingTag | None:
         """Why a filter found nothing, when the reason is a tag the library does not have (the first such)."""
         from readlist.store.read import tag_list, tag_suggestion

@@ -78,6 +78,20 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Short for --format jso
 LimitOption = Annotated[
     int | None, typer.Option("--limit", "-n", help="Show at most this many.", min=0, max=MAX_COUNT, metavar="COUNT")
 ]
+
+
+def no_empty_tags(tags: list[str] | None) -> list[str] | None:
+    """`-t ''` (an empty shell variable, mostly) is refused, never read as "no filter": that would list the
+    whole library where the user meant one tag. The web front end reads an empty field as no filter itself."""
+    from readlist.domain import normalise_tag
+    from readlist.errors import InvalidInputError
+
+    if any(not normalise_tag(t) for t in tags or []):
+        hint = "leave -t out for every item; see: readlist tags"
+        raise InvalidInputError("-t needs a tag name, not an empty one", hint)
+    return tags
+
+
 TagFilter = Annotated[
     list[str] | None,
     typer.Option(
@@ -86,6 +100,7 @@ TagFilter = Annotated[
         help="Only items with this tag (repeat it: items with all of them).",
         metavar="TAG",
         autocompletion=complete_tag,
+        callback=no_empty_tags,
     ),
 ]
 

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer._click.exceptions import UsageError
 
 from readlist import output
 from readlist.commands.common import (
@@ -41,6 +42,7 @@ def why_empty(lib: "Library", tag: str | list[str] | None) -> str | None:
 
 
 def todo(
+    ctx: typer.Context,
     tag: TagFilter = None,
     limit: Annotated[
         int | None,
@@ -62,6 +64,8 @@ def todo(
     db: DbOption = None,
 ) -> None:
     """Your unread queue: reading first, then priority, then oldest added (`--who alice`: hers)."""
+    if all_ and limit is not None:
+        raise UsageError(f"--all shows the whole queue and --limit {limit} a part: give one of them", ctx)
     lib = library(db, who, reading=True)
     chosen = view(fmt, json_, no_pager, wrap)
     items = lib.todo(tag=tag, limit=limit, everything=all_, full=chosen.fmt in ("json", "jsonl"))
@@ -69,8 +73,38 @@ def todo(
     if chosen.fmt == "table":
         total = lib.todo_count(tag=tag)
         title = f"to read: {total}" + (f" (showing {len(items)}; --all for every one)" if total > len(items) else "")
-    empty = "nothing to read — add something with: readlist add <arxiv-url>"
+    empty = ""
+    if not items and chosen.fmt == "table":
+        empty = "nothing to read — add something with: readlist add <arxiv-url>"
+        waiting = lib.todo_count() if tag else 0
+        if waiting:  # the filter emptied the queue, not the library: say so, and what dropping it shows
+            empty = f"nothing to read with {said_filters(tag=tag)} — {waiting} to read without it: readlist todo"
     output.print_items(items, empty, title, view=chosen, why=why_empty(lib, tag) if not items else None)
+
+
+def said_filters(
+    *,
+    status: list[str] | None = None,
+    tag: list[str] | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    read_by: str | None = None,
+) -> str:
+    """The filters as they were typed (`-t kv -t moe --status read`), for messages about what they kept."""
+    import shlex
+
+    pairs = [("--status", s) for s in status or []] + [("-t", t) for t in tag or []]
+    pairs += [(name, value) for name, value in (("--kind", kind), ("--since", since), ("--read-by", read_by)) if value]
+    return " ".join(f"{name} {shlex.quote(value)}" for name, value in pairs)
+
+
+def list_empty(lib: "Library", filters: str) -> str:
+    """What an empty `list` says: no items at all, or filters that matched none of them (and how to widen)."""
+    if not lib.list(limit=1, full=False):
+        return "no items yet — add something with: readlist add <arxiv-url>"
+    if not filters:  # `--limit 0`
+        return "no items match"
+    return f"no items match {filters} — drop a filter to widen, or see every item: readlist list"
 
 
 def list_(
@@ -98,10 +132,13 @@ def list_(
         # A pipe (or --format): rows go out as they are read, a page at a time, not after the whole library.
         brief = chosen.fmt in ("tsv", "csv")  # a row's cells only (views.item_record)
         rows = lib.list_stream(status=status, tag=tag, kind=kind, since=since, full=full, read_by=read_by, brief=brief)
-        output.print_item_stream(rows, "no items match", view=chosen, why=lambda: why_empty(lib, tag))
+        output.print_item_stream(rows, "", view=chosen, why=lambda: why_empty(lib, tag))
         return
     items = lib.list(status=status, tag=tag, kind=kind, since=since, limit=limit, full=full, read_by=read_by)
-    output.print_items(items, "no items match", view=chosen, why=why_empty(lib, tag) if not items else None)
+    empty = ""
+    if not items and chosen.fmt == "table":
+        empty = list_empty(lib, said_filters(status=status, tag=tag, kind=kind, since=since, read_by=read_by))
+    output.print_items(items, empty, view=chosen, why=why_empty(lib, tag) if not items else None)
 
 
 def tags(

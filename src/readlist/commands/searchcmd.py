@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer._click.exceptions import UsageError
 
 from readlist import output
 from readlist.commands.common import (
@@ -20,8 +21,11 @@ from readlist.errors import InvalidInputError
 if TYPE_CHECKING:
     from readlist.api import SearchResult
 
+PAGE = 10  # results shown when neither --limit nor --all is given
+
 
 def search(
+    ctx: typer.Context,
     words: Annotated[
         list[str] | None,
         typer.Argument(
@@ -42,8 +46,9 @@ def search(
         int | None, typer.Option("--year", help="Published in this year.", min=1000, max=9999, metavar="YEAR")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", help="How many results.", min=1, max=MAX_COUNT, metavar="COUNT")
-    ] = 10,
+        int | None,
+        typer.Option("--limit", "-n", help="How many results (default 10).", min=1, max=MAX_COUNT, metavar="COUNT"),
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Every result.")] = False,
     exact: Annotated[
         bool, typer.Option("--exact", help="Only what you typed: no spellings, synonyms or typo correction.")
@@ -55,6 +60,8 @@ def search(
 ) -> None:
     """Find items by title, authors, tags, abstract, notes and article text, in Chinese or English:
     `readlist search "kv cache"`."""
+    if all_ and limit is not None:
+        raise UsageError(f"--all shows every result and --limit {limit} a page: give one of them", ctx)
     query = " ".join(words or [])
     if not query.strip() and not (tags or status or kind or since or year):
         raise InvalidInputError(
@@ -62,11 +69,13 @@ def search(
         )
     lib = library(db, reading=True)
     chosen = view(fmt, json_, no_pager)
-    result = lib.search(
-        query, tag=tags, status=status, kind=kind, since=since, year=year, limit=None if all_ else limit, exact=exact
-    )
+    page = None if all_ else limit or PAGE
+    result = lib.search(query, tag=tags, status=status, kind=kind, since=since, year=year, limit=page, exact=exact)
     table = chosen.fmt == "table"
-    for line in messages(query, result, exact=exact):
+    unfiltered = None
+    if not result.items and table and said_filters(result):  # say whether the filters emptied it
+        unfiltered = lib.matches_without_filters(query, exact=exact)
+    for line in messages(query, result, exact=exact, unfiltered=unfiltered):
         # On a terminal the note leads the results; for programs stdout stays data and the note goes to stderr.
         if table:
             output.say(line, "yellow")
@@ -84,7 +93,7 @@ def search(
         elif not table:
             output.print_search_results([], chosen)
         return
-    count = page_note(result, limit, every=all_)
+    count = page_note(result, limit or PAGE, every=all_)
     output.print_search_results(result.items, chosen, title=count if table else None)
     if count and not table:
         output.err().print(output.text(count, "dim"))  # stdout stays data
@@ -98,8 +107,19 @@ def page_note(result: "SearchResult", limit: int, *, every: bool) -> str | None:
     return f"showing {len(result.items)} of {result.total} — --limit {more} or --all for more"
 
 
-def messages(query: str, result: "SearchResult", *, exact: bool) -> list[str]:
-    """What the user should know before reading the results: corrections, fallbacks, nothing found."""
+def said_filters(result: "SearchResult") -> str:
+    """A search's filters, from its options and its words alike (`tag moe, status read`), for messages."""
+    if result.query is None:
+        return ""
+    filters = result.query.filters
+    parts = [f"tag {t}" for t in filters.tags] + [f"status {s}" for s in filters.status]
+    parts += [f"kind {k}" for k in filters.kinds] + [f"year {y}" for y in filters.years]
+    return ", ".join(parts + ([f"since {filters.since[:10]}"] if filters.since else []))
+
+
+def messages(query: str, result: "SearchResult", *, exact: bool, unfiltered: int | None = None) -> list[str]:
+    """What the user should know before reading the results: corrections, fallbacks, nothing found (and, when
+    filters emptied it, how many the words match without them: `unfiltered`)."""
     if result.corrected and result.literal_total == 0:
         return [f'showing results for "{result.corrected}" (no match for "{query}")']
     if result.corrected:
@@ -108,6 +128,12 @@ def messages(query: str, result: "SearchResult", *, exact: bool) -> list[str]:
         return [f'no matches for "{query}"; showing close titles']
     if not result.items and result.query is not None and not result.query.terms:  # filters alone searched
         return ["no items match these filters"]
+    if not result.items and unfiltered is not None:
+        filters = said_filters(result)
+        within, them = f'no matches for "{query}" with {filters}', "them" if ", " in filters else "it"
+        if unfiltered:
+            return [f"{within} — {unfiltered} match without {them}" + ("; drop one to widen" if them == "them" else "")]
+        return [f"{within} (none without {them} either)"]
     if not result.items:
         hint = " (without --exact, spellings, synonyms and typos are searched too)" if exact else ""
         return [f'no matches for "{query}"{hint}']

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from readlist.errors import InvalidInputError
 from readlist.location import Conn
 from readlist.search import snippet
 from readlist.search.query import Filters, Query, Segmenter, parse
@@ -86,13 +85,9 @@ def search(
     options = Filters(list(status or []), [kind] if kind else [], [year] if year else [], tags, since)
     fts = fulltext(conn)
     # Filters alone (`search -t cuda`, also beside words that are only punctuation) list what they keep; no
-    # words and no filter at all is refused by parse.
-    try:
-        query = parse(text, fts.segmenter(conn), exact=exact)
-    except InvalidInputError:
-        if options == Filters():
-            raise
-        query = Query([], Filters(), [], exact)
+    # words and no filter at all is refused by parse, as is a bad `status:` or a `tag:` with no value, filters
+    # or not.
+    query = parse(text, fts.segmenter(conn), exact=exact, empty_ok=options != Filters())
     query.filters = query.filters.merged(options)
     result = SearchResult(query=query)
     if not query.terms:

@@ -221,7 +221,28 @@ def _concepts(words: list[str]) -> list[str]:
     return concepts
 
 
-def parse(text: str, segmenter: Segmenter = whole_run, *, exact: bool = False) -> Query:
+# What each qualifier takes, for the error when one comes with nothing after its colon.
+_EXAMPLES = {
+    "tag": "kv tag:moe",
+    "tags": "kv tags:moe",
+    "status": "kv status:unread",
+    "kind": "kv kind:paper",
+    "year": "kv year:2024",
+    **{key: f'{key}:"kv cache"' for key in COLUMNS},
+}
+
+
+def _qualifier_alone(m: re.Match[str]) -> str | None:
+    """The key of a `tag:` (or `tag:""`, `title:`) that has nothing after its colon: searching the word "tag"
+    instead, or dropping it, would answer a question nobody asked."""
+    bare = re.fullmatch(r"(\w+):", m.group(6) or "")
+    key = (bare.group(1) if bare else m.group(1) if m.group(1) and not m.group(2) else "").lower()
+    return key if key in _EXAMPLES else None
+
+
+def parse(text: str, segmenter: Segmenter = whole_run, *, exact: bool = False, empty_ok: bool = False) -> Query:
+    """The query `text` asks; a query with no words and no filter is an error, unless `empty_ok` (filters were
+    given besides it)."""
     text = nfkc(text.replace("\x00", " "))[:MAX_QUERY_CHARS]
     filters = Filters()
     typed: list[str] = []
@@ -235,6 +256,11 @@ def parse(text: str, segmenter: Segmenter = whole_run, *, exact: bool = False) -
         run.clear()
 
     for m in _TOKEN.finditer(text):
+        alone = _qualifier_alone(m)
+        if alone:
+            raise InvalidInputError(
+                f"{alone}: needs a value right after the colon", f"e.g. readlist search '{_EXAMPLES[alone]}'"
+            )
         key = (m.group(1) or m.group(3) or "").lower()
         value = m.group(2) if m.group(1) else m.group(4)
         if key in FILTERS and value:
@@ -255,9 +281,15 @@ def parse(text: str, segmenter: Segmenter = whole_run, *, exact: bool = False) -
             break
     flush()
     terms = terms[:MAX_CONCEPTS]
-    if not terms and filters == Filters():
+    if not terms and filters == Filters() and not empty_ok:
         raise InvalidInputError("nothing to search for", 'type some words: readlist search "kv cache"')
     return Query(terms, filters, typed, exact)
+
+
+def without_filters(text: str) -> str:
+    """`text` with its filters (`tag:moe`, `status:read`, …) left out: the words alone, to count their matches."""
+    kept = [m.group(0) for m in _TOKEN.finditer(text) if (m.group(1) or m.group(3) or "").lower() not in FILTERS]
+    return " ".join(kept)
 
 
 def _add_filter(filters: Filters, key: str, value: str) -> None:
