@@ -8,13 +8,14 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from readlist.importer import run as import_run
-from tests.conftest import READLIST, Run, index_pieces, with_merge_interrupted
+from tests.conftest import Run, index_pieces, with_merge_interrupted
 
 
 def _big_notes(path: Path, count: int) -> Path:
@@ -23,9 +24,23 @@ def _big_notes(path: Path, count: int) -> Path:
     return path
 
 
-def _start_import(notes: Path, db: Path) -> subprocess.Popen[bytes]:
+LONG = 2_000  # items of the long import: twenty transactions of 100 (SLICE below)
+
+
+def _start_import(notes: Path, db: Path, tweak: str = "") -> subprocess.Popen[bytes]:
+    """`readlist import` as the console script runs it, in a process group of its own, in transactions of 100
+    items with the usual pause between them: the shape of a 20,000-item import (one transaction a second) at a
+    tenth of the work. The file is read in a forked reader, as a big file is. `tweak`: more Python run first."""
+    code = (
+        "from readlist.importer import parallel, run\n"
+        "run.COMMIT_SECONDS, run.SLICE, parallel.MIN_BYTES = 0.0, 100, 0\n"
+        f"{tweak}\n"
+        f"import sys; sys.argv = ['readlist', '--db', {str(db)!r}, 'import', {str(notes)!r}]\n"
+        "from readlist.entry import main\n"
+        "main()\n"
+    )
     return subprocess.Popen(
-        [READLIST, "--db", str(db), "import", str(notes)],
+        [sys.executable, "-c", code],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # Ctrl-C reaches the whole process group, readers included
@@ -57,7 +72,7 @@ def _wait_for_writing(proc: subprocess.Popen[bytes], db: Path, deadline: float) 
 def test_an_add_during_a_long_import_gets_in_before_the_import_ends(
     tmp_path: Path, isolated_library: Path, run_process: Run
 ) -> None:
-    notes = _big_notes(tmp_path / "big.md", 20_000)
+    notes = _big_notes(tmp_path / "big.md", LONG)
     proc = _start_import(notes, isolated_library)
     try:
         _wait_for_writing(proc, isolated_library, time.monotonic() + 120)
@@ -70,15 +85,15 @@ def test_an_add_during_a_long_import_gets_in_before_the_import_ends(
         if proc.poll() is None:
             proc.kill()
     assert added.code == 0, added
-    assert imported_by_then < 20_000, "the add waited for the whole import (one transaction held the lock)"
+    assert imported_by_then < LONG, "the add waited for the whole import (one transaction held the lock)"
     assert proc.returncode == 0, err.decode()
-    assert _items(isolated_library) == 20_001
+    assert _items(isolated_library) == LONG + 1
 
 
 def test_ctrl_c_after_a_commit_says_what_was_saved_and_importing_again_finishes(
     tmp_path: Path, isolated_library: Path, run_process: Run
 ) -> None:
-    notes = _big_notes(tmp_path / "big.md", 20_000)
+    notes = _big_notes(tmp_path / "big.md", LONG)
     proc = _start_import(notes, isolated_library)
     _wait_for_writing(proc, isolated_library, time.monotonic() + 120)
     deadline = time.monotonic() + 5  # writing: a first transaction commits within about a second
@@ -86,7 +101,7 @@ def test_ctrl_c_after_a_commit_says_what_was_saved_and_importing_again_finishes(
         time.sleep(0.05)
     if proc.poll() is not None:
         pytest.skip("the import ended before Ctrl-C could be sent")
-    if _items(isolated_library) == 20_000:
+    if _items(isolated_library) == LONG:
         pytest.skip("every item was committed before Ctrl-C could be sent")
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
@@ -95,7 +110,7 @@ def test_ctrl_c_after_a_commit_says_what_was_saved_and_importing_again_finishes(
         pytest.skip("the import finished before Ctrl-C arrived")
     assert proc.returncode == 130 and "Traceback" not in err.decode(), err.decode()
     saved = _items(isolated_library)
-    if saved == 20_000:
+    if saved == LONG:
         pytest.skip("every item was committed before Ctrl-C arrived (it came during the index merge)")
     assert saved > 0
     assert said.startswith(f"interrupted — {saved} item(s) from the first ") and "were saved" in said, said
@@ -104,8 +119,8 @@ def test_ctrl_c_after_a_commit_says_what_was_saved_and_importing_again_finishes(
     assert checked.code == 0, checked  # each committed part is whole: items, links, index agree
     again = run_process("import", str(notes))
     assert again.code == 0, again
-    assert _items(isolated_library) == 20_000
-    assert f"added {20_000 - saved} item(s)" in again.out, again.out
+    assert _items(isolated_library) == LONG
+    assert f"added {LONG - saved} item(s)" in again.out, again.out
 
 
 def test_many_short_transactions_give_the_same_library_as_one(
