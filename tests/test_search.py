@@ -126,6 +126,21 @@ def test_a_typo_becomes_the_most_used_word_one_edit_away_with_its_first_letter_i
     assert search(conn, "bave").corrected == "bare"
 
 
+def test_a_page_filled_by_a_tier_ranks_a_stronger_match_outside_it_below(run: Run, tmp_path: Path) -> None:
+    filler = "unrelated words about systems and scheduling " * 60
+    rows = [
+        _row(1, "Marmot tunnel"),  # the words as a phrase in the title
+        _row(2, "Tunnel, and then a marmot", abstract=filler),  # both words in a long item's title
+        _row(3, "Notes", abstract="marmot tunnel " * 25),  # outscores 2 by BM25, but not in any title
+    ]
+    source = tmp_path / "tiers.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert run("import", str(source)).code == 0
+    for size, expected in ((3, [1, 2, 3]), (2, [1, 2])):  # two: the title words' tier fills the page
+        found = run("search", "marmot tunnel", "--json", "-n", str(size)).json()
+        assert [int(item["url"].rsplit("/", 1)[1]) for item in found] == expected
+
+
 def test_filters_apply_to_matches_corrections_and_close_titles(run: Run, library: None) -> None:
     assert _ids(run, "kv cache", "--kind", "repo") == [2]
     assert _ids(run, "kv cache", "--status", "read") == [1]

@@ -141,21 +141,25 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
             break
         if not found:
             empty.add(n)
-    page = _page(conn, *_scored(tiers, last, empty, counted, params), limit)
-    if len(page) < limit and last < len(tiers) - 1:  # a tier held rows the whole query does not match
-        page = _page(conn, *_scored(tiers, len(tiers) - 1, empty, counted, params), limit)
+    # A tier holding every match ("kv cache" as typed, whose spellings and synonyms add none) needs no set of its
+    # rows to test each match against (~6 ms for 13,000 matches). The probe stops at the first match outside it.
+    outside = f"({everything}) NOT ({render(tiers[last][1])})"
+    whole = last == len(tiers) - 1 or _count_to(conn, counted, [outside, *params], 1) == 0
+    page = _page(conn, *_scored(tiers, last, whole, empty, counted, params), limit)
+    if len(page) < limit and not whole:  # a tier held rows the whole query does not match
+        page = _page(conn, *_scored(tiers, len(tiers) - 1, True, empty, counted, params), limit)
     return [(item_id, tiers[n][0], score) for item_id, score, n in page], total
 
 
 def _scored(
-    tiers: list[tuple[int, Expr]], last: int, empty: set[int], counted: str, params: list[Any]
+    tiers: list[tuple[int, Expr]], last: int, whole: bool, empty: set[int], counted: str, params: list[Any]
 ) -> tuple[str, list[Any]]:
     """SELECT id, score, tier (an index into `tiers`) of the matches in the tiers up to `last`, and its arguments;
-    `empty`: tiers known to hold none of the rows."""
+    `whole`: tier `last` holds every match; `empty`: tiers known to hold none of the rows."""
     tested = [n for n in range(last) if n not in empty]
     cases = "".join(f" WHEN +search_index.rowid IN ({_TIER_ROWS}) THEN {n}" for n in tested)
     tier = f"CASE{cases} ELSE {last} END" if cases else str(last)
-    within = "" if last == len(tiers) - 1 else _IN_TIER  # the last tier is the whole query: no set to test
+    within = "" if whole else _IN_TIER
     sql = f"SELECT search_index.rowid AS id, {_BM25} AS score, {tier} AS tier {counted}{within}"
     args = [*(render(tiers[n][1]) for n in tested), render(tiers[-1][1]), *params]
     return sql, args + ([render(tiers[last][1])] if within else [])
