@@ -97,7 +97,10 @@ def test_index_built_in_two_processes_finds_what_one_process_finds(
         queries = ("kv cache", "量化", "投机解码", "flashattention", "triton kernel", "vllm", "显存", "cuda graph")
         return {q: [(i["id"], i.get("snippet") or "") for i in run("search", q, "--json").json()] for q in queries}
 
-    imported = run("import", str(notes_dir))
+    # The shipped notes but their biggest file: 1,190 items, enough that a helper builds half (the big file adds
+    # 244 papers and about half the import's time).
+    smaller = [p for p in sorted(notes_dir.glob("*.md")) if p.name != "awesome-paper-for-ai.md"]
+    imported = run("import", *map(str, smaller))
     assert imported.code == 0 and run("stats", "--json").json()["total"] >= index.HELPED  # a helper built half
     two = found()
     assert all(two.values()), two
