@@ -4,6 +4,7 @@ typo correction, snippets, JSON schema, article text and hostile input."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,31 @@ def test_index_follows_every_write(run: Run) -> None:
     assert _ids(run, "ring", "--exact") == [] and _ids(run, "striped") == [1]
     run("rm", "1", "--yes")
     assert _ids(run, "striped") == []
+
+
+def test_importing_the_same_notes_again_leaves_the_index_alone_and_an_edited_note_is_reindexed(
+    imported_notes: Path, notes_dir: Path, run: Run, tmp_path: Path
+) -> None:
+    def index_writes() -> bytes:  # FTS5's structure record: it changes with every write to the index
+        conn = sqlite3.connect(imported_notes)
+        try:
+            return bytes(conn.execute("SELECT block FROM search_index_data WHERE id = 10").fetchone()[0])
+        finally:
+            conn.close()
+
+    before = index_writes()
+    assert run("import", str(notes_dir)).code == 0
+    assert index_writes() == before  # 1,434 unchanged items: nothing to index again
+    notes = tmp_path / "notes"
+    shutil.copytree(notes_dir, notes)
+    chat = notes / "chat-notes-kernels-and-reasoning.md"
+    lines = chat.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if "https://" in line)
+    lines[at] += " zanzibarite kernels"  # the words beside a link are its item's note
+    chat.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("import", str(notes)).code == 0
+    assert index_writes() != before
+    assert len(run("search", "zanzibarite", "--json").json()) == 1
 
 
 def test_reindex_rebuilds_the_index(run: Run, library: None, isolated_library: Path) -> None:

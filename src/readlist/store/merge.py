@@ -268,12 +268,13 @@ class Merger:
             if not item.citation_key and draft.citation_key:
                 item.citation_key = self.claim_citation_key(draft.citation_key)
             rows.save(self.conn, item)
-        self.tx.touched.add(item_id)
         changes += self.add_tags(item_id, draft.tags)
         changes += self._add_notes(item_id, draft)
         changes += self._add_links(item_id, draft.links)
         changes += self.add_attachments(item_id, draft.attachments)
         self._add_sources(item_id, draft)
+        if created or item is None or changes:  # an item a re-import leaves as it was keeps its index entry
+            self.tx.touched.add(item_id)
         differ = [] if created or item is None else conflicts(item, draft)
         return MergeResult(item_id, created, [] if created else changes, differ)
 
