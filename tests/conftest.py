@@ -25,9 +25,28 @@ from tests.sources_server import SourcesServer
 from tests.web_server import WebServer
 
 READLIST = shutil.which("readlist", path=str(Path(sys.executable).parent)) or "readlist"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-NOTES_DIR = Path(__file__).resolve().parents[1] / "data" / "notes"
+def _cache_bytecode() -> None:
+    """Where PYTHONDONTWRITEBYTECODE is set (container images set it), every xdist worker compiled and
+    assertion-rewrote every test module, and every `readlist` subprocess compiled readlist, afresh: about a
+    tenth of the suite's CPU. The suite keeps compiled code under .pytest_cache/pyc instead (PYTHONPYCACHEPREFIX),
+    so no bytecode lands beside the sources or in the venv, as the variable intends. Set here, before xdist
+    starts its workers, so they and every process the tests start inherit it."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    prefix = ROOT / ".pytest_cache" / "pyc"
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    os.environ["PYTHONPYCACHEPREFIX"] = str(prefix)
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = str(prefix)
+
+
+_cache_bytecode()
+
+
+NOTES_DIR = ROOT / "data" / "notes"
 
 
 def copy_database(source: Path, target: Path) -> None:
