@@ -196,3 +196,30 @@ def test_a_search_inside_a_transaction_leaves_it_open_with_its_settings(syntheti
     finally:
         synthetic.execute("ROLLBACK")
     assert synthetic.execute("SELECT to_regclass('still_here')").fetchone()[0] is None
+
+
+def test_an_item_holding_longer_words_a_chinese_prefix_begins_is_ranked_by_them(synthetic: Any) -> None:
+    """'甲乙':* ranks every word it begins, so an item whose notes hold 甲乙丙, 甲乙丁, … outranks one with 甲乙
+    twice in its title though its own title has it once: the page of 1 is that item, as when every match is
+    ranked (a bound from the title alone would have left it out)."""
+    from readlist.search import fts_pg
+    from readlist.search.query import parse
+
+    ids = [r[0] for r in synthetic.execute("SELECT item_id FROM search_index ORDER BY item_id LIMIT 3")]
+    longer = " ".join("甲乙" + c for c in "丙丁戊己庚辛")
+    vectors = [("甲乙 甲乙", ""), ("甲乙 甲乙", ""), ("甲乙", longer)]
+    synthetic.execute("BEGIN")
+    try:
+        for item_id, (title, notes) in zip(ids, vectors, strict=True):
+            synthetic.execute(
+                "UPDATE search_index SET title = to_tsvector('readlist', ?), notes = to_tsvector('readlist', ?) "
+                "WHERE item_id = ?",
+                [title, notes, item_id],
+            )
+        query = parse("甲乙", fts_pg.segmenter(synthetic))
+        for limit in (1, 2, None):
+            rows, total = fts_pg.ranked(synthetic, query, limit)
+            assert (rows, total) == fts_pg._ranked_by_doc(synthetic, query, limit), limit
+            assert rows[0][0] == ids[2] and total == 3
+    finally:
+        synthetic.execute("ROLLBACK")

@@ -119,12 +119,13 @@ TITLE_TIERS = 2  # tiers 0 and 1 are the title matches (query.TIER_NAMES)
 # ts_rank's bound for what lies past an item's title, authors and tags: every later position weighs at most C
 # (0.045), and calc_rank_or sums each word's positions as w/n² over 1.645 (the sum of 1/n²), so those positions
 # add less than 0.045 to a word's share; ts_rank averages the shares over the query's distinct words, and a word
-# no item holds has no share. (Only for a query whose top operator is OR or a single word, without prefixes;
-# AND and phrases are ranked by word distances.)
+# no item holds has no share. (Only for a query whose top operator is OR or a single word, and a prefix only
+# where it begins no longer word of the item: see _rank_tail; AND and phrases are ranked by word distances.)
 _TAIL = 0.045
 _HEAD = "setweight(s.title, 'A') || setweight(s.authors, 'B') || setweight(s.tags, 'B')"  # doc's first columns
 
 Tiers = list[tuple[int, Expr]]
+Ceiling = tuple[float, list[str]]  # the bound past an item's head, and the prefixes' words (_rank_tail)
 
 
 def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int, int, float]], int]:
@@ -158,7 +159,8 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
         held = _rows(conn, sql, [a for _, args in probes for a in [*args, limit]])[0]
         end = next((n for n, count in enumerate(held) if count >= limit), end)
     tail = _rank_tail(conn, tiers[-1][1], lexemes) if limit is not None else None
-    matches, args = _found(unions[end], lexemes, kept, params, tiers=tiers, end=end, tail=tail)
+    ceiling = None if tail is None else (tail, _starts(tiers[-1][1], lexemes))
+    matches, args = _found(unions[end], lexemes, kept, params, tiers=tiers, end=end, ceiling=ceiling)
     exact, exact_args = _exact(tiers)
     page = _PAGE.format(cut="TRUE" if limit is None else _CUT, counted="m")
     if limit is None:
@@ -267,10 +269,17 @@ def _top_or(expr: Expr) -> bool:
     return isinstance(expr, AnyOf)
 
 
+def _starts(expr: Expr, lexemes: dict[str, str]) -> list[str]:
+    """The words of the query's prefixes ('解码':* ranks every word it begins: 解码, 解码器, 解码率)."""
+    return sorted({lexemes[_words(p)[-1]] for p in _phrases(expr) if p.prefix})
+
+
 def _rank_tail(conn: Conn, expr: Expr, lexemes: dict[str, str]) -> float | None:
-    """How much an item's rank can gain past its title, authors and tags (None: no bound; a prefix word ranks
-    every word it begins, so its share has no bound)."""
-    if any(p.prefix for p in _phrases(expr)) or not _top_or(expr):
+    """How much an item's rank can gain past its title, authors and tags (None: no bound). A prefix's share has
+    a bound only in the items where it begins no longer word, as the word itself; the word-starts index (migration
+    0020) names the others, which _rank_ceiling leaves unbounded: a prefix it cannot vouch for (a Latin word, or
+    longer than it keeps) leaves the query without a bound."""
+    if any(len(w) > WORD_START_CHARS or ord(w[0]) < 128 for w in _starts(expr, lexemes)) or not _top_or(expr):
         return None
     words = sorted({lexemes[w] for p in _phrases(expr) for w in _words(p)})
     held_by_one = f"EXISTS (SELECT 1 FROM search_index s WHERE {_TERMS.replace('?', 'w')})"
@@ -279,12 +288,19 @@ def _rank_tail(conn: Conn, expr: Expr, lexemes: dict[str, str]) -> float | None:
     return _TAIL * held / len(words) + 1e-5  # with room for float4 rounding
 
 
-def _rank_ceiling(expr: Expr, tail: float | None) -> tuple[str, list[Any]]:
+def _rank_ceiling(expr: Expr, ceiling: Ceiling | None) -> tuple[str, list[Any]]:
     """SQL of a rounded rank no match can beat, from its title, authors and tags (2: no bound)."""
-    if tail is None:
+    if ceiling is None:
         return "2", []
+    bound, starts = ceiling
     head = f"CAST(ts_rank('{RANK_WEIGHTS}', {_HEAD}, {_TSQ}) AS float8)"
-    return f"round(CAST({head} + {tail!r} AS numeric), 3)", [tsquery(expr)]
+    rounded = f"round(CAST({head} + {bound!r} AS numeric), 3)"
+    if not starts:
+        return rounded, [tsquery(expr)]
+    # The few items holding a longer word that a prefix begins, from their index (hashed once per statement).
+    longer = f"SELECT w.item_id FROM search_index w WHERE {_STARTS}"
+    either = " | ".join(_term(w, False) for w in starts)
+    return f"CASE WHEN s.item_id IN ({longer}) THEN 2 ELSE {rounded} END", [either, tsquery(expr)]
 
 
 def _found(
@@ -295,7 +311,7 @@ def _found(
     *,
     tiers: Tiers | None = None,
     end: int = 0,
-    tail: float | None = None,
+    ceiling: Ceiling | None = None,
 ) -> tuple[str, list[Any]]:
     """SELECT item_id of every match of `expr` (with the filters) from the terms index, and its parameters. Only
     a match the index cannot vouch for (a longer phrase, a column) is read. With `tiers`, also `tlo`, the best
@@ -308,7 +324,7 @@ def _found(
             before, before_args = _found(any_of([e for _, e in tiers[:end]]), lexemes, kept, params)
             tier = f"CASE WHEN s.item_id IN ({before}) THEN 0 ELSE {tier} END"
             column_args += before_args
-        ub, ub_args = _rank_ceiling(tiers[-1][1], tail)
+        ub, ub_args = _rank_ceiling(tiers[-1][1], ceiling)
         columns = f"s.item_id, {tier} AS tlo, {ub} AS ub"
         column_args += ub_args
     if _in_title(expr):  # the title index answers it, reading only the small title vectors for phrases
@@ -362,6 +378,8 @@ def _exact(tiers: Tiers) -> tuple[str, list[Any]]:
 
 
 _TERMS = "readlist_terms(s.doc) @@ CAST(? AS tsquery)"  # the expression of the terms index (migration 0018)
+_STARTS = "readlist_word_starts(w.doc) @@ CAST(? AS tsquery)"  # the word-starts index's (migration 0020)
+WORD_START_CHARS = 8  # the longest beginning it keeps
 # The row of a match `c` and its vector, looked up one by one (as a join, the planner merged `c` with a scan of
 # the whole table's key index).
 _ROW = f"CROSS JOIN LATERAL (SELECT * FROM search_index s WHERE s.item_id = c.item_id OFFSET 0) s{_LATERAL}"
