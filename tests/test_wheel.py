@@ -25,9 +25,10 @@ def test_built_wheel_installs_into_a_fresh_venv_and_adds(tmp_path: Path) -> None
         names = set(archive.namelist())
     assert {"readlist/web/templates/base.html", "readlist/web/static/style.css"} <= names
     env_dir = tmp_path / "fresh"
-    venv.create(env_dir, with_pip=True)
+    venv.create(env_dir, with_pip=False)  # this pip installs into it (--python): no copy of pip to set up first
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
-    assert _run(bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", wheel).returncode == 0
+    installed = _run(sys.executable, "-m", "pip", "--python", bin_dir / "python", "install", "-q", "--no-deps", wheel)
+    assert installed.returncode == 0, installed.stderr
     # Dependencies come from the test environment (already installed there); readlist itself from the wheel.
     fresh_site = _run(bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
     site = fresh_site.stdout.strip()
