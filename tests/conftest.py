@@ -45,6 +45,15 @@ def _cache_bytecode() -> None:
 
 _cache_bytecode()
 
+# Modules whose tests take seconds each (a browser, a wheel build, long imports in processes of their own). Run
+# first, they overlap with everything else; in file order they came last and ran alone while the other workers
+# sat idle.
+LONG_FIRST = ("test_web_browser.py", "test_wheel.py", "test_import_batches.py", "test_read_only_library.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONG_FIRST)  # stable: the same order on every worker
+
 
 NOTES_DIR = ROOT / "data" / "notes"
 
@@ -204,10 +213,22 @@ def cli_in_process(argv: list[str], config_dir: Path, *, quiet: bool = False) ->
 
 @pytest.fixture(scope="session")
 def notes_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
-    """The shipped notes imported once per worker through the real CLI path (tests copy it, never change it)."""
-    path = tmp_path_factory.mktemp("notes") / "notes.db"
-    copy_database(migrated_template, path)
-    assert cli_in_process(["--db", str(path), "import", str(NOTES_DIR)], path.parent / "config", quiet=True) == 0
+    """The shipped notes imported through the real CLI path once per run, shared by the xdist workers (tests
+    copy it, never change it): the first worker to ask builds it under a lock, the others wait and use it."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder, above the workers'
+    path = shared / "notes-template.db"
+    with (shared / "notes-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            built = tmp_path_factory.mktemp("notes") / "notes.db"
+            copy_database(migrated_template, built)
+            argv = ["--db", str(built), "import", str(NOTES_DIR)]
+            assert cli_in_process(argv, built.parent / "config", quiet=True) == 0
+            copy_database(built, path.with_suffix(".part"))
+            path.with_suffix(".part").replace(path)  # whole or absent: a worker never sees it half-copied
     return path
 
 
