@@ -129,12 +129,13 @@ def test_many_short_transactions_give_the_same_library_as_one(
     one, many = tmp_path / "one.db", tmp_path / "many.db"
     notes = tmp_path / "notes"  # tables, lists, sections and a garbled file: every kind of draft
     notes.mkdir()
-    for name in (
-        "blog-ai-os-paper-tables.md",
-        "chat-notes-kernels-and-reasoning.md",
-        "cuda-optimization-readme-garbled.md",
+    for name, size in (
+        ("blog-ai-os-paper-tables.md", 25_000),
+        ("chat-notes-kernels-and-reasoning.md", None),
+        ("cuda-optimization-readme-garbled.md", 30_000),
     ):
-        (notes / name).write_bytes((notes_dir / name).read_bytes())
+        raw = (notes_dir / name).read_bytes()  # the start of the big ones, cut between paragraphs: 232 items
+        (notes / name).write_bytes(raw[: raw.rfind(b"\n\n", 0, size) + 2] if size else raw)
     notes_dir = notes
     assert run("--db", str(one), "import", str(notes_dir)).code == 0
     monkeypatch.setattr(import_run, "COMMIT_SECONDS", 0.0)  # a commit after every slice of drafts
@@ -154,9 +155,10 @@ def test_an_error_after_some_commits_says_what_was_saved(
     from readlist.errors import DatabaseError
     from readlist.store import merge
 
-    notes = _big_notes(tmp_path / "big.md", 3000)
+    notes = _big_notes(tmp_path / "big.md", 300)
     monkeypatch.setattr(import_run, "COMMIT_SECONDS", 0.0)
     monkeypatch.setattr(import_run, "PAUSE_SECONDS", 0.0)
+    monkeypatch.setattr(import_run, "SLICE", 100)  # three transactions of 100 items
     original, calls = merge.Merger.flush_pending, [0]
 
     def full_disk_on_the_third(self: merge.Merger) -> None:
