@@ -171,7 +171,7 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
         found = _rows(conn, sql, [*args, *exact_args, None])
     else:
         sql = (
-            f"WITH m AS MATERIALIZED ({matches}), top AS MATERIALIZED ({exact} FROM (SELECT item_id FROM m "
+            f"WITH m AS MATERIALIZED ({matches}), top AS MATERIALIZED ({exact} FROM (SELECT item_id, row_id FROM m "
             f"ORDER BY tlo, ub DESC LIMIT ?) c {_ROW}), kth AS (SELECT tier, round(CAST(score AS numeric), 3) AS r "
             f"FROM top ORDER BY tier, score DESC OFFSET ? LIMIT 1), hit AS MATERIALIZED ({exact} FROM m c {_ROW} "
             f"WHERE NOT EXISTS (SELECT 1 FROM kth) OR (c.tlo, -c.ub) <= (SELECT tier, {_REACHES} FROM kth)), "
@@ -330,16 +330,18 @@ def _found(
             tier = f"CASE WHEN s.item_id IN ({before}) THEN 0 ELSE {tier} END"
             column_args += before_args
         ub, ub_args = _rank_ceiling(tiers[-1][1], ceiling)
-        columns = f"s.item_id, {tier} AS tlo, {ub} AS ub"
+        columns = f"s.item_id, {_ROW_ID} AS row_id, {tier} AS tlo, {ub} AS ub"
         column_args += ub_args
     if _in_title(expr):  # the title index answers it, reading only the small title vectors for phrases
         exact, exact_args = condition(expr)
-        return f"SELECT {columns} FROM search_index s WHERE {exact}{kept}", [*column_args, *exact_args, *params]
+        sql = f"SELECT {columns.replace(_ROW_ID, 's.ctid')} FROM search_index s WHERE {exact}{kept}"
+        return sql, [*column_args, *exact_args, *params]
     # The terms index's rows in a subquery of their own (OFFSET 0): nothing but that index may ever compute an
     # item's terms. Beside a title condition, which its own index answers with a recheck, the planner ANDed the
     # two bitmaps and rechecked both (a second for 3,000 rows); led by a filter, it would test each row.
     sure, needed = _terms(expr, lexemes)
-    found = f"SELECT {columns} FROM (SELECT * FROM search_index s WHERE {_TERMS} OFFSET 0) s WHERE TRUE"
+    rows = f"SELECT {'s.ctid AS row_id, ' if _ROW_ID in columns else ''}* FROM search_index s WHERE {_TERMS} OFFSET 0"
+    found = f"SELECT {columns.replace(_ROW_ID, 's.row_id')} FROM ({rows}) s WHERE TRUE"
     branches: list[str] = []
     args: list[Any] = []
     if sure is not None:
@@ -385,9 +387,12 @@ def _exact(tiers: Tiers) -> tuple[str, list[Any]]:
 _TERMS = "readlist_terms(s.doc) @@ CAST(? AS tsquery)"  # the expression of the terms index (migration 0018)
 _STARTS = "readlist_word_starts(w.doc) @@ CAST(? AS tsquery)"  # the word-starts index's (migration 0020)
 WORD_START_CHARS = 8  # the longest beginning it keeps
-# The row of a match `c` and its vector, looked up one by one (as a join, the planner merged `c` with a scan of
-# the whole table's key index).
-_ROW = f"CROSS JOIN LATERAL (SELECT * FROM search_index s WHERE s.item_id = c.item_id OFFSET 0) s{_LATERAL}"
+# The row of a match `c` and its vector, fetched one by one where the scan that found it saw it (`row_id`, its
+# ctid: the statement's snapshot keeps it there), without a walk down the key index (~2 µs a row: 4,881 rows
+# for "low-rank adapter", which AND ranks by word distances, so every match of its last tier is read). As a join,
+# the planner merged `c` with a scan of the whole table's key index.
+_ROW = f"CROSS JOIN LATERAL (SELECT * FROM search_index s WHERE s.ctid = c.row_id OFFSET 0) s{_LATERAL}"
+_ROW_ID = "@row_id@"  # where _found puts the SQL of a match's ctid
 
 
 def _rows(conn: Conn, sql: str, args: list[Any]) -> list[Any]:
