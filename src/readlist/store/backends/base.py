@@ -265,7 +265,7 @@ def head_revision() -> str:
 
 def index_behind(conn: Conn) -> bool:
     """Whether the search index lacks items after an upgrade: items from before it existed, or a migration
-    remade it. Only then is it rebuilt: an upgrade that left it whole (0016-0019) rebuilt a 100,000-item
+    remade it. Only then is it rebuilt: an upgrade that left it whole (0016-0020) rebuilt a 100,000-item
     library's index on the first command after installing (minutes, and on PostgreSQL 100,000 dead rows that
     slowed every search 2-3 times until a vacuum)."""
     counts = {int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]) for table in INDEXED}
