@@ -20,7 +20,9 @@ def tagged(run: Run) -> Run:
 def test_todo_emptied_by_tags_says_the_filter_matched_nothing_and_how_to_widen(tagged: Run) -> None:
     result = tagged("todo", "-t", "kv", "-t", "moe", "-f", "table")
     assert result.code == 0 and result.err == "", result
-    assert result.out.strip() == "nothing to read with -t kv -t moe — 3 to read without it: readlist todo"
+    assert (
+        result.out.strip() == "nothing to read with -t kv -t moe — 3 to read without them (or drop one): readlist todo"
+    )
     assert "add something" not in result.out
 
 
@@ -36,6 +38,40 @@ def test_list_emptied_by_filters_names_them_and_how_to_widen(tagged: Run) -> Non
         "no items match --status read -t kv -t moe — drop a filter to widen, or see every item: readlist list"
     )
     assert tagged("list", "-t", "kv", "-t", "moe", "--json").out.strip() == "[]"  # programs get data only
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (["todo", "-t", "kv", "-t", "moe"], "nothing to read with -t kv -t moe — 3 to read without them"),
+        (["list", "-t", "kv", "-t", "moe"], "no items match -t kv -t moe — drop a filter"),
+        (["list", "-t", "kv", "--status", "read", "-n", "5"], "no items match --status read -t kv — drop a filter"),
+        (["search", "paging", "-t", "moe"], 'no matches for "paging" with tag moe — 1 match without it'),
+    ],
+)
+def test_in_a_pipe_a_result_emptied_by_filters_says_so_on_stderr(tagged: Run, command: list[str], said: str) -> None:
+    result = tagged(*command)  # not a terminal: stdout is data, the note goes to stderr
+    assert result.code == 0 and result.out.strip() in ("", "[]"), result
+    assert said in result.err and len(result.err.strip().splitlines()) == 1, result
+
+
+def test_a_missing_tag_is_the_one_thing_said_and_a_qualifier_is_not_repeated(tagged: Run) -> None:
+    for command in (["search", "paging", "-t", "nosuch"], ["search", "paging", "-t", "nosuch", "-f", "table"]):
+        result = tagged(*command)
+        assert (result.out + result.err).strip() == 'no tag "nosuch" (see: readlist tags)', result
+    worded = tagged("search", "paging tag:moe", "-f", "table")
+    assert 'no matches for "paging" with tag moe' in worded.out, worded
+
+
+def test_list_refuses_a_limit_of_zero_as_todo_and_search_do(tagged: Run) -> None:
+    result = tagged("list", "-n", "0")
+    assert result.code == 1 and "--limit 0 would show nothing" in result.err and "hint:" in result.err, result
+
+
+def test_a_filter_value_is_quoted_only_where_a_shell_needs_it(tagged: Run) -> None:
+    tagged("add", "2401.00003", "--tag", "量化", "--tag", "long context", "--title", "Quant", "--no-fetch")
+    result = tagged("todo", "-t", "量化", "-t", "long context", "-t", "kv", "-f", "table")
+    assert "nothing to read with -t 量化 -t 'long context' -t kv" in result.out, result
 
 
 def test_list_of_an_empty_library_says_add_something(run: Run) -> None:

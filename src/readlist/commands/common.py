@@ -80,6 +80,16 @@ LimitOption = Annotated[
 ]
 
 
+def no_zero(limit: int | None, default: str = "all") -> int | None:
+    """One rule for `list` and every ranked list (inbox, similar, suggest): `--limit 0` is refused, since it
+    would show nothing and read as if nothing fit (`todo` and `search` take 1 or more)."""
+    from readlist.errors import InvalidInputError
+
+    if limit == 0:
+        raise InvalidInputError("--limit 0 would show nothing", f"leave it out for {default}, or give 1 or more")
+    return limit
+
+
 def no_empty_tags(tags: list[str] | None) -> list[str] | None:
     """`-t ''` (an empty shell variable, mostly) is refused, never read as "no filter": that would list the
     whole library where the user meant one tag. The web front end reads an empty field as no filter itself."""

@@ -14,6 +14,7 @@ from readlist.commands.common import (
     LimitOption,
     NoPagerOption,
     library,
+    no_zero,
     report_status,
     view,
 )
@@ -119,9 +120,7 @@ def inbox(
     db: DbOption = None,
 ) -> None:
     """New feed entries to triage, best fit to your library first: `readlist inbox` (`--by date`: newest)."""
-    from readlist.commands.recommendcmd import no_zero  # one --limit rule for every ranked list
-
-    no_zero(limit)
+    no_zero(limit)  # one --limit rule for every ranked list
     chosen = view(fmt, json_, no_pager)
     lib = library(db, reading=True)
     empty = "inbox is empty — readlist feed pull brings new entries"

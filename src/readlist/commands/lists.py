@@ -1,5 +1,6 @@
 """`todo`, `list` and `tags`: the read commands over many items (plain sqlite3, no SQLAlchemy)."""
 
+import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +17,7 @@ from readlist.commands.common import (
     WhoOption,
     WrapOption,
     library,
+    no_zero,
     view,
 )
 from readlist.domain import MAX_COUNT
@@ -73,13 +75,16 @@ def todo(
     if chosen.fmt == "table":
         total = lib.todo_count(tag=tag)
         title = f"to read: {total}" + (f" (showing {len(items)}; --all for every one)" if total > len(items) else "")
-    empty = ""
-    if not items and chosen.fmt == "table":
+    empty, why = "", None
+    if not items:
         empty = "nothing to read — add something with: readlist add <arxiv-url>"
-        waiting = lib.todo_count() if tag else 0
-        if waiting:  # the filter emptied the queue, not the library: say so, and what dropping it shows
-            empty = f"nothing to read with {said_filters(tag=tag)} — {waiting} to read without it: readlist todo"
-    output.print_items(items, empty, title, view=chosen, why=why_empty(lib, tag) if not items else None)
+        why = why_empty(lib, tag)
+        waiting = lib.todo_count() if tag and why is None else 0
+        if waiting:  # the filters emptied the queue, not the library: say so (on stderr in a pipe), and how to widen
+            them = "them (or drop one)" if len(tag or []) > 1 else "it"
+            empty = f"nothing to read with {said_filters(tag=tag)} — {waiting} to read without {them}: readlist todo"
+            why = None if chosen.fmt == "table" else empty
+    output.print_items(items, empty, title, view=chosen, why=why)
 
 
 def said_filters(
@@ -95,16 +100,24 @@ def said_filters(
 
     pairs = [("--status", s) for s in status or []] + [("-t", t) for t in tag or []]
     pairs += [(name, value) for name, value in (("--kind", kind), ("--since", since), ("--read-by", read_by)) if value]
-    return " ".join(f"{name} {shlex.quote(value)}" for name, value in pairs)
+    # Quoted only where a shell needs it: shlex quotes every non-ASCII word (`-t '量化'`).
+    return " ".join(f"{name} {value if _SHELL_PLAIN.fullmatch(value) else shlex.quote(value)}" for name, value in pairs)
+
+
+_SHELL_PLAIN = re.compile(r"[^\s'\"$`\\!*?\[\]{}();|&<>#~=%^]+")
 
 
 def list_empty(lib: "Library", filters: str) -> str:
     """What an empty `list` says: no items at all, or filters that matched none of them (and how to widen)."""
-    if not lib.list(limit=1, full=False):
+    if not filters or not lib.list(limit=1, full=False):
         return "no items yet — add something with: readlist add <arxiv-url>"
-    if not filters:  # `--limit 0`
-        return "no items match"
     return f"no items match {filters} — drop a filter to widen, or see every item: readlist list"
+
+
+def why_filtered(lib: "Library", tag: list[str] | None, filters: str) -> str | None:
+    """Why a filtered list is empty, for stderr in a pipe (stdout stays data): a tag the library lacks, or the
+    filters that matched nothing."""
+    return why_empty(lib, tag) or (list_empty(lib, filters) if filters else None)
 
 
 def list_(
@@ -125,20 +138,23 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """Every item, or those matching the filters: `readlist list --status read --tag cuda`."""
+    limit = no_zero(limit, "every item")
     lib = library(db, who, reading=True)
     chosen = view(fmt, json_, no_pager, wrap)
     full = chosen.fmt in ("json", "jsonl")
+    filters = said_filters(status=status, tag=tag, kind=kind, since=since, read_by=read_by)
     if limit is None and chosen.fmt != "table":
         # A pipe (or --format): rows go out as they are read, a page at a time, not after the whole library.
         brief = chosen.fmt in ("tsv", "csv")  # a row's cells only (views.item_record)
         rows = lib.list_stream(status=status, tag=tag, kind=kind, since=since, full=full, read_by=read_by, brief=brief)
-        output.print_item_stream(rows, "", view=chosen, why=lambda: why_empty(lib, tag))
+        output.print_item_stream(rows, "", view=chosen, why=lambda: why_filtered(lib, tag, filters))
         return
     items = lib.list(status=status, tag=tag, kind=kind, since=since, limit=limit, full=full, read_by=read_by)
-    empty = ""
-    if not items and chosen.fmt == "table":
-        empty = list_empty(lib, said_filters(status=status, tag=tag, kind=kind, since=since, read_by=read_by))
-    output.print_items(items, empty, view=chosen, why=why_empty(lib, tag) if not items else None)
+    if chosen.fmt == "table":
+        empty = list_empty(lib, filters) if not items else ""
+        output.print_items(items, empty, view=chosen, why=why_empty(lib, tag) if not items else None)
+    else:
+        output.print_items(items, "", view=chosen, why=why_filtered(lib, tag, filters) if not items else None)
 
 
 def tags(

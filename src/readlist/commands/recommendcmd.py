@@ -19,9 +19,10 @@ from readlist.commands.common import (
     NoPagerOption,
     complete_tag,
     library,
+    no_zero,
     view,
 )
-from readlist.errors import InvalidInputError, NotFoundError
+from readlist.errors import NotFoundError
 from readlist.term.table import GAP, Column
 from readlist.term.width import cells, one_line
 
@@ -50,14 +51,6 @@ class ItemCommand(TyperCommand):
             if NEGATIVE_NUMBER.fullmatch(arg):
                 raise NotFoundError(f"no item {arg}", "item numbers start at 1 (readlist list shows them)")
         return super().parse_args(ctx, args)
-
-
-def no_zero(limit: int | None, default: str = "all") -> int | None:
-    """One rule for every ranked list (inbox, similar, suggest): `--limit 0` is refused, since it would show
-    nothing and read as if nothing fit."""
-    if limit == 0:
-        raise InvalidInputError("--limit 0 would show nothing", f"leave it out for {default}, or give 1 or more")
-    return limit
 
 
 def count(limit: int | None) -> int:

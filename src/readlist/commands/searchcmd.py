@@ -72,22 +72,23 @@ def search(
     page = None if all_ else limit or PAGE
     result = lib.search(query, tag=tags, status=status, kind=kind, since=since, year=year, limit=page, exact=exact)
     table = chosen.fmt == "table"
-    unfiltered = None
-    if not result.items and table and said_filters(result):  # say whether the filters emptied it
-        unfiltered = lib.matches_without_filters(query, exact=exact)
-    for line in messages(query, result, exact=exact, unfiltered=unfiltered):
+    why, unfiltered = None, None
+    if not result.items:
+        from readlist.commands.lists import why_empty
+
+        why = why_empty(lib, result.query.filters.tags if result.query else tags)  # `tag:` in the words too
+        if why is None and said_filters(result):  # say whether the filters emptied it (a missing tag says why)
+            unfiltered = lib.matches_without_filters(query, exact=exact)
+    for line in [] if why else messages(query, result, exact=exact, unfiltered=unfiltered):  # a missing tag says why
         # On a terminal the note leads the results; for programs stdout stays data and the note goes to stderr.
         if table:
             output.say(line, "yellow")
-        elif result.items:  # for programs an empty result speaks for itself
+        elif result.items or unfiltered:  # an empty result speaks for itself, unless the filters emptied it
             output.err().print(output.text(line, "yellow"))
     if chosen.fmt in ("json", "jsonl"):
         for item in result.items:
             item["snippet"] = output.hits_for_json(item["snippet"])
     if not result.items:
-        from readlist.commands.lists import why_empty
-
-        why = why_empty(lib, result.query.filters.tags if result.query else tags)  # `tag:` in the words too
         if why:
             output.print_items([], "", view=chosen, why=why)
         elif not table:
@@ -129,8 +130,8 @@ def messages(query: str, result: "SearchResult", *, exact: bool, unfiltered: int
     if not result.items and result.query is not None and not result.query.terms:  # filters alone searched
         return ["no items match these filters"]
     if not result.items and unfiltered is not None:
-        filters = said_filters(result)
-        within, them = f'no matches for "{query}" with {filters}', "them" if ", " in filters else "it"
+        filters, words = said_filters(result), " ".join(result.query.words) if result.query else query
+        within, them = f'no matches for "{words or query}" with {filters}', "them" if ", " in filters else "it"
         if unfiltered:
             return [f"{within} — {unfiltered} match without {them}" + ("; drop one to widen" if them == "them" else "")]
         return [f"{within} (none without {them} either)"]
