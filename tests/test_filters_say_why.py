@@ -128,3 +128,17 @@ def test_all_beside_limit_is_refused_not_silently_ignored(tagged: Run, command: 
     assert result.err.startswith("error: --all shows ") and "give one of them" in result.err, result
     assert len(tagged(*command, "-n", "1", "--json").json()) == 1
     assert len(tagged(*command, "--all", "--json").json()) >= 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add", "https://example.com/a", "--no-fetch"],
+        ["import", "."],
+        ["feed", "add", "http://127.0.0.1:9/f", "--no-check"],
+    ],
+)
+def test_an_empty_tag_to_give_is_refused_not_dropped(run: Run, command: list[str]) -> None:
+    result = run(*command, "-t", " ")
+    assert result.code == 1 and "-t needs a tag name" in result.err and "hint:" in result.err, result
+    assert run("list", "--json").json() == []  # nothing was written

@@ -102,6 +102,16 @@ def no_empty_tags(tags: list[str] | None) -> list[str] | None:
     return tags
 
 
+def no_empty_new_tags(tags: list[str] | None) -> list[str] | None:
+    """A tag to give (`add -t`, `import -t`, `feed add -t`) must have a name: an empty one was dropped silently."""
+    from readlist.domain import normalise_tag
+    from readlist.errors import InvalidInputError
+
+    if any(not normalise_tag(t) for t in tags or []):
+        raise InvalidInputError("-t needs a tag name, not an empty one", "leave -t out, or give the tag a name")
+    return tags
+
+
 TagFilter = Annotated[
     list[str] | None,
     typer.Option(

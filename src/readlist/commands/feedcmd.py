@@ -14,6 +14,7 @@ from readlist.commands.common import (
     LimitOption,
     NoPagerOption,
     library,
+    no_empty_new_tags,
     no_zero,
     report_status,
     view,
@@ -30,7 +31,9 @@ def add(
     url: Annotated[str, typer.Argument(help="RSS or Atom URL (arXiv listings: https://rss.arxiv.org/rss/cs.CL).")],
     name: Annotated[str | None, typer.Option("--name", help="Short name (default: from the URL).")] = None,
     match: Annotated[str | None, typer.Option("--match", help='Terms, comma-separated: "kv cache, 量化".')] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag new entries with this.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Tag new entries with this.", callback=no_empty_new_tags)
+    ] = None,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Follow it without fetching it first (offline, or not up yet).")
     ] = False,

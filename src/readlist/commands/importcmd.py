@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from readlist import output
-from readlist.commands.common import DbOption, complete_tag, library
+from readlist.commands.common import DbOption, complete_tag, library, no_empty_new_tags
 
 if TYPE_CHECKING:
     from readlist.api import FileReport
@@ -20,7 +20,13 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help="Extra tag on everything imported.", autocompletion=complete_tag),
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Extra tag on everything imported.",
+            autocompletion=complete_tag,
+            callback=no_empty_new_tags,
+        ),
     ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch arXiv metadata for new papers.")] = False,
     keep_mine: Annotated[

@@ -16,6 +16,7 @@ from readlist.commands.common import (
     complete_item,
     complete_tag,
     library,
+    no_empty_new_tags,
     view,
 )
 from readlist.errors import InvalidInputError, ReadlistError
@@ -34,7 +35,10 @@ def add(
         ),
     ],
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Tag to add (repeatable).", autocompletion=complete_tag)
+        list[str] | None,
+        typer.Option(
+            "--tag", "-t", help="Tag to add (repeatable).", autocompletion=complete_tag, callback=no_empty_new_tags
+        ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", "-m", help="A note on the item.")] = None,
     title: Annotated[
