@@ -185,5 +185,5 @@ CREATE INDEX ix_reading_member_status ON reading (member, status);
 CREATE INDEX ix_removal_item_id ON removal (item_id);
 CREATE INDEX ix_source_file ON source (file);
 CREATE INDEX ix_source_item_id ON source (item_id);
-INSERT INTO "alembic_version" VALUES ('0020');
+INSERT INTO "alembic_version" VALUES ('0021');
 INSERT INTO "sqlite_sequence" VALUES ('item', 0);
