@@ -278,6 +278,14 @@ def test_importing_the_same_notes_again_leaves_the_index_alone_and_an_edited_not
     assert len(run("search", "zanzibarite", "--json").json()) == 1
 
 
+def test_the_score_shown_sorts_as_the_results_do(imported_notes: Path) -> None:
+    conn = db.connect(imported_notes)
+    for text in ("kv cache", "量化", "attention", "推理 加速"):  # many near-equal BM25s, tie-broken unread-first
+        scores = [hit["score"] for hit in search(conn, text, limit=200).items]
+        assert len(scores) > 20 and scores == sorted(scores, reverse=True), text
+    conn.close()
+
+
 def test_reindex_rebuilds_the_index(run: Run, library: None, isolated_library: Path) -> None:
     conn = sqlite3.connect(isolated_library)
     conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from readlist.search.engine import search
 from readlist.store import db
 
 
@@ -225,3 +226,9 @@ def test_an_item_holding_longer_words_a_chinese_prefix_begins_is_ranked_by_them(
             assert rows[0][0] == ids[2] and total == 3
     finally:
         synthetic.execute("ROLLBACK")
+
+
+def test_the_score_shown_sorts_as_the_results_do(synthetic: Any) -> None:
+    for text in ("kv cache", "量化", "attention", "推理"):
+        scores = [hit["score"] for hit in search(synthetic, text, limit=200).items]
+        assert len(scores) > 20 and scores == sorted(scores, reverse=True), text

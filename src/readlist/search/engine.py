@@ -30,6 +30,8 @@ TITLE_SCAN_MAX = 20_000  # scanning every title costs ~5 ms per 1,000 items: onl
 class FullText(Protocol):
     """A backend's full-text functions: the fts (SQLite FTS5) and fts_pg (PostgreSQL tsvector) modules."""
 
+    RANK_DIGITS: int  # the places a rank is compared to: closer ranks are ties (broken unread-first, newest)
+
     def known(self, conn: Conn, token: str) -> bool: ...
     def known_many(self, conn: Conn, tokens: list[str]) -> set[str]: ...
     def frequency(self, conn: Conn, token: str, cap: int = 1000) -> int: ...
@@ -240,11 +242,12 @@ def _hydrate(conn: Conn, rows: list[Row], query: Query | None) -> list[SearchHit
     by_id = {it["id"]: it for it in list_items(conn, ItemFilter(ids=ids), full=True)}
     docs = index.documents(conn, ids)
     phrases = snippet.weighted_phrases(query) if query else []
+    digits = fulltext(conn).RANK_DIGITS  # the score shown sorts as the ranking did: ties show as ties
     items: list[SearchHit] = []
     for item_id, tier, bm25 in rows:
         record = by_id.get(item_id)
         if record is None:  # removed since it was indexed
             continue
         made = snippet.make(docs.get(item_id, {}), query, record["title"] or "", phrases)
-        items.append(cast("SearchHit", {**record, "score": score(tier, bm25), "snippet": made}))
+        items.append(cast("SearchHit", {**record, "score": score(tier, round(bm25, digits)), "snippet": made}))
     return items

@@ -17,6 +17,7 @@ from readlist.store.backends.base import member_items
 # BM25 weights per column: title, authors, tags, abstract, notes, text, venue, extra (other spellings).
 WEIGHTS = (30.0, 3.0, 5.0, 1.5, 1.0, 0.3, 0.5, 0.3)
 _BM25 = f"bm25(search_index, {', '.join(str(w) for w in WEIGHTS)})"
+RANK_DIGITS = 2  # BM25 is compared rounded to this many places: closer scores are ties, broken unread-first
 MAX_WORD = 8  # longest Chinese word looked up when splitting a query run into the index's words
 MAX_RUN = 32  # a longer run (pasted text) is split into chunks of this size
 
@@ -239,7 +240,7 @@ def _page(conn: Conn, scored: str, args: list[Any], size: int) -> list[tuple[int
     if not found:
         return []
     best = [(*row, r) for row, r in zip(found, _rounded(conn, [r[1] for r in found]), strict=True)]
-    keyed = f"SELECT id, score, tier, round(score, 2) AS r FROM ({scored})"
+    keyed = f"SELECT id, score, tier, round(score, {RANK_DIGITS}) AS r FROM ({scored})"
     if len(best) == size + _TIES and (best[-1][2], best[-1][3]) <= (best[size - 1][2], best[size - 1][3]):
         sql = _TIED_PAGE.format(keyed=keyed, tie_break=_TIE_BREAK)
         return [(int(r[0]), float(r[1]), int(r[2])) for r in conn.execute(sql, [*args, size, size])]
@@ -262,7 +263,7 @@ def _rounded(conn: Conn, scores: list[float]) -> list[float]:
     return out
 
 
-_ORDER = f"round(s.score, 2), {_TIE_BREAK}"
+_ORDER = f"round(s.score, {RANK_DIGITS}), {_TIE_BREAK}"
 _TIES = 40  # rows past the page fetched to find where its last rounded score ends
 
 # A page whose last (tier, rounded score) is shared past the prefix: every row is scored, but only those that
