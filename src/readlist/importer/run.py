@@ -161,13 +161,14 @@ def write_all(
 
 
 def _sliced(batches: Iterable[tuple[int, int, list[ItemDraft]]]) -> Iterator[tuple[int, int, list[ItemDraft]]]:
-    """Batches of at most SLICE drafts (a slice is merged as a chunk of its own would be); the bytes done
-    advance with a batch's last slice."""
+    """Batches of at most SLICE drafts (a slice is merged as a chunk of its own would be). The bytes done advance
+    through a batch by its share of drafts (drafts come in file order), so progress and what Ctrl-C says was saved
+    move with the slices: one paragraph of 50,000 links is one batch, and stood at its start until its end."""
     done_before = 0
     for file_index, done, drafts in batches:
         for start in range(0, len(drafts), SLICE):
-            last = start + SLICE >= len(drafts)
-            yield file_index, done if last else done_before, drafts[start : start + SLICE]
+            end = min(start + SLICE, len(drafts))
+            yield file_index, done_before + (done - done_before) * end // len(drafts), drafts[start:end]
         done_before = done
 
 
@@ -276,7 +277,7 @@ def _saved(counted: _Counted, total: int) -> str:
         return f"all {counted.saved_items} item(s) were saved"
     share = f"{counted.saved_bytes / total:.0%} of the input" if total else "part of the input"
     return (
-        f"{counted.saved_items} item(s) from the first {share} were saved; import the same files again to "
+        f"{counted.saved_items} item(s) from about the first {share} were saved; import the same files again to "
         "finish (what is saved merges, nothing is doubled)"
     )
 
