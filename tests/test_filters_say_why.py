@@ -116,6 +116,14 @@ def test_a_qualifier_with_nothing_after_its_colon_is_a_clear_error(tagged: Run, 
         assert error == f"error: {key}: needs a value right after the colon" and hint.startswith("hint: e.g."), hint
 
 
+@pytest.mark.parametrize("query", ['kv tag:" "', 'tag:"#"', 'kv tags:"  "'])
+def test_a_tag_qualifier_naming_no_tag_is_the_empty_tag_error(tagged: Run, query: str) -> None:
+    result = tagged("search", query)
+    assert result.code == 1 and result.out == "", result
+    error, hint = result.err.splitlines()
+    assert error.endswith(": needs a tag name, not an empty one") and hint.startswith("hint: e.g."), result
+
+
 def test_a_bad_status_in_the_words_is_refused_even_beside_a_filter_option(tagged: Run) -> None:
     result = tagged("search", "kv status:bogus", "-t", "moe")
     assert result.code == 1 and "unknown status 'bogus'" in result.err, result

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from readlist.domain import check_kind, check_status
+from readlist.domain import check_kind, check_status, normalise_tag
 from readlist.errors import InvalidInputError
 from readlist.search import glossary
 from readlist.text import TOKEN, camel_parts, is_cjk, nfkc
@@ -298,6 +298,10 @@ def _add_filter(filters: Filters, key: str, value: str) -> None:
     elif key == "kind":
         filters.kinds.append(check_kind(value))
     elif key in ("tag", "tags"):
+        if not normalise_tag(value):  # `tag:" "`: as `-t " "` is, not a search for a tag named nothing
+            raise InvalidInputError(
+                f"{key}: needs a tag name, not an empty one", f"e.g. readlist search '{_EXAMPLES[key]}'"
+            )
         filters.tags.append(value)
     elif not re.fullmatch(r"\d{4}", value):
         raise InvalidInputError(f"year:{value} is not a year", "use a four-digit year: year:2024")
