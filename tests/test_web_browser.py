@@ -16,6 +16,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from readlist.web.app import create_app
@@ -75,7 +76,10 @@ def test_a_member_searches_signs_in_and_marks_a_paper_done(
     for words, expected in (("量化", "量化"), ("kv cache", "KV cache")):
         box = browser.find_element(By.CSS_SELECTOR, "header input[name=q]")
         box.clear()
+        before = browser.find_elements(By.ID, "results")  # the last search's page, still there for a moment
         box.send_keys(words + "\n")
+        if before:
+            WebDriverWait(browser, 10).until(staleness_of(before[0]))
         results = browser.find_element(By.ID, "results")
         assert "KV cache 量化 for long-context inference" in results.text
         marks = [m.text for m in results.find_elements(By.TAG_NAME, "mark")]
