@@ -45,25 +45,6 @@ def _sglang(run: Run) -> dict[str, Any]:
 
 
 @pytest.mark.usefixtures("backend")  # SQLite and PostgreSQL
-def test_a_renamed_heading_takes_the_old_sections_notes_and_source_lines_with_it(run: Run, notes: Path) -> None:
-    assert run("import", str(notes)).code == 0
-    marlin = str(_item(run, "2408.11743")["id"])
-    assert run("note", marlin, "my own words").code == 0  # a person's note: never the file's to take back
-    edited = NOTES.replace("## Papers", "## 论文").replace("great kernel paper", "fast int4 kernels")
-    notes.write_text(edited.replace("## 推理框架", "## 推理引擎"), encoding="utf-8")
-    assert run("import", str(notes)).code == 0
-    item = _item(run, marlin)
-    assert sorted(n["body"] for n in item["notes"]) == ["fast int4 kernels", "my own words"]
-    assert [s["section"] for s in item["sources"]] == ["论文"]
-    assert run("search", "great kernel paper", "--json").json() == []  # the old note is not searched either
-    sglang = _sglang(run)  # its note's text is the same under the renamed heading: kept, once
-    assert len(sglang["notes"]) == 1 and [s["section"] for s in sglang["sources"]] == ["推理引擎"]
-    before = run("export", "--format", "jsonl").out
-    assert run("import", str(notes)).code == 0
-    assert run("export", "--format", "jsonl").out == before  # and importing it again changes nothing
-
-
-@pytest.mark.usefixtures("backend")  # SQLite and PostgreSQL
 def test_reimport_keeps_a_removed_tag_and_a_removed_imported_note(run: Run, notes: Path) -> None:
     assert run("import", str(notes)).code == 0
     number = str(_sglang(run)["id"])

@@ -100,8 +100,6 @@ class _Counted:
     removed: set[str] = field(default_factory=set)
     mentioned: set[int] = field(default_factory=set)  # hashes of (key, field, value) this import gives
     placed: set[int] = field(default_factory=set)  # the merger's file sections already given a source line
-    mentions: set[tuple[int, str]] = field(default_factory=set)  # (item id, notes file being imported) read
-    noted: set[int] = field(default_factory=set)  # hashes of (item id, note source) and (item id, note text) read
     indexed: int = 0  # search index entries written (unchanged items' too: their sources are written again)
     saved_items: int = 0  # distinct items in committed transactions
     saved_bytes: int = 0  # … read from this many bytes of the input
@@ -146,12 +144,6 @@ def write_all(
             first = False
             if batch is not None:
                 time.sleep(PAUSE_SECONDS)
-        if counted.mentions:  # a note or source line an edited file no longer gives (a renamed heading's)
-            from readlist.store.stale import forget_stale
-
-            with store.transaction() as tx:  # Ctrl-C may stop it: the rest stays saved, and comes again
-                forget_stale(tx, counted.mentions, counted.noted, counted.placed)
-                counted.indexed += len(tx.touched)
         if counted.indexed >= index.COMPACT_FROM:  # a bulk write: one piece of index to search, not dozens
             with ctrl_c_held(), store.transaction() as tx:  # whole: an interrupted merge would not come again
                 index.compact(tx.conn)
@@ -228,7 +220,6 @@ def _merge_batch(
     for draft in drafts:
         key = draft.ref.key
         result = merger.merge(draft, keep_mine=keep_mine)
-        _note_mentions(result.item_id, draft, report.path, counted, result.created)
         differed = _real_conflicts(merger, draft, result.conflicts, counted.mentioned)
         report.conflicts += len(differed)
         report.differed.update(differed)
@@ -242,21 +233,6 @@ def _merge_batch(
             counted.items[hashed] = before & ~3 | state
     merger.flush_pending()
     merger.release()  # what this batch loaded is reloaded if needed: memory stays flat
-
-
-def _note_mentions(item_id: int, draft: ItemDraft, path: str, counted: _Counted, created: bool) -> None:
-    """What this import's file says of the item, so what an older version of it said can go (store/stale.py).
-    Only a draft read from the file being imported counts (an export's drafts name the notes files they came
-    from: importing an older export merges, it does not take back what those files said since). An item this
-    import made has nothing older to check, unless the file mentions it again (its notes are all kept here)."""
-    if not any(src.file == path for src in draft.sources):
-        return
-    if not created:
-        counted.mentions.add((item_id, path))
-    for note in draft.notes:
-        counted.noted.add(hash((item_id, note.body.strip())))
-        if note.source:
-            counted.noted.add(hash((item_id, note.source)))
 
 
 def _by_citation_key(tx: Tx, drafts: list[ItemDraft]) -> list[ItemDraft]:
