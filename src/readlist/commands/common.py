@@ -93,22 +93,20 @@ def no_zero(limit: int | None, default: str = "all") -> int | None:
 def no_empty_tags(tags: list[str] | None) -> list[str] | None:
     """`-t ''` (an empty shell variable, mostly) is refused, never read as "no filter": that would list the
     whole library where the user meant one tag. The web front end reads an empty field as no filter itself."""
-    from readlist.domain import normalise_tag
-    from readlist.errors import InvalidInputError
-
-    if any(not normalise_tag(t) for t in tags or []):
-        hint = "leave -t out for every item; see: readlist tags"
-        raise InvalidInputError("-t needs a tag name, not an empty one", hint)
-    return tags
+    return _named_tags(tags, "leave -t out for every item; see: readlist tags")
 
 
 def no_empty_new_tags(tags: list[str] | None) -> list[str] | None:
     """A tag to give (`add -t`, `import -t`, `feed add -t`) must have a name: an empty one was dropped silently."""
+    return _named_tags(tags, "leave -t out, or give the tag a name")
+
+
+def _named_tags(tags: list[str] | None, hint: str) -> list[str] | None:
     from readlist.domain import normalise_tag
     from readlist.errors import InvalidInputError
 
     if any(not normalise_tag(t) for t in tags or []):
-        raise InvalidInputError("-t needs a tag name, not an empty one", "leave -t out, or give the tag a name")
+        raise InvalidInputError("-t needs a tag name, not an empty one", hint)
     return tags
 
 
