@@ -129,7 +129,7 @@ def test_other_writers_are_not_blocked_while_an_import_reads(tmp_path: Path, iso
             conn.close()
             committed.append(done)
 
-    reports, totals = import_files(lib, [notes], [], on_read=meanwhile)
+    reports, totals = import_files(lib, [notes], [], progress=meanwhile)
     assert committed and totals.new == 3000 and sum(reports[0].new.values()) == 3000
 
 

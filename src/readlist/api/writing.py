@@ -105,8 +105,10 @@ class Writing(Door):
         restore_removed: bool = False,
         progress: ProgressFactory = _no_progress,
     ) -> ImportReport:
-        """Import notes or exports (files or folders): read whole first (an error there writes nothing), then written
-        in transactions of about a second, so other writers get in (importer/run.py: write_all).
+        """Import notes or exports (files or folders), written in transactions of about a second, so other writers
+        get in (importer/run.py: write_all). A small import is read whole first (an error there writes nothing);
+        a big one (forked readers) is merged as it is read: an error in a later file keeps the transactions
+        committed before it and says what they hold, as Ctrl-C does.
         A dry run writes to a scratch copy: it never creates the library, nor upgrades it."""
         from readlist.batchgc import batch_work
         from readlist.importer.run import collect, import_files
@@ -125,8 +127,7 @@ class Writing(Door):
                     dry_run=dry_run,
                     keep_mine=keep_mine,
                     restore_removed=restore_removed,
-                    on_read=lambda done, _: advance(done, 0),
-                    on_write=lambda done, _: advance(total + done, 0),
+                    progress=lambda done, _: advance(done, 0),  # bytes read plus bytes written
                 )
         from readlist.api.reports import ImportReport
 

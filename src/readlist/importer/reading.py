@@ -3,13 +3,14 @@ to disk with no transaction open. Parallel readers (parallel.py) run the same co
 
 from __future__ import annotations
 
+import os
 import pickle
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from readlist.errors import InvalidInputError
 from readlist.files import files_under
@@ -183,22 +184,36 @@ def read_file(path: Path, extra_tags: list[str]) -> FileReport:
 
 
 class Spool:
-    """Drafts parked on disk between reading and writing, so memory stays flat whatever the input size."""
+    """Drafts parked on disk between reading and writing, so memory stays flat whatever the input size. Written
+    and read at explicit offsets (pwrite, pread): a forked reader's spool is the same open file in the parent,
+    whose offset the two would otherwise share, so the parent reads what a reader has written meanwhile."""
 
     def __init__(self) -> None:
         self.file: IO[bytes] = tempfile.TemporaryFile(prefix="readlist-import-")  # noqa: SIM115 (closed by close())
-        self.batches = 0
+        self.at = 0  # the end of what was written
+        self.places: list[tuple[int, int]] = []  # (offset, size) of each batch
 
-    def put(self, file_index: int, drafts: list[ItemDraft], done: int) -> None:
-        if drafts:
-            pickle.dump((file_index, done, drafts), self.file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.batches += 1
+    def put(self, file_index: int, drafts: list[ItemDraft], done: int) -> tuple[int, int] | None:
+        """Park a batch (none if no drafts); where it lies."""
+        if not drafts:
+            return None
+        place = self.keep((file_index, done, drafts))
+        self.places.append(place)
+        return place
+
+    def keep(self, value: object) -> tuple[int, int]:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        os.pwrite(self.file.fileno(), data, self.at)
+        self.at += len(data)
+        return self.at - len(data), len(data)
+
+    def get(self, place: tuple[int, int]) -> Any:
+        at, size = place
+        return pickle.loads(os.pread(self.file.fileno(), size, at))
 
     def __iter__(self) -> Iterator[tuple[int, int, list[ItemDraft]]]:
-        self.file.flush()
-        self.file.seek(0)
-        for _ in range(self.batches):
-            yield pickle.load(self.file)
+        for place in self.places:
+            yield self.get(place)
 
     def close(self) -> None:
         self.file.close()

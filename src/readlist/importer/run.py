@@ -1,5 +1,6 @@
 """`readlist import`: files → drafts, streamed to a spool with no transaction open → transactions of about a
-second each that merge them, so other writers get in between (Ctrl-C keeps what was committed and says so)."""
+second each that merge them, so other writers get in between (Ctrl-C keeps what was committed and says so);
+a big import merges the batches its readers have spooled while they read on (parallel.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from readlist.errors import Interrupted, ReadlistError
 from readlist.importer.reading import (
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # the store is imported only when writing, not when parsing
     from readlist.store.write import Store
 
 _RANK = {"unchanged": 0, "merged": 1, "new": 2}
+Batch = tuple[int, int, list[ItemDraft]]  # file index, input bytes done, drafts
 
 
 @dataclass
@@ -104,12 +106,28 @@ class _Counted:
     saved_items: int = 0  # distinct items in committed transactions
     saved_bytes: int = 0  # … read from this many bytes of the input
     merged_bytes: int = 0  # input merged so far, committed or not
+    drafts: int = 0  # drafts merged …
+    writing: float = 1e-9  # … in this many seconds of write transactions (how fast they merge)
+
+
+@runtime_checkable
+class Feed(Protocol):
+    """Batches that come while they are merged (parallel.Feed): whether the next one is there without waiting,
+    and waiting, outside any transaction, until some drafts are ready to merge."""
+
+    def __iter__(self) -> Iterator[Batch]: ...
+
+    def __next__(self) -> Batch: ...
+
+    def ready(self) -> bool: ...
+
+    def wait(self, drafts: float) -> None: ...
 
 
 def write_all(
     store: Store,
     reports: list[FileReport],
-    batches: Iterable[tuple[int, int, list[ItemDraft]]],
+    batches: Iterable[Batch] | Feed,
     *,
     dry_run: bool = False,
     keep_mine: bool = False,
@@ -120,15 +138,18 @@ def write_all(
     between them. Each transaction is whole (its items indexed, keyed): Ctrl-C or a kill keeps the transactions
     committed before it, and Ctrl-C says what they hold. Importing the same files again merges into them, so it
     finishes the work. A dry run is one transaction, rolled back. Counts are of distinct items, per file and
-    overall; an item in several files is counted in the first of them, so the per-file rows add up."""
+    overall; an item in several files is counted in the first of them, so the per-file rows add up.
+    Batches still being read (a Feed) are merged as they come; no transaction waits for one: it commits when
+    none is ready, and the next begins once about a transaction's worth is (or everything is read)."""
     total = sum(r.size for r in reports)
     counted = _Counted()
-    todo = _sliced(batches)
+    todo = _Slices(batches)
     batch = next(todo, None)
     first = True
     try:
         while first or batch is not None:
             held = CtrlCHeld()
+            began = time.monotonic()
             try:
                 with store.transaction(check_all=first) as tx:  # a big write: the whole file is checked first
                     batch = _write_some(
@@ -141,9 +162,14 @@ def write_all(
                 counted.saved_items, counted.saved_bytes = len(counted.items), counted.merged_bytes
             finally:
                 held.release()  # a Ctrl-C that came meanwhile is raised here
+            counted.writing += time.monotonic() - began
             first = False
+            waited = time.monotonic()
+            if batch is None and not todo.finished:  # none was ready: wait for about a transaction's worth
+                todo.wait(counted.drafts / counted.writing * COMMIT_SECONDS)
+                batch = next(todo, None)
             if batch is not None:
-                time.sleep(PAUSE_SECONDS)
+                time.sleep(max(0.0, PAUSE_SECONDS - (time.monotonic() - waited)))
         if counted.indexed >= index.COMPACT_FROM:  # a bulk write: one piece of index to search, not dozens
             with ctrl_c_held(), store.transaction() as tx:  # whole: an interrupted merge would not come again
                 index.compact(tx.conn)
@@ -160,30 +186,58 @@ def write_all(
     return _totals(reports, counted, restore_removed)
 
 
-def _sliced(batches: Iterable[tuple[int, int, list[ItemDraft]]]) -> Iterator[tuple[int, int, list[ItemDraft]]]:
+class _Slices:
     """Batches of at most SLICE drafts (a slice is merged as a chunk of its own would be). The bytes done advance
     through a batch by its share of drafts (drafts come in file order), so progress and what Ctrl-C says was saved
     move with the slices: one paragraph of 50,000 links is one batch, and stood at its start until its end."""
-    done_before = 0
-    for file_index, done, drafts in batches:
-        for start in range(0, len(drafts), SLICE):
-            end = min(start + SLICE, len(drafts))
-            yield file_index, done_before + (done - done_before) * end // len(drafts), drafts[start:end]
-        done_before = done
+
+    def __init__(self, batches: Iterable[Batch] | Feed) -> None:
+        self.feed = batches if isinstance(batches, Feed) else None
+        self.batches: Iterator[Batch] = batches if isinstance(batches, Feed) else iter(batches)
+        self.left: list[Batch] = []  # the current batch's slices still to come, last first
+        self.done_before = 0
+        self.finished = False
+
+    def __iter__(self) -> _Slices:
+        return self
+
+    def __next__(self) -> Batch:
+        while not self.left:  # a batch of no drafts (merge_reports) gives no slice
+            try:
+                file_index, done, drafts = next(self.batches)
+            except StopIteration:
+                self.finished = True
+                raise
+            n, before = len(drafts), self.done_before
+            self.left = [
+                (file_index, before + (done - before) * min(start + SLICE, n) // n, drafts[start : start + SLICE])
+                for start in reversed(range(0, n, SLICE))
+            ]
+            self.done_before = done
+        return self.left.pop()
+
+    def ready(self) -> bool:
+        """Whether the next slice (or the end) is there without waiting."""
+        return bool(self.left) or self.feed is None or self.feed.ready()
+
+    def wait(self, drafts: float) -> None:
+        if self.feed is not None and not self.left:
+            self.feed.wait(drafts)
 
 
 def _write_some(
     tx: Tx,
     reports: list[FileReport],
-    batch: tuple[int, int, list[ItemDraft]] | None,
-    todo: Iterator[tuple[int, int, list[ItemDraft]]],
+    batch: Batch | None,
+    todo: _Slices,
     counted: _Counted,
     dry_run: bool,
     keep_mine: bool,
     restore_removed: bool,
     progress: Progress | None,
-) -> tuple[int, int, list[ItemDraft]] | None:
-    """Merge batches in this transaction until COMMIT_SECONDS have passed; the batch left for the next one."""
+) -> Batch | None:
+    """Merge batches in this transaction until COMMIT_SECONDS have passed or none is ready (it is not held while
+    the readers read); the batch left for the next one."""
     from readlist.store.merge import Merger
 
     # A new merger each transaction: tags and citation keys other writers made meanwhile are loaded afresh.
@@ -195,8 +249,11 @@ def _write_some(
         file_index, done, drafts = batch
         _merge_batch(tx, merger, reports[file_index], file_index, drafts, counted, keep_mine, restore_removed)
         counted.merged_bytes = done
+        counted.drafts += len(drafts)
         if progress:
             progress(done, total)
+        if not dry_run and not todo.ready():
+            return None
         batch = next(todo, None)
         if not dry_run and time.monotonic() - started >= COMMIT_SECONDS:
             break
@@ -326,41 +383,53 @@ def import_files(
     dry_run: bool = False,
     keep_mine: bool = False,
     restore_removed: bool = False,
-    on_read: Progress | None = None,
-    on_write: Progress | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[FileReport], ImportTotals]:
-    """Read everything first (other commands keep writing meanwhile), then write (see write_all). Given
-    how to open the store, readers parse the files in other processes while it opens (see parallel.py)."""
+    """Read and write (see write_all). Given how to open the store, readers parse the files in other processes
+    while it opens, and the batches they spool are merged, in file order, while they read on (see parallel.py);
+    without readers (a small import) everything is read first. `progress` counts bytes read plus bytes written,
+    of twice the input. A dry run reads everything before its one transaction."""
     from readlist.importer.parallel import Reading
     from readlist.store.index import shared_helper
 
     reading = Reading(files, extra_tags)
+    steps = [0, 0]  # bytes read, bytes written
+
+    def step(which: int) -> Progress | None:
+        def advance(done: int, total: int) -> None:
+            steps[which] = done
+            if progress:
+                progress(sum(steps), 2 * total)
+
+        return advance if progress else None
+
     try:
-        # A big import's index helper is forked now, while this process is small (see shared_helper).
-        with shared_helper() if reading.readers else nullcontext():
+        # No index helper while readers read: they keep the other core busy, and a fourth process cost more
+        # memory (its copy of the word model) than its share of the CPU saved (docs/performance.md, "Import").
+        with shared_helper(fork=False) if reading.readers else nullcontext():
             lib = store() if callable(store) else store
-            if reading.readers:  # this process would wait for them: open (or migrate) the library meanwhile
+            if reading.readers:  # open (or migrate) the library while they read
                 with lib.connection():
                     pass
-            reports, batches = reading.result(on_read)
-            if reading.readers:
-                _warm_indexing()  # after the readers: loaded while they read, it counted beside theirs (memory)
+                _warm_indexing()  # not inside the first write transaction
+            feed = reading.result(step(0))[1] if dry_run else reading.stream(step(0))
             totals = write_all(
                 lib,
-                reports,
-                batches,
+                feed.reports,
+                feed,
                 dry_run=dry_run,
                 keep_mine=keep_mine,
                 restore_removed=restore_removed,
-                progress=on_write,
+                progress=step(1),
             )
     finally:
         reading.close()
-    return reports, totals
+    return feed.reports, totals
 
 
 def _warm_indexing() -> None:
-    """Load the Chinese word model now, while the readers parse, not inside the first write transaction."""
+    """Load the Chinese word model now, while the readers parse their first batches, not inside the first
+    write transaction."""
     from readlist.text import segment
 
     segment("预热")

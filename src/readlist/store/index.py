@@ -159,24 +159,26 @@ def _prepare_plain(rows: Sequence[Sequence[object]]) -> Prepared:
     return _prepare(rows, _as_is)
 
 
-_shared: list[Helper[Sequence[Sequence[object]], Prepared]] = []  # the import's helper (see shared_helper)
+_shared: list[Helper[Sequence[Sequence[object]], Prepared] | None] = []  # the import's helper (shared_helper)
 
 
 @contextmanager
-def shared_helper() -> Iterator[None]:
+def shared_helper(fork: bool = True) -> Iterator[None]:
     """One helper for every transaction of a long import, forked now, while this process is small. Forked at
     each transaction instead, it copied the importing process as that grew (a fork a second), and its copy of
-    every page counted again in the import's memory (170 MB more at 50 MB of notes)."""
+    every page counted again in the import's memory (170 MB more at 50 MB of notes). `fork=False`: none, and
+    none forked per transaction either (the index text is built here: the other cores are busy reading)."""
     from readlist.forked import start
 
-    helper = start(_prepare_plain)
-    if helper is not None:
+    helper = start(_prepare_plain) if fork else None
+    if helper is not None or not fork:
         _shared.append(helper)
     try:
         yield
     finally:
+        if helper is not None or not fork:
+            _shared.pop()
         if helper is not None:
-            _shared.remove(helper)
             helper.close()
 
 
@@ -188,14 +190,15 @@ def _index(conn: Conn, batches: Iterable[list[tuple[object, ...]]], helped: bool
         return _prepare(rows, backend.index_words, known)
 
     count = 0
-    if not helped:  # a few items (every daily write): no helper, nor the multiprocessing import it needs
+    if not helped or (_shared and _shared[-1] is None):  # a few items (every daily write), or no helper wanted
         for rows in batches:
             count += _insert(conn, backend, prepare(rows))
         return count
     from readlist.forked import in_order, start
 
-    if _shared and not known:
-        return _index_shared(conn, backend, batches, _shared[-1])
+    shared = _shared[-1] if _shared else None
+    if shared is not None and not known:
+        return _index_shared(conn, backend, batches, shared)
 
     helper = start(prepare)
     try:
