@@ -81,3 +81,51 @@ def test_a_remembered_cell_reading_is_a_copy_the_caller_may_change() -> None:
         "A survey of serving systems that reuse the kv cache across requests",
     ):
         assert is_description(text) == is_description(text) == (len(text) > 60)
+
+
+LINKISH = st.sampled_from(
+    [
+        "[A paper](https://arxiv.org/abs/2401.00001)",
+        "[量化](https://github.com/a/b)",
+        "[x](http://a.org/p?q=1#f)",
+        "[t](https://a.org/a&amp;b)",
+        "[t](https://a.org/(x))",
+        "![i](https://a.org/i.png)",
+        "[t](HTTPS://A.org)",
+        "[t]( https://a.org )",
+        '[t](https://a.org "title")',
+        "[](https://a.org)",
+        "[a [b] c](https://a.org)",
+        "https://a.org/x",
+        "<https://a.org>",
+        "[t](https://a.org/%E4)",
+        "[t](https://例子.org)",
+        "[t]",
+    ]
+)
+TEXTISH = st.text(" -:#~+=@$%^{}>ab量化*_`\\!&<[]()|", max_size=12)
+ENTITY = st.sampled_from(["&amp;", "&#20013;", "&lt;", "&copy", "\\*", "*a*", "`c`", "<b>", "http://x.org"])
+BUILT = st.builds(
+    lambda label, url: f"[{label}]({url})",
+    st.one_of(TEXTISH, ENTITY),
+    st.one_of(st.sampled_from(["https://a.org/x", "http://a.b/c?d=e"]), st.builds("https://a.org/{}".format, TEXTISH)),
+)
+PIECES = st.lists(st.one_of(LINKISH, TEXTISH, ENTITY, BUILT), max_size=6)
+
+
+@settings(max_examples=3000)
+@given(PIECES)
+def test_plain_links_between_plain_text_are_the_tokens_markdown_it_makes(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    for source in (f"- {text}\n", f"| a | b |\n|---|---|\n| {text} | x |\n", f"{text}\n\n[t]: https://ref.org\n"):
+        assert _shape(_MD.parse(source)) == _shape(_stock().parse(source)), source
+
+
+def test_with_links_off_a_plain_link_stays_text() -> None:
+    from readlist.importer.markdown import _MD_NO_LINKS
+
+    text = "see [A](https://a.org/x) - fast\n"
+    stock = _stock().disable(["link", "image"])
+    assert _shape(_MD_NO_LINKS.parse(text)) == _shape(stock.parse(text))
+    opened = [c for c in _MD_NO_LINKS.parse(text)[1].children if c.type == "link_open"]
+    assert [c.markup for c in opened] == ["linkify"]  # the URL, read as a bare one: no `[text](url)` link

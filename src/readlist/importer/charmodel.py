@@ -82,6 +82,19 @@ class CharModel:
             value = self._cache[key] = self._logp3(a, b, ch)
         return value
 
+    def logp3_each(self, a: str | None, b: str | None, chars: tuple[str, ...]) -> list[float]:
+        """log P(ch | a b) for each of `chars`: what logp3 gives, the context's part of the key made once (a beam
+        search asks this for every reading it holds)."""
+        context = f"{a or chr(0)}{b or chr(0)}"
+        cache = self._cache
+        out = []
+        for ch in chars:
+            value = cache.get(context + ch)
+            if value is None:
+                value = cache[context + ch] = self._logp3(a, b, ch)
+            out.append(value)
+        return out
+
     def _logp3(self, a: str | None, b: str | None, ch: str) -> float:
         """Trigram, bigram and unigram estimates interpolated."""
         grams = self.grams

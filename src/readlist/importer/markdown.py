@@ -275,23 +275,62 @@ def _resplit(tokens: list[Any], tr: int, raw: str) -> list[str] | None:
     return None if cells == given else cells
 
 
+# Where one of the inline rules this parser runs could fire: newline, escape, code, emphasis, link, image,
+# autolink or HTML, entity, and a bare URL's `://`. markdown-it's `text` rule also stops at `-`, `:`, `#`, `~`,
+# … (its terminator characters, for rules of other presets), but where none of its rules matches, the
+# character joins the text: the tokens are the same.
+_FIRES = re.compile(r"[\n\\`*_\[\]!<&]|://")
+# `[text](https://…)`: a link whose text fires nothing and whose URL markdown-it keeps as written (no entity,
+# escape, space, bracket or parenthesis: see _PLAIN_LINK for the rest).
+_SIMPLE_LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^\s()<>\\&\[\]`]+)\)")
+
+
+def _text(content: str, level: int) -> Token:
+    token = Token("text", "", 0)
+    token.content, token.level = content, level
+    return token
+
+
+def _known_inline(content: str, links: bool) -> list[Token] | None:
+    """The tokens markdown-it's inline parser makes of `content` when nothing in it fires a rule but plain
+    `[text](url)` links (text, link_open, text, link_close, … as its `link` rule makes them, if `links`: the
+    rule is on); None otherwise."""
+    tokens: list[Token] = []
+    at = 0
+    for m in _SIMPLE_LINK.finditer(content) if links else ():
+        before, label, url = content[at : m.start()], m.group(1), m.group(2)
+        if _FIRES.search(before) or _FIRES.search(label) or not _PLAIN_LINK.fullmatch(url):
+            return None
+        if before:
+            tokens.append(_text(before, 0))
+        opening = Token("link_open", "a", 1)
+        opening.attrs = {"href": url}
+        tokens += [opening, _text(label, 1), Token("link_close", "a", -1)]
+        at = m.end()
+    rest = content[at:]
+    if _FIRES.search(rest):
+        return None
+    if rest:
+        tokens.append(_text(rest, 0))
+    return tokens
+
+
 def _inline_rule(state: Any) -> None:
-    """markdown-it's core `inline` rule, without running the inline parser where its answer is known: text with
-    no character at which an inline rule fires (its terminator characters) is one text token, which is what the
-    parser's `text` rule would make of it. Most table cells (`MLSys 2024`, `量化`) and many note lines are such."""
+    """markdown-it's core `inline` rule, without running the inline parser where its answer is known: text
+    where no inline rule fires is one text token, which is what the parser's `text` rule would make of it, and
+    plain `[text](url)` links between such text are the tokens its `link` rule makes. Most table cells
+    (`MLSys 2024`, `量化`, `[Title](https://arxiv.org/abs/…)`) and many note lines are such."""
     md = state.md
-    fires = md.inline.terminator_re.search
+    links = "link" in md.inline.ruler.get_active_rules()
     for token in state.tokens:
         if token.type == "inline":
             if token.children is None:
                 token.children = []
-            content = token.content
-            if content and fires(content) is None:
-                text = Token("text", "", 0)
-                text.content = content
-                token.children.append(text)
+            known = _known_inline(token.content, links)
+            if known is None:
+                md.inline.parse(token.content, md, state.env, token.children)
             else:
-                md.inline.parse(content, md, state.env, token.children)
+                token.children += known
 
 
 # A URL markdown-it's normalizeLink gives back unchanged: an ASCII host, then only characters its encoder keeps

@@ -205,10 +205,11 @@ def _best_run(
     beam: list[tuple[float, tuple[str, ...]]] = [(0.0, ())]
     for k in range(i, j):
         grown = []
+        tried = _worth_trying(slots[k].options, model)
         for score, seq in beam:
             a = seq[k - 2 - i] if k - 2 >= i else _context(chars, k - 2)
             b = seq[-1] if seq else _context(chars, k - 1)
-            grown += [(score + model.logp3(a, b, ch), (*seq, ch)) for ch in _worth_trying(slots[k].options, model)]
+            grown += [(score + p, (*seq, ch)) for p, ch in zip(model.logp3_each(a, b, tried), tried, strict=True)]
         grown.sort(key=lambda sp: sp[0], reverse=True)
         beam = grown[:BEAM]
     scored = []
