@@ -295,9 +295,13 @@ def _known_inline(content: str, links: bool) -> list[Token] | None:
     """The tokens markdown-it's inline parser makes of `content` when nothing in it fires a rule but plain
     `[text](url)` links (text, link_open, text, link_close, … as its `link` rule makes them, if `links`: the
     rule is on); None otherwise."""
+    if _FIRES.search(content) is None:  # most table cells, and lines without markup
+        return [_text(content, 0)] if content else []
+    if not links or "](" not in content:
+        return None
     tokens: list[Token] = []
     at = 0
-    for m in _SIMPLE_LINK.finditer(content) if links else ():
+    for m in _SIMPLE_LINK.finditer(content):
         before, label, url = content[at : m.start()], m.group(1), m.group(2)
         if _FIRES.search(before) or _FIRES.search(label) or not _PLAIN_LINK.fullmatch(url):
             return None
