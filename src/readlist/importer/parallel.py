@@ -97,13 +97,14 @@ WRITTEN = {"new", "merged", "unchanged", "removed", "restored", "conflicts", "di
 
 
 class Feed:
-    """The readers' batches in file order, each handed on as soon as its reader has spooled it, so the parent
-    merges file 0's first batches while the readers are still parsing. A reader tells the parent where each batch
-    lies in its spool (the parent preads it: the spool's file offset is shared across the fork) and sends each
-    file's report when the file is read; `reports` starts with each file's path and size (all the write phase
-    needs) and is completed from those. If a reader fails or dies, everything is read again here, so errors are
-    raised exactly as a serial read raises them, and the batches already handed on are skipped (a file's batches
-    come again the same). Without readers, everything is read here at the first batch asked for."""
+    """The readers' batches in file order, each handed on as soon as its reader has spooled it (and at most one
+    reader is still reading), so the parent merges file 0's first batches while the rest is still parsed. A reader
+    tells the parent where each batch lies in its spool (the parent preads it: the spool's file offset is shared
+    across the fork) and sends each file's report when the file is read; `reports` starts with each file's path
+    and size (all the write phase needs) and is completed from those. If a reader fails or dies, everything is
+    read again here, so errors are raised exactly as a serial read raises them, and the batches already handed on
+    are skipped (a file's batches come again the same). Without readers, everything is read here at the first
+    batch asked for."""
 
     def __init__(self, reading: Reading, progress: Progress | None) -> None:
         self.reading, self.progress = reading, progress
@@ -126,7 +127,7 @@ class Feed:
         while self.serial is None and not self.here:
             if self._at_end():
                 raise StopIteration
-            if self.queued[self.next]:
+            if self.queued[self.next] and self._one_reading():
                 spool, place, _ = self.queued[self.next].popleft()
                 self.given += 1
                 batch: Batch = spool.get(place)
@@ -148,7 +149,12 @@ class Feed:
         if self.serial is not None:
             return True
         self._pump(0)
-        return not self.here and (self._at_end() or bool(self.queued[self.next]))
+        return not self.here and self._one_reading() and (self._at_end() or bool(self.queued[self.next]))
+
+    def _one_reading(self) -> bool:
+        """Whether batches may be handed on: not while two readers read. Each holds its own mojibake models
+        (~80 MB), and the parent grows as it writes: beside two readers, a 5 MB folder peaked at 315 MB summed."""
+        return len(self.live) <= 1
 
     def ready_drafts(self) -> int:
         """The drafts spooled that can be merged without waiting (up to the first file still being read)."""
@@ -161,7 +167,7 @@ class Feed:
 
     def wait(self, drafts: float) -> None:
         """Until this many drafts are ready to merge, or every file is read, or a reader failed."""
-        while self.live and not self.here and self.ready_drafts() < drafts:
+        while self.live and not self.here and (not self._one_reading() or self.ready_drafts() < drafts):
             self._pump(None)
 
     def read_here(self) -> None:

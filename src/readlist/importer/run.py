@@ -133,6 +133,7 @@ def write_all(
     keep_mine: bool = False,
     restore_removed: bool = False,
     progress: Progress | None = None,
+    warm: bool = False,
 ) -> ImportTotals:
     """Merge every batch, in transactions of about COMMIT_SECONDS each, so a long import lets other writers in
     between them. Each transaction is whole (its items indexed, keyed): Ctrl-C or a kill keeps the transactions
@@ -140,11 +141,15 @@ def write_all(
     finishes the work. A dry run is one transaction, rolled back. Counts are of distinct items, per file and
     overall; an item in several files is counted in the first of them, so the per-file rows add up.
     Batches still being read (a Feed) are merged as they come; no transaction waits for one: it commits when
-    none is ready, and the next begins once about a transaction's worth is (or everything is read)."""
+    none is ready, and the next begins once about a transaction's worth is (or everything is read). `warm`: load
+    the Chinese word model once the first batch is there (not while readers hold their most memory, nor inside
+    the first transaction)."""
     total = sum(r.size for r in reports)
     counted = _Counted()
     todo = _Slices(batches)
     batch = next(todo, None)
+    if warm:
+        _warm_indexing()
     first = True
     try:
         while first or batch is not None:
@@ -411,7 +416,6 @@ def import_files(
             if reading.readers:  # open (or migrate) the library while they read
                 with lib.connection():
                     pass
-                _warm_indexing()  # not inside the first write transaction
             feed = reading.result(step(0))[1] if dry_run else reading.stream(step(0))
             totals = write_all(
                 lib,
@@ -421,6 +425,7 @@ def import_files(
                 keep_mine=keep_mine,
                 restore_removed=restore_removed,
                 progress=step(1),
+                warm=bool(reading.readers),
             )
     finally:
         reading.close()
@@ -428,8 +433,7 @@ def import_files(
 
 
 def _warm_indexing() -> None:
-    """Load the Chinese word model now, while the readers parse their first batches, not inside the first
-    write transaction."""
+    """Load the Chinese word model now, while the readers parse, not inside the first write transaction."""
     from readlist.text import segment
 
     segment("预热")
