@@ -108,3 +108,17 @@ def test_heading_numbering_goes_whole_and_names_stay_whole(heading: str, tag: st
     from readlist.importer.headings import clean_heading
 
     assert clean_heading(heading) == tag
+
+
+def test_sections_headed_by_a_year_or_only_a_number_are_read(run: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "by-year.md"
+    notes.write_text(
+        "# Reading\n\n## 2024\n\n- [FlashAttention-3](https://arxiv.org/abs/2407.08608) fast attention\n"
+        "- [vLLM](https://github.com/vllm-project/vllm)\n\n## **2023.05**\n\n- [QLoRA](https://arxiv.org/abs/2305.14314)\n"
+        "\n## 3.\n\n- [Marlin](https://arxiv.org/abs/2408.11743)\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(notes)).code == 0
+    rows = [json.loads(line) for line in run("list", "--format", "jsonl").out.splitlines()]
+    tags = {row["title"]: row["tags"] for row in rows}
+    assert tags == {"FlashAttention-3": ["2024"], "vLLM": ["2024"], "QLoRA": ["2023.05"], "Marlin": []}

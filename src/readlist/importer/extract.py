@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from readlist.domain import Kind, LinkRole
 from readlist.ids import Reference
 from readlist.importer.entry import identify
-from readlist.importer.headings import clean_heading, is_numbered, split_rating
+from readlist.importer.headings import clean_heading, is_numbered, split_rating, topic_of
 from readlist.importer.links import classify, is_generic_text, is_profile, link_title, role_for
 from readlist.importer.markdown import Block, Line, Link
 from readlist.importer.nearby import (
@@ -224,8 +224,8 @@ class Extractor:
                     # Sub-headings of an item section (e.g. "论文深入解析") belong to the item, not to topics.
                     self.path.append((heading.level, ""))
                     continue
-                self.path.append((heading.level, "" if is_title else clean_heading(heading.text)))
-                if self.path[-1][1] == "" and not is_title:
+                self.path.append((heading.level, "" if is_title else topic_of(heading.text)))
+                if self.path[-1][1] == "" and not is_title and not is_numbered(heading.text):
                     continue  # an empty heading: what follows is part of the item section above
             _list_section(doc, blocks[start:end], [t for _, t in self.path if t])
         return doc.result.drafts

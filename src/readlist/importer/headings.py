@@ -27,6 +27,22 @@ def clean_heading(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" -—:：#")
 
 
+# A heading that is only a date (`## 2024`, `## 2023.05`): notes sorted by when they were read. Its numbers are
+# the topic, not numbering.
+_DATE_ONLY = re.compile(r"(?:19|20)\d\d(?:[./-]\d{1,2}){0,2}\s*[年月]?")
+
+
+def topic_of(heading: str) -> str:
+    """The tag a heading gives what is under it: its words (clean_heading), or the date a heading of only a date
+    names; "" for a heading of only numbering (`## 1.`) or nothing."""
+    name = clean_heading(heading)
+    if not name:
+        bare = _EMPHASIS.sub("", heading).strip()
+        if _DATE_ONLY.fullmatch(bare):
+            return bare
+    return name
+
+
 def split_rating(heading: str) -> tuple[str, str | None]:
     """`CAT KV压缩 5？` → (`CAT KV压缩`, `5？`); `Quartet2` and `LLM-42` have no rating."""
     m = _RATING.search(heading)
