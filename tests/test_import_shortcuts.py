@@ -127,5 +127,5 @@ def test_with_links_off_a_plain_link_stays_text() -> None:
     text = "see [A](https://a.org/x) - fast\n"
     stock = _stock().disable(["link", "image"])
     assert _shape(_MD_NO_LINKS.parse(text)) == _shape(stock.parse(text))
-    opened = [c for c in _MD_NO_LINKS.parse(text)[1].children if c.type == "link_open"]
+    opened = [c for c in _MD_NO_LINKS.parse(text)[1].children or [] if c.type == "link_open"]
     assert [c.markup for c in opened] == ["linkify"]  # the URL, read as a bare one: no `[text](url)` link
