@@ -83,3 +83,18 @@ def test_a_damaged_与_between_two_names_is_read_as_与(text: str) -> None:
 def test_other_characters_that_read_the_same_once_damaged_are_told_apart_by_context(text: str) -> None:
     # 子 lost both its continuation bytes (like 后 and 名), 提 lost one (like 揭): a context model per group.
     assert _repaired(text, "cp1254") == text
+
+
+def test_a_long_garbled_file_repairs_with_bounded_memory_and_the_same_readings(
+    notes_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.importer import charmodel
+
+    garbled = (notes_dir / "cuda-optimization-readme-garbled.md").read_bytes().decode("utf-8")
+    unbounded = decode(garbled.encode("utf-8")).text
+    charmodel.load()._cache.clear()
+    monkeypatch.setattr(charmodel, "CACHE_ENTRIES", 500)  # the note asks for ~50,000 contexts
+    bounded = decode(garbled.encode("utf-8")).text
+    model = charmodel.load()
+    assert bounded == unbounded
+    assert len(model._cache) <= 500 and len(model._older) <= 500

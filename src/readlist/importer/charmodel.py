@@ -14,6 +14,7 @@ from pathlib import Path
 
 MODEL_FILE = Path(__file__).with_name("zh_char_model.tsv.gz")
 _LAMBDA = 0.9  # weight of the bigram estimate against the unigram one
+CACHE_ENTRIES = 150_000  # memoised log-probabilities a generation (two are kept, ~60 MB): memory stays flat
 MIN_FREQUENCY = 1e-6  # a candidate rarer than once in a million characters never wins in context: not tried
 
 
@@ -35,6 +36,7 @@ class CharModel:
         self.total = max(1, total)
         self.vocab = max(1, vocab)
         self._cache: dict[str, float] = {}
+        self._older: dict[str, float] = {}  # the generation before _cache (see logp3_each)
         self._likely: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     @classmethod
@@ -49,6 +51,7 @@ class CharModel:
     def add_text(self, text: str, weight: int = 1) -> None:
         """Learn from text known to be correct (e.g. the undamaged lines of the file being repaired)."""
         self._cache.clear()
+        self._older.clear()
         self._likely.clear()
         grams = self.grams
         for n in (1, 2, 3):
@@ -76,22 +79,26 @@ class CharModel:
 
     def logp3(self, a: str | None, b: str | None, ch: str) -> float:
         """log P(ch | a b), memoised: the repair asks for the same few contexts many times."""
-        key = f"{a or chr(0)}{b or chr(0)}{ch}"
-        value = self._cache.get(key)
-        if value is None:
-            value = self._cache[key] = self._logp3(a, b, ch)
-        return value
+        return self.logp3_each(a, b, (ch,))[0]
 
     def logp3_each(self, a: str | None, b: str | None, chars: tuple[str, ...]) -> list[float]:
-        """log P(ch | a b) for each of `chars`: what logp3 gives, the context's part of the key made once (a beam
-        search asks this for every reading it holds)."""
+        """log P(ch | a b) for each of `chars`, the context's part of the key made once (a beam search asks this
+        for every reading it holds). Two generations of at most CACHE_ENTRIES each are remembered: a long garbled
+        file asks for millions of contexts, and kept, they grew its reader past 200 MB."""
         context = f"{a or chr(0)}{b or chr(0)}"
         cache = self._cache
         out = []
         for ch in chars:
-            value = cache.get(context + ch)
+            key = context + ch
+            value = cache.get(key)
             if value is None:
-                value = cache[context + ch] = self._logp3(a, b, ch)
+                value = self._older.get(key)
+                if value is None:
+                    value = self._logp3(a, b, ch)
+                if len(cache) >= CACHE_ENTRIES:  # the older generation goes: what was asked again since stays
+                    self._older, cache = cache, {}
+                    self._cache = cache
+                cache[key] = value
             out.append(value)
         return out
 
