@@ -108,3 +108,10 @@ def test_a_jsonl_file_whose_first_line_is_not_json_is_an_error_naming_the_line(
         return
     assert result.code == 1 and "team.jsonl is not valid JSON (line 1" in result.err, result
     assert run("list", "--json").json() == []  # not read as markdown notes
+
+
+def test_a_broken_line_further_down_a_jsonl_file_is_named_by_its_line(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "team.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n\n" + json.dumps(GOOD) + "\n" + '{"kind": "paper"\n', encoding="utf-8")
+    result = run("import", str(path))
+    assert result.code == 1 and "team.jsonl is not valid JSON (line 4:" in result.err, result

@@ -22,18 +22,19 @@ def parse_records(text: str, name: str) -> list[tuple[str, Mapping[str, object]]
     A record is only known to be a JSON object with a key and a URL: to_draft checks every other value."""
     stripped = text.strip()
     rows: list[tuple[str, object]]
+    line_number = 0  # the file's line a JSON lines error is on (json counts the lines of what it was given)
     try:
         if stripped.startswith("["):
             rows = [(f"{name} item {n}", r) for n, r in enumerate(json.loads(stripped), 1)]
         else:
-            rows = [
-                (f"{name} line {n}", json.loads(line))
-                # Lines end in \n, \r\n or \r; not splitlines: a U+2028 may sit inside a string (a raw \r cannot)
-                for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1)
-                if line.strip()
-            ]
+            rows = []
+            # Lines end in \n, \r\n or \r; not splitlines: a U+2028 may sit inside a string (a raw \r cannot)
+            for line_number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+                if line.strip():
+                    rows.append((f"{name} line {line_number}", json.loads(line)))
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"{name} is not valid JSON (line {exc.lineno}: {exc.msg})", HINT) from None
+        at = line_number or exc.lineno
+        raise InvalidInputError(f"{name} is not valid JSON (line {at}: {exc.msg})", HINT) from None
     except RecursionError:
         raise InvalidInputError(f"{name} nests arrays or objects too deeply to read", HINT) from None
     records: list[tuple[str, Mapping[str, object]]] = []
