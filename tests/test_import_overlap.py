@@ -12,6 +12,7 @@ from readlist.importer import parallel
 from readlist.importer.reading import FileReport, Spool, read_all
 from readlist.importer.run import ImportTotals, write_all
 from readlist.store.write import Store
+from tests.conftest import Run
 
 
 def _notes(path: Path, megabytes: float) -> Path:
@@ -97,3 +98,23 @@ def test_a_reader_killed_midway_is_read_again_here_and_nothing_merges_twice(tmp_
     assert _rows(db) == _rows(tmp_path / "serial.db")
     assert feed.reports == serial_reports and totals == serial_totals
     assert merged == serial_merged  # each slice merged once, in file order
+
+
+def test_an_error_in_a_later_file_of_a_big_import_comes_once_every_file_before_it_is_saved(
+    run: Run, tmp_path: Path, isolated_library: Path
+) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    wrote = 0
+    for part in ("a", "b"):  # two files read by two readers (together past parallel.MIN_BYTES)
+        with (folder / f"{part}.md").open("w", encoding="utf-8") as out:
+            while out.tell() < 0.55e6:
+                out.write(
+                    f"- [Paper {wrote}](https://arxiv.org/abs/2401.{10000 + wrote:05d}) 读过, {'kv cache ' * 50}\n"
+                )
+                wrote += 1
+    (folder / "z.jsonl").write_text('{"key": "x", "url": "https://a.org"}\n{"kind": "paper"\n', encoding="utf-8")
+    result = run("import", str(folder))
+    assert result.code == 1 and "z.jsonl is not valid JSON (line 2:" in result.err, result
+    assert f"{wrote} item(s) from about the first 99% of the input were saved" in result.err, result
+    assert _items(isolated_library) == wrote

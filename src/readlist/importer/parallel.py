@@ -21,8 +21,9 @@ from multiprocessing import Pipe
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from readlist.errors import ReadlistError
 from readlist.importer.helper import Helper, parser
-from readlist.importer.reading import FileReport, Progress, Spool, parse_file, read_all
+from readlist.importer.reading import FileReport, Progress, Spool, parse_file, read_all, read_each
 from readlist.store.records import ItemDraft
 
 MIN_BYTES = 1 << 20  # below this, a fork costs more than it saves
@@ -70,7 +71,7 @@ class Reading:
         feed = self.stream(progress)
         feed.wait(math.inf)
         if feed.here:
-            feed.read_here()
+            feed.read_here(whole=True)
         return feed.reports, feed
 
     def stream(self, progress: Progress | None) -> Feed:
@@ -119,6 +120,8 @@ class Feed:
         self.at = dict.fromkeys(self.live, 0)  # bytes each reader has read
         self.here = not self.live  # read in this process (no readers, or one failed)
         self.serial: Iterator[Batch] | None = None
+        self.had_readers = bool(self.live)
+        self.failed: ReadlistError | None = None  # what stopped reading file by file (see read_here)
 
     def __iter__(self) -> Feed:
         return self
@@ -170,16 +173,30 @@ class Feed:
         while self.live and not self.here and (not self._one_reading() or self.ready_drafts() < drafts):
             self._pump(None)
 
-    def read_here(self) -> None:
-        """Read everything in this process (readers stopped), skipping the batches already handed on."""
+    def read_here(self, whole: bool = False) -> None:
+        """Read everything in this process (readers stopped), skipping the batches already handed on. Without
+        readers from the start (a small import), or `whole`, everything is read before the first batch: an error
+        writes nothing. After a reader failed, file by file: every file before one whose error stops the import
+        is merged, however far the readers had got (`failed` holds the error, raised once that is committed)."""
         self.reading.close()
         self.live, self.here = {}, True
-        spool = Spool()
-        self.reading.spools.append(spool)
-        reports = read_all(self.reading.files, self.reading.extra_tags, spool, self.progress)
-        for mine, report in zip(self.reports, reports, strict=True):
-            _complete(mine, report)
-        self.serial = itertools.islice(iter(spool), self.given, None)
+        if whole or not self.had_readers:
+            spool = Spool()
+            self.reading.spools.append(spool)
+            reports = read_all(self.reading.files, self.reading.extra_tags, spool, self.progress)
+            for mine, report in zip(self.reports, reports, strict=True):
+                _complete(mine, report)
+            self.serial = itertools.islice(iter(spool), self.given, None)
+        else:
+            self.serial = itertools.islice(self._file_by_file(), self.given, None)
+
+    def _file_by_file(self) -> Iterator[Batch]:
+        try:
+            for index, report, spool in read_each(self.reading.files, self.reading.extra_tags, self.progress):
+                _complete(self.reports[index], report)
+                yield from spool
+        except ReadlistError as exc:
+            self.failed = exc
 
     def _pump(self, timeout: float | None) -> None:
         """Take the readers' messages waiting (timeout 0), or wait for some."""

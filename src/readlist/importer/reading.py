@@ -221,21 +221,39 @@ class Spool:
 
 def read_all(files: list[Path], extra_tags: list[str], spool: Spool, progress: Progress | None) -> list[FileReport]:
     """Parse every file (no database access at all), spooling the drafts; progress counts bytes."""
-    total = sum(p.stat().st_size for p in files)
     reports: list[FileReport] = []
+    for _, report, own in read_each(files, extra_tags, progress):
+        for index, done, drafts in own:
+            spool.put(index, drafts, done)
+        reports.append(report)
+    return reports
+
+
+def read_each(
+    files: list[Path], extra_tags: list[str], progress: Progress | None
+) -> Iterator[tuple[int, FileReport, Spool]]:
+    """Each file parsed in turn: its index, its report and its drafts spooled (done counts bytes of all the files),
+    before the next is parsed, so a caller that merges them as they come has merged every file before one whose
+    error stops the import."""
+    total = sum(p.stat().st_size for p in files)
     base = 0
     for index, path in enumerate(files):
+        spool = Spool()
 
-        def emit(drafts: list[ItemDraft], done: int, index: int = index, base: int = base) -> None:
+        def emit(drafts: list[ItemDraft], done: int, at: tuple[int, int, Spool] = (index, base, spool)) -> None:
+            index, base, spool = at
             spool.put(index, drafts, base + done)
             if progress:
                 progress(base + done, total)
 
-        reports.append(parse_file(path, extra_tags, emit))
-        base += reports[-1].size
+        try:
+            report = parse_file(path, extra_tags, emit)
+            yield index, report, spool
+        finally:
+            spool.close()
+        base += report.size
         if progress:
             progress(base, total)
-    return reports
 
 
 def list_repairs(files: list[Path]) -> list[tuple[str, Repair]]:

@@ -123,6 +123,9 @@ class Feed(Protocol):
 
     def wait(self, drafts: float) -> None: ...
 
+    @property
+    def failed(self) -> ReadlistError | None: ...
+
 
 def write_all(
     store: Store,
@@ -178,6 +181,8 @@ def write_all(
         if counted.indexed >= index.COMPACT_FROM:  # a bulk write: one piece of index to search, not dozens
             with ctrl_c_held(), store.transaction() as tx:  # whole: an interrupted merge would not come again
                 index.compact(tx.conn)
+        if todo.feed is not None and todo.feed.failed is not None:  # a file's error, once all before it is saved
+            raise todo.feed.failed
     except _DryRun:
         pass
     except KeyboardInterrupt:
@@ -337,7 +342,8 @@ TITLE_KEY = "title:"  # the key of an item known only by its title (ids.py)
 def _saved(counted: _Counted, total: int) -> str:
     if total and counted.saved_bytes == total:
         return f"all {counted.saved_items} item(s) were saved"
-    share = f"{counted.saved_bytes / total:.0%} of the input" if total else "part of the input"
+    part = min(counted.saved_bytes / total, 0.99) if total else 0.0  # not "100%" when something is missing
+    share = f"{part:.0%} of the input" if total else "part of the input"
     return (
         f"{counted.saved_items} item(s) from about the first {share} were saved; import the same files again to "
         "finish (what is saved merges, nothing is doubled)"
