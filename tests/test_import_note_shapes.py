@@ -115,10 +115,18 @@ def test_sections_headed_by_a_year_or_only_a_number_are_read(run: Run, tmp_path:
     notes.write_text(
         "# Reading\n\n## 2024\n\n- [FlashAttention-3](https://arxiv.org/abs/2407.08608) fast attention\n"
         "- [vLLM](https://github.com/vllm-project/vllm)\n\n## **2023.05**\n\n- [QLoRA](https://arxiv.org/abs/2305.14314)\n"
-        "\n## 3.\n\n- [Marlin](https://arxiv.org/abs/2408.11743)\n",
+        "\n## 3.\n\n- [Marlin](https://arxiv.org/abs/2408.11743)\n\n## 2024 Q1\n\n- [SGLang](https://arxiv.org/abs/2312.07104)\n"
+        "\n## 2022.\n\n- [LoRA](https://arxiv.org/abs/2106.09685)\n",
         encoding="utf-8",
     )
     assert run("import", str(notes)).code == 0
     rows = [json.loads(line) for line in run("list", "--format", "jsonl").out.splitlines()]
     tags = {row["title"]: row["tags"] for row in rows}
-    assert tags == {"FlashAttention-3": ["2024"], "vLLM": ["2024"], "QLoRA": ["2023.05"], "Marlin": []}
+    assert tags == {
+        "FlashAttention-3": ["2024"],
+        "vLLM": ["2024"],
+        "QLoRA": ["2023.05"],
+        "Marlin": [],
+        "SGLang": ["2024 Q1"],  # a year before words is part of the topic, not its numbering
+        "LoRA": ["2022"],
+    }

@@ -11,7 +11,8 @@ _NUMBERING = re.compile(
     r"^\s*(?:"
     r"(?:[0-9#*]\ufe0f?\u20e3)+|\U0001f51f"
     r"|[(（]\s*(?:\d+|" + _CJK_NUMERAL + r"|[a-zA-Z])\s*[)）][、.．]?"
-    r"|\d+(?:\.\d+)*(?:[.．](?!\d)|[)）、]|(?=\s)(?!\s*[年月日号])|$)"  # not `1.5B`, `2024 年回顾`
+    r"|(?!(?:19|20)\d\d(?:\s|$))"  # a year before words is a topic: `2024 Q1`, `2023 Papers`
+    r"\d+(?:\.\d+)*(?:[.．](?!\d)|[)）、]|(?=\s)(?!\s*[年月日号])|$)"  # not `1.5B`, `2024 年回顾`
     r"|" + _CJK_NUMERAL + r"[、.．]"
     r"|[\u2460-\u2473\u2776-\u2793]"
     r")\s*"
@@ -29,7 +30,7 @@ def clean_heading(text: str) -> str:
 
 # A heading that is only a date (`## 2024`, `## 2023.05`): notes sorted by when they were read. Its numbers are
 # the topic, not numbering.
-_DATE_ONLY = re.compile(r"(?:19|20)\d\d(?:[./-]\d{1,2}){0,2}\s*[年月]?")
+_DATE_ONLY = re.compile(r"((?:19|20)\d\d(?:[./-]\d{1,2}){0,2}\s*[年月]?)[.．]?")
 
 
 def topic_of(heading: str) -> str:
@@ -37,9 +38,9 @@ def topic_of(heading: str) -> str:
     names; "" for a heading of only numbering (`## 1.`) or nothing."""
     name = clean_heading(heading)
     if not name:
-        bare = _EMPHASIS.sub("", heading).strip()
-        if _DATE_ONLY.fullmatch(bare):
-            return bare
+        date = _DATE_ONLY.fullmatch(_EMPHASIS.sub("", heading).strip())
+        if date:
+            return date.group(1)
     return name
 
 
