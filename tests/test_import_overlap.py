@@ -23,7 +23,7 @@ def _notes(path: Path, megabytes: float) -> Path:
             if i % 500 == 0:
                 out.write(f"\n## 第 {i // 500} 部分 kv cache\n\n")
             out.write(f"- [Paper {i}](https://arxiv.org/abs/23{1 + i // 90_000 % 12:02d}.{10000 + i % 90_000:05d}) ")
-            out.write(f"读过 {i}，quantization and serving notes that run on for a while, 量化 和 推理\n")
+            out.write(f"读过 {i}，{'quantization and serving notes that run on for a while, 量化 和 推理 ' * 4}\n")
             i += 1
     assert path.stat().st_size >= parallel.MIN_BYTES
     return path
