@@ -130,3 +130,17 @@ def test_sections_headed_by_a_year_or_only_a_number_are_read(run: Run, tmp_path:
         "SGLang": ["2024 Q1"],  # a year before words is part of the topic, not its numbering
         "LoRA": ["2022"],
     }
+
+
+def test_links_under_an_empty_heading_are_read_unless_it_sits_inside_a_papers_section(run: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "empty.md"
+    notes.write_text(
+        "# Reading\n\n## Serving\n\n- [vLLM](https://github.com/vllm-project/vllm)\n\n##\n\n"
+        "- [QLoRA](https://arxiv.org/abs/2305.14314)\n\n## Marlin 5\n\npaper: https://arxiv.org/abs/2408.11743\n\n"
+        "### \n\n- [its slides](https://example.org/marlin-slides)\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(notes)).code == 0
+    urls = {json.loads(line)["url"] for line in run("list", "--format", "jsonl").out.splitlines()}
+    assert "https://arxiv.org/abs/2305.14314" in urls  # under `##`, after a topic: read (it was dropped)
+    assert "https://example.org/marlin-slides" not in urls  # under an empty sub-heading of a paper: the paper's

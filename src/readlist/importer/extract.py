@@ -201,13 +201,16 @@ def _entry(line: Line) -> Reference | None:
     return classify(first.url)
 
 
+_IN_ITEM = "\x00item"  # a heading path's mark for an item section (never a tag)
+
+
 class Extractor:
     """Drafts from a file's blocks, fed one chunk at a time; headings carry over from chunk to chunk."""
 
     def __init__(self, file: str, title_line: int | None = None) -> None:
         self.doc = _Doc(file)
         self.title_line = title_line  # the document title's heading: not a tag
-        self.path: list[tuple[int, str]] = []  # (level, tag); tag "" inside an item section
+        self.path: list[tuple[int, str]] = []  # (level, tag); _IN_ITEM for an item section's heading
 
     def feed(self, blocks: list[Block], text: str, first_line: int = 1) -> list[ItemDraft]:
         doc = self.doc
@@ -220,15 +223,19 @@ class Extractor:
                 self.path = [(lvl, tag) for lvl, tag in self.path if lvl < heading.level]
                 primary = None if is_title else _is_item_section(blocks, h, start, end)
                 if primary is not None:
-                    _item_section(doc, h, start, end, primary, [t for _, t in self.path if t])
+                    _item_section(doc, h, start, end, primary, self._tags())
                     # Sub-headings of an item section (e.g. "论文深入解析") belong to the item, not to topics.
-                    self.path.append((heading.level, ""))
+                    self.path.append((heading.level, _IN_ITEM))
                     continue
                 self.path.append((heading.level, "" if is_title else topic_of(heading.text)))
-                if self.path[-1][1] == "" and not is_title and not is_numbered(heading.text):
-                    continue  # an empty heading: what follows is part of the item section above
-            _list_section(doc, blocks[start:end], [t for _, t in self.path if t])
+                in_item = any(tag == _IN_ITEM for _, tag in self.path)
+                if self.path[-1][1] == "" and not is_title and not is_numbered(heading.text) and in_item:
+                    continue  # an empty heading inside an item section: what follows is part of that item
+            _list_section(doc, blocks[start:end], self._tags())
         return doc.result.drafts
+
+    def _tags(self) -> list[str]:
+        return [tag for _, tag in self.path if tag and tag != _IN_ITEM]
 
     @property
     def skipped(self) -> Skipped:
