@@ -118,3 +118,21 @@ def test_an_error_in_a_later_file_of_a_big_import_comes_once_every_file_before_i
     assert result.code == 1 and "z.jsonl is not valid JSON (line 2:" in result.err, result
     assert f"{wrote} item(s) from about the first 99% of the input were saved" in result.err, result
     assert _items(isolated_library) == wrote
+
+
+def test_after_a_reader_fails_a_file_is_read_again_between_transactions_not_inside_one(tmp_path: Path) -> None:
+    reading = parallel.Reading([_notes(tmp_path / "big.md", 1.1)], [])
+    try:
+        ((pid, _, _),) = reading.readers
+        os.kill(pid, signal.SIGKILL)
+        feed = reading.stream(None)
+        feed.read_here()
+        ready = []
+        while True:
+            ready.append(feed.ready())  # write_all commits, and waits, when the next batch is not ready
+            if next(feed, None) is None:
+                break
+    finally:
+        reading.close()
+    # The file is parsed at the first batch (after a commit), then its batches are ready one after another.
+    assert ready[0] is False and all(ready[1:-1]) and len(ready) > 3, ready

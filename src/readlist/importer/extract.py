@@ -228,11 +228,13 @@ class Extractor:
                     self.path.append((heading.level, _IN_ITEM))
                     continue
                 self.path.append((heading.level, "" if is_title else topic_of(heading.text)))
-                in_item = any(tag == _IN_ITEM for _, tag in self.path)
-                if self.path[-1][1] == "" and not is_title and not is_numbered(heading.text) and in_item:
+                if self.path[-1][1] == "" and not is_title and not is_numbered(heading.text) and self._in_item():
                     continue  # an empty heading inside an item section: what follows is part of that item
             _list_section(doc, blocks[start:end], self._tags())
         return doc.result.drafts
+
+    def _in_item(self) -> bool:
+        return any(tag == _IN_ITEM for _, tag in self.path)
 
     def _tags(self) -> list[str]:
         return [tag for _, tag in self.path if tag and tag != _IN_ITEM]

@@ -120,6 +120,7 @@ class Feed:
         self.at = dict.fromkeys(self.live, 0)  # bytes each reader has read
         self.here = not self.live  # read in this process (no readers, or one failed)
         self.serial: Iterator[Batch] | None = None
+        self.in_hand = 0.0  # batches `serial` gives without parsing a file (never inside a transaction: ready)
         self.had_readers = bool(self.live)
         self.failed: ReadlistError | None = None  # what stopped reading file by file (see read_here)
 
@@ -150,7 +151,7 @@ class Feed:
     def ready(self) -> bool:
         """Whether the next batch (or the end) is there without waiting: a write transaction waits on no reader."""
         if self.serial is not None:
-            return True
+            return self.in_hand > 0
         self._pump(0)
         return not self.here and self._one_reading() and (self._at_end() or bool(self.queued[self.next]))
 
@@ -186,7 +187,7 @@ class Feed:
             reports = read_all(self.reading.files, self.reading.extra_tags, spool, self.progress)
             for mine, report in zip(self.reports, reports, strict=True):
                 _complete(mine, report)
-            self.serial = itertools.islice(iter(spool), self.given, None)
+            self.serial, self.in_hand = itertools.islice(iter(spool), self.given, None), math.inf
         else:
             self.serial = itertools.islice(self._file_by_file(), self.given, None)
 
@@ -194,7 +195,10 @@ class Feed:
         try:
             for index, report, spool in read_each(self.reading.files, self.reading.extra_tags, self.progress):
                 _complete(self.reports[index], report)
-                yield from spool
+                self.in_hand = len(spool.places)
+                for batch in spool:
+                    self.in_hand -= 1
+                    yield batch
         except ReadlistError as exc:
             self.failed = exc
 

@@ -221,36 +221,31 @@ class Spool:
 
 def read_all(files: list[Path], extra_tags: list[str], spool: Spool, progress: Progress | None) -> list[FileReport]:
     """Parse every file (no database access at all), spooling the drafts; progress counts bytes."""
-    reports: list[FileReport] = []
-    for _, report, own in read_each(files, extra_tags, progress):
-        for index, done, drafts in own:
-            spool.put(index, drafts, done)
-        reports.append(report)
-    return reports
+    return [report for _, report, _ in read_each(files, extra_tags, progress, spool)]
 
 
 def read_each(
-    files: list[Path], extra_tags: list[str], progress: Progress | None
+    files: list[Path], extra_tags: list[str], progress: Progress | None, spool: Spool | None = None
 ) -> Iterator[tuple[int, FileReport, Spool]]:
-    """Each file parsed in turn: its index, its report and its drafts spooled (done counts bytes of all the files),
-    before the next is parsed, so a caller that merges them as they come has merged every file before one whose
-    error stops the import."""
+    """Each file parsed in turn: its index, its report and the spool of its drafts (done counts bytes of all the
+    files), before the next is parsed, so a caller that merges them as they come has merged every file before one
+    whose error stops the import. Without `spool`, each file has one of its own, closed once the next is asked for."""
     total = sum(p.stat().st_size for p in files)
     base = 0
     for index, path in enumerate(files):
-        spool = Spool()
+        own = spool or Spool()
 
-        def emit(drafts: list[ItemDraft], done: int, at: tuple[int, int, Spool] = (index, base, spool)) -> None:
-            index, base, spool = at
-            spool.put(index, drafts, base + done)
+        def emit(drafts: list[ItemDraft], done: int, index: int = index, base: int = base, own: Spool = own) -> None:
+            own.put(index, drafts, base + done)
             if progress:
                 progress(base + done, total)
 
         try:
             report = parse_file(path, extra_tags, emit)
-            yield index, report, spool
+            yield index, report, own
         finally:
-            spool.close()
+            if spool is None:
+                own.close()
         base += report.size
         if progress:
             progress(base, total)
