@@ -259,7 +259,7 @@ def _rounded(conn: Conn, scores: list[float]) -> list[float]:
     out: list[float] = []
     for start in range(0, len(scores), 1000):
         part = scores[start : start + 1000]
-        out += conn.execute("SELECT " + ", ".join(["round(?, 2)"] * len(part)), part).fetchone()
+        out += conn.execute("SELECT " + ", ".join([f"round(?, {RANK_DIGITS})"] * len(part)), part).fetchone()
     return out
 
 

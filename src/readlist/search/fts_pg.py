@@ -108,7 +108,7 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
 # most of a search's cost: the tier-by-tier queries this replaces read it four to ten times a match.
 _LATERAL = " CROSS JOIN LATERAL (SELECT s.doc || ''::tsvector AS doc OFFSET 0) x"
 RANK_DIGITS = 3  # ts_rank is compared rounded to this many places (_RANKED, kth): closer ranks are ties
-_RANKED = "ranked AS (SELECT item_id, tier, score, round(CAST(score AS numeric), 3) AS r FROM hit)"
+_RANKED = f"ranked AS (SELECT item_id, tier, score, round(CAST(score AS numeric), {RANK_DIGITS}) AS r FROM hit)"
 # The page looks up only the hits whose (tier, rounded rank) can make it for the tie-break, one by one (OFFSET 0:
 # the planner, which cannot know how few pass, otherwise hashes the whole item table).
 _LAST = "last AS (SELECT tier, r FROM ranked ORDER BY tier, r DESC LIMIT 1 OFFSET ?)"
@@ -175,8 +175,9 @@ def ranked(conn: Conn, query: Query, limit: int | None) -> tuple[list[tuple[int,
     else:
         sql = (
             f"WITH m AS MATERIALIZED ({matches}), top AS MATERIALIZED ({exact} FROM (SELECT item_id, row_id FROM m "
-            f"ORDER BY tlo, ub DESC LIMIT ?) c {_ROW}), kth AS (SELECT tier, round(CAST(score AS numeric), 3) AS r "
-            f"FROM top ORDER BY tier, score DESC OFFSET ? LIMIT 1), hit AS MATERIALIZED ({exact} FROM m c {_ROW} "
+            f"ORDER BY tlo, ub DESC LIMIT ?) c {_ROW}), kth AS (SELECT tier, "
+            f"round(CAST(score AS numeric), {RANK_DIGITS}) AS r FROM top ORDER BY tier, score DESC OFFSET ? LIMIT 1), "
+            f"hit AS MATERIALIZED ({exact} FROM m c {_ROW} "
             f"WHERE NOT EXISTS (SELECT 1 FROM kth) OR (c.tlo, -c.ub) <= (SELECT tier, {_REACHES} FROM kth)), "
             f"{_RANKED}, {_LAST} {page}"
         )
