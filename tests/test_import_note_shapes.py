@@ -144,3 +144,14 @@ def test_links_under_an_empty_heading_are_read_unless_it_sits_inside_a_papers_se
     urls = {json.loads(line)["url"] for line in run("list", "--format", "jsonl").out.splitlines()}
     assert "https://arxiv.org/abs/2305.14314" in urls  # under `##`, after a topic: read (it was dropped)
     assert "https://example.org/marlin-slides" not in urls  # under an empty sub-heading of a paper: the paper's
+
+
+def test_a_file_of_sections_by_year_tags_its_first_year_too(run: Run, tmp_path: Path) -> None:
+    notes = tmp_path / "years.md"
+    notes.write_text(
+        "## 2024\n\n- [A](https://arxiv.org/abs/2401.00101)\n\n## 2023\n\n- [B](https://arxiv.org/abs/2401.00102)\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(notes)).code == 0
+    rows = [json.loads(line) for line in run("list", "--format", "jsonl").out.splitlines()]
+    assert {row["title"]: row["tags"] for row in rows} == {"A": ["2024"], "B": ["2023"]}  # not the file's title

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from readlist.importer.headings import is_date_only
+
 TARGET = 100_000  # characters per chunk: big enough that parsing overhead vanishes, small enough for memory
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -147,7 +149,7 @@ class HeadingWatch:
         level = len(line) - len(line.lstrip("#"))
         self.count += 1
         if self.first is None:
-            self.first = (self.number, level)
+            self.first = (self.number, 7 if is_date_only(line.lstrip("#")) else level)  # 7: never a title
         else:
             self.later_min = min(self.later_min, level)
 

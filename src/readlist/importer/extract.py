@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from readlist.domain import Kind, LinkRole
 from readlist.ids import Reference
 from readlist.importer.entry import identify
-from readlist.importer.headings import clean_heading, is_numbered, split_rating, topic_of
+from readlist.importer.headings import clean_heading, is_date_only, is_numbered, split_rating, topic_of
 from readlist.importer.links import classify, is_generic_text, is_profile, link_title, role_for
 from readlist.importer.markdown import Block, Line, Link
 from readlist.importer.nearby import (
@@ -104,6 +104,8 @@ def _title_heading_index(blocks: list[Block]) -> int | None:
     if len(headings) < 2:
         return None
     first = headings[0]
+    if is_date_only(blocks[first].text):  # `## 2024`: the first of the sections by date
+        return None
     if all(blocks[i].level >= blocks[first].level for i in headings[1:]) and blocks[first].level <= 2:
         return first
     return None

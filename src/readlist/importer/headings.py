@@ -33,6 +33,11 @@ def clean_heading(text: str) -> str:
 _DATE_ONLY = re.compile(r"((?:19|20)\d\d(?:[./-]\d{1,2}){0,2}\s*[年月]?)[.．]?")
 
 
+def is_date_only(heading: str) -> bool:
+    """`## 2024`: a section of notes sorted by date, never the document's title."""
+    return _DATE_ONLY.fullmatch(_EMPHASIS.sub("", heading).strip()) is not None
+
+
 def topic_of(heading: str) -> str:
     """The tag a heading gives what is under it: its words (clean_heading), or the date a heading of only a date
     names; "" for a heading of only numbering (`## 1.`) or nothing."""
