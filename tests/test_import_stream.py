@@ -290,3 +290,14 @@ def test_a_reader_that_fails_leaves_the_parent_to_read_everything(
         reading.close()
     assert [Path(r.path).name for r in reports] == [p.name for p in files]
     assert parallel.shares([5, 1, 4, 2], 2) == [[0, 1], [2, 3]]  # largest first, each share in file order
+
+
+def test_each_line_of_a_file_says_how_far_into_the_file_it_ends(tmp_path: Path) -> None:
+    """What progress and Ctrl-C's "saved from about the first N%" count: not the block read (1 MB at a time)."""
+    from readlist.importer.decode import TextFile
+
+    path = tmp_path / "notes.md"
+    path.write_text("".join(f"- [论文 {n}](https://arxiv.org/abs/2401.{n:05d})\n" for n in range(3000)), "utf-8")
+    ends = [end for _, end in TextFile(path).lines()]
+    assert ends[0] == len("- [论文 0](https://arxiv.org/abs/2401.00000)\n".encode())
+    assert ends == sorted(set(ends)) and ends[-1] == path.stat().st_size

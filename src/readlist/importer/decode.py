@@ -150,7 +150,7 @@ class TextFile:
         return False
 
     def _raw_lines(self) -> Iterator[tuple[str, int]]:
-        """(line with its newline, bytes read so far)."""
+        """(line with its newline, bytes of the file up to its end)."""
         if self._whole is not None:
             done = 0
             for line in self._whole.splitlines(keepends=True):
@@ -160,6 +160,7 @@ class TextFile:
         decoder = codecs.getincrementaldecoder("utf-8-sig" if "BOM" in self.encoding else "utf-8")("replace")
         rest = ""
         done = 0
+        given = 0  # bytes of the lines given so far (a block holds thousands: progress and Ctrl-C's share move by line)
         with self.path.open("rb") as fh:
             while True:
                 block = fh.read(BLOCK)
@@ -168,7 +169,8 @@ class TextFile:
                 lines = text.split("\n")
                 rest = lines.pop()
                 for line in lines:
-                    yield line + "\n", done
+                    given += (len(line) if line.isascii() else len(line.encode("utf-8"))) + 1
+                    yield line + "\n", min(given, done) if block else done
                 if not block:
                     break
         if rest:
